@@ -1,0 +1,340 @@
+# shellcheck shell=bash
+# Shared pieces of the userpatch dev stack: a private MariaDB, the userpatch
+# config file and lighttpd in front of the FastCGI programs. Sourced by
+# scripts/serve and by the test harness (tests/harness/run-test, .../db).
+#
+# Every function returns non-zero on failure and says why on stderr. Nothing
+# here calls exit, so callers keep control of cleanup.
+
+# mariadbd, mariadb-install-db and lighttpd live in /usr/sbin on Debian.
+case ":$PATH:" in
+*:/usr/sbin:*) ;;
+*) PATH=$PATH:/usr/sbin:/sbin ;;
+esac
+
+STACK_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Extra mariadbd options (array-like string, word-split) for callers that want
+# speed over durability, e.g. the test harness.
+: "${STACK_MARIADB_EXTRA:=}"
+
+stack_log() {
+	printf '%s\n' "$*" >&2
+}
+
+# True if PID names a live (non-zombie) process.
+stack__alive() {
+	local pid=$1 stat
+	[ -n "$pid" ] || return 1
+	[ -r "/proc/$pid/stat" ] || return 1
+	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
+stack__abspath() {
+	local d=$1
+	mkdir -p "$d" && (cd "$d" && pwd)
+}
+
+# Print a free TCP port on 127.0.0.1.
+stack_free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+# mariadb client as the socket-authenticated root of the instance in DIR.
+stack_mariadb_root() {
+	local dir=$1
+	shift
+	mariadb --no-defaults -S "$dir/mysqld.sock" -u root "$@"
+}
+
+stack__mariadb_ping() {
+	mariadb-admin --no-defaults -S "$1/mysqld.sock" -u root \
+		--connect-timeout=2 ping >/dev/null 2>&1
+}
+
+# stack_mariadb_start DIR [PORT]
+# Start (creating on first use) a private MariaDB whose data, socket, pid file
+# and logs live in DIR. Without PORT it does not listen on TCP; with PORT it
+# listens on 127.0.0.1:PORT too. Creates database `userpatch` and user
+# `userpatch`@`localhost` with a random password kept in DIR/db.password.
+stack_mariadb_start() {
+	local dir port me pid i
+	dir=$(stack__abspath "$1") || return 1
+	port=${2:-}
+	me=$(id -un)
+
+	if [ -f "$dir/mysqld.pid" ] && stack__alive "$(cat "$dir/mysqld.pid")" &&
+		stack__mariadb_ping "$dir"; then
+		stack_log "mariadb: already running in $dir"
+	else
+		if [ ! -d "$dir/data/mysql" ]; then
+			rm -rf "$dir/data"
+			if ! mariadb-install-db --no-defaults --datadir="$dir/data" \
+				--user="$me" --auth-root-authentication-method=socket \
+				--auth-root-socket-user="$me" --skip-test-db \
+				--skip-name-resolve --innodb-log-file-size=16M \
+				--innodb-buffer-pool-size=32M >"$dir/install-db.log" 2>&1; then
+				tail -n 30 "$dir/install-db.log" >&2
+				stack_log "mariadb: mariadb-install-db failed in $dir"
+				return 1
+			fi
+		fi
+		local net=(--skip-networking)
+		if [ -n "$port" ]; then
+			net=(--bind-address=127.0.0.1 --port="$port")
+		fi
+		rm -f "$dir/mysqld.pid" "$dir/mysqld.sock"
+		# shellcheck disable=SC2086 # STACK_MARIADB_EXTRA is a word list
+		(
+			exec mariadbd --no-defaults --user="$me" \
+				--datadir="$dir/data" --socket="$dir/mysqld.sock" \
+				--pid-file="$dir/mysqld.pid" --log-error="$dir/mariadb.err" \
+				"${net[@]}" --skip-name-resolve \
+				--character-set-server=utf8mb4 \
+				--collation-server=utf8mb4_unicode_ci \
+				--innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
+				--performance-schema=OFF --max-connections=200 \
+				$STACK_MARIADB_EXTRA \
+				</dev/null >>"$dir/mariadbd.out" 2>&1
+		) &
+		pid=$!
+		echo "$pid" >"$dir/mysqld.launch.pid"
+		for ((i = 0; i < 300; i++)); do
+			if stack__mariadb_ping "$dir"; then
+				break
+			fi
+			if ! stack__alive "$pid"; then
+				i=300
+				break
+			fi
+			sleep 0.1
+		done
+		if ((i >= 300)); then
+			stack_log "mariadb: did not come up in $dir; error log tail:"
+			tail -n 30 "$dir/mariadb.err" "$dir/mariadbd.out" >&2 2>/dev/null || true
+			stack__alive "$pid" && kill -9 "$pid" 2>/dev/null
+			return 1
+		fi
+	fi
+	if [ -n "$port" ]; then
+		echo "$port" >"$dir/port"
+	else
+		rm -f "$dir/port"
+	fi
+
+	if [ ! -s "$dir/db.password" ]; then
+		(
+			umask 077
+			od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$dir/db.password"
+		)
+	fi
+	chmod 0600 "$dir/db.password"
+	local pw
+	pw=$(cat "$dir/db.password")
+	# The password travels on stdin, never on a command line.
+	stack_mariadb_root "$dir" <<SQL || { stack_log "mariadb: creating database/user failed"; return 1; }
+CREATE DATABASE IF NOT EXISTS userpatch CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE USER IF NOT EXISTS 'userpatch'@'localhost' IDENTIFIED BY '$pw';
+ALTER USER 'userpatch'@'localhost' IDENTIFIED BY '$pw';
+GRANT ALL ON userpatch.* TO 'userpatch'@'localhost';
+CREATE USER IF NOT EXISTS 'userpatch'@'127.0.0.1' IDENTIFIED BY '$pw';
+ALTER USER 'userpatch'@'127.0.0.1' IDENTIFIED BY '$pw';
+GRANT ALL ON userpatch.* TO 'userpatch'@'127.0.0.1';
+SQL
+}
+
+# stack_mariadb_stop DIR: clean shutdown, then SIGKILL if it hangs.
+stack_mariadb_stop() {
+	local dir=$1 pid="" i
+	[ -d "$dir" ] || return 0
+	if [ -f "$dir/mysqld.pid" ]; then
+		pid=$(cat "$dir/mysqld.pid")
+	elif [ -f "$dir/mysqld.launch.pid" ]; then
+		pid=$(cat "$dir/mysqld.launch.pid")
+	fi
+	if [ -z "$pid" ] || ! stack__alive "$pid"; then
+		rm -f "$dir/mysqld.pid"
+		return 0
+	fi
+	mariadb-admin --no-defaults -S "$dir/mysqld.sock" -u root \
+		--connect-timeout=5 --shutdown-timeout=30 shutdown >/dev/null 2>&1 ||
+		kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 300; i++)); do
+		stack__alive "$pid" || break
+		sleep 0.1
+	done
+	if stack__alive "$pid"; then
+		stack_log "mariadb: $pid did not stop in 30 s, killing it"
+		kill -9 "$pid" 2>/dev/null || true
+		sleep 0.2
+	fi
+	rm -f "$dir/mysqld.pid" "$dir/mysqld.launch.pid"
+}
+
+# stack_mariadb_start_again DIR: restart a stopped instance, same port.
+stack_mariadb_start_again() {
+	local dir=$1 port=""
+	if [ ! -d "$dir/data/mysql" ]; then
+		stack_log "mariadb: no instance in $dir"
+		return 1
+	fi
+	[ -f "$dir/port" ] && port=$(cat "$dir/port")
+	stack_mariadb_start "$dir" "$port"
+}
+
+# stack_write_config DIR FILE: a userpatch config for the instance in DIR.
+stack_write_config() {
+	local dir file
+	dir=$(stack__abspath "$1") || return 1
+	file=$2
+	(
+		umask 077
+		cat >"$file" <<EOF
+# userpatch config for the private MariaDB in $dir
+db_host = localhost
+db_socket = $dir/mysqld.sock
+db_user = userpatch
+db_password_file = $dir/db.password
+db_name = userpatch
+log_level = ${STACK_LOG_LEVEL:-info}
+max_body = 65536
+EOF
+	)
+}
+
+# Escape a string for a double-quoted lighttpd config string.
+stack__lq() {
+	local s=$1
+	s=${s//\\/\\\\}
+	s=${s//\"/\\\"}
+	printf '"%s"' "$s"
+}
+
+# stack_lighttpd_start DIR PORT BUILD_DIR CONFIG_FILE
+# Serve the FastCGI programs of BUILD_DIR on 127.0.0.1:PORT. Runtime files and
+# logs go to DIR. A program that is not built yet is left out with a warning.
+stack_lighttpd_start() {
+	local dir port build config pid i
+	dir=$(stack__abspath "$1") || return 1
+	port=$2
+	build=$(cd "$3" && pwd) || return 1
+	config=$4
+	case $config in /*) ;; *) config=$(pwd)/$config ;; esac
+
+	local env_entries
+	env_entries="$(stack__lq USERPATCH_CONFIG) => $(stack__lq "$config")"
+	local v
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		if [ -n "${!v:-}" ]; then
+			env_entries+=", $(stack__lq "$v") => $(stack__lq "${!v}")"
+		fi
+	done
+
+	local servers="" prefix prog name
+	for spec in "/api/users:src/endpoints/userpatch-users" \
+		"/api/v1/device_app_user_update:src/endpoints/userpatch-device-app"; do
+		prefix=${spec%%:*}
+		prog=$build/${spec#*:}
+		name=${prog##*/}
+		if [ ! -x "$prog" ]; then
+			stack_log "lighttpd: warning: $prog is not built; $prefix is not served"
+			continue
+		fi
+		[ -n "$servers" ] && servers+=","$'\n'
+		servers+="  $(stack__lq "$prefix") => ((
+    \"bin-path\" => $(stack__lq "$prog"),
+    \"socket\" => $(stack__lq "$dir/$name.sock"),
+    \"max-procs\" => 2,
+    \"check-local\" => \"disable\",
+    \"bin-environment\" => ( $env_entries )
+  ))"
+	done
+
+	mkdir -p "$dir/htdocs" "$dir/upload"
+	local conf=$dir/lighttpd.conf
+	local line
+	: >"$conf"
+	while IFS= read -r line || [ -n "$line" ]; do
+		case $line in
+		*@FASTCGI_SERVERS@*) printf '%s\n' "$servers" >>"$conf" ;;
+		*)
+			line=${line//@DIR@/$dir}
+			line=${line//@PORT@/$port}
+			printf '%s\n' "$line" >>"$conf"
+			;;
+		esac
+	done <"$STACK_LIB_DIR/lighttpd.conf.in"
+
+	if ! lighttpd -tt -f "$conf" >"$dir/lighttpd-check.log" 2>&1; then
+		cat "$dir/lighttpd-check.log" >&2
+		stack_log "lighttpd: configuration $conf rejected"
+		return 1
+	fi
+
+	(exec lighttpd -D -f "$conf" </dev/null >>"$dir/lighttpd.out" 2>&1) &
+	pid=$!
+	echo "$pid" >"$dir/lighttpd.launch.pid"
+	for ((i = 0; i < 150; i++)); do
+		if ! stack__alive "$pid"; then
+			break
+		fi
+		if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	stack_log "lighttpd: did not come up on 127.0.0.1:$port; log tail:"
+	tail -n 20 "$dir/lighttpd-error.log" "$dir/lighttpd.out" >&2 2>/dev/null || true
+	stack__alive "$pid" && kill -9 "$pid" 2>/dev/null
+	return 1
+}
+
+# Print the pids of the live children of PID.
+stack__children() {
+	local parent=$1 f stat state ppid
+	for f in /proc/[0-9]*/stat; do
+		stat=$(cat "$f" 2>/dev/null) || continue
+		read -r state ppid _ <<<"${stat##*) }"
+		if [ "$ppid" = "$parent" ] && [ "$state" != Z ]; then
+			f=${f#/proc/}
+			echo "${f%/stat}"
+		fi
+	done
+}
+
+# stack_lighttpd_stop DIR: stop lighttpd (which stops its FastCGI programs).
+stack_lighttpd_stop() {
+	local dir=$1 pid i kids c
+	[ -f "$dir/lighttpd.launch.pid" ] || return 0
+	pid=$(cat "$dir/lighttpd.launch.pid")
+	if stack__alive "$pid"; then
+		kids=$(stack__children "$pid")
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((i = 0; i < 100; i++)); do
+			stack__alive "$pid" || break
+			sleep 0.1
+		done
+		if stack__alive "$pid"; then
+			stack_log "lighttpd: $pid did not stop in 10 s, killing it"
+			kill -9 "$pid" 2>/dev/null || true
+		fi
+		# lighttpd stops the programs it spawned; make sure of it.
+		for c in $kids; do
+			for ((i = 0; i < 50; i++)); do
+				stack__alive "$c" || break
+				sleep 0.1
+			done
+			if stack__alive "$c"; then
+				stack_log "lighttpd: FastCGI program $c still running, killing it"
+				kill -9 "$c" 2>/dev/null || true
+			fi
+		done
+	fi
+	rm -f "$dir/lighttpd.launch.pid"
+}

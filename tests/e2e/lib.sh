@@ -1,0 +1,198 @@
+# shellcheck shell=bash
+# Helpers for the end-to-end tests: requests with curl against the server the
+# harness started (UP_TEST_BASE_URL), fixtures through userpatch-admin and the
+# mariadb client, and assertions that count what passed and what failed.
+set -euo pipefail
+
+: "${UP_TEST_BASE_URL:?run this test through tests/harness/run-test}"
+: "${UP_TEST_DB_DIR:?run this test through tests/harness/run-test}"
+: "${top_builddir:?run this test through tests/harness/run-test}"
+
+ADMIN=${UP_TEST_ADMIN:-$top_builddir/src/tools/userpatch-admin}
+E2E_TMP=$(mktemp -d)
+trap 'rm -rf "$E2E_TMP"' EXIT
+
+e2e_passed=0
+e2e_failed=0
+E2E_STATUS=
+E2E_WHAT=
+
+pass() {
+	e2e_passed=$((e2e_passed + 1))
+	printf 'ok   %s\n' "$*"
+}
+
+fail() {
+	e2e_failed=$((e2e_failed + 1))
+	printf 'FAIL %s\n' "$*"
+}
+
+# Print the summary; exit 1 if anything failed or nothing was checked.
+e2e_finish() {
+	printf '%d passed, %d failed\n' "$e2e_passed" "$e2e_failed"
+	if [ "$e2e_failed" -ne 0 ] || [ "$e2e_passed" -eq 0 ]; then
+		exit 1
+	fi
+	exit 0
+}
+
+# Fixtures -----------------------------------------------------------------
+
+# SQL as root of the test's MariaDB, database userpatch; prints rows
+# tab-separated without headers.
+e2e_sql() {
+	mariadb --no-defaults -S "$UP_TEST_DB_DIR/mysqld.sock" -u root -N -B \
+		userpatch -e "$1"
+}
+
+e2e_admin() {
+	"$ADMIN" "$@"
+}
+
+# e2e_tenant NAME: create the tenant, print its id.
+e2e_tenant() {
+	e2e_admin tenant add "$1" >/dev/null
+	e2e_admin tenant list | awk -F '\t' -v n="$1" '$2 == n { print $1 }'
+}
+
+# e2e_token TENANT SCOPES [LABEL] [ADMIN OPTIONS...]: print a new token.
+e2e_token() {
+	local tenant=$1 scopes=$2 label=${3:-e2e}
+	shift 3 || shift $#
+	e2e_admin token issue --tenant "$tenant" --scopes "$scopes" \
+		--label "$label" "$@"
+}
+
+# e2e_token_id TENANT LABEL: id of the token with that label.
+e2e_token_id() {
+	e2e_admin token list --tenant "$1" | awk -F '\t' -v l="$2" '$3 == l { print $1 }'
+}
+
+# e2e_user TENANT_ID NAME EMAIL: insert a user row, print its public id.
+e2e_user() {
+	local id
+	id=$(e2e_sql "INSERT INTO users (tenant_id, name, email) VALUES ($1, '$2', '$3'); SELECT LAST_INSERT_ID();")
+	echo "usr-$id"
+}
+
+# Requests -----------------------------------------------------------------
+
+# req METHOD PATH [CURL OPTIONS...]: send a request; sets E2E_STATUS and
+# leaves the headers in $E2E_TMP/headers and the body in $E2E_TMP/body.
+req() {
+	local method=$1 path=$2
+	shift 2
+	E2E_WHAT="$method $path"
+	: >"$E2E_TMP/headers"
+	: >"$E2E_TMP/body"
+	E2E_STATUS=$(curl -s -S --max-time 20 -X "$method" -D "$E2E_TMP/headers" \
+		-o "$E2E_TMP/body" -w '%{http_code}' "$@" "$UP_TEST_BASE_URL$path") ||
+		E2E_STATUS="curl-failed"
+}
+
+# Request with a bearer token: reqt TOKEN METHOD PATH [CURL OPTIONS...]
+reqt() {
+	local token=$1
+	shift
+	req "$@" -H "Authorization: Bearer $token"
+}
+
+# header NAME: the value of a response header (last one wins), CR stripped.
+header() {
+	awk -v n="$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')" '
+		{ sub(/\r$/, "") }
+		index($0, ":") {
+			k = tolower(substr($0, 1, index($0, ":") - 1))
+			if (k == n) { v = substr($0, index($0, ":") + 1); sub(/^[ \t]+/, "", v); found = v }
+		}
+		END { if (found != "") print found }' "$E2E_TMP/headers"
+}
+
+show_response() {
+	printf '     status: %s\n' "$E2E_STATUS"
+	sed 's/^/     < /' "$E2E_TMP/headers" | tr -d '\r'
+	printf '     body: %s\n' "$(head -c 600 "$E2E_TMP/body")"
+}
+
+# Assertions ---------------------------------------------------------------
+
+expect_status() {
+	if [ "$E2E_STATUS" = "$1" ]; then
+		pass "$E2E_WHAT -> $1${2:+ ($2)}"
+	else
+		fail "$E2E_WHAT: expected status $1, got $E2E_STATUS${2:+ ($2)}"
+		show_response
+	fi
+}
+
+# expect_header NAME ERE [WHY]: the header is present and matches ERE.
+expect_header() {
+	local v
+	v=$(header "$1")
+	if [ -n "$v" ] && printf '%s\n' "$v" | grep -Eq -- "$2"; then
+		pass "$E2E_WHAT: $1 ~ $2"
+	else
+		fail "$E2E_WHAT: header $1 ('$v') does not match $2${3:+ ($3)}"
+		show_response
+	fi
+}
+
+# Every response: JSON and a request id.
+expect_common() {
+	expect_header Content-Type '^application/json(;|$)'
+	expect_header X-Request-Id '^[^[:space:]]+$'
+}
+
+# expect_json KEY JSON: top-level KEY of the body equals the JSON value.
+expect_json() {
+	local err
+	if err=$(python3 - "$E2E_TMP/body" "$1" "$2" 2>&1 <<'PY'
+import json, sys
+body, key, want = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+with open(body, "rb") as f:
+    doc = json.loads(f.read().decode("utf-8"))
+if not isinstance(doc, dict):
+    sys.exit("body is not a JSON object")
+if key not in doc:
+    sys.exit("no key %r" % key)
+if doc[key] != want or type(doc[key]) is not type(want):
+    sys.exit("%r is %s" % (key, json.dumps(doc[key])))
+PY
+	); then
+		pass "$E2E_WHAT: .$1 == $2"
+	else
+		fail "$E2E_WHAT: expected .$1 == $2: $err"
+		show_response
+	fi
+}
+
+# expect_no_json_key KEY: the body is a JSON object without KEY.
+expect_no_json_key() {
+	if python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+sys.exit(0 if isinstance(doc, dict) and sys.argv[2] not in doc else 1)' \
+		"$E2E_TMP/body" "$1" 2>/dev/null; then
+		pass "$E2E_WHAT: no .$1"
+	else
+		fail "$E2E_WHAT: body has .$1 or is not a JSON object"
+		show_response
+	fi
+}
+
+# expect_error STATUS: status, common headers and the error document shape.
+expect_error() {
+	expect_status "$1" "${2:-}"
+	expect_common
+	expect_json success false
+	if python3 -c '
+import json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8"))
+ok = isinstance(doc.get("error"), str) and doc["error"] != "" and isinstance(doc.get("code"), str) and doc["code"] != ""
+sys.exit(0 if ok else 1)' "$E2E_TMP/body" 2>/dev/null; then
+		pass "$E2E_WHAT: error and code are non-empty strings"
+	else
+		fail "$E2E_WHAT: error document lacks error/code strings"
+		show_response
+	fi
+}
