@@ -1,0 +1,2 @@
+# Numbered migrations, applied in order by `userpatch-admin migrate`.
+dist_schema_DATA += schema/001_base.sql schema/002_users.sql

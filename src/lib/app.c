@@ -1,0 +1,197 @@
+/* app.c: the accept loop shared by every endpoint program. */
+#define NO_FCGI_DEFINES
+#include <fcgi_stdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <sodium.h>
+#include "app.h"
+#include "log.h"
+
+enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsigned scope,
+			struct up_response *resp)
+{
+	enum up_err rc;
+
+	if (ctx->db == NULL) {
+		up_ctx_error(ctx, resp, UP_ERR_CONFIG, NULL, NULL);
+		return UP_ERR_CONFIG;
+	}
+	rc = up_auth_request(ctx->db, req->authorization, scope, &ctx->auth);
+	if (rc == UP_OK) {
+		ctx->authed = 1;
+		return UP_OK;
+	}
+	if (rc == UP_ERR_FORBIDDEN) {
+		char scopes[64], hdr[160];
+
+		up_scopes_format(scope, scopes, sizeof(scopes));
+		snprintf(hdr, sizeof(hdr),
+			 "Bearer realm=\"userpatch\", error=\"insufficient_scope\", scope=\"%s\"",
+			 scopes);
+		up_response_header(resp, "WWW-Authenticate", hdr);
+	}
+	up_ctx_error(ctx, resp, rc, NULL, NULL);
+	return rc;
+}
+
+void up_ctx_error(struct up_ctx *ctx, struct up_response *resp, enum up_err err,
+		  const char *message, cJSON *details)
+{
+	char num[32];
+	int status = up_err_status(err);
+
+	if (status >= 500)
+		up_log(UP_LOG_ERROR, "request failed: %s (%s)", up_err_code(err),
+		       message != NULL ? message : up_err_message(err));
+	/* Never leak internals: 500s get the generic sentence. */
+	if (status == 500)
+		message = NULL;
+	up_response_error(resp, err, message, details, &ctx->auth.usage);
+	if (err == UP_ERR_QUOTA) {
+		snprintf(num, sizeof(num), "%ld", ctx->auth.retry_after);
+		up_response_header(resp, "Retry-After", num);
+	}
+}
+
+void up_ctx_method_not_allowed(struct up_ctx *ctx, struct up_response *resp, const char *allow)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "Method not allowed; allowed: %s", allow);
+	up_ctx_error(ctx, resp, UP_ERR_METHOD, msg, NULL);
+	up_response_header(resp, "Allow", allow);
+}
+
+void up_ctx_add_usage(const struct up_ctx *ctx, cJSON *body)
+{
+	if (!ctx->auth.usage.known)
+		return;
+	cJSON_AddNumberToObject(body, "apiUsage", (double)ctx->auth.usage.total);
+	cJSON_AddNumberToObject(body, "apiDailyUsage", (double)ctx->auth.usage.daily);
+}
+
+static int has_header(const struct up_response *resp, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < resp->nheaders; i++)
+		if (strcasecmp(resp->headers[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+void up_app_handle(struct up_ctx *ctx, up_handler_fn handler, const struct up_request *req,
+		   struct up_response *resp)
+{
+	memset(&ctx->auth, 0, sizeof(ctx->auth));
+	ctx->authed = 0;
+	if (ctx->db == NULL)
+		up_ctx_error(ctx, resp, UP_ERR_CONFIG, NULL, NULL);
+	else
+		handler(ctx, req, resp);
+	if (resp->status == 503 && !has_header(resp, "Retry-After")) {
+		char num[32];
+
+		snprintf(num, sizeof(num), "%lu", ctx->cfg->retry_after);
+		up_response_header(resp, "Retry-After", num);
+	}
+}
+
+/* libfcgi glue: the environment and streams of the current request. */
+static const char *fcgi_getenv(void *unused, const char *name)
+{
+	(void)unused;
+	return getenv(name);
+}
+
+static long fcgi_read(void *unused, char *buf, size_t len)
+{
+	size_t n;
+
+	(void)unused;
+	n = FCGI_fread(buf, 1, len, FCGI_stdin);
+	if (n == 0 && FCGI_ferror(FCGI_stdin))
+		return -1;
+	return (long)n;
+}
+
+static int fcgi_write(void *unused, const char *buf, size_t len)
+{
+	(void)unused;
+	return FCGI_fwrite((void *)buf, 1, len, FCGI_stdout) == len ? 0 : -1;
+}
+
+static long elapsed_us(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (long)(b.tv_sec - a->tv_sec) * 1000000L + (b.tv_nsec - a->tv_nsec) / 1000L;
+}
+
+int up_app_main(const char *prog, up_handler_fn handler)
+{
+	struct up_config cfg;
+	struct up_ctx ctx;
+	char err[256];
+	FILE *logf = NULL;
+	int config_ok;
+
+	if (sodium_init() < 0)
+		return 1;
+	up_log_init(prog, UP_LOG_INFO, NULL);
+	memset(&ctx, 0, sizeof(ctx));
+	config_ok = up_config_load(up_config_path(), &cfg, err, sizeof(err)) == UP_OK;
+	ctx.cfg = &cfg;
+	if (!config_ok) {
+		/* Keep serving: every request answers 500 and the log says why. */
+		up_log(UP_LOG_ERROR, "configuration %s: %s", up_config_path(), err);
+	} else {
+		if (cfg.log_file != NULL) {
+			logf = fopen(cfg.log_file, "a");
+			if (logf == NULL)
+				up_log(UP_LOG_ERROR, "cannot open log_file %s", cfg.log_file);
+		}
+		up_log_init(prog, cfg.log_level, logf);
+		if (up_db_new(&cfg, &ctx.db) != UP_OK)
+			return 1;
+	}
+
+	while (FCGI_Accept() >= 0) {
+		struct up_request req;
+		struct up_response resp;
+		struct timespec start;
+		enum up_err rc;
+
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		up_response_init(&resp);
+		rc = up_request_read(&req, fcgi_getenv, NULL, fcgi_read, NULL, cfg.max_body);
+		up_log_set_request_id(req.request_id);
+		if (rc != UP_OK) {
+			memset(&ctx.auth, 0, sizeof(ctx.auth));
+			up_ctx_error(&ctx, &resp, rc,
+				     rc == UP_ERR_TOO_LARGE ? "Request body larger than the limit"
+							    : NULL,
+				     NULL);
+		} else {
+			up_app_handle(&ctx, handler, &req, &resp);
+		}
+		up_response_write(&resp, req.request_id, req.method == UP_M_HEAD, fcgi_write,
+				  NULL);
+		up_log(UP_LOG_INFO, "%s %s %d %ldus", req.method_name,
+		       req.path != NULL ? req.path : "-", resp.status, elapsed_us(&start));
+		up_log_set_request_id(NULL);
+		up_response_free(&resp);
+		up_request_free(&req);
+	}
+	up_db_close(ctx.db);
+	up_db_library_end();
+	if (config_ok)
+		up_config_free(&cfg);
+	if (logf != NULL)
+		fclose(logf);
+	return 0;
+}

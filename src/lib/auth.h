@@ -1,0 +1,69 @@
+/*
+ * auth.h: bearer tokens.  A token is 32 random bytes, shown once as 64 hex
+ * digits; the database keeps only its BLAKE2b-256 digest and finds the token
+ * by that digest.  Each token has a tenant, scopes, an optional daily quota
+ * and may be revoked.
+ */
+#ifndef UP_AUTH_H
+#define UP_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "db.h"
+#include "errors.h"
+#include "http.h"
+
+#define UP_TOKEN_BYTES 32
+#define UP_TOKEN_HEX (UP_TOKEN_BYTES * 2)
+#define UP_DIGEST_BYTES 32
+
+enum up_scope {
+	UP_SCOPE_USERS_READ = 1u << 0,
+	UP_SCOPE_USERS_WRITE = 1u << 1,
+	UP_SCOPE_DEVICE_APP_WRITE = 1u << 2,
+};
+#define UP_SCOPE_ALL (UP_SCOPE_USERS_READ | UP_SCOPE_USERS_WRITE | UP_SCOPE_DEVICE_APP_WRITE)
+
+/* Who is calling, once the token is recognised. */
+struct up_auth {
+	uint64_t token_id;
+	uint64_t tenant_id;
+	unsigned scopes;
+	struct up_usage usage;   /* counters after this request was counted */
+	long retry_after;        /* seconds, set with UP_ERR_QUOTA */
+};
+
+/*
+ * Parse an Authorization header value "Bearer <64 hex digits>" (scheme
+ * case-insensitive, one space) into the raw token.  UP_ERR_UNAUTHORIZED when
+ * absent or malformed.
+ */
+enum up_err up_token_parse(const char *authorization, unsigned char raw[UP_TOKEN_BYTES]);
+
+/* Digest of a raw token. */
+void up_token_digest(const unsigned char raw[UP_TOKEN_BYTES], unsigned char digest[UP_DIGEST_BYTES]);
+
+/* A fresh token: its text (NUL-terminated, to show once) and digest (to store). */
+void up_token_generate(char text[UP_TOKEN_HEX + 1], unsigned char digest[UP_DIGEST_BYTES]);
+
+/*
+ * Parse a scope list ("users:read,users:write" or space separated) into a
+ * mask.  UP_ERR_BAD_REQUEST on an unknown or empty scope.
+ */
+enum up_err up_scopes_parse(const char *list, unsigned *mask);
+
+/* Canonical text of a mask ("users:read users:write"); buf of at least 64 bytes. */
+void up_scopes_format(unsigned mask, char *buf, size_t len);
+
+/*
+ * Authenticate a request: parse the header, find the token by digest, refuse
+ * a revoked one (UP_ERR_UNAUTHORIZED), count the request in the token's daily
+ * usage, refuse past the quota (UP_ERR_QUOTA, retry_after set to the seconds
+ * until the UTC day ends), and refuse a missing scope (UP_ERR_FORBIDDEN).  On
+ * any error after the token is recognised, out->usage.known is set so the
+ * error body carries the counters.
+ */
+enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigned scope_needed,
+			    struct up_auth *out);
+
+#endif

@@ -1,0 +1,324 @@
+/* config.c: table-driven configuration parsing. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "config.h"
+#include "parse.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/usr/local/etc"
+#endif
+
+#define CONFIG_MAX_FILE (64 * 1024)
+
+enum key_type { K_STR, K_ULONG, K_DEVICE_MODE, K_LOG_LEVEL };
+
+struct key_info {
+	const char *name;
+	enum key_type type;
+	size_t offset;
+	unsigned long min, max; /* K_ULONG only */
+};
+
+#define OFF(f) offsetof(struct up_config, f)
+
+/* Every key the file may hold. */
+static const struct key_info keys[] = {
+	{"db_host", K_STR, OFF(db_host), 0, 0},
+	{"db_port", K_ULONG, OFF(db_port), 1, 65535},
+	{"db_socket", K_STR, OFF(db_socket), 0, 0},
+	{"db_user", K_STR, OFF(db_user), 0, 0},
+	{"db_password", K_STR, OFF(db_password), 0, 0},
+	{"db_password_file", K_STR, OFF(db_password_file), 0, 0},
+	{"db_name", K_STR, OFF(db_name), 0, 0},
+	{"db_connect_timeout", K_ULONG, OFF(db_connect_timeout), 1, 300},
+	{"db_rw_timeout", K_ULONG, OFF(db_rw_timeout), 1, 3600},
+	{"db_retries", K_ULONG, OFF(db_retries), 0, 20},
+	{"max_body", K_ULONG, OFF(max_body), 256, 16UL * 1024 * 1024},
+	{"max_json_depth", K_ULONG, OFF(max_json_depth), 2, 512},
+	{"max_patch_ops", K_ULONG, OFF(max_patch_ops), 1, 100000},
+	{"max_pointer_len", K_ULONG, OFF(max_pointer_len), 16, 65536},
+	{"pwhash_opslimit", K_ULONG, OFF(pwhash_opslimit), 1, 64},
+	{"pwhash_memlimit", K_ULONG, OFF(pwhash_memlimit), 8192, 4UL * 1024 * 1024 * 1024},
+	{"retry_after", K_ULONG, OFF(retry_after), 1, 3600},
+	{"device_validation", K_DEVICE_MODE, OFF(device_validation), 0, 0},
+	{"log_level", K_LOG_LEVEL, OFF(log_level), 0, 0},
+	{"log_file", K_STR, OFF(log_file), 0, 0},
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+void up_config_defaults(struct up_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->db_port = 3306;
+	cfg->db_connect_timeout = 5;
+	cfg->db_rw_timeout = 30;
+	cfg->db_retries = 3;
+	cfg->max_body = 64 * 1024;
+	cfg->max_json_depth = 32;
+	cfg->max_patch_ops = 256;
+	cfg->max_pointer_len = 1024;
+	cfg->pwhash_opslimit = 2;            /* libsodium's interactive limits */
+	cfg->pwhash_memlimit = 64UL * 1024 * 1024;
+	cfg->retry_after = 5;
+	cfg->device_validation = UP_DEVICE_FORMAT;
+	cfg->log_level = UP_LOG_INFO;
+}
+
+void up_config_free(struct up_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].type == K_STR) {
+			char **p = (char **)((char *)cfg + keys[i].offset);
+			free(*p);
+			*p = NULL;
+		}
+	}
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static enum up_err set_value(struct up_config *cfg, const struct key_info *k, const char *v,
+			     char *err, size_t errlen, unsigned line)
+{
+	void *field = (char *)cfg + k->offset;
+	uint64_t n;
+
+	switch (k->type) {
+	case K_STR: {
+		char **p = field;
+		char *copy = strdup(v);
+
+		if (copy == NULL)
+			return UP_ERR_NOMEM;
+		free(*p);
+		*p = copy;
+		return UP_OK;
+	}
+	case K_ULONG:
+		if (up_parse_u64(v, k->min, k->max, &n) != UP_OK) {
+			snprintf(err, errlen, "line %u: %s must be a whole number from %lu to %lu",
+				 line, k->name, k->min, k->max);
+			return UP_ERR_CONFIG;
+		}
+		*(unsigned long *)field = (unsigned long)n;
+		return UP_OK;
+	case K_DEVICE_MODE:
+		if (strcmp(v, "format") == 0)
+			*(enum up_device_mode *)field = UP_DEVICE_FORMAT;
+		else if (strcmp(v, "strict") == 0)
+			*(enum up_device_mode *)field = UP_DEVICE_STRICT;
+		else {
+			snprintf(err, errlen, "line %u: %s must be format or strict", line, k->name);
+			return UP_ERR_CONFIG;
+		}
+		return UP_OK;
+	case K_LOG_LEVEL: {
+		static const char *const names[] = {"error", "warn", "info", "debug"};
+		size_t i;
+
+		for (i = 0; i < 4; i++) {
+			if (strcmp(v, names[i]) == 0) {
+				*(enum up_log_level *)field = (enum up_log_level)i;
+				return UP_OK;
+			}
+		}
+		snprintf(err, errlen, "line %u: %s must be error, warn, info or debug", line,
+			 k->name);
+		return UP_ERR_CONFIG;
+	}
+	}
+	return UP_ERR_INTERNAL;
+}
+
+enum up_err up_config_parse(const char *text, size_t len, struct up_config *cfg, char *err,
+			    size_t errlen)
+{
+	unsigned char seen[NKEYS];
+	enum up_err rc = UP_OK;
+	size_t pos = 0;
+	unsigned line = 0;
+	char buf[1024];
+
+	up_config_defaults(cfg);
+	memset(seen, 0, sizeof(seen));
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+
+	while (pos < len) {
+		size_t end = pos, n, i;
+		char *key, *val, *eq, *p;
+		const struct key_info *k = NULL;
+
+		while (end < len && text[end] != '\n')
+			end++;
+		n = end - pos;
+		line++;
+		if (n >= sizeof(buf)) {
+			snprintf(err, errlen, "line %u: too long", line);
+			rc = UP_ERR_CONFIG;
+			goto out;
+		}
+		memcpy(buf, text + pos, n);
+		buf[n] = '\0';
+		pos = end + 1;
+		if (memchr(buf, '\0', n) != NULL) {
+			snprintf(err, errlen, "line %u: contains a NUL byte", line);
+			rc = UP_ERR_CONFIG;
+			goto out;
+		}
+		/* Trim, skip blanks and comments. */
+		if (n > 0 && buf[n - 1] == '\r')
+			buf[--n] = '\0';
+		key = buf;
+		while (is_space(*key))
+			key++;
+		if (*key == '\0' || *key == '#')
+			continue;
+		eq = strchr(key, '=');
+		if (eq == NULL) {
+			snprintf(err, errlen, "line %u: expected key = value", line);
+			rc = UP_ERR_CONFIG;
+			goto out;
+		}
+		val = eq + 1;
+		p = eq;
+		while (p > key && is_space(p[-1]))
+			p--;
+		*p = '\0';
+		while (is_space(*val))
+			val++;
+		p = val + strlen(val);
+		while (p > val && is_space(p[-1]))
+			p--;
+		*p = '\0';
+		for (i = 0; i < NKEYS; i++) {
+			if (strcmp(keys[i].name, key) == 0) {
+				k = &keys[i];
+				break;
+			}
+		}
+		if (k == NULL) {
+			snprintf(err, errlen, "line %u: unknown key '%.64s'", line, key);
+			rc = UP_ERR_CONFIG;
+			goto out;
+		}
+		if (seen[i]) {
+			snprintf(err, errlen, "line %u: %s given twice", line, k->name);
+			rc = UP_ERR_CONFIG;
+			goto out;
+		}
+		seen[i] = 1;
+		if (*val == '\0') {
+			snprintf(err, errlen, "line %u: %s has no value", line, k->name);
+			rc = UP_ERR_CONFIG;
+			goto out;
+		}
+		rc = set_value(cfg, k, val, err, errlen, line);
+		if (rc != UP_OK)
+			goto out;
+	}
+	if (cfg->db_password != NULL && cfg->db_password_file != NULL) {
+		snprintf(err, errlen, "db_password and db_password_file are exclusive");
+		rc = UP_ERR_CONFIG;
+		goto out;
+	}
+	if (cfg->db_name == NULL || cfg->db_user == NULL) {
+		snprintf(err, errlen, "db_name and db_user are required");
+		rc = UP_ERR_CONFIG;
+		goto out;
+	}
+out:
+	if (rc != UP_OK)
+		up_config_free(cfg);
+	return rc;
+}
+
+/* Read a whole small file; *out owned by caller. */
+static enum up_err read_small_file(const char *path, char **out, size_t *outlen, char *err,
+				   size_t errlen)
+{
+	enum up_err rc = UP_OK;
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		snprintf(err, errlen, "cannot open %.200s: %s", path, strerror(errno));
+		return UP_ERR_CONFIG;
+	}
+	buf = malloc(CONFIG_MAX_FILE + 1);
+	if (buf == NULL) {
+		rc = UP_ERR_NOMEM;
+		goto out;
+	}
+	n = fread(buf, 1, CONFIG_MAX_FILE + 1, f);
+	if (ferror(f)) {
+		snprintf(err, errlen, "cannot read %.200s", path);
+		rc = UP_ERR_CONFIG;
+		goto out;
+	}
+	if (n > CONFIG_MAX_FILE) {
+		snprintf(err, errlen, "%.200s is larger than %d bytes", path, CONFIG_MAX_FILE);
+		rc = UP_ERR_CONFIG;
+		goto out;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*outlen = n;
+	buf = NULL;
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+enum up_err up_config_load(const char *path, struct up_config *cfg, char *err, size_t errlen)
+{
+	char *text = NULL, *pw = NULL;
+	size_t len = 0, pwlen = 0;
+	enum up_err rc;
+
+	rc = read_small_file(path, &text, &len, err, errlen);
+	if (rc != UP_OK) {
+		up_config_defaults(cfg);
+		goto out;
+	}
+	rc = up_config_parse(text, len, cfg, err, errlen);
+	if (rc != UP_OK)
+		goto out;
+	if (cfg->db_password_file != NULL) {
+		rc = read_small_file(cfg->db_password_file, &pw, &pwlen, err, errlen);
+		if (rc != UP_OK) {
+			up_config_free(cfg);
+			goto out;
+		}
+		/* The password is the first line, without its newline. */
+		pw[strcspn(pw, "\r\n")] = '\0';
+		cfg->db_password = pw;
+		pw = NULL;
+	}
+out:
+	free(text);
+	free(pw);
+	return rc;
+}
+
+const char *up_config_path(void)
+{
+	const char *p = getenv("USERPATCH_CONFIG");
+
+	if (p != NULL && p[0] != '\0')
+		return p;
+	return SYSCONFDIR "/userpatch.conf";
+}

@@ -1,0 +1,112 @@
+/*
+ * db.h: the database layer.  One persistent connection per worker, prepared
+ * statements only (prepared once per connection and reused), transactions
+ * retried a bounded number of times on deadlock (1213) and lock-wait timeout
+ * (1205), reconnection after a lost connection, and UP_ERR_DB_UNAVAILABLE
+ * (503) when no server answers.  SQL text is always a constant; values are
+ * always bound.
+ */
+#ifndef UP_DB_H
+#define UP_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+#include "errors.h"
+
+struct up_db;
+
+enum up_db_type { UP_DB_NULL = 0, UP_DB_I64, UP_DB_U64, UP_DB_STR, UP_DB_BLOB };
+
+/* A bound value.  Strings and blobs are borrowed for the call. */
+struct up_db_param {
+	enum up_db_type type;
+	int64_t i64;
+	uint64_t u64;
+	const void *ptr;
+	size_t len;
+};
+
+#define UP_P_NULL() ((struct up_db_param){.type = UP_DB_NULL})
+#define UP_P_I64(v) ((struct up_db_param){.type = UP_DB_I64, .i64 = (v)})
+#define UP_P_U64(v) ((struct up_db_param){.type = UP_DB_U64, .u64 = (v)})
+#define UP_P_STR(s) ((struct up_db_param){.type = UP_DB_STR, .ptr = (s), .len = strlen(s)})
+#define UP_P_STRN(s, n) ((struct up_db_param){.type = UP_DB_STR, .ptr = (s), .len = (n)})
+#define UP_P_BLOB(p, n) ((struct up_db_param){.type = UP_DB_BLOB, .ptr = (p), .len = (n)})
+/* A string parameter that is SQL NULL when s is NULL. */
+#define UP_P_STR_OR_NULL(s) ((s) != NULL ? UP_P_STR(s) : UP_P_NULL())
+
+/*
+ * A result set, every cell as text (NULL for SQL NULL), row-major.  Owned by
+ * the caller; release with up_db_result_free().
+ */
+struct up_db_result {
+	size_t nrows, ncols;
+	char **cells;
+	unsigned long *lens;
+};
+
+static inline const char *up_db_cell(const struct up_db_result *r, size_t row, size_t col)
+{
+	return r->cells[row * r->ncols + col];
+}
+
+/* Counts from a statement that changes rows. */
+struct up_db_info {
+	uint64_t affected;
+	uint64_t insert_id;
+};
+
+/*
+ * Make a handle for cfg (borrowed; must outlive the handle).  Does not connect:
+ * the first statement does.  *out owned by the caller (up_db_close).
+ */
+enum up_err up_db_new(const struct up_config *cfg, struct up_db **out);
+void up_db_close(struct up_db *db);
+
+/* Connect now if not connected (tries each configured host in turn). */
+enum up_err up_db_connect(struct up_db *db);
+
+/* Run a statement that returns no rows; info may be NULL. */
+enum up_err up_db_exec(struct up_db *db, const char *sql, const struct up_db_param *params,
+		       size_t nparams, struct up_db_info *info);
+
+/* Run a query; res is filled (even with zero rows) on UP_OK. */
+enum up_err up_db_query(struct up_db *db, const char *sql, const struct up_db_param *params,
+			size_t nparams, struct up_db_result *res);
+
+void up_db_result_free(struct up_db_result *res);
+
+/*
+ * Run fn(db, arg) inside one transaction.  fn must be safe to run again: on
+ * deadlock or lock-wait timeout the transaction is rolled back and fn is run
+ * again, at most db_retries more times, with growing backoff; on a lost
+ * connection before COMMIT the connection is re-established and fn run again.
+ * fn's error rolls back and is returned.  A COMMIT whose outcome is unknown
+ * returns UP_ERR_DB_UNAVAILABLE.
+ */
+typedef enum up_err (*up_db_txn_fn)(struct up_db *db, void *arg);
+enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg);
+
+/*
+ * Run trusted SQL text that is not a prepared statement (schema migrations
+ * shipped with the program).  Never call it with text that holds user data.
+ */
+enum up_err up_db_exec_trusted(struct up_db *db, const char *sql);
+
+/* Server error number of the last failed statement (0 if none). */
+unsigned up_db_errno(const struct up_db *db);
+
+/* For a duplicate-key failure (UP_ERR_CONFLICT): the name of the key, else "". */
+const char *up_db_dup_key(const struct up_db *db);
+
+/* Number of transaction attempts that were retried since the handle was made. */
+unsigned long up_db_retry_count(const struct up_db *db);
+
+/* Forget the connection (tests: simulate a worker whose server went away). */
+void up_db_disconnect(struct up_db *db);
+
+/* Release the client library's global state at program exit. */
+void up_db_library_end(void);
+
+#endif

@@ -1,0 +1,63 @@
+/* errors.c: the one place where library errors become HTTP statuses. */
+#include "errors.h"
+
+struct err_info {
+	int status;
+	const char *code;
+	const char *message;
+};
+
+static const struct err_info err_table[UP_ERR__MAX] = {
+	[UP_OK] = {200, "ok", "OK"},
+	[UP_ERR_NOMEM] = {500, "internal_error", "Out of memory"},
+	[UP_ERR_INTERNAL] = {500, "internal_error", "Internal error"},
+	[UP_ERR_IO] = {500, "internal_error", "Input/output error"},
+	[UP_ERR_CONFIG] = {500, "internal_error", "Server misconfigured"},
+	[UP_ERR_BAD_REQUEST] = {400, "bad_request", "Malformed request"},
+	[UP_ERR_BAD_JSON] = {400, "invalid_json", "Body is not valid JSON"},
+	[UP_ERR_BAD_DATA] = {400, "invalid_data", "The data parameter is not a JSON object"},
+	[UP_ERR_MISSING_KEY] = {400, "missing_key", "No identifying key given"},
+	[UP_ERR_PATCH_MALFORMED] = {400, "patch_malformed", "Invalid patch document"},
+	[UP_ERR_POINTER_MALFORMED] = {400, "pointer_malformed", "Malformed JSON Pointer"},
+	[UP_ERR_PATH_NOT_FOUND] = {409, "path_not_found", "Patch path does not exist"},
+	[UP_ERR_TEST_FAILED] = {409, "test_failed", "Patch test operation failed"},
+	[UP_ERR_INDEX_RANGE] = {409, "index_out_of_range", "Array index out of range"},
+	[UP_ERR_MOVE_INTO_CHILD] = {409, "move_into_child", "Cannot move a value into its own child"},
+	[UP_ERR_LIMIT] = {413, "limit_exceeded", "A request limit was exceeded"},
+	[UP_ERR_UNAUTHORIZED] = {401, "invalid_token", "Missing or invalid bearer token"},
+	[UP_ERR_FORBIDDEN] = {403, "insufficient_scope", "Token lacks the required scope"},
+	[UP_ERR_NOT_FOUND] = {404, "not_found", "Not found"},
+	[UP_ERR_METHOD] = {405, "method_not_allowed", "Method not allowed"},
+	[UP_ERR_CONFLICT] = {409, "conflict", "Conflict with the current state"},
+	[UP_ERR_STALE_VERSION] = {409, "stale_version", "The version given is stale"},
+	[UP_ERR_PRECONDITION] = {412, "precondition_failed", "If-Match does not match"},
+	[UP_ERR_TOO_LARGE] = {413, "payload_too_large", "Request body too large"},
+	[UP_ERR_MEDIA_TYPE] = {415, "unsupported_media_type", "Unsupported Content-Type"},
+	[UP_ERR_VALIDATION] = {422, "validation_failed", "Validation failed"},
+	[UP_ERR_QUOTA] = {429, "quota_exceeded", "Daily quota used up"},
+	[UP_ERR_DB] = {500, "internal_error", "Database error"},
+	[UP_ERR_DB_RETRY] = {503, "service_unavailable", "Database busy, try again"},
+	[UP_ERR_DB_UNAVAILABLE] = {503, "service_unavailable", "Database unavailable"},
+};
+
+static const struct err_info *lookup(enum up_err err)
+{
+	if ((unsigned)err >= UP_ERR__MAX)
+		err = UP_ERR_INTERNAL;
+	return &err_table[err];
+}
+
+int up_err_status(enum up_err err)
+{
+	return lookup(err)->status;
+}
+
+const char *up_err_code(enum up_err err)
+{
+	return lookup(err)->code;
+}
+
+const char *up_err_message(enum up_err err)
+{
+	return lookup(err)->message;
+}

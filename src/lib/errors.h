@@ -1,0 +1,53 @@
+/*
+ * errors.h: the one error enum of the userpatch library and its mapping to
+ * HTTP.  Every fallible library function returns an enum up_err; the HTTP
+ * status, the machine code and a default sentence are looked up here and
+ * nowhere else.
+ */
+#ifndef UP_ERRORS_H
+#define UP_ERRORS_H
+
+enum up_err {
+	UP_OK = 0,                /* success */
+	UP_ERR_NOMEM,             /* allocation failed (500) */
+	UP_ERR_INTERNAL,          /* unexpected state, a bug (500) */
+	UP_ERR_IO,                /* reading input or a file failed (500) */
+	UP_ERR_CONFIG,            /* bad configuration (500 at run time) */
+	UP_ERR_BAD_REQUEST,       /* malformed request line or parameter (400) */
+	UP_ERR_BAD_JSON,          /* body is not valid JSON or not UTF-8 (400) */
+	UP_ERR_BAD_DATA,          /* `data` missing, wrong type or not an object (400) */
+	UP_ERR_MISSING_KEY,       /* no identifying key given (400) */
+	UP_ERR_PATCH_MALFORMED,   /* JSON Patch document malformed (400) */
+	UP_ERR_POINTER_MALFORMED, /* JSON Pointer syntax error (400) */
+	UP_ERR_PATH_NOT_FOUND,    /* patch target path does not exist (409) */
+	UP_ERR_TEST_FAILED,       /* a JSON Patch `test` op failed (409) */
+	UP_ERR_INDEX_RANGE,       /* array index out of range or invalid (409) */
+	UP_ERR_MOVE_INTO_CHILD,   /* `move` into one of its own children (409) */
+	UP_ERR_LIMIT,             /* ops, pointer length or depth limit exceeded (413) */
+	UP_ERR_UNAUTHORIZED,      /* token missing, malformed, unknown, revoked (401) */
+	UP_ERR_FORBIDDEN,         /* token lacks the scope (403) */
+	UP_ERR_NOT_FOUND,         /* resource absent or of another tenant (404) */
+	UP_ERR_METHOD,            /* method not allowed (405) */
+	UP_ERR_CONFLICT,          /* identifier or uniqueness conflict (409) */
+	UP_ERR_STALE_VERSION,     /* client version is stale (409) */
+	UP_ERR_PRECONDITION,      /* If-Match does not match (412) */
+	UP_ERR_TOO_LARGE,         /* body larger than the configured cap (413) */
+	UP_ERR_MEDIA_TYPE,        /* unsupported Content-Type (415) */
+	UP_ERR_VALIDATION,        /* a field rule is broken (422) */
+	UP_ERR_QUOTA,             /* daily quota used up (429) */
+	UP_ERR_DB,                /* database error that is not an outage (500) */
+	UP_ERR_DB_RETRY,          /* deadlock or lock wait: retry the transaction */
+	UP_ERR_DB_UNAVAILABLE,    /* database unreachable (503) */
+	UP_ERR__MAX
+};
+
+/* HTTP status for an error (UP_OK gives 200). */
+int up_err_status(enum up_err err);
+
+/* Stable machine code, e.g. "patch_malformed". Static storage. */
+const char *up_err_code(enum up_err err);
+
+/* Default human sentence. Static storage. */
+const char *up_err_message(enum up_err err);
+
+#endif

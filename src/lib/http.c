@@ -1,0 +1,400 @@
+/* http.c: CGI request in, CGI response out. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "http.h"
+#include "json.h"
+#include "parse.h"
+
+static const struct {
+	const char *name;
+	enum up_method method;
+} methods[] = {
+	{"GET", UP_M_GET},     {"HEAD", UP_M_HEAD},     {"POST", UP_M_POST},
+	{"PUT", UP_M_PUT},     {"PATCH", UP_M_PATCH},   {"DELETE", UP_M_DELETE},
+	{"OPTIONS", UP_M_OPTIONS},
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static int hexdig(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int up_percent_decode(char *s, int plus_as_space)
+{
+	char *w = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '%') {
+			int hi = hexdig((unsigned char)s[1]), lo;
+
+			if (hi < 0)
+				return -1;
+			lo = hexdig((unsigned char)s[2]);
+			if (lo < 0 || (hi == 0 && lo == 0))
+				return -1;
+			*w++ = (char)(hi * 16 + lo);
+			s += 2;
+		} else if (*s == '+' && plus_as_space) {
+			*w++ = ' ';
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+	return 0;
+}
+
+char *up_query_param(const char *query, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *p = query;
+
+	while (p != NULL && *p != '\0') {
+		const char *amp = strchr(p, '&');
+		size_t len = amp != NULL ? (size_t)(amp - p) : strlen(p);
+
+		if (len >= nlen && strncmp(p, name, nlen) == 0 && (len == nlen || p[nlen] == '=')) {
+			const char *v = len == nlen ? p + len : p + nlen + 1;
+			size_t vlen = (size_t)(p + len - v);
+			char *out = malloc(vlen + 1);
+
+			if (out == NULL)
+				return NULL;
+			memcpy(out, v, vlen);
+			out[vlen] = '\0';
+			if (up_percent_decode(out, 1) != 0) {
+				free(out);
+				return NULL;
+			}
+			return out;
+		}
+		p = amp != NULL ? amp + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void set_request_id(struct up_request *req, const char *given)
+{
+	unsigned char raw[UP_REQUEST_ID_LEN / 2];
+	size_t i, n;
+
+	if (given != NULL) {
+		n = strlen(given);
+		if (n >= 1 && n <= UP_REQUEST_ID_LEN &&
+		    strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n) {
+			memcpy(req->request_id, given, n + 1);
+			return;
+		}
+	}
+	randombytes_buf(raw, sizeof(raw));
+	for (i = 0; i < sizeof(raw); i++)
+		snprintf(req->request_id + 2 * i, 3, "%02x", raw[i]);
+}
+
+/* Split "type/subtype; params" into a lower-case media type and parameters. */
+static enum up_err set_content_type(struct up_request *req, const char *ct)
+{
+	const char *semi;
+	size_t len, i;
+
+	if (ct == NULL || ct[0] == '\0')
+		return UP_OK;
+	semi = strchr(ct, ';');
+	len = semi != NULL ? (size_t)(semi - ct) : strlen(ct);
+	while (len > 0 && (ct[len - 1] == ' ' || ct[len - 1] == '\t'))
+		len--;
+	while (len > 0 && (*ct == ' ' || *ct == '\t')) {
+		ct++;
+		len--;
+	}
+	req->content_type = malloc(len + 1);
+	if (req->content_type == NULL)
+		return UP_ERR_NOMEM;
+	for (i = 0; i < len; i++)
+		req->content_type[i] = (char)tolower((unsigned char)ct[i]);
+	req->content_type[len] = '\0';
+	if (semi != NULL) {
+		req->content_params = strdup(semi + 1);
+		if (req->content_params == NULL)
+			return UP_ERR_NOMEM;
+	}
+	return UP_OK;
+}
+
+static enum up_err set_path(struct up_request *req, const char *uri, const char *script,
+			    const char *path_info, const char *query)
+{
+	size_t len;
+
+	if (uri != NULL && uri[0] != '\0') {
+		const char *q = strchr(uri, '?');
+
+		len = q != NULL ? (size_t)(q - uri) : strlen(uri);
+		req->path = malloc(len + 1);
+		if (req->path == NULL)
+			return UP_ERR_NOMEM;
+		memcpy(req->path, uri, len);
+		req->path[len] = '\0';
+		req->query = strdup(q != NULL ? q + 1 : "");
+	} else {
+		/* No REQUEST_URI: rebuild from SCRIPT_NAME and PATH_INFO (already decoded). */
+		const char *a = script != NULL ? script : "", *b = path_info != NULL ? path_info : "";
+
+		len = strlen(a) + strlen(b);
+		req->path = malloc(len + 1);
+		if (req->path == NULL)
+			return UP_ERR_NOMEM;
+		snprintf(req->path, len + 1, "%s%s", a, b);
+		req->query = strdup(query != NULL ? query : "");
+		return req->query == NULL ? UP_ERR_NOMEM : UP_OK;
+	}
+	if (req->query == NULL)
+		return UP_ERR_NOMEM;
+	if (up_percent_decode(req->path, 0) != 0)
+		return UP_ERR_BAD_REQUEST;
+	return UP_OK;
+}
+
+static enum up_err read_body(struct up_request *req, const char *clen, up_read_fn read_fn,
+			     void *io_ctx, size_t max_body)
+{
+	uint64_t n = 0;
+	size_t got = 0;
+
+	if (clen == NULL || clen[0] == '\0')
+		return UP_OK;
+	if (up_parse_u64(clen, 0, UINT64_MAX, &n) != UP_OK)
+		return UP_ERR_BAD_REQUEST;
+	if (n > max_body)
+		return UP_ERR_TOO_LARGE;
+	if (n == 0)
+		return UP_OK;
+	req->body = malloc((size_t)n + 1);
+	if (req->body == NULL)
+		return UP_ERR_NOMEM;
+	while (got < n) {
+		long r = read_fn(io_ctx, req->body + got, (size_t)n - got);
+
+		if (r < 0)
+			return UP_ERR_IO;
+		if (r == 0)
+			return UP_ERR_BAD_REQUEST; /* shorter than announced */
+		got += (size_t)r;
+	}
+	req->body[got] = '\0';
+	req->body_len = got;
+	return UP_OK;
+}
+
+enum up_err up_request_read(struct up_request *req, up_getenv_fn getenv_fn, void *env_ctx,
+			    up_read_fn read_fn, void *io_ctx, size_t max_body)
+{
+	const char *m, *auth;
+	enum up_err rc;
+	size_t i;
+
+	memset(req, 0, sizeof(*req));
+	req->method = UP_M_OTHER;
+	set_request_id(req, getenv_fn(env_ctx, "HTTP_X_REQUEST_ID"));
+
+	m = getenv_fn(env_ctx, "REQUEST_METHOD");
+	if (m != NULL) {
+		snprintf(req->method_name, sizeof(req->method_name), "%s", m);
+		for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+			if (strcmp(m, methods[i].name) == 0)
+				req->method = methods[i].method;
+	}
+	auth = getenv_fn(env_ctx, "HTTP_AUTHORIZATION");
+	if (auth == NULL || auth[0] == '\0')
+		auth = getenv_fn(env_ctx, "REDIRECT_HTTP_AUTHORIZATION");
+	if (auth != NULL && auth[0] != '\0' && (req->authorization = strdup(auth)) == NULL)
+		return UP_ERR_NOMEM;
+	req->if_match = dup_or_null(getenv_fn(env_ctx, "HTTP_IF_MATCH"));
+	req->remote_addr = dup_or_null(getenv_fn(env_ctx, "REMOTE_ADDR"));
+	rc = set_content_type(req, getenv_fn(env_ctx, "CONTENT_TYPE"));
+	if (rc != UP_OK)
+		return rc;
+	rc = set_path(req, getenv_fn(env_ctx, "REQUEST_URI"), getenv_fn(env_ctx, "SCRIPT_NAME"),
+		      getenv_fn(env_ctx, "PATH_INFO"), getenv_fn(env_ctx, "QUERY_STRING"));
+	if (rc != UP_OK)
+		return rc;
+	return read_body(req, getenv_fn(env_ctx, "CONTENT_LENGTH"), read_fn, io_ctx, max_body);
+}
+
+void up_request_free(struct up_request *req)
+{
+	free(req->path);
+	free(req->query);
+	free(req->content_type);
+	free(req->content_params);
+	if (req->authorization != NULL) {
+		sodium_memzero(req->authorization, strlen(req->authorization));
+		free(req->authorization);
+	}
+	free(req->if_match);
+	free(req->remote_addr);
+	free(req->body);
+	memset(req, 0, sizeof(*req));
+}
+
+void up_response_init(struct up_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->status = 200;
+}
+
+void up_response_free(struct up_response *resp)
+{
+	size_t i;
+
+	for (i = 0; i < resp->nheaders; i++) {
+		free(resp->headers[i].name);
+		free(resp->headers[i].value);
+	}
+	free(resp->body);
+	up_response_init(resp);
+}
+
+enum up_err up_response_header(struct up_response *resp, const char *name, const char *value)
+{
+	struct up_header *h;
+
+	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL)
+		return UP_ERR_INTERNAL;
+	if (resp->nheaders >= UP_MAX_HEADERS)
+		return UP_ERR_INTERNAL;
+	h = &resp->headers[resp->nheaders];
+	h->name = strdup(name);
+	h->value = strdup(value);
+	if (h->name == NULL || h->value == NULL) {
+		free(h->name);
+		free(h->value);
+		h->name = h->value = NULL;
+		return UP_ERR_NOMEM;
+	}
+	resp->nheaders++;
+	return UP_OK;
+}
+
+enum up_err up_response_json(struct up_response *resp, int status, const cJSON *body)
+{
+	char *text = up_json_print(body);
+
+	if (text == NULL)
+		return UP_ERR_NOMEM;
+	free(resp->body);
+	resp->body = text;
+	resp->body_len = strlen(text);
+	resp->status = status;
+	return UP_OK;
+}
+
+void up_response_error(struct up_response *resp, enum up_err err, const char *message,
+		       cJSON *details, const struct up_usage *usage)
+{
+	static const char oom_body[] = "{\"success\":false,\"error\":\"Out of memory\","
+				       "\"code\":\"internal_error\",\"details\":[]}";
+	int status = up_err_status(err);
+	cJSON *o = cJSON_CreateObject();
+
+	if (details == NULL)
+		details = cJSON_CreateArray();
+	if (o == NULL || details == NULL || cJSON_AddFalseToObject(o, "success") == NULL ||
+	    cJSON_AddStringToObject(o, "error", message != NULL ? message : up_err_message(err)) ==
+		    NULL ||
+	    cJSON_AddStringToObject(o, "code", up_err_code(err)) == NULL ||
+	    !cJSON_AddItemToObject(o, "details", details)) {
+		cJSON_Delete(details);
+		goto fallback;
+	}
+	if (usage != NULL && usage->known &&
+	    (cJSON_AddNumberToObject(o, "apiUsage", (double)usage->total) == NULL ||
+	     cJSON_AddNumberToObject(o, "apiDailyUsage", (double)usage->daily) == NULL))
+		goto fallback;
+	if (up_response_json(resp, status, o) != UP_OK)
+		goto fallback;
+	goto out;
+fallback:
+	free(resp->body);
+	resp->body = strdup(oom_body);
+	resp->body_len = resp->body != NULL ? strlen(resp->body) : 0;
+	resp->status = status = 500;
+out:
+	cJSON_Delete(o);
+	if (status == 401)
+		up_response_header(resp, "WWW-Authenticate",
+				   "Bearer realm=\"userpatch\", error=\"invalid_token\"");
+}
+
+const char *up_status_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+static int put(up_write_fn write_fn, void *io_ctx, const char *s)
+{
+	return write_fn(io_ctx, s, strlen(s));
+}
+
+enum up_err up_response_write(const struct up_response *resp, const char *request_id,
+			      int head_only, up_write_fn write_fn, void *io_ctx)
+{
+	char line[512];
+	size_t i;
+	int rc = 0;
+
+	snprintf(line, sizeof(line), "Status: %d %s\r\n", resp->status,
+		 up_status_reason(resp->status));
+	rc |= put(write_fn, io_ctx, line);
+	for (i = 0; i < resp->nheaders; i++) {
+		rc |= put(write_fn, io_ctx, resp->headers[i].name);
+		rc |= put(write_fn, io_ctx, ": ");
+		rc |= put(write_fn, io_ctx, resp->headers[i].value);
+		rc |= put(write_fn, io_ctx, "\r\n");
+	}
+	if (resp->body != NULL) {
+		snprintf(line, sizeof(line),
+			 "Content-Type: application/json\r\nContent-Length: %zu\r\n",
+			 resp->body_len);
+		rc |= put(write_fn, io_ctx, line);
+	}
+	snprintf(line, sizeof(line),
+		 "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+		 "X-Request-Id: %s\r\n\r\n",
+		 request_id);
+	rc |= put(write_fn, io_ctx, line);
+	if (resp->body != NULL && !head_only)
+		rc |= write_fn(io_ctx, resp->body, resp->body_len);
+	return rc == 0 ? UP_OK : UP_ERR_IO;
+}

@@ -1,0 +1,322 @@
+/* json.c: strict JSON validation, parsing and printing. */
+#include <stdlib.h>
+#include <string.h>
+#include "json.h"
+
+struct scan {
+	const unsigned char *p, *end, *start;
+	size_t depth, max_depth;
+	int too_deep;
+};
+
+static void skip_ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		s->p++;
+}
+
+/* Length of the UTF-8 sequence at p (1-4), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0];
+	size_t n, i;
+	unsigned cp;
+
+	if (c < 0x80)
+		return c == 0 ? 0 : 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Four hex digits at s->p into *u. */
+static int hex4(struct scan *s, unsigned *u)
+{
+	int i;
+
+	if (s->end - s->p < 4)
+		return 0;
+	*u = 0;
+	for (i = 0; i < 4; i++) {
+		int h = hexval(s->p[i]);
+
+		if (h < 0)
+			return 0;
+		*u = (*u << 4) | (unsigned)h;
+	}
+	s->p += 4;
+	return 1;
+}
+
+static int scan_string(struct scan *s)
+{
+	s->p++; /* opening quote */
+	while (s->p < s->end) {
+		unsigned char c = *s->p;
+		size_t n;
+
+		if (c == '"') {
+			s->p++;
+			return 1;
+		}
+		if (c < 0x20)
+			return 0;
+		if (c == '\\') {
+			unsigned u, lo;
+
+			s->p++;
+			if (s->p >= s->end)
+				return 0;
+			c = *s->p++;
+			if (strchr("\"\\/bfnrt", c) != NULL && c != '\0')
+				continue;
+			if (c != 'u' || !hex4(s, &u) || u == 0)
+				return 0;
+			if (u >= 0xdc00 && u <= 0xdfff)
+				return 0; /* lone low surrogate */
+			if (u >= 0xd800 && u <= 0xdbff) {
+				if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u')
+					return 0;
+				s->p += 2;
+				if (!hex4(s, &lo) || lo < 0xdc00 || lo > 0xdfff)
+					return 0;
+			}
+			continue;
+		}
+		n = utf8_seq(s->p, s->end);
+		if (n == 0)
+			return 0;
+		s->p += n;
+	}
+	return 0;
+}
+
+static int scan_number(struct scan *s)
+{
+	const unsigned char *p = s->p;
+
+	if (p < s->end && *p == '-')
+		p++;
+	if (p >= s->end)
+		return 0;
+	if (*p == '0') {
+		p++;
+	} else if (*p >= '1' && *p <= '9') {
+		while (p < s->end && *p >= '0' && *p <= '9')
+			p++;
+	} else {
+		return 0;
+	}
+	if (p < s->end && *p == '.') {
+		p++;
+		if (p >= s->end || *p < '0' || *p > '9')
+			return 0;
+		while (p < s->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < s->end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < s->end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= s->end || *p < '0' || *p > '9')
+			return 0;
+		while (p < s->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	s->p = p;
+	return 1;
+}
+
+static int scan_literal(struct scan *s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, lit, n) != 0)
+		return 0;
+	s->p += n;
+	return 1;
+}
+
+static int scan_value(struct scan *s);
+
+static int scan_container(struct scan *s, unsigned char close)
+{
+	int first = 1;
+
+	if (++s->depth > s->max_depth) {
+		s->too_deep = 1;
+		return 0;
+	}
+	s->p++;
+	for (;;) {
+		skip_ws(s);
+		if (s->p >= s->end)
+			return 0;
+		if (*s->p == close && first) {
+			s->p++;
+			break;
+		}
+		if (!first) {
+			if (*s->p == close) {
+				s->p++;
+				break;
+			}
+			if (*s->p != ',')
+				return 0;
+			s->p++;
+			skip_ws(s);
+		}
+		first = 0;
+		if (close == '}') {
+			if (s->p >= s->end || *s->p != '"' || !scan_string(s))
+				return 0;
+			skip_ws(s);
+			if (s->p >= s->end || *s->p != ':')
+				return 0;
+			s->p++;
+			skip_ws(s);
+		}
+		if (!scan_value(s))
+			return 0;
+	}
+	s->depth--;
+	return 1;
+}
+
+static int scan_value(struct scan *s)
+{
+	if (s->p >= s->end)
+		return 0;
+	switch (*s->p) {
+	case '{':
+		return scan_container(s, '}');
+	case '[':
+		return scan_container(s, ']');
+	case '"':
+		return scan_string(s);
+	case 't':
+		return scan_literal(s, "true");
+	case 'f':
+		return scan_literal(s, "false");
+	case 'n':
+		return scan_literal(s, "null");
+	default:
+		return scan_number(s);
+	}
+}
+
+enum up_err up_json_validate(const char *text, size_t len, size_t max_depth, size_t *where)
+{
+	struct scan s;
+	int ok;
+
+	s.start = s.p = (const unsigned char *)text;
+	s.end = s.p + len;
+	s.depth = 0;
+	s.max_depth = max_depth;
+	s.too_deep = 0;
+	skip_ws(&s);
+	ok = scan_value(&s);
+	if (ok) {
+		skip_ws(&s);
+		ok = s.p == s.end;
+	}
+	if (where != NULL)
+		*where = (size_t)(s.p - s.start);
+	if (ok)
+		return UP_OK;
+	return s.too_deep ? UP_ERR_LIMIT : UP_ERR_BAD_JSON;
+}
+
+enum up_err up_json_parse(const char *text, size_t len, size_t max_depth, cJSON **out)
+{
+	enum up_err rc;
+	cJSON *v;
+
+	*out = NULL;
+	rc = up_json_validate(text, len, max_depth, NULL);
+	if (rc != UP_OK)
+		return rc;
+	v = cJSON_ParseWithLength(text, len);
+	if (v == NULL)
+		return UP_ERR_NOMEM; /* the text was valid: only allocation can fail */
+	*out = v;
+	return UP_OK;
+}
+
+int up_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		size_t n = utf8_seq(p, end);
+
+		if (n == 0)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+size_t up_utf8_length(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+char *up_json_print(const cJSON *v)
+{
+	return cJSON_PrintUnformatted(v);
+}
+
+size_t up_json_depth(const cJSON *v)
+{
+	size_t max = 0;
+	const cJSON *c;
+
+	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
+		return 0;
+	for (c = v->child; c != NULL; c = c->next) {
+		size_t d = up_json_depth(c);
+
+		if (d > max)
+			max = d;
+	}
+	return max + 1;
+}

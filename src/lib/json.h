@@ -1,0 +1,37 @@
+/*
+ * json.h: the one JSON reader and writer of the library.  Input is checked
+ * strictly against RFC 8259 (grammar, UTF-8, no raw control characters, no
+ * "\u0000", bounded depth) before cJSON builds a tree from it; output goes
+ * through cJSON's printer, which does all the escaping.
+ */
+#ifndef UP_JSON_H
+#define UP_JSON_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "errors.h"
+
+/*
+ * Check that len bytes of text are exactly one JSON value (surrounding white
+ * space allowed) no deeper than max_depth.  Returns UP_OK, UP_ERR_BAD_JSON,
+ * or UP_ERR_LIMIT when only the depth is exceeded.  *where (may be NULL)
+ * receives the offset of the offending byte.
+ */
+enum up_err up_json_validate(const char *text, size_t len, size_t max_depth, size_t *where);
+
+/* Validate then parse.  *out is owned by the caller (cJSON_Delete). */
+enum up_err up_json_parse(const char *text, size_t len, size_t max_depth, cJSON **out);
+
+/* 1 if the len bytes at s are valid UTF-8 without NUL bytes, else 0. */
+int up_utf8_valid(const char *s, size_t len);
+
+/* Number of code points of the valid UTF-8 string s. */
+size_t up_utf8_length(const char *s);
+
+/* Compact text of v; owned by the caller (free()).  NULL on allocation failure. */
+char *up_json_print(const cJSON *v);
+
+/* Depth of a tree: a scalar is 0, [] is 1, [[1]] is 2. */
+size_t up_json_depth(const cJSON *v);
+
+#endif

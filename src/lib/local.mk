@@ -1,0 +1,14 @@
+# The shared library: HTTP in/out, auth, JSON, validation, database.
+noinst_LIBRARIES += src/lib/libuserpatch.a
+src_lib_libuserpatch_a_SOURCES = \
+	src/lib/errors.c src/lib/errors.h \
+	src/lib/parse.c src/lib/parse.h \
+	src/lib/log.c src/lib/log.h \
+	src/lib/config.c src/lib/config.h \
+	src/lib/json.c src/lib/json.h \
+	src/lib/http.c src/lib/http.h \
+	src/lib/db.c src/lib/db.h \
+	src/lib/auth.c src/lib/auth.h \
+	src/lib/resource.c src/lib/resource.h \
+	src/lib/user_store.c src/lib/user_store.h \
+	src/lib/app.c src/lib/app.h

@@ -1,0 +1,157 @@
+/* admin_token.c: `userpatch-admin token issue|revoke|list`. */
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+#include "admin_common.h"
+#include "auth.h"
+#include "parse.h"
+
+static const char sql_issue[] =
+	"INSERT INTO api_tokens (tenant_id, token_digest, label, scopes, daily_limit) "
+	"VALUES (?, ?, ?, ?, ?)";
+static const char sql_revoke[] =
+	"UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ? AND revoked_at IS NULL";
+static const char sql_exists[] = "SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = ?";
+static const char sql_list[] =
+	"SELECT k.id, t.name, k.label, k.scopes, k.daily_limit, k.revoked_at IS NOT NULL "
+	"FROM api_tokens k JOIN tenants t ON t.id = k.tenant_id "
+	"WHERE ? IS NULL OR t.name = ? ORDER BY k.id";
+
+static int token_issue(struct admin_env *env, int argc, char **argv)
+{
+	const char *tenant, *scopes, *limit_text, *label;
+	unsigned char digest[UP_DIGEST_BYTES];
+	char text[UP_TOKEN_HEX + 1], canon[64];
+	struct up_db_param p[5];
+	struct up_db_info info;
+	uint64_t tenant_id, limit = 0;
+	unsigned mask;
+	enum up_err rc;
+	int bad = 0;
+
+	tenant = admin_opt(argc, argv, 2, "--tenant", &bad);
+	scopes = admin_opt(argc, argv, 2, "--scopes", &bad);
+	limit_text = admin_opt(argc, argv, 2, "--daily-limit", &bad);
+	label = admin_opt(argc, argv, 2, "--label", &bad);
+	if (bad || tenant == NULL || scopes == NULL) {
+		admin_err("usage: token issue --tenant NAME --scopes S1,S2 [--daily-limit N] [--label L]");
+		return 2;
+	}
+	if (up_scopes_parse(scopes, &mask) != UP_OK) {
+		admin_err("unknown scope in '%s' (users:read users:write device_app_user:write)",
+			  scopes);
+		return 2;
+	}
+	if (limit_text != NULL && up_parse_u64(limit_text, 1, UINT32_MAX, &limit) != UP_OK) {
+		admin_err("--daily-limit must be a whole number from 1 to %u", UINT32_MAX);
+		return 2;
+	}
+	if (label != NULL && strlen(label) > 128) {
+		admin_err("--label is at most 128 characters");
+		return 2;
+	}
+	rc = admin_tenant_id(env->db, tenant, &tenant_id);
+	if (rc != UP_OK) {
+		admin_err(rc == UP_ERR_NOT_FOUND ? "no tenant '%s'" : "cannot find tenant '%s'",
+			  tenant);
+		return 1;
+	}
+	up_scopes_format(mask, canon, sizeof(canon));
+	up_token_generate(text, digest);
+	p[0] = UP_P_U64(tenant_id);
+	p[1] = UP_P_BLOB(digest, sizeof(digest));
+	p[2] = UP_P_STR(label != NULL ? label : "");
+	p[3] = UP_P_STR(canon);
+	p[4] = limit_text != NULL ? UP_P_U64(limit) : UP_P_NULL();
+	rc = up_db_exec(env->db, sql_issue, p, 5, &info);
+	if (rc != UP_OK) {
+		sodium_memzero(text, sizeof(text));
+		admin_err("cannot issue token: %s", up_err_message(rc));
+		return 1;
+	}
+	printf("%s\n", text);
+	fflush(stdout);
+	sodium_memzero(text, sizeof(text));
+	fprintf(stderr, "issued token %llu for tenant %s (scopes: %s); it is shown only once\n",
+		(unsigned long long)info.insert_id, tenant, canon);
+	return 0;
+}
+
+static int token_revoke(struct admin_env *env, const char *id_text)
+{
+	struct up_db_result res;
+	struct up_db_param p[1];
+	struct up_db_info info;
+	uint64_t id;
+	enum up_err rc;
+
+	if (up_parse_u64(id_text, 1, INT64_MAX, &id) != UP_OK) {
+		admin_err("token ids are positive whole numbers");
+		return 2;
+	}
+	p[0] = UP_P_U64(id);
+	rc = up_db_exec(env->db, sql_revoke, p, 1, &info);
+	if (rc != UP_OK) {
+		admin_err("cannot revoke: %s", up_err_message(rc));
+		return 1;
+	}
+	if (info.affected == 1) {
+		fprintf(stderr, "revoked token %llu\n", (unsigned long long)id);
+		return 0;
+	}
+	rc = up_db_query(env->db, sql_exists, p, 1, &res);
+	if (rc != UP_OK) {
+		admin_err("cannot revoke: %s", up_err_message(rc));
+		return 1;
+	}
+	if (res.nrows == 0)
+		admin_err("no token %llu", (unsigned long long)id);
+	else
+		fprintf(stderr, "token %llu was already revoked\n", (unsigned long long)id);
+	up_db_result_free(&res);
+	return res.nrows == 0 ? 1 : 0;
+}
+
+static int token_list(struct admin_env *env, int argc, char **argv)
+{
+	struct up_db_result res;
+	struct up_db_param p[2];
+	const char *tenant;
+	enum up_err rc;
+	int bad = 0;
+	size_t i;
+
+	tenant = admin_opt(argc, argv, 2, "--tenant", &bad);
+	if (bad) {
+		admin_err("usage: token list [--tenant NAME]");
+		return 2;
+	}
+	p[0] = UP_P_STR_OR_NULL(tenant);
+	p[1] = UP_P_STR_OR_NULL(tenant);
+	rc = up_db_query(env->db, sql_list, p, 2, &res);
+	if (rc != UP_OK) {
+		admin_err("cannot list tokens: %s", up_err_message(rc));
+		return 1;
+	}
+	for (i = 0; i < res.nrows; i++) {
+		const char *limit = up_db_cell(&res, i, 4);
+
+		printf("%s\t%s\t%s\t%s\t%s\t%s\n", up_db_cell(&res, i, 0), up_db_cell(&res, i, 1),
+		       up_db_cell(&res, i, 2), up_db_cell(&res, i, 3), limit != NULL ? limit : "-",
+		       strcmp(up_db_cell(&res, i, 5), "0") == 0 ? "active" : "revoked");
+	}
+	up_db_result_free(&res);
+	return 0;
+}
+
+int admin_token(struct admin_env *env, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "issue") == 0)
+		return token_issue(env, argc, argv);
+	if (argc == 3 && strcmp(argv[1], "revoke") == 0)
+		return token_revoke(env, argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return token_list(env, argc, argv);
+	admin_err("usage: token issue|revoke|list ...");
+	return 2;
+}

@@ -1,0 +1,117 @@
+/* userpatch-admin: schema migrations, tenants, tokens, and a JSON Patch tool. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+#include "admin.h"
+#include "admin_common.h"
+#include "log.h"
+#include "parse.h"
+
+static const char usage[] =
+	"usage: userpatch-admin [--config FILE] COMMAND ...\n"
+	"  migrate [--schema-dir DIR]       apply new schema migrations\n"
+	"  tenant add NAME                  create a tenant\n"
+	"  tenant list                      list tenants (ID<TAB>NAME)\n"
+	"  token issue --tenant NAME --scopes S1,S2 [--daily-limit N] [--label L]\n"
+	"                                   issue a token; it is printed once, alone, on stdout\n"
+	"  token revoke ID                  revoke a token\n"
+	"  token list [--tenant NAME]       list tokens (never their secrets)\n"
+	"  json-patch DOC_FILE PATCH_FILE   apply a JSON Patch to a document\n"
+	"scopes: users:read users:write device_app_user:write\n"
+	"The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
+	"/userpatch.conf.\n";
+
+void admin_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("userpatch-admin: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *admin_opt(int argc, char **argv, int from, const char *name, int *bad)
+{
+	int i;
+
+	for (i = from; i < argc; i++) {
+		if (strcmp(argv[i], name) == 0) {
+			if (i + 1 >= argc) {
+				*bad = 1;
+				return NULL;
+			}
+			return argv[i + 1];
+		}
+	}
+	return NULL;
+}
+
+enum up_err admin_tenant_id(struct up_db *db, const char *name, uint64_t *id)
+{
+	static const char sql[] = "SELECT id FROM tenants WHERE name = ?";
+	struct up_db_param p[1] = {UP_P_STR(name)};
+	struct up_db_result res;
+	enum up_err rc = up_db_query(db, sql, p, 1, &res);
+
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows != 1)
+		rc = UP_ERR_NOT_FOUND;
+	else if (up_parse_u64(up_db_cell(&res, 0, 0), 1, INT64_MAX, id) != UP_OK)
+		rc = UP_ERR_INTERNAL;
+	up_db_result_free(&res);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct admin_env env;
+	const char *config_path = NULL, *cmd;
+	char err[256];
+	int argi = 1, rc = 2;
+
+	memset(&env, 0, sizeof(env));
+	if (sodium_init() < 0)
+		return 1;
+	up_log_init("userpatch-admin", UP_LOG_WARN, NULL);
+	if (argi + 1 < argc && strcmp(argv[argi], "--config") == 0) {
+		config_path = argv[argi + 1];
+		argi += 2;
+	}
+	if (argi >= argc || strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
+		fputs(usage, argi >= argc ? stderr : stdout);
+		return argi >= argc ? 2 : 0;
+	}
+	cmd = argv[argi];
+	if (strcmp(cmd, "json-patch") == 0)
+		return up_admin_json_patch(argc - argi, argv + argi);
+	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "tenant") != 0 && strcmp(cmd, "token") != 0) {
+		admin_err("unknown command '%s'", cmd);
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (config_path == NULL)
+		config_path = up_config_path();
+	if (up_config_load(config_path, &env.cfg, err, sizeof(err)) != UP_OK) {
+		admin_err("configuration %s: %s", config_path, err);
+		return 1;
+	}
+	if (up_db_new(&env.cfg, &env.db) != UP_OK) {
+		rc = 1;
+		goto out;
+	}
+	if (strcmp(cmd, "migrate") == 0)
+		rc = admin_migrate(&env, argc - argi, argv + argi);
+	else if (strcmp(cmd, "tenant") == 0)
+		rc = admin_tenant(&env, argc - argi, argv + argi);
+	else
+		rc = admin_token(&env, argc - argi, argv + argi);
+out:
+	up_db_close(env.db);
+	up_db_library_end();
+	up_config_free(&env.cfg);
+	return rc;
+}
