@@ -11,4 +11,7 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/auth.c src/lib/auth.h \
 	src/lib/resource.c src/lib/resource.h \
 	src/lib/user_store.c src/lib/user_store.h \
-	src/lib/app.c src/lib/app.h
+	src/lib/app.c src/lib/app.h \
+	src/lib/password.c src/lib/password.h \
+	src/lib/audit.c src/lib/audit.h \
+	src/lib/validate.c src/lib/validate.h

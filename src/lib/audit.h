@@ -1,0 +1,18 @@
+/* audit.h: one audit row per change, written in the change's transaction. */
+#ifndef UP_AUDIT_H
+#define UP_AUDIT_H
+
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "db.h"
+
+/*
+ * Record that `action` ("create", "update", "delete"...) changed `fields`
+ * (a JSON array of field NAMES, borrowed; never values) of user user_id.
+ * Call inside the transaction that makes the change.
+ */
+enum up_err up_audit_write(struct up_db *db, uint64_t tenant_id, uint64_t token_id,
+			   uint64_t user_id, const char *request_id, const char *action,
+			   const cJSON *fields);
+
+#endif

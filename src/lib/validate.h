@@ -1,0 +1,33 @@
+/*
+ * validate.h: field validators shared by both APIs.  Each says yes (1) or
+ * no (0) and, where a value is normalised, writes the normal form.  Rule
+ * failures are collected as `details` entries {"field", "reason"} so a 422
+ * lists every offending field at once.
+ */
+#ifndef UP_VALIDATE_H
+#define UP_VALIDATE_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+/* A practical address check: local@domain, <= 254 bytes, local part <= 64, dotted domain. */
+int up_valid_email(const char *s);
+
+/*
+ * RFC 3339 date-time ("2023-01-01T00:00:00Z", offsets and up to 9 fraction
+ * digits allowed).  On success writes the UTC instant as
+ * "YYYY-MM-DD HH:MM:SS.ffffff" into sql (at least 27 bytes).
+ */
+int up_valid_rfc3339(const char *s, char *sql, size_t len);
+
+/* 1 if every byte of s is in allowed and its length is within [min, max] bytes. */
+int up_valid_charset(const char *s, const char *allowed, size_t min, size_t max);
+
+/* 1 if s is 1+ digits only and its length is within [min, max]. */
+int up_valid_digits(const char *s, size_t min, size_t max);
+
+/* Append {"field": field, "reason": <formatted>} to details (a JSON array). */
+void up_details_add(cJSON *details, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif
