@@ -1,0 +1,73 @@
+/*
+ * testutil.h: helpers for Check tests.  Integration tests (tests/integration)
+ * run under tests/harness/run-test, which starts a private MariaDB with the
+ * schema applied and exports USERPATCH_CONFIG; these helpers connect to it,
+ * make tenants and tokens, and call handlers with requests built in memory.
+ */
+#ifndef UP_TESTUTIL_H
+#define UP_TESTUTIL_H
+
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+
+struct tu_env {
+	struct up_config cfg;
+	struct up_db *db;  /* the handlers' connection */
+	struct up_ctx ctx; /* ctx.cfg = &cfg, ctx.db = db */
+};
+
+/*
+ * Load $USERPATCH_CONFIG (the test fails when it is not set) with cheap
+ * password-hash limits, and open the database.  Release with tu_env_close().
+ */
+void tu_env_open(struct tu_env *env);
+void tu_env_close(struct tu_env *env);
+
+/* Create tenant `name` (or find it) and return its id. */
+uint64_t tu_tenant(struct tu_env *env, const char *name);
+
+/*
+ * Issue a token for tenant `name` with scopes ("users:read,users:write"),
+ * daily_limit 0 for none.  header receives "Bearer <hex>" (at least 80 bytes);
+ * *token_id (may be NULL) its id.
+ */
+void tu_token(struct tu_env *env, const char *tenant, const char *scopes, unsigned daily_limit,
+	      char *header, uint64_t *token_id);
+
+/* A request as a client would send it. NULL members are absent. */
+struct tu_call {
+	const char *method;       /* "GET" */
+	const char *uri;          /* REQUEST_URI with query */
+	const char *auth;         /* Authorization header value */
+	const char *content_type; /* Content-Type */
+	const char *body;         /* body text (Content-Length set from it) */
+	const char *if_match;     /* If-Match */
+};
+
+/*
+ * Run call through handler as the accept loop would (body cap from the
+ * config).  resp is filled (caller frees with up_response_free); *json (may be
+ * NULL) receives the parsed body or NULL when there is none (caller frees).
+ */
+void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *call,
+	     struct up_response *resp, cJSON **json);
+
+/* Value of a response header, NULL if absent. */
+const char *tu_header(const struct up_response *resp, const char *name);
+
+/* First column of the first row of a query with up to 3 string params; malloc'd or NULL. */
+char *tu_scalar(struct tu_env *env, const char *sql, const char *p1, const char *p2,
+		const char *p3);
+
+/* tu_scalar as an integer (the test fails if it is not one). */
+long long tu_scalar_int(struct tu_env *env, const char *sql, const char *p1, const char *p2,
+			const char *p3);
+
+/* Run a statement with up to 3 string params (the test fails on error). */
+void tu_exec(struct tu_env *env, const char *sql, const char *p1, const char *p2, const char *p3);
+
+#endif
