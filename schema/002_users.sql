@@ -43,8 +43,7 @@ CREATE TABLE IF NOT EXISTS users (
   phone_number      VARCHAR(16) NULL,
   user_class        VARCHAR(64) NULL,
   first_name        VARCHAR(100) NULL,
-  last_name         VARCHAR(100) NULL,
-  profile_email     VARCHAR(254) NULL,
+  last_name         VARCHAR(100) NULL,   -- profile.email is the user's email above
   preferences       TEXT NULL,            -- JSON object of scalars
   -- bookkeeping
   version           BIGINT UNSIGNED NOT NULL DEFAULT 1,

@@ -1,0 +1,1 @@
+# Deployment files: install rules and shipped configs.

@@ -1,0 +1,1 @@
+# POST /api/v1/device_app_user_update/ program.

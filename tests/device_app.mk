@@ -1,0 +1,1 @@
+# Tests: device_app
