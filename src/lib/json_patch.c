@@ -1,0 +1,995 @@
+/*
+ * json_patch.c: JSON Patch (RFC 6902).
+ *
+ * up_patch_apply() first checks the whole patch into an array of decoded
+ * operations, then applies them in place while recording an undo log: every
+ * change to the tree is one log entry that knows how to revert itself
+ * (rollback) or to release what it displaced (commit).  Nothing displaced is
+ * freed before the whole patch has applied, so a rollback only relinks
+ * nodes.  The copy strategy patches a cJSON_Duplicate() instead, committing
+ * after each operation.
+ *
+ * cJSON children form a list where first->prev is the last child and
+ * last->next is NULL; the list_* helpers below keep that invariant and are
+ * O(1).  Array positions are found by walking; a one-entry cache (array,
+ * index, item, and the length once known) lets walks start from the nearest
+ * known point, so a patch touching nearby indices, or the end, does not
+ * rescan the array from its head.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_patch.h"
+
+enum op_kind { OP_ADD, OP_REMOVE, OP_REPLACE, OP_MOVE, OP_COPY, OP_TEST };
+
+static const char *const op_names[] = {
+        [OP_ADD] = "add",   [OP_REMOVE] = "remove", [OP_REPLACE] = "replace",
+        [OP_MOVE] = "move", [OP_COPY] = "copy",     [OP_TEST] = "test",
+};
+
+/* One checked operation; all pointers borrowed from the patch. */
+struct op {
+	enum op_kind kind;
+	const char *path;
+	const char *from;
+	const cJSON *value;
+	size_t path_tokens;
+};
+
+enum undo_kind {
+	U_INSERT,  /* item was linked into parent */
+	U_DETACH,  /* item was unlinked from parent, before anchor */
+	U_REPLACE, /* item took the place of old in parent */
+	U_ROOT,    /* item became the root in place of old */
+};
+
+struct undo {
+	enum undo_kind kind;
+	unsigned fresh : 1;     /* item was created by this patch */
+	unsigned moved : 1;     /* U_DETACH: item was linked in again elsewhere */
+	unsigned key_saved : 1; /* item's previous name is in saved_key */
+	int saved_type;
+	char *saved_key;
+	cJSON *parent;
+	cJSON *item;
+	cJSON *old;    /* U_REPLACE, U_ROOT */
+	cJSON *anchor; /* U_DETACH: the next sibling at detach time */
+};
+
+#define STACK_OPS 8
+#define STACK_UNDO (2 * STACK_OPS)
+
+struct txn {
+	cJSON *root;
+	struct up_json_limits lim;
+	enum up_patch_strategy strategy;
+	struct undo *log;
+	size_t nlog;
+	size_t copy_budget;
+	const struct op *op;
+	long op_index;
+	struct up_patch_error *perr;
+	/* array position cache */
+	cJSON *c_arr;
+	cJSON *c_item; /* element at c_idx, or NULL */
+	size_t c_idx;
+	size_t c_len; /* length of c_arr, valid if c_len_known */
+	int c_len_known;
+};
+
+/* ---- error reporting ---- */
+
+static void set_pointer(struct up_patch_error *perr, const char *ptr)
+{
+	size_t n = ptr ? strlen(ptr) : 0;
+
+	if (n >= sizeof(perr->pointer)) {
+		n = sizeof(perr->pointer) - 4;
+		memcpy(perr->pointer, ptr, n);
+		memcpy(perr->pointer + n, "...", 4);
+	} else {
+		memcpy(perr->pointer, ptr ? ptr : "", n + 1);
+	}
+}
+
+static enum up_err report(struct up_patch_error *perr, enum up_err err, long op_index,
+                          const char *ptr, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+
+static enum up_err report(struct up_patch_error *perr, enum up_err err, long op_index,
+                          const char *ptr, const char *fmt, ...)
+{
+	char detail[128];
+	va_list ap;
+
+	if (!perr)
+		return err;
+	perr->err = err;
+	perr->op_index = op_index;
+	set_pointer(perr, ptr);
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (op_index >= 0 && ptr)
+		snprintf(perr->message, sizeof(perr->message), "operation %ld at \"%.80s\": %s",
+		         op_index, perr->pointer, detail);
+	else if (op_index >= 0)
+		snprintf(perr->message, sizeof(perr->message), "operation %ld: %s", op_index,
+		         detail);
+	else
+		snprintf(perr->message, sizeof(perr->message), "%s", detail);
+	return err;
+}
+
+static void report_ok(struct up_patch_error *perr)
+{
+	if (!perr)
+		return;
+	perr->err = UP_OK;
+	perr->op_index = -1;
+	perr->pointer[0] = '\0';
+	perr->message[0] = '\0';
+}
+
+/* ---- limits and sizes ---- */
+
+static void effective_limits(const struct up_json_limits *lim, struct up_json_limits *out)
+{
+	const struct up_json_limits def = UP_JSON_LIMITS_DEFAULT;
+
+	*out = def;
+	if (!lim)
+		return;
+	if (lim->max_ops)
+		out->max_ops = lim->max_ops;
+	if (lim->max_pointer_len)
+		out->max_pointer_len = lim->max_pointer_len;
+	if (lim->max_depth)
+		out->max_depth = lim->max_depth;
+	if (lim->max_copy_nodes)
+		out->max_copy_nodes = lim->max_copy_nodes;
+}
+
+/* 1 if v nests more than budget containers. */
+static int deeper_than(const cJSON *v, size_t budget)
+{
+	const cJSON *c;
+
+	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
+		return 0;
+	if (budget == 0)
+		return 1;
+	for (c = v->child; c; c = c->next)
+		if (deeper_than(c, budget - 1))
+			return 1;
+	return 0;
+}
+
+/* Count the values in v, stopping once the count passes cap. */
+static size_t count_nodes(const cJSON *v, size_t cap)
+{
+	const cJSON *c;
+	size_t n = 1;
+
+	for (c = v->child; c && n <= cap; c = c->next)
+		n += count_nodes(c, cap - n + 1);
+	return n;
+}
+
+/* ---- checking ---- */
+
+static const char *const member_names[] = {"op", "path", "from", "value"};
+
+static enum up_err check_op(const cJSON *jop, long i, const struct up_json_limits *lim,
+                            struct op *out, struct up_patch_error *perr)
+{
+	const cJSON *m[4] = {NULL, NULL, NULL, NULL};
+	const cJSON *c;
+	const char *s;
+	size_t k, ntok, nfrom;
+	int kind = -1;
+
+	if (!cJSON_IsObject(jop))
+		return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL, "operation is not an object");
+	for (c = jop->child; c; c = c->next) {
+		if (!c->string)
+			continue;
+		for (k = 0; k < 4; k++) {
+			if (strcmp(c->string, member_names[k]) != 0)
+				continue;
+			if (m[k])
+				return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL,
+				              "member \"%s\" appears twice", member_names[k]);
+			m[k] = c;
+		}
+	}
+	if (!m[0])
+		return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL, "member \"op\" is missing");
+	if (!cJSON_IsString(m[0]) || !m[0]->valuestring)
+		return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL,
+		              "member \"op\" is not a string");
+	for (k = 0; k < sizeof(op_names) / sizeof(op_names[0]); k++)
+		if (strcmp(m[0]->valuestring, op_names[k]) == 0)
+			kind = (int)k;
+	if (kind < 0)
+		return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL, "unknown op \"%.60s\"",
+		              m[0]->valuestring);
+	if (!m[1])
+		return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL, "member \"path\" is missing");
+	if (!cJSON_IsString(m[1]) || !m[1]->valuestring)
+		return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL,
+		              "member \"path\" is not a string");
+	s = m[1]->valuestring;
+	if (strlen(s) > lim->max_pointer_len)
+		return report(perr, UP_ERR_LIMIT, i, s, "path longer than %zu bytes",
+		              lim->max_pointer_len);
+	if (up_pointer_check(s, &ntok) != UP_OK)
+		return report(perr, UP_ERR_POINTER_MALFORMED, i, s, "malformed JSON Pointer");
+	if (ntok > lim->max_depth)
+		return report(perr, UP_ERR_LIMIT, i, s, "path deeper than %zu levels",
+		              lim->max_depth);
+	if (kind == OP_REMOVE && ntok == 0)
+		return report(perr, UP_ERR_PATCH_MALFORMED, i, s,
+		              "cannot remove the whole document");
+	out->kind = (enum op_kind)kind;
+	out->path = s;
+	out->path_tokens = ntok;
+	out->from = NULL;
+	out->value = NULL;
+	if (kind == OP_ADD || kind == OP_REPLACE || kind == OP_TEST) {
+		if (!m[3])
+			return report(perr, UP_ERR_PATCH_MALFORMED, i, s,
+			              "member \"value\" is missing");
+		if (deeper_than(m[3], lim->max_depth - ntok))
+			return report(perr, UP_ERR_LIMIT, i, s,
+			              "value would nest deeper than %zu levels", lim->max_depth);
+		out->value = m[3];
+	}
+	if (kind == OP_MOVE || kind == OP_COPY) {
+		if (!m[2])
+			return report(perr, UP_ERR_PATCH_MALFORMED, i, s,
+			              "member \"from\" is missing");
+		if (!cJSON_IsString(m[2]) || !m[2]->valuestring)
+			return report(perr, UP_ERR_PATCH_MALFORMED, i, s,
+			              "member \"from\" is not a string");
+		s = m[2]->valuestring;
+		if (strlen(s) > lim->max_pointer_len)
+			return report(perr, UP_ERR_LIMIT, i, s, "from longer than %zu bytes",
+			              lim->max_pointer_len);
+		if (up_pointer_check(s, &nfrom) != UP_OK)
+			return report(perr, UP_ERR_POINTER_MALFORMED, i, s,
+			              "malformed JSON Pointer");
+		out->from = s;
+	}
+	return UP_OK;
+}
+
+/* Check patch; fill ops[0..n) when ops is not NULL. */
+static enum up_err check_patch(const cJSON *patch, const struct up_json_limits *lim, struct op *ops,
+                               size_t nops, struct up_patch_error *perr)
+{
+	const cJSON *c;
+	struct op scratch;
+	enum up_err err;
+	size_t i = 0;
+
+	for (c = patch->child; c; c = c->next, i++) {
+		err = check_op(c, (long)i, lim, ops && i < nops ? &ops[i] : &scratch, perr);
+		if (err != UP_OK)
+			return err;
+	}
+	return UP_OK;
+}
+
+/* Count ops; UP_OK, or an error if the patch is not an array or too long. */
+static enum up_err count_ops(const cJSON *patch, const struct up_json_limits *lim, size_t *n,
+                             struct up_patch_error *perr)
+{
+	const cJSON *c;
+	size_t i = 0;
+
+	if (!cJSON_IsArray(patch))
+		return report(perr, UP_ERR_PATCH_MALFORMED, -1, NULL,
+		              "patch document is not a JSON array");
+	for (c = patch->child; c; c = c->next) {
+		if (i == lim->max_ops)
+			return report(perr, UP_ERR_LIMIT, (long)i, NULL,
+			              "patch has more than %zu operations", lim->max_ops);
+		i++;
+	}
+	*n = i;
+	return UP_OK;
+}
+
+enum up_err up_patch_check(const cJSON *patch, const struct up_json_limits *lim,
+                           struct up_patch_error *perr)
+{
+	struct up_json_limits l;
+	enum up_err err;
+	size_t n;
+
+	effective_limits(lim, &l);
+	err = count_ops(patch, &l, &n, perr);
+	if (err != UP_OK)
+		goto out;
+	err = check_patch(patch, &l, NULL, 0, perr);
+	if (err != UP_OK)
+		goto out;
+	report_ok(perr);
+out:
+	return err;
+}
+
+/* ---- list primitives (keep first->prev == last) ---- */
+
+/* Link item into parent before anchor (NULL: at the end). */
+static void list_insert_before(cJSON *parent, cJSON *item, cJSON *anchor)
+{
+	cJSON *first = parent->child;
+
+	if (!first) {
+		parent->child = item;
+		item->prev = item;
+		item->next = NULL;
+	} else if (!anchor) {
+		item->prev = first->prev;
+		item->next = NULL;
+		first->prev->next = item;
+		first->prev = item;
+	} else if (anchor == first) {
+		item->prev = first->prev;
+		item->next = first;
+		first->prev = item;
+		parent->child = item;
+	} else {
+		item->prev = anchor->prev;
+		item->next = anchor;
+		anchor->prev->next = item;
+		anchor->prev = item;
+	}
+}
+
+static void list_detach(cJSON *parent, cJSON *item)
+{
+	cJSON *first = parent->child;
+
+	if (item == first) {
+		parent->child = item->next;
+		if (item->next)
+			item->next->prev = item->prev;
+	} else {
+		item->prev->next = item->next;
+		if (item->next)
+			item->next->prev = item->prev;
+		else
+			first->prev = item->prev;
+	}
+	item->prev = NULL;
+	item->next = NULL;
+}
+
+/* ---- array position cache ---- */
+
+static void cache_drop(struct txn *t)
+{
+	t->c_arr = NULL;
+	t->c_item = NULL;
+	t->c_len_known = 0;
+}
+
+/* Element idx of arr, or NULL past the end (then the length is learnt). */
+static cJSON *array_at(struct txn *t, cJSON *arr, size_t idx)
+{
+	cJSON *it = arr->child;
+	size_t pos = 0, dist = idx, d;
+
+	if (!it)
+		return NULL;
+	if (t->c_arr != arr) {
+		cache_drop(t);
+		t->c_arr = arr;
+	}
+	if (t->c_len_known) {
+		if (idx >= t->c_len)
+			return NULL;
+		d = t->c_len - 1 - idx;
+		if (d < dist) {
+			it = arr->child->prev;
+			pos = t->c_len - 1;
+			dist = d;
+		}
+	}
+	if (t->c_item) {
+		d = t->c_idx > idx ? t->c_idx - idx : idx - t->c_idx;
+		if (d < dist) {
+			it = t->c_item;
+			pos = t->c_idx;
+		}
+	}
+	while (pos > idx) {
+		it = it->prev;
+		pos--;
+	}
+	while (pos < idx && it) {
+		if (!it->next) {
+			t->c_len = pos + 1;
+			t->c_len_known = 1;
+		}
+		it = it->next;
+		pos++;
+	}
+	if (it) {
+		t->c_item = it;
+		t->c_idx = idx;
+	}
+	return it;
+}
+
+/* item was linked into arr at index idx. */
+static void cache_inserted(struct txn *t, cJSON *arr, size_t idx)
+{
+	if (t->c_arr != arr)
+		return;
+	if (t->c_item && t->c_idx >= idx)
+		t->c_idx++;
+	if (t->c_len_known)
+		t->c_len++;
+}
+
+/* item, at index idx, is about to be unlinked from arr. */
+static void cache_detaching(struct txn *t, cJSON *arr, cJSON *item, size_t idx)
+{
+	if (t->c_arr != arr)
+		return;
+	if (t->c_item == item) {
+		t->c_item = item->next;
+	} else if (t->c_item && t->c_idx > idx) {
+		t->c_idx--;
+	}
+	if (t->c_len_known)
+		t->c_len--;
+}
+
+/* ---- the undo log ---- */
+
+/* Give item the name key (owned by item afterwards; NULL for none). */
+static void set_name(struct undo *u, cJSON *item, char *key)
+{
+	if (!u->key_saved) {
+		u->saved_key = item->string;
+		u->saved_type = item->type;
+		u->key_saved = 1;
+	} else if (!(item->type & cJSON_StringIsConst)) {
+		cJSON_free(item->string);
+	}
+	item->string = key;
+	item->type &= ~cJSON_StringIsConst;
+}
+
+static void restore_name(struct undo *u, cJSON *item)
+{
+	if (!u->key_saved)
+		return;
+	if (!(item->type & cJSON_StringIsConst))
+		cJSON_free(item->string);
+	item->string = u->saved_key;
+	item->type = (item->type & ~cJSON_StringIsConst) | (u->saved_type & cJSON_StringIsConst);
+	u->key_saved = 0;
+}
+
+static void drop_saved_name(struct undo *u)
+{
+	if (u->key_saved && !(u->saved_type & cJSON_StringIsConst))
+		cJSON_free(u->saved_key);
+	u->key_saved = 0;
+}
+
+static void undo_commit(struct undo *u)
+{
+	drop_saved_name(u);
+	switch (u->kind) {
+	case U_INSERT:
+		break;
+	case U_DETACH:
+		if (!u->moved)
+			cJSON_Delete(u->item);
+		break;
+	case U_REPLACE:
+	case U_ROOT:
+		cJSON_Delete(u->old);
+		break;
+	}
+}
+
+static void undo_rollback(struct txn *t, struct undo *u)
+{
+	switch (u->kind) {
+	case U_INSERT:
+		list_detach(u->parent, u->item);
+		break;
+	case U_DETACH:
+		list_insert_before(u->parent, u->item, u->anchor);
+		break;
+	case U_REPLACE:
+		list_insert_before(u->parent, u->old, u->item);
+		list_detach(u->parent, u->item);
+		break;
+	case U_ROOT:
+		t->root = u->old;
+		break;
+	}
+	if (u->kind != U_DETACH) {
+		restore_name(u, u->item);
+		if (u->fresh)
+			cJSON_Delete(u->item);
+	}
+}
+
+static void log_commit(struct txn *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nlog; i++)
+		undo_commit(&t->log[i]);
+	t->nlog = 0;
+	cache_drop(t);
+}
+
+static void log_rollback(struct txn *t)
+{
+	while (t->nlog > 0)
+		undo_rollback(t, &t->log[--t->nlog]);
+	cache_drop(t);
+}
+
+/* A new entry; the log has room for two per operation. */
+static struct undo *log_push(struct txn *t, enum undo_kind kind)
+{
+	struct undo *u = &t->log[t->nlog++];
+
+	memset(u, 0, sizeof(*u));
+	u->kind = kind;
+	return u;
+}
+
+/* ---- resolution ---- */
+
+static enum up_err op_fail(struct txn *t, enum up_err err, const char *ptr, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+static enum up_err op_fail(struct txn *t, enum up_err err, const char *ptr, const char *fmt, ...)
+{
+	char detail[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	return report(t->perr, err, t->op_index, ptr, "%s %s", op_names[t->op->kind], detail);
+}
+
+/* First member of obj named by tok, or NULL. */
+static cJSON *object_member(cJSON *obj, const struct up_pointer_token *tok)
+{
+	cJSON *c;
+
+	for (c = obj->child; c; c = c->next)
+		if (c->string && up_pointer_token_eq(tok, c->string))
+			return c;
+	return NULL;
+}
+
+/*
+ * Walk ptr (non-empty, checked) down to the container of its last token.
+ * On UP_OK *parent is that container and *last the last token.
+ */
+static enum up_err resolve_parent(struct txn *t, const char *ptr, cJSON **parent,
+                                  struct up_pointer_token *last)
+{
+	struct up_pointer_token tok;
+	cJSON *cur = t->root, *next;
+	const char *p = ptr;
+	size_t idx;
+
+	p = up_pointer_next(p, &tok);
+	while (*p) {
+		if (cJSON_IsObject(cur)) {
+			next = object_member(cur, &tok);
+			if (!next)
+				return op_fail(t, UP_ERR_PATH_NOT_FOUND, ptr,
+				               "failed: \"%.*s\" does not exist",
+				               (int)(tok.s + tok.len - ptr), ptr);
+		} else if (cJSON_IsArray(cur)) {
+			if (up_pointer_token_index(&tok, &idx) != UP_OK)
+				return op_fail(t, UP_ERR_INDEX_RANGE, ptr,
+				               "failed: \"%.*s\" is not a valid array index",
+				               (int)(tok.s + tok.len - ptr), ptr);
+			next = array_at(t, cur, idx);
+			if (!next)
+				return op_fail(t, UP_ERR_INDEX_RANGE, ptr,
+				               "failed: \"%.*s\" is past the end of the array",
+				               (int)(tok.s + tok.len - ptr), ptr);
+		} else {
+			return op_fail(t, UP_ERR_PATH_NOT_FOUND, ptr,
+			               "failed: \"%.*s\" is not an object or array",
+			               (int)(tok.s - ptr - 1), ptr);
+		}
+		cur = next;
+		p = up_pointer_next(p, &tok);
+	}
+	*parent = cur;
+	*last = tok;
+	return UP_OK;
+}
+
+/* An existing value named by the last token in parent; *idx for arrays. */
+static enum up_err resolve_child(struct txn *t, const char *ptr, cJSON *parent,
+                                 const struct up_pointer_token *tok, cJSON **out, size_t *idx)
+{
+	if (cJSON_IsObject(parent)) {
+		*out = object_member(parent, tok);
+		if (!*out)
+			return op_fail(t, UP_ERR_PATH_NOT_FOUND, ptr,
+			               "failed: path does not exist");
+		return UP_OK;
+	}
+	if (cJSON_IsArray(parent)) {
+		if (up_pointer_token_index(tok, idx) != UP_OK)
+			return op_fail(t, UP_ERR_INDEX_RANGE, ptr,
+			               "failed: \"%.*s\" is not a valid array index", (int)tok->len,
+			               tok->s);
+		*out = array_at(t, parent, *idx);
+		if (!*out)
+			return op_fail(t, UP_ERR_INDEX_RANGE, ptr,
+			               "failed: index %zu is past the end of the array", *idx);
+		return UP_OK;
+	}
+	return op_fail(t, UP_ERR_PATH_NOT_FOUND, ptr,
+	               "failed: the parent is not an object or array");
+}
+
+/* Resolve an existing location. For the root, *parent is NULL. */
+static enum up_err resolve(struct txn *t, const char *ptr, cJSON **parent, cJSON **out, size_t *idx)
+{
+	struct up_pointer_token tok;
+	enum up_err err;
+
+	*parent = NULL;
+	if (!*ptr) {
+		*out = t->root;
+		return UP_OK;
+	}
+	err = resolve_parent(t, ptr, parent, &tok);
+	if (err != UP_OK)
+		return err;
+	return resolve_child(t, ptr, *parent, &tok, out, idx);
+}
+
+/* ---- operations ---- */
+
+/*
+ * Link value at ptr as JSON Patch `add` does.  value is either fresh (owned
+ * by the transaction from now on, freed on failure) or an item detached by
+ * the current `move`.
+ */
+static enum up_err add_at(struct txn *t, const char *ptr, cJSON *value, int fresh)
+{
+	struct up_pointer_token tok;
+	cJSON *parent, *old, *anchor;
+	struct undo *u;
+	enum up_err err;
+	size_t idx;
+	char *name;
+
+	if (!*ptr) {
+		u = log_push(t, U_ROOT);
+		u->fresh = fresh;
+		u->item = value;
+		u->old = t->root;
+		set_name(u, value, NULL);
+		t->root = value;
+		return UP_OK;
+	}
+	err = resolve_parent(t, ptr, &parent, &tok);
+	if (err != UP_OK)
+		goto fail;
+	if (cJSON_IsObject(parent)) {
+		name = up_pointer_token_name(&tok);
+		if (!name) {
+			err = op_fail(t, UP_ERR_NOMEM, ptr, "failed: out of memory");
+			goto fail;
+		}
+		old = object_member(parent, &tok);
+		u = log_push(t, old ? U_REPLACE : U_INSERT);
+		u->fresh = fresh;
+		u->parent = parent;
+		u->item = value;
+		u->old = old;
+		set_name(u, value, name);
+		list_insert_before(parent, value, old);
+		if (old)
+			list_detach(parent, old);
+		return UP_OK;
+	}
+	if (cJSON_IsArray(parent)) {
+		if (up_pointer_token_is_end(&tok)) {
+			anchor = NULL;
+			idx = SIZE_MAX;
+		} else {
+			if (up_pointer_token_index(&tok, &idx) != UP_OK) {
+				err = op_fail(t, UP_ERR_INDEX_RANGE, ptr,
+				              "failed: \"%.*s\" is not a valid array index",
+				              (int)tok.len, tok.s);
+				goto fail;
+			}
+			anchor = array_at(t, parent, idx);
+			if (!anchor && idx > 0 && !array_at(t, parent, idx - 1)) {
+				err = op_fail(t, UP_ERR_INDEX_RANGE, ptr,
+				              "failed: index %zu is past the end of the array",
+				              idx);
+				goto fail;
+			}
+		}
+		u = log_push(t, U_INSERT);
+		u->fresh = fresh;
+		u->parent = parent;
+		u->item = value;
+		set_name(u, value, NULL);
+		list_insert_before(parent, value, anchor);
+		if (anchor)
+			cache_inserted(t, parent, idx);
+		else if (t->c_arr == parent && t->c_len_known)
+			t->c_len++;
+		return UP_OK;
+	}
+	err = op_fail(t, UP_ERR_PATH_NOT_FOUND, ptr,
+	              "failed: the parent is not an object or array");
+fail:
+	if (fresh)
+		cJSON_Delete(value);
+	return err;
+}
+
+/* Unlink the value at ptr (not the root), logging it; *out is the item. */
+static enum up_err detach_at(struct txn *t, const char *ptr, int moved, cJSON **out)
+{
+	cJSON *parent, *item;
+	struct undo *u;
+	enum up_err err;
+	size_t idx = 0;
+
+	err = resolve(t, ptr, &parent, &item, &idx);
+	if (err != UP_OK)
+		return err;
+	if (!parent)
+		return op_fail(t, UP_ERR_INTERNAL, ptr, "failed: cannot detach the root");
+	if (cJSON_IsArray(parent))
+		cache_detaching(t, parent, item, idx);
+	u = log_push(t, U_DETACH);
+	u->moved = moved;
+	u->parent = parent;
+	u->item = item;
+	u->anchor = item->next;
+	list_detach(parent, item);
+	*out = item;
+	return UP_OK;
+}
+
+static enum up_err fresh_copy(struct txn *t, const char *ptr, const cJSON *v, cJSON **out)
+{
+	*out = cJSON_Duplicate(v, 1);
+	if (!*out)
+		return op_fail(t, UP_ERR_NOMEM, ptr, "failed: out of memory");
+	/* the copy carries the name of the member it was copied from */
+	if ((*out)->string && !((*out)->type & cJSON_StringIsConst))
+		cJSON_free((*out)->string);
+	(*out)->string = NULL;
+	(*out)->type &= ~cJSON_StringIsConst;
+	return UP_OK;
+}
+
+static enum up_err op_replace(struct txn *t, const struct op *op)
+{
+	cJSON *parent, *old, *value;
+	struct undo *u;
+	enum up_err err;
+	size_t idx = 0;
+
+	err = resolve(t, op->path, &parent, &old, &idx);
+	if (err != UP_OK)
+		return err;
+	err = fresh_copy(t, op->path, op->value, &value);
+	if (err != UP_OK)
+		return err;
+	if (!parent) {
+		u = log_push(t, U_ROOT);
+		u->fresh = 1;
+		u->item = value;
+		u->old = old;
+		t->root = value;
+		return UP_OK;
+	}
+	/* the new value takes the old one's name (none in an array) */
+	if (old->string) {
+		value->string = cJSON_malloc(strlen(old->string) + 1);
+		if (!value->string) {
+			cJSON_Delete(value);
+			return op_fail(t, UP_ERR_NOMEM, op->path, "failed: out of memory");
+		}
+		strcpy(value->string, old->string);
+	}
+	u = log_push(t, U_REPLACE);
+	u->fresh = 1;
+	u->parent = parent;
+	u->item = value;
+	u->old = old;
+	if (t->c_arr == parent && t->c_item == old)
+		t->c_item = value;
+	list_insert_before(parent, value, old);
+	list_detach(parent, old);
+	return UP_OK;
+}
+
+static enum up_err op_move(struct txn *t, const struct op *op)
+{
+	size_t flen = strlen(op->from);
+	cJSON *parent, *item;
+	enum up_err err;
+	size_t idx = 0;
+
+	if (strcmp(op->from, op->path) == 0)
+		return resolve(t, op->from, &parent, &item, &idx);
+	if (strncmp(op->from, op->path, flen) == 0 && op->path[flen] == '/')
+		return op_fail(t, UP_ERR_MOVE_INTO_CHILD, op->path,
+		               "failed: \"%s\" is inside \"%s\"", op->path, op->from);
+	err = resolve(t, op->from, &parent, &item, &idx);
+	if (err != UP_OK)
+		return err;
+	if (deeper_than(item, t->lim.max_depth - op->path_tokens))
+		return op_fail(t, UP_ERR_LIMIT, op->path,
+		               "failed: value would nest deeper than %zu levels", t->lim.max_depth);
+	err = detach_at(t, op->from, 1, &item);
+	if (err != UP_OK)
+		return err;
+	return add_at(t, op->path, item, 0);
+}
+
+static enum up_err op_copy(struct txn *t, const struct op *op)
+{
+	cJSON *parent, *item, *value;
+	enum up_err err;
+	size_t idx = 0, n;
+
+	err = resolve(t, op->from, &parent, &item, &idx);
+	if (err != UP_OK)
+		return err;
+	if (deeper_than(item, t->lim.max_depth - op->path_tokens))
+		return op_fail(t, UP_ERR_LIMIT, op->path,
+		               "failed: value would nest deeper than %zu levels", t->lim.max_depth);
+	n = count_nodes(item, t->copy_budget);
+	if (n > t->copy_budget)
+		return op_fail(t, UP_ERR_LIMIT, op->path,
+		               "failed: copies exceed %zu values in one patch",
+		               t->lim.max_copy_nodes);
+	t->copy_budget -= n;
+	err = fresh_copy(t, op->path, item, &value);
+	if (err != UP_OK)
+		return err;
+	return add_at(t, op->path, value, 1);
+}
+
+static enum up_err apply_op(struct txn *t, const struct op *op)
+{
+	cJSON *parent, *item, *value;
+	enum up_err err;
+	size_t idx = 0;
+
+	switch (op->kind) {
+	case OP_ADD:
+		err = fresh_copy(t, op->path, op->value, &value);
+		if (err != UP_OK)
+			return err;
+		return add_at(t, op->path, value, 1);
+	case OP_REMOVE:
+		return detach_at(t, op->path, 0, &item);
+	case OP_REPLACE:
+		return op_replace(t, op);
+	case OP_MOVE:
+		return op_move(t, op);
+	case OP_COPY:
+		return op_copy(t, op);
+	case OP_TEST:
+		err = resolve(t, op->path, &parent, &item, &idx);
+		if (err != UP_OK)
+			return err;
+		if (!up_json_equal(item, op->value))
+			return op_fail(t, UP_ERR_TEST_FAILED, op->path,
+			               "failed: the value differs");
+		return UP_OK;
+	}
+	return op_fail(t, UP_ERR_INTERNAL, op->path, "failed: unknown operation");
+}
+
+/* ---- driver ---- */
+
+enum up_err up_patch_apply_with(cJSON **doc, const cJSON *patch, const struct up_json_limits *lim,
+                                enum up_patch_strategy strategy, struct up_patch_error *perr)
+{
+	struct op stack_ops[STACK_OPS], *ops = stack_ops;
+	struct undo stack_log[STACK_UNDO];
+	struct txn t;
+	enum up_err err;
+	size_t n = 0, i;
+
+	memset(&t, 0, sizeof(t));
+	t.log = stack_log;
+	t.perr = perr;
+	t.strategy = strategy;
+	effective_limits(lim, &t.lim);
+	t.copy_budget = t.lim.max_copy_nodes;
+	err = count_ops(patch, &t.lim, &n, perr);
+	if (err != UP_OK)
+		goto out;
+	if (!doc || !*doc) {
+		err = report(perr, UP_ERR_INTERNAL, -1, NULL, "no document to patch");
+		goto out;
+	}
+	if (n > STACK_OPS) {
+		ops = malloc(n * sizeof(*ops));
+		if (strategy == UP_PATCH_UNDO_LOG)
+			t.log = malloc(2 * n * sizeof(*t.log));
+		if (!ops || !t.log) {
+			err = report(perr, UP_ERR_NOMEM, -1, NULL, "out of memory");
+			goto out;
+		}
+	}
+	err = check_patch(patch, &t.lim, ops, n, perr);
+	if (err != UP_OK)
+		goto out;
+	if (strategy == UP_PATCH_COPY) {
+		t.root = cJSON_Duplicate(*doc, 1);
+		if (!t.root) {
+			err = report(perr, UP_ERR_NOMEM, -1, NULL, "out of memory");
+			goto out;
+		}
+	} else {
+		t.root = *doc;
+	}
+	for (i = 0; i < n; i++) {
+		t.op = &ops[i];
+		t.op_index = (long)i;
+		err = apply_op(&t, &ops[i]);
+		if (err != UP_OK)
+			break;
+		if (strategy == UP_PATCH_COPY)
+			log_commit(&t);
+	}
+	if (err != UP_OK) {
+		log_rollback(&t);
+		if (strategy == UP_PATCH_COPY)
+			cJSON_Delete(t.root);
+		goto out;
+	}
+	if (strategy == UP_PATCH_COPY)
+		cJSON_Delete(*doc);
+	else
+		log_commit(&t);
+	*doc = t.root;
+	report_ok(perr);
+out:
+	if (ops != stack_ops)
+		free(ops);
+	if (t.log != stack_log)
+		free(t.log);
+	return err;
+}
+
+enum up_err up_patch_apply(cJSON **doc, const cJSON *patch, const struct up_json_limits *lim,
+                           struct up_patch_error *perr)
+{
+	return up_patch_apply_with(doc, patch, lim, UP_PATCH_UNDO_LOG, perr);
+}

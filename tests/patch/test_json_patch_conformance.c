@@ -1,0 +1,166 @@
+/*
+ * test_json_patch_conformance.c: runs the shared JSON Patch conformance
+ * suite (json-patch-tests: tests.json and spec_tests.json) against the
+ * engine, with both atomicity strategies.
+ *
+ * The files are found under $UP_SHARED_DIR/conformance/json-patch-tests/.
+ * A missing variable, directory or file is a failure, never a pass.
+ *
+ * A case with `expected` must give a document JSON-equal to it; a case with
+ * `error` must fail and leave the document unchanged; a case with neither
+ * must apply without error.  Cases marked `disabled` and records without
+ * `doc`/`patch` (comments) are skipped.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <cjson/cJSON.h>
+
+#include "json_patch.h"
+
+#define MAX_FILE (16 * 1024 * 1024)
+
+/* Read a whole file into a NUL-terminated buffer the caller frees. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n;
+
+	ck_assert_msg(f != NULL, "cannot open %s: %s (is UP_SHARED_DIR right?)", path,
+	              strerror(errno));
+	buf = malloc(MAX_FILE + 1);
+	ck_assert_ptr_nonnull(buf);
+	n = fread(buf, 1, MAX_FILE + 1, f);
+	ck_assert_msg(!ferror(f), "cannot read %s", path);
+	ck_assert_msg(n <= MAX_FILE, "%s is too large", path);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static cJSON *load_suite(const char *name)
+{
+	const char *dir = getenv("UP_SHARED_DIR");
+	char path[4096];
+	char *text;
+	cJSON *suite;
+
+	ck_assert_msg(dir != NULL && *dir,
+	              "UP_SHARED_DIR is not set: it must name the shared directory holding "
+	              "conformance/json-patch-tests/ (make check sets it)");
+	snprintf(path, sizeof(path), "%s/conformance/json-patch-tests/%s", dir, name);
+	text = slurp(path);
+	suite = cJSON_Parse(text);
+	ck_assert_msg(suite != NULL, "%s is not valid JSON", path);
+	ck_assert_msg(cJSON_IsArray(suite), "%s is not an array of cases", path);
+	free(text);
+	return suite;
+}
+
+/* Run one case; return 1 if it passed, 0 (after printing why) if not. */
+static int run_one(const char *file, int idx, const cJSON *tc, enum up_patch_strategy strategy)
+{
+	const cJSON *jdoc = cJSON_GetObjectItemCaseSensitive(tc, "doc");
+	const cJSON *patch = cJSON_GetObjectItemCaseSensitive(tc, "patch");
+	const cJSON *expected = cJSON_GetObjectItemCaseSensitive(tc, "expected");
+	const cJSON *error = cJSON_GetObjectItemCaseSensitive(tc, "error");
+	const cJSON *comment = cJSON_GetObjectItemCaseSensitive(tc, "comment");
+	const char *what = cJSON_IsString(comment) ? comment->valuestring : "(no comment)";
+	struct up_patch_error perr;
+	cJSON *doc = cJSON_Duplicate(jdoc, 1);
+	char *before = NULL, *after = NULL;
+	enum up_err err;
+	int ok = 0;
+
+	ck_assert_ptr_nonnull(doc);
+	before = cJSON_PrintUnformatted(doc);
+	ck_assert_ptr_nonnull(before);
+	err = up_patch_apply_with(&doc, patch, NULL, strategy, &perr);
+	after = cJSON_PrintUnformatted(doc);
+	ck_assert_ptr_nonnull(after);
+	if (error) {
+		if (err == UP_OK)
+			fprintf(stderr, "%s[%d] %s: applied, expected error \"%s\"\n", file, idx,
+			        what, cJSON_IsString(error) ? error->valuestring : "?");
+		else if (strcmp(before, after) != 0)
+			fprintf(stderr, "%s[%d] %s: failed but changed the document\n", file, idx,
+			        what);
+		else
+			ok = 1;
+	} else if (err != UP_OK) {
+		fprintf(stderr, "%s[%d] %s: unexpected error %s: %s\n", file, idx, what,
+		        up_err_code(err), perr.message);
+	} else if (expected && !up_json_equal(doc, expected)) {
+		fprintf(stderr, "%s[%d] %s: got %s\n", file, idx, what, after);
+	} else {
+		ok = 1;
+	}
+	free(before);
+	free(after);
+	cJSON_Delete(doc);
+	return ok;
+}
+
+static void run_suite(const char *file)
+{
+	static const enum up_patch_strategy strategies[] = {UP_PATCH_UNDO_LOG, UP_PATCH_COPY};
+	cJSON *suite = load_suite(file);
+	const cJSON *tc;
+	int idx = 0, ran = 0, skipped = 0, failed = 0;
+	size_t s;
+
+	cJSON_ArrayForEach(tc, suite)
+	{
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tc, "disabled")) ||
+		    !cJSON_GetObjectItemCaseSensitive(tc, "doc") ||
+		    !cJSON_GetObjectItemCaseSensitive(tc, "patch")) {
+			skipped++;
+			idx++;
+			continue;
+		}
+		for (s = 0; s < sizeof(strategies) / sizeof(strategies[0]); s++)
+			if (!run_one(file, idx, tc, strategies[s]))
+				failed++;
+		ran++;
+		idx++;
+	}
+	printf("%s: %d cases ran (each with 2 strategies), %d skipped, %d failures\n", file, ran,
+	       skipped, failed);
+	fflush(stdout);
+	cJSON_Delete(suite);
+	ck_assert_msg(ran > 0, "%s holds no runnable case", file);
+	ck_assert_msg(failed == 0, "%s: %d failures (see above)", file, failed);
+}
+
+START_TEST(test_tests_json)
+{
+	run_suite("tests.json");
+}
+END_TEST
+
+START_TEST(test_spec_tests_json)
+{
+	run_suite("spec_tests.json");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("json_patch_conformance");
+	TCase *tc = tcase_create("conformance");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_tests_json);
+	tcase_add_test(tc, test_spec_tests_json);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
