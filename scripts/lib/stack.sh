@@ -27,7 +27,7 @@ stack__alive() {
 	local pid=$1 stat
 	[ -n "$pid" ] || return 1
 	[ -r "/proc/$pid/stat" ] || return 1
-	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	read -r stat 2>/dev/null <"/proc/$pid/stat" || return 1
 	stat=${stat##*) }
 	[ "${stat%% *}" != Z ]
 }
@@ -37,13 +37,20 @@ stack__abspath() {
 	mkdir -p "$d" && (cd "$d" && pwd)
 }
 
-# Print a free TCP port on 127.0.0.1.
+# Print a TCP port on 127.0.0.1 that nothing listens on, below the kernel's
+# ephemeral range. Another process may still take it before the caller binds
+# it: callers retry with a new port when binding fails.
 stack_free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()'
+	local port try
+	for ((try = 0; try < 100; try++)); do
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	stack_log "no free port found"
+	return 1
 }
 
 # mariadb client as the socket-authenticated root of the instance in DIR.
@@ -104,6 +111,7 @@ stack_mariadb_start() {
 				</dev/null >>"$dir/mariadbd.out" 2>&1
 		) &
 		pid=$!
+		disown "$pid" 2>/dev/null || true
 		echo "$pid" >"$dir/mysqld.launch.pid"
 		for ((i = 0; i < 300; i++)); do
 			if stack__mariadb_ping "$dir"; then
@@ -173,6 +181,22 @@ stack_mariadb_stop() {
 		stack_log "mariadb: $pid did not stop in 30 s, killing it"
 		kill -9 "$pid" 2>/dev/null || true
 		sleep 0.2
+	fi
+	rm -f "$dir/mysqld.pid" "$dir/mysqld.launch.pid"
+}
+
+# stack_mariadb_discard DIR: kill an instance whose data is about to be
+# deleted anyway (faster than a clean shutdown).
+stack_mariadb_discard() {
+	local dir=$1 pid="" i
+	[ -f "$dir/mysqld.launch.pid" ] && pid=$(cat "$dir/mysqld.launch.pid")
+	[ -f "$dir/mysqld.pid" ] && pid=$(cat "$dir/mysqld.pid")
+	if [ -n "$pid" ] && stack__alive "$pid"; then
+		kill -9 "$pid" 2>/dev/null || true
+		for ((i = 0; i < 100; i++)); do
+			stack__alive "$pid" || break
+			sleep 0.05
+		done
 	fi
 	rm -f "$dir/mysqld.pid" "$dir/mysqld.launch.pid"
 }
@@ -279,6 +303,7 @@ stack_lighttpd_start() {
 
 	(exec lighttpd -D -f "$conf" </dev/null >>"$dir/lighttpd.out" 2>&1) &
 	pid=$!
+	disown "$pid" 2>/dev/null || true
 	echo "$pid" >"$dir/lighttpd.launch.pid"
 	for ((i = 0; i < 150; i++)); do
 		if ! stack__alive "$pid"; then
@@ -299,7 +324,7 @@ stack_lighttpd_start() {
 stack__children() {
 	local parent=$1 f stat state ppid
 	for f in /proc/[0-9]*/stat; do
-		stat=$(cat "$f" 2>/dev/null) || continue
+		read -r stat 2>/dev/null <"$f" || continue
 		read -r state ppid _ <<<"${stat##*) }"
 		if [ "$ppid" = "$parent" ] && [ "$state" != Z ]; then
 			f=${f#/proc/}

@@ -143,36 +143,22 @@ expect_common() {
 	expect_header X-Request-Id '^[^[:space:]]+$'
 }
 
-# expect_json KEY JSON: top-level KEY of the body equals the JSON value.
+# expect_json KEY JSON: top-level KEY of the body equals the JSON value
+# (same type and value).
 expect_json() {
-	local err
-	if err=$(python3 - "$E2E_TMP/body" "$1" "$2" 2>&1 <<'PY'
-import json, sys
-body, key, want = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-with open(body, "rb") as f:
-    doc = json.loads(f.read().decode("utf-8"))
-if not isinstance(doc, dict):
-    sys.exit("body is not a JSON object")
-if key not in doc:
-    sys.exit("no key %r" % key)
-if doc[key] != want or type(doc[key]) is not type(want):
-    sys.exit("%r is %s" % (key, json.dumps(doc[key])))
-PY
-	); then
+	if jq -e --arg k "$1" --argjson v "$2" \
+		'type == "object" and has($k) and .[$k] == $v' "$E2E_TMP/body" >/dev/null 2>&1; then
 		pass "$E2E_WHAT: .$1 == $2"
 	else
-		fail "$E2E_WHAT: expected .$1 == $2: $err"
+		fail "$E2E_WHAT: expected .$1 == $2, got $(jq -c --arg k "$1" '.[$k]' "$E2E_TMP/body" 2>&1 | head -c 200)"
 		show_response
 	fi
 }
 
 # expect_no_json_key KEY: the body is a JSON object without KEY.
 expect_no_json_key() {
-	if python3 -c '
-import json, sys
-doc = json.load(open(sys.argv[1], encoding="utf-8"))
-sys.exit(0 if isinstance(doc, dict) and sys.argv[2] not in doc else 1)' \
-		"$E2E_TMP/body" "$1" 2>/dev/null; then
+	if jq -e --arg k "$1" 'type == "object" and (has($k) | not)' \
+		"$E2E_TMP/body" >/dev/null 2>&1; then
 		pass "$E2E_WHAT: no .$1"
 	else
 		fail "$E2E_WHAT: body has .$1 or is not a JSON object"
@@ -185,11 +171,8 @@ expect_error() {
 	expect_status "$1" "${2:-}"
 	expect_common
 	expect_json success false
-	if python3 -c '
-import json, sys
-doc = json.load(open(sys.argv[1], encoding="utf-8"))
-ok = isinstance(doc.get("error"), str) and doc["error"] != "" and isinstance(doc.get("code"), str) and doc["code"] != ""
-sys.exit(0 if ok else 1)' "$E2E_TMP/body" 2>/dev/null; then
+	if jq -e '(.error | type) == "string" and .error != "" and
+		(.code | type) == "string" and .code != ""' "$E2E_TMP/body" >/dev/null 2>&1; then
 		pass "$E2E_WHAT: error and code are non-empty strings"
 	else
 		fail "$E2E_WHAT: error document lacks error/code strings"
