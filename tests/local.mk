@@ -5,3 +5,17 @@ tests_common_libtestutil_a_SOURCES = tests/common/testutil.c tests/common/testut
 tests_common_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 TEST_LIBS = tests/common/libtestutil.a $(UP_LIBS) $(CHECK_LIBS)
 TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+
+# Unit tests (no database).
+UNIT_TESTS = tests/unit/test_config tests/unit/test_http tests/unit/test_token \
+	tests/unit/test_json
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+tests_unit_test_config_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_config_LDADD = $(TEST_LIBS)
+tests_unit_test_http_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_http_LDADD = $(TEST_LIBS)
+tests_unit_test_token_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_token_LDADD = $(TEST_LIBS)
+tests_unit_test_json_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_json_LDADD = $(TEST_LIBS)
