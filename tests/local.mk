@@ -19,3 +19,13 @@ tests_unit_test_token_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_token_LDADD = $(TEST_LIBS)
 tests_unit_test_json_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_json_LDADD = $(TEST_LIBS)
+
+# Integration tests (a private MariaDB per program, started by the harness).
+check_PROGRAMS += tests/integration/test_foundation
+TESTS += tests/integration/test_foundation
+tests_integration_test_foundation_SOURCES = tests/integration/test_foundation.c \
+	src/endpoints/users_handler.c
+tests_integration_test_foundation_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints \
+	-I$(top_srcdir)/tests/common
+tests_integration_test_foundation_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_foundation_LDADD = $(TEST_LIBS)
