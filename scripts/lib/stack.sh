@@ -14,6 +14,9 @@ esac
 
 STACK_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+# The servers run in their own session (setsid), so that a Ctrl-C meant for
+# the calling script does not reach them: the caller stops them in order.
+
 # Extra mariadbd options (array-like string, word-split) for callers that want
 # speed over durability, e.g. the test harness.
 : "${STACK_MARIADB_EXTRA:=}"
@@ -99,7 +102,7 @@ stack_mariadb_start() {
 		rm -f "$dir/mysqld.pid" "$dir/mysqld.sock"
 		# shellcheck disable=SC2086 # STACK_MARIADB_EXTRA is a word list
 		(
-			exec mariadbd --no-defaults --user="$me" \
+			exec setsid mariadbd --no-defaults --user="$me" \
 				--datadir="$dir/data" --socket="$dir/mysqld.sock" \
 				--pid-file="$dir/mysqld.pid" --log-error="$dir/mariadb.err" \
 				"${net[@]}" --skip-name-resolve \
@@ -301,7 +304,7 @@ stack_lighttpd_start() {
 		return 1
 	fi
 
-	(exec lighttpd -D -f "$conf" </dev/null >>"$dir/lighttpd.out" 2>&1) &
+	(exec setsid lighttpd -D -f "$conf" </dev/null >>"$dir/lighttpd.out" 2>&1) &
 	pid=$!
 	disown "$pid" 2>/dev/null || true
 	echo "$pid" >"$dir/lighttpd.launch.pid"
