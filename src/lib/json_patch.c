@@ -488,21 +488,30 @@ static void drop_saved_name(struct undo *u)
 	u->key_saved = 0;
 }
 
-static void undo_commit(struct undo *u)
+/* Release what u displaced; 1 if a container (array or object) was freed. */
+static int undo_commit(struct undo *u)
 {
+	cJSON *gone = NULL;
+	int container;
+
 	drop_saved_name(u);
 	switch (u->kind) {
 	case U_INSERT:
 		break;
 	case U_DETACH:
 		if (!u->moved)
-			cJSON_Delete(u->item);
+			gone = u->item;
 		break;
 	case U_REPLACE:
 	case U_ROOT:
-		cJSON_Delete(u->old);
+		gone = u->old;
 		break;
 	}
+	if (!gone)
+		return 0;
+	container = cJSON_IsArray(gone) || cJSON_IsObject(gone);
+	cJSON_Delete(gone);
+	return container;
 }
 
 static void undo_rollback(struct txn *t, struct undo *u)
@@ -529,14 +538,20 @@ static void undo_rollback(struct txn *t, struct undo *u)
 	}
 }
 
+/*
+ * Commit the log.  The array cache survives unless a container was freed:
+ * the cached array might have been inside it, and its address reused.
+ */
 static void log_commit(struct txn *t)
 {
+	int freed_container = 0;
 	size_t i;
 
 	for (i = 0; i < t->nlog; i++)
-		undo_commit(&t->log[i]);
+		freed_container |= undo_commit(&t->log[i]);
 	t->nlog = 0;
-	cache_drop(t);
+	if (freed_container)
+		cache_drop(t);
 }
 
 static void log_rollback(struct txn *t)
