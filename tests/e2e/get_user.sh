@@ -31,9 +31,10 @@ if [ "$(e2e_admin token list --tenant acme | awk -F '\t' '$3 == "revoke-me" { pr
 	exit 99
 fi
 
-# A token of the right shape that was never issued: change one character.
+# A token of the right shape that was never issued: change one hex digit
+# (to another digit: hex is case-insensitive, so 'a' -> 'A' would be the same token).
 last=${t_read: -1}
-if [ "$last" = A ]; then swap=B; else swap=A; fi
+if [ "$last" = 0 ]; then swap=1; else swap=0; fi
 t_unknown=${t_read%?}$swap
 
 echo "# reading a user"
