@@ -1,0 +1,128 @@
+/*
+ * device_app.h: POST /api/v1/device_app_user_update/ (DESIGN 1.1).
+ *
+ * The handler (device_app_handler.c) routes, authenticates and decodes the
+ * `data` parameter; device_app_fields.c holds the field table and turns
+ * `data` into a validated struct da_input; device_app_store.c runs the upsert
+ * in one transaction.  Everything below up_device_app_handle() is internal to
+ * these files (and their tests).
+ */
+#ifndef UP_DEVICE_APP_H
+#define UP_DEVICE_APP_H
+
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "app.h"
+#include "password.h"
+
+#define UP_DEVICE_APP_PATH "/api/v1/device_app_user_update"
+
+/* Route and serve one request of the device-app family. */
+void up_device_app_handle(struct up_ctx *ctx, const struct up_request *req,
+                          struct up_response *resp);
+
+/* The fields of `data`, in the order of the response. */
+enum da_fid {
+	DA_NUMBER = 0,
+	DA_GENERIC_ID,
+	DA_IMEI,
+	DA_IMSI,
+	DA_ICCID,
+	DA_USERNAME,
+	DA_PASSWORD,
+	DA_USER_EXTERNAL_ID,
+	DA_USER_CLASS,
+	DA_FIRST_NAME,
+	DA_LAST_NAME,
+	DA_EMAIL,
+	DA_PREFERENCES,
+	DA_USER_ID,
+	DA_VERSION,
+	DA__MAX
+};
+
+enum da_parent { DA_P_TOP, DA_P_PROFILE }; /* member of data, or of data.profile */
+enum da_kind { DA_K_TEXT, DA_K_PREFS, DA_K_USER_ID, DA_K_VERSION };
+enum da_store { DA_S_NONE, DA_S_USER, DA_S_DEVICE }; /* users or devices column */
+
+#define DA_F_KEY 0x1    /* identifying key: finds the user */
+#define DA_F_SECRET 0x2 /* stored as a password hash; never returned */
+
+/* A text rule beyond length: 1 if acceptable, else 0 with *why set (static). */
+typedef int (*da_check_fn)(const char *s, enum up_device_mode mode, const char **why);
+
+struct da_field {
+	const char *name; /* member name inside its parent object */
+	const char *path; /* name in `details` and `updated_fields` */
+	enum da_parent parent;
+	enum da_kind kind;
+	enum da_store store;
+	const char *column;     /* column in the users or devices table, or NULL */
+	const char *unique_key; /* the database's unique key over the column, or NULL */
+	unsigned flags;
+	size_t min_len, max_len; /* DA_K_TEXT: length in code points */
+	da_check_fn check;       /* NULL: length and "no control characters" only */
+};
+
+/* Indexed by enum da_fid. */
+extern const struct da_field da_fields[DA__MAX];
+
+#define DA_PREFS_MAX_KEYS 64
+#define DA_PREFS_MAX_KEY_LEN 64
+#define DA_PREFS_MAX_VALUE_LEN 1000
+
+/* A validated `data` object. */
+struct da_input {
+	int present[DA__MAX];
+	char *text[DA__MAX]; /* DA_K_TEXT values (owned; the password is wiped on free) */
+	uint64_t user_id;    /* DA_USER_ID */
+	uint64_t version;    /* DA_VERSION */
+	cJSON *prefs;        /* DA_PREFERENCES: the object sent (owned) */
+};
+
+/*
+ * Check every member of data (a JSON object, borrowed) against the field
+ * table in mode, filling in (release with da_input_free, also on error).
+ * Returns UP_OK; UP_ERR_MISSING_KEY when no identifying key is given; or
+ * UP_ERR_VALIDATION with one {"field","reason"} entry per problem appended
+ * to details.
+ */
+enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct da_input *in,
+                           cJSON *details);
+void da_input_free(struct da_input *in);
+
+/* Index of the field whose unique key is `key` (from up_db_dup_key), or -1. */
+int da_field_by_unique_key(const char *key);
+
+/* One upsert: its inputs (borrowed), and what it stored. */
+struct da_upsert {
+	const struct up_config *cfg;
+	const struct da_input *in;
+	uint64_t tenant_id, token_id;
+	const char *request_id;
+
+	/* Result of a successful run (owned; da_upsert_free). */
+	int created;
+	uint64_t user_id, version;
+	char *stored[DA__MAX]; /* stored text of each column field, NULL for SQL NULL */
+	char updated_at[32];   /* RFC 3339 UTC */
+	cJSON *updated_fields; /* array of field paths */
+
+	/* On failure: a sentence and details for the error response (owned). */
+	char message[160];
+	cJSON *details;
+
+	/* The password hash, computed at most once across retries. */
+	char pw_hash[UP_PASSWORD_HASH_LEN];
+	int pw_hashed;
+};
+
+/*
+ * Run the upsert rule of DESIGN 1.1 for u->in in one transaction (retried
+ * on deadlock).  UP_OK fills the result members; an error leaves the database
+ * unchanged and may set message and details.  Call da_upsert_free() after.
+ */
+enum up_err da_upsert_run(struct up_db *db, struct da_upsert *u);
+void da_upsert_free(struct da_upsert *u);
+
+#endif

@@ -1,0 +1,313 @@
+/* device_app_fields.c: the device-app field table and validation of `data`. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "device.h"
+#include "device_app.h"
+#include "json.h"
+#include "parse.h"
+#include "user_store.h"
+#include "validate.h"
+
+static int check_e164(const char *s, enum up_device_mode mode, const char **why)
+{
+	(void)mode;
+	return up_valid_e164(s, why);
+}
+
+static int check_imsi(const char *s, enum up_device_mode mode, const char **why)
+{
+	(void)mode;
+	return up_valid_imsi(s, why);
+}
+
+static int check_username(const char *s, enum up_device_mode mode, const char **why)
+{
+	(void)mode;
+	return up_valid_username(s, why);
+}
+
+static int check_user_class(const char *s, enum up_device_mode mode, const char **why)
+{
+	static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                              "0123456789_.-";
+
+	(void)mode;
+	if (!up_valid_charset(s, allowed, 1, 64)) {
+		*why = "must be 1 to 64 characters of letters, digits and _ . -";
+		return 0;
+	}
+	return 1;
+}
+
+static int check_email(const char *s, enum up_device_mode mode, const char **why)
+{
+	(void)mode;
+	if (!up_valid_email(s)) {
+		*why = "is not a valid email address";
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The table: JSON name, path, parent, kind, store, column, unique key, flags,
+ * length limits (code points), rule.
+ */
+const struct da_field da_fields[DA__MAX] = {
+        [DA_NUMBER] = {"number", "number", DA_P_TOP, DA_K_TEXT, DA_S_USER, "phone_number",
+                       "uq_users_number", DA_F_KEY, 1, 16, check_e164},
+        [DA_GENERIC_ID] = {"generic_id", "generic_id", DA_P_TOP, DA_K_TEXT, DA_S_USER, "generic_id",
+                           "uq_users_generic", DA_F_KEY, 1, 255, NULL},
+        [DA_IMEI] = {"imei", "imei", DA_P_TOP, DA_K_TEXT, DA_S_DEVICE, "imei", "uq_devices_imei", 0,
+                     1, 16, up_valid_imei},
+        [DA_IMSI] = {"imsi", "imsi", DA_P_TOP, DA_K_TEXT, DA_S_DEVICE, "imsi", "uq_devices_imsi", 0,
+                     1, 15, check_imsi},
+        [DA_ICCID] = {"iccid", "iccid", DA_P_TOP, DA_K_TEXT, DA_S_DEVICE, "iccid",
+                      "uq_devices_iccid", 0, 1, 20, up_valid_iccid},
+        [DA_USERNAME] = {"username", "username", DA_P_TOP, DA_K_TEXT, DA_S_USER, "username",
+                         "uq_users_username", DA_F_KEY, 1, 150, check_username},
+        [DA_PASSWORD] = {"password", "password", DA_P_TOP, DA_K_TEXT, DA_S_USER, "password_hash",
+                         NULL, DA_F_SECRET, 1, 1024, NULL},
+        [DA_USER_EXTERNAL_ID] = {"user_external_id", "user_external_id", DA_P_TOP, DA_K_TEXT,
+                                 DA_S_USER, "user_external_id", "uq_users_external", DA_F_KEY, 1,
+                                 128, NULL},
+        [DA_USER_CLASS] = {"user_class", "user_class", DA_P_TOP, DA_K_TEXT, DA_S_USER, "user_class",
+                           NULL, 0, 1, 64, check_user_class},
+        [DA_FIRST_NAME] = {"first_name", "profile.first_name", DA_P_PROFILE, DA_K_TEXT, DA_S_USER,
+                           "first_name", NULL, 0, 1, 100, NULL},
+        [DA_LAST_NAME] = {"last_name", "profile.last_name", DA_P_PROFILE, DA_K_TEXT, DA_S_USER,
+                          "last_name", NULL, 0, 1, 100, NULL},
+        [DA_EMAIL] = {"email", "profile.email", DA_P_PROFILE, DA_K_TEXT, DA_S_USER, "email",
+                      "uq_users_email", 0, 3, 254, check_email},
+        [DA_PREFERENCES] = {"preferences", "preferences", DA_P_TOP, DA_K_PREFS, DA_S_USER,
+                            "preferences", NULL, 0, 0, 0, NULL},
+        [DA_USER_ID] = {"user_id", "user_id", DA_P_TOP, DA_K_USER_ID, DA_S_NONE, NULL, NULL,
+                        DA_F_KEY, 0, 0, NULL},
+        [DA_VERSION] = {"version", "version", DA_P_TOP, DA_K_VERSION, DA_S_NONE, NULL, NULL, 0, 0,
+                        0, NULL},
+};
+
+int da_field_by_unique_key(const char *key)
+{
+	int i;
+
+	for (i = 0; i < DA__MAX; i++)
+		if (da_fields[i].unique_key != NULL && strcmp(da_fields[i].unique_key, key) == 0)
+			return i;
+	return -1;
+}
+
+static int find_field(enum da_parent parent, const char *name)
+{
+	int i;
+
+	for (i = 0; i < DA__MAX; i++)
+		if (da_fields[i].parent == parent && strcmp(da_fields[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* 1 if s has no control characters (C0 or DEL). */
+static int printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static void parse_text(const struct da_field *f, const cJSON *v, enum up_device_mode mode,
+                       struct da_input *in, int fid, cJSON *details)
+{
+	const char *why = NULL;
+	size_t n;
+
+	if (!cJSON_IsString(v)) {
+		up_details_add(details, f->path, "must be a string");
+		return;
+	}
+	n = up_utf8_length(v->valuestring);
+	if (n < f->min_len || n > f->max_len) {
+		if (f->min_len == 1)
+			up_details_add(details, f->path, "must be 1 to %zu characters", f->max_len);
+		else
+			up_details_add(details, f->path, "must be %zu to %zu characters",
+			               f->min_len, f->max_len);
+		return;
+	}
+	if (!printable(v->valuestring)) {
+		up_details_add(details, f->path, "must not contain control characters");
+		return;
+	}
+	if (f->check != NULL && !f->check(v->valuestring, mode, &why)) {
+		up_details_add(details, f->path, "%s", why);
+		return;
+	}
+	in->text[fid] = strdup(v->valuestring);
+	if (in->text[fid] == NULL)
+		up_details_add(details, f->path, "out of memory");
+}
+
+/* "usr-<n>", or "<n>" and <n> as older clients send it. */
+static void parse_user_id(const cJSON *v, struct da_input *in, cJSON *details)
+{
+	static const char rule[] = "must be a user id such as \"usr-42\" (or 42)";
+
+	if (cJSON_IsString(v)) {
+		if (up_parse_public_id(v->valuestring, UP_USER_PREFIX, &in->user_id) == UP_OK ||
+		    up_parse_u64(v->valuestring, 1, (uint64_t)INT64_MAX, &in->user_id) == UP_OK)
+			return;
+	} else if (cJSON_IsNumber(v) && v->valuedouble >= 1 &&
+	           v->valuedouble <= 9007199254740991.0 &&
+	           floor(v->valuedouble) == v->valuedouble) {
+		in->user_id = (uint64_t)v->valuedouble;
+		return;
+	}
+	up_details_add(details, "user_id", "%s", rule);
+}
+
+static void parse_version(const cJSON *v, struct da_input *in, cJSON *details)
+{
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 9007199254740991.0 &&
+	    floor(v->valuedouble) == v->valuedouble) {
+		in->version = (uint64_t)v->valuedouble;
+		return;
+	}
+	up_details_add(details, "version", "must be an integer >= 0");
+}
+
+/* An object of scalars; a null member removes that setting. */
+static void parse_prefs(const cJSON *v, struct da_input *in, cJSON *details)
+{
+	const cJSON *m;
+	size_t n = 0;
+	int bad = 0;
+	char path[96];
+
+	if (!cJSON_IsObject(v)) {
+		up_details_add(details, "preferences", "must be an object");
+		return;
+	}
+	cJSON_ArrayForEach(m, v)
+	{
+		size_t klen = up_utf8_length(m->string);
+
+		n++;
+		snprintf(path, sizeof(path), "preferences.%.80s", m->string);
+		if (klen < 1 || klen > DA_PREFS_MAX_KEY_LEN || !printable(m->string)) {
+			up_details_add(details, path, "setting names must be 1 to %d characters",
+			               DA_PREFS_MAX_KEY_LEN);
+			bad = 1;
+		} else if (m != cJSON_GetObjectItemCaseSensitive(v, m->string)) {
+			up_details_add(details, path, "given more than once");
+			bad = 1;
+		} else if (cJSON_IsString(m) &&
+		           up_utf8_length(m->valuestring) > DA_PREFS_MAX_VALUE_LEN) {
+			up_details_add(details, path, "must be at most %d characters",
+			               DA_PREFS_MAX_VALUE_LEN);
+			bad = 1;
+		} else if (!cJSON_IsString(m) && !cJSON_IsNumber(m) && !cJSON_IsBool(m) &&
+		           !cJSON_IsNull(m)) {
+			up_details_add(details, path,
+			               "must be a string, number, boolean or null (to remove it)");
+			bad = 1;
+		}
+	}
+	if (n > DA_PREFS_MAX_KEYS) {
+		up_details_add(details, "preferences", "at most %d settings", DA_PREFS_MAX_KEYS);
+		bad = 1;
+	}
+	if (bad)
+		return;
+	in->prefs = cJSON_Duplicate(v, 1);
+	if (in->prefs == NULL)
+		up_details_add(details, "preferences", "out of memory");
+}
+
+static void parse_member(int fid, const cJSON *v, enum up_device_mode mode, struct da_input *in,
+                         cJSON *details)
+{
+	const struct da_field *f = &da_fields[fid];
+
+	if (in->present[fid]) {
+		up_details_add(details, f->path, "given more than once");
+		return;
+	}
+	in->present[fid] = 1;
+	switch (f->kind) {
+	case DA_K_TEXT:
+		parse_text(f, v, mode, in, fid, details);
+		break;
+	case DA_K_PREFS:
+		parse_prefs(v, in, details);
+		break;
+	case DA_K_USER_ID:
+		parse_user_id(v, in, details);
+		break;
+	case DA_K_VERSION:
+		parse_version(v, in, details);
+		break;
+	}
+}
+
+enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct da_input *in,
+                           cJSON *details)
+{
+	const cJSON *m, *p;
+	int profile_seen = 0, key = 0, fid, before = cJSON_GetArraySize(details);
+	char path[96];
+
+	memset(in, 0, sizeof(*in));
+	cJSON_ArrayForEach(m, data)
+	{
+		if (strcmp(m->string, "profile") == 0) {
+			if (profile_seen++) {
+				up_details_add(details, "profile", "given more than once");
+				continue;
+			}
+			if (!cJSON_IsObject(m)) {
+				up_details_add(details, "profile",
+				               "must be an object {first_name, last_name, email}");
+				continue;
+			}
+			cJSON_ArrayForEach(p, m)
+			{
+				fid = find_field(DA_P_PROFILE, p->string);
+				if (fid < 0) {
+					snprintf(path, sizeof(path), "profile.%.80s", p->string);
+					up_details_add(details, path, "unknown field");
+					continue;
+				}
+				parse_member(fid, p, mode, in, details);
+			}
+			continue;
+		}
+		fid = find_field(DA_P_TOP, m->string);
+		if (fid < 0) {
+			snprintf(path, sizeof(path), "%.80s", m->string);
+			up_details_add(details, path, "unknown field");
+			continue;
+		}
+		if (da_fields[fid].flags & DA_F_KEY)
+			key = 1;
+		parse_member(fid, m, mode, in, details);
+	}
+	if (!key)
+		return UP_ERR_MISSING_KEY;
+	return cJSON_GetArraySize(details) > before ? UP_ERR_VALIDATION : UP_OK;
+}
+
+void da_input_free(struct da_input *in)
+{
+	int i;
+
+	for (i = 0; i < DA__MAX; i++) {
+		if (in->text[i] != NULL && (da_fields[i].flags & DA_F_SECRET))
+			sodium_memzero(in->text[i], strlen(in->text[i]));
+		free(in->text[i]);
+	}
+	cJSON_Delete(in->prefs);
+	memset(in, 0, sizeof(*in));
+}

@@ -1,0 +1,661 @@
+/*
+ * device_app_store.c: the upsert of DESIGN 1.1 in one transaction.  Every
+ * row it reads is locked (SELECT ... FOR UPDATE, which also locks the gap
+ * where an absent key would go, so that two requests creating the same user
+ * serialise: the loser deadlocks, is retried, and then finds the user).  The
+ * SQL text is built once from the field table; values are always bound.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "audit.h"
+#include "device_app.h"
+#include "json.h"
+#include "log.h"
+#include "parse.h"
+#include "user_store.h"
+
+/* Statements (constant text once built: column names come from the table). */
+static char sql_user_load[512], sql_user_insert[512], sql_user_update[512];
+static char sql_dev_load[160], sql_dev_insert[160], sql_dev_update[256];
+static char sql_find_user[DA__MAX][128], sql_find_dev[DA__MAX][128];
+static char sql_release_dev[DA__MAX][192];
+
+static const char sql_find_user_id[] =
+        "SELECT id FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE";
+static const char sql_dev_other_user[] = "SELECT id FROM users WHERE tenant_id = ? AND "
+                                         "device_id = ? AND id <> ? ORDER BY id LIMIT 1 FOR UPDATE";
+
+/* Columns of the users table (in table order) and of the devices table. */
+static size_t n_user_cols, n_dev_cols;
+static int user_col[DA__MAX], dev_col[DA__MAX];
+
+/* Append formatted text to buf at *used; 0 on overflow. */
+static int cat(char *buf, size_t len, size_t *used, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static int cat(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *used, len - *used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *used)
+		return 0;
+	*used += (size_t)n;
+	return 1;
+}
+
+static enum up_err build_sql(void)
+{
+	size_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, i;
+	int ok = 1, fid;
+
+	if (sql_user_load[0] != '\0')
+		return UP_OK;
+	n_user_cols = n_dev_cols = 0;
+	for (fid = 0; fid < DA__MAX; fid++) {
+		if (da_fields[fid].store == DA_S_USER)
+			user_col[n_user_cols++] = fid;
+		else if (da_fields[fid].store == DA_S_DEVICE)
+			dev_col[n_dev_cols++] = fid;
+	}
+	ok &= cat(sql_user_load, sizeof(sql_user_load), &a,
+	          "SELECT id, version, device_id, modified_at");
+	ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b,
+	          "INSERT INTO users (tenant_id, device_id");
+	ok &= cat(sql_user_update, sizeof(sql_user_update), &c, "UPDATE users SET device_id = ?");
+	for (i = 0; i < n_user_cols; i++) {
+		const char *col = da_fields[user_col[i]].column;
+
+		ok &= cat(sql_user_load, sizeof(sql_user_load), &a, ", %s", col);
+		ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b, ", %s", col);
+		ok &= cat(sql_user_update, sizeof(sql_user_update), &c, ", %s = ?", col);
+	}
+	ok &= cat(sql_user_load, sizeof(sql_user_load), &a,
+	          " FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE");
+	ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b, ") VALUES (?, ?");
+	for (i = 0; i < n_user_cols; i++)
+		ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b, ", ?");
+	ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b, ")");
+	ok &= cat(sql_user_update, sizeof(sql_user_update), &c,
+	          ", version = version + 1, modified_at = CURRENT_TIMESTAMP(6)"
+	          " WHERE tenant_id = ? AND id = ?");
+
+	ok &= cat(sql_dev_load, sizeof(sql_dev_load), &d, "SELECT ");
+	ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, "INSERT INTO devices (tenant_id");
+	ok &= cat(sql_dev_update, sizeof(sql_dev_update), &f, "UPDATE devices SET ");
+	for (i = 0; i < n_dev_cols; i++) {
+		const char *col = da_fields[dev_col[i]].column;
+
+		ok &= cat(sql_dev_load, sizeof(sql_dev_load), &d, "%s%s", i > 0 ? ", " : "", col);
+		ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ", %s", col);
+		ok &= cat(sql_dev_update, sizeof(sql_dev_update), &f, "%s = ?, ", col);
+	}
+	ok &= cat(sql_dev_load, sizeof(sql_dev_load), &d,
+	          " FROM devices WHERE tenant_id = ? AND id = ? FOR UPDATE");
+	ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ") VALUES (?");
+	for (i = 0; i < n_dev_cols; i++)
+		ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ", ?");
+	ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ")");
+	ok &= cat(sql_dev_update, sizeof(sql_dev_update), &f,
+	          "version = version + 1, modified_at = CURRENT_TIMESTAMP(6)"
+	          " WHERE tenant_id = ? AND id = ?");
+
+	for (fid = 0; fid < DA__MAX; fid++) {
+		const struct da_field *fl = &da_fields[fid];
+
+		a = b = c = 0;
+		if (fl->store == DA_S_USER && (fl->flags & DA_F_KEY))
+			ok &= cat(sql_find_user[fid], sizeof(sql_find_user[fid]), &a,
+			          "SELECT id FROM users WHERE tenant_id = ? AND %s = ? FOR UPDATE",
+			          fl->column);
+		if (fl->store == DA_S_DEVICE) {
+			ok &= cat(
+			        sql_find_dev[fid], sizeof(sql_find_dev[fid]), &b,
+			        "SELECT id FROM devices WHERE tenant_id = ? AND %s = ? FOR UPDATE",
+			        fl->column);
+			ok &= cat(
+			        sql_release_dev[fid], sizeof(sql_release_dev[fid]), &c,
+			        "UPDATE devices SET %s = NULL, version = version + 1, "
+			        "modified_at = CURRENT_TIMESTAMP(6) WHERE tenant_id = ? AND id = ?",
+			        fl->column);
+		}
+	}
+	if (!ok) {
+		sql_user_load[0] = '\0';
+		return UP_ERR_INTERNAL;
+	}
+	return UP_OK;
+}
+
+/* The stored state of one user and its device. */
+struct row {
+	struct up_db_result user, dev; /* owned */
+	uint64_t id, version, device_id;
+	const char *modified_at;  /* borrowed from user */
+	const char *val[DA__MAX]; /* borrowed from user/dev; NULL for SQL NULL */
+};
+
+static void row_free(struct row *r)
+{
+	up_db_result_free(&r->user);
+	up_db_result_free(&r->dev);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Load (and lock) user id of tenant with its device.  UP_ERR_NOT_FOUND if absent. */
+static enum up_err row_load(struct up_db *db, uint64_t tenant, uint64_t id, struct row *r)
+{
+	struct up_db_param p[2] = {UP_P_U64(tenant), UP_P_U64(id)};
+	const char *dev;
+	enum up_err rc;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	rc = up_db_query(db, sql_user_load, p, 2, &r->user);
+	if (rc != UP_OK)
+		goto out;
+	if (r->user.nrows != 1 || r->user.ncols != 4 + n_user_cols) {
+		rc = UP_ERR_NOT_FOUND;
+		goto out;
+	}
+	dev = up_db_cell(&r->user, 0, 2);
+	if (up_parse_u64(up_db_cell(&r->user, 0, 0), 1, UINT64_MAX, &r->id) != UP_OK ||
+	    up_parse_u64(up_db_cell(&r->user, 0, 1), 0, UINT64_MAX, &r->version) != UP_OK ||
+	    (dev != NULL && up_parse_u64(dev, 1, UINT64_MAX, &r->device_id) != UP_OK) ||
+	    up_db_cell(&r->user, 0, 3) == NULL) {
+		rc = UP_ERR_INTERNAL;
+		goto out;
+	}
+	r->modified_at = up_db_cell(&r->user, 0, 3);
+	for (i = 0; i < n_user_cols; i++)
+		r->val[user_col[i]] = up_db_cell(&r->user, 0, 4 + i);
+	if (r->device_id != 0) {
+		p[1] = UP_P_U64(r->device_id);
+		rc = up_db_query(db, sql_dev_load, p, 2, &r->dev);
+		if (rc != UP_OK)
+			goto out;
+		if (r->dev.nrows == 1 && r->dev.ncols == n_dev_cols)
+			for (i = 0; i < n_dev_cols; i++)
+				r->val[dev_col[i]] = up_db_cell(&r->dev, 0, i);
+	}
+out:
+	if (rc != UP_OK)
+		row_free(r);
+	return rc;
+}
+
+/* First id of a one-column query, 0 when there is no row. */
+static enum up_err query_id(struct up_db *db, const char *sql, const struct up_db_param *p,
+                            size_t n, uint64_t *id)
+{
+	struct up_db_result res;
+	enum up_err rc = up_db_query(db, sql, p, n, &res);
+
+	*id = 0;
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows > 0 && res.ncols > 0 &&
+	    up_parse_u64(up_db_cell(&res, 0, 0), 1, UINT64_MAX, id) != UP_OK)
+		rc = UP_ERR_INTERNAL;
+	up_db_result_free(&res);
+	return rc;
+}
+
+/* The user of the tenant that identifying key fid points to (0: none), locked. */
+static enum up_err find_user(struct up_db *db, const struct da_upsert *u, int fid, uint64_t *id)
+{
+	struct up_db_param p[2];
+
+	p[0] = UP_P_U64(u->tenant_id);
+	if (fid == DA_USER_ID) {
+		p[1] = UP_P_U64(u->in->user_id);
+		return query_id(db, sql_find_user_id, p, 2, id);
+	}
+	p[1] = UP_P_STR(u->in->text[fid]);
+	return query_id(db, sql_find_user[fid], p, 2, id);
+}
+
+/* Append {"field", "reason", "user_id"} to u->details (created on first use). */
+static void conflict_detail(struct da_upsert *u, const char *field, uint64_t user, const char *fmt,
+                            ...) __attribute__((format(printf, 4, 5)));
+static void conflict_detail(struct da_upsert *u, const char *field, uint64_t user, const char *fmt,
+                            ...)
+{
+	char reason[192], id[32];
+	cJSON *o;
+	va_list ap;
+
+	if (u->details == NULL && (u->details = cJSON_CreateArray()) == NULL)
+		return;
+	o = cJSON_CreateObject();
+	if (o == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	cJSON_AddStringToObject(o, "field", field);
+	cJSON_AddStringToObject(o, "reason", reason);
+	if (user != 0) {
+		snprintf(id, sizeof(id), UP_USER_PREFIX "%llu", (unsigned long long)user);
+		cJSON_AddStringToObject(o, "user_id", id);
+	}
+	cJSON_AddItemToArray(u->details, o);
+}
+
+/*
+ * Merge the sent preferences into the stored ones (a null member removes a
+ * setting).  *text receives the new stored text (NULL when no setting is
+ * left; owned by the caller); each changed setting is appended to changed.
+ */
+static enum up_err merge_prefs(struct da_upsert *u, const char *stored, cJSON *changed, char **text)
+{
+	cJSON *cur = NULL, *m;
+	enum up_err rc = UP_OK;
+	char path[DA_PREFS_MAX_KEY_LEN * 4 + 16];
+
+	*text = NULL;
+	if (stored != NULL) {
+		rc = up_json_parse(stored, strlen(stored), 64, &cur);
+		if (rc != UP_OK || !cJSON_IsObject(cur)) {
+			up_log(UP_LOG_ERROR, "stored preferences of a user are not a JSON object");
+			rc = UP_ERR_INTERNAL;
+			goto out;
+		}
+	} else if ((cur = cJSON_CreateObject()) == NULL) {
+		rc = UP_ERR_NOMEM;
+		goto out;
+	}
+	cJSON_ArrayForEach(m, u->in->prefs)
+	{
+		cJSON *old = cJSON_GetObjectItemCaseSensitive(cur, m->string), *dup;
+
+		if (cJSON_IsNull(m)) {
+			if (old == NULL)
+				continue;
+			cJSON_DeleteItemFromObjectCaseSensitive(cur, m->string);
+		} else {
+			if (old != NULL && cJSON_Compare(old, m, 1))
+				continue;
+			dup = cJSON_Duplicate(m, 1);
+			if (dup == NULL) {
+				rc = UP_ERR_NOMEM;
+				goto out;
+			}
+			if (old != NULL)
+				cJSON_ReplaceItemViaPointer(cur, old, dup);
+			else
+				cJSON_AddItemToObject(cur, m->string, dup);
+		}
+		snprintf(path, sizeof(path), "preferences.%s", m->string);
+		cJSON_AddItemToArray(changed, cJSON_CreateString(path));
+	}
+	if (cJSON_GetArraySize(cur) > DA_PREFS_MAX_KEYS) {
+		rc = UP_ERR_VALIDATION;
+		snprintf(u->message, sizeof(u->message),
+		         "A user keeps at most %d preferences; remove some with null",
+		         DA_PREFS_MAX_KEYS);
+		conflict_detail(u, "preferences", 0, "at most %d settings in all",
+		                DA_PREFS_MAX_KEYS);
+		goto out;
+	}
+	if (cJSON_GetArraySize(cur) == 0)
+		goto out;
+	*text = up_json_print(cur);
+	if (*text == NULL) {
+		rc = UP_ERR_NOMEM;
+	} else if (strlen(*text) > 65535) {
+		free(*text);
+		*text = NULL;
+		rc = UP_ERR_VALIDATION;
+		snprintf(u->message, sizeof(u->message), "Preferences too large to store");
+		conflict_detail(u, "preferences", 0, "at most 65535 bytes in all");
+	}
+out:
+	cJSON_Delete(cur);
+	return rc;
+}
+
+/*
+ * Device identifiers: a changed imei/imsi/iccid must not be recorded on a
+ * device of another user (409).  Found on a device no user has, it is taken
+ * off that device.  The user's own device must not be shared with another
+ * user when its identifiers change.
+ */
+static enum up_err check_devices(struct up_db *db, struct da_upsert *u, uint64_t target,
+                                 uint64_t device_id, const char *const *next, const struct row *cur)
+{
+	uint64_t release[DA__MAX] = {0}, other, dev;
+	struct up_db_param p[3];
+	enum up_err rc;
+	size_t i;
+
+	for (i = 0; i < n_dev_cols; i++) {
+		int fid = dev_col[i];
+
+		if (next[fid] == NULL ||
+		    (cur->val[fid] != NULL && strcmp(cur->val[fid], next[fid]) == 0))
+			continue;
+		p[0] = UP_P_U64(u->tenant_id);
+		p[1] = UP_P_STR(next[fid]);
+		rc = query_id(db, sql_find_dev[fid], p, 2, &dev);
+		if (rc != UP_OK)
+			return rc;
+		if (dev == 0 || dev == device_id)
+			continue;
+		p[1] = UP_P_U64(dev);
+		p[2] = UP_P_U64(target);
+		rc = query_id(db, sql_dev_other_user, p, 3, &other);
+		if (rc != UP_OK)
+			return rc;
+		if (other != 0)
+			conflict_detail(u, da_fields[fid].path, other,
+			                "is bound to the device of " UP_USER_PREFIX "%llu",
+			                (unsigned long long)other);
+		else
+			release[fid] = dev;
+	}
+	if (u->details != NULL) {
+		snprintf(u->message, sizeof(u->message),
+		         "A device identifier is bound to another user");
+		return UP_ERR_CONFLICT;
+	}
+	if (device_id != 0) {
+		p[0] = UP_P_U64(u->tenant_id);
+		p[1] = UP_P_U64(device_id);
+		p[2] = UP_P_U64(target);
+		rc = query_id(db, sql_dev_other_user, p, 3, &other);
+		if (rc != UP_OK)
+			return rc;
+		if (other != 0) {
+			snprintf(u->message, sizeof(u->message),
+			         "The user's device " UP_DEVICE_PREFIX
+			         "%llu is shared with " UP_USER_PREFIX
+			         "%llu; its identifiers cannot change",
+			         (unsigned long long)device_id, (unsigned long long)other);
+			for (i = 0; i < n_dev_cols; i++)
+				if (next[dev_col[i]] != cur->val[dev_col[i]])
+					conflict_detail(u, da_fields[dev_col[i]].path, other,
+					                "the device is shared with " UP_USER_PREFIX
+					                "%llu",
+					                (unsigned long long)other);
+			return UP_ERR_CONFLICT;
+		}
+	}
+	for (i = 0; i < n_dev_cols; i++) {
+		int fid = dev_col[i];
+
+		if (release[fid] == 0)
+			continue;
+		p[0] = UP_P_U64(u->tenant_id);
+		p[1] = UP_P_U64(release[fid]);
+		rc = up_db_exec(db, sql_release_dev[fid], p, 2, NULL);
+		if (rc != UP_OK)
+			return rc;
+	}
+	return UP_OK;
+}
+
+/* Write the user (insert when target is 0) and its device; *id receives the user's id. */
+static enum up_err write_rows(struct up_db *db, struct da_upsert *u, uint64_t target,
+                              uint64_t device_id, int device_changed, const char *const *next,
+                              uint64_t *id)
+{
+	struct up_db_param p[DA__MAX + 4];
+	struct up_db_info info;
+	enum up_err rc;
+	size_t i, n = 0;
+
+	if (device_changed) {
+		if (device_id == 0)
+			p[n++] = UP_P_U64(u->tenant_id);
+		for (i = 0; i < n_dev_cols; i++)
+			p[n++] = UP_P_STR_OR_NULL(next[dev_col[i]]);
+		if (device_id != 0) {
+			p[n++] = UP_P_U64(u->tenant_id);
+			p[n++] = UP_P_U64(device_id);
+		}
+		rc = up_db_exec(db, device_id != 0 ? sql_dev_update : sql_dev_insert, p, n, &info);
+		if (rc != UP_OK)
+			return rc;
+		if (device_id == 0)
+			device_id = info.insert_id;
+	}
+	n = 0;
+	if (target == 0)
+		p[n++] = UP_P_U64(u->tenant_id);
+	p[n++] = device_id != 0 ? UP_P_U64(device_id) : UP_P_NULL();
+	for (i = 0; i < n_user_cols; i++)
+		p[n++] = UP_P_STR_OR_NULL(next[user_col[i]]);
+	if (target != 0) {
+		p[n++] = UP_P_U64(u->tenant_id);
+		p[n++] = UP_P_U64(target);
+	}
+	rc = up_db_exec(db, target != 0 ? sql_user_update : sql_user_insert, p, n, &info);
+	if (rc != UP_OK)
+		return rc;
+	*id = target != 0 ? target : info.insert_id;
+	return UP_OK;
+}
+
+/* Copy the stored state of r into the result of u. */
+static enum up_err take_result(struct da_upsert *u, const struct row *r)
+{
+	const char *m = r->modified_at;
+	int fid;
+
+	u->user_id = r->id;
+	u->version = r->version;
+	for (fid = 0; fid < DA__MAX; fid++) {
+		if (da_fields[fid].store == DA_S_NONE || (da_fields[fid].flags & DA_F_SECRET) ||
+		    r->val[fid] == NULL)
+			continue;
+		u->stored[fid] = strdup(r->val[fid]);
+		if (u->stored[fid] == NULL)
+			return UP_ERR_NOMEM;
+	}
+	/* "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC session) to "YYYY-MM-DDTHH:MM:SSZ". */
+	if (strlen(m) < 19 || m[10] != ' ')
+		return UP_ERR_INTERNAL;
+	snprintf(u->updated_at, sizeof(u->updated_at), "%.10sT%.8sZ", m, m + 11);
+	return UP_OK;
+}
+
+/* Forget what an earlier attempt of the transaction produced. */
+static void reset_result(struct da_upsert *u)
+{
+	int i;
+
+	for (i = 0; i < DA__MAX; i++) {
+		free(u->stored[i]);
+		u->stored[i] = NULL;
+	}
+	cJSON_Delete(u->updated_fields);
+	u->updated_fields = NULL;
+	cJSON_Delete(u->details);
+	u->details = NULL;
+	u->message[0] = '\0';
+	u->created = 0;
+	u->user_id = u->version = 0;
+	u->updated_at[0] = '\0';
+}
+
+/* After a duplicate key: name the field whose value is taken. */
+static void dup_key_detail(struct up_db *db, struct da_upsert *u)
+{
+	int fid = da_field_by_unique_key(up_db_dup_key(db));
+
+	if (fid < 0) {
+		snprintf(u->message, sizeof(u->message), "A unique value is already in use");
+		return;
+	}
+	snprintf(u->message, sizeof(u->message), "%s is already in use", da_fields[fid].path);
+	conflict_detail(u, da_fields[fid].path, 0,
+	                da_fields[fid].store == DA_S_DEVICE ? "is recorded on another device"
+	                                                    : "is already used by another user");
+}
+
+static enum up_err upsert_txn(struct up_db *db, void *arg)
+{
+	struct da_upsert *u = arg;
+	const struct da_input *in = u->in;
+	uint64_t found[DA__MAX] = {0}, target = 0, id = 0;
+	const char *next[DA__MAX] = {NULL};
+	struct row cur, now;
+	cJSON *changed = NULL;
+	char *prefs_text = NULL;
+	int fid, split = 0, device_changed = 0;
+	enum up_err rc;
+
+	reset_result(u);
+	memset(&cur, 0, sizeof(cur));
+	memset(&now, 0, sizeof(now));
+	changed = cJSON_CreateArray();
+	if (changed == NULL) {
+		rc = UP_ERR_NOMEM;
+		goto out;
+	}
+
+	/* 1. The users of the tenant the identifying keys point to. */
+	for (fid = 0; fid < DA__MAX; fid++) {
+		if (!(da_fields[fid].flags & DA_F_KEY) || !in->present[fid])
+			continue;
+		rc = find_user(db, u, fid, &found[fid]);
+		if (rc != UP_OK)
+			goto out;
+		if (fid == DA_USER_ID && found[fid] == 0) {
+			snprintf(u->message, sizeof(u->message),
+			         "user_id " UP_USER_PREFIX "%llu names no user",
+			         (unsigned long long)in->user_id);
+			rc = UP_ERR_NOT_FOUND;
+			goto out;
+		}
+		if (found[fid] != 0 && target == 0)
+			target = found[fid];
+		else if (found[fid] != 0 && found[fid] != target)
+			split = 1;
+	}
+	if (split) {
+		for (fid = 0; fid < DA__MAX; fid++) {
+			if (!(da_fields[fid].flags & DA_F_KEY) || !in->present[fid])
+				continue;
+			if (found[fid] != 0)
+				conflict_detail(u, da_fields[fid].path, found[fid],
+				                "points to " UP_USER_PREFIX "%llu",
+				                (unsigned long long)found[fid]);
+			else
+				conflict_detail(u, da_fields[fid].path, 0, "matches no user");
+		}
+		snprintf(u->message, sizeof(u->message),
+		         "The identifying keys point to different users");
+		rc = UP_ERR_CONFLICT;
+		goto out;
+	}
+
+	/* 2. Its stored state, and the version the client saw. */
+	if (target != 0) {
+		rc = row_load(db, u->tenant_id, target, &cur);
+		if (rc != UP_OK)
+			goto out;
+	}
+	if (in->present[DA_VERSION] && in->version != (target != 0 ? cur.version : 0)) {
+		if (target != 0)
+			snprintf(u->message, sizeof(u->message),
+			         "version %llu is stale: the user is at version %llu",
+			         (unsigned long long)in->version, (unsigned long long)cur.version);
+		else
+			snprintf(u->message, sizeof(u->message),
+			         "version %llu is stale: no user matches the keys (0 creates one)",
+			         (unsigned long long)in->version);
+		rc = UP_ERR_STALE_VERSION;
+		goto out;
+	}
+
+	/* 3. The new values, and which of them differ from the stored ones. */
+	for (fid = 0; fid < DA__MAX; fid++) {
+		next[fid] = cur.val[fid];
+		if (da_fields[fid].store == DA_S_NONE || !in->present[fid])
+			continue;
+		if (fid == DA_PASSWORD) {
+			if (cur.val[fid] != NULL &&
+			    up_password_verify(cur.val[fid], in->text[fid], strlen(in->text[fid])))
+				continue;
+			if (!u->pw_hashed) {
+				rc = up_password_hash(u->cfg, in->text[fid], strlen(in->text[fid]),
+				                      u->pw_hash);
+				if (rc != UP_OK)
+					goto out;
+				u->pw_hashed = 1;
+			}
+			next[fid] = u->pw_hash;
+		} else if (fid == DA_PREFERENCES) {
+			rc = merge_prefs(u, cur.val[fid], changed, &prefs_text);
+			if (rc != UP_OK)
+				goto out;
+			next[fid] = prefs_text;
+			continue; /* merge_prefs named the settings that changed */
+		} else {
+			if (cur.val[fid] != NULL && strcmp(cur.val[fid], in->text[fid]) == 0)
+				continue;
+			next[fid] = in->text[fid];
+		}
+		if (da_fields[fid].store == DA_S_DEVICE)
+			device_changed = 1;
+		cJSON_AddItemToArray(changed, cJSON_CreateString(da_fields[fid].path));
+	}
+
+	/* 4. Write, when anything changed (a new user always does). */
+	if (target == 0 || cJSON_GetArraySize(changed) > 0) {
+		if (device_changed) {
+			rc = check_devices(db, u, target, cur.device_id, next, &cur);
+			if (rc != UP_OK)
+				goto out;
+		}
+		rc = write_rows(db, u, target, cur.device_id, device_changed, next, &id);
+		if (rc != UP_OK)
+			goto out;
+		rc = up_audit_write(db, u->tenant_id, u->token_id, id, u->request_id,
+		                    target == 0 ? "create" : "update", changed);
+		if (rc != UP_OK)
+			goto out;
+		rc = row_load(db, u->tenant_id, id, &now);
+		if (rc != UP_OK)
+			goto out;
+		rc = take_result(u, &now);
+	} else {
+		rc = take_result(u, &cur);
+	}
+	if (rc != UP_OK)
+		goto out;
+	u->created = target == 0;
+	u->updated_fields = changed;
+	changed = NULL;
+out:
+	if (rc == UP_ERR_CONFLICT && u->details == NULL)
+		dup_key_detail(db, u);
+	row_free(&cur);
+	row_free(&now);
+	free(prefs_text);
+	cJSON_Delete(changed);
+	return rc;
+}
+
+enum up_err da_upsert_run(struct up_db *db, struct da_upsert *u)
+{
+	enum up_err rc = build_sql();
+
+	if (rc != UP_OK)
+		return rc;
+	return up_db_transaction(db, upsert_txn, u);
+}
+
+void da_upsert_free(struct da_upsert *u)
+{
+	reset_result(u);
+	sodium_memzero(u->pw_hash, sizeof(u->pw_hash));
+	u->pw_hashed = 0;
+}
