@@ -72,7 +72,7 @@ dep_pids_under() {
 		pid=${f#/proc/}
 		pid=${pid%/cmdline}
 		[ "$pid" = "$$" ] && continue
-		if tr '\0' ' ' <"$f" 2>/dev/null | grep -qF -- "$dir/"; then
+		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF -- "$dir/"; then
 			dep_alive "$pid" && echo "$pid"
 		fi
 	done
@@ -103,7 +103,7 @@ dep_cleanup() {
 	done
 	if [ -n "$DEP_DIR" ]; then
 		for pid in $(dep_pids_under "$DEP_DIR"); do
-			dep_say "deploy: killing leftover process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | head -c 120))"
+			dep_say "deploy: killing leftover process $pid ($({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | head -c 120))"
 			kill -KILL "$pid" 2>/dev/null
 		done
 		if [ "$rc" -ne 0 ]; then
@@ -490,4 +490,44 @@ dep_check_log() {
 	else
 		fail "no request log line of userpatch-users in: $*"
 	fi
+}
+
+# dep_check_restart SERVER: SIGKILL every userpatch-users worker; the server
+# must start a new one and the very next request must succeed.
+dep_check_restart() {
+	local server=$1 old new pid
+	dep_check_get "before killing the worker(s)"
+	old=$(dep_program_pids userpatch-users | tr '\n' ' ')
+	if [ -z "$old" ]; then
+		fail "no userpatch-users process found under $server"
+		return 0
+	fi
+	pass "$server runs userpatch-users as pid(s) $old"
+	# shellcheck disable=SC2086 # a list of pids
+	kill -KILL $old
+	for pid in $old; do dep_wait_gone "$pid" 5; done
+	dep_check_get "first request after SIGKILL of the worker(s)"
+	new=$(dep_program_pids userpatch-users | tr '\n' ' ')
+	if [ -n "$new" ] && [ "$new" != "$old" ]; then
+		pass "$server started new worker(s): $new"
+	else
+		fail "no new userpatch-users worker after the kill (before: '$old', after: '$new')"
+	fi
+	dep_check_get "second request after the kill"
+}
+
+# dep_lighttpd_drop_missing CONF: lighttpd refuses to start when a bin-path
+# program is missing, so leave the fastcgi.server entry of each program that
+# is not built out of CONF, loudly (its checks then fail with 404).
+dep_lighttpd_drop_missing() {
+	local conf=$1 prog
+	for prog in "${DEP_MISSING[@]}"; do
+		python3 -c '
+import re, sys
+path, prog = sys.argv[1], sys.argv[2]
+text = open(path).read()
+entry = r",?\s*\"[^\"]+\" => \(\((?:(?!\)\)).)*?/%s\".*?\)\)" % re.escape(prog)
+open(path, "w").write(re.sub(entry, "", text, flags=re.S))' "$conf" "$prog"
+		fail "$prog is not built: left out of lighttpd.conf"
+	done
 }

@@ -26,24 +26,7 @@ dep_apache_start "rewrite fcgid" "$site"
 dep_check_all apache-fcgid
 
 echo "# a worker killed between requests is replaced by mod_fcgid"
-dep_check_get "warm-up"
-old=$(dep_program_pids userpatch-users | tr '\n' ' ')
-if [ -n "$old" ]; then
-	pass "mod_fcgid runs userpatch-users as pid(s) $old"
-	# shellcheck disable=SC2086 # a list of pids
-	kill -KILL $old
-	for pid in $old; do dep_wait_gone "$pid" 5; done
-else
-	fail "no userpatch-users process found under mod_fcgid"
-fi
-dep_check_get "first request after SIGKILL of the worker(s)"
-new=$(dep_program_pids userpatch-users | tr '\n' ' ')
-if [ -n "$new" ] && [ "$new" != "$old" ]; then
-	pass "mod_fcgid started a new worker: $new"
-else
-	fail "no new userpatch-users worker after the kill (before: '$old', after: '$new')"
-fi
-dep_check_get "second request after the kill"
+dep_check_restart mod_fcgid
 
 echo "# Authorization: rewrite fallback alone (CGIPassAuth removed)"
 dep_apache_stop
