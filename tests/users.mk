@@ -1,1 +1,19 @@
-# Tests: users
+# Tests: users. Integration tests run under tests/harness/run-test (private
+# MariaDB); unit tests need no database.
+USERS_IT_SOURCES = tests/integration/test_users_util.c tests/integration/test_users_util.h
+USERS_IT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/common -I$(top_srcdir)/src/endpoints
+USERS_HANDLER_SOURCES = src/endpoints/users_handler.c src/endpoints/users_write.c \
+	src/endpoints/users_list.c
+
+check_PROGRAMS += tests/integration/test_users_patch tests/unit/test_user_validate
+TESTS += tests/integration/test_users_patch tests/unit/test_user_validate
+
+tests_integration_test_users_patch_SOURCES = tests/integration/test_users_patch.c \
+	$(USERS_IT_SOURCES) $(USERS_HANDLER_SOURCES)
+tests_integration_test_users_patch_CPPFLAGS = $(USERS_IT_CPPFLAGS)
+tests_integration_test_users_patch_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_users_patch_LDADD = $(TEST_LIBS)
+
+tests_unit_test_user_validate_SOURCES = tests/unit/test_user_validate.c
+tests_unit_test_user_validate_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_user_validate_LDADD = $(UP_LIBS) $(CHECK_LIBS)

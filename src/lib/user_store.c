@@ -1,42 +1,107 @@
-/* user_store.c: the users field table and reading users. */
+/* user_store.c: the users field table, reading and writing users. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
+#include "json.h"
 #include "parse.h"
 #include "user_store.h"
+#include "validate.h"
 
-static const struct up_field user_fields[] = {
-	/* name, column, type, flags, prefix, min_len, max_len */
-	{"id", "id", UP_FT_ID, UP_FF_READONLY, UP_USER_PREFIX, 0, 0},
-	{"name", "name", UP_FT_STRING, 0, NULL, 1, 100},
-	{"email", "email", UP_FT_STRING, 0, NULL, 3, 254},
-	{"country", "country", UP_FT_STRING, 0, NULL, 1, 100},
-	{"timeZone", "time_zone", UP_FT_STRING, 0, NULL, 1, 64},
-	{"description", "description", UP_FT_STRING, 0, NULL, 0, 1000},
-	{"message", "message", UP_FT_STRING, 0, NULL, 0, 1000},
-	{"disabled", "disabled", UP_FT_BOOL, 0, NULL, 0, 0},
-	{"tags", "tags", UP_FT_JSON, 0, NULL, 0, 64},
-	{"privileges", "privileges", UP_FT_JSON, 0, NULL, 0, 64},
-	{"group", "user_group", UP_FT_STRING, 0, NULL, 0, 64},
-	{"deviceId", "device_id", UP_FT_REF, 0, UP_DEVICE_PREFIX, 0, 0},
-	{"adminDevices", "admin_devices", UP_FT_UINT, 0, NULL, 0, 0},
-	{"from", "valid_from", UP_FT_DATETIME, 0, NULL, 0, 0},
-	{"expires", "expires", UP_FT_DATETIME, 0, NULL, 0, 0},
-	{"password", "password_hash", UP_FT_SECRET, UP_FF_WRITEONLY, NULL, 1, 1024},
-	{"creation", "created_at", UP_FT_DATETIME, UP_FF_READONLY, NULL, 0, 0},
-	{"modification", "modified_at", UP_FT_DATETIME, UP_FF_READONLY, NULL, 0, 0},
-	{"lastLogin", "last_login", UP_FT_DATETIME, UP_FF_READONLY, NULL, 0, 0},
-};
+#define DEVICE_REF "SELECT id FROM devices WHERE tenant_id = ? AND id = ?"
 
-const struct up_resource up_user_resource = {
-	"users", user_fields, sizeof(user_fields) / sizeof(user_fields[0]),
-};
+/*
+ * The users resource, one line per field: JSON name, column, type, flags,
+ * id prefix, length limits (code points; entries for tags/privileges),
+ * rule, unique, must-be-after field, default (JSON text), reference check.
+ * Adding a field is one line here plus a migration.
+ */
+#define USER_FIELDS(X)                                                                             \
+	X("id", "id", UP_FT_ID, UP_FF_READONLY, UP_USER_PREFIX, 0, 0, UP_UR_NONE, 0, NULL, NULL,   \
+	  NULL)                                                                                    \
+	X("name", "name", UP_FT_STRING, 0, NULL, 1, 100, UP_UR_NONE, 0, NULL, NULL, NULL)          \
+	X("email", "email", UP_FT_STRING, 0, NULL, 3, 254, UP_UR_EMAIL, 1, NULL, NULL, NULL)       \
+	X("country", "country", UP_FT_STRING, 0, NULL, 1, 100, UP_UR_COUNTRY, 0, NULL, NULL, NULL) \
+	X("timeZone", "time_zone", UP_FT_STRING, 0, NULL, 1, 64, UP_UR_TIMEZONE, 0, NULL, NULL,    \
+	  NULL)                                                                                    \
+	X("description", "description", UP_FT_STRING, 0, NULL, 0, 1000, UP_UR_NONE, 0, NULL, NULL, \
+	  NULL)                                                                                    \
+	X("message", "message", UP_FT_STRING, 0, NULL, 0, 1000, UP_UR_NONE, 0, NULL, NULL, NULL)   \
+	X("disabled", "disabled", UP_FT_BOOL, 0, NULL, 0, 0, UP_UR_NONE, 0, NULL, "false", NULL)   \
+	X("tags", "tags", UP_FT_JSON, 0, NULL, 0, 64, UP_UR_TAGS, 0, NULL, "{}", NULL)             \
+	X("privileges", "privileges", UP_FT_JSON, 0, NULL, 0, 64, UP_UR_PRIVILEGES, 0, NULL, "[]", \
+	  NULL)                                                                                    \
+	X("group", "user_group", UP_FT_STRING, 0, NULL, 0, 64, UP_UR_NONE, 0, NULL, NULL, NULL)    \
+	X("deviceId", "device_id", UP_FT_REF, 0, UP_DEVICE_PREFIX, 0, 0, UP_UR_NONE, 0, NULL,      \
+	  NULL, DEVICE_REF)                                                                        \
+	X("adminDevices", "admin_devices", UP_FT_UINT, 0, NULL, 0, 0, UP_UR_NONE, 0, NULL, "0",    \
+	  NULL)                                                                                    \
+	X("from", "valid_from", UP_FT_DATETIME, 0, NULL, 0, 0, UP_UR_NONE, 0, NULL, NULL, NULL)    \
+	X("expires", "expires", UP_FT_DATETIME, 0, NULL, 0, 0, UP_UR_NONE, 0, "from", NULL, NULL)  \
+	X("password", "password_hash", UP_FT_SECRET, UP_FF_WRITEONLY, NULL, 8, 1024, UP_UR_NONE,   \
+	  0, NULL, NULL, NULL)                                                                     \
+	X("creation", "created_at", UP_FT_DATETIME, UP_FF_READONLY, NULL, 0, 0, UP_UR_NONE, 0,     \
+	  NULL, NULL, NULL)                                                                        \
+	X("modification", "modified_at", UP_FT_DATETIME, UP_FF_READONLY, NULL, 0, 0, UP_UR_NONE,   \
+	  0, NULL, NULL, NULL)                                                                     \
+	X("lastLogin", "last_login", UP_FT_DATETIME, UP_FF_READONLY, NULL, 0, 0, UP_UR_NONE, 0,    \
+	  NULL, NULL, NULL)
 
-/* SELECT statements built once from the table (constant text, values bound). */
-static char sql_load[1024], sql_load_locked[1100];
+#define AS_FIELD(n, c, t, fl, p, mn, mx, r, u, a, d, ref) {n, c, t, fl, p, mn, mx},
+#define AS_RULE(n, c, t, fl, p, mn, mx, r, u, a, d, ref) {r, u, a, d, ref},
+
+static const struct up_field user_fields[] = {USER_FIELDS(AS_FIELD)};
+const struct up_user_rule_def up_user_rules[] = {USER_FIELDS(AS_RULE)};
+
+#define NFIELDS (sizeof(user_fields) / sizeof(user_fields[0]))
+_Static_assert(NFIELDS <= UP_USER_MAX_FIELDS, "raise UP_USER_MAX_FIELDS");
+
+const struct up_resource up_user_resource = {"users", user_fields, NFIELDS};
+
+int up_user_field_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++)
+		if (strcmp(user_fields[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+void up_user_row_free(struct up_user_row *row)
+{
+	size_t i;
+
+	for (i = 0; i < UP_USER_MAX_FIELDS; i++) {
+		if (row->text[i] != NULL) {
+			sodium_memzero(row->text[i], strlen(row->text[i]));
+			free(row->text[i]);
+		}
+	}
+	memset(row, 0, sizeof(*row));
+}
+
+/* A writable column: not read-only, and not a server id. */
+static int writable(size_t i)
+{
+	return !(user_fields[i].flags & UP_FF_READONLY) && user_fields[i].type != UP_FT_ID;
+}
+
+/*
+ * Statements built once from the table (constant text, values bound).  The
+ * db layer keeps a pointer to the text of a prepared statement, so every
+ * text lives as long as the process.
+ */
+static char sql_load[1024], sql_load_locked[1100], sql_insert[1400], sql_list[1400], sql_count[400];
+static char *sql_unique[UP_USER_MAX_FIELDS];
+
+static const char list_where[] = "WHERE tenant_id = ? AND (? IS NULL OR user_group = ?) "
+                                 "AND (? IS NULL OR email = ?) AND (? IS NULL OR disabled = ?)";
 
 static enum up_err build_sql(void)
 {
-	char cols[800];
+	char cols[800], icols[800], qs[200];
+	size_t i, ui = 0, uq = 0;
 	enum up_err rc;
 
 	if (sql_load[0] != '\0')
@@ -44,15 +109,55 @@ static enum up_err build_sql(void)
 	rc = up_resource_columns(&up_user_resource, cols, sizeof(cols));
 	if (rc != UP_OK)
 		return rc;
+	icols[0] = '\0';
+	qs[0] = '\0';
+	for (i = 0; i < NFIELDS; i++) {
+		int n;
+
+		if (!writable(i))
+			continue;
+		n = snprintf(icols + ui, sizeof(icols) - ui, ", %s", user_fields[i].column);
+		if (n < 0 || (size_t)n >= sizeof(icols) - ui)
+			return UP_ERR_INTERNAL;
+		ui += (size_t)n;
+		if (uq + 3 >= sizeof(qs))
+			return UP_ERR_INTERNAL;
+		memcpy(qs + uq, ", ?", 4);
+		uq += 3;
+	}
+	snprintf(sql_insert, sizeof(sql_insert), "INSERT INTO users (tenant_id%s) VALUES (?%s)",
+	         icols, qs);
+	snprintf(sql_list, sizeof(sql_list),
+	         "SELECT %s, version FROM users %s AND id > ? ORDER BY id LIMIT ? OFFSET ?", cols,
+	         list_where);
+	snprintf(sql_count, sizeof(sql_count), "SELECT COUNT(*) FROM users %s", list_where);
 	snprintf(sql_load_locked, sizeof(sql_load_locked),
-		 "SELECT %s, version FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE", cols);
+	         "SELECT %s, version FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE", cols);
 	snprintf(sql_load, sizeof(sql_load),
-		 "SELECT %s, version FROM users WHERE tenant_id = ? AND id = ?", cols);
+	         "SELECT %s, version FROM users WHERE tenant_id = ? AND id = ?", cols);
+	return UP_OK;
+}
+
+/* Replace null members that have a default by the default value. */
+static enum up_err apply_defaults(cJSON *user)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(user, user_fields[i].name), *d = NULL;
+
+		if (v == NULL || !cJSON_IsNull(v) || up_user_rules[i].dflt == NULL)
+			continue;
+		if (up_json_parse(up_user_rules[i].dflt, strlen(up_user_rules[i].dflt), 4, &d) !=
+		    UP_OK)
+			return UP_ERR_NOMEM;
+		cJSON_ReplaceItemViaPointer(user, v, d);
+	}
 	return UP_OK;
 }
 
 enum up_err up_user_load(struct up_db *db, uint64_t tenant, uint64_t id, int for_update,
-			 cJSON **out, uint64_t *version)
+                         cJSON **out, uint64_t *version)
 {
 	struct up_db_result res;
 	struct up_db_param p[2];
@@ -77,7 +182,264 @@ enum up_err up_user_load(struct up_db *db, uint64_t tenant, uint64_t id, int for
 		goto out;
 	}
 	rc = up_resource_to_json(&up_user_resource, &res, 0, out);
+	if (rc == UP_OK)
+		rc = apply_defaults(*out);
+	if (rc != UP_OK) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
 out:
+	up_db_result_free(&res);
+	return rc;
+}
+
+/* The "SELECT id FROM users WHERE tenant_id = ? AND <col> = ? AND id <> ?" of field i. */
+static const char *unique_sql(size_t i)
+{
+	char buf[256];
+	int n;
+
+	if (sql_unique[i] != NULL)
+		return sql_unique[i];
+	n = snprintf(buf, sizeof(buf),
+	             "SELECT id FROM users WHERE tenant_id = ? AND %s = ? AND id <> ? LIMIT 1",
+	             user_fields[i].column);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return NULL;
+	sql_unique[i] = strdup(buf);
+	return sql_unique[i];
+}
+
+enum up_err up_user_check_db(struct up_db *db, uint64_t tenant, uint64_t user_id,
+                             const struct up_user_row *row, cJSON *details)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++) {
+		const struct up_user_rule_def *r = &up_user_rules[i];
+		struct up_db_result res;
+		struct up_db_param p[3];
+		const char *sql;
+		enum up_err rc;
+		int found;
+
+		if (!row->set[i] || row->text[i] == NULL || (!r->unique && r->ref_sql == NULL))
+			continue;
+		p[0] = UP_P_U64(tenant);
+		p[1] = UP_P_STR(row->text[i]);
+		p[2] = UP_P_U64(user_id);
+		sql = r->unique ? unique_sql(i) : r->ref_sql;
+		if (sql == NULL)
+			return UP_ERR_NOMEM;
+		rc = up_db_query(db, sql, p, r->unique ? 3 : 2, &res);
+		if (rc != UP_OK)
+			return rc;
+		found = res.nrows > 0;
+		up_db_result_free(&res);
+		if (r->unique && found)
+			up_details_add(details, user_fields[i].name,
+			               "already used by another user of the tenant");
+		else if (!r->unique && !found)
+			up_details_add(
+			        details, user_fields[i].name, "no such %s",
+			        user_fields[i].prefix != NULL &&
+			                        strcmp(user_fields[i].prefix, UP_DEVICE_PREFIX) == 0
+			                ? "device"
+			                : "item");
+	}
+	return UP_OK;
+}
+
+/*
+ * UPDATE statements by set of changed columns (bit i = field i), built from
+ * the table on first use and kept for the process's life.
+ */
+struct update_sql {
+	uint32_t mask;
+	char *sql;
+	struct update_sql *next;
+};
+static struct update_sql *updates;
+
+static const char *update_sql(uint32_t mask)
+{
+	struct update_sql *u;
+	char buf[1400];
+	size_t used, i;
+	int n;
+
+	for (u = updates; u != NULL; u = u->next)
+		if (u->mask == mask)
+			return u->sql;
+	used = (size_t)snprintf(buf, sizeof(buf), "UPDATE users SET ");
+	for (i = 0; i < NFIELDS; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		n = snprintf(buf + used, sizeof(buf) - used, "%s = ?, ", user_fields[i].column);
+		if (n < 0 || (size_t)n >= sizeof(buf) - used)
+			return NULL;
+		used += (size_t)n;
+	}
+	n = snprintf(buf + used, sizeof(buf) - used,
+	             "version = version + 1, modified_at = UTC_TIMESTAMP(6) "
+	             "WHERE tenant_id = ? AND id = ?");
+	if (n < 0 || (size_t)n >= sizeof(buf) - used)
+		return NULL;
+	u = malloc(sizeof(*u));
+	if (u == NULL)
+		return NULL;
+	u->sql = strdup(buf);
+	if (u->sql == NULL) {
+		free(u);
+		return NULL;
+	}
+	u->mask = mask;
+	u->next = updates;
+	updates = u;
+	return u->sql;
+}
+
+static struct up_db_param text_param(const char *s)
+{
+	return UP_P_STR_OR_NULL(s);
+}
+
+enum up_err up_user_update(struct up_db *db, uint64_t tenant, uint64_t id,
+                           const struct up_user_row *row)
+{
+	struct up_db_param p[UP_USER_MAX_FIELDS + 2];
+	struct up_db_info info;
+	uint32_t mask = 0;
+	size_t i, n = 0;
+	const char *sql;
+	enum up_err rc;
+
+	for (i = 0; i < NFIELDS; i++) {
+		if (!row->set[i] || !writable(i))
+			continue;
+		mask |= 1u << i;
+		p[n++] = text_param(row->text[i]);
+	}
+	if (mask == 0)
+		return UP_OK;
+	sql = update_sql(mask);
+	if (sql == NULL)
+		return UP_ERR_NOMEM;
+	p[n++] = UP_P_U64(tenant);
+	p[n++] = UP_P_U64(id);
+	rc = up_db_exec(db, sql, p, n, &info);
+	if (rc == UP_OK && info.affected == 0)
+		rc = UP_ERR_NOT_FOUND;
+	return rc;
+}
+
+enum up_err up_user_insert(struct up_db *db, uint64_t tenant, const struct up_user_row *row,
+                           uint64_t *id)
+{
+	struct up_db_param p[UP_USER_MAX_FIELDS + 1];
+	struct up_db_info info;
+	size_t i, n = 0;
+	enum up_err rc;
+
+	rc = build_sql();
+	if (rc != UP_OK)
+		return rc;
+	p[n++] = UP_P_U64(tenant);
+	for (i = 0; i < NFIELDS; i++) {
+		const char *d = up_user_rules[i].dflt;
+
+		if (!writable(i))
+			continue;
+		/* Columns with a default are NOT NULL: an unset one takes the default. */
+		if (row->set[i])
+			p[n++] = text_param(row->text[i]);
+		else if (d != NULL && user_fields[i].type == UP_FT_BOOL)
+			p[n++] = UP_P_STR(strcmp(d, "true") == 0 ? "1" : "0");
+		else
+			p[n++] = text_param(d);
+	}
+	rc = up_db_exec(db, sql_insert, p, n, &info);
+	if (rc == UP_OK)
+		*id = info.insert_id;
+	return rc;
+}
+
+enum up_err up_user_delete(struct up_db *db, uint64_t tenant, uint64_t id)
+{
+	static const char sql[] = "DELETE FROM users WHERE tenant_id = ? AND id = ?";
+	struct up_db_param p[2] = {UP_P_U64(tenant), UP_P_U64(id)};
+	struct up_db_info info;
+	enum up_err rc;
+
+	rc = up_db_exec(db, sql, p, 2, &info);
+	if (rc == UP_OK && info.affected == 0)
+		rc = UP_ERR_NOT_FOUND;
+	return rc;
+}
+
+/* The 7 filter parameters of list_where. */
+static void filter_params(struct up_db_param *p, uint64_t tenant, const struct up_user_query *q)
+{
+	p[0] = UP_P_U64(tenant);
+	p[1] = UP_P_STR_OR_NULL(q->group);
+	p[2] = UP_P_STR_OR_NULL(q->group);
+	p[3] = UP_P_STR_OR_NULL(q->email);
+	p[4] = UP_P_STR_OR_NULL(q->email);
+	p[5] = q->disabled < 0 ? UP_P_NULL() : UP_P_I64(q->disabled);
+	p[6] = q->disabled < 0 ? UP_P_NULL() : UP_P_I64(q->disabled);
+}
+
+enum up_err up_user_list(struct up_db *db, uint64_t tenant, const struct up_user_query *q,
+                         cJSON **users, uint64_t *total, int *more)
+{
+	struct up_db_param p[10];
+	struct up_db_result res;
+	cJSON *arr = NULL;
+	enum up_err rc;
+	size_t i;
+
+	*users = NULL;
+	*more = 0;
+	rc = build_sql();
+	if (rc != UP_OK)
+		return rc;
+	filter_params(p, tenant, q);
+	rc = up_db_query(db, sql_count, p, 7, &res);
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, 0), 0, UINT64_MAX, total) != UP_OK)
+		rc = UP_ERR_INTERNAL;
+	up_db_result_free(&res);
+	if (rc != UP_OK)
+		return rc;
+	p[7] = UP_P_U64(q->after_id);
+	p[8] = UP_P_U64(q->limit + 1); /* one more tells whether a next page exists */
+	p[9] = UP_P_U64(q->offset);
+	rc = up_db_query(db, sql_list, p, 10, &res);
+	if (rc != UP_OK)
+		return rc;
+	arr = cJSON_CreateArray();
+	if (arr == NULL) {
+		rc = UP_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < res.nrows && i < q->limit; i++) {
+		cJSON *u = NULL;
+
+		rc = up_resource_to_json(&up_user_resource, &res, i, &u);
+		if (rc == UP_OK)
+			rc = apply_defaults(u);
+		if (rc != UP_OK) {
+			cJSON_Delete(u);
+			goto out;
+		}
+		cJSON_AddItemToArray(arr, u);
+	}
+	*more = res.nrows > q->limit;
+	*users = arr;
+	arr = NULL;
+out:
+	cJSON_Delete(arr);
 	up_db_result_free(&res);
 	return rc;
 }
