@@ -8,3 +8,4 @@ EXTRA_DIST += bench/README.md
 .PHONY: bench
 bench: bench/json_patch_bench$(EXEEXT)
 	./bench/json_patch_bench$(EXEEXT)
+EXTRA_DIST += bench/http_bench.sh

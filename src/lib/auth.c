@@ -108,6 +108,25 @@ static const char sql_count_day[] =
 	"INSERT INTO api_usage (token_id, day, count) VALUES (?, UTC_DATE(), LAST_INSERT_ID(1)) "
 	"ON DUPLICATE KEY UPDATE count = LAST_INSERT_ID(count + 1)";
 
+/* Transaction body: bump the lifetime and the daily counter of the token. */
+static enum up_err count_request(struct up_db *db, void *arg)
+{
+	struct up_auth *a = arg;
+	struct up_db_param p[1] = {UP_P_U64(a->token_id)};
+	struct up_db_info info;
+	enum up_err rc;
+
+	rc = up_db_exec(db, sql_count_total, p, 1, &info);
+	if (rc != UP_OK)
+		return rc;
+	a->usage.total = info.insert_id;
+	rc = up_db_exec(db, sql_count_day, p, 1, &info);
+	if (rc != UP_OK)
+		return rc;
+	a->usage.daily = info.insert_id;
+	return UP_OK;
+}
+
 static long seconds_to_utc_midnight(void)
 {
 	time_t now = time(NULL);
@@ -121,7 +140,6 @@ enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigne
 	unsigned char raw[UP_TOKEN_BYTES], digest[UP_DIGEST_BYTES];
 	struct up_db_result res = {0};
 	struct up_db_param p[1];
-	struct up_db_info info;
 	uint64_t limit = 0;
 	int has_limit;
 	enum up_err rc;
@@ -159,16 +177,10 @@ enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigne
 		goto out;
 	}
 
-	/* Count this request: each statement is atomic on its own row. */
-	p[0] = UP_P_U64(out->token_id);
-	rc = up_db_exec(db, sql_count_total, p, 1, &info);
+	/* Count this request: both counters in one transaction, one commit. */
+	rc = up_db_transaction(db, count_request, out);
 	if (rc != UP_OK)
 		goto out;
-	out->usage.total = info.insert_id;
-	rc = up_db_exec(db, sql_count_day, p, 1, &info);
-	if (rc != UP_OK)
-		goto out;
-	out->usage.daily = info.insert_id;
 	out->usage.known = 1;
 
 	if (has_limit && out->usage.daily > limit) {
