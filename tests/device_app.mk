@@ -9,6 +9,16 @@ tests_unit_test_device_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_device_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_device
 
+# The handler against a private MariaDB (tests/harness/run-test).
+check_PROGRAMS += tests/integration/test_device_app
+tests_integration_test_device_app_SOURCES = tests/integration/test_device_app.c \
+	$(DEVICE_APP_SOURCES)
+tests_integration_test_device_app_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints \
+	-I$(top_srcdir)/tests/common
+tests_integration_test_device_app_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_device_app_LDADD = $(TEST_LIBS)
+TESTS += tests/integration/test_device_app
+
 # Through lighttpd with curl.
 TESTS += tests/e2e/device_app_seed.sh
 EXTRA_DIST += tests/e2e/device_app_seed.sh

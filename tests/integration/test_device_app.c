@@ -1,0 +1,1045 @@
+/*
+ * test_device_app.c: POST /api/v1/device_app_user_update/ at handler level
+ * against the private MariaDB of tests/harness/run-test.  Every case checks
+ * the database afterwards: the rows, the version, the audit trail, and that a
+ * failure changed nothing.  JSON in the tests is written with ' for ".
+ */
+#define _GNU_SOURCE /* asprintf */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <cjson/cJSON.h>
+
+#include "device_app.h"
+#include "password.h"
+#include "testutil.h"
+
+#define EP "/api/v1/device_app_user_update/"
+
+/* The seed's example, less nothing (its IMEI and ICCID fail the Luhn check). */
+#define SEED                                                                                       \
+	"{'number': '+1234567890', 'generic_id': 'com.example.app.user123', "                      \
+	"'imei': '123456789012345', 'imsi': '310120123456789', "                                   \
+	"'iccid': '12345678901234567890', 'username': 'john_doe', "                                \
+	"'password': 'hashed_password_string', 'user_external_id': 'ext_user_456', "               \
+	"'user_class': 'premium'}"
+
+/* How `data` travels. */
+enum form { AS_STRING, AS_OBJECT, AS_FORM, RAW_JSON };
+
+struct fx {
+	struct tu_env env;
+	char tenant[32], tenant_id[24];
+	char tok[96];      /* device_app_user:write */
+	char tok_read[96]; /* users:read only */
+	uint64_t token_id;
+};
+
+/* A fresh tenant per test: tests share one database. */
+static void fx_open(struct fx *fx, const char *tenant)
+{
+	memset(fx, 0, sizeof(*fx));
+	tu_env_open(&fx->env);
+	snprintf(fx->tenant, sizeof(fx->tenant), "%s", tenant);
+	snprintf(fx->tenant_id, sizeof(fx->tenant_id), "%llu",
+	         (unsigned long long)tu_tenant(&fx->env, tenant));
+	tu_token(&fx->env, tenant, "device_app_user:write", 0, fx->tok, &fx->token_id);
+	tu_token(&fx->env, tenant, "users:read", 0, fx->tok_read, NULL);
+}
+
+static void fx_close(struct fx *fx)
+{
+	tu_env_close(&fx->env);
+}
+
+/* s with every ' replaced by "; owned by the caller. */
+static char *q(const char *s)
+{
+	char *out = strdup(s), *p;
+
+	ck_assert_ptr_nonnull(out);
+	for (p = out; *p != '\0'; p++)
+		if (*p == '\'')
+			*p = '"';
+	return out;
+}
+
+/* The request body carrying inner (quoted with ') as form f; owned by the caller. */
+static char *make_body(enum form f, const char *inner)
+{
+	char *text = q(inner), *out = NULL;
+	cJSON *o;
+	size_t i, n;
+
+	switch (f) {
+	case RAW_JSON:
+		return text;
+	case AS_OBJECT:
+		ck_assert_int_ne(asprintf(&out, "{\"data\": %s}", text), -1);
+		break;
+	case AS_STRING:
+		o = cJSON_CreateObject();
+		ck_assert_ptr_nonnull(cJSON_AddStringToObject(o, "data", text));
+		out = cJSON_PrintUnformatted(o);
+		cJSON_Delete(o);
+		break;
+	case AS_FORM:
+		n = strlen(text);
+		out = malloc(5 + 3 * n + 1);
+		ck_assert_ptr_nonnull(out);
+		strcpy(out, "data=");
+		for (i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)text[i];
+
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || strchr("-_.~", c) != NULL)
+				sprintf(out + strlen(out), "%c", c);
+			else if (c == ' ')
+				strcat(out, "+");
+			else
+				sprintf(out + strlen(out), "%%%02X", c);
+		}
+		break;
+	}
+	free(text);
+	ck_assert_ptr_nonnull(out);
+	return out;
+}
+
+/* POST inner as form f with token auth; returns the status, *json the body (caller frees). */
+static int post(struct fx *fx, const char *auth, enum form f, const char *inner, cJSON **json)
+{
+	struct up_response resp;
+	char *body = make_body(f, inner);
+	struct tu_call c = {
+	        "POST", EP,
+	        auth,   f == AS_FORM ? "application/x-www-form-urlencoded" : "application/json",
+	        body,   NULL};
+	int status;
+
+	tu_call(&fx->env, up_device_app_handle, &c, &resp, json);
+	status = resp.status;
+	up_response_free(&resp);
+	free(body);
+	return status;
+}
+
+static const char *str(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Compact text of member name of o (or of o itself for NULL); owned by the caller. */
+static char *member_text(const cJSON *o, const char *name)
+{
+	const cJSON *v = name != NULL ? cJSON_GetObjectItemCaseSensitive(o, name) : o;
+	char *s;
+
+	ck_assert_msg(v != NULL, "no member %s", name);
+	s = cJSON_PrintUnformatted(v);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+/* Member name of o printed compactly equals want (quoted with '). */
+static void expect_member(const cJSON *o, const char *name, const char *want)
+{
+	char *got = member_text(o, name), *w = q(want);
+
+	ck_assert_msg(strcmp(got, w) == 0, "%s is %s, expected %s", name, got, w);
+	free(got);
+	free(w);
+}
+
+/* The "field" members of details, sorted, comma-separated; owned by the caller. */
+static char *detail_fields(const cJSON *body)
+{
+	const cJSON *d, *details = cJSON_GetObjectItemCaseSensitive(body, "details");
+	const char *names[64];
+	size_t n = 0, i, j;
+	char *out = calloc(1, 2048);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_msg(cJSON_IsArray(details), "details is not an array");
+	cJSON_ArrayForEach(d, details)
+	{
+		ck_assert_uint_lt(n, 64);
+		names[n] = str(d, "field");
+		ck_assert_msg(names[n] != NULL, "a detail without field");
+		ck_assert_msg(str(d, "reason") != NULL && str(d, "reason")[0] != '\0',
+		              "detail %s without a reason", names[n]);
+		n++;
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			const char *t = names[j];
+
+			names[j] = names[j - 1];
+			names[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		strcat(out, i > 0 ? "," : "");
+		strncat(out, names[i], 100);
+	}
+	return out;
+}
+
+/* Everything the endpoint may write, as one string: compare before and after a failure. */
+static char *db_state(struct fx *fx)
+{
+	static const char sql[] =
+	        "SELECT CONCAT_WS('|', (SELECT COUNT(*) FROM users), (SELECT COUNT(*) FROM "
+	        "devices), "
+	        "(SELECT COUNT(*) FROM audit_log), (SELECT GROUP_CONCAT(CONCAT_WS(',', id, "
+	        "tenant_id, IFNULL(username, '-'), IFNULL(user_external_id, '-'), "
+	        "IFNULL(generic_id, '-'), IFNULL(phone_number, '-'), IFNULL(user_class, '-'), "
+	        "IFNULL(first_name, '-'), IFNULL(last_name, '-'), IFNULL(email, '-'), "
+	        "IFNULL(preferences, '-'), IFNULL(device_id, '-'), IFNULL(password_hash, '-'), "
+	        "version, modified_at) ORDER BY id SEPARATOR ';') FROM users), "
+	        "(SELECT GROUP_CONCAT(CONCAT_WS(',', id, tenant_id, IFNULL(imei, '-'), "
+	        "IFNULL(imsi, '-'), IFNULL(iccid, '-'), version) ORDER BY id SEPARATOR ';') "
+	        "FROM devices))";
+	char *s = tu_scalar(&fx->env, sql, NULL, NULL, NULL);
+
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+static long long db_int(struct fx *fx, const char *sql, const char *p1, const char *p2)
+{
+	return tu_scalar_int(&fx->env, sql, p1, p2, NULL);
+}
+
+/* Id digits of "usr-<n>" as text (static buffer of the caller). */
+static const char *digits(const char *public_id, char *buf, size_t len)
+{
+	ck_assert_ptr_nonnull(public_id);
+	ck_assert_msg(strncmp(public_id, "usr-", 4) == 0, "not a user id: %s", public_id);
+	snprintf(buf, len, "%s", public_id + 4);
+	return buf;
+}
+
+/* Create the seed's user; its public id into id (at least 32 bytes). */
+static void create_seed(struct fx *fx, char *id)
+{
+	cJSON *b = NULL;
+
+	ck_assert_int_eq(post(fx, fx->tok, AS_STRING, SEED, &b), 201);
+	snprintf(id, 32, "%s", str(b, "user_id"));
+	cJSON_Delete(b);
+}
+
+/* ---------------------------------------------------------------- create */
+
+START_TEST(test_create_seed)
+{
+	struct fx fx;
+	cJSON *b = NULL;
+	char uid[24], *hash;
+
+	fx_open(&fx, "create");
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING, SEED, &b), 201);
+	expect_member(b, "success", "true");
+	expect_member(b, "number", "'+1234567890'");
+	expect_member(b, "generic_id", "'com.example.app.user123'");
+	expect_member(b, "imei", "'123456789012345'");
+	expect_member(b, "imsi", "'310120123456789'");
+	expect_member(b, "iccid", "'12345678901234567890'");
+	expect_member(b, "username", "'john_doe'");
+	expect_member(b, "user_external_id", "'ext_user_456'");
+	expect_member(b, "user_class", "'premium'");
+	expect_member(b, "profile", "{'first_name':null,'last_name':null,'email':null}");
+	expect_member(b, "preferences", "{}");
+	expect_member(b, "updated_fields",
+	              "['number','generic_id','imei','imsi','iccid','username','password',"
+	              "'user_external_id','user_class']");
+	expect_member(b, "version", "1");
+	expect_member(b, "apiUsage", "1");
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(b, "password"));
+	ck_assert_int_eq(strlen(str(b, "updated_at")), 20);
+	ck_assert_int_eq(str(b, "updated_at")[19], 'Z');
+
+	digits(str(b, "user_id"), uid, sizeof(uid));
+	ck_assert_int_eq(
+	        db_int(&fx, "SELECT COUNT(*) FROM users WHERE tenant_id = ?", fx.tenant_id, NULL),
+	        1);
+	ck_assert_int_eq(db_int(&fx,
+	                        "SELECT COUNT(*) FROM users u JOIN devices d ON d.id = u.device_id "
+	                        "AND d.tenant_id = u.tenant_id WHERE u.id = ? AND d.imei = "
+	                        "'123456789012345' AND d.imsi = '310120123456789' AND d.iccid = "
+	                        "'12345678901234567890' AND u.phone_number = '+1234567890' AND "
+	                        "u.user_class = 'premium' AND u.version = 1",
+	                        uid, NULL),
+	                 1);
+	hash = tu_scalar(&fx.env, "SELECT password_hash FROM users WHERE id = ?", uid, NULL, NULL);
+	ck_assert_ptr_nonnull(hash);
+	ck_assert_msg(strncmp(hash, "$argon2id$", 10) == 0, "not an argon2id hash: %s", hash);
+	ck_assert_int_eq(up_password_verify(hash, "hashed_password_string", 22), 1);
+	free(hash);
+	ck_assert_int_eq(
+	        db_int(&fx,
+	               "SELECT COUNT(*) FROM audit_log WHERE user_id = ? AND action = "
+	               "'create' AND tenant_id = ? AND changed_fields LIKE '%\"password\"%'",
+	               uid, fx.tenant_id),
+	        1);
+	ck_assert_int_eq(db_int(&fx,
+	                        "SELECT COUNT(*) FROM audit_log WHERE changed_fields LIKE "
+	                        "'%hashed_password_string%'",
+	                        NULL, NULL),
+	                 0);
+	cJSON_Delete(b);
+	fx_close(&fx);
+}
+END_TEST
+
+/* The same update as data string, data object and form body. */
+START_TEST(test_body_forms)
+{
+	static const enum form forms[] = {AS_STRING, AS_OBJECT, AS_FORM};
+	static const char *const names[] = {"form_a", "form_b", "form_c"};
+	struct fx fx;
+	cJSON *b = NULL;
+	char inner[160];
+
+	fx_open(&fx, names[_i]);
+	snprintf(inner, sizeof(inner),
+	         "{'username': 'u%d', 'profile': {'first_name': 'J\xc3\xb6rg + Co & \\'x\\''}}",
+	         _i);
+	ck_assert_int_eq(post(&fx, fx.tok, forms[_i], inner, &b), 201);
+	expect_member(b, "updated_fields", "['username','profile.first_name']");
+	ck_assert_str_eq(
+	        cJSON_GetObjectItem(cJSON_GetObjectItem(b, "profile"), "first_name")->valuestring,
+	        "J\xc3\xb6rg + Co & \"x\"");
+	ck_assert_int_eq(db_int(&fx,
+	                        "SELECT COUNT(*) FROM users WHERE tenant_id = ? AND first_name = "
+	                        "'J\xc3\xb6rg + Co & \"x\"'",
+	                        fx.tenant_id, NULL),
+	                 1);
+	cJSON_Delete(b);
+	fx_close(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- updates */
+
+START_TEST(test_update_partial_and_noop)
+{
+	struct fx fx;
+	cJSON *b = NULL;
+	char id[32], uid[24], *before, *after;
+
+	fx_open(&fx, "update");
+	create_seed(&fx, id);
+	digits(id, uid, sizeof(uid));
+
+	/* Only user_class changes; the rest stays. */
+	ck_assert_int_eq(
+	        post(&fx, fx.tok, AS_STRING, "{'username': 'john_doe', 'user_class': 'gold'}", &b),
+	        201);
+	expect_member(b, "updated_fields", "['user_class']");
+	expect_member(b, "version", "2");
+	expect_member(b, "user_class", "'gold'");
+	expect_member(b, "generic_id", "'com.example.app.user123'");
+	expect_member(b, "imei", "'123456789012345'");
+	ck_assert_str_eq(str(b, "user_id"), id);
+	cJSON_Delete(b);
+	ck_assert_int_eq(db_int(&fx, "SELECT version FROM users WHERE id = ?", uid, NULL), 2);
+	ck_assert_int_eq(db_int(&fx, "SELECT COUNT(*) FROM audit_log WHERE user_id = ?", uid, NULL),
+	                 2);
+	ck_assert_int_eq(db_int(&fx,
+	                        "SELECT COUNT(*) FROM audit_log WHERE user_id = ? AND action = "
+	                        "'update' AND changed_fields = '[\"user_class\"]'",
+	                        uid, NULL),
+	                 1);
+
+	/* The whole seed again: nothing changes (the password verifies). */
+	before = db_state(&fx);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
+	                      "{'user_external_id': 'ext_user_456', 'user_class': 'gold', "
+	                      "'password': 'hashed_password_string', 'imei': '123456789012345'}",
+	                      &b),
+	                 201);
+	expect_member(b, "updated_fields", "[]");
+	expect_member(b, "version", "2");
+	after = db_state(&fx);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	cJSON_Delete(b);
+
+	/* A new password is a change, named but never shown. */
+	ck_assert_int_eq(post(&fx, fx.tok, AS_OBJECT,
+	                      "{'username': 'john_doe', 'password': 'another_hash'}", &b),
+	                 201);
+	expect_member(b, "updated_fields", "['password']");
+	expect_member(b, "version", "3");
+	after = member_text(b, NULL);
+	ck_assert_msg(strstr(after, "another_hash") == NULL, "password echoed: %s", after);
+	free(after);
+	after = tu_scalar(&fx.env, "SELECT password_hash FROM users WHERE id = ?", uid, NULL, NULL);
+	ck_assert_int_eq(up_password_verify(after, "another_hash", 12), 1);
+	free(after);
+	cJSON_Delete(b);
+	fx_close(&fx);
+}
+END_TEST
+
+/* Older clients: user_id (public or plain digits), profile, preferences. */
+START_TEST(test_older_client)
+{
+	struct fx fx;
+	cJSON *b = NULL;
+	char id[32], uid[24], inner[512], *prefs;
+
+	fx_open(&fx, "older");
+	create_seed(&fx, id);
+	digits(id, uid, sizeof(uid));
+	snprintf(inner, sizeof(inner),
+	         "{'user_id': '%s', 'profile': {'first_name': 'John', 'last_name': 'Smith', "
+	         "'email': 'john.smith@example.com'}, 'preferences': {'notifications_enabled': "
+	         "true, 'language': 'en'}}",
+	         uid);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING, inner, &b), 201);
+	expect_member(b, "updated_fields",
+	              "['profile.first_name','profile.last_name','profile.email',"
+	              "'preferences.notifications_enabled','preferences.language']");
+	expect_member(b, "profile",
+	              "{'first_name':'John','last_name':'Smith','email':'john.smith@example.com'}");
+	expect_member(b, "preferences", "{'notifications_enabled':true,'language':'en'}");
+	expect_member(b, "version", "2");
+	ck_assert_str_eq(str(b, "user_id"), id);
+	cJSON_Delete(b);
+	ck_assert_int_eq(db_int(&fx,
+	                        "SELECT COUNT(*) FROM users WHERE id = ? AND email = "
+	                        "'john.smith@example.com' AND first_name = 'John' AND last_name = "
+	                        "'Smith' AND version = 2",
+	                        uid, NULL),
+	                 1);
+
+	/* Settings merge: one changed, one removed with null, one added, one kept. */
+	snprintf(inner, sizeof(inner),
+	         "{'user_id': '%s', 'preferences': {'language': 'de', 'notifications_enabled': "
+	         "null, 'theme': 'dark', 'volume': 7}, 'profile': {'last_name': 'Smith'}}",
+	         id);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_OBJECT, inner, &b), 201);
+	expect_member(b, "updated_fields",
+	              "['preferences.language','preferences.notifications_enabled',"
+	              "'preferences.theme','preferences.volume']");
+	expect_member(b, "preferences", "{'language':'de','theme':'dark','volume':7}");
+	expect_member(b, "version", "3");
+	cJSON_Delete(b);
+	prefs = tu_scalar(&fx.env, "SELECT preferences FROM users WHERE id = ?", uid, NULL, NULL);
+	ck_assert_str_eq(prefs, "{\"language\":\"de\",\"theme\":\"dark\",\"volume\":7}");
+	free(prefs);
+
+	/* Removing every setting stores none. */
+	snprintf(inner, sizeof(inner),
+	         "{'user_id': %s, 'preferences': {'language': null, 'theme': null, 'volume': null, "
+	         "'absent': null}}",
+	         uid);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_OBJECT, inner, &b), 201);
+	expect_member(b, "updated_fields",
+	              "['preferences.language','preferences.theme','preferences.volume']");
+	expect_member(b, "preferences", "{}");
+	cJSON_Delete(b);
+	ck_assert_int_eq(
+	        db_int(&fx, "SELECT preferences IS NULL FROM users WHERE id = ?", uid, NULL), 1);
+	ck_assert_int_eq(db_int(&fx, "SELECT COUNT(*) FROM audit_log WHERE user_id = ?", uid, NULL),
+	                 4);
+	fx_close(&fx);
+}
+END_TEST
+
+/* New IMEI/IMSI/ICCID: same user, same device row, same mappings. */
+START_TEST(test_device_replacement)
+{
+	struct fx fx;
+	cJSON *b = NULL;
+	char id[32], uid[24];
+	long long dev;
+	char dev_text[24];
+
+	fx_open(&fx, "replace");
+	create_seed(&fx, id);
+	digits(id, uid, sizeof(uid));
+	dev = db_int(&fx, "SELECT device_id FROM users WHERE id = ?", uid, NULL);
+	snprintf(dev_text, sizeof(dev_text), "%lld", dev);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
+	                      "{'user_external_id': 'ext_user_456', 'imei': '490154203237518', "
+	                      "'imsi': '310150123456789', 'iccid': '8910042348144559361'}",
+	                      &b),
+	                 201);
+	ck_assert_str_eq(str(b, "user_id"), id);
+	expect_member(b, "updated_fields", "['imei','imsi','iccid']");
+	expect_member(b, "imei", "'490154203237518'");
+	expect_member(b, "iccid", "'8910042348144559361'");
+	expect_member(b, "user_external_id", "'ext_user_456'");
+	expect_member(b, "username", "'john_doe'");
+	expect_member(b, "version", "2");
+	cJSON_Delete(b);
+	ck_assert_int_eq(db_int(&fx, "SELECT device_id FROM users WHERE id = ?", uid, NULL), dev);
+	ck_assert_int_eq(
+	        db_int(&fx, "SELECT COUNT(*) FROM devices WHERE tenant_id = ?", fx.tenant_id, NULL),
+	        1);
+	ck_assert_int_eq(db_int(&fx,
+	                        "SELECT COUNT(*) FROM devices WHERE id = ? AND imei = "
+	                        "'490154203237518' AND imsi = '310150123456789' AND iccid = "
+	                        "'8910042348144559361' AND version = 2",
+	                        dev_text, NULL),
+	                 1);
+	/* The old IMEI is free again: another user may take it. */
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
+	                      "{'username': 'second', 'imei': '123456789012345'}", &b),
+	                 201);
+	ck_assert_str_ne(str(b, "user_id"), id);
+	cJSON_Delete(b);
+	fx_close(&fx);
+}
+END_TEST
+
+/* A user without a device gets one; a user from the Users API is updated by user_id. */
+START_TEST(test_users_api_user)
+{
+	struct fx fx;
+	cJSON *b = NULL;
+	char inner[256], uid[24], id[32];
+
+	fx_open(&fx, "usersapi");
+	tu_exec(&fx.env,
+	        "INSERT INTO users (tenant_id, name, email, version) VALUES (?, 'Ada Lovelace', "
+	        "'ada@example.com', 4)",
+	        fx.tenant_id, NULL, NULL);
+	snprintf(uid, sizeof(uid), "%lld",
+	         db_int(&fx,
+	                "SELECT id FROM users WHERE tenant_id = ? AND email = 'ada@example.com'",
+	                fx.tenant_id, NULL));
+	snprintf(id, sizeof(id), "usr-%s", uid);
+	snprintf(inner, sizeof(inner),
+	         "{'user_id': '%s', 'version': 4, 'username': 'ada', 'user_class': 'premium', "
+	         "'imei': '490154203237518', 'profile': {'email': 'ada@example.com'}}",
+	         id);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING, inner, &b), 201);
+	expect_member(b, "updated_fields", "['imei','username','user_class']");
+	expect_member(b, "profile",
+	              "{'first_name':null,'last_name':null,'email':'ada@example.com'}");
+	expect_member(b, "version", "5");
+	cJSON_Delete(b);
+	ck_assert_int_eq(db_int(&fx,
+	                        "SELECT COUNT(*) FROM users u JOIN devices d ON d.id = u.device_id "
+	                        "WHERE u.id = ? AND d.imei = '490154203237518' AND u.name = 'Ada "
+	                        "Lovelace' AND u.version = 5",
+	                        uid, NULL),
+	                 1);
+	fx_close(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- conflicts */
+
+/* A fixture of two users: john_doe (seed) and jane with her own keys and device. */
+static void two_users(struct fx *fx, char *john, char *jane)
+{
+	cJSON *b = NULL;
+
+	create_seed(fx, john);
+	ck_assert_int_eq(post(fx, fx->tok, AS_STRING,
+	                      "{'username': 'jane', 'number': '+4915112345678', 'generic_id': "
+	                      "'com.example.app.jane', 'user_external_id': 'ext_jane', 'imei': "
+	                      "'353918053412348', 'imsi': '262011234567890', 'iccid': "
+	                      "'89148000001234567898', 'profile': {'email': 'jane@example.com'}}",
+	                      &b),
+	                 201);
+	snprintf(jane, 32, "%s", str(b, "user_id"));
+	cJSON_Delete(b);
+}
+
+struct fail_case {
+	int line;
+	const char *desc;
+	enum form form;
+	const char *inner;
+	int status;
+	const char *code;
+	const char *fields; /* sorted detail fields, NULL: not checked */
+};
+
+#define F(desc, form, inner, status, code, fields)                                                 \
+	{                                                                                          \
+		__LINE__, desc, form, inner, status, code, fields                                  \
+	}
+
+/* Requests against the two_users fixture that must fail and change nothing. */
+static const struct fail_case conflicts[] = {
+        F("username of john, number of jane", AS_STRING,
+          "{'username': 'john_doe', 'number': '+4915112345678', 'user_class': 'x'}", 409,
+          "conflict", "number,username"),
+        F("every key given, one of them jane's", AS_OBJECT,
+          "{'username': 'john_doe', 'number': '+1234567890', 'generic_id': 'com.example.app.jane', "
+          "'user_external_id': 'ext_user_456', 'imei': '490154203237518'}",
+          409, "conflict", "generic_id,number,user_external_id,username"),
+        F("john takes jane's IMEI", AS_STRING,
+          "{'username': 'john_doe', 'imei': '353918053412348'}", 409, "conflict", "imei"),
+        F("john takes jane's IMSI and ICCID", AS_STRING,
+          "{'username': 'john_doe', 'imsi': '262011234567890', 'iccid': '89148000001234567898'}",
+          409, "conflict", "iccid,imsi"),
+        F("a new user with jane's IMEI", AS_FORM,
+          "{'username': 'newbie', 'imei': '353918053412348'}", 409, "conflict", "imei"),
+        F("john takes jane's email", AS_STRING,
+          "{'username': 'john_doe', 'profile': {'email': 'jane@example.com'}}", 409, "conflict",
+          "profile.email"),
+        F("stale version", AS_STRING, "{'username': 'john_doe', 'user_class': 'x', 'version': 7}",
+          409, "stale_version", NULL),
+        F("older version", AS_STRING, "{'username': 'jane', 'user_class': 'x', 'version': 0}", 409,
+          "stale_version", NULL),
+        F("version of a user that does not exist", AS_STRING,
+          "{'username': 'nobody', 'user_class': 'x', 'version': 3}", 409, "stale_version", NULL),
+        F("user_id naming no user", AS_STRING, "{'user_id': 'usr-999999', 'user_class': 'x'}", 404,
+          "not_found", NULL),
+        F("user_id naming no user, plain digits", AS_OBJECT, "{'user_id': 999999}", 404,
+          "not_found", NULL),
+};
+
+START_TEST(test_conflicts)
+{
+	const struct fail_case *c = &conflicts[_i];
+	struct fx fx;
+	cJSON *b = NULL;
+	char john[32], jane[32], name[32], *before, *after;
+
+	snprintf(name, sizeof(name), "conflict%d", _i);
+	fx_open(&fx, name);
+	two_users(&fx, john, jane);
+	before = db_state(&fx);
+	ck_assert_msg(post(&fx, fx.tok, c->form, c->inner, &b) == c->status,
+	              "line %d: %s: status %s", c->line, c->desc, member_text(b, NULL));
+	ck_assert_msg(strcmp(str(b, "code"), c->code) == 0, "line %d: %s: code %s", c->line,
+	              c->desc, str(b, "code"));
+	expect_member(b, "success", "false");
+	ck_assert_msg(str(b, "error") != NULL && strlen(str(b, "error")) > 0, "line %d", c->line);
+	if (c->fields != NULL) {
+		char *f = detail_fields(b);
+
+		ck_assert_msg(strcmp(f, c->fields) == 0, "line %d: %s: details %s, expected %s",
+		              c->line, c->desc, f, c->fields);
+		free(f);
+	}
+	after = db_state(&fx);
+	ck_assert_msg(strcmp(before, after) == 0, "line %d: %s: the database changed", c->line,
+	              c->desc);
+	free(before);
+	free(after);
+	cJSON_Delete(b);
+	fx_close(&fx);
+}
+END_TEST
+
+/* The conflict details say which key points to which user. */
+START_TEST(test_conflict_details)
+{
+	struct fx fx;
+	cJSON *b = NULL, *d;
+	char john[32], jane[32];
+	int seen = 0;
+
+	fx_open(&fx, "conflictdetails");
+	two_users(&fx, john, jane);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
+	                      "{'username': 'john_doe', 'number': '+4915112345678', 'generic_id': "
+	                      "'fresh'}",
+	                      &b),
+	                 409);
+	cJSON_ArrayForEach(d, cJSON_GetObjectItem(b, "details"))
+	{
+		if (strcmp(str(d, "field"), "username") == 0) {
+			ck_assert_str_eq(str(d, "user_id"), john);
+			seen++;
+		} else if (strcmp(str(d, "field"), "number") == 0) {
+			ck_assert_str_eq(str(d, "user_id"), jane);
+			seen++;
+		} else {
+			ck_assert_str_eq(str(d, "field"), "generic_id");
+			ck_assert_ptr_null(cJSON_GetObjectItem(d, "user_id"));
+			ck_assert_str_eq(str(d, "reason"), "matches no user");
+			seen++;
+		}
+	}
+	ck_assert_int_eq(seen, 3);
+	cJSON_Delete(b);
+	/* The IMEI conflict names the user holding it. */
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
+	                      "{'username': 'john_doe', 'imei': '353918053412348'}", &b),
+	                 409);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "details"), 0), "user_id"),
+	                 jane);
+	cJSON_Delete(b);
+	fx_close(&fx);
+}
+END_TEST
+
+/* The right version passes; a device no user has gives up its identifier. */
+START_TEST(test_version_and_orphan_device)
+{
+	struct fx fx;
+	cJSON *b = NULL;
+	char john[32], jane[32];
+
+	fx_open(&fx, "versionok");
+	two_users(&fx, john, jane);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
+	                      "{'username': 'john_doe', 'user_class': 'gold', 'version': 1}", &b),
+	                 201);
+	expect_member(b, "version", "2");
+	cJSON_Delete(b);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
+	                      "{'username': 'fresh', 'user_class': 'gold', 'version': 0}", &b),
+	                 201);
+	expect_member(b, "version", "1");
+	cJSON_Delete(b);
+
+	tu_exec(&fx.env, "INSERT INTO devices (tenant_id, imei) VALUES (?, '356938035643809')",
+	        fx.tenant_id, NULL, NULL);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
+	                      "{'username': 'john_doe', 'imei': '356938035643809'}", &b),
+	                 201);
+	expect_member(b, "updated_fields", "['imei']");
+	cJSON_Delete(b);
+	ck_assert_int_eq(db_int(&fx,
+	                        "SELECT COUNT(*) FROM devices WHERE tenant_id = ? AND imei = "
+	                        "'356938035643809'",
+	                        fx.tenant_id, NULL),
+	                 1);
+	ck_assert_int_eq(db_int(&fx,
+	                        "SELECT COUNT(*) FROM devices d JOIN users u ON u.device_id = d.id "
+	                        "WHERE d.imei = '356938035643809' AND u.username = 'john_doe' AND "
+	                        "u.tenant_id = ?",
+	                        fx.tenant_id, NULL),
+	                 1);
+	fx_close(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- validation */
+
+static const struct fail_case invalid[] = {
+        F("several bad fields at once", AS_STRING,
+          "{'username': 'bad name', 'number': '12345', 'imei': '12', 'imsi': 'abc', 'iccid': '1', "
+          "'user_class': 'pre mium', 'user_external_id': '', 'generic_id': 5, "
+          "'profile': {'email': 'not-an-email', 'first_name': '', 'nickname': 'x'}, "
+          "'preferences': {'nested': {'a': 1}, 'list': [1]}, 'version': -1, 'colour': 'red'}",
+          422, "validation_failed",
+          "colour,generic_id,iccid,imei,imsi,number,preferences.list,preferences.nested,"
+          "profile.email,profile.first_name,profile.nickname,user_class,user_external_id,username,"
+          "version"),
+        F("user_id malformed", AS_OBJECT, "{'user_id': 'user-12'}", 422, "validation_failed",
+          "user_id"),
+        F("user_id zero", AS_OBJECT, "{'user_id': 0}", 422, "validation_failed", "user_id"),
+        F("user_id fractional", AS_OBJECT, "{'user_id': 1.5}", 422, "validation_failed", "user_id"),
+        F("null is not a value", AS_OBJECT, "{'username': null}", 422, "validation_failed",
+          "username"),
+        F("profile not an object", AS_OBJECT, "{'username': 'a', 'profile': 'John'}", 422,
+          "validation_failed", "profile"),
+        F("preferences not an object", AS_OBJECT, "{'username': 'a', 'preferences': [1]}", 422,
+          "validation_failed", "preferences"),
+        F("field given twice", RAW_JSON, "{'data': {'username': 'a', 'username': 'b'}}", 422,
+          "validation_failed", "username"),
+        F("user_external_id over 128", AS_OBJECT,
+          "{'user_external_id': "
+          "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+          "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'}",
+          422, "validation_failed", "user_external_id"),
+        F("control character", AS_OBJECT, "{'username': 'a', 'profile': {'last_name': 'a\\nb'}}",
+          422, "validation_failed", "profile.last_name"),
+        F("E.164 with leading zero", AS_OBJECT, "{'number': '+0123456789'}", 422,
+          "validation_failed", "number"),
+        F("no identifying key", AS_STRING, "{'user_class': 'premium', 'imei': '123456789012345'}",
+          400, "missing_key", ""),
+        F("empty data object", AS_OBJECT, "{}", 400, "missing_key", ""),
+        F("only profile", AS_OBJECT, "{'profile': {'email': 'a@example.com'}}", 400, "missing_key",
+          ""),
+        F("data missing", RAW_JSON, "{'username': 'a'}", 400, "invalid_data", ""),
+        F("data a number", RAW_JSON, "{'data': 5}", 400, "invalid_data", ""),
+        F("data null", RAW_JSON, "{'data': null}", 400, "invalid_data", ""),
+        F("data an array", RAW_JSON, "{'data': [{'username': 'a'}]}", 400, "invalid_data", ""),
+        F("data string of an array", RAW_JSON, "{'data': '[1]'}", 400, "invalid_data", ""),
+        F("data string not JSON", RAW_JSON, "{'data': '{username: a}'}", 400, "invalid_data", ""),
+        F("data string with a trailing comma", RAW_JSON, "{'data': '{\\'username\\': \\'a\\',}'}",
+          400, "invalid_data", ""),
+        F("data given twice", RAW_JSON, "{'data': {'username': 'a'}, 'data': {'username': 'b'}}",
+          400, "invalid_data", ""),
+        F("another member beside data", RAW_JSON, "{'data': {'username': 'a'}, 'extra': 1}", 400,
+          "invalid_data", ""),
+        F("body an array", RAW_JSON, "[{'data': {}}]", 400, "invalid_data", ""),
+        F("body not JSON", RAW_JSON, "{'data': ", 400, "invalid_json", ""),
+        F("body with a raw line break in a string", RAW_JSON, "{'data': '{\n}'}", 400,
+          "invalid_json", ""),
+        F("body with a comment", RAW_JSON, "{'data': {'username': 'a'}} // x", 400, "invalid_json",
+          ""),
+};
+
+START_TEST(test_invalid)
+{
+	const struct fail_case *c = &invalid[_i];
+	struct fx fx;
+	cJSON *b = NULL;
+	char name[32], *before, *after;
+
+	snprintf(name, sizeof(name), "invalid%d", _i);
+	fx_open(&fx, name);
+	before = db_state(&fx);
+	ck_assert_msg(post(&fx, fx.tok, c->form, c->inner, &b) == c->status, "line %d: %s: got %s",
+	              c->line, c->desc, member_text(b, NULL));
+	ck_assert_msg(strcmp(str(b, "code"), c->code) == 0, "line %d: %s: code %s", c->line,
+	              c->desc, str(b, "code"));
+	expect_member(b, "success", "false");
+	expect_member(b, "apiUsage", "1");
+	if (c->fields != NULL) {
+		char *f = detail_fields(b);
+
+		ck_assert_msg(strcmp(f, c->fields) == 0, "line %d: %s: details '%s', expected '%s'",
+		              c->line, c->desc, f, c->fields);
+		free(f);
+	}
+	after = db_state(&fx);
+	ck_assert_msg(strcmp(before, after) == 0, "line %d: %s: the database changed", c->line,
+	              c->desc);
+	free(before);
+	free(after);
+	cJSON_Delete(b);
+	fx_close(&fx);
+}
+END_TEST
+
+/* Validation modes: format (default) takes the seed; strict refuses its IMEI and ICCID. */
+START_TEST(test_strict_mode)
+{
+	struct fx fx;
+	cJSON *b = NULL;
+	char *before, *after, *f;
+
+	fx_open(&fx, "strict");
+	fx.env.cfg.device_validation = UP_DEVICE_STRICT;
+	before = db_state(&fx);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING, SEED, &b), 422);
+	f = detail_fields(b);
+	ck_assert_str_eq(f, "iccid,imei");
+	free(f);
+	cJSON_Delete(b);
+	after = db_state(&fx);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	/* Valid check digits pass; a 16-digit IMEISV has none to check. */
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
+	                      "{'username': 'strict', 'imei': '490154203237518', 'iccid': "
+	                      "'89148000001234567898'}",
+	                      &b),
+	                 201);
+	cJSON_Delete(b);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
+	                      "{'username': 'strict2', 'imei': '3539180534123401', 'iccid': "
+	                      "'8910042348144559361'}",
+	                      &b),
+	                 201);
+	cJSON_Delete(b);
+	ck_assert_int_eq(
+	        db_int(&fx, "SELECT COUNT(*) FROM users WHERE tenant_id = ?", fx.tenant_id, NULL),
+	        2);
+	fx_close(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- HTTP */
+
+struct http_case {
+	int line;
+	const char *desc;
+	const char *method, *uri, *content_type, *body;
+	int auth; /* 0 none, 1 device_app_user:write, 2 users:read only, 3 unknown token */
+	int status;
+	const char *code;
+	const char *header, *header_value; /* a header the response must carry */
+};
+
+#define H(desc, method, uri, ct, body, auth, status, code, header, value)                          \
+	{                                                                                          \
+		__LINE__, desc, method, uri, ct, body, auth, status, code, header, value           \
+	}
+#define GOOD "{\"data\": \"{\\\"username\\\": \\\"h\\\"}\"}"
+
+static const struct http_case http_cases[] = {
+        H("no token", "POST", EP, "application/json", GOOD, 0, 401, "invalid_token",
+          "WWW-Authenticate", "Bearer realm=\"userpatch\", error=\"invalid_token\""),
+        H("unknown token", "POST", EP, "application/json", GOOD, 3, 401, "invalid_token",
+          "WWW-Authenticate", "Bearer realm=\"userpatch\", error=\"invalid_token\""),
+        H("token without the scope", "POST", EP, "application/json", GOOD, 2, 403,
+          "insufficient_scope", "WWW-Authenticate",
+          "Bearer realm=\"userpatch\", error=\"insufficient_scope\", "
+          "scope=\"device_app_user:write\""),
+        H("GET", "GET", EP, NULL, NULL, 1, 405, "method_not_allowed", "Allow", "POST"),
+        H("PUT", "PUT", EP, "application/json", GOOD, 1, 405, "method_not_allowed", "Allow",
+          "POST"),
+        H("PATCH without the slash", "PATCH", "/api/v1/device_app_user_update", "application/json",
+          GOOD, 1, 405, "method_not_allowed", "Allow", "POST"),
+        H("text/plain", "POST", EP, "text/plain", GOOD, 1, 415, "unsupported_media_type", NULL,
+          NULL),
+        H("no Content-Type", "POST", EP, NULL, GOOD, 1, 415, "unsupported_media_type", NULL, NULL),
+        H("multipart", "POST", EP, "multipart/form-data; boundary=x", GOOD, 1, 415,
+          "unsupported_media_type", NULL, NULL),
+        H("path below the endpoint", "POST", EP "x", "application/json", GOOD, 1, 404, "not_found",
+          NULL, NULL),
+        H("other path", "POST", "/api/v1/device_app_user_updates", "application/json", GOOD, 1, 404,
+          "not_found", NULL, NULL),
+        H("empty JSON body", "POST", EP, "application/json", "", 1, 400, "invalid_data", NULL,
+          NULL),
+        H("empty form body", "POST", EP, "application/x-www-form-urlencoded", "", 1, 400,
+          "invalid_data", NULL, NULL),
+        H("form without data", "POST", EP, "application/x-www-form-urlencoded", "user=x", 1, 400,
+          "invalid_data", NULL, NULL),
+        H("form with data twice", "POST", EP, "application/x-www-form-urlencoded",
+          "data=%7B%7D&data=%7B%7D", 1, 400, "invalid_data", NULL, NULL),
+        H("form with bad percent-encoding", "POST", EP, "application/x-www-form-urlencoded",
+          "data=%7G", 1, 400, "invalid_data", NULL, NULL),
+        H("form data not JSON", "POST", EP, "application/x-www-form-urlencoded", "data=username", 1,
+          400, "invalid_data", NULL, NULL),
+        H("form data in Latin-1", "POST", EP, "application/x-www-form-urlencoded",
+          "data=%7B%22username%22%3A%22j%F6rg%22%7D", 1, 400, "invalid_data", NULL, NULL),
+        H("JSON with a charset parameter", "POST", EP, "application/json; charset=utf-8", GOOD, 1,
+          201, NULL, NULL, NULL),
+};
+
+START_TEST(test_http)
+{
+	const struct http_case *c = &http_cases[_i];
+	struct up_response resp;
+	struct fx fx;
+	cJSON *b = NULL;
+	char name[32], *before, *after;
+	const char *auth = NULL;
+	struct tu_call call;
+
+	snprintf(name, sizeof(name), "http%d", _i);
+	fx_open(&fx, name);
+	if (c->auth == 1)
+		auth = fx.tok;
+	else if (c->auth == 2)
+		auth = fx.tok_read;
+	else if (c->auth == 3)
+		auth = "Bearer 00000000000000000000000000000000000000000000000000000000000000ff";
+	call = (struct tu_call){c->method, c->uri, auth, c->content_type, c->body, NULL};
+	before = db_state(&fx);
+	tu_call(&fx.env, up_device_app_handle, &call, &resp, &b);
+	ck_assert_msg(resp.status == c->status, "line %d: %s: status %d: %s", c->line, c->desc,
+	              resp.status, resp.body);
+	ck_assert_ptr_nonnull(b);
+	if (c->code != NULL) {
+		ck_assert_msg(strcmp(str(b, "code"), c->code) == 0, "line %d: %s: code %s", c->line,
+		              c->desc, str(b, "code"));
+		expect_member(b, "success", "false");
+		after = db_state(&fx);
+		ck_assert_msg(strcmp(before, after) == 0, "line %d: %s: the database changed",
+		              c->line, c->desc);
+		free(after);
+	} else {
+		expect_member(b, "success", "true");
+	}
+	if (c->header != NULL)
+		ck_assert_msg(tu_header(&resp, c->header) != NULL &&
+		                      strcmp(tu_header(&resp, c->header), c->header_value) == 0,
+		              "line %d: %s: %s is %s", c->line, c->desc, c->header,
+		              tu_header(&resp, c->header));
+	/* Counters once the token is known (routing and method come before it). */
+	if ((c->auth == 1 || c->auth == 2) && c->status != 404 && c->status != 405)
+		ck_assert_msg(cJSON_GetObjectItem(b, "apiUsage") != NULL, "line %d: no apiUsage",
+		              c->line);
+	free(before);
+	cJSON_Delete(b);
+	up_response_free(&resp);
+	fx_close(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- tenants */
+
+START_TEST(test_tenant_isolation)
+{
+	struct fx a, bx;
+	cJSON *b = NULL;
+	char ida[32], idb[32], uidb[24], inner[160], *before, *after;
+
+	fx_open(&a, "tenant_a");
+	fx_open(&bx, "tenant_b");
+	create_seed(&a, ida);
+	create_seed(&bx, idb);
+	ck_assert_str_ne(ida, idb);
+	ck_assert_int_eq(db_int(&a,
+	                        "SELECT COUNT(*) FROM users WHERE username = 'john_doe' AND "
+	                        "tenant_id IN (?, ?)",
+	                        a.tenant_id, bx.tenant_id),
+	                 2);
+	ck_assert_int_eq(db_int(&a,
+	                        "SELECT COUNT(*) FROM devices WHERE imei = '123456789012345' "
+	                        "AND tenant_id IN (?, ?)",
+	                        a.tenant_id, bx.tenant_id),
+	                 2);
+
+	/* A's token updates A's john_doe only. */
+	ck_assert_int_eq(
+	        post(&a, a.tok, AS_STRING, "{'username': 'john_doe', 'user_class': 'gold'}", &b),
+	        201);
+	ck_assert_str_eq(str(b, "user_id"), ida);
+	cJSON_Delete(b);
+	digits(idb, uidb, sizeof(uidb));
+	ck_assert_int_eq(db_int(&a, "SELECT version FROM users WHERE id = ?", uidb, NULL), 1);
+
+	/* B's user by id through A's token: 404 and B's row untouched. */
+	before = db_state(&a);
+	snprintf(inner, sizeof(inner), "{'user_id': '%s', 'user_class': 'stolen'}", idb);
+	ck_assert_int_eq(post(&a, a.tok, AS_STRING, inner, &b), 404);
+	cJSON_Delete(b);
+	after = db_state(&a);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	ck_assert_int_eq(
+	        db_int(&a,
+	               "SELECT COUNT(*) FROM users WHERE id = ? AND user_class = 'premium' "
+	               "AND version = 1",
+	               uidb, NULL),
+	        1);
+	fx_close(&a);
+	fx_close(&bx);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("device_app");
+	TCase *tc = tcase_create("handler");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_create_seed);
+	tcase_add_loop_test(tc, test_body_forms, 0, 3);
+	tcase_add_test(tc, test_update_partial_and_noop);
+	tcase_add_test(tc, test_older_client);
+	tcase_add_test(tc, test_device_replacement);
+	tcase_add_test(tc, test_users_api_user);
+	tcase_add_loop_test(tc, test_conflicts, 0, (int)(sizeof(conflicts) / sizeof(conflicts[0])));
+	tcase_add_test(tc, test_conflict_details);
+	tcase_add_test(tc, test_version_and_orphan_device);
+	tcase_add_loop_test(tc, test_invalid, 0, (int)(sizeof(invalid) / sizeof(invalid[0])));
+	tcase_add_test(tc, test_strict_mode);
+	tcase_add_loop_test(tc, test_http, 0, (int)(sizeof(http_cases) / sizeof(http_cases[0])));
+	tcase_add_test(tc, test_tenant_isolation);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
