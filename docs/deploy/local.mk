@@ -1,1 +1,62 @@
 # Deployment files: install rules and shipped configs.
+#
+#   make install               programs, admin tool, schema (elsewhere), plus:
+#                              the sample config as $(sysconfdir)/userpatch.conf
+#                              (mode 0600, only if absent) and the deployment
+#                              docs and configs in $(docdir)
+#   make install-cgi CGIBINDIR=DIR
+#                              copy the programs, the .htaccess example and the
+#                              wrapper example into a cgi-bin directory
+
+deploydocdir = $(docdir)/deploy
+dist_deploydoc_DATA = \
+	docs/deploy/apache.md docs/deploy/lighttpd.md docs/deploy/nginx.md \
+	docs/deploy/shared-hosting.md \
+	docs/deploy/apache-fcgid.conf docs/deploy/apache-proxy-fcgi.conf \
+	docs/deploy/apache-cgi.conf docs/deploy/htaccess.example \
+	docs/deploy/lighttpd.conf docs/deploy/nginx.conf \
+	docs/deploy/userpatch.conf.sample docs/deploy/userpatch.fcgi.example
+dist_deploydoc_SCRIPTS = docs/deploy/userpatch-spawn
+opsdocdir = $(docdir)
+dist_opsdoc_DATA = docs/operations.md
+EXTRA_DIST += docs/deploy/local.mk cgi-bin/.htaccess.example
+
+# The sample with the configured sysconfdir in its paths.
+UP_CONF_SAMPLE = sed -e 's|/usr/local/etc|$(sysconfdir)|g' \
+	$(srcdir)/docs/deploy/userpatch.conf.sample
+
+# Never overwrite a config that is already there (it holds the site's
+# settings); a new one is readable by root only until the admin decides.
+install-data-hook: install-userpatch-conf
+install-userpatch-conf:
+	$(MKDIR_P) '$(DESTDIR)$(sysconfdir)'
+	@if test -e '$(DESTDIR)$(sysconfdir)/userpatch.conf'; then \
+	  echo "$(DESTDIR)$(sysconfdir)/userpatch.conf exists: left as it is"; \
+	else \
+	  rm -f userpatch.conf.tmp && $(UP_CONF_SAMPLE) >userpatch.conf.tmp && \
+	  echo " $(INSTALL) -m 0600 userpatch.conf.tmp '$(DESTDIR)$(sysconfdir)/userpatch.conf'" && \
+	  $(INSTALL) -m 0600 userpatch.conf.tmp '$(DESTDIR)$(sysconfdir)/userpatch.conf' && \
+	  rm -f userpatch.conf.tmp; \
+	fi
+
+# Remove the config only if it is still the unmodified sample.
+uninstall-hook: uninstall-userpatch-conf
+uninstall-userpatch-conf:
+	@f='$(DESTDIR)$(sysconfdir)/userpatch.conf'; \
+	if test -f "$$f" && $(UP_CONF_SAMPLE) | cmp -s - "$$f"; then \
+	  echo " rm -f '$$f'"; rm -f "$$f"; \
+	elif test -e "$$f"; then \
+	  echo "$$f was changed: left in place"; \
+	fi
+
+install-cgi: $(pkglibexec_PROGRAMS)
+	@if test -z '$(CGIBINDIR)'; then \
+	  echo "usage: make install-cgi CGIBINDIR=/path/to/cgi-bin" >&2; exit 1; \
+	fi
+	$(MKDIR_P) '$(DESTDIR)$(CGIBINDIR)'
+	$(INSTALL_PROGRAM) $(pkglibexec_PROGRAMS) '$(DESTDIR)$(CGIBINDIR)'
+	$(INSTALL_DATA) $(srcdir)/cgi-bin/.htaccess.example '$(DESTDIR)$(CGIBINDIR)/.htaccess.example'
+	$(INSTALL_SCRIPT) $(srcdir)/docs/deploy/userpatch.fcgi.example '$(DESTDIR)$(CGIBINDIR)/userpatch.fcgi.example'
+
+CLEANFILES += userpatch.conf.tmp
+.PHONY: install-userpatch-conf uninstall-userpatch-conf install-cgi

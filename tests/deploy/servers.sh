@@ -441,7 +441,10 @@ dep_check_get_401() {
 
 # dep_check_all LABEL: every endpoint family through this server.
 dep_check_all() {
-	local label=$1 dev
+	local label=$1 dev imei
+	# A device of its own for each round (an IMEI bound to another user is a 409).
+	DEP_ROUND=$((${DEP_ROUND:-0} + 1))
+	imei=$(printf '4901542032%05d' "$DEP_ROUND")
 	echo "# $label: GET /api/users/{id}"
 	dep_check_get "valid token"
 	expect_common
@@ -465,7 +468,7 @@ dep_check_all() {
 	expect_error 413 "PATCH body over 64 KiB"
 
 	echo "# $label: POST /api/v1/device_app_user_update/"
-	dev="{\"data\":\"{\\\"username\\\":\\\"dev_$label\\\",\\\"imei\\\":\\\"490154203237518\\\",\\\"user_class\\\":\\\"premium\\\"}\"}"
+	dev="{\"data\":\"{\\\"username\\\":\\\"dev_$label\\\",\\\"imei\\\":\\\"$imei\\\",\\\"user_class\\\":\\\"premium\\\"}\"}"
 	reqt "$DEP_TOKEN" POST /api/v1/device_app_user_update/ \
 		-H 'Content-Type: application/json' --data-binary "$dev"
 	expect_status 201 "device app update with a valid token"

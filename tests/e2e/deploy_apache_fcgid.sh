@@ -86,4 +86,11 @@ cp "$DEPLOY_DOCS/htaccess.example" "$api/htaccess.example"
 req GET /api/htaccess.example
 expect_status 403 "htaccess.example is not served"
 
+echo "# cgi-bin/.htaccess.example is the shipped htaccess.example"
+if cmp -s "$top_srcdir/cgi-bin/.htaccess.example" "$DEPLOY_DOCS/htaccess.example"; then
+	pass "cgi-bin/.htaccess.example and docs/deploy/htaccess.example are the same"
+else
+	fail "cgi-bin/.htaccess.example differs from docs/deploy/htaccess.example"
+fi
+
 e2e_finish
