@@ -5,8 +5,10 @@ USERS_IT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/common -I$(top_srcdir)/
 USERS_HANDLER_SOURCES = src/endpoints/users_handler.c src/endpoints/users_write.c \
 	src/endpoints/users_list.c
 
-check_PROGRAMS += tests/integration/test_users_patch tests/unit/test_user_validate
-TESTS += tests/integration/test_users_patch tests/unit/test_user_validate
+USERS_IT = tests/integration/test_users_patch tests/integration/test_users_methods \
+	tests/integration/test_users_concurrency
+check_PROGRAMS += $(USERS_IT) tests/unit/test_user_validate
+TESTS += $(USERS_IT) tests/unit/test_user_validate
 
 tests_integration_test_users_patch_SOURCES = tests/integration/test_users_patch.c \
 	$(USERS_IT_SOURCES) $(USERS_HANDLER_SOURCES)
@@ -17,3 +19,15 @@ tests_integration_test_users_patch_LDADD = $(TEST_LIBS)
 tests_unit_test_user_validate_SOURCES = tests/unit/test_user_validate.c
 tests_unit_test_user_validate_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_user_validate_LDADD = $(UP_LIBS) $(CHECK_LIBS)
+
+tests_integration_test_users_methods_SOURCES = tests/integration/test_users_methods.c \
+	$(USERS_IT_SOURCES) $(USERS_HANDLER_SOURCES)
+tests_integration_test_users_methods_CPPFLAGS = $(USERS_IT_CPPFLAGS)
+tests_integration_test_users_methods_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_users_methods_LDADD = $(TEST_LIBS)
+
+tests_integration_test_users_concurrency_SOURCES = tests/integration/test_users_concurrency.c \
+	$(USERS_IT_SOURCES) $(USERS_HANDLER_SOURCES)
+tests_integration_test_users_concurrency_CPPFLAGS = $(USERS_IT_CPPFLAGS)
+tests_integration_test_users_concurrency_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_users_concurrency_LDADD = $(TEST_LIBS)
