@@ -128,6 +128,26 @@ expect_json user_class '"enterprise"'
 expect_json version 3
 expect_sql "SELECT device_id FROM users WHERE id = $jid" "$dev" "same device row"
 
+t_users=$(e2e_token acme users:read,users:write users-rw)
+
+echo "# a user created by POST /api/users, then updated here by user_id"
+reqt "$t_users" POST /api/users -H 'Content-Type: application/json' \
+	--data-binary '{"name": "Grace Hopper", "email": "grace@example.com"}'
+expect_status 201 "POST /api/users"
+grace=$(body_field id)
+reqt "$t_app" POST "$EP" -H 'Content-Type: application/json' \
+	--data-binary "{\"data\": \"{\\\"user_id\\\": \\\"$grace\\\", \\\"username\\\": \\\"grace\\\", \\\"imei\\\": \\\"353918053412348\\\"}\"}"
+expect_status 201 "device-app update of a Users API user"
+expect_json user_id "\"$grace\""
+expect_json updated_fields '["imei", "username"]'
+expect_json profile '{"first_name": null, "last_name": null, "email": "grace@example.com"}'
+expect_json version 2
+reqt "$t_users" GET "/api/users/$grace"
+expect_status 200
+expect_json name '"Grace Hopper"'
+expect_body 'b["deviceId"] is not None and b["deviceId"].startswith("dev-")'
+expect_header ETag '^"2"$'
+
 echo "# a user of the Users API, updated here by user_id"
 ada=$(e2e_user "$acme" 'Ada Lovelace' 'ada@example.com')
 reqt "$t_app" POST "$EP" -H 'Content-Type: application/json' \
@@ -184,6 +204,6 @@ reqt "$t_app" POST "$EP" -H 'Content-Type: text/plain' --data-binary 'data={}'
 expect_error 415
 reqt "$t_app" POST "/api/v1/device_app_user_update/extra" -H 'Content-Type: application/json' --data-binary '{}'
 expect_error 404 "other path"
-expect_sql "SELECT COUNT(*) FROM users" 3 "no user made by the failures"
+expect_sql "SELECT COUNT(*) FROM users" 4 "no user made by the failures"
 
 e2e_finish
