@@ -31,3 +31,8 @@ tests_integration_test_users_concurrency_SOURCES = tests/integration/test_users_
 tests_integration_test_users_concurrency_CPPFLAGS = $(USERS_IT_CPPFLAGS)
 tests_integration_test_users_concurrency_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_users_concurrency_LDADD = $(TEST_LIBS)
+
+# End-to-end through lighttpd (the harness starts it with the built programs).
+USERS_E2E = tests/e2e/users_api.sh tests/e2e/users_concurrency.sh
+TESTS += $(USERS_E2E)
+EXTRA_DIST += $(USERS_E2E)

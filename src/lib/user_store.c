@@ -151,7 +151,10 @@ static enum up_err apply_defaults(cJSON *user)
 		if (up_json_parse(up_user_rules[i].dflt, strlen(up_user_rules[i].dflt), 4, &d) !=
 		    UP_OK)
 			return UP_ERR_NOMEM;
-		cJSON_ReplaceItemViaPointer(user, v, d);
+		if (!cJSON_ReplaceItemInObjectCaseSensitive(user, user_fields[i].name, d)) {
+			cJSON_Delete(d);
+			return UP_ERR_NOMEM;
+		}
 	}
 	return UP_OK;
 }

@@ -473,6 +473,37 @@ START_TEST(test_patch_password)
 }
 END_TEST
 
+/* A row whose tags and privileges are NULL (made by other means) shows and patches as {} / []. */
+START_TEST(test_patch_null_defaults)
+{
+	struct tu_call call = {"PATCH",
+	                       NULL,
+	                       fx.writer,
+	                       JP,
+	                       "[{\"op\":\"add\",\"path\":\"/privileges/-\",\"value\":\"read\"},"
+	                       "{\"op\":\"add\",\"path\":\"/tags/a\",\"value\":\"b\"}]",
+	                       NULL};
+	struct up_response resp;
+	cJSON *json = NULL;
+	char uri[64], num[32], *v;
+	uint64_t id = tuu_user(&fx.env, fx.tenant, "Legacy", "legacy@example.com");
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)id);
+	tu_exec(&fx.env, "UPDATE users SET tags = NULL, privileges = NULL WHERE id = ?", num, NULL,
+	        NULL);
+	tuu_uri(uri, sizeof(uri), id, NULL);
+	call.uri = uri;
+	tu_call(&fx.env, up_users_handle, &call, &resp, &json);
+	ck_assert_msg(resp.status == 200, "%d %s", resp.status, resp.body);
+	v = tu_scalar(&fx.env, "SELECT CONCAT(tags, privileges) FROM users WHERE id = ?", num, NULL,
+	              NULL);
+	ck_assert_str_eq(v, "{\"a\":\"b\"}[\"read\"]");
+	free(v);
+	cJSON_Delete(json);
+	up_response_free(&resp);
+}
+END_TEST
+
 /* Ids that are not users: 404 whatever the body. */
 START_TEST(test_patch_unknown_ids)
 {
@@ -544,6 +575,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_patch_cases, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_patch_seed_shape);
 	tcase_add_test(tc, test_patch_password);
+	tcase_add_test(tc, test_patch_null_defaults);
 	tcase_add_test(tc, test_patch_unknown_ids);
 	tcase_add_test(tc, test_patch_too_many_ops);
 	suite_add_tcase(s, tc);
