@@ -233,7 +233,7 @@ static void update(struct up_ctx *ctx, const struct up_request *req, struct up_r
 	struct da_upsert u;
 	struct da_input in;
 	cJSON *data = NULL, *details = NULL, *body = NULL;
-	const char *message = NULL;
+	const char *message = NULL, *outcome = "left unchanged";
 	size_t depth = ctx->cfg->max_json_depth;
 	enum up_err rc;
 
@@ -290,12 +290,14 @@ static void update(struct up_ctx *ctx, const struct up_request *req, struct up_r
 	if (rc != UP_OK)
 		goto out;
 	rc = up_response_json(resp, 201, body);
-	if (rc == UP_OK)
-		up_log(UP_LOG_INFO, "device_app: %s " UP_USER_PREFIX "%llu version %llu",
-		       u.created                                  ? "created"
-		       : cJSON_GetArraySize(u.updated_fields) > 0 ? "updated"
-		                                                  : "left unchanged",
-		       (unsigned long long)u.user_id, (unsigned long long)u.version);
+	if (rc != UP_OK)
+		goto out;
+	if (u.created)
+		outcome = "created";
+	else if (cJSON_GetArraySize(u.updated_fields) > 0)
+		outcome = "updated";
+	up_log(UP_LOG_INFO, "device_app: %s " UP_USER_PREFIX "%llu version %llu", outcome,
+	       (unsigned long long)u.user_id, (unsigned long long)u.version);
 out:
 	if (rc != UP_OK) {
 		up_ctx_error(ctx, resp, rc, message, details);
