@@ -454,6 +454,59 @@ START_TEST(test_older_client)
 }
 END_TEST
 
+/* At most 64 settings: in one request (parse) and once merged with the stored ones. */
+START_TEST(test_preferences_limit)
+{
+	struct fx fx;
+	cJSON *b = NULL;
+	char inner[4096], *f, *before, *after;
+	size_t n;
+	int i;
+
+	fx_open(&fx, "prefslimit");
+	for (i = 0, n = 0; i <= 64; i++)
+		n += (size_t)snprintf(inner + n, sizeof(inner) - n, "%s'k%d': %d", i ? ", " : "", i,
+		                      i);
+	/* 65 settings in one request. */
+	{
+		char body[4200];
+
+		snprintf(body, sizeof(body), "{'username': 'p', 'preferences': {%s}}", inner);
+		ck_assert_int_eq(post(&fx, fx.tok, AS_OBJECT, body, &b), 422);
+		f = detail_fields(b);
+		ck_assert_str_eq(f, "preferences");
+		free(f);
+		cJSON_Delete(b);
+		/* 64 are fine. */
+		inner[strlen(inner) - strlen(", 'k64': 64")] = '\0';
+		snprintf(body, sizeof(body), "{'username': 'p', 'preferences': {%s}}", inner);
+		ck_assert_int_eq(post(&fx, fx.tok, AS_OBJECT, body, &b), 201);
+		cJSON_Delete(b);
+	}
+	/* A 65th setting next to the 64 stored ones: refused, nothing written. */
+	before = db_state(&fx);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_OBJECT,
+	                      "{'username': 'p', 'preferences': {'one_more': 1}}", &b),
+	                 422);
+	expect_member(b, "code", "'validation_failed'");
+	f = detail_fields(b);
+	ck_assert_str_eq(f, "preferences");
+	free(f);
+	cJSON_Delete(b);
+	after = db_state(&fx);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	/* Replacing one (null removes, then adds) stays within the limit. */
+	ck_assert_int_eq(post(&fx, fx.tok, AS_OBJECT,
+	                      "{'username': 'p', 'preferences': {'k0': null, 'one_more': 1}}", &b),
+	                 201);
+	expect_member(b, "updated_fields", "['preferences.k0','preferences.one_more']");
+	cJSON_Delete(b);
+	fx_close(&fx);
+}
+END_TEST
+
 /* New IMEI/IMSI/ICCID: same user, same device row, same mappings. */
 START_TEST(test_device_replacement)
 {
@@ -1027,6 +1080,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_body_forms, 0, 3);
 	tcase_add_test(tc, test_update_partial_and_noop);
 	tcase_add_test(tc, test_older_client);
+	tcase_add_test(tc, test_preferences_limit);
 	tcase_add_test(tc, test_device_replacement);
 	tcase_add_test(tc, test_users_api_user);
 	tcase_add_loop_test(tc, test_conflicts, 0, (int)(sizeof(conflicts) / sizeof(conflicts[0])));
