@@ -36,3 +36,7 @@ tests_integration_test_users_concurrency_LDADD = $(TEST_LIBS)
 USERS_E2E = tests/e2e/users_api.sh tests/e2e/users_concurrency.sh
 TESTS += $(USERS_E2E)
 EXTRA_DIST += $(USERS_E2E)
+
+# docs/openapi.yaml: structural check (python3-yaml).
+TESTS += tests/unit/test_user_openapi.sh
+EXTRA_DIST += tests/unit/test_user_openapi.sh
