@@ -23,10 +23,6 @@ TESTS += tests/integration/test_device_app
 TESTS += tests/e2e/device_app_seed.sh
 EXTRA_DIST += tests/e2e/device_app_seed.sh
 
-# One user store with PATCH /api/users/{id}.  Expected to fail while
-# PATCH /api/users crashes (a member without a name reaches check_members in
-# src/lib/user_validate.c); once fixed it passes, automake reports XPASS, and
-# this line must go.
+# One user store with PATCH /api/users/{id}.
 TESTS += tests/e2e/device_app_users_patch.sh
-XFAIL_TESTS += tests/e2e/device_app_users_patch.sh
 EXTRA_DIST += tests/e2e/device_app_users_patch.sh
