@@ -1,9 +1,4 @@
 # Tests: deploy
-# End-to-end tests through real web servers. Each runs under
-# tests/harness/run-test, which starts a private MariaDB and lighttpd.
-TESTS += tests/e2e/get_user.sh
-EXTRA_DIST += tests/e2e/lib.sh tests/e2e/get_user.sh tests/harness
-
 # Deployments as shipped in docs/deploy/, each through its own real server
 # (Apache + mod_fcgid, Apache + mod_proxy_fcgi, Apache + mod_cgid, lighttpd,
 # nginx + spawn-fcgi) on a free port of 127.0.0.1.

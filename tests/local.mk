@@ -24,7 +24,7 @@ tests_unit_test_json_LDADD = $(TEST_LIBS)
 check_PROGRAMS += tests/integration/test_foundation
 TESTS += tests/integration/test_foundation
 tests_integration_test_foundation_SOURCES = tests/integration/test_foundation.c \
-	src/endpoints/users_handler.c
+	$(USERS_HANDLER_SOURCES)
 tests_integration_test_foundation_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints \
 	-I$(top_srcdir)/tests/common
 tests_integration_test_foundation_CFLAGS = $(TEST_CFLAGS)

@@ -168,6 +168,29 @@ static enum up_err set_path(struct up_request *req, const char *uri, const char 
 	return UP_OK;
 }
 
+/*
+ * Read and drop up to n bytes of a body that will not be used.  A web server
+ * running a plain CGI program (Apache mod_cgid) writes the whole body before
+ * it reads the answer: a program that exits without reading it makes the
+ * server fail instead of passing on the 413.  Bounded, so a huge announced
+ * body costs at most UP_DRAIN_MAX bytes of reading.
+ */
+#define UP_DRAIN_MAX (16u * 1024 * 1024)
+
+static void drain_body(uint64_t n, up_read_fn read_fn, void *io_ctx)
+{
+	char buf[4096];
+	uint64_t left = n < UP_DRAIN_MAX ? n : UP_DRAIN_MAX;
+
+	while (left > 0) {
+		long r = read_fn(io_ctx, buf, left < sizeof(buf) ? (size_t)left : sizeof(buf));
+
+		if (r <= 0)
+			break;
+		left -= (uint64_t)r;
+	}
+}
+
 static enum up_err read_body(struct up_request *req, const char *clen, up_read_fn read_fn,
 			     void *io_ctx, size_t max_body)
 {
@@ -178,8 +201,10 @@ static enum up_err read_body(struct up_request *req, const char *clen, up_read_f
 		return UP_OK;
 	if (up_parse_u64(clen, 0, UINT64_MAX, &n) != UP_OK)
 		return UP_ERR_BAD_REQUEST;
-	if (n > max_body)
+	if (n > max_body) {
+		drain_body(n, read_fn, io_ctx);
 		return UP_ERR_TOO_LARGE;
+	}
 	if (n == 0)
 		return UP_OK;
 	req->body = malloc((size_t)n + 1);
