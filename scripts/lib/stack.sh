@@ -84,16 +84,23 @@ stack_mariadb_start() {
 		stack_log "mariadb: already running in $dir"
 	else
 		if [ ! -d "$dir/data/mysql" ]; then
-			rm -rf "$dir/data"
-			if ! mariadb-install-db --no-defaults --datadir="$dir/data" \
-				--user="$me" --auth-root-authentication-method=socket \
-				--auth-root-socket-user="$me" --skip-test-db \
-				--skip-name-resolve --innodb-log-file-size=16M \
-				--innodb-buffer-pool-size=32M >"$dir/install-db.log" 2>&1; then
+			# Under heavy parallel load the bootstrap has been seen to fail
+			# once; a second try on a clean data dir decides.
+			local try ok=no
+			for try in 1 2; do
+				rm -rf "$dir/data"
+				if mariadb-install-db --no-defaults --datadir="$dir/data" \
+					--user="$me" --auth-root-authentication-method=socket \
+					--auth-root-socket-user="$me" --skip-test-db \
+					--skip-name-resolve --innodb-log-file-size=16M \
+					--innodb-buffer-pool-size=32M >"$dir/install-db.log" 2>&1; then
+					ok=yes
+					break
+				fi
+				stack_log "mariadb: mariadb-install-db failed in $dir (try $try)"
 				tail -n 30 "$dir/install-db.log" >&2
-				stack_log "mariadb: mariadb-install-db failed in $dir"
-				return 1
-			fi
+			done
+			[ "$ok" = yes ] || return 1
 		fi
 		local net=(--skip-networking)
 		if [ -n "$port" ]; then
