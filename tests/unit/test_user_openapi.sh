@@ -2,7 +2,7 @@
 # docs/openapi.yaml: a structural check with python3-yaml (Debian ships no
 # OpenAPI validator): OpenAPI 3.0.3, every $ref resolves, operation ids are
 # unique, path parameters are declared, every operation answers, and the
-# Users API paths and statuses are all there.
+# paths and statuses of both APIs are all there.
 set -euo pipefail
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 exec python3 - "$top_srcdir/docs/openapi.yaml" <<'PY'
@@ -85,6 +85,8 @@ want = {
     ("/api/users/{userId}", "put"): "200 400 401 403 404 412 415 422",
     ("/api/users/{userId}", "patch"): "200 400 401 403 404 409 412 413 415 422 429 503",
     ("/api/users/{userId}", "delete"): "204 401 403 404 412",
+    ("/api/v1/device_app_user_update/", "post"):
+        "201 400 401 403 404 405 409 413 415 422 429 503",
 }
 for (path, m), codes in want.items():
     op = doc.get("paths", {}).get(path, {}).get(m)
