@@ -84,13 +84,17 @@ static enum up_err decode_json(const struct up_request *req, size_t max_depth, c
 	*out = NULL;
 	if (req->body == NULL || req->body_len == 0)
 		return fail(e, UP_ERR_BAD_DATA, "The body is empty: data is missing");
-	rc = up_json_validate(req->body, req->body_len, max_depth, &where);
+	/* The documented example prints the data string across lines: raw line
+	 * breaks and tabs inside the envelope's strings are accepted. */
+	rc = up_json_validate_opts(req->body, req->body_len, max_depth,
+	                           UP_JSON_RAW_WS_IN_STRINGS, &where);
 	if (rc == UP_ERR_LIMIT)
 		return fail(e, rc, "The body is nested deeper than %zu levels", max_depth);
 	if (rc != UP_OK)
 		return fail(e, UP_ERR_BAD_JSON, "The body is not valid JSON (error at byte %zu)",
 		            where);
-	rc = up_json_parse(req->body, req->body_len, max_depth, &body);
+	rc = up_json_parse_opts(req->body, req->body_len, max_depth, UP_JSON_RAW_WS_IN_STRINGS,
+	                        &body);
 	if (rc != UP_OK)
 		return fail(e, rc, "The body could not be parsed");
 	if (!cJSON_IsObject(body)) {

@@ -7,6 +7,7 @@ struct scan {
 	const unsigned char *p, *end, *start;
 	size_t depth, max_depth;
 	int too_deep;
+	unsigned flags;
 };
 
 static void skip_ws(struct scan *s)
@@ -91,8 +92,14 @@ static int scan_string(struct scan *s)
 			s->p++;
 			return 1;
 		}
-		if (c < 0x20)
+		if (c < 0x20) {
+			if ((s->flags & UP_JSON_RAW_WS_IN_STRINGS) &&
+			    (c == '\t' || c == '\n' || c == '\r')) {
+				s->p++;
+				continue;
+			}
 			return 0;
+		}
 		if (c == '\\') {
 			unsigned u, lo;
 
@@ -239,9 +246,16 @@ static int scan_value(struct scan *s)
 
 enum up_err up_json_validate(const char *text, size_t len, size_t max_depth, size_t *where)
 {
+	return up_json_validate_opts(text, len, max_depth, 0, where);
+}
+
+enum up_err up_json_validate_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
+				  size_t *where)
+{
 	struct scan s;
 	int ok;
 
+	s.flags = flags;
 	s.start = s.p = (const unsigned char *)text;
 	s.end = s.p + len;
 	s.depth = 0;
@@ -262,11 +276,17 @@ enum up_err up_json_validate(const char *text, size_t len, size_t max_depth, siz
 
 enum up_err up_json_parse(const char *text, size_t len, size_t max_depth, cJSON **out)
 {
+	return up_json_parse_opts(text, len, max_depth, 0, out);
+}
+
+enum up_err up_json_parse_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
+			       cJSON **out)
+{
 	enum up_err rc;
 	cJSON *v;
 
 	*out = NULL;
-	rc = up_json_validate(text, len, max_depth, NULL);
+	rc = up_json_validate_opts(text, len, max_depth, flags, NULL);
 	if (rc != UP_OK)
 		return rc;
 	v = cJSON_ParseWithLength(text, len);

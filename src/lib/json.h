@@ -22,6 +22,19 @@ enum up_err up_json_validate(const char *text, size_t len, size_t max_depth, siz
 /* Validate then parse.  *out is owned by the caller (cJSON_Delete). */
 enum up_err up_json_parse(const char *text, size_t len, size_t max_depth, cJSON **out);
 
+/*
+ * Leniency for legacy clients: raw TAB, LF and CR inside strings (as in a
+ * JSON string that a documentation page printed across lines).  Everything
+ * else stays strict.  Only the device-app envelope uses it.
+ */
+#define UP_JSON_RAW_WS_IN_STRINGS 0x1u
+
+/* up_json_validate / up_json_parse with UP_JSON_* flags. */
+enum up_err up_json_validate_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
+				  size_t *where);
+enum up_err up_json_parse_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
+			       cJSON **out);
+
 /* 1 if the len bytes at s are valid UTF-8 without NUL bytes, else 0. */
 int up_utf8_valid(const char *s, size_t len);
 

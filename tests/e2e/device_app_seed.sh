@@ -45,9 +45,8 @@ body_field() {
 }
 
 echo "# the documented cURL example"
-# The page prints the data string across lines; raw line breaks are not
-# allowed inside a JSON string, so they are sent escaped (\n), as a client's
-# JSON library would.
+# First as a client's JSON library writes it (line breaks escaped as \n);
+# the text exactly as the page prints it follows below.
 curl -s -S -o "$E2E_TMP/body" -D "$E2E_TMP/headers" -w '%{http_code}' \
 	-X POST "$UP_TEST_BASE_URL/api/v1/device_app_user_update/" \
 	-H "Authorization: Bearer $t_app" \
@@ -85,6 +84,27 @@ expect_sql "SELECT CONCAT(d.imei, ' ', d.imsi, ' ', d.iccid) FROM users u JOIN d
 expect_sql "SELECT COUNT(*) FROM audit_log WHERE user_id = $jid AND action = 'create'" 1
 expect_sql "SELECT COUNT(*) FROM audit_log WHERE changed_fields LIKE '%hashed_password%'" 0
 dev=$(e2e_sql "SELECT device_id FROM users WHERE id = $jid")
+
+echo "# the documented cURL example exactly as printed (raw line breaks in data)"
+reqt "$t_app" POST "$EP" -H 'Content-Type: application/json' -d '{
+"data": "{
+\"number\": \"+1234567890\",
+\"generic_id\": \"com.example.app.user123\",
+\"imei\": \"123456789012345\",
+\"imsi\": \"310120123456789\",
+\"iccid\": \"12345678901234567890\",
+\"username\": \"john_doe\",
+\"password\": \"hashed_password_string\",
+\"user_external_id\": \"ext_user_456\",
+\"user_class\": \"premium\"
+}"
+}'
+expect_status 201 "the printed example is the same user, unchanged"
+expect_json user_id "\"$john\""
+expect_json updated_fields '[]'
+expect_json version 1
+expect_json imei '"123456789012345"'
+expect_no_json_key password
 
 echo "# the same request again changes nothing"
 reqt "$t_app" POST "$EP" -H 'Content-Type: application/json' \

@@ -96,6 +96,39 @@ START_TEST(test_writer_escaping)
 }
 END_TEST
 
+struct lenient_case {
+	int line;
+	const char *desc, *text;
+	enum up_err strict, lenient;
+};
+
+static const struct lenient_case lenient_cases[] = {
+	{__LINE__, "raw LF, CR and TAB in a string", "{\"data\": \"{\n\\\"a\\\": 1\r\n}\t\"}",
+	 UP_ERR_BAD_JSON, UP_OK},
+	{__LINE__, "other control characters stay refused", "[\"a\x01b\"]", UP_ERR_BAD_JSON,
+	 UP_ERR_BAD_JSON},
+	{__LINE__, "raw newline outside strings is white space anyway", "[1,\n2]", UP_OK, UP_OK},
+	{__LINE__, "grammar stays strict", "[1,]", UP_ERR_BAD_JSON, UP_ERR_BAD_JSON},
+};
+
+START_TEST(test_lenient_cases)
+{
+	const struct lenient_case *c = &lenient_cases[_i];
+	cJSON *v = NULL;
+
+	ck_assert_msg(up_json_parse(c->text, strlen(c->text), 8, &v) == c->strict, "line %d (%s)",
+		      c->line, c->desc);
+	cJSON_Delete(v);
+	v = NULL;
+	ck_assert_msg(up_json_parse_opts(c->text, strlen(c->text), 8, UP_JSON_RAW_WS_IN_STRINGS,
+					 &v) == c->lenient,
+		      "line %d (%s): lenient", c->line, c->desc);
+	if (c->lenient == UP_OK && c->line == lenient_cases[0].line)
+		ck_assert_str_eq(cJSON_GetObjectItem(v, "data")->valuestring, "{\n\"a\": 1\r\n}\t");
+	cJSON_Delete(v);
+}
+END_TEST
+
 START_TEST(test_depth_and_length)
 {
 	cJSON *v = NULL;
@@ -180,6 +213,8 @@ int main(void)
 
 	tcase_add_loop_test(tc, test_json_cases, 0, sizeof(json_cases) / sizeof(json_cases[0]));
 	tcase_add_loop_test(tc, test_writer_escaping, 0, sizeof(esc_cases) / sizeof(esc_cases[0]));
+	tcase_add_loop_test(tc, test_lenient_cases, 0,
+			    sizeof(lenient_cases) / sizeof(lenient_cases[0]));
 	tcase_add_test(tc, test_depth_and_length);
 	tcase_add_loop_test(tc, test_email_cases, 0, sizeof(email_cases) / sizeof(email_cases[0]));
 	tcase_add_loop_test(tc, test_time_cases, 0, sizeof(time_cases) / sizeof(time_cases[0]));
