@@ -849,6 +849,25 @@ static enum up_err op_replace(struct txn *t, const struct op *op)
 	return UP_OK;
 }
 
+/*
+ * The value at op->from for move/copy, in *item (borrowed), checked that it
+ * still fits the depth limit once placed at op->path.
+ */
+static enum up_err resolve_source(struct txn *t, const struct op *op, cJSON **item)
+{
+	cJSON *parent;
+	enum up_err err;
+	size_t idx = 0;
+
+	err = resolve(t, op->from, &parent, item, &idx);
+	if (err != UP_OK)
+		return err;
+	if (deeper_than(*item, t->lim.max_depth - op->path_tokens))
+		return op_fail(t, UP_ERR_LIMIT, op->path,
+		               "failed: value would nest deeper than %zu levels", t->lim.max_depth);
+	return UP_OK;
+}
+
 static enum up_err op_move(struct txn *t, const struct op *op)
 {
 	size_t flen = strlen(op->from);
@@ -861,12 +880,9 @@ static enum up_err op_move(struct txn *t, const struct op *op)
 	if (strncmp(op->from, op->path, flen) == 0 && op->path[flen] == '/')
 		return op_fail(t, UP_ERR_MOVE_INTO_CHILD, op->path,
 		               "failed: \"%s\" is inside \"%s\"", op->path, op->from);
-	err = resolve(t, op->from, &parent, &item, &idx);
+	err = resolve_source(t, op, &item);
 	if (err != UP_OK)
 		return err;
-	if (deeper_than(item, t->lim.max_depth - op->path_tokens))
-		return op_fail(t, UP_ERR_LIMIT, op->path,
-		               "failed: value would nest deeper than %zu levels", t->lim.max_depth);
 	err = detach_at(t, op->from, 1, &item);
 	if (err != UP_OK)
 		return err;
@@ -875,16 +891,13 @@ static enum up_err op_move(struct txn *t, const struct op *op)
 
 static enum up_err op_copy(struct txn *t, const struct op *op)
 {
-	cJSON *parent, *item, *value;
+	cJSON *item, *value;
 	enum up_err err;
-	size_t idx = 0, n;
+	size_t n;
 
-	err = resolve(t, op->from, &parent, &item, &idx);
+	err = resolve_source(t, op, &item);
 	if (err != UP_OK)
 		return err;
-	if (deeper_than(item, t->lim.max_depth - op->path_tokens))
-		return op_fail(t, UP_ERR_LIMIT, op->path,
-		               "failed: value would nest deeper than %zu levels", t->lim.max_depth);
 	n = count_nodes(item, t->copy_budget);
 	if (n > t->copy_budget)
 		return op_fail(t, UP_ERR_LIMIT, op->path,
