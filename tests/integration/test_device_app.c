@@ -625,6 +625,38 @@ struct fail_case {
 		__LINE__, desc, form, inner, status, code, fields                                  \
 	}
 
+/*
+ * Send case c and check that it is refused as c says, with the error shape of
+ * DESIGN section 2, and that the database is unchanged.  Returns the response
+ * body (owned by the caller) for further checks.
+ */
+static cJSON *expect_refused(struct fx *fx, const struct fail_case *c)
+{
+	cJSON *b = NULL;
+	char *before, *after;
+
+	before = db_state(fx);
+	ck_assert_msg(post(fx, fx->tok, c->form, c->inner, &b) == c->status,
+	              "line %d: %s: status %s", c->line, c->desc, member_text(b, NULL));
+	ck_assert_msg(strcmp(str(b, "code"), c->code) == 0, "line %d: %s: code %s", c->line,
+	              c->desc, str(b, "code"));
+	expect_member(b, "success", "false");
+	ck_assert_msg(str(b, "error") != NULL && strlen(str(b, "error")) > 0, "line %d", c->line);
+	if (c->fields != NULL) {
+		char *f = detail_fields(b);
+
+		ck_assert_msg(strcmp(f, c->fields) == 0, "line %d: %s: details '%s', expected '%s'",
+		              c->line, c->desc, f, c->fields);
+		free(f);
+	}
+	after = db_state(fx);
+	ck_assert_msg(strcmp(before, after) == 0, "line %d: %s: the database changed", c->line,
+	              c->desc);
+	free(before);
+	free(after);
+	return b;
+}
+
 /* Requests against the two_users fixture that must fail and change nothing. */
 static const struct fail_case conflicts[] = {
         F("username of john, number of jane", AS_STRING,
@@ -660,32 +692,12 @@ START_TEST(test_conflicts)
 {
 	const struct fail_case *c = &conflicts[_i];
 	struct fx fx;
-	cJSON *b = NULL;
-	char john[32], jane[32], name[32], *before, *after;
+	char john[32], jane[32], name[32];
 
 	snprintf(name, sizeof(name), "conflict%d", _i);
 	fx_open(&fx, name);
 	two_users(&fx, john, jane);
-	before = db_state(&fx);
-	ck_assert_msg(post(&fx, fx.tok, c->form, c->inner, &b) == c->status,
-	              "line %d: %s: status %s", c->line, c->desc, member_text(b, NULL));
-	ck_assert_msg(strcmp(str(b, "code"), c->code) == 0, "line %d: %s: code %s", c->line,
-	              c->desc, str(b, "code"));
-	expect_member(b, "success", "false");
-	ck_assert_msg(str(b, "error") != NULL && strlen(str(b, "error")) > 0, "line %d", c->line);
-	if (c->fields != NULL) {
-		char *f = detail_fields(b);
-
-		ck_assert_msg(strcmp(f, c->fields) == 0, "line %d: %s: details %s, expected %s",
-		              c->line, c->desc, f, c->fields);
-		free(f);
-	}
-	after = db_state(&fx);
-	ck_assert_msg(strcmp(before, after) == 0, "line %d: %s: the database changed", c->line,
-	              c->desc);
-	free(before);
-	free(after);
-	cJSON_Delete(b);
+	cJSON_Delete(expect_refused(&fx, c));
 	fx_close(&fx);
 }
 END_TEST
@@ -839,30 +851,13 @@ START_TEST(test_invalid)
 {
 	const struct fail_case *c = &invalid[_i];
 	struct fx fx;
-	cJSON *b = NULL;
-	char name[32], *before, *after;
+	cJSON *b;
+	char name[32];
 
 	snprintf(name, sizeof(name), "invalid%d", _i);
 	fx_open(&fx, name);
-	before = db_state(&fx);
-	ck_assert_msg(post(&fx, fx.tok, c->form, c->inner, &b) == c->status, "line %d: %s: got %s",
-	              c->line, c->desc, member_text(b, NULL));
-	ck_assert_msg(strcmp(str(b, "code"), c->code) == 0, "line %d: %s: code %s", c->line,
-	              c->desc, str(b, "code"));
-	expect_member(b, "success", "false");
+	b = expect_refused(&fx, c);
 	expect_member(b, "apiUsage", "1");
-	if (c->fields != NULL) {
-		char *f = detail_fields(b);
-
-		ck_assert_msg(strcmp(f, c->fields) == 0, "line %d: %s: details '%s', expected '%s'",
-		              c->line, c->desc, f, c->fields);
-		free(f);
-	}
-	after = db_state(&fx);
-	ck_assert_msg(strcmp(before, after) == 0, "line %d: %s: the database changed", c->line,
-	              c->desc);
-	free(before);
-	free(after);
 	cJSON_Delete(b);
 	fx_close(&fx);
 }
