@@ -86,8 +86,8 @@ static enum up_err decode_json(const struct up_request *req, size_t max_depth, c
 		return fail(e, UP_ERR_BAD_DATA, "The body is empty: data is missing");
 	/* The documented example prints the data string across lines: raw line
 	 * breaks and tabs inside the envelope's strings are accepted. */
-	rc = up_json_validate_opts(req->body, req->body_len, max_depth,
-	                           UP_JSON_RAW_WS_IN_STRINGS, &where);
+	rc = up_json_validate_opts(req->body, req->body_len, max_depth, UP_JSON_RAW_WS_IN_STRINGS,
+	                           &where);
 	if (rc == UP_ERR_LIMIT)
 		return fail(e, rc, "The body is nested deeper than %zu levels", max_depth);
 	if (rc != UP_OK)

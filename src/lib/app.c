@@ -11,7 +11,7 @@
 #include "log.h"
 
 enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsigned scope,
-			struct up_response *resp)
+                        struct up_response *resp)
 {
 	enum up_err rc;
 
@@ -29,8 +29,8 @@ enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsign
 
 		up_scopes_format(scope, scopes, sizeof(scopes));
 		snprintf(hdr, sizeof(hdr),
-			 "Bearer realm=\"userpatch\", error=\"insufficient_scope\", scope=\"%s\"",
-			 scopes);
+		         "Bearer realm=\"userpatch\", error=\"insufficient_scope\", scope=\"%s\"",
+		         scopes);
 		up_response_header(resp, "WWW-Authenticate", hdr);
 	}
 	up_ctx_error(ctx, resp, rc, NULL, NULL);
@@ -38,7 +38,7 @@ enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsign
 }
 
 void up_ctx_error(struct up_ctx *ctx, struct up_response *resp, enum up_err err,
-		  const char *message, cJSON *details)
+                  const char *message, cJSON *details)
 {
 	char num[32];
 	int status = up_err_status(err);
@@ -84,7 +84,7 @@ static int has_header(const struct up_response *resp, const char *name)
 }
 
 void up_app_handle(struct up_ctx *ctx, up_handler_fn handler, const struct up_request *req,
-		   struct up_response *resp)
+                   struct up_response *resp)
 {
 	memset(&ctx->auth, 0, sizeof(ctx->auth));
 	ctx->authed = 0;
@@ -173,14 +173,13 @@ int up_app_main(const char *prog, up_handler_fn handler)
 		if (rc != UP_OK) {
 			memset(&ctx.auth, 0, sizeof(ctx.auth));
 			up_ctx_error(&ctx, &resp, rc,
-				     rc == UP_ERR_TOO_LARGE ? "Request body larger than the limit"
-							    : NULL,
-				     NULL);
+			             rc == UP_ERR_TOO_LARGE ? "Request body larger than the limit"
+			                                    : NULL,
+			             NULL);
 		} else {
 			up_app_handle(&ctx, handler, &req, &resp);
 		}
-		up_response_write(&resp, req.request_id, req.method == UP_M_HEAD, fcgi_write,
-				  NULL);
+		up_response_write(&resp, req.request_id, req.method == UP_M_HEAD, fcgi_write, NULL);
 		up_log(UP_LOG_INFO, "%s %s %d %ldus", req.method_name,
 		       req.path != NULL ? req.path : "-", resp.status, elapsed_us(&start));
 		up_log_set_request_id(NULL);

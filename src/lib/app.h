@@ -22,14 +22,14 @@ struct up_ctx {
 };
 
 typedef void (*up_handler_fn)(struct up_ctx *ctx, const struct up_request *req,
-			      struct up_response *resp);
+                              struct up_response *resp);
 
 /*
  * Authenticate the request for scope.  On failure fills resp with the error
  * (401/403/429/503...) and returns the error; the handler just returns.
  */
 enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsigned scope,
-			struct up_response *resp);
+                        struct up_response *resp);
 
 /*
  * Fill resp with the error response for err, adding what the context knows:
@@ -37,7 +37,7 @@ enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsign
  * NULL) is taken over.
  */
 void up_ctx_error(struct up_ctx *ctx, struct up_response *resp, enum up_err err,
-		  const char *message, cJSON *details);
+                  const char *message, cJSON *details);
 
 /* 405 with an Allow header listing allow (e.g. "GET, PATCH"). */
 void up_ctx_method_not_allowed(struct up_ctx *ctx, struct up_response *resp, const char *allow);
@@ -50,7 +50,7 @@ void up_ctx_add_usage(const struct up_ctx *ctx, cJSON *body);
  * makes sure a response that says 503 carries Retry-After.
  */
 void up_app_handle(struct up_ctx *ctx, up_handler_fn handler, const struct up_request *req,
-		   struct up_response *resp);
+                   struct up_response *resp);
 
 /* The program: FastCGI accept loop, or one request under plain CGI. Returns the exit code. */
 int up_app_main(const char *prog, up_handler_fn handler);

@@ -5,12 +5,12 @@
 #include "json.h"
 
 static const char sql_audit[] =
-	"INSERT INTO audit_log (tenant_id, token_id, user_id, request_id, action, changed_fields) "
-	"VALUES (?, ?, ?, ?, ?, ?)";
+        "INSERT INTO audit_log (tenant_id, token_id, user_id, request_id, action, changed_fields) "
+        "VALUES (?, ?, ?, ?, ?, ?)";
 
 enum up_err up_audit_write(struct up_db *db, uint64_t tenant_id, uint64_t token_id,
-			   uint64_t user_id, const char *request_id, const char *action,
-			   const cJSON *fields)
+                           uint64_t user_id, const char *request_id, const char *action,
+                           const cJSON *fields)
 {
 	struct up_db_param p[6];
 	enum up_err rc;

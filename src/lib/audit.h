@@ -12,7 +12,7 @@
  * Call inside the transaction that makes the change.
  */
 enum up_err up_audit_write(struct up_db *db, uint64_t tenant_id, uint64_t token_id,
-			   uint64_t user_id, const char *request_id, const char *action,
-			   const cJSON *fields);
+                           uint64_t user_id, const char *request_id, const char *action,
+                           const cJSON *fields);
 
 #endif

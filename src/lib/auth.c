@@ -13,9 +13,9 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } scope_names[] = {
-	{"users:read", UP_SCOPE_USERS_READ},
-	{"users:write", UP_SCOPE_USERS_WRITE},
-	{"device_app_user:write", UP_SCOPE_DEVICE_APP_WRITE},
+        {"users:read", UP_SCOPE_USERS_READ},
+        {"users:write", UP_SCOPE_USERS_WRITE},
+        {"device_app_user:write", UP_SCOPE_DEVICE_APP_WRITE},
 };
 #define NSCOPES (sizeof(scope_names) / sizeof(scope_names[0]))
 
@@ -67,7 +67,8 @@ enum up_err up_scopes_parse(const char *list, unsigned *mask)
 			break;
 		n = strcspn(p, ", ");
 		for (i = 0; i < NSCOPES; i++) {
-			if (strlen(scope_names[i].name) == n && strncmp(p, scope_names[i].name, n) == 0) {
+			if (strlen(scope_names[i].name) == n &&
+			    strncmp(p, scope_names[i].name, n) == 0) {
 				m |= scope_names[i].bit;
 				found = 1;
 			}
@@ -90,7 +91,7 @@ void up_scopes_format(unsigned mask, char *buf, size_t len)
 	for (i = 0; i < NSCOPES; i++) {
 		if (mask & scope_names[i].bit) {
 			int n = snprintf(buf + used, len - used, "%s%s", used > 0 ? " " : "",
-					 scope_names[i].name);
+			                 scope_names[i].name);
 
 			if (n < 0 || (size_t)n >= len - used)
 				return;
@@ -100,13 +101,13 @@ void up_scopes_format(unsigned mask, char *buf, size_t len)
 }
 
 static const char sql_find_token[] =
-	"SELECT id, tenant_id, token_digest, scopes, daily_limit, revoked_at IS NOT NULL "
-	"FROM api_tokens WHERE token_digest = ?";
+        "SELECT id, tenant_id, token_digest, scopes, daily_limit, revoked_at IS NOT NULL "
+        "FROM api_tokens WHERE token_digest = ?";
 static const char sql_count_total[] =
-	"UPDATE api_tokens SET usage_total = LAST_INSERT_ID(usage_total + 1) WHERE id = ?";
+        "UPDATE api_tokens SET usage_total = LAST_INSERT_ID(usage_total + 1) WHERE id = ?";
 static const char sql_count_day[] =
-	"INSERT INTO api_usage (token_id, day, count) VALUES (?, UTC_DATE(), LAST_INSERT_ID(1)) "
-	"ON DUPLICATE KEY UPDATE count = LAST_INSERT_ID(count + 1)";
+        "INSERT INTO api_usage (token_id, day, count) VALUES (?, UTC_DATE(), LAST_INSERT_ID(1)) "
+        "ON DUPLICATE KEY UPDATE count = LAST_INSERT_ID(count + 1)";
 
 /* Transaction body: bump the lifetime and the daily counter of the token. */
 static enum up_err count_request(struct up_db *db, void *arg)
@@ -135,7 +136,7 @@ static long seconds_to_utc_midnight(void)
 }
 
 enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigned scope_needed,
-			    struct up_auth *out)
+                            struct up_auth *out)
 {
 	unsigned char raw[UP_TOKEN_BYTES], digest[UP_DIGEST_BYTES];
 	struct up_db_result res = {0};

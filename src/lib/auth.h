@@ -29,8 +29,8 @@ struct up_auth {
 	uint64_t token_id;
 	uint64_t tenant_id;
 	unsigned scopes;
-	struct up_usage usage;   /* counters after this request was counted */
-	long retry_after;        /* seconds, set with UP_ERR_QUOTA */
+	struct up_usage usage; /* counters after this request was counted */
+	long retry_after;      /* seconds, set with UP_ERR_QUOTA */
 };
 
 /*
@@ -41,7 +41,8 @@ struct up_auth {
 enum up_err up_token_parse(const char *authorization, unsigned char raw[UP_TOKEN_BYTES]);
 
 /* Digest of a raw token. */
-void up_token_digest(const unsigned char raw[UP_TOKEN_BYTES], unsigned char digest[UP_DIGEST_BYTES]);
+void up_token_digest(const unsigned char raw[UP_TOKEN_BYTES],
+                     unsigned char digest[UP_DIGEST_BYTES]);
 
 /* A fresh token: its text (NUL-terminated, to show once) and digest (to store). */
 void up_token_generate(char text[UP_TOKEN_HEX + 1], unsigned char digest[UP_DIGEST_BYTES]);
@@ -64,6 +65,6 @@ void up_scopes_format(unsigned mask, char *buf, size_t len);
  * error body carries the counters.
  */
 enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigned scope_needed,
-			    struct up_auth *out);
+                            struct up_auth *out);
 
 #endif

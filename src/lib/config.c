@@ -27,26 +27,26 @@ struct key_info {
 
 /* Every key the file may hold. */
 static const struct key_info keys[] = {
-	{"db_host", K_STR, OFF(db_host), 0, 0},
-	{"db_port", K_ULONG, OFF(db_port), 1, 65535},
-	{"db_socket", K_STR, OFF(db_socket), 0, 0},
-	{"db_user", K_STR, OFF(db_user), 0, 0},
-	{"db_password", K_STR, OFF(db_password), 0, 0},
-	{"db_password_file", K_STR, OFF(db_password_file), 0, 0},
-	{"db_name", K_STR, OFF(db_name), 0, 0},
-	{"db_connect_timeout", K_ULONG, OFF(db_connect_timeout), 1, 300},
-	{"db_rw_timeout", K_ULONG, OFF(db_rw_timeout), 1, 3600},
-	{"db_retries", K_ULONG, OFF(db_retries), 0, 20},
-	{"max_body", K_ULONG, OFF(max_body), 256, 16UL * 1024 * 1024},
-	{"max_json_depth", K_ULONG, OFF(max_json_depth), 2, 512},
-	{"max_patch_ops", K_ULONG, OFF(max_patch_ops), 1, 100000},
-	{"max_pointer_len", K_ULONG, OFF(max_pointer_len), 16, 65536},
-	{"pwhash_opslimit", K_ULONG, OFF(pwhash_opslimit), 1, 64},
-	{"pwhash_memlimit", K_ULONG, OFF(pwhash_memlimit), 8192, 4UL * 1024 * 1024 * 1024},
-	{"retry_after", K_ULONG, OFF(retry_after), 1, 3600},
-	{"device_validation", K_DEVICE_MODE, OFF(device_validation), 0, 0},
-	{"log_level", K_LOG_LEVEL, OFF(log_level), 0, 0},
-	{"log_file", K_STR, OFF(log_file), 0, 0},
+        {"db_host", K_STR, OFF(db_host), 0, 0},
+        {"db_port", K_ULONG, OFF(db_port), 1, 65535},
+        {"db_socket", K_STR, OFF(db_socket), 0, 0},
+        {"db_user", K_STR, OFF(db_user), 0, 0},
+        {"db_password", K_STR, OFF(db_password), 0, 0},
+        {"db_password_file", K_STR, OFF(db_password_file), 0, 0},
+        {"db_name", K_STR, OFF(db_name), 0, 0},
+        {"db_connect_timeout", K_ULONG, OFF(db_connect_timeout), 1, 300},
+        {"db_rw_timeout", K_ULONG, OFF(db_rw_timeout), 1, 3600},
+        {"db_retries", K_ULONG, OFF(db_retries), 0, 20},
+        {"max_body", K_ULONG, OFF(max_body), 256, 16UL * 1024 * 1024},
+        {"max_json_depth", K_ULONG, OFF(max_json_depth), 2, 512},
+        {"max_patch_ops", K_ULONG, OFF(max_patch_ops), 1, 100000},
+        {"max_pointer_len", K_ULONG, OFF(max_pointer_len), 16, 65536},
+        {"pwhash_opslimit", K_ULONG, OFF(pwhash_opslimit), 1, 64},
+        {"pwhash_memlimit", K_ULONG, OFF(pwhash_memlimit), 8192, 4UL * 1024 * 1024 * 1024},
+        {"retry_after", K_ULONG, OFF(retry_after), 1, 3600},
+        {"device_validation", K_DEVICE_MODE, OFF(device_validation), 0, 0},
+        {"log_level", K_LOG_LEVEL, OFF(log_level), 0, 0},
+        {"log_file", K_STR, OFF(log_file), 0, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -62,7 +62,7 @@ void up_config_defaults(struct up_config *cfg)
 	cfg->max_json_depth = 32;
 	cfg->max_patch_ops = 256;
 	cfg->max_pointer_len = 1024;
-	cfg->pwhash_opslimit = 2;            /* libsodium's interactive limits */
+	cfg->pwhash_opslimit = 2; /* libsodium's interactive limits */
 	cfg->pwhash_memlimit = 64UL * 1024 * 1024;
 	cfg->retry_after = 5;
 	cfg->device_validation = UP_DEVICE_FORMAT;
@@ -88,7 +88,7 @@ static int is_space(char c)
 }
 
 static enum up_err set_value(struct up_config *cfg, const struct key_info *k, const char *v,
-			     char *err, size_t errlen, unsigned line)
+                             char *err, size_t errlen, unsigned line)
 {
 	void *field = (char *)cfg + k->offset;
 	uint64_t n;
@@ -107,7 +107,7 @@ static enum up_err set_value(struct up_config *cfg, const struct key_info *k, co
 	case K_ULONG:
 		if (up_parse_u64(v, k->min, k->max, &n) != UP_OK) {
 			snprintf(err, errlen, "line %u: %s must be a whole number from %lu to %lu",
-				 line, k->name, k->min, k->max);
+			         line, k->name, k->min, k->max);
 			return UP_ERR_CONFIG;
 		}
 		*(unsigned long *)field = (unsigned long)n;
@@ -118,7 +118,8 @@ static enum up_err set_value(struct up_config *cfg, const struct key_info *k, co
 		else if (strcmp(v, "strict") == 0)
 			*(enum up_device_mode *)field = UP_DEVICE_STRICT;
 		else {
-			snprintf(err, errlen, "line %u: %s must be format or strict", line, k->name);
+			snprintf(err, errlen, "line %u: %s must be format or strict", line,
+			         k->name);
 			return UP_ERR_CONFIG;
 		}
 		return UP_OK;
@@ -133,7 +134,7 @@ static enum up_err set_value(struct up_config *cfg, const struct key_info *k, co
 			}
 		}
 		snprintf(err, errlen, "line %u: %s must be error, warn, info or debug", line,
-			 k->name);
+		         k->name);
 		return UP_ERR_CONFIG;
 	}
 	}
@@ -141,7 +142,7 @@ static enum up_err set_value(struct up_config *cfg, const struct key_info *k, co
 }
 
 enum up_err up_config_parse(const char *text, size_t len, struct up_config *cfg, char *err,
-			    size_t errlen)
+                            size_t errlen)
 {
 	unsigned char seen[NKEYS];
 	enum up_err rc = UP_OK;
@@ -245,7 +246,7 @@ out:
 
 /* Read a whole small file; *out owned by caller. */
 static enum up_err read_small_file(const char *path, char **out, size_t *outlen, char *err,
-				   size_t errlen)
+                                   size_t errlen)
 {
 	enum up_err rc = UP_OK;
 	char *buf = NULL;

@@ -13,11 +13,11 @@
 enum up_device_mode { UP_DEVICE_FORMAT = 0, UP_DEVICE_STRICT };
 
 struct up_config {
-	char *db_host;          /* one host or a comma-separated list, tried in order */
+	char *db_host; /* one host or a comma-separated list, tried in order */
 	unsigned long db_port;
-	char *db_socket;        /* unix socket, used when db_host is "localhost" */
+	char *db_socket; /* unix socket, used when db_host is "localhost" */
 	char *db_user;
-	char *db_password;      /* from db_password or the contents of db_password_file */
+	char *db_password; /* from db_password or the contents of db_password_file */
 	char *db_password_file;
 	char *db_name;
 	unsigned long db_connect_timeout; /* seconds */
@@ -28,8 +28,8 @@ struct up_config {
 	unsigned long max_patch_ops;
 	unsigned long max_pointer_len;
 	unsigned long pwhash_opslimit;
-	unsigned long pwhash_memlimit;    /* bytes */
-	unsigned long retry_after;        /* seconds announced with 503 */
+	unsigned long pwhash_memlimit; /* bytes */
+	unsigned long retry_after;     /* seconds announced with 503 */
 	enum up_device_mode device_validation;
 	enum up_log_level log_level;
 	char *log_file;
@@ -44,7 +44,7 @@ void up_config_defaults(struct up_config *cfg);
  * Strings in cfg are owned by cfg: release with up_config_free().
  */
 enum up_err up_config_parse(const char *text, size_t len, struct up_config *cfg, char *err,
-			    size_t errlen);
+                            size_t errlen);
 
 /* Read and parse the file at path (and a db_password_file it names). */
 enum up_err up_config_load(const char *path, struct up_config *cfg, char *err, size_t errlen);

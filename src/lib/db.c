@@ -13,10 +13,10 @@ enum {
 	ER_DUP_ENTRY_NO = 1062,
 	ER_LOCK_WAIT_TIMEOUT_NO = 1205,
 	ER_LOCK_DEADLOCK_NO = 1213,
-	ER_UNKNOWN_COM_NO = 1047,   /* Galera: node not ready */
+	ER_UNKNOWN_COM_NO = 1047, /* Galera: node not ready */
 	ER_SERVER_SHUTDOWN_NO = 1053,
 	ER_CON_COUNT_NO = 1040,
-	ER_UNKNOWN_STMT_NO = 1243,  /* prepared statement lost after a reconnect */
+	ER_UNKNOWN_STMT_NO = 1243, /* prepared statement lost after a reconnect */
 	ER_CONN_KILLED_NO = 1927,
 	ER_CLIENT_DISCONNECT_NO = 4031,
 	CR_CONNECTION_ERROR_NO = 2002,
@@ -120,7 +120,7 @@ static void note_dup_key(struct up_db *db, const char *msg)
 	/* MariaDB may prefix the table: "users.uq_users_email". */
 	if (strchr(db->dup_key, '.') != NULL)
 		memmove(db->dup_key, strchr(db->dup_key, '.') + 1,
-			strlen(strchr(db->dup_key, '.') + 1) + 1);
+		        strlen(strchr(db->dup_key, '.') + 1) + 1);
 }
 
 /* Map a server/client error to the library enum; drops a lost connection. */
@@ -149,12 +149,13 @@ static enum up_err classify(struct up_db *db, unsigned e, const char *msg)
 }
 
 static const char init_sql[] =
-	"SET time_zone = '+00:00', "
-	"sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'";
+        "SET time_zone = '+00:00', "
+        "sql_mode = "
+        "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'";
 
 /* Try one host; returns a connected handle or NULL. */
-static MYSQL *connect_host(const struct up_config *cfg, const char *host, unsigned *err,
-			   char *msg, size_t msglen)
+static MYSQL *connect_host(const struct up_config *cfg, const char *host, unsigned *err, char *msg,
+                           size_t msglen)
 {
 	unsigned int ct = (unsigned)cfg->db_connect_timeout, rw = (unsigned)cfg->db_rw_timeout;
 	my_bool no = 0;
@@ -175,7 +176,7 @@ static MYSQL *connect_host(const struct up_config *cfg, const char *host, unsign
 	if (strcmp(host, "localhost") == 0)
 		sock = cfg->db_socket;
 	if (mysql_real_connect(m, host, cfg->db_user, cfg->db_password, cfg->db_name,
-			       (unsigned)cfg->db_port, sock, 0) == NULL) {
+	                       (unsigned)cfg->db_port, sock, 0) == NULL) {
 		*err = mysql_errno(m);
 		snprintf(msg, msglen, "%s", mysql_error(m));
 		mysql_close(m);
@@ -250,7 +251,7 @@ static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
 
 /* Prepare (or reuse), bind and execute. */
 static enum up_err run(struct up_db *db, const char *sql, const struct up_db_param *params,
-		       size_t n, MYSQL_STMT **out)
+                       size_t n, MYSQL_STMT **out)
 {
 	MYSQL_BIND binds[MAX_PARAMS];
 	unsigned long lens[MAX_PARAMS];
@@ -293,7 +294,7 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 		case UP_DB_STR:
 		case UP_DB_BLOB:
 			b->buffer_type =
-				params[i].type == UP_DB_STR ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
+			        params[i].type == UP_DB_STR ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB;
 			b->buffer = (void *)params[i].ptr;
 			b->buffer_length = params[i].len;
 			lens[i] = params[i].len;
@@ -310,7 +311,7 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 }
 
 enum up_err up_db_exec(struct up_db *db, const char *sql, const struct up_db_param *params,
-		       size_t nparams, struct up_db_info *info)
+                       size_t nparams, struct up_db_info *info)
 {
 	MYSQL_STMT *st;
 	enum up_err rc = run(db, sql, params, nparams, &st);
@@ -341,7 +342,7 @@ void up_db_result_free(struct up_db_result *res)
 
 /* Fetch every row of an executed statement as text cells. */
 static enum up_err fetch_all(struct up_db *db, MYSQL_STMT *st, MYSQL_RES *meta,
-			     struct up_db_result *res)
+                             struct up_db_result *res)
 {
 	MYSQL_BIND *binds = NULL;
 	char **bufs = NULL;
@@ -365,8 +366,8 @@ static enum up_err fetch_all(struct up_db *db, MYSQL_STMT *st, MYSQL_RES *meta,
 	nulls = calloc(ncols, sizeof(*nulls));
 	res->cells = calloc(res->nrows * ncols + 1, sizeof(*res->cells));
 	res->lens = calloc(res->nrows * ncols + 1, sizeof(*res->lens));
-	if (binds == NULL || bufs == NULL || lens == NULL || nulls == NULL ||
-	    res->cells == NULL || res->lens == NULL) {
+	if (binds == NULL || bufs == NULL || lens == NULL || nulls == NULL || res->cells == NULL ||
+	    res->lens == NULL) {
 		rc = UP_ERR_NOMEM;
 		goto out;
 	}
@@ -393,7 +394,7 @@ static enum up_err fetch_all(struct up_db *db, MYSQL_STMT *st, MYSQL_RES *meta,
 
 		if (f == 1 || f == MYSQL_NO_DATA) {
 			rc = f == 1 ? classify(db, mysql_stmt_errno(st), mysql_stmt_error(st))
-				    : UP_ERR_INTERNAL;
+			            : UP_ERR_INTERNAL;
 			goto out;
 		}
 		for (c = 0; c < ncols; c++) {
@@ -418,7 +419,7 @@ static enum up_err fetch_all(struct up_db *db, MYSQL_STMT *st, MYSQL_RES *meta,
 				if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0) {
 					free(cell);
 					rc = classify(db, mysql_stmt_errno(st),
-						      mysql_stmt_error(st));
+					              mysql_stmt_error(st));
 					goto out;
 				}
 			}
@@ -441,7 +442,7 @@ out:
 }
 
 enum up_err up_db_query(struct up_db *db, const char *sql, const struct up_db_param *params,
-			size_t nparams, struct up_db_result *res)
+                        size_t nparams, struct up_db_result *res)
 {
 	MYSQL_STMT *st;
 	MYSQL_RES *meta;

@@ -69,11 +69,11 @@ enum up_err up_db_connect(struct up_db *db);
 
 /* Run a statement that returns no rows; info may be NULL. */
 enum up_err up_db_exec(struct up_db *db, const char *sql, const struct up_db_param *params,
-		       size_t nparams, struct up_db_info *info);
+                       size_t nparams, struct up_db_info *info);
 
 /* Run a query; res is filled (even with zero rows) on UP_OK. */
 enum up_err up_db_query(struct up_db *db, const char *sql, const struct up_db_param *params,
-			size_t nparams, struct up_db_result *res);
+                        size_t nparams, struct up_db_result *res);
 
 void up_db_result_free(struct up_db_result *res);
 

@@ -12,9 +12,9 @@ static const struct {
 	const char *name;
 	enum up_method method;
 } methods[] = {
-	{"GET", UP_M_GET},     {"HEAD", UP_M_HEAD},     {"POST", UP_M_POST},
-	{"PUT", UP_M_PUT},     {"PATCH", UP_M_PATCH},   {"DELETE", UP_M_DELETE},
-	{"OPTIONS", UP_M_OPTIONS},
+        {"GET", UP_M_GET},         {"HEAD", UP_M_HEAD},   {"POST", UP_M_POST},
+        {"PUT", UP_M_PUT},         {"PATCH", UP_M_PATCH}, {"DELETE", UP_M_DELETE},
+        {"OPTIONS", UP_M_OPTIONS},
 };
 
 static char *dup_or_null(const char *s)
@@ -94,7 +94,9 @@ static void set_request_id(struct up_request *req, const char *given)
 	if (given != NULL) {
 		n = strlen(given);
 		if (n >= 1 && n <= UP_REQUEST_ID_LEN &&
-		    strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n) {
+		    strspn(given,
+		           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+		            n) {
 			memcpy(req->request_id, given, n + 1);
 			return;
 		}
@@ -135,7 +137,7 @@ static enum up_err set_content_type(struct up_request *req, const char *ct)
 }
 
 static enum up_err set_path(struct up_request *req, const char *uri, const char *script,
-			    const char *path_info, const char *query)
+                            const char *path_info, const char *query)
 {
 	size_t len;
 
@@ -151,7 +153,8 @@ static enum up_err set_path(struct up_request *req, const char *uri, const char 
 		req->query = strdup(q != NULL ? q + 1 : "");
 	} else {
 		/* No REQUEST_URI: rebuild from SCRIPT_NAME and PATH_INFO (already decoded). */
-		const char *a = script != NULL ? script : "", *b = path_info != NULL ? path_info : "";
+		const char *a = script != NULL ? script : "",
+		           *b = path_info != NULL ? path_info : "";
 
 		len = strlen(a) + strlen(b);
 		req->path = malloc(len + 1);
@@ -192,7 +195,7 @@ static void drain_body(uint64_t n, up_read_fn read_fn, void *io_ctx)
 }
 
 static enum up_err read_body(struct up_request *req, const char *clen, up_read_fn read_fn,
-			     void *io_ctx, size_t max_body)
+                             void *io_ctx, size_t max_body)
 {
 	uint64_t n = 0;
 	size_t got = 0;
@@ -225,7 +228,7 @@ static enum up_err read_body(struct up_request *req, const char *clen, up_read_f
 }
 
 enum up_err up_request_read(struct up_request *req, up_getenv_fn getenv_fn, void *env_ctx,
-			    up_read_fn read_fn, void *io_ctx, size_t max_body)
+                            up_read_fn read_fn, void *io_ctx, size_t max_body)
 {
 	const char *m, *auth;
 	enum up_err rc;
@@ -253,7 +256,7 @@ enum up_err up_request_read(struct up_request *req, up_getenv_fn getenv_fn, void
 	if (rc != UP_OK)
 		return rc;
 	rc = set_path(req, getenv_fn(env_ctx, "REQUEST_URI"), getenv_fn(env_ctx, "SCRIPT_NAME"),
-		      getenv_fn(env_ctx, "PATH_INFO"), getenv_fn(env_ctx, "QUERY_STRING"));
+	              getenv_fn(env_ctx, "PATH_INFO"), getenv_fn(env_ctx, "QUERY_STRING"));
 	if (rc != UP_OK)
 		return rc;
 	return read_body(req, getenv_fn(env_ctx, "CONTENT_LENGTH"), read_fn, io_ctx, max_body);
@@ -328,10 +331,10 @@ enum up_err up_response_json(struct up_response *resp, int status, const cJSON *
 }
 
 void up_response_error(struct up_response *resp, enum up_err err, const char *message,
-		       cJSON *details, const struct up_usage *usage)
+                       cJSON *details, const struct up_usage *usage)
 {
 	static const char oom_body[] = "{\"success\":false,\"error\":\"Out of memory\","
-				       "\"code\":\"internal_error\",\"details\":[]}";
+	                               "\"code\":\"internal_error\",\"details\":[]}";
 	int status = up_err_status(err);
 	cJSON *o = cJSON_CreateObject();
 
@@ -339,7 +342,7 @@ void up_response_error(struct up_response *resp, enum up_err err, const char *me
 		details = cJSON_CreateArray();
 	if (o == NULL || details == NULL || cJSON_AddFalseToObject(o, "success") == NULL ||
 	    cJSON_AddStringToObject(o, "error", message != NULL ? message : up_err_message(err)) ==
-		    NULL ||
+	            NULL ||
 	    cJSON_AddStringToObject(o, "code", up_err_code(err)) == NULL ||
 	    !cJSON_AddItemToObject(o, "details", details)) {
 		cJSON_Delete(details);
@@ -361,29 +364,46 @@ out:
 	cJSON_Delete(o);
 	if (status == 401)
 		up_response_header(resp, "WWW-Authenticate",
-				   "Bearer realm=\"userpatch\", error=\"invalid_token\"");
+		                   "Bearer realm=\"userpatch\", error=\"invalid_token\"");
 }
 
 const char *up_status_reason(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 412: return "Precondition Failed";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 503: return "Service Unavailable";
-	default: return status >= 500 ? "Internal Server Error" : "Error";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
+	case 429:
+		return "Too Many Requests";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return status >= 500 ? "Internal Server Error" : "Error";
 	}
 }
 
@@ -392,15 +412,15 @@ static int put(up_write_fn write_fn, void *io_ctx, const char *s)
 	return write_fn(io_ctx, s, strlen(s));
 }
 
-enum up_err up_response_write(const struct up_response *resp, const char *request_id,
-			      int head_only, up_write_fn write_fn, void *io_ctx)
+enum up_err up_response_write(const struct up_response *resp, const char *request_id, int head_only,
+                              up_write_fn write_fn, void *io_ctx)
 {
 	char line[512];
 	size_t i;
 	int rc = 0;
 
 	snprintf(line, sizeof(line), "Status: %d %s\r\n", resp->status,
-		 up_status_reason(resp->status));
+	         up_status_reason(resp->status));
 	rc |= put(write_fn, io_ctx, line);
 	for (i = 0; i < resp->nheaders; i++) {
 		rc |= put(write_fn, io_ctx, resp->headers[i].name);
@@ -410,14 +430,14 @@ enum up_err up_response_write(const struct up_response *resp, const char *reques
 	}
 	if (resp->body != NULL) {
 		snprintf(line, sizeof(line),
-			 "Content-Type: application/json\r\nContent-Length: %zu\r\n",
-			 resp->body_len);
+		         "Content-Type: application/json\r\nContent-Length: %zu\r\n",
+		         resp->body_len);
 		rc |= put(write_fn, io_ctx, line);
 	}
 	snprintf(line, sizeof(line),
-		 "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
-		 "X-Request-Id: %s\r\n\r\n",
-		 request_id);
+	         "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+	         "X-Request-Id: %s\r\n\r\n",
+	         request_id);
 	rc |= put(write_fn, io_ctx, line);
 	if (resp->body != NULL && !head_only)
 		rc |= write_fn(io_ctx, resp->body, resp->body_len);

@@ -27,15 +27,15 @@ enum up_method {
 
 struct up_request {
 	enum up_method method;
-	char method_name[16];     /* as received, truncated; "" if none */
-	char *path;               /* path of REQUEST_URI, percent-decoded once */
-	char *query;              /* raw query string, "" if none */
-	char *content_type;       /* media type, lower case, no parameters; NULL if none */
-	char *content_params;     /* the parameters after ';', NULL if none */
-	char *authorization;      /* HTTP_AUTHORIZATION or REDIRECT_HTTP_AUTHORIZATION */
-	char *if_match;           /* HTTP_IF_MATCH, NULL if none */
-	char *remote_addr;        /* REMOTE_ADDR, NULL if none */
-	char *body;               /* NUL-terminated copy of the body, NULL if none */
+	char method_name[16]; /* as received, truncated; "" if none */
+	char *path;           /* path of REQUEST_URI, percent-decoded once */
+	char *query;          /* raw query string, "" if none */
+	char *content_type;   /* media type, lower case, no parameters; NULL if none */
+	char *content_params; /* the parameters after ';', NULL if none */
+	char *authorization;  /* HTTP_AUTHORIZATION or REDIRECT_HTTP_AUTHORIZATION */
+	char *if_match;       /* HTTP_IF_MATCH, NULL if none */
+	char *remote_addr;    /* REMOTE_ADDR, NULL if none */
+	char *body;           /* NUL-terminated copy of the body, NULL if none */
 	size_t body_len;
 	char request_id[UP_REQUEST_ID_LEN + 1];
 };
@@ -56,11 +56,12 @@ typedef int (*up_write_fn)(void *ctx, const char *buf, size_t len);
  * UP_ERR_IO or UP_ERR_NOMEM.  Release with up_request_free() in every case.
  */
 enum up_err up_request_read(struct up_request *req, up_getenv_fn getenv_fn, void *env_ctx,
-			    up_read_fn read_fn, void *io_ctx, size_t max_body);
+                            up_read_fn read_fn, void *io_ctx, size_t max_body);
 
 void up_request_free(struct up_request *req);
 
-/* Value of query parameter name (percent-decoded, '+' as space); owned by caller, NULL if absent. */
+/* Value of query parameter name (percent-decoded, '+' as space); owned by caller, NULL if absent.
+ */
 char *up_query_param(const char *query, const char *name);
 
 /* Decode %XX escapes of s in place; returns 0, or -1 on a bad escape or a NUL produced. */
@@ -108,7 +109,7 @@ enum up_err up_response_json(struct up_response *resp, int status, const cJSON *
  * usage (may be NULL) adds the counters when known.  Earlier headers are kept.
  */
 void up_response_error(struct up_response *resp, enum up_err err, const char *message,
-		       cJSON *details, const struct up_usage *usage);
+                       cJSON *details, const struct up_usage *usage);
 
 /* Reason phrase of a status code. */
 const char *up_status_reason(int status);
@@ -118,7 +119,7 @@ const char *up_status_reason(int status);
  * Content-Length for a body, X-Request-Id, blank line, body).  head_only
  * leaves the body out (HEAD).
  */
-enum up_err up_response_write(const struct up_response *resp, const char *request_id,
-			      int head_only, up_write_fn write_fn, void *io_ctx);
+enum up_err up_response_write(const struct up_response *resp, const char *request_id, int head_only,
+                              up_write_fn write_fn, void *io_ctx);
 
 #endif

@@ -250,7 +250,7 @@ enum up_err up_json_validate(const char *text, size_t len, size_t max_depth, siz
 }
 
 enum up_err up_json_validate_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
-				  size_t *where)
+                                  size_t *where)
 {
 	struct scan s;
 	int ok;
@@ -280,7 +280,7 @@ enum up_err up_json_parse(const char *text, size_t len, size_t max_depth, cJSON 
 }
 
 enum up_err up_json_parse_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
-			       cJSON **out)
+                               cJSON **out)
 {
 	enum up_err rc;
 	cJSON *v;

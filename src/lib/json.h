@@ -31,9 +31,9 @@ enum up_err up_json_parse(const char *text, size_t len, size_t max_depth, cJSON 
 
 /* up_json_validate / up_json_parse with UP_JSON_* flags. */
 enum up_err up_json_validate_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
-				  size_t *where);
+                                  size_t *where);
 enum up_err up_json_parse_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
-			       cJSON **out);
+                               cJSON **out);
 
 /* 1 if the len bytes at s are valid UTF-8 without NUL bytes, else 0. */
 int up_utf8_valid(const char *s, size_t len);

@@ -52,6 +52,6 @@ void up_log(enum up_log_level level, const char *fmt, ...)
 		if (msg[i] == '\n' || msg[i] == '\r')
 			msg[i] = ' ';
 	fprintf(out, "%s %s[%ld] %s rid=%s %s\n", stamp, log_prog, (long)getpid(),
-		level_names[level], log_rid, msg);
+	        level_names[level], log_rid, msg);
 	fflush(out);
 }

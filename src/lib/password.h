@@ -15,7 +15,7 @@
  * be had.
  */
 enum up_err up_password_hash(const struct up_config *cfg, const char *pw, size_t len,
-			     char out[UP_PASSWORD_HASH_LEN]);
+                             char out[UP_PASSWORD_HASH_LEN]);
 
 /* 1 if pw matches the stored hash, else 0 (constant time in pw). */
 int up_password_verify(const char *hash, const char *pw, size_t len);

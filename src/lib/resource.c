@@ -22,7 +22,7 @@ enum up_err up_resource_columns(const struct up_resource *r, char *buf, size_t l
 		if (!readable(&r->fields[i]))
 			continue;
 		n = snprintf(buf + used, len - used, "%s%s", used > 0 ? ", " : "",
-			     r->fields[i].column);
+		             r->fields[i].column);
 		if (n < 0 || (size_t)n >= len - used)
 			return UP_ERR_INTERNAL;
 		used += (size_t)n;
@@ -113,7 +113,7 @@ static cJSON *field_value(const struct up_field *f, const char *cell, enum up_er
 }
 
 enum up_err up_resource_to_json(const struct up_resource *r, const struct up_db_result *res,
-				size_t row, cJSON **out)
+                                size_t row, cJSON **out)
 {
 	cJSON *o = cJSON_CreateObject();
 	enum up_err rc = UP_OK;

@@ -13,14 +13,14 @@
 #include "errors.h"
 
 enum up_ftype {
-	UP_FT_ID,         /* BIGINT id shown as "<prefix><n>" */
-	UP_FT_STRING,     /* VARCHAR, JSON string (null when NULL) */
-	UP_FT_BOOL,       /* TINYINT(1), JSON boolean */
-	UP_FT_UINT,       /* INT UNSIGNED, JSON integer */
-	UP_FT_DATETIME,   /* DATETIME(6) UTC, RFC 3339 string (null when NULL) */
-	UP_FT_JSON,       /* TEXT holding JSON (object or array), emitted as JSON */
-	UP_FT_REF,        /* BIGINT id of another resource, "<prefix><n>" or null */
-	UP_FT_SECRET,     /* never read back (password hash) */
+	UP_FT_ID,       /* BIGINT id shown as "<prefix><n>" */
+	UP_FT_STRING,   /* VARCHAR, JSON string (null when NULL) */
+	UP_FT_BOOL,     /* TINYINT(1), JSON boolean */
+	UP_FT_UINT,     /* INT UNSIGNED, JSON integer */
+	UP_FT_DATETIME, /* DATETIME(6) UTC, RFC 3339 string (null when NULL) */
+	UP_FT_JSON,     /* TEXT holding JSON (object or array), emitted as JSON */
+	UP_FT_REF,      /* BIGINT id of another resource, "<prefix><n>" or null */
+	UP_FT_SECRET,   /* never read back (password hash) */
 };
 
 #define UP_FF_READONLY 0x1  /* server-managed: writes are refused */
@@ -32,7 +32,7 @@ struct up_field {
 	const char *column; /* column of the table */
 	enum up_ftype type;
 	unsigned flags;
-	const char *prefix; /* UP_FT_ID / UP_FT_REF: public id prefix */
+	const char *prefix;      /* UP_FT_ID / UP_FT_REF: public id prefix */
 	size_t min_len, max_len; /* strings: length in code points (0 = no rule) */
 };
 
@@ -57,7 +57,7 @@ int up_resource_read_index(const struct up_resource *r, size_t i);
  * object of the non-hidden, non-write-only fields.  *out owned by the caller.
  */
 enum up_err up_resource_to_json(const struct up_resource *r, const struct up_db_result *res,
-				size_t row, cJSON **out);
+                                size_t row, cJSON **out);
 
 /* "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC) to RFC 3339 "YYYY-MM-DDTHH:MM:SS[.ffffff]Z". */
 enum up_err up_datetime_to_rfc3339(const char *sql, char *buf, size_t len);

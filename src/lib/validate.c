@@ -21,9 +21,9 @@ int up_valid_digits(const char *s, size_t min, size_t max)
 int up_valid_email(const char *s)
 {
 	static const char local_ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				       "0123456789.!#$%&'*+/=?^_`{|}~-";
+	                               "0123456789.!#$%&'*+/=?^_`{|}~-";
 	static const char label_ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				       "0123456789-";
+	                               "0123456789-";
 	const char *at = strchr(s, '@'), *d;
 	size_t n = strlen(s), local;
 	int labels = 0;
@@ -79,10 +79,9 @@ int up_valid_rfc3339(const char *s, char *sql, size_t len)
 	const char *p;
 	size_t nfrac = 0;
 
-	if (strlen(s) < 20 || !two(s, &y1) || !two(s + 2, &y2) || s[4] != '-' ||
-	    !two(s + 5, &mo) || s[7] != '-' || !two(s + 8, &d) ||
-	    (s[10] != 'T' && s[10] != 't') || !two(s + 11, &h) || s[13] != ':' ||
-	    !two(s + 14, &mi) || s[16] != ':' || !two(s + 17, &se))
+	if (strlen(s) < 20 || !two(s, &y1) || !two(s + 2, &y2) || s[4] != '-' || !two(s + 5, &mo) ||
+	    s[7] != '-' || !two(s + 8, &d) || (s[10] != 'T' && s[10] != 't') || !two(s + 11, &h) ||
+	    s[13] != ':' || !two(s + 14, &mi) || s[16] != ':' || !two(s + 17, &se))
 		return 0;
 	y1 = y1 * 100 + y2;
 	if (y1 < 1000 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y1, mo) || h > 23 ||
@@ -124,7 +123,7 @@ int up_valid_rfc3339(const char *s, char *sql, size_t len)
 		return 0;
 	if (sql != NULL) {
 		int n = snprintf(sql, len, "%04d-%02d-%02d %02d:%02d:%02d.%s", tm.tm_year + 1900,
-				 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+		                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 
 		if (n < 0 || (size_t)n >= len)
 			return 0;

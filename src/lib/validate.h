@@ -28,6 +28,6 @@ int up_valid_digits(const char *s, size_t min, size_t max);
 
 /* Append {"field": field, "reason": <formatted>} to details (a JSON array). */
 void up_details_add(cJSON *details, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -14,7 +14,8 @@ struct admin_env {
 /* Print "userpatch-admin: <msg>" on stderr. */
 void admin_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Value of option name (e.g. "--tenant") in argv[from..argc), NULL if absent; -1 in *bad if given without a value. */
+/* Value of option name (e.g. "--tenant") in argv[from..argc), NULL if absent; -1 in *bad if given
+ * without a value. */
 const char *admin_opt(int argc, char **argv, int from, const char *name, int *bad);
 
 /* Tenant id by name: UP_ERR_NOT_FOUND if none. */

@@ -15,11 +15,11 @@
 #define MAX_SCHEMA_FILE (1024 * 1024)
 
 static const char sql_create_table[] =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version INT UNSIGNED NOT NULL PRIMARY KEY,"
-	" name VARCHAR(255) NOT NULL,"
-	" applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"
-	") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INT UNSIGNED NOT NULL PRIMARY KEY,"
+        " name VARCHAR(255) NOT NULL,"
+        " applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
 static const char sql_lock[] = "SELECT GET_LOCK('userpatch_migrate', 60)";
 static const char sql_unlock[] = "SELECT RELEASE_LOCK('userpatch_migrate')";
 static const char sql_applied[] = "SELECT 1 FROM schema_migrations WHERE version = ?";
@@ -58,8 +58,8 @@ static int list_migrations(const char *dir, struct migration *out, size_t *n)
 		/* "007" is migration 7: the number is zero-padded for sorting. */
 		zeros = strspn(e->d_name, "0");
 		if (*n == MAX_MIGRATIONS || zeros >= digits ||
-		    up_parse_u64n(e->d_name + zeros, digits - zeros, 1, 999999,
-				  &out[*n].version) != UP_OK) {
+		    up_parse_u64n(e->d_name + zeros, digits - zeros, 1, 999999, &out[*n].version) !=
+		            UP_OK) {
 			admin_err("bad migration file name %s", e->d_name);
 			closedir(d);
 			return -1;
@@ -71,7 +71,8 @@ static int list_migrations(const char *dir, struct migration *out, size_t *n)
 	qsort(out, *n, sizeof(*out), cmp_migration);
 	for (i = 1; i < *n; i++) {
 		if (out[i].version == out[i - 1].version) {
-			admin_err("two migrations numbered %llu", (unsigned long long)out[i].version);
+			admin_err("two migrations numbered %llu",
+			          (unsigned long long)out[i].version);
 			return -1;
 		}
 	}
@@ -104,7 +105,8 @@ static int run_file(struct up_db *db, const char *path)
 	}
 	text[n] = '\0';
 	/* Blank out comment lines. */
-	for (p = text; *p != '\0'; p = strchr(p, '\n') != NULL ? strchr(p, '\n') + 1 : p + strlen(p)) {
+	for (p = text; *p != '\0';
+	     p = strchr(p, '\n') != NULL ? strchr(p, '\n') + 1 : p + strlen(p)) {
 		char *q = p;
 
 		while (*q == ' ' || *q == '\t')

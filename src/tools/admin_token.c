@@ -7,15 +7,15 @@
 #include "parse.h"
 
 static const char sql_issue[] =
-	"INSERT INTO api_tokens (tenant_id, token_digest, label, scopes, daily_limit) "
-	"VALUES (?, ?, ?, ?, ?)";
+        "INSERT INTO api_tokens (tenant_id, token_digest, label, scopes, daily_limit) "
+        "VALUES (?, ?, ?, ?, ?)";
 static const char sql_revoke[] =
-	"UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ? AND revoked_at IS NULL";
+        "UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ? AND revoked_at IS NULL";
 static const char sql_exists[] = "SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = ?";
 static const char sql_list[] =
-	"SELECT k.id, t.name, k.label, k.scopes, k.daily_limit, k.revoked_at IS NOT NULL "
-	"FROM api_tokens k JOIN tenants t ON t.id = k.tenant_id "
-	"WHERE ? IS NULL OR t.name = ? ORDER BY k.id";
+        "SELECT k.id, t.name, k.label, k.scopes, k.daily_limit, k.revoked_at IS NOT NULL "
+        "FROM api_tokens k JOIN tenants t ON t.id = k.tenant_id "
+        "WHERE ? IS NULL OR t.name = ? ORDER BY k.id";
 
 static int token_issue(struct admin_env *env, int argc, char **argv)
 {
@@ -34,12 +34,13 @@ static int token_issue(struct admin_env *env, int argc, char **argv)
 	limit_text = admin_opt(argc, argv, 2, "--daily-limit", &bad);
 	label = admin_opt(argc, argv, 2, "--label", &bad);
 	if (bad || tenant == NULL || scopes == NULL) {
-		admin_err("usage: token issue --tenant NAME --scopes S1,S2 [--daily-limit N] [--label L]");
+		admin_err("usage: token issue --tenant NAME --scopes S1,S2 [--daily-limit N] "
+		          "[--label L]");
 		return 2;
 	}
 	if (up_scopes_parse(scopes, &mask) != UP_OK) {
 		admin_err("unknown scope in '%s' (users:read users:write device_app_user:write)",
-			  scopes);
+		          scopes);
 		return 2;
 	}
 	if (limit_text != NULL && up_parse_u64(limit_text, 1, UINT32_MAX, &limit) != UP_OK) {
@@ -53,7 +54,7 @@ static int token_issue(struct admin_env *env, int argc, char **argv)
 	rc = admin_tenant_id(env->db, tenant, &tenant_id);
 	if (rc != UP_OK) {
 		admin_err(rc == UP_ERR_NOT_FOUND ? "no tenant '%s'" : "cannot find tenant '%s'",
-			  tenant);
+		          tenant);
 		return 1;
 	}
 	up_scopes_format(mask, canon, sizeof(canon));
@@ -73,7 +74,7 @@ static int token_issue(struct admin_env *env, int argc, char **argv)
 	fflush(stdout);
 	sodium_memzero(text, sizeof(text));
 	fprintf(stderr, "issued token %llu for tenant %s (scopes: %s); it is shown only once\n",
-		(unsigned long long)info.insert_id, tenant, canon);
+	        (unsigned long long)info.insert_id, tenant, canon);
 	return 0;
 }
 

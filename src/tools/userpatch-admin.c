@@ -9,18 +9,18 @@
 #include "parse.h"
 
 static const char usage[] =
-	"usage: userpatch-admin [--config FILE] COMMAND ...\n"
-	"  migrate [--schema-dir DIR]       apply new schema migrations\n"
-	"  tenant add NAME                  create a tenant\n"
-	"  tenant list                      list tenants (ID<TAB>NAME)\n"
-	"  token issue --tenant NAME --scopes S1,S2 [--daily-limit N] [--label L]\n"
-	"                                   issue a token; it is printed once, alone, on stdout\n"
-	"  token revoke ID                  revoke a token\n"
-	"  token list [--tenant NAME]       list tokens (never their secrets)\n"
-	"  json-patch DOC_FILE PATCH_FILE   apply a JSON Patch to a document\n"
-	"scopes: users:read users:write device_app_user:write\n"
-	"The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
-	"/userpatch.conf.\n";
+        "usage: userpatch-admin [--config FILE] COMMAND ...\n"
+        "  migrate [--schema-dir DIR]       apply new schema migrations\n"
+        "  tenant add NAME                  create a tenant\n"
+        "  tenant list                      list tenants (ID<TAB>NAME)\n"
+        "  token issue --tenant NAME --scopes S1,S2 [--daily-limit N] [--label L]\n"
+        "                                   issue a token; it is printed once, alone, on stdout\n"
+        "  token revoke ID                  revoke a token\n"
+        "  token list [--tenant NAME]       list tokens (never their secrets)\n"
+        "  json-patch DOC_FILE PATCH_FILE   apply a JSON Patch to a document\n"
+        "scopes: users:read users:write device_app_user:write\n"
+        "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
+        "/userpatch.conf.\n";
 
 void admin_err(const char *fmt, ...)
 {
@@ -88,7 +88,8 @@ int main(int argc, char **argv)
 	cmd = argv[argi];
 	if (strcmp(cmd, "json-patch") == 0)
 		return up_admin_json_patch(argc - argi, argv + argi);
-	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "tenant") != 0 && strcmp(cmd, "token") != 0) {
+	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "tenant") != 0 &&
+	    strcmp(cmd, "token") != 0) {
 		admin_err("unknown command '%s'", cmd);
 		fputs(usage, stderr);
 		return 2;

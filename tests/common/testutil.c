@@ -18,9 +18,10 @@ void tu_env_open(struct tu_env *env)
 	memset(env, 0, sizeof(*env));
 	ck_assert_msg(sodium_init() >= 0, "sodium_init failed");
 	ck_assert_msg(path != NULL,
-		      "USERPATCH_CONFIG is not set: run this test through tests/harness/run-test "
-		      "(make check does)");
-	ck_assert_msg(up_config_load(path, &env->cfg, err, sizeof(err)) == UP_OK, "config: %s", err);
+	              "USERPATCH_CONFIG is not set: run this test through tests/harness/run-test "
+	              "(make check does)");
+	ck_assert_msg(up_config_load(path, &env->cfg, err, sizeof(err)) == UP_OK, "config: %s",
+	              err);
 	env->cfg.pwhash_opslimit = crypto_pwhash_OPSLIMIT_MIN;
 	env->cfg.pwhash_memlimit = crypto_pwhash_MEMLIMIT_MIN;
 	ck_assert_int_eq(up_db_new(&env->cfg, &env->db), UP_OK);
@@ -37,7 +38,7 @@ void tu_env_close(struct tu_env *env)
 }
 
 static void params3(struct up_db_param *p, size_t *n, const char *p1, const char *p2,
-		    const char *p3)
+                    const char *p3)
 {
 	const char *v[3] = {p1, p2, p3};
 	size_t i;
@@ -47,8 +48,7 @@ static void params3(struct up_db_param *p, size_t *n, const char *p1, const char
 		p[(*n)++] = UP_P_STR(v[i]);
 }
 
-char *tu_scalar(struct tu_env *env, const char *sql, const char *p1, const char *p2,
-		const char *p3)
+char *tu_scalar(struct tu_env *env, const char *sql, const char *p1, const char *p2, const char *p3)
 {
 	struct up_db_param p[3];
 	struct up_db_result res;
@@ -64,7 +64,7 @@ char *tu_scalar(struct tu_env *env, const char *sql, const char *p1, const char 
 }
 
 long long tu_scalar_int(struct tu_env *env, const char *sql, const char *p1, const char *p2,
-			const char *p3)
+                        const char *p3)
 {
 	char *s = tu_scalar(env, sql, p1, p2, p3), *end = NULL;
 	long long v;
@@ -83,7 +83,7 @@ void tu_exec(struct tu_env *env, const char *sql, const char *p1, const char *p2
 
 	params3(p, &n, p1, p2, p3);
 	ck_assert_msg(up_db_exec(env->db, sql, p, n, NULL) == UP_OK, "exec failed (%u): %s",
-		      up_db_errno(env->db), sql);
+	              up_db_errno(env->db), sql);
 }
 
 uint64_t tu_tenant(struct tu_env *env, const char *name)
@@ -100,10 +100,10 @@ uint64_t tu_tenant(struct tu_env *env, const char *name)
 }
 
 void tu_token(struct tu_env *env, const char *tenant, const char *scopes, unsigned daily_limit,
-	      char *header, uint64_t *token_id)
+              char *header, uint64_t *token_id)
 {
 	static const char sql[] = "INSERT INTO api_tokens (tenant_id, token_digest, label, scopes, "
-				  "daily_limit) VALUES (?, ?, 'test', ?, ?)";
+	                          "daily_limit) VALUES (?, ?, 'test', ?, ?)";
 	unsigned char digest[UP_DIGEST_BYTES];
 	char text[UP_TOKEN_HEX + 1], canon[64];
 	struct up_db_param p[4];
@@ -161,7 +161,7 @@ static long call_read(void *ctx, char *buf, size_t len)
 }
 
 void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *call,
-	     struct up_response *resp, cJSON **json)
+             struct up_response *resp, cJSON **json)
 {
 	struct up_request req;
 	struct call_env e;
@@ -185,7 +185,7 @@ void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *ca
 		*json = NULL;
 		if (resp->body != NULL)
 			ck_assert_msg(up_json_parse(resp->body, resp->body_len, 64, json) == UP_OK,
-				      "response body is not JSON: %s", resp->body);
+			              "response body is not JSON: %s", resp->body);
 	}
 }
 

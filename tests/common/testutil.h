@@ -36,7 +36,7 @@ uint64_t tu_tenant(struct tu_env *env, const char *name);
  * *token_id (may be NULL) its id.
  */
 void tu_token(struct tu_env *env, const char *tenant, const char *scopes, unsigned daily_limit,
-	      char *header, uint64_t *token_id);
+              char *header, uint64_t *token_id);
 
 /* A request as a client would send it. NULL members are absent. */
 struct tu_call {
@@ -54,18 +54,18 @@ struct tu_call {
  * NULL) receives the parsed body or NULL when there is none (caller frees).
  */
 void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *call,
-	     struct up_response *resp, cJSON **json);
+             struct up_response *resp, cJSON **json);
 
 /* Value of a response header, NULL if absent. */
 const char *tu_header(const struct up_response *resp, const char *name);
 
 /* First column of the first row of a query with up to 3 string params; malloc'd or NULL. */
 char *tu_scalar(struct tu_env *env, const char *sql, const char *p1, const char *p2,
-		const char *p3);
+                const char *p3);
 
 /* tu_scalar as an integer (the test fails if it is not one). */
 long long tu_scalar_int(struct tu_env *env, const char *sql, const char *p1, const char *p2,
-			const char *p3);
+                        const char *p3);
 
 /* Run a statement with up to 3 string params (the test fails on error). */
 void tu_exec(struct tu_env *env, const char *sql, const char *p1, const char *p2, const char *p3);

@@ -53,21 +53,25 @@ START_TEST(test_migrate_twice_is_a_noop)
 
 	tu_env_open(&env);
 	before = tu_scalar_int(&env, "SELECT COUNT(*) FROM schema_migrations", NULL, NULL, NULL);
-	tables_before = tu_scalar_int(&env, "SELECT COUNT(*) FROM information_schema.tables "
-					    "WHERE table_schema = DATABASE()", NULL, NULL, NULL);
+	tables_before = tu_scalar_int(&env,
+	                              "SELECT COUNT(*) FROM information_schema.tables "
+	                              "WHERE table_schema = DATABASE()",
+	                              NULL, NULL, NULL);
 	ck_assert_int_ge(before, 2);
 	snprintf(cmd, sizeof(cmd), "%s migrate --schema-dir %s/schema 2>&1", admin(),
-		 getenv("top_srcdir"));
+	         getenv("top_srcdir"));
 	ck_assert_int_eq(run_cmd(cmd, out, sizeof(out)), 0);
 	ck_assert_msg(strstr(out, "0 applied now") != NULL, "%s", out);
 	ck_assert_int_eq(run_cmd(cmd, out, sizeof(out)), 0);
 	ck_assert_msg(strstr(out, "0 applied now") != NULL, "%s", out);
-	ck_assert_int_eq(tu_scalar_int(&env, "SELECT COUNT(*) FROM schema_migrations", NULL, NULL,
-				       NULL),
-			 before);
-	ck_assert_int_eq(tu_scalar_int(&env, "SELECT COUNT(*) FROM information_schema.tables "
-					     "WHERE table_schema = DATABASE()", NULL, NULL, NULL),
-			 tables_before);
+	ck_assert_int_eq(
+	        tu_scalar_int(&env, "SELECT COUNT(*) FROM schema_migrations", NULL, NULL, NULL),
+	        before);
+	ck_assert_int_eq(tu_scalar_int(&env,
+	                               "SELECT COUNT(*) FROM information_schema.tables "
+	                               "WHERE table_schema = DATABASE()",
+	                               NULL, NULL, NULL),
+	                 tables_before);
 	/* A schema directory that does not exist is an error, not a silent success. */
 	snprintf(cmd, sizeof(cmd), "%s migrate --schema-dir /nonexistent 2>&1", admin());
 	ck_assert_int_eq(run_cmd(cmd, out, sizeof(out)), 1);
@@ -88,7 +92,8 @@ START_TEST(test_token_issue_lookup_revoke)
 	snprintf(cmd, sizeof(cmd), "%s tenant add issuer 2>/dev/null", admin());
 	ck_assert_int_eq(run_cmd(cmd, NULL, 0), 1); /* exists */
 	snprintf(cmd, sizeof(cmd),
-		 "%s token issue --tenant issuer --scopes users:read --label ci 2>/dev/null", admin());
+	         "%s token issue --tenant issuer --scopes users:read --label ci 2>/dev/null",
+	         admin());
 	ck_assert_int_eq(run_cmd(cmd, tok, sizeof(tok)), 0);
 	/* Standard output is the token alone. */
 	ck_assert_uint_eq(strlen(tok), UP_TOKEN_HEX + 1);
@@ -101,8 +106,9 @@ START_TEST(test_token_issue_lookup_revoke)
 	ck_assert(auth.usage.known && auth.usage.daily == 1 && auth.usage.total == 1);
 
 	/* Only a digest is stored: the token text appears nowhere. */
-	digest_hex = tu_scalar(&env, "SELECT LOWER(HEX(token_digest)) FROM api_tokens WHERE label = ?",
-			       "ci", NULL, NULL);
+	digest_hex =
+	        tu_scalar(&env, "SELECT LOWER(HEX(token_digest)) FROM api_tokens WHERE label = ?",
+	                  "ci", NULL, NULL);
 	ck_assert_ptr_nonnull(digest_hex);
 	ck_assert_str_ne(digest_hex, tok);
 	free(digest_hex);
@@ -113,11 +119,11 @@ START_TEST(test_token_issue_lookup_revoke)
 
 	/* A wrong scope is 403, an unknown token 401. */
 	ck_assert_int_eq(up_auth_request(env.db, header, UP_SCOPE_USERS_WRITE, &auth),
-			 UP_ERR_FORBIDDEN);
+	                 UP_ERR_FORBIDDEN);
 	tok[0] = tok[0] == 'a' ? 'b' : 'a';
 	snprintf(header, sizeof(header), "Bearer %s", tok);
 	ck_assert_int_eq(up_auth_request(env.db, header, UP_SCOPE_USERS_READ, &auth),
-			 UP_ERR_UNAUTHORIZED);
+	                 UP_ERR_UNAUTHORIZED);
 	ck_assert(!auth.usage.known);
 	tok[0] = tok[0] == 'a' ? 'b' : 'a';
 	snprintf(header, sizeof(header), "Bearer %s", tok);
@@ -129,18 +135,18 @@ START_TEST(test_token_issue_lookup_revoke)
 	snprintf(cmd, sizeof(cmd), "%s token revoke %s 2>/dev/null", admin(), id);
 	ck_assert_int_eq(run_cmd(cmd, NULL, 0), 0);
 	ck_assert_int_eq(up_auth_request(env.db, header, UP_SCOPE_USERS_READ, &auth),
-			 UP_ERR_UNAUTHORIZED);
+	                 UP_ERR_UNAUTHORIZED);
 	snprintf(cmd, sizeof(cmd), "%s token list --tenant issuer 2>&1", admin());
 	ck_assert_int_eq(run_cmd(cmd, out, sizeof(out)), 0);
 	ck_assert_ptr_nonnull(strstr(out, "\trevoked"));
 	snprintf(cmd, sizeof(cmd), "%s token revoke 999999 2>/dev/null", admin());
 	ck_assert_int_eq(run_cmd(cmd, NULL, 0), 1);
 	snprintf(cmd, sizeof(cmd), "%s token issue --tenant nobody --scopes users:read 2>/dev/null",
-		 admin());
+	         admin());
 	ck_assert_int_eq(run_cmd(cmd, out, sizeof(out)), 1);
 	ck_assert_str_eq(out, "");
-	snprintf(cmd, sizeof(cmd), "%s token issue --tenant issuer --scopes users:admin 2>/dev/null",
-		 admin());
+	snprintf(cmd, sizeof(cmd),
+	         "%s token issue --tenant issuer --scopes users:admin 2>/dev/null", admin());
 	ck_assert_int_eq(run_cmd(cmd, NULL, 0), 2);
 	tu_env_close(&env);
 }
@@ -148,7 +154,7 @@ END_TEST
 
 /* Insert a user for tenant; returns its public id into out. */
 static void make_user(struct tu_env *env, const char *tenant, const char *name, char *out,
-		      size_t len)
+                      size_t len)
 {
 	char tid[32], *id;
 
@@ -206,15 +212,15 @@ struct status_case {
 };
 
 static const struct status_case status_cases[] = {
-	{__LINE__, "own user", "GET", 0, "A-read", 200, "ETag"},
-	{__LINE__, "HEAD of own user", "HEAD", 0, "A-read", 200, "ETag"},
-	{__LINE__, "other tenant's user is 404", "GET", 1, "A-read", 404, NULL},
-	{__LINE__, "the other tenant sees its own", "GET", 1, "B-read", 200, NULL},
-	{__LINE__, "unknown id", "GET", 2, "A-read", 404, NULL},
-	{__LINE__, "no token", "GET", 0, "none", 401, "WWW-Authenticate"},
-	{__LINE__, "malformed token", "GET", 0, "junk", 401, "WWW-Authenticate"},
-	{__LINE__, "missing scope", "GET", 0, "A-write", 403, "WWW-Authenticate"},
-	{__LINE__, "method not allowed", "BREW", 0, "A-read", 405, "Allow"},
+        {__LINE__, "own user", "GET", 0, "A-read", 200, "ETag"},
+        {__LINE__, "HEAD of own user", "HEAD", 0, "A-read", 200, "ETag"},
+        {__LINE__, "other tenant's user is 404", "GET", 1, "A-read", 404, NULL},
+        {__LINE__, "the other tenant sees its own", "GET", 1, "B-read", 200, NULL},
+        {__LINE__, "unknown id", "GET", 2, "A-read", 404, NULL},
+        {__LINE__, "no token", "GET", 0, "none", 401, "WWW-Authenticate"},
+        {__LINE__, "malformed token", "GET", 0, "junk", 401, "WWW-Authenticate"},
+        {__LINE__, "missing scope", "GET", 0, "A-write", 403, "WWW-Authenticate"},
+        {__LINE__, "method not allowed", "BREW", 0, "A-read", 405, "Allow"},
 };
 
 START_TEST(test_status_cases)
@@ -235,29 +241,29 @@ START_TEST(test_status_cases)
 	tu_token(&env, "tenant-b", "users:read", 0, b_read, NULL);
 	call.uri = uris[c->which_user];
 	call.auth = strcmp(c->auth, "A-read") == 0    ? a_read
-		    : strcmp(c->auth, "A-write") == 0 ? a_write
-		    : strcmp(c->auth, "B-read") == 0  ? b_read
-		    : strcmp(c->auth, "junk") == 0    ? "Bearer nope"
-						      : NULL;
+	            : strcmp(c->auth, "A-write") == 0 ? a_write
+	            : strcmp(c->auth, "B-read") == 0  ? b_read
+	            : strcmp(c->auth, "junk") == 0    ? "Bearer nope"
+	                                              : NULL;
 	tu_call(&env, up_users_handle, &call, &resp, &body);
 	ck_assert_msg(resp.status == c->status, "line %d (%s): status %d", c->line, c->desc,
-		      resp.status);
+	              resp.status);
 	if (c->header != NULL)
 		ck_assert_msg(tu_header(&resp, c->header) != NULL, "line %d (%s): no %s", c->line,
-			      c->desc, c->header);
+		              c->desc, c->header);
 	ck_assert_ptr_nonnull(body);
 	ck_assert(cJSON_IsBool(cJSON_GetObjectItem(body, "success")));
 	if (c->status == 200) {
 		ck_assert_str_eq(cJSON_GetObjectItem(body, "id")->valuestring,
-				 uris[c->which_user] + strlen("/api/users/"));
+		                 uris[c->which_user] + strlen("/api/users/"));
 		ck_assert_ptr_null(cJSON_GetObjectItem(body, "password"));
 	} else {
 		ck_assert(cJSON_IsString(cJSON_GetObjectItem(body, "code")));
 		ck_assert(cJSON_IsArray(cJSON_GetObjectItem(body, "details")));
 	}
 	if (c->status == 403)
-		ck_assert_ptr_nonnull(strstr(tu_header(&resp, "WWW-Authenticate"),
-					     "insufficient_scope"));
+		ck_assert_ptr_nonnull(
+		        strstr(tu_header(&resp, "WWW-Authenticate"), "insufficient_scope"));
 	cJSON_Delete(body);
 	up_response_free(&resp);
 	tu_env_close(&env);
@@ -271,8 +277,10 @@ static void make_lock_table(struct tu_env *env)
 	int i;
 	char n[16];
 
-	tu_exec(env, "CREATE TABLE IF NOT EXISTS t_lock (id INT PRIMARY KEY, v INT NOT NULL) "
-		     "ENGINE=InnoDB", NULL, NULL, NULL);
+	tu_exec(env,
+	        "CREATE TABLE IF NOT EXISTS t_lock (id INT PRIMARY KEY, v INT NOT NULL) "
+	        "ENGINE=InnoDB",
+	        NULL, NULL, NULL);
 	tu_exec(env, "DELETE FROM t_lock", NULL, NULL, NULL);
 	for (i = 1; i <= 40; i++) {
 		snprintf(n, sizeof(n), "%d", i);
@@ -343,14 +351,14 @@ START_TEST(test_deadlock_is_retried)
 		ok &= up_db_exec(db, "UPDATE t_lock SET v = v + 1 WHERE id > 2", NULL, 0, NULL) ==
 		      UP_OK;
 		ok &= up_db_query(db, "SELECT v FROM t_lock WHERE id = ? FOR UPDATE", id, 1,
-				  &res) == UP_OK;
+		                  &res) == UP_OK;
 		up_db_result_free(&res);
-		ok &= write(up[1], "r", 1) == 1;          /* row 1 held */
-		ok &= read(down[0], &c, 1) == 1;          /* parent holds row 2 */
-		usleep(200000);                           /* parent now waits for row 1 */
+		ok &= write(up[1], "r", 1) == 1; /* row 1 held */
+		ok &= read(down[0], &c, 1) == 1; /* parent holds row 2 */
+		usleep(200000);                  /* parent now waits for row 1 */
 		id[0] = UP_P_I64(2);
 		ok &= up_db_query(db, "SELECT v FROM t_lock WHERE id = ? FOR UPDATE", id, 1,
-				  &res) == UP_OK;         /* deadlock: the parent is rolled back */
+		                  &res) == UP_OK; /* deadlock: the parent is rolled back */
 		up_db_result_free(&res);
 		ok &= up_db_exec_trusted(db, "COMMIT") == UP_OK;
 		_exit(ok ? 0 : 1);
@@ -365,9 +373,9 @@ START_TEST(test_deadlock_is_retried)
 	ck_assert_uint_eq(up_db_errno(env.db), 0);
 	/* Both transactions committed: the child's +1 on row 3.., the parent's on row 2. */
 	ck_assert_int_eq(tu_scalar_int(&env, "SELECT v FROM t_lock WHERE id = 2", NULL, NULL, NULL),
-			 1);
+	                 1);
 	ck_assert_int_eq(tu_scalar_int(&env, "SELECT v FROM t_lock WHERE id = 3", NULL, NULL, NULL),
-			 1);
+	                 1);
 	tu_env_close(&env);
 }
 END_TEST
@@ -407,7 +415,8 @@ START_TEST(test_lock_wait_timeout_is_retried)
 		ok &= up_config_load(getenv("USERPATCH_CONFIG"), &cfg, err, sizeof(err)) == UP_OK;
 		ok &= up_db_new(&cfg, &db) == UP_OK;
 		ok &= up_db_exec_trusted(db, "START TRANSACTION") == UP_OK;
-		ok &= up_db_exec(db, "UPDATE t_lock SET v = 1 WHERE id = 5", NULL, 0, NULL) == UP_OK;
+		ok &= up_db_exec(db, "UPDATE t_lock SET v = 1 WHERE id = 5", NULL, 0, NULL) ==
+		      UP_OK;
 		ok &= write(up[1], "r", 1) == 1;
 		usleep(1500000); /* longer than the parent's 1 s lock wait */
 		ok &= up_db_exec_trusted(db, "COMMIT") == UP_OK;
@@ -415,14 +424,14 @@ START_TEST(test_lock_wait_timeout_is_retried)
 	}
 	ck_assert_int_eq(read(up[0], &c, 1), 1);
 	ck_assert_int_eq(up_db_exec_trusted(env.db, "SET SESSION innodb_lock_wait_timeout = 1"),
-			 UP_OK);
+	                 UP_OK);
 	ck_assert_int_eq(up_db_transaction(env.db, lock_wait_txn, &arg), UP_OK);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child failed");
 	ck_assert_int_ge(arg.attempts, 2);
 	/* Applied once, after the child's write: nothing lost, nothing doubled. */
 	ck_assert_int_eq(tu_scalar_int(&env, "SELECT v FROM t_lock WHERE id = 5", NULL, NULL, NULL),
-			 11);
+	                 11);
 	tu_env_close(&env);
 }
 END_TEST
@@ -448,7 +457,7 @@ START_TEST(test_failed_transaction_rolls_back)
 	ck_assert_int_eq(up_db_transaction(env.db, failing_txn, &attempts), UP_ERR_VALIDATION);
 	ck_assert_int_eq(attempts, 1);
 	ck_assert_int_eq(tu_scalar_int(&env, "SELECT v FROM t_lock WHERE id = 7", NULL, NULL, NULL),
-			 0);
+	                 0);
 	tu_env_close(&env);
 }
 END_TEST
@@ -460,7 +469,7 @@ static void db_ctl(const char *what)
 	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd), "%s %s %s >/dev/null 2>&1", getenv("UP_TEST_DB_CTL"), what,
-		 getenv("UP_TEST_DB_DIR"));
+	         getenv("UP_TEST_DB_DIR"));
 	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
 }
 
@@ -504,7 +513,7 @@ START_TEST(test_database_outage_503_and_recovery)
 	cJSON_Delete(body);
 	up_response_free(&resp);
 	ck_assert_int_ge(tu_scalar_int(&env, "SELECT COUNT(*) FROM api_usage", NULL, NULL, NULL),
-			 version_before);
+	                 version_before);
 	tu_env_close(&env);
 }
 END_TEST
@@ -520,7 +529,8 @@ int main(void)
 	tcase_add_test(tc, test_migrate_twice_is_a_noop);
 	tcase_add_test(tc, test_token_issue_lookup_revoke);
 	tcase_add_test(tc, test_quota_and_429);
-	tcase_add_loop_test(tc, test_status_cases, 0, sizeof(status_cases) / sizeof(status_cases[0]));
+	tcase_add_loop_test(tc, test_status_cases, 0,
+	                    sizeof(status_cases) / sizeof(status_cases[0]));
 	tcase_add_test(tc, test_deadlock_is_retried);
 	tcase_add_test(tc, test_lock_wait_timeout_is_retried);
 	tcase_add_test(tc, test_failed_transaction_rolls_back);

@@ -15,45 +15,47 @@ struct config_case {
 };
 
 static const struct config_case cases[] = {
-	{__LINE__, "minimal file", "db_user = u\ndb_name = n\n", UP_OK, NULL},
-	{__LINE__, "comments, blanks, CRLF and spaces",
-	 "# userpatch\r\n\r\n  db_user=u  \r\n\tdb_name =\tn\r\n# end\n", UP_OK, NULL},
-	{__LINE__, "every key",
-	 "db_host = a,b\ndb_port = 3307\ndb_socket = /s\ndb_user = u\ndb_password = p\n"
-	 "db_name = n\ndb_connect_timeout = 3\ndb_rw_timeout = 10\ndb_retries = 5\n"
-	 "max_body = 1024\nmax_json_depth = 16\nmax_patch_ops = 10\nmax_pointer_len = 64\n"
-	 "pwhash_opslimit = 3\npwhash_memlimit = 8192\nretry_after = 7\n"
-	 "device_validation = strict\nlog_level = debug\nlog_file = /l\n",
-	 UP_OK, NULL},
-	{__LINE__, "no final newline", "db_user = u\ndb_name = n", UP_OK, NULL},
-	{__LINE__, "unknown key", "db_user = u\ndb_name = n\ndb_pasword = x\n", UP_ERR_CONFIG,
-	 "unknown key 'db_pasword'"},
-	{__LINE__, "key given twice", "db_user = u\ndb_user = v\ndb_name = n\n", UP_ERR_CONFIG,
-	 "given twice"},
-	{__LINE__, "missing '='", "db_user u\n", UP_ERR_CONFIG, "line 1: expected key = value"},
-	{__LINE__, "empty value", "db_user =\ndb_name = n\n", UP_ERR_CONFIG, "has no value"},
-	{__LINE__, "port zero", "db_user = u\ndb_name = n\ndb_port = 0\n", UP_ERR_CONFIG,
-	 "db_port must be a whole number from 1 to 65535"},
-	{__LINE__, "port too large", "db_user = u\ndb_name = n\ndb_port = 65536\n",
-	 UP_ERR_CONFIG, "db_port"},
-	{__LINE__, "port with sign", "db_user = u\ndb_name = n\ndb_port = +80\n", UP_ERR_CONFIG,
-	 "db_port"},
-	{__LINE__, "port with trailing junk", "db_user = u\ndb_name = n\ndb_port = 80x\n",
-	 UP_ERR_CONFIG, "db_port"},
-	{__LINE__, "port with leading zero", "db_user = u\ndb_name = n\ndb_port = 080\n",
-	 UP_ERR_CONFIG, "db_port"},
-	{__LINE__, "body cap below minimum", "db_user = u\ndb_name = n\nmax_body = 10\n",
-	 UP_ERR_CONFIG, "max_body"},
-	{__LINE__, "huge number", "db_user = u\ndb_name = n\nmax_body = 99999999999999999999999\n",
-	 UP_ERR_CONFIG, "max_body"},
-	{__LINE__, "bad device mode", "db_user = u\ndb_name = n\ndevice_validation = loose\n",
-	 UP_ERR_CONFIG, "format or strict"},
-	{__LINE__, "bad log level", "db_user = u\ndb_name = n\nlog_level = verbose\n",
-	 UP_ERR_CONFIG, "log_level"},
-	{__LINE__, "password and password file", "db_user = u\ndb_name = n\ndb_password = a\n"
-	 "db_password_file = /f\n", UP_ERR_CONFIG, "exclusive"},
-	{__LINE__, "db_name missing", "db_user = u\n", UP_ERR_CONFIG, "required"},
-	{__LINE__, "empty file", "", UP_ERR_CONFIG, "required"},
+        {__LINE__, "minimal file", "db_user = u\ndb_name = n\n", UP_OK, NULL},
+        {__LINE__, "comments, blanks, CRLF and spaces",
+         "# userpatch\r\n\r\n  db_user=u  \r\n\tdb_name =\tn\r\n# end\n", UP_OK, NULL},
+        {__LINE__, "every key",
+         "db_host = a,b\ndb_port = 3307\ndb_socket = /s\ndb_user = u\ndb_password = p\n"
+         "db_name = n\ndb_connect_timeout = 3\ndb_rw_timeout = 10\ndb_retries = 5\n"
+         "max_body = 1024\nmax_json_depth = 16\nmax_patch_ops = 10\nmax_pointer_len = 64\n"
+         "pwhash_opslimit = 3\npwhash_memlimit = 8192\nretry_after = 7\n"
+         "device_validation = strict\nlog_level = debug\nlog_file = /l\n",
+         UP_OK, NULL},
+        {__LINE__, "no final newline", "db_user = u\ndb_name = n", UP_OK, NULL},
+        {__LINE__, "unknown key", "db_user = u\ndb_name = n\ndb_pasword = x\n", UP_ERR_CONFIG,
+         "unknown key 'db_pasword'"},
+        {__LINE__, "key given twice", "db_user = u\ndb_user = v\ndb_name = n\n", UP_ERR_CONFIG,
+         "given twice"},
+        {__LINE__, "missing '='", "db_user u\n", UP_ERR_CONFIG, "line 1: expected key = value"},
+        {__LINE__, "empty value", "db_user =\ndb_name = n\n", UP_ERR_CONFIG, "has no value"},
+        {__LINE__, "port zero", "db_user = u\ndb_name = n\ndb_port = 0\n", UP_ERR_CONFIG,
+         "db_port must be a whole number from 1 to 65535"},
+        {__LINE__, "port too large", "db_user = u\ndb_name = n\ndb_port = 65536\n", UP_ERR_CONFIG,
+         "db_port"},
+        {__LINE__, "port with sign", "db_user = u\ndb_name = n\ndb_port = +80\n", UP_ERR_CONFIG,
+         "db_port"},
+        {__LINE__, "port with trailing junk", "db_user = u\ndb_name = n\ndb_port = 80x\n",
+         UP_ERR_CONFIG, "db_port"},
+        {__LINE__, "port with leading zero", "db_user = u\ndb_name = n\ndb_port = 080\n",
+         UP_ERR_CONFIG, "db_port"},
+        {__LINE__, "body cap below minimum", "db_user = u\ndb_name = n\nmax_body = 10\n",
+         UP_ERR_CONFIG, "max_body"},
+        {__LINE__, "huge number", "db_user = u\ndb_name = n\nmax_body = 99999999999999999999999\n",
+         UP_ERR_CONFIG, "max_body"},
+        {__LINE__, "bad device mode", "db_user = u\ndb_name = n\ndevice_validation = loose\n",
+         UP_ERR_CONFIG, "format or strict"},
+        {__LINE__, "bad log level", "db_user = u\ndb_name = n\nlog_level = verbose\n",
+         UP_ERR_CONFIG, "log_level"},
+        {__LINE__, "password and password file",
+         "db_user = u\ndb_name = n\ndb_password = a\n"
+         "db_password_file = /f\n",
+         UP_ERR_CONFIG, "exclusive"},
+        {__LINE__, "db_name missing", "db_user = u\n", UP_ERR_CONFIG, "required"},
+        {__LINE__, "empty file", "", UP_ERR_CONFIG, "required"},
 };
 
 START_TEST(test_config_cases)
@@ -65,10 +67,11 @@ START_TEST(test_config_cases)
 
 	rc = up_config_parse(c->text, strlen(c->text), &cfg, err, sizeof(err));
 	ck_assert_msg(rc == c->want, "line %d (%s): got %d want %d (%s)", c->line, c->desc, rc,
-		      c->want, err);
+	              c->want, err);
 	if (c->err_part != NULL)
-		ck_assert_msg(strstr(err, c->err_part) != NULL, "line %d (%s): error '%s' lacks '%s'",
-			      c->line, c->desc, err, c->err_part);
+		ck_assert_msg(strstr(err, c->err_part) != NULL,
+		              "line %d (%s): error '%s' lacks '%s'", c->line, c->desc, err,
+		              c->err_part);
 	up_config_free(&cfg);
 }
 END_TEST
@@ -76,7 +79,7 @@ END_TEST
 START_TEST(test_config_values)
 {
 	static const char text[] = "db_host = a,b\ndb_user = u\ndb_name = n\nmax_body = 1024\n"
-				   "device_validation = strict\nlog_level = warn\n";
+	                           "device_validation = strict\nlog_level = warn\n";
 	struct up_config cfg;
 	char err[256];
 

@@ -51,57 +51,67 @@ struct req_case {
 	size_t body_len;
 };
 
-#define E(...) {__VA_ARGS__, NULL}
+#define E(...)                                                                                     \
+	{                                                                                          \
+		__VA_ARGS__, NULL                                                                  \
+	}
 static const struct req_case req_cases[] = {
-	{__LINE__, "GET with query", E("REQUEST_METHOD=GET", "REQUEST_URI=/api/users?limit=5"),
-	 NULL, 100, UP_OK, UP_M_GET, "/api/users", "limit=5", NULL, NULL, 0},
-	{__LINE__, "percent-decoded path", E("REQUEST_METHOD=GET", "REQUEST_URI=/api/users/usr%2D1"),
-	 NULL, 100, UP_OK, UP_M_GET, "/api/users/usr-1", "", NULL, NULL, 0},
-	{__LINE__, "bad percent escape", E("REQUEST_METHOD=GET", "REQUEST_URI=/api/users/%zz"),
-	 NULL, 100, UP_ERR_BAD_REQUEST, UP_M_GET, NULL, NULL, NULL, NULL, 0},
-	{__LINE__, "percent-encoded NUL", E("REQUEST_METHOD=GET", "REQUEST_URI=/a%00b"), NULL, 100,
-	 UP_ERR_BAD_REQUEST, UP_M_GET, NULL, NULL, NULL, NULL, 0},
-	{__LINE__, "no REQUEST_URI: SCRIPT_NAME + PATH_INFO",
-	 E("REQUEST_METHOD=DELETE", "SCRIPT_NAME=/cgi-bin/users", "PATH_INFO=/x",
-	   "QUERY_STRING=a=1"),
-	 NULL, 100, UP_OK, UP_M_DELETE, "/cgi-bin/users/x", "a=1", NULL, NULL, 0},
-	{__LINE__, "PATCH with body and content type parameters",
-	 E("REQUEST_METHOD=PATCH", "REQUEST_URI=/u", "CONTENT_TYPE=Application/JSON; charset=utf-8",
-	   "CONTENT_LENGTH=13"),
-	 "[{\"op\":\"x\"}]!", 100, UP_OK, UP_M_PATCH, "/u", "", "application/json", NULL, 13},
-	{__LINE__, "body exactly at the cap", E("REQUEST_METHOD=POST", "REQUEST_URI=/u", "CONTENT_LENGTH=10"),
-	 "0123456789", 10, UP_OK, UP_M_POST, "/u", "", NULL, NULL, 10},
-	{__LINE__, "body one byte over the cap", E("REQUEST_METHOD=POST", "REQUEST_URI=/u", "CONTENT_LENGTH=11"),
-	 "0123456789A", 10, UP_ERR_TOO_LARGE, UP_M_POST, NULL, NULL, NULL, NULL, 0},
-	{__LINE__, "huge CONTENT_LENGTH", E("REQUEST_METHOD=POST", "REQUEST_URI=/u",
-	 "CONTENT_LENGTH=99999999999999999999999"), "", 10, UP_ERR_BAD_REQUEST, UP_M_POST, NULL, NULL, NULL, NULL, 0},
-	{__LINE__, "negative CONTENT_LENGTH", E("REQUEST_METHOD=POST", "REQUEST_URI=/u", "CONTENT_LENGTH=-1"),
-	 "", 10, UP_ERR_BAD_REQUEST, UP_M_POST, NULL, NULL, NULL, NULL, 0},
-	{__LINE__, "body shorter than announced", E("REQUEST_METHOD=POST", "REQUEST_URI=/u", "CONTENT_LENGTH=5"),
-	 "abc", 10, UP_ERR_BAD_REQUEST, UP_M_POST, NULL, NULL, NULL, NULL, 0},
-	{__LINE__, "only CONTENT_LENGTH bytes are read",
-	 E("REQUEST_METHOD=POST", "REQUEST_URI=/u", "CONTENT_LENGTH=3"), "abcdef", 10, UP_OK,
-	 UP_M_POST, "/u", "", NULL, NULL, 3},
-	{__LINE__, "Authorization from HTTP_AUTHORIZATION",
-	 E("REQUEST_METHOD=GET", "REQUEST_URI=/u", "HTTP_AUTHORIZATION=Bearer abc",
-	   "REDIRECT_HTTP_AUTHORIZATION=Bearer other"),
-	 NULL, 10, UP_OK, UP_M_GET, "/u", "", NULL, "Bearer abc", 0},
-	{__LINE__, "Authorization from REDIRECT_HTTP_AUTHORIZATION",
-	 E("REQUEST_METHOD=GET", "REQUEST_URI=/u", "REDIRECT_HTTP_AUTHORIZATION=Bearer r"), NULL,
-	 10, UP_OK, UP_M_GET, "/u", "", NULL, "Bearer r", 0},
-	{__LINE__, "empty HTTP_AUTHORIZATION falls back to the redirect copy",
-	 E("REQUEST_METHOD=GET", "REQUEST_URI=/u", "HTTP_AUTHORIZATION=",
-	   "REDIRECT_HTTP_AUTHORIZATION=Bearer r"),
-	 NULL, 10, UP_OK, UP_M_GET, "/u", "", NULL, "Bearer r", 0},
-	{__LINE__, "unknown method", E("REQUEST_METHOD=BREW", "REQUEST_URI=/u"), NULL, 10, UP_OK,
-	 UP_M_OTHER, "/u", "", NULL, NULL, 0},
-	{__LINE__, "HEAD", E("REQUEST_METHOD=HEAD", "REQUEST_URI=/u"), NULL, 10, UP_OK, UP_M_HEAD,
-	 "/u", "", NULL, NULL, 0},
-	{__LINE__, "OPTIONS", E("REQUEST_METHOD=OPTIONS", "REQUEST_URI=/u"), NULL, 10, UP_OK,
-	 UP_M_OPTIONS, "/u", "", NULL, NULL, 0},
-	{__LINE__, "form content type", E("REQUEST_METHOD=POST", "REQUEST_URI=/u",
-	 "CONTENT_TYPE=application/x-www-form-urlencoded", "CONTENT_LENGTH=3"), "a=b", 10, UP_OK,
-	 UP_M_POST, "/u", "", "application/x-www-form-urlencoded", NULL, 3},
+        {__LINE__, "GET with query", E("REQUEST_METHOD=GET", "REQUEST_URI=/api/users?limit=5"),
+         NULL, 100, UP_OK, UP_M_GET, "/api/users", "limit=5", NULL, NULL, 0},
+        {__LINE__, "percent-decoded path",
+         E("REQUEST_METHOD=GET", "REQUEST_URI=/api/users/usr%2D1"), NULL, 100, UP_OK, UP_M_GET,
+         "/api/users/usr-1", "", NULL, NULL, 0},
+        {__LINE__, "bad percent escape", E("REQUEST_METHOD=GET", "REQUEST_URI=/api/users/%zz"),
+         NULL, 100, UP_ERR_BAD_REQUEST, UP_M_GET, NULL, NULL, NULL, NULL, 0},
+        {__LINE__, "percent-encoded NUL", E("REQUEST_METHOD=GET", "REQUEST_URI=/a%00b"), NULL, 100,
+         UP_ERR_BAD_REQUEST, UP_M_GET, NULL, NULL, NULL, NULL, 0},
+        {__LINE__, "no REQUEST_URI: SCRIPT_NAME + PATH_INFO",
+         E("REQUEST_METHOD=DELETE", "SCRIPT_NAME=/cgi-bin/users", "PATH_INFO=/x",
+           "QUERY_STRING=a=1"),
+         NULL, 100, UP_OK, UP_M_DELETE, "/cgi-bin/users/x", "a=1", NULL, NULL, 0},
+        {__LINE__, "PATCH with body and content type parameters",
+         E("REQUEST_METHOD=PATCH", "REQUEST_URI=/u", "CONTENT_TYPE=Application/JSON; charset=utf-8",
+           "CONTENT_LENGTH=13"),
+         "[{\"op\":\"x\"}]!", 100, UP_OK, UP_M_PATCH, "/u", "", "application/json", NULL, 13},
+        {__LINE__, "body exactly at the cap",
+         E("REQUEST_METHOD=POST", "REQUEST_URI=/u", "CONTENT_LENGTH=10"), "0123456789", 10, UP_OK,
+         UP_M_POST, "/u", "", NULL, NULL, 10},
+        {__LINE__, "body one byte over the cap",
+         E("REQUEST_METHOD=POST", "REQUEST_URI=/u", "CONTENT_LENGTH=11"), "0123456789A", 10,
+         UP_ERR_TOO_LARGE, UP_M_POST, NULL, NULL, NULL, NULL, 0},
+        {__LINE__, "huge CONTENT_LENGTH",
+         E("REQUEST_METHOD=POST", "REQUEST_URI=/u", "CONTENT_LENGTH=99999999999999999999999"), "",
+         10, UP_ERR_BAD_REQUEST, UP_M_POST, NULL, NULL, NULL, NULL, 0},
+        {__LINE__, "negative CONTENT_LENGTH",
+         E("REQUEST_METHOD=POST", "REQUEST_URI=/u", "CONTENT_LENGTH=-1"), "", 10,
+         UP_ERR_BAD_REQUEST, UP_M_POST, NULL, NULL, NULL, NULL, 0},
+        {__LINE__, "body shorter than announced",
+         E("REQUEST_METHOD=POST", "REQUEST_URI=/u", "CONTENT_LENGTH=5"), "abc", 10,
+         UP_ERR_BAD_REQUEST, UP_M_POST, NULL, NULL, NULL, NULL, 0},
+        {__LINE__, "only CONTENT_LENGTH bytes are read",
+         E("REQUEST_METHOD=POST", "REQUEST_URI=/u", "CONTENT_LENGTH=3"), "abcdef", 10, UP_OK,
+         UP_M_POST, "/u", "", NULL, NULL, 3},
+        {__LINE__, "Authorization from HTTP_AUTHORIZATION",
+         E("REQUEST_METHOD=GET", "REQUEST_URI=/u", "HTTP_AUTHORIZATION=Bearer abc",
+           "REDIRECT_HTTP_AUTHORIZATION=Bearer other"),
+         NULL, 10, UP_OK, UP_M_GET, "/u", "", NULL, "Bearer abc", 0},
+        {__LINE__, "Authorization from REDIRECT_HTTP_AUTHORIZATION",
+         E("REQUEST_METHOD=GET", "REQUEST_URI=/u", "REDIRECT_HTTP_AUTHORIZATION=Bearer r"), NULL,
+         10, UP_OK, UP_M_GET, "/u", "", NULL, "Bearer r", 0},
+        {__LINE__, "empty HTTP_AUTHORIZATION falls back to the redirect copy",
+         E("REQUEST_METHOD=GET", "REQUEST_URI=/u",
+           "HTTP_AUTHORIZATION=", "REDIRECT_HTTP_AUTHORIZATION=Bearer r"),
+         NULL, 10, UP_OK, UP_M_GET, "/u", "", NULL, "Bearer r", 0},
+        {__LINE__, "unknown method", E("REQUEST_METHOD=BREW", "REQUEST_URI=/u"), NULL, 10, UP_OK,
+         UP_M_OTHER, "/u", "", NULL, NULL, 0},
+        {__LINE__, "HEAD", E("REQUEST_METHOD=HEAD", "REQUEST_URI=/u"), NULL, 10, UP_OK, UP_M_HEAD,
+         "/u", "", NULL, NULL, 0},
+        {__LINE__, "OPTIONS", E("REQUEST_METHOD=OPTIONS", "REQUEST_URI=/u"), NULL, 10, UP_OK,
+         UP_M_OPTIONS, "/u", "", NULL, NULL, 0},
+        {__LINE__, "form content type",
+         E("REQUEST_METHOD=POST", "REQUEST_URI=/u",
+           "CONTENT_TYPE=application/x-www-form-urlencoded", "CONTENT_LENGTH=3"),
+         "a=b", 10, UP_OK, UP_M_POST, "/u", "", "application/x-www-form-urlencoded", NULL, 3},
 };
 
 START_TEST(test_request_cases)
@@ -144,9 +154,9 @@ END_TEST
 START_TEST(test_request_id)
 {
 	static const char *const good[] = {"REQUEST_METHOD=GET", "REQUEST_URI=/",
-					   "HTTP_X_REQUEST_ID=abc-123_x.y", NULL};
+	                                   "HTTP_X_REQUEST_ID=abc-123_x.y", NULL};
 	static const char *const bad[] = {"REQUEST_METHOD=GET", "REQUEST_URI=/",
-					  "HTTP_X_REQUEST_ID=a b\nc", NULL};
+	                                  "HTTP_X_REQUEST_ID=a b\nc", NULL};
 	struct fake f = {good, NULL, 0, 0};
 	struct up_request req;
 
@@ -167,13 +177,13 @@ struct query_case {
 };
 
 static const struct query_case query_cases[] = {
-	{__LINE__, "simple", "a=1&b=2", "b", "2"},
-	{__LINE__, "absent", "a=1&b=2", "c", NULL},
-	{__LINE__, "prefix is not a match", "ab=1", "a", NULL},
-	{__LINE__, "decoded with plus", "email=a%40b.c&x=y+z", "x", "y z"},
-	{__LINE__, "percent", "email=a%40b.c", "email", "a@b.c"},
-	{__LINE__, "empty value", "a=&b=1", "a", ""},
-	{__LINE__, "bad escape", "a=%g1", "a", NULL},
+        {__LINE__, "simple", "a=1&b=2", "b", "2"},
+        {__LINE__, "absent", "a=1&b=2", "c", NULL},
+        {__LINE__, "prefix is not a match", "ab=1", "a", NULL},
+        {__LINE__, "decoded with plus", "email=a%40b.c&x=y+z", "x", "y z"},
+        {__LINE__, "percent", "email=a%40b.c", "email", "a@b.c"},
+        {__LINE__, "empty value", "a=&b=1", "a", ""},
+        {__LINE__, "bad escape", "a=%g1", "a", NULL},
 };
 
 START_TEST(test_query_cases)
@@ -185,7 +195,7 @@ START_TEST(test_query_cases)
 		ck_assert_msg(v == NULL, "line %d (%s)", c->line, c->desc);
 	else
 		ck_assert_msg(v != NULL && strcmp(v, c->want) == 0, "line %d (%s): %s", c->line,
-			      c->desc, v != NULL ? v : "(null)");
+		              c->desc, v != NULL ? v : "(null)");
 	free(v);
 }
 END_TEST
@@ -198,29 +208,29 @@ struct err_case {
 };
 
 static const struct err_case err_cases[] = {
-	{__LINE__, UP_OK, 200, "ok"},
-	{__LINE__, UP_ERR_BAD_JSON, 400, "invalid_json"},
-	{__LINE__, UP_ERR_PATCH_MALFORMED, 400, "patch_malformed"},
-	{__LINE__, UP_ERR_POINTER_MALFORMED, 400, "pointer_malformed"},
-	{__LINE__, UP_ERR_MISSING_KEY, 400, "missing_key"},
-	{__LINE__, UP_ERR_UNAUTHORIZED, 401, "invalid_token"},
-	{__LINE__, UP_ERR_FORBIDDEN, 403, "insufficient_scope"},
-	{__LINE__, UP_ERR_NOT_FOUND, 404, "not_found"},
-	{__LINE__, UP_ERR_METHOD, 405, "method_not_allowed"},
-	{__LINE__, UP_ERR_PATH_NOT_FOUND, 409, "path_not_found"},
-	{__LINE__, UP_ERR_TEST_FAILED, 409, "test_failed"},
-	{__LINE__, UP_ERR_STALE_VERSION, 409, "stale_version"},
-	{__LINE__, UP_ERR_CONFLICT, 409, "conflict"},
-	{__LINE__, UP_ERR_PRECONDITION, 412, "precondition_failed"},
-	{__LINE__, UP_ERR_TOO_LARGE, 413, "payload_too_large"},
-	{__LINE__, UP_ERR_MEDIA_TYPE, 415, "unsupported_media_type"},
-	{__LINE__, UP_ERR_VALIDATION, 422, "validation_failed"},
-	{__LINE__, UP_ERR_QUOTA, 429, "quota_exceeded"},
-	{__LINE__, UP_ERR_DB, 500, "internal_error"},
-	{__LINE__, UP_ERR_NOMEM, 500, "internal_error"},
-	{__LINE__, UP_ERR_DB_UNAVAILABLE, 503, "service_unavailable"},
-	{__LINE__, UP_ERR_DB_RETRY, 503, "service_unavailable"},
-	{__LINE__, (enum up_err)9999, 500, "internal_error"},
+        {__LINE__, UP_OK, 200, "ok"},
+        {__LINE__, UP_ERR_BAD_JSON, 400, "invalid_json"},
+        {__LINE__, UP_ERR_PATCH_MALFORMED, 400, "patch_malformed"},
+        {__LINE__, UP_ERR_POINTER_MALFORMED, 400, "pointer_malformed"},
+        {__LINE__, UP_ERR_MISSING_KEY, 400, "missing_key"},
+        {__LINE__, UP_ERR_UNAUTHORIZED, 401, "invalid_token"},
+        {__LINE__, UP_ERR_FORBIDDEN, 403, "insufficient_scope"},
+        {__LINE__, UP_ERR_NOT_FOUND, 404, "not_found"},
+        {__LINE__, UP_ERR_METHOD, 405, "method_not_allowed"},
+        {__LINE__, UP_ERR_PATH_NOT_FOUND, 409, "path_not_found"},
+        {__LINE__, UP_ERR_TEST_FAILED, 409, "test_failed"},
+        {__LINE__, UP_ERR_STALE_VERSION, 409, "stale_version"},
+        {__LINE__, UP_ERR_CONFLICT, 409, "conflict"},
+        {__LINE__, UP_ERR_PRECONDITION, 412, "precondition_failed"},
+        {__LINE__, UP_ERR_TOO_LARGE, 413, "payload_too_large"},
+        {__LINE__, UP_ERR_MEDIA_TYPE, 415, "unsupported_media_type"},
+        {__LINE__, UP_ERR_VALIDATION, 422, "validation_failed"},
+        {__LINE__, UP_ERR_QUOTA, 429, "quota_exceeded"},
+        {__LINE__, UP_ERR_DB, 500, "internal_error"},
+        {__LINE__, UP_ERR_NOMEM, 500, "internal_error"},
+        {__LINE__, UP_ERR_DB_UNAVAILABLE, 503, "service_unavailable"},
+        {__LINE__, UP_ERR_DB_RETRY, 503, "service_unavailable"},
+        {__LINE__, (enum up_err)9999, 500, "internal_error"},
 };
 
 START_TEST(test_error_mapping)
@@ -228,7 +238,7 @@ START_TEST(test_error_mapping)
 	const struct err_case *c = &err_cases[_i];
 
 	ck_assert_msg(up_err_status(c->err) == c->status, "line %d: status %d", c->line,
-		      up_err_status(c->err));
+	              up_err_status(c->err));
 	ck_assert_str_eq(up_err_code(c->err), c->code);
 	ck_assert_ptr_nonnull(up_err_message(c->err));
 }
@@ -287,10 +297,10 @@ START_TEST(test_error_response_shape)
 	ck_assert_int_eq(up_response_write(&resp, "rid1", 0, sink_write, &out), UP_OK);
 	ck_assert_msg(strncmp(out.buf, "Status: 401 Unauthorized\r\n", 26) == 0, "%s", out.buf);
 	ck_assert_msg(strstr(out.buf, "\r\nWWW-Authenticate: Bearer realm=\"userpatch\", "
-				      "error=\"invalid_token\"\r\n") != NULL,
-		      "%s", out.buf);
+	                              "error=\"invalid_token\"\r\n") != NULL,
+	              "%s", out.buf);
 	ck_assert_msg(strstr(out.buf, "\r\nContent-Type: application/json\r\n") != NULL, "%s",
-		      out.buf);
+	              out.buf);
 	ck_assert_msg(strstr(out.buf, "\r\nX-Request-Id: rid1\r\n") != NULL, "%s", out.buf);
 	ck_assert_msg(strstr(out.buf, "\r\n\r\n{\"success\":false") != NULL, "%s", out.buf);
 	up_response_free(&resp);
@@ -324,7 +334,7 @@ START_TEST(test_response_head_and_headers)
 	ck_assert_ptr_nonnull(strstr(out.buf, "Content-Length: 9\r\n"));
 	ck_assert_ptr_null(strstr(out.buf, "Set-Cookie"));
 	ck_assert_msg(out.len >= 4 && strcmp(out.buf + out.len - 4, "\r\n\r\n") == 0,
-		      "HEAD has no body: %s", out.buf);
+	              "HEAD has no body: %s", out.buf);
 	up_response_free(&resp);
 }
 END_TEST

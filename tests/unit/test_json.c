@@ -14,41 +14,41 @@ struct json_case {
 };
 
 static const struct json_case json_cases[] = {
-	{__LINE__, "object", "{\"a\":[1,2.5,-3e2,true,false,null,\"x\"]}", 0, UP_OK},
-	{__LINE__, "white space around", " \n\t[] \r\n", 0, UP_OK},
-	{__LINE__, "scalar document", "\"just a string\"", 0, UP_OK},
-	{__LINE__, "escapes", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\"", 0, UP_OK},
-	{__LINE__, "UTF-8 text", "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"", 0, UP_OK},
-	{__LINE__, "empty input", "", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "trailing garbage", "{} x", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "two values", "{}{}", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "trailing comma in array", "[1,]", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "trailing comma in object", "{\"a\":1,}", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "leading zero", "[01]", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "bare fraction", "[.5]", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "dot without digits", "[1.]", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "plus sign", "[+1]", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "exponent without digits", "[1e]", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "single quotes", "{'a':1}", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "unquoted key", "{a:1}", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "raw control character in string", "\"a\tb\"", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "raw newline in string", "\"a\nb\"", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "bad escape", "\"\\x41\"", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "escaped NUL", "\"a\\u0000b\"", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "lone high surrogate", "\"\\ud83d\"", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "lone low surrogate", "\"\\ude00\"", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "invalid UTF-8 byte", "\"\xff\"", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "overlong UTF-8", "\"\xc0\xaf\"", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "UTF-8 surrogate", "\"\xed\xa0\x80\"", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "truncated UTF-8", "\"\xe2\x82\"", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "NUL byte in the text", "[1]\0", 4, UP_ERR_BAD_JSON},
-	{__LINE__, "unterminated string", "\"abc", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "unterminated array", "[1,2", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "misspelt literal", "[tru]", 0, UP_ERR_BAD_JSON},
-	{__LINE__, "depth at the limit (4)", "[[[[1]]]]", 0, UP_OK},
-	{__LINE__, "depth over the limit (5)", "[[[[[1]]]]]", 0, UP_ERR_LIMIT},
-	{__LINE__, "deep objects over the limit", "{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":1}}}}}", 0,
-	 UP_ERR_LIMIT},
+        {__LINE__, "object", "{\"a\":[1,2.5,-3e2,true,false,null,\"x\"]}", 0, UP_OK},
+        {__LINE__, "white space around", " \n\t[] \r\n", 0, UP_OK},
+        {__LINE__, "scalar document", "\"just a string\"", 0, UP_OK},
+        {__LINE__, "escapes", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\"", 0, UP_OK},
+        {__LINE__, "UTF-8 text", "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"", 0, UP_OK},
+        {__LINE__, "empty input", "", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "trailing garbage", "{} x", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "two values", "{}{}", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "trailing comma in array", "[1,]", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "trailing comma in object", "{\"a\":1,}", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "leading zero", "[01]", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "bare fraction", "[.5]", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "dot without digits", "[1.]", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "plus sign", "[+1]", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "exponent without digits", "[1e]", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "single quotes", "{'a':1}", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "unquoted key", "{a:1}", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "raw control character in string", "\"a\tb\"", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "raw newline in string", "\"a\nb\"", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "bad escape", "\"\\x41\"", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "escaped NUL", "\"a\\u0000b\"", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "lone high surrogate", "\"\\ud83d\"", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "lone low surrogate", "\"\\ude00\"", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "invalid UTF-8 byte", "\"\xff\"", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "overlong UTF-8", "\"\xc0\xaf\"", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "UTF-8 surrogate", "\"\xed\xa0\x80\"", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "truncated UTF-8", "\"\xe2\x82\"", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "NUL byte in the text", "[1]\0", 4, UP_ERR_BAD_JSON},
+        {__LINE__, "unterminated string", "\"abc", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "unterminated array", "[1,2", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "misspelt literal", "[tru]", 0, UP_ERR_BAD_JSON},
+        {__LINE__, "depth at the limit (4)", "[[[[1]]]]", 0, UP_OK},
+        {__LINE__, "depth over the limit (5)", "[[[[[1]]]]]", 0, UP_ERR_LIMIT},
+        {__LINE__, "deep objects over the limit", "{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":1}}}}}", 0,
+         UP_ERR_LIMIT},
 };
 
 START_TEST(test_json_cases)
@@ -73,10 +73,10 @@ struct esc_case {
 };
 
 static const struct esc_case esc_cases[] = {
-	{__LINE__, "quote and backslash", "a\"b\\c", "\"a\\\"b\\\\c\""},
-	{__LINE__, "control characters", "\n\r\t\b\f\x01", "\"\\n\\r\\t\\b\\f\\u0001\""},
-	{__LINE__, "non-ASCII kept as UTF-8", "caf\xc3\xa9", "\"caf\xc3\xa9\""},
-	{__LINE__, "HTML stays data", "</script>", "\"</script>\""},
+        {__LINE__, "quote and backslash", "a\"b\\c", "\"a\\\"b\\\\c\""},
+        {__LINE__, "control characters", "\n\r\t\b\f\x01", "\"\\n\\r\\t\\b\\f\\u0001\""},
+        {__LINE__, "non-ASCII kept as UTF-8", "caf\xc3\xa9", "\"caf\xc3\xa9\""},
+        {__LINE__, "HTML stays data", "</script>", "\"</script>\""},
 };
 
 START_TEST(test_writer_escaping)
@@ -85,8 +85,8 @@ START_TEST(test_writer_escaping)
 	cJSON *s = cJSON_CreateString(c->in), *back = NULL;
 	char *text = up_json_print(s);
 
-	ck_assert_msg(text != NULL && strcmp(text, c->out) == 0, "line %d (%s): %s", c->line, c->desc,
-		      text);
+	ck_assert_msg(text != NULL && strcmp(text, c->out) == 0, "line %d (%s): %s", c->line,
+	              c->desc, text);
 	/* What we write, our strict reader reads back to the same string. */
 	ck_assert_int_eq(up_json_parse(text, strlen(text), 4, &back), UP_OK);
 	ck_assert_str_eq(back->valuestring, c->in);
@@ -103,12 +103,12 @@ struct lenient_case {
 };
 
 static const struct lenient_case lenient_cases[] = {
-	{__LINE__, "raw LF, CR and TAB in a string", "{\"data\": \"{\n\\\"a\\\": 1\r\n}\t\"}",
-	 UP_ERR_BAD_JSON, UP_OK},
-	{__LINE__, "other control characters stay refused", "[\"a\x01b\"]", UP_ERR_BAD_JSON,
-	 UP_ERR_BAD_JSON},
-	{__LINE__, "raw newline outside strings is white space anyway", "[1,\n2]", UP_OK, UP_OK},
-	{__LINE__, "grammar stays strict", "[1,]", UP_ERR_BAD_JSON, UP_ERR_BAD_JSON},
+        {__LINE__, "raw LF, CR and TAB in a string", "{\"data\": \"{\n\\\"a\\\": 1\r\n}\t\"}",
+         UP_ERR_BAD_JSON, UP_OK},
+        {__LINE__, "other control characters stay refused", "[\"a\x01b\"]", UP_ERR_BAD_JSON,
+         UP_ERR_BAD_JSON},
+        {__LINE__, "raw newline outside strings is white space anyway", "[1,\n2]", UP_OK, UP_OK},
+        {__LINE__, "grammar stays strict", "[1,]", UP_ERR_BAD_JSON, UP_ERR_BAD_JSON},
 };
 
 START_TEST(test_lenient_cases)
@@ -117,12 +117,12 @@ START_TEST(test_lenient_cases)
 	cJSON *v = NULL;
 
 	ck_assert_msg(up_json_parse(c->text, strlen(c->text), 8, &v) == c->strict, "line %d (%s)",
-		      c->line, c->desc);
+	              c->line, c->desc);
 	cJSON_Delete(v);
 	v = NULL;
 	ck_assert_msg(up_json_parse_opts(c->text, strlen(c->text), 8, UP_JSON_RAW_WS_IN_STRINGS,
-					 &v) == c->lenient,
-		      "line %d (%s): lenient", c->line, c->desc);
+	                                 &v) == c->lenient,
+	              "line %d (%s): lenient", c->line, c->desc);
 	if (c->lenient == UP_OK && c->line == lenient_cases[0].line)
 		ck_assert_str_eq(cJSON_GetObjectItem(v, "data")->valuestring, "{\n\"a\": 1\r\n}\t");
 	cJSON_Delete(v);
@@ -149,18 +149,18 @@ struct email_case {
 };
 
 static const struct email_case email_cases[] = {
-	{__LINE__, "plain", "john.smith@example.com", 1},
-	{__LINE__, "plus and subdomain", "a+b@mail.example.co", 1},
-	{__LINE__, "no at", "john.example.com", 0},
-	{__LINE__, "two ats", "a@b@example.com", 0},
-	{__LINE__, "no domain dot", "a@localhost", 0},
-	{__LINE__, "empty local", "@example.com", 0},
-	{__LINE__, "space", "a b@example.com", 0},
-	{__LINE__, "double dot", "a..b@example.com", 0},
-	{__LINE__, "label starts with dash", "a@-x.com", 0},
-	{__LINE__, "empty label", "a@x..com", 0},
-	{__LINE__, "local part too long",
-	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com", 0},
+        {__LINE__, "plain", "john.smith@example.com", 1},
+        {__LINE__, "plus and subdomain", "a+b@mail.example.co", 1},
+        {__LINE__, "no at", "john.example.com", 0},
+        {__LINE__, "two ats", "a@b@example.com", 0},
+        {__LINE__, "no domain dot", "a@localhost", 0},
+        {__LINE__, "empty local", "@example.com", 0},
+        {__LINE__, "space", "a b@example.com", 0},
+        {__LINE__, "double dot", "a..b@example.com", 0},
+        {__LINE__, "label starts with dash", "a@-x.com", 0},
+        {__LINE__, "empty label", "a@x..com", 0},
+        {__LINE__, "local part too long",
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com", 0},
 };
 
 START_TEST(test_email_cases)
@@ -177,19 +177,19 @@ struct time_case {
 };
 
 static const struct time_case time_cases[] = {
-	{__LINE__, "UTC", "2023-01-01T00:00:00Z", "2023-01-01 00:00:00.000000"},
-	{__LINE__, "fraction", "2023-01-01T00:00:00.5Z", "2023-01-01 00:00:00.500000"},
-	{__LINE__, "offset to UTC", "2023-01-01T00:30:00+01:00", "2022-12-31 23:30:00.000000"},
-	{__LINE__, "negative offset", "2024-02-29T23:00:00-05:00", "2024-03-01 04:00:00.000000"},
-	{__LINE__, "lower-case t and z", "2023-06-01t10:00:00z", "2023-06-01 10:00:00.000000"},
-	{__LINE__, "no zone", "2023-01-01T00:00:00", NULL},
-	{__LINE__, "date only", "2023-01-01", NULL},
-	{__LINE__, "bad month", "2023-13-01T00:00:00Z", NULL},
-	{__LINE__, "Feb 29 in a common year", "2023-02-29T00:00:00Z", NULL},
-	{__LINE__, "hour 24", "2023-01-01T24:00:00Z", NULL},
-	{__LINE__, "leap second", "2016-12-31T23:59:60Z", NULL},
-	{__LINE__, "empty fraction", "2023-01-01T00:00:00.Z", NULL},
-	{__LINE__, "trailing text", "2023-01-01T00:00:00Zx", NULL},
+        {__LINE__, "UTC", "2023-01-01T00:00:00Z", "2023-01-01 00:00:00.000000"},
+        {__LINE__, "fraction", "2023-01-01T00:00:00.5Z", "2023-01-01 00:00:00.500000"},
+        {__LINE__, "offset to UTC", "2023-01-01T00:30:00+01:00", "2022-12-31 23:30:00.000000"},
+        {__LINE__, "negative offset", "2024-02-29T23:00:00-05:00", "2024-03-01 04:00:00.000000"},
+        {__LINE__, "lower-case t and z", "2023-06-01t10:00:00z", "2023-06-01 10:00:00.000000"},
+        {__LINE__, "no zone", "2023-01-01T00:00:00", NULL},
+        {__LINE__, "date only", "2023-01-01", NULL},
+        {__LINE__, "bad month", "2023-13-01T00:00:00Z", NULL},
+        {__LINE__, "Feb 29 in a common year", "2023-02-29T00:00:00Z", NULL},
+        {__LINE__, "hour 24", "2023-01-01T24:00:00Z", NULL},
+        {__LINE__, "leap second", "2016-12-31T23:59:60Z", NULL},
+        {__LINE__, "empty fraction", "2023-01-01T00:00:00.Z", NULL},
+        {__LINE__, "trailing text", "2023-01-01T00:00:00Zx", NULL},
 };
 
 START_TEST(test_time_cases)
@@ -214,7 +214,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_json_cases, 0, sizeof(json_cases) / sizeof(json_cases[0]));
 	tcase_add_loop_test(tc, test_writer_escaping, 0, sizeof(esc_cases) / sizeof(esc_cases[0]));
 	tcase_add_loop_test(tc, test_lenient_cases, 0,
-			    sizeof(lenient_cases) / sizeof(lenient_cases[0]));
+	                    sizeof(lenient_cases) / sizeof(lenient_cases[0]));
 	tcase_add_test(tc, test_depth_and_length);
 	tcase_add_loop_test(tc, test_email_cases, 0, sizeof(email_cases) / sizeof(email_cases[0]));
 	tcase_add_loop_test(tc, test_time_cases, 0, sizeof(time_cases) / sizeof(time_cases[0]));

@@ -14,20 +14,21 @@ struct token_case {
 };
 
 static const struct token_case token_cases[] = {
-	{__LINE__, "well formed", "Bearer " HEX64, UP_OK},
-	{__LINE__, "scheme is case-insensitive", "bearer " HEX64, UP_OK},
-	{__LINE__, "missing header", NULL, UP_ERR_UNAUTHORIZED},
-	{__LINE__, "empty header", "", UP_ERR_UNAUTHORIZED},
-	{__LINE__, "Basic scheme", "Basic dXNlcjpwYXNz", UP_ERR_UNAUTHORIZED},
-	{__LINE__, "no token", "Bearer ", UP_ERR_UNAUTHORIZED},
-	{__LINE__, "two spaces", "Bearer  " HEX64, UP_ERR_UNAUTHORIZED},
-	{__LINE__, "one hex digit short", "Bearer " HEX64 "X", UP_ERR_UNAUTHORIZED},
-	{__LINE__, "too short", "Bearer 0011", UP_ERR_UNAUTHORIZED},
-	{__LINE__, "too long", "Bearer " HEX64 "00", UP_ERR_UNAUTHORIZED},
-	{__LINE__, "not hex", "Bearer 0011223344556677889zaabbccddeeff00112233445566778899aabbccddeeff",
-	 UP_ERR_UNAUTHORIZED},
-	{__LINE__, "trailing space", "Bearer " HEX64 " ", UP_ERR_UNAUTHORIZED},
-	{__LINE__, "no space after scheme", "Bearer" HEX64, UP_ERR_UNAUTHORIZED},
+        {__LINE__, "well formed", "Bearer " HEX64, UP_OK},
+        {__LINE__, "scheme is case-insensitive", "bearer " HEX64, UP_OK},
+        {__LINE__, "missing header", NULL, UP_ERR_UNAUTHORIZED},
+        {__LINE__, "empty header", "", UP_ERR_UNAUTHORIZED},
+        {__LINE__, "Basic scheme", "Basic dXNlcjpwYXNz", UP_ERR_UNAUTHORIZED},
+        {__LINE__, "no token", "Bearer ", UP_ERR_UNAUTHORIZED},
+        {__LINE__, "two spaces", "Bearer  " HEX64, UP_ERR_UNAUTHORIZED},
+        {__LINE__, "one hex digit short", "Bearer " HEX64 "X", UP_ERR_UNAUTHORIZED},
+        {__LINE__, "too short", "Bearer 0011", UP_ERR_UNAUTHORIZED},
+        {__LINE__, "too long", "Bearer " HEX64 "00", UP_ERR_UNAUTHORIZED},
+        {__LINE__, "not hex",
+         "Bearer 0011223344556677889zaabbccddeeff00112233445566778899aabbccddeeff",
+         UP_ERR_UNAUTHORIZED},
+        {__LINE__, "trailing space", "Bearer " HEX64 " ", UP_ERR_UNAUTHORIZED},
+        {__LINE__, "no space after scheme", "Bearer" HEX64, UP_ERR_UNAUTHORIZED},
 };
 
 START_TEST(test_token_cases)
@@ -68,17 +69,17 @@ struct scope_case {
 };
 
 static const struct scope_case scope_cases[] = {
-	{__LINE__, "one", "users:read", UP_OK, UP_SCOPE_USERS_READ, "users:read"},
-	{__LINE__, "comma list", "users:write,users:read", UP_OK,
-	 UP_SCOPE_USERS_READ | UP_SCOPE_USERS_WRITE, "users:read users:write"},
-	{__LINE__, "space list", "device_app_user:write users:read", UP_OK,
-	 UP_SCOPE_USERS_READ | UP_SCOPE_DEVICE_APP_WRITE, "users:read device_app_user:write"},
-	{__LINE__, "all", "users:read,users:write,device_app_user:write", UP_OK, UP_SCOPE_ALL,
-	 "users:read users:write device_app_user:write"},
-	{__LINE__, "unknown", "users:admin", UP_ERR_BAD_REQUEST, 0, NULL},
-	{__LINE__, "prefix of a scope", "users:rea", UP_ERR_BAD_REQUEST, 0, NULL},
-	{__LINE__, "empty", "", UP_ERR_BAD_REQUEST, 0, NULL},
-	{__LINE__, "only separators", " , ", UP_ERR_BAD_REQUEST, 0, NULL},
+        {__LINE__, "one", "users:read", UP_OK, UP_SCOPE_USERS_READ, "users:read"},
+        {__LINE__, "comma list", "users:write,users:read", UP_OK,
+         UP_SCOPE_USERS_READ | UP_SCOPE_USERS_WRITE, "users:read users:write"},
+        {__LINE__, "space list", "device_app_user:write users:read", UP_OK,
+         UP_SCOPE_USERS_READ | UP_SCOPE_DEVICE_APP_WRITE, "users:read device_app_user:write"},
+        {__LINE__, "all", "users:read,users:write,device_app_user:write", UP_OK, UP_SCOPE_ALL,
+         "users:read users:write device_app_user:write"},
+        {__LINE__, "unknown", "users:admin", UP_ERR_BAD_REQUEST, 0, NULL},
+        {__LINE__, "prefix of a scope", "users:rea", UP_ERR_BAD_REQUEST, 0, NULL},
+        {__LINE__, "empty", "", UP_ERR_BAD_REQUEST, 0, NULL},
+        {__LINE__, "only separators", " , ", UP_ERR_BAD_REQUEST, 0, NULL},
 };
 
 START_TEST(test_scope_cases)
@@ -105,15 +106,15 @@ struct num_case {
 };
 
 static const struct num_case num_cases[] = {
-	{__LINE__, "zero", "0", 0, 10, UP_OK, 0},
-	{__LINE__, "max u64", "18446744073709551615", 0, UINT64_MAX, UP_OK, UINT64_MAX},
-	{__LINE__, "overflow", "18446744073709551616", 0, UINT64_MAX, UP_ERR_BAD_REQUEST, 0},
-	{__LINE__, "leading zero", "01", 0, 10, UP_ERR_BAD_REQUEST, 0},
-	{__LINE__, "sign", "+1", 0, 10, UP_ERR_BAD_REQUEST, 0},
-	{__LINE__, "space", " 1", 0, 10, UP_ERR_BAD_REQUEST, 0},
-	{__LINE__, "below min", "0", 1, 10, UP_ERR_BAD_REQUEST, 0},
-	{__LINE__, "above max", "11", 1, 10, UP_ERR_BAD_REQUEST, 0},
-	{__LINE__, "empty", "", 0, 10, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "zero", "0", 0, 10, UP_OK, 0},
+        {__LINE__, "max u64", "18446744073709551615", 0, UINT64_MAX, UP_OK, UINT64_MAX},
+        {__LINE__, "overflow", "18446744073709551616", 0, UINT64_MAX, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "leading zero", "01", 0, 10, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "sign", "+1", 0, 10, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "space", " 1", 0, 10, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "below min", "0", 1, 10, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "above max", "11", 1, 10, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "empty", "", 0, 10, UP_ERR_BAD_REQUEST, 0},
 };
 
 START_TEST(test_num_cases)
@@ -122,7 +123,7 @@ START_TEST(test_num_cases)
 	uint64_t v = 12345;
 
 	ck_assert_msg(up_parse_u64(c->text, c->min, c->max, &v) == c->want, "line %d (%s)", c->line,
-		      c->desc);
+	              c->desc);
 	if (c->want == UP_OK)
 		ck_assert(v == c->value);
 	else
@@ -142,7 +143,7 @@ START_TEST(test_public_ids)
 	ck_assert_int_eq(up_parse_public_id("42", "usr-", &id), UP_ERR_NOT_FOUND);
 	ck_assert_int_eq(up_parse_public_id("dev-4", "usr-", &id), UP_ERR_NOT_FOUND);
 	ck_assert_int_eq(up_parse_public_id("usr-99999999999999999999", "usr-", &id),
-			 UP_ERR_NOT_FOUND);
+	                 UP_ERR_NOT_FOUND);
 	ck_assert_int_eq(up_parse_public_id("countries", "usr-", &id), UP_ERR_NOT_FOUND);
 }
 END_TEST
