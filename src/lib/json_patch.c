@@ -184,6 +184,32 @@ static size_t count_nodes(const cJSON *v, size_t cap)
 
 static const char *const member_names[] = {"op", "path", "from", "value"};
 
+/*
+ * The pointer member m ("path" or "from", NULL when absent) of op i: present,
+ * a string, within max_pointer_len and well formed.  Errors name the pointer
+ * at (NULL or the op's path) until the member itself can be named.  On
+ * success *ptr (borrowed from m) is the pointer and *ntok its token count.
+ */
+static enum up_err check_pointer(const cJSON *m, const char *name, const char *at, long i,
+                                 const struct up_json_limits *lim, struct up_patch_error *perr,
+                                 const char **ptr, size_t *ntok)
+{
+	if (!m)
+		return report(perr, UP_ERR_PATCH_MALFORMED, i, at, "member \"%s\" is missing",
+		              name);
+	if (!cJSON_IsString(m) || !m->valuestring)
+		return report(perr, UP_ERR_PATCH_MALFORMED, i, at, "member \"%s\" is not a string",
+		              name);
+	if (strlen(m->valuestring) > lim->max_pointer_len)
+		return report(perr, UP_ERR_LIMIT, i, m->valuestring, "%s longer than %zu bytes",
+		              name, lim->max_pointer_len);
+	if (up_pointer_check(m->valuestring, ntok) != UP_OK)
+		return report(perr, UP_ERR_POINTER_MALFORMED, i, m->valuestring,
+		              "malformed JSON Pointer");
+	*ptr = m->valuestring;
+	return UP_OK;
+}
+
 static enum up_err check_op(const cJSON *jop, long i, const struct up_json_limits *lim,
                             struct op *out, struct up_patch_error *perr)
 {
@@ -191,6 +217,7 @@ static enum up_err check_op(const cJSON *jop, long i, const struct up_json_limit
 	const cJSON *c;
 	const char *s;
 	size_t k, ntok, nfrom;
+	enum up_err err;
 	int kind = -1;
 
 	if (!cJSON_IsObject(jop))
@@ -218,17 +245,9 @@ static enum up_err check_op(const cJSON *jop, long i, const struct up_json_limit
 	if (kind < 0)
 		return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL, "unknown op \"%.60s\"",
 		              m[0]->valuestring);
-	if (!m[1])
-		return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL, "member \"path\" is missing");
-	if (!cJSON_IsString(m[1]) || !m[1]->valuestring)
-		return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL,
-		              "member \"path\" is not a string");
-	s = m[1]->valuestring;
-	if (strlen(s) > lim->max_pointer_len)
-		return report(perr, UP_ERR_LIMIT, i, s, "path longer than %zu bytes",
-		              lim->max_pointer_len);
-	if (up_pointer_check(s, &ntok) != UP_OK)
-		return report(perr, UP_ERR_POINTER_MALFORMED, i, s, "malformed JSON Pointer");
+	err = check_pointer(m[1], "path", NULL, i, lim, perr, &s, &ntok);
+	if (err != UP_OK)
+		return err;
 	if (ntok > lim->max_depth)
 		return report(perr, UP_ERR_LIMIT, i, s, "path deeper than %zu levels",
 		              lim->max_depth);
@@ -250,20 +269,9 @@ static enum up_err check_op(const cJSON *jop, long i, const struct up_json_limit
 		out->value = m[3];
 	}
 	if (kind == OP_MOVE || kind == OP_COPY) {
-		if (!m[2])
-			return report(perr, UP_ERR_PATCH_MALFORMED, i, s,
-			              "member \"from\" is missing");
-		if (!cJSON_IsString(m[2]) || !m[2]->valuestring)
-			return report(perr, UP_ERR_PATCH_MALFORMED, i, s,
-			              "member \"from\" is not a string");
-		s = m[2]->valuestring;
-		if (strlen(s) > lim->max_pointer_len)
-			return report(perr, UP_ERR_LIMIT, i, s, "from longer than %zu bytes",
-			              lim->max_pointer_len);
-		if (up_pointer_check(s, &nfrom) != UP_OK)
-			return report(perr, UP_ERR_POINTER_MALFORMED, i, s,
-			              "malformed JSON Pointer");
-		out->from = s;
+		err = check_pointer(m[2], "from", s, i, lim, perr, &out->from, &nfrom);
+		if (err != UP_OK)
+			return err;
 	}
 	return UP_OK;
 }
