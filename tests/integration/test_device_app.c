@@ -233,6 +233,53 @@ static void create_seed(struct fx *fx, char *id)
 	cJSON_Delete(b);
 }
 
+struct fail_case {
+	int line;
+	const char *desc;
+	enum form form;
+	const char *inner;
+	int status;
+	const char *code;
+	const char *fields; /* sorted detail fields, NULL: not checked */
+};
+
+#define F(desc, form, inner, status, code, fields)                                                 \
+	{                                                                                          \
+		__LINE__, desc, form, inner, status, code, fields                                  \
+	}
+
+/*
+ * Send case c and check that it is refused as c says, with the error shape of
+ * DESIGN section 2, and that the database is unchanged.  Returns the response
+ * body (owned by the caller) for further checks.
+ */
+static cJSON *expect_refused(struct fx *fx, const struct fail_case *c)
+{
+	cJSON *b = NULL;
+	char *before, *after;
+
+	before = db_state(fx);
+	ck_assert_msg(post(fx, fx->tok, c->form, c->inner, &b) == c->status,
+	              "line %d: %s: status %s", c->line, c->desc, member_text(b, NULL));
+	ck_assert_msg(strcmp(str(b, "code"), c->code) == 0, "line %d: %s: code %s", c->line,
+	              c->desc, str(b, "code"));
+	expect_member(b, "success", "false");
+	ck_assert_msg(str(b, "error") != NULL && strlen(str(b, "error")) > 0, "line %d", c->line);
+	if (c->fields != NULL) {
+		char *f = detail_fields(b);
+
+		ck_assert_msg(strcmp(f, c->fields) == 0, "line %d: %s: details '%s', expected '%s'",
+		              c->line, c->desc, f, c->fields);
+		free(f);
+	}
+	after = db_state(fx);
+	ck_assert_msg(strcmp(before, after) == 0, "line %d: %s: the database changed", c->line,
+	              c->desc);
+	free(before);
+	free(after);
+	return b;
+}
+
 /* ---------------------------------------------------------------- create */
 
 START_TEST(test_create_seed)
@@ -459,7 +506,7 @@ START_TEST(test_preferences_limit)
 {
 	struct fx fx;
 	cJSON *b = NULL;
-	char inner[4096], *f, *before, *after;
+	char inner[4096], *f;
 	size_t n;
 	int i;
 
@@ -484,19 +531,10 @@ START_TEST(test_preferences_limit)
 		cJSON_Delete(b);
 	}
 	/* A 65th setting next to the 64 stored ones: refused, nothing written. */
-	before = db_state(&fx);
-	ck_assert_int_eq(post(&fx, fx.tok, AS_OBJECT,
-	                      "{'username': 'p', 'preferences': {'one_more': 1}}", &b),
-	                 422);
-	expect_member(b, "code", "'validation_failed'");
-	f = detail_fields(b);
-	ck_assert_str_eq(f, "preferences");
-	free(f);
-	cJSON_Delete(b);
-	after = db_state(&fx);
-	ck_assert_str_eq(before, after);
-	free(before);
-	free(after);
+	cJSON_Delete(expect_refused(
+	        &fx, &(const struct fail_case)F("a 65th setting", AS_OBJECT,
+	                                        "{'username': 'p', 'preferences': {'one_more': 1}}",
+	                                        422, "validation_failed", "preferences")));
 	/* Replacing one (null removes, then adds) stays within the limit. */
 	ck_assert_int_eq(post(&fx, fx.tok, AS_OBJECT,
 	                      "{'username': 'p', 'preferences': {'k0': null, 'one_more': 1}}", &b),
@@ -608,53 +646,6 @@ static void two_users(struct fx *fx, char *john, char *jane)
 	                 201);
 	snprintf(jane, 32, "%s", str(b, "user_id"));
 	cJSON_Delete(b);
-}
-
-struct fail_case {
-	int line;
-	const char *desc;
-	enum form form;
-	const char *inner;
-	int status;
-	const char *code;
-	const char *fields; /* sorted detail fields, NULL: not checked */
-};
-
-#define F(desc, form, inner, status, code, fields)                                                 \
-	{                                                                                          \
-		__LINE__, desc, form, inner, status, code, fields                                  \
-	}
-
-/*
- * Send case c and check that it is refused as c says, with the error shape of
- * DESIGN section 2, and that the database is unchanged.  Returns the response
- * body (owned by the caller) for further checks.
- */
-static cJSON *expect_refused(struct fx *fx, const struct fail_case *c)
-{
-	cJSON *b = NULL;
-	char *before, *after;
-
-	before = db_state(fx);
-	ck_assert_msg(post(fx, fx->tok, c->form, c->inner, &b) == c->status,
-	              "line %d: %s: status %s", c->line, c->desc, member_text(b, NULL));
-	ck_assert_msg(strcmp(str(b, "code"), c->code) == 0, "line %d: %s: code %s", c->line,
-	              c->desc, str(b, "code"));
-	expect_member(b, "success", "false");
-	ck_assert_msg(str(b, "error") != NULL && strlen(str(b, "error")) > 0, "line %d", c->line);
-	if (c->fields != NULL) {
-		char *f = detail_fields(b);
-
-		ck_assert_msg(strcmp(f, c->fields) == 0, "line %d: %s: details '%s', expected '%s'",
-		              c->line, c->desc, f, c->fields);
-		free(f);
-	}
-	after = db_state(fx);
-	ck_assert_msg(strcmp(before, after) == 0, "line %d: %s: the database changed", c->line,
-	              c->desc);
-	free(before);
-	free(after);
-	return b;
 }
 
 /* Requests against the two_users fixture that must fail and change nothing. */
@@ -868,20 +859,12 @@ START_TEST(test_strict_mode)
 {
 	struct fx fx;
 	cJSON *b = NULL;
-	char *before, *after, *f;
 
 	fx_open(&fx, "strict");
 	fx.env.cfg.device_validation = UP_DEVICE_STRICT;
-	before = db_state(&fx);
-	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING, SEED, &b), 422);
-	f = detail_fields(b);
-	ck_assert_str_eq(f, "iccid,imei");
-	free(f);
-	cJSON_Delete(b);
-	after = db_state(&fx);
-	ck_assert_str_eq(before, after);
-	free(before);
-	free(after);
+	cJSON_Delete(expect_refused(
+	        &fx, &(const struct fail_case)F("the seed in strict mode", AS_STRING, SEED, 422,
+	                                        "validation_failed", "iccid,imei")));
 	/* Valid check digits pass; a 16-digit IMEISV has none to check. */
 	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
 	                      "{'username': 'strict', 'imei': '490154203237518', 'iccid': "
