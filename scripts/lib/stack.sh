@@ -35,6 +35,19 @@ stack__alive() {
 	[ "${stat%% *}" != Z ]
 }
 
+# stack_wait_gone PID SECONDS WHAT: wait up to SECONDS for PID to exit, then
+# SIGKILL it (saying so, as WHAT).
+stack_wait_gone() {
+	local pid=$1 i
+	for ((i = 0; i < $2 * 10; i++)); do
+		stack__alive "$pid" || return 0
+		sleep 0.1
+	done
+	stack_log "$3: $pid did not stop in $2 s, killing it"
+	kill -9 "$pid" 2>/dev/null || true
+	sleep 0.2
+}
+
 stack__abspath() {
 	local d=$1
 	mkdir -p "$d" && (cd "$d" && pwd)
@@ -169,7 +182,7 @@ SQL
 
 # stack_mariadb_stop DIR: clean shutdown, then SIGKILL if it hangs.
 stack_mariadb_stop() {
-	local dir=$1 pid="" i
+	local dir=$1 pid=""
 	[ -d "$dir" ] || return 0
 	if [ -f "$dir/mysqld.pid" ]; then
 		pid=$(cat "$dir/mysqld.pid")
@@ -183,15 +196,7 @@ stack_mariadb_stop() {
 	mariadb-admin --no-defaults -S "$dir/mysqld.sock" -u root \
 		--connect-timeout=5 --shutdown-timeout=30 shutdown >/dev/null 2>&1 ||
 		kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 300; i++)); do
-		stack__alive "$pid" || break
-		sleep 0.1
-	done
-	if stack__alive "$pid"; then
-		stack_log "mariadb: $pid did not stop in 30 s, killing it"
-		kill -9 "$pid" 2>/dev/null || true
-		sleep 0.2
-	fi
+	stack_wait_gone "$pid" 30 mariadb
 	rm -f "$dir/mysqld.pid" "$dir/mysqld.launch.pid"
 }
 
@@ -345,30 +350,16 @@ stack__children() {
 
 # stack_lighttpd_stop DIR: stop lighttpd (which stops its FastCGI programs).
 stack_lighttpd_stop() {
-	local dir=$1 pid i kids c
+	local dir=$1 pid kids c
 	[ -f "$dir/lighttpd.launch.pid" ] || return 0
 	pid=$(cat "$dir/lighttpd.launch.pid")
 	if stack__alive "$pid"; then
 		kids=$(stack__children "$pid")
 		kill -TERM "$pid" 2>/dev/null || true
-		for ((i = 0; i < 100; i++)); do
-			stack__alive "$pid" || break
-			sleep 0.1
-		done
-		if stack__alive "$pid"; then
-			stack_log "lighttpd: $pid did not stop in 10 s, killing it"
-			kill -9 "$pid" 2>/dev/null || true
-		fi
+		stack_wait_gone "$pid" 10 lighttpd
 		# lighttpd stops the programs it spawned; make sure of it.
 		for c in $kids; do
-			for ((i = 0; i < 50; i++)); do
-				stack__alive "$c" || break
-				sleep 0.1
-			done
-			if stack__alive "$c"; then
-				stack_log "lighttpd: FastCGI program $c still running, killing it"
-				kill -9 "$c" 2>/dev/null || true
-			fi
+			stack_wait_gone "$c" 5 "lighttpd's FastCGI program"
 		done
 	fi
 	rm -f "$dir/lighttpd.launch.pid"

@@ -43,26 +43,10 @@ dep_require() {
 	done
 }
 
-# True if PID names a live (non-zombie) process.
-dep_alive() {
-	local stat
-	[ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] || return 1
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	[ "${stat%% *}" != Z ]
-}
-
-# dep_wait_gone PID SECONDS: wait for PID to exit; SIGKILL it after that.
-dep_wait_gone() {
-	local pid=$1 i
-	for ((i = 0; i < $2 * 10; i++)); do
-		dep_alive "$pid" || return 0
-		sleep 0.1
-	done
-	dep_say "deploy: process $pid still alive after $2 s, killing it"
-	kill -KILL "$pid" 2>/dev/null || true
-	sleep 0.2
-}
+# stack__alive PID and stack_wait_gone PID SECONDS WHAT come from the dev
+# stack's library.
+# shellcheck source=scripts/lib/stack.sh
+. "$top_srcdir/scripts/lib/stack.sh"
 
 # Pids of processes running a program from DIR or with DIR on their command
 # line: what this test started, and nothing else.
@@ -73,7 +57,7 @@ dep_pids_under() {
 		pid=${pid%/cmdline}
 		[ "$pid" = "$$" ] && continue
 		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF -- "$dir/"; then
-			dep_alive "$pid" && echo "$pid"
+			stack__alive "$pid" && echo "$pid"
 		fi
 	done
 	return 0
@@ -87,7 +71,7 @@ dep_program_pids() {
 		if [ "$exe" = "$DEP_LIBEXEC/$1" ]; then
 			pid=${f#/proc/}
 			pid=${pid%/exe}
-			dep_alive "$pid" && echo "$pid"
+			stack__alive "$pid" && echo "$pid"
 		fi
 	done
 	return 0
@@ -206,7 +190,7 @@ dep_wait_http() {
 		if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$DEP_PORT/"; then
 			return 0
 		fi
-		if [ -n "$pid" ] && ! dep_alive "$pid"; then
+		if [ -n "$pid" ] && ! stack__alive "$pid"; then
 			return 1
 		fi
 		sleep 0.1
@@ -292,9 +276,9 @@ dep_apache_start() {
 # shellcheck disable=SC2317 # called from dep_cleanup
 dep_apache_stop() {
 	[ -n "${APACHE_PID:-}" ] || return 0
-	if dep_alive "$APACHE_PID"; then
+	if stack__alive "$APACHE_PID"; then
 		kill -TERM "$APACHE_PID" 2>/dev/null || true
-		dep_wait_gone "$APACHE_PID" 15
+		stack_wait_gone "$APACHE_PID" 15 deploy
 	fi
 	wait "$APACHE_PID" 2>/dev/null || true
 	APACHE_PID=
@@ -373,9 +357,9 @@ dep_nginx_start() {
 # shellcheck disable=SC2317 # called from dep_cleanup
 dep_nginx_stop() {
 	[ -n "${NGINX_PID:-}" ] || return 0
-	if dep_alive "$NGINX_PID"; then
+	if stack__alive "$NGINX_PID"; then
 		kill -QUIT "$NGINX_PID" 2>/dev/null || true
-		dep_wait_gone "$NGINX_PID" 15
+		stack_wait_gone "$NGINX_PID" 15 deploy
 	fi
 	wait "$NGINX_PID" 2>/dev/null || true
 	NGINX_PID=
@@ -402,9 +386,9 @@ dep_lighttpd_start() {
 # shellcheck disable=SC2317 # called from dep_cleanup
 dep_lighttpd_stop() {
 	[ -n "${LIGHTTPD_PID:-}" ] || return 0
-	if dep_alive "$LIGHTTPD_PID"; then
+	if stack__alive "$LIGHTTPD_PID"; then
 		kill -TERM "$LIGHTTPD_PID" 2>/dev/null || true
-		dep_wait_gone "$LIGHTTPD_PID" 15
+		stack_wait_gone "$LIGHTTPD_PID" 15 deploy
 	fi
 	wait "$LIGHTTPD_PID" 2>/dev/null || true
 	LIGHTTPD_PID=
@@ -508,7 +492,7 @@ dep_check_restart() {
 	pass "$server runs userpatch-users as pid(s) $old"
 	# shellcheck disable=SC2086 # a list of pids
 	kill -KILL $old
-	for pid in $old; do dep_wait_gone "$pid" 5; done
+	for pid in $old; do stack_wait_gone "$pid" 5 deploy; done
 	dep_check_get "first request after SIGKILL of the worker(s)"
 	new=$(dep_program_pids userpatch-users | tr '\n' ' ')
 	if [ -n "$new" ] && [ "$new" != "$old" ]; then
