@@ -53,15 +53,13 @@ static enum up_err parse_data_text(const char *text, size_t len, size_t max_dept
                                    struct decode_err *e)
 {
 	size_t where = 0;
-	enum up_err rc = up_json_validate(text, len, max_depth, &where);
+	enum up_err rc = up_json_parse_opts(text, len, max_depth, 0, &where, out);
 
-	*out = NULL;
 	if (rc == UP_ERR_LIMIT)
 		return fail(e, UP_ERR_LIMIT, "data is nested deeper than %zu levels", max_depth);
-	if (rc != UP_OK)
+	if (rc == UP_ERR_BAD_JSON)
 		return fail(e, UP_ERR_BAD_DATA,
 		            "data is not valid JSON (error at byte %zu of data)", where);
-	rc = up_json_parse(text, len, max_depth, out);
 	if (rc != UP_OK)
 		return fail(e, rc, "data could not be parsed");
 	if (!cJSON_IsObject(*out)) {
@@ -86,15 +84,13 @@ static enum up_err decode_json(const struct up_request *req, size_t max_depth, c
 		return fail(e, UP_ERR_BAD_DATA, "The body is empty: data is missing");
 	/* The documented example prints the data string across lines: raw line
 	 * breaks and tabs inside the envelope's strings are accepted. */
-	rc = up_json_validate_opts(req->body, req->body_len, max_depth, UP_JSON_RAW_WS_IN_STRINGS,
-	                           &where);
+	rc = up_json_parse_opts(req->body, req->body_len, max_depth, UP_JSON_RAW_WS_IN_STRINGS,
+	                        &where, &body);
 	if (rc == UP_ERR_LIMIT)
 		return fail(e, rc, "The body is nested deeper than %zu levels", max_depth);
-	if (rc != UP_OK)
+	if (rc == UP_ERR_BAD_JSON)
 		return fail(e, UP_ERR_BAD_JSON, "The body is not valid JSON (error at byte %zu)",
 		            where);
-	rc = up_json_parse_opts(req->body, req->body_len, max_depth, UP_JSON_RAW_WS_IN_STRINGS,
-	                        &body);
 	if (rc != UP_OK)
 		return fail(e, rc, "The body could not be parsed");
 	if (!cJSON_IsObject(body)) {

@@ -276,17 +276,17 @@ enum up_err up_json_validate_opts(const char *text, size_t len, size_t max_depth
 
 enum up_err up_json_parse(const char *text, size_t len, size_t max_depth, cJSON **out)
 {
-	return up_json_parse_opts(text, len, max_depth, 0, out);
+	return up_json_parse_opts(text, len, max_depth, 0, NULL, out);
 }
 
 enum up_err up_json_parse_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
-                               cJSON **out)
+                               size_t *where, cJSON **out)
 {
 	enum up_err rc;
 	cJSON *v;
 
 	*out = NULL;
-	rc = up_json_validate_opts(text, len, max_depth, flags, NULL);
+	rc = up_json_validate_opts(text, len, max_depth, flags, where);
 	if (rc != UP_OK)
 		return rc;
 	v = cJSON_ParseWithLength(text, len);

@@ -29,11 +29,15 @@ enum up_err up_json_parse(const char *text, size_t len, size_t max_depth, cJSON 
  */
 #define UP_JSON_RAW_WS_IN_STRINGS 0x1u
 
-/* up_json_validate / up_json_parse with UP_JSON_* flags. */
+/*
+ * up_json_validate / up_json_parse with UP_JSON_* flags.  up_json_parse_opts
+ * returns what up_json_validate would (with *where, which may be NULL, set
+ * the same way), or UP_ERR_NOMEM; one pass checks and one parses.
+ */
 enum up_err up_json_validate_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
                                   size_t *where);
 enum up_err up_json_parse_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
-                               cJSON **out);
+                               size_t *where, cJSON **out);
 
 /* 1 if the len bytes at s are valid UTF-8 without NUL bytes, else 0. */
 int up_utf8_valid(const char *s, size_t len);

@@ -1,5 +1,6 @@
 /* Unit tests: the strict JSON reader and the writer's escaping. */
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "json.h"
@@ -115,14 +116,22 @@ START_TEST(test_lenient_cases)
 {
 	const struct lenient_case *c = &lenient_cases[_i];
 	cJSON *v = NULL;
+	size_t where = SIZE_MAX, where_v = 0;
 
 	ck_assert_msg(up_json_parse(c->text, strlen(c->text), 8, &v) == c->strict, "line %d (%s)",
 	              c->line, c->desc);
 	cJSON_Delete(v);
 	v = NULL;
 	ck_assert_msg(up_json_parse_opts(c->text, strlen(c->text), 8, UP_JSON_RAW_WS_IN_STRINGS,
-	                                 &v) == c->lenient,
+	                                 &where, &v) == c->lenient,
 	              "line %d (%s): lenient", c->line, c->desc);
+	/* parse_opts reports the offending byte where validate_opts does. */
+	ck_assert_int_eq(up_json_validate_opts(c->text, strlen(c->text), 8,
+	                                       UP_JSON_RAW_WS_IN_STRINGS, &where_v),
+	                 c->lenient);
+	if (c->lenient != UP_OK)
+		ck_assert_msg(where == where_v, "line %d (%s): where %zu, validate says %zu",
+		              c->line, c->desc, where, where_v);
 	if (c->lenient == UP_OK && c->line == lenient_cases[0].line)
 		ck_assert_str_eq(cJSON_GetObjectItem(v, "data")->valuestring, "{\n\"a\": 1\r\n}\t");
 	cJSON_Delete(v);
