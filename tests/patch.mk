@@ -21,3 +21,7 @@ tests_patch_test_admin_json_patch_SOURCES = tests/patch/test_admin_json_patch.c 
 tests_patch_test_admin_json_patch_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/tools
 tests_patch_test_admin_json_patch_CFLAGS = $(PATCH_TEST_CFLAGS)
 tests_patch_test_admin_json_patch_LDADD = $(PATCH_TEST_LDADD)
+
+# Where the conformance suite comes from: skip or fail when it is absent.
+TESTS += tests/patch/conformance_location.sh
+EXTRA_DIST += tests/patch/conformance_location.sh
