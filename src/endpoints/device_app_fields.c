@@ -195,7 +195,7 @@ static void parse_prefs(const cJSON *v, struct da_input *in, cJSON *details)
 		size_t klen = up_utf8_length(m->string);
 
 		n++;
-		snprintf(path, sizeof(path), "preferences.%.80s", m->string);
+		snprintf(path, sizeof(path), "preferences.%.*s", UP_UTF8_CUT(m->string, 80));
 		if (klen < 1 || klen > DA_PREFS_MAX_KEY_LEN || !printable(m->string)) {
 			up_details_add(details, path, "setting names must be 1 to %d characters",
 			               DA_PREFS_MAX_KEY_LEN);
@@ -276,7 +276,8 @@ enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct d
 			{
 				fid = find_field(DA_P_PROFILE, p->string);
 				if (fid < 0) {
-					snprintf(path, sizeof(path), "profile.%.80s", p->string);
+					snprintf(path, sizeof(path), "profile.%.*s",
+					         UP_UTF8_CUT(p->string, 80));
 					up_details_add(details, path, "unknown field");
 					continue;
 				}
@@ -286,7 +287,7 @@ enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct d
 		}
 		fid = find_field(DA_P_TOP, m->string);
 		if (fid < 0) {
-			snprintf(path, sizeof(path), "%.80s", m->string);
+			snprintf(path, sizeof(path), "%.*s", UP_UTF8_CUT(m->string, 80));
 			up_details_add(details, path, "unknown field");
 			continue;
 		}

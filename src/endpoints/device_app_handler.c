@@ -29,6 +29,7 @@ static enum up_err fail(struct decode_err *e, enum up_err err, const char *fmt, 
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
+	up_utf8_trim(e->message);
 	e->err = err;
 	return err;
 }
@@ -103,7 +104,8 @@ static enum up_err decode_json(const struct up_request *req, size_t max_depth, c
 	{
 		if (strcmp(m->string, "data") != 0) {
 			fail(e, UP_ERR_BAD_DATA,
-			     "Unexpected member \"%.40s\": the body carries only data", m->string);
+			     "Unexpected member \"%.*s\": the body carries only data",
+			     UP_UTF8_CUT(m->string, 40));
 			goto out;
 		}
 		if (data != NULL) {

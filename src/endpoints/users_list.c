@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "catalog.h"
+#include "json.h"
 #include "parse.h"
 #include "user_store.h"
 #include "users_internal.h"
@@ -27,7 +28,7 @@ static int unknown_param(const char *query, char *buf, size_t len)
 			if (strlen(list_params[i]) == n && strncmp(p, list_params[i], n) == 0)
 				known = 1;
 		if (!known && n > 0) {
-			snprintf(buf, len, "%.*s", (int)(n < 40 ? n : 40), p);
+			snprintf(buf, len, "%.*s", UP_UTF8_CUT(p, n < 40 ? n : 40));
 			return 1;
 		}
 		p = strchr(p, '&');

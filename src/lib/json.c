@@ -310,6 +310,26 @@ int up_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
+size_t up_utf8_prefix(const char *s, size_t max)
+{
+	const unsigned char *start = (const unsigned char *)s, *p = start;
+	const unsigned char *end = start + strnlen(s, max);
+
+	while (p < end) {
+		size_t n = utf8_seq(p, end);
+
+		if (n == 0)
+			break;
+		p += n;
+	}
+	return (size_t)(p - start);
+}
+
+void up_utf8_trim(char *buf)
+{
+	buf[up_utf8_prefix(buf, strlen(buf))] = '\0';
+}
+
 size_t up_utf8_length(const char *s)
 {
 	size_t n = 0;

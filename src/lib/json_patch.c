@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "json_patch.h"
 
 enum op_kind { OP_ADD, OP_REMOVE, OP_REPLACE, OP_MOVE, OP_COPY, OP_TEST };
@@ -88,7 +89,7 @@ static void set_pointer(struct up_patch_error *perr, const char *ptr)
 	size_t n = ptr ? strlen(ptr) : 0;
 
 	if (n >= sizeof(perr->pointer)) {
-		n = sizeof(perr->pointer) - 4;
+		n = up_utf8_prefix(ptr, sizeof(perr->pointer) - 4);
 		memcpy(perr->pointer, ptr, n);
 		memcpy(perr->pointer + n, "...", 4);
 	} else {
@@ -114,14 +115,16 @@ static enum up_err report(struct up_patch_error *perr, enum up_err err, long op_
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	up_utf8_trim(detail);
 	if (op_index >= 0 && ptr)
-		snprintf(perr->message, sizeof(perr->message), "operation %ld at \"%.80s\": %s",
-		         op_index, perr->pointer, detail);
+		snprintf(perr->message, sizeof(perr->message), "operation %ld at \"%.*s\": %s",
+		         op_index, UP_UTF8_CUT(perr->pointer, 80), detail);
 	else if (op_index >= 0)
 		snprintf(perr->message, sizeof(perr->message), "operation %ld: %s", op_index,
 		         detail);
 	else
 		snprintf(perr->message, sizeof(perr->message), "%s", detail);
+	up_utf8_trim(perr->message);
 	return err;
 }
 
@@ -243,8 +246,8 @@ static enum up_err check_op(const cJSON *jop, long i, const struct up_json_limit
 		if (strcmp(m[0]->valuestring, op_names[k]) == 0)
 			kind = (int)k;
 	if (kind < 0)
-		return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL, "unknown op \"%.60s\"",
-		              m[0]->valuestring);
+		return report(perr, UP_ERR_PATCH_MALFORMED, i, NULL, "unknown op \"%.*s\"",
+		              UP_UTF8_CUT(m[0]->valuestring, 60));
 	err = check_pointer(m[1], "path", NULL, i, lim, perr, &s, &ntok);
 	if (err != UP_OK)
 		return err;
@@ -592,6 +595,7 @@ static enum up_err op_fail(struct txn *t, enum up_err err, const char *ptr, cons
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	up_utf8_trim(detail);
 	return report(t->perr, err, t->op_index, ptr, "%s %s", op_names[t->op->kind], detail);
 }
 

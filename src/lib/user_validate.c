@@ -195,17 +195,19 @@ static int r_tags(const struct up_field *f, const cJSON *v, char *why, size_t le
 			return 0;
 		}
 		if (!cJSON_IsString(t)) {
-			snprintf(why, len, "value of \"%.64s\" must be a string", t->string);
+			snprintf(why, len, "value of \"%.*s\" must be a string",
+			         UP_UTF8_CUT(t->string, 64));
 			return 0;
 		}
 		if (up_utf8_length(t->valuestring) > 1000) {
-			snprintf(why, len, "value of \"%.64s\" must be at most 1000 characters",
-			         t->string);
+			snprintf(why, len, "value of \"%.*s\" must be at most 1000 characters",
+			         UP_UTF8_CUT(t->string, 64));
 			return 0;
 		}
 		for (u = v->child; u != t; u = u->next) {
 			if (strcmp(u->string, t->string) == 0) {
-				snprintf(why, len, "key \"%.64s\" is given twice", t->string);
+				snprintf(why, len, "key \"%.*s\" is given twice",
+				         UP_UTF8_CUT(t->string, 64));
 				return 0;
 			}
 		}

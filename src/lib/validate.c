@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "json.h"
 #include "validate.h"
 
 int up_valid_charset(const char *s, const char *allowed, size_t min, size_t max)
@@ -140,6 +141,7 @@ void up_details_add(cJSON *details, const char *field, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	up_utf8_trim(reason);
 	o = cJSON_CreateObject();
 	if (o == NULL)
 		return;

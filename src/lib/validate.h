@@ -26,7 +26,8 @@ int up_valid_charset(const char *s, const char *allowed, size_t min, size_t max)
 /* 1 if s is 1+ digits only and its length is within [min, max]. */
 int up_valid_digits(const char *s, size_t min, size_t max);
 
-/* Append {"field": field, "reason": <formatted>} to details (a JSON array). */
+/* Append {"field": field, "reason": <formatted>} to details (a JSON array); a reason
+ * longer than 255 bytes is cut on a UTF-8 character boundary. */
 void up_details_add(cJSON *details, const char *field, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 

@@ -181,6 +181,11 @@ void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *ca
 		up_app_handle(&env->ctx, handler, &req, resp);
 	}
 	up_request_free(&req);
+	/* Every response body, error or not, is valid UTF-8 (a cut message never splits a
+	 * character). */
+	if (resp->body != NULL)
+		ck_assert_msg(up_utf8_valid(resp->body, resp->body_len),
+		              "response body is not valid UTF-8: %s", resp->body);
 	if (json != NULL) {
 		*json = NULL;
 		if (resp->body != NULL)

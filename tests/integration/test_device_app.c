@@ -780,7 +780,23 @@ END_TEST
 
 /* ---------------------------------------------------------------- validation */
 
+/* Names of 46 code points: "x" then 45 two-byte characters (91 bytes); cut at 80 bytes. */
+#define E5 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+#define E15 E5 E5 E5
+#define LONG_NAME "x" E15 E15 E15
+#define LONG_NAME_CUT "x" E15 E15 E5 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" /* x + 39: 79 bytes */
+
 static const struct fail_case invalid[] = {
+        F("unknown field with a long non-ASCII name: cut on a character boundary", AS_OBJECT,
+          "{'username': 'a', '" LONG_NAME "': 1}", 422, "validation_failed", LONG_NAME_CUT),
+        F("unknown profile field with a long non-ASCII name: cut on a boundary", AS_STRING,
+          "{'username': 'a', 'profile': {'" LONG_NAME "': 1}}", 422, "validation_failed",
+          "profile." LONG_NAME_CUT),
+        F("bad setting with a long non-ASCII name: cut on a boundary", AS_FORM,
+          "{'username': 'a', 'preferences': {'" LONG_NAME "': [1]}}", 422, "validation_failed",
+          "preferences." LONG_NAME_CUT),
+        F("unexpected envelope member with a long non-ASCII name: message cut on a boundary",
+          RAW_JSON, "{'data': {'username': 'a'}, '" LONG_NAME "': 1}", 400, "invalid_data", ""),
         F("several bad fields at once", AS_STRING,
           "{'username': 'bad name', 'number': '12345', 'imei': '12', 'imsi': 'abc', 'iccid': '1', "
           "'user_class': 'pre mium', 'user_external_id': '', 'generic_id': 5, "

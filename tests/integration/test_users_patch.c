@@ -30,6 +30,10 @@ struct patch_case {
 
 #define JP "application/json-patch+json"
 
+/* "x" then 45 two-byte characters: every byte cap of a message falls inside one. */
+#define E5 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+#define LONG_NAME "x" E5 E5 E5 E5 E5 E5 E5 E5 E5
+
 static const struct patch_case cases[] = {
         /* successes */
         {__LINE__, "replace email, add tags (as in the seed)",
@@ -116,6 +120,15 @@ static const struct patch_case cases[] = {
          NULL, NULL, W_WRITER, 400, "patch_malformed", NULL, NULL, NULL},
         {__LINE__, "malformed pointer", "[{\"op\":\"replace\",\"path\":\"name\",\"value\":\"x\"}]",
          NULL, NULL, W_WRITER, 400, "pointer_malformed", NULL, NULL, NULL},
+        {__LINE__, "unknown long non-ASCII op: the message is cut on a character boundary",
+         "[{\"op\":\"" LONG_NAME "\",\"path\":\"/name\"}]", NULL, NULL, W_WRITER, 400,
+         "patch_malformed", NULL, NULL, NULL},
+        {__LINE__, "missing long non-ASCII path: the message is cut on a character boundary",
+         "[{\"op\":\"replace\",\"path\":\"/tags/" LONG_NAME "\",\"value\":\"x\"}]", NULL, NULL,
+         W_WRITER, 409, "path_not_found", NULL, NULL, NULL},
+        {__LINE__, "tag with a long non-ASCII key and a bad value: reason cut on a boundary",
+         "[{\"op\":\"replace\",\"path\":\"/tags\",\"value\":{\"x" E5 E5 E5 E5 E5 E5 E5 E5 "\":5}}]",
+         NULL, NULL, W_WRITER, 422, "validation_failed", NULL, NULL, "tags"},
         /* 401, 403, 404 */
         {__LINE__, "no token", "[]", NULL, NULL, W_NONE, 401, "invalid_token", NULL, NULL, NULL},
         {__LINE__, "token without users:write", "[]", NULL, NULL, W_READER, 403,

@@ -213,6 +213,64 @@ START_TEST(test_time_cases)
 }
 END_TEST
 
+struct cut_case {
+	int line;
+	const char *desc, *s;
+	size_t max, want;
+};
+
+static const struct cut_case cut_cases[] = {
+        {__LINE__, "ASCII shorter than the cap", "abc", 8, 3},
+        {__LINE__, "ASCII cut at the cap", "abcdef", 4, 4},
+        {__LINE__, "cap inside a 2-byte character", "ab\xc3\xa9", 3, 2},
+        {__LINE__, "cap right after a 2-byte character", "ab\xc3\xa9z", 4, 4},
+        {__LINE__, "cap inside a 3-byte character (first byte)", "\xe2\x82\xac", 1, 0},
+        {__LINE__, "cap inside a 3-byte character (second byte)", "a\xe2\x82\xac", 3, 1},
+        {__LINE__, "cap inside a 4-byte character", "\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 7, 4},
+        {__LINE__, "whole 4-byte characters", "\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 8, 8},
+        {__LINE__, "a truncated sequence at the end is dropped", "ok\xe2\x82", 16, 2},
+        {__LINE__, "an invalid byte ends the prefix", "ok\xffmore", 16, 2},
+        {__LINE__, "cap 0", "abc", 0, 0},
+};
+
+START_TEST(test_cut_cases)
+{
+	const struct cut_case *c = &cut_cases[_i];
+	size_t n = up_utf8_prefix(c->s, c->max);
+
+	ck_assert_msg(n == c->want, "line %d (%s): %zu", c->line, c->desc, n);
+	ck_assert_msg(up_utf8_valid(c->s, n), "line %d (%s): not valid", c->line, c->desc);
+}
+END_TEST
+
+/* A details reason that vsnprintf truncates is still valid UTF-8. */
+START_TEST(test_details_cut)
+{
+	char big[600];
+	cJSON *details = cJSON_CreateArray();
+	const char *reason;
+	size_t i, n;
+
+	ck_assert_ptr_nonnull(details);
+	/* "x" then many 3-byte euro signs: the 256-byte buffer ends inside one for some offset */
+	for (i = 0; i < 3; i++) {
+		size_t k;
+
+		memset(big, 0, sizeof(big));
+		memset(big, 'x', i + 1);
+		for (k = i + 1; k + 3 < sizeof(big) - 1; k += 3)
+			memcpy(big + k, "\xe2\x82\xac", 3);
+		up_details_add(details, "f", "%s", big);
+		reason = cJSON_GetObjectItem(cJSON_GetArrayItem(details, (int)i), "reason")
+		                 ->valuestring;
+		n = strlen(reason);
+		ck_assert_msg(n > 200 && up_utf8_valid(reason, n),
+		              "offset %zu: cut inside a character", i);
+	}
+	cJSON_Delete(details);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("json");
@@ -227,6 +285,8 @@ int main(void)
 	tcase_add_test(tc, test_depth_and_length);
 	tcase_add_loop_test(tc, test_email_cases, 0, sizeof(email_cases) / sizeof(email_cases[0]));
 	tcase_add_loop_test(tc, test_time_cases, 0, sizeof(time_cases) / sizeof(time_cases[0]));
+	tcase_add_loop_test(tc, test_cut_cases, 0, sizeof(cut_cases) / sizeof(cut_cases[0]));
+	tcase_add_test(tc, test_details_cut);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
