@@ -36,6 +36,8 @@ struct write_job {
 	unsigned char pw_key[crypto_generichash_BYTES];
 	char pw_hash[UP_PASSWORD_HASH_LEN];
 	int pw_hashed;
+	/* a password the transaction met unhashed: hashed after the rollback, then run again */
+	char *pw_pending;
 };
 
 /* Wipe every string of a tree (it may hold a password); the tree stays. */
@@ -58,14 +60,65 @@ static void job_reset(struct write_job *job)
 	job->version = 0;
 }
 
-/* Replace the plaintext password in row by its argon2id hash (memoised across retries). */
-static enum up_err hash_password(struct write_job *job, struct up_user_row *row)
+/* Hash pw into the job's memo (no transaction is open: argon2id never runs under locks). */
+static enum up_err prehash(struct write_job *job, const char *pw)
+{
+	unsigned char key[crypto_generichash_BYTES];
+	size_t len = strlen(pw);
+	enum up_err rc;
+
+	crypto_generichash(key, sizeof(key), (const unsigned char *)pw, len, NULL, 0);
+	if (job->pw_hashed && sodium_memcmp(key, job->pw_key, sizeof(key)) == 0)
+		return UP_OK;
+	rc = up_password_hash(job->ctx->cfg, pw, len, job->pw_hash);
+	if (rc != UP_OK)
+		return rc;
+	memcpy(job->pw_key, key, sizeof(key));
+	job->pw_hashed = 1;
+	return UP_OK;
+}
+
+/*
+ * The password a request most likely sets, hashed before the transaction:
+ * the body's "password" (PUT, POST) or the value of the last add/replace
+ * of /password (PATCH).  Anything else (a copy or move into /password) is
+ * caught by use_hash() and hashed between two runs of the transaction.
+ */
+static enum up_err prehash_input(struct write_job *job)
+{
+	const cJSON *pw = NULL, *op;
+
+	if (job->kind == W_PUT || job->kind == W_POST) {
+		pw = cJSON_GetObjectItemCaseSensitive(job->input, "password");
+	} else if (job->kind == W_PATCH) {
+		cJSON_ArrayForEach(op, job->input)
+		{
+			const cJSON *o = cJSON_GetObjectItemCaseSensitive(op, "op");
+			const cJSON *path = cJSON_GetObjectItemCaseSensitive(op, "path");
+
+			if (cJSON_IsString(o) && cJSON_IsString(path) &&
+			    strcmp(path->valuestring, "/password") == 0 &&
+			    (strcmp(o->valuestring, "add") == 0 ||
+			     strcmp(o->valuestring, "replace") == 0))
+				pw = cJSON_GetObjectItemCaseSensitive(op, "value");
+		}
+	}
+	if (!cJSON_IsString(pw) || pw->valuestring == NULL)
+		return UP_OK;
+	return prehash(job, pw->valuestring);
+}
+
+/*
+ * Replace the plaintext password in row by its argon2id hash, hashed before
+ * the transaction.  A password not hashed yet is kept in job->pw_pending and
+ * the transaction fails (rolled back); the caller hashes it and runs again.
+ */
+static enum up_err use_hash(struct write_job *job, struct up_user_row *row)
 {
 	int i = up_user_field_index("password");
 	unsigned char key[crypto_generichash_BYTES];
 	const char *pw;
 	size_t len;
-	enum up_err rc;
 
 	if (i < 0 || !row->set[i] || row->text[i] == NULL)
 		return UP_OK;
@@ -73,11 +126,8 @@ static enum up_err hash_password(struct write_job *job, struct up_user_row *row)
 	len = strlen(pw);
 	crypto_generichash(key, sizeof(key), (const unsigned char *)pw, len, NULL, 0);
 	if (!job->pw_hashed || sodium_memcmp(key, job->pw_key, sizeof(key)) != 0) {
-		rc = up_password_hash(job->ctx->cfg, pw, len, job->pw_hash);
-		if (rc != UP_OK)
-			return rc;
-		memcpy(job->pw_key, key, sizeof(key));
-		job->pw_hashed = 1;
+		job->pw_pending = strdup(pw);
+		return job->pw_pending != NULL ? UP_ERR_INTERNAL : UP_ERR_NOMEM;
 	}
 	sodium_memzero(row->text[i], len);
 	free(row->text[i]);
@@ -158,22 +208,23 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 {
 	struct write_job *job = arg;
 	const struct up_auth *auth = &job->ctx->auth;
+	struct up_user_current cur;
 	struct up_user_row row;
-	cJSON *cur = NULL, *next = NULL, *names = NULL;
-	uint64_t version = 0;
+	cJSON *next = NULL, *names = NULL;
 	size_t nchanged = 0;
 	enum up_err rc;
 
 	job_reset(job);
 	memset(&row, 0, sizeof(row));
+	memset(&cur, 0, sizeof(cur));
 	if (job->kind != W_POST) {
-		rc = up_user_load(db, auth->tenant_id, job->id, 1, &cur, &version);
+		rc = up_user_lock(db, auth->tenant_id, job->id, &cur);
 		if (rc != UP_OK)
 			goto out;
-		if (!up_users_if_match(job->req->if_match, version)) {
+		if (!up_users_if_match(job->req->if_match, cur.version)) {
 			snprintf(job->message, sizeof(job->message),
 			         "If-Match does not match the current version \"%llu\"",
-			         (unsigned long long)version);
+			         (unsigned long long)cur.version);
 			rc = UP_ERR_PRECONDITION;
 			goto out;
 		}
@@ -186,7 +237,7 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 			                    job->req->request_id, "delete", names);
 		goto out;
 	}
-	rc = build_new(job, cur, &next);
+	rc = build_new(job, cur.json, &next);
 	if (rc != UP_OK)
 		goto out;
 	job->details = cJSON_CreateArray();
@@ -194,14 +245,13 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 		rc = UP_ERR_NOMEM;
 		goto out;
 	}
-	rc = up_user_validate(next, cur,
+	rc = up_user_validate(next, cur.json,
 	                      job->kind == W_POST  ? UP_UV_CREATE
 	                      : job->kind == W_PUT ? UP_UV_REPLACE
 	                                           : UP_UV_PATCH,
 	                      job->details, &row);
 	if (rc == UP_OK && cJSON_GetArraySize(job->details) == 0)
-		rc = up_user_check_db(db, auth->tenant_id, job->kind == W_POST ? 0 : job->id, &row,
-		                      job->details);
+		rc = up_user_check_db(db, auth->tenant_id, &row, job->details);
 	if (rc == UP_OK && cJSON_GetArraySize(job->details) > 0)
 		rc = UP_ERR_VALIDATION;
 	if (rc != UP_OK)
@@ -213,27 +263,29 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 	}
 	if (nchanged == 0 && job->kind != W_POST) {
 		/* Nothing changes: no write, no new version, no audit row. */
-		job->result = cur;
-		job->version = version;
-		cur = NULL;
+		job->result = cur.json;
+		job->version = cur.version;
+		cur.json = NULL;
 		goto out;
 	}
-	rc = hash_password(job, &row);
+	rc = use_hash(job, &row);
 	if (rc != UP_OK)
 		goto out;
+	/* The new state is known here: no SELECT reads it back. */
 	if (job->kind == W_POST)
-		rc = up_user_insert(db, auth->tenant_id, &row, &job->id);
+		rc = up_user_insert(db, auth->tenant_id, &row, &job->id, &job->result,
+		                    &job->version);
 	else
-		rc = up_user_update(db, auth->tenant_id, job->id, &row);
+		rc = up_user_update(db, auth->tenant_id, job->id, &row, cur.now);
 	if (rc == UP_OK)
 		rc = up_audit_write(db, auth->tenant_id, auth->token_id, job->id,
 		                    job->req->request_id, job->kind == W_POST ? "create" : "update",
 		                    names);
-	if (rc == UP_OK)
-		rc = up_user_load(db, auth->tenant_id, job->id, 0, &job->result, &job->version);
+	if (rc == UP_OK && job->kind != W_POST)
+		rc = up_user_after_write(&cur, &row, &job->result, &job->version);
 out:
 	if (rc == UP_ERR_CONFLICT && strcmp(up_db_dup_key(db), "uq_users_email") == 0) {
-		/* The address was taken by a concurrent write: the same 422 as when seen before. */
+		/* The unique index answers: the same 422 as a field rule. */
 		cJSON_Delete(job->details);
 		job->details = cJSON_CreateArray();
 		if (job->details != NULL)
@@ -242,7 +294,7 @@ out:
 		rc = UP_ERR_VALIDATION;
 	}
 	up_user_row_free(&row);
-	cJSON_Delete(cur);
+	up_user_current_free(&cur);
 	wipe_strings(next);
 	cJSON_Delete(next);
 	cJSON_Delete(names);
@@ -312,8 +364,26 @@ static void run_job(struct write_job *job, struct up_response *resp)
 {
 	struct up_ctx *ctx = job->ctx;
 	enum up_err rc;
+	int round;
 
-	rc = up_db_transaction(ctx->db, write_txn, job);
+	/* argon2id runs here, outside the transaction, never with a row locked. */
+	rc = prehash_input(job);
+	for (round = 0; rc == UP_OK; round++) {
+		rc = up_db_transaction(ctx->db, write_txn, job);
+		if (job->pw_pending == NULL)
+			break;
+		/* It met a password not hashed yet and rolled back: hash, run again. */
+		if (round < 2) {
+			rc = prehash(job, job->pw_pending);
+			if (rc == UP_OK)
+				job_reset(job);
+		}
+		sodium_memzero(job->pw_pending, strlen(job->pw_pending));
+		free(job->pw_pending);
+		job->pw_pending = NULL;
+		if (round >= 2)
+			break;
+	}
 	if (rc != UP_OK) {
 		up_ctx_error(ctx, resp, rc, error_message(rc, job), job->details);
 		job->details = NULL;

@@ -92,8 +92,7 @@ static int writable(size_t i)
  * db layer keeps a pointer to the text of a prepared statement, so every
  * text lives as long as the process.
  */
-static char sql_load[1024], sql_load_locked[1100], sql_insert[1400], sql_list[1400], sql_count[400];
-static char *sql_unique[UP_USER_MAX_FIELDS];
+static char sql_load[1024], sql_load_locked[1100], sql_insert[2300], sql_list[1400], sql_count[400];
 
 static const char list_where[] = "WHERE tenant_id = ? AND (? IS NULL OR user_group = ?) "
                                  "AND (? IS NULL OR email = ?) AND (? IS NULL OR disabled = ?)";
@@ -125,14 +124,18 @@ static enum up_err build_sql(void)
 		memcpy(qs + uq, ", ?", 4);
 		uq += 3;
 	}
-	snprintf(sql_insert, sizeof(sql_insert), "INSERT INTO users (tenant_id%s) VALUES (?%s)",
-	         icols, qs);
+	/* RETURNING: the stored row comes back with the insert, no read-back SELECT. */
+	snprintf(sql_insert, sizeof(sql_insert),
+	         "INSERT INTO users (tenant_id%s) VALUES (?%s) RETURNING %s, version", icols, qs,
+	         cols);
 	snprintf(sql_list, sizeof(sql_list),
 	         "SELECT %s, version FROM users %s AND id > ? ORDER BY id LIMIT ? OFFSET ?", cols,
 	         list_where);
 	snprintf(sql_count, sizeof(sql_count), "SELECT COUNT(*) FROM users %s", list_where);
 	snprintf(sql_load_locked, sizeof(sql_load_locked),
-	         "SELECT %s, version FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE", cols);
+	         "SELECT %s, version, UTC_TIMESTAMP(6) FROM users WHERE tenant_id = ? AND id = ? "
+	         "FOR UPDATE",
+	         cols);
 	snprintf(sql_load, sizeof(sql_load),
 	         "SELECT %s, version FROM users WHERE tenant_id = ? AND id = ?", cols);
 	return UP_OK;
@@ -159,90 +162,163 @@ static enum up_err apply_defaults(cJSON *user)
 	return UP_OK;
 }
 
-enum up_err up_user_load(struct up_db *db, uint64_t tenant, uint64_t id, int for_update,
-                         cJSON **out, uint64_t *version)
+/* Row `r` of res (columns, then version) as JSON and its version. */
+static enum up_err row_to_json(const struct up_db_result *res, size_t r, size_t version_col,
+                               cJSON **out, uint64_t *version)
 {
-	struct up_db_result res;
-	struct up_db_param p[2];
 	enum up_err rc;
 
 	*out = NULL;
-	rc = build_sql();
-	if (rc != UP_OK)
-		return rc;
-	p[0] = UP_P_U64(tenant);
-	p[1] = UP_P_U64(id);
-	rc = up_db_query(db, for_update ? sql_load_locked : sql_load, p, 2, &res);
-	if (rc != UP_OK)
-		return rc;
-	if (res.nrows != 1) {
-		rc = UP_ERR_NOT_FOUND;
-		goto out;
-	}
 	if (version != NULL &&
-	    up_parse_u64(up_db_cell(&res, 0, res.ncols - 1), 0, UINT64_MAX, version) != UP_OK) {
-		rc = UP_ERR_INTERNAL;
-		goto out;
-	}
-	rc = up_resource_to_json(&up_user_resource, &res, 0, out);
+	    up_parse_u64(up_db_cell(res, r, version_col), 0, UINT64_MAX, version) != UP_OK)
+		return UP_ERR_INTERNAL;
+	rc = up_resource_to_json(&up_user_resource, res, r, out);
 	if (rc == UP_OK)
 		rc = apply_defaults(*out);
 	if (rc != UP_OK) {
 		cJSON_Delete(*out);
 		*out = NULL;
 	}
-out:
+	return rc;
+}
+
+enum up_err up_user_load(struct up_db *db, uint64_t tenant, uint64_t id, int for_update,
+                         cJSON **out, uint64_t *version)
+{
+	struct up_user_current cur;
+	struct up_db_result res;
+	struct up_db_param p[2];
+	enum up_err rc;
+
+	*out = NULL;
+	if (for_update) {
+		rc = up_user_lock(db, tenant, id, &cur);
+		if (rc != UP_OK)
+			return rc;
+		*out = cur.json;
+		cur.json = NULL;
+		if (version != NULL)
+			*version = cur.version;
+		up_user_current_free(&cur);
+		return UP_OK;
+	}
+	rc = build_sql();
+	if (rc != UP_OK)
+		return rc;
+	p[0] = UP_P_U64(tenant);
+	p[1] = UP_P_U64(id);
+	rc = up_db_query(db, sql_load, p, 2, &res);
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows != 1)
+		rc = UP_ERR_NOT_FOUND;
+	else
+		rc = row_to_json(&res, 0, res.ncols - 1, out, version);
 	up_db_result_free(&res);
 	return rc;
 }
 
-/* The "SELECT id FROM users WHERE tenant_id = ? AND <col> = ? AND id <> ?" of field i. */
-static const char *unique_sql(size_t i)
+void up_user_current_free(struct up_user_current *cur)
 {
-	char buf[256];
-	int n;
-
-	if (sql_unique[i] != NULL)
-		return sql_unique[i];
-	n = snprintf(buf, sizeof(buf),
-	             "SELECT id FROM users WHERE tenant_id = ? AND %s = ? AND id <> ? LIMIT 1",
-	             user_fields[i].column);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return NULL;
-	sql_unique[i] = strdup(buf);
-	return sql_unique[i];
+	cJSON_Delete(cur->json);
+	up_db_result_free(&cur->raw);
+	memset(cur, 0, sizeof(*cur));
 }
 
-enum up_err up_user_check_db(struct up_db *db, uint64_t tenant, uint64_t user_id,
-                             const struct up_user_row *row, cJSON *details)
+enum up_err up_user_lock(struct up_db *db, uint64_t tenant, uint64_t id,
+                         struct up_user_current *cur)
+{
+	struct up_db_param p[2] = {UP_P_U64(tenant), UP_P_U64(id)};
+	const char *now;
+	enum up_err rc;
+
+	memset(cur, 0, sizeof(*cur));
+	rc = build_sql();
+	if (rc != UP_OK)
+		return rc;
+	rc = up_db_query(db, sql_load_locked, p, 2, &cur->raw);
+	if (rc != UP_OK)
+		return rc;
+	if (cur->raw.nrows != 1 || cur->raw.ncols < 2) {
+		rc = UP_ERR_NOT_FOUND;
+		goto out;
+	}
+	now = up_db_cell(&cur->raw, 0, cur->raw.ncols - 1);
+	if (now == NULL || strlen(now) >= sizeof(cur->now)) {
+		rc = UP_ERR_INTERNAL;
+		goto out;
+	}
+	memcpy(cur->now, now, strlen(now) + 1);
+	rc = row_to_json(&cur->raw, 0, cur->raw.ncols - 2, &cur->json, &cur->version);
+out:
+	if (rc != UP_OK)
+		up_user_current_free(cur);
+	return rc;
+}
+
+/* Replace cell i of row 0 of res by a copy of text (NULL: SQL NULL). */
+static enum up_err set_cell(struct up_db_result *res, size_t i, const char *text)
+{
+	char *copy = NULL;
+
+	if (text != NULL && (copy = strdup(text)) == NULL)
+		return UP_ERR_NOMEM;
+	free(res->cells[i]);
+	res->cells[i] = copy;
+	res->lens[i] = copy != NULL ? strlen(copy) : 0;
+	return UP_OK;
+}
+
+enum up_err up_user_after_write(struct up_user_current *cur, const struct up_user_row *row,
+                                cJSON **out, uint64_t *version)
+{
+	int mod = up_user_field_index("modification");
+	enum up_err rc = UP_OK;
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < NFIELDS && rc == UP_OK; i++) {
+		int idx = up_resource_read_index(&up_user_resource, i);
+
+		if (idx < 0 || !row->set[i] || !writable(i))
+			continue;
+		rc = set_cell(&cur->raw, (size_t)idx, row->text[i]);
+	}
+	if (rc == UP_OK && mod >= 0 && up_resource_read_index(&up_user_resource, (size_t)mod) >= 0)
+		rc = set_cell(&cur->raw,
+		              (size_t)up_resource_read_index(&up_user_resource, (size_t)mod),
+		              cur->now);
+	if (rc != UP_OK)
+		return rc;
+	rc = row_to_json(&cur->raw, 0, cur->raw.ncols - 2, out, NULL);
+	if (rc == UP_OK)
+		*version = cur->version + 1;
+	return rc;
+}
+
+enum up_err up_user_check_db(struct up_db *db, uint64_t tenant, const struct up_user_row *row,
+                             cJSON *details)
 {
 	size_t i;
 
 	for (i = 0; i < NFIELDS; i++) {
 		const struct up_user_rule_def *r = &up_user_rules[i];
 		struct up_db_result res;
-		struct up_db_param p[3];
-		const char *sql;
+		struct up_db_param p[2];
 		enum up_err rc;
 		int found;
 
-		if (!row->set[i] || row->text[i] == NULL || (!r->unique && r->ref_sql == NULL))
+		/* Unique fields are left to the unique index (1062, mapped by the caller). */
+		if (!row->set[i] || row->text[i] == NULL || r->ref_sql == NULL)
 			continue;
 		p[0] = UP_P_U64(tenant);
 		p[1] = UP_P_STR(row->text[i]);
-		p[2] = UP_P_U64(user_id);
-		sql = r->unique ? unique_sql(i) : r->ref_sql;
-		if (sql == NULL)
-			return UP_ERR_NOMEM;
-		rc = up_db_query(db, sql, p, r->unique ? 3 : 2, &res);
+		rc = up_db_query(db, r->ref_sql, p, 2, &res);
 		if (rc != UP_OK)
 			return rc;
 		found = res.nrows > 0;
 		up_db_result_free(&res);
-		if (r->unique && found)
-			up_details_add(details, user_fields[i].name,
-			               "already used by another user of the tenant");
-		else if (!r->unique && !found)
+		if (!found)
 			up_details_add(
 			        details, user_fields[i].name, "no such %s",
 			        user_fields[i].prefix != NULL &&
@@ -284,8 +360,7 @@ static const char *update_sql(uint32_t mask)
 		used += (size_t)n;
 	}
 	n = snprintf(buf + used, sizeof(buf) - used,
-	             "version = version + 1, modified_at = UTC_TIMESTAMP(6) "
-	             "WHERE tenant_id = ? AND id = ?");
+	             "version = version + 1, modified_at = ? WHERE tenant_id = ? AND id = ?");
 	if (n < 0 || (size_t)n >= sizeof(buf) - used)
 		return NULL;
 	u = malloc(sizeof(*u));
@@ -308,9 +383,9 @@ static struct up_db_param text_param(const char *s)
 }
 
 enum up_err up_user_update(struct up_db *db, uint64_t tenant, uint64_t id,
-                           const struct up_user_row *row)
+                           const struct up_user_row *row, const char *now)
 {
-	struct up_db_param p[UP_USER_MAX_FIELDS + 2];
+	struct up_db_param p[UP_USER_MAX_FIELDS + 3];
 	struct up_db_info info;
 	uint32_t mask = 0;
 	size_t i, n = 0;
@@ -328,6 +403,7 @@ enum up_err up_user_update(struct up_db *db, uint64_t tenant, uint64_t id,
 	sql = update_sql(mask);
 	if (sql == NULL)
 		return UP_ERR_NOMEM;
+	p[n++] = UP_P_STR(now);
 	p[n++] = UP_P_U64(tenant);
 	p[n++] = UP_P_U64(id);
 	rc = up_db_exec(db, sql, p, n, &info);
@@ -337,13 +413,15 @@ enum up_err up_user_update(struct up_db *db, uint64_t tenant, uint64_t id,
 }
 
 enum up_err up_user_insert(struct up_db *db, uint64_t tenant, const struct up_user_row *row,
-                           uint64_t *id)
+                           uint64_t *id, cJSON **out, uint64_t *version)
 {
 	struct up_db_param p[UP_USER_MAX_FIELDS + 1];
-	struct up_db_info info;
+	struct up_db_result res;
 	size_t i, n = 0;
+	int id_col = up_resource_read_index(&up_user_resource, 0);
 	enum up_err rc;
 
+	*out = NULL;
 	rc = build_sql();
 	if (rc != UP_OK)
 		return rc;
@@ -361,9 +439,15 @@ enum up_err up_user_insert(struct up_db *db, uint64_t tenant, const struct up_us
 		else
 			p[n++] = text_param(d);
 	}
-	rc = up_db_exec(db, sql_insert, p, n, &info);
-	if (rc == UP_OK)
-		*id = info.insert_id;
+	rc = up_db_query(db, sql_insert, p, n, &res);
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows != 1 || id_col < 0 || user_fields[0].type != UP_FT_ID ||
+	    up_parse_u64(up_db_cell(&res, 0, (size_t)id_col), 1, UINT64_MAX, id) != UP_OK)
+		rc = UP_ERR_INTERNAL;
+	else
+		rc = row_to_json(&res, 0, res.ncols - 1, out, version);
+	up_db_result_free(&res);
 	return rc;
 }
 

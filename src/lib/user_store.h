@@ -56,6 +56,36 @@ enum up_err up_user_load(struct up_db *db, uint64_t tenant, uint64_t id, int for
                          cJSON **out, uint64_t *version);
 
 /*
+ * The current state of a user, read with its row locked for a write: the
+ * representation, its version, the row as selected (kept so that the state
+ * after the write is known without reading it back) and the server's
+ * UTC_TIMESTAMP(6) when the lock was taken (the modification time the write
+ * records).  Owned; up_user_current_free() releases it.
+ */
+struct up_user_current {
+	cJSON *json;
+	uint64_t version;
+	struct up_db_result raw;
+	char now[32];
+};
+
+/* Lock and load user id of tenant (inside a transaction).  UP_ERR_NOT_FOUND when absent. */
+enum up_err up_user_lock(struct up_db *db, uint64_t tenant, uint64_t id,
+                         struct up_user_current *cur);
+void up_user_current_free(struct up_user_current *cur);
+
+struct up_user_row;
+
+/*
+ * The representation once row has been written over cur by up_user_update
+ * (set columns replaced, modification = cur->now) and its version (cur's
+ * plus one), without asking the database.  Modifies cur->raw; *out owned
+ * by the caller.
+ */
+enum up_err up_user_after_write(struct up_user_current *cur, const struct up_user_row *row,
+                                cJSON **out, uint64_t *version);
+
+/*
  * A row to write: for each field of the table, whether a value is to be
  * written (set) and the value as bound text (NULL for SQL NULL).  Texts are
  * owned by the row; up_user_row_free() wipes and frees them.
@@ -68,25 +98,31 @@ struct up_user_row {
 void up_user_row_free(struct up_user_row *row);
 
 /*
- * Checks that need the database, for the fields of row that are set: unique
- * fields not used by another user of the tenant (user_id 0 for a new user),
- * references naming a row of the tenant.  Each failure is added to details
- * (a JSON array, borrowed); returns UP_OK unless a query failed.
+ * Checks that need the database, for the fields of row that are set:
+ * references naming a row of the tenant.  Unique fields are not looked up:
+ * the unique index answers with a duplicate key (UP_ERR_CONFLICT and
+ * up_db_dup_key()) at the write.  Each failure is added to details (a JSON
+ * array, borrowed); returns UP_OK unless a query failed.
  */
-enum up_err up_user_check_db(struct up_db *db, uint64_t tenant, uint64_t user_id,
-                             const struct up_user_row *row, cJSON *details);
+enum up_err up_user_check_db(struct up_db *db, uint64_t tenant, const struct up_user_row *row,
+                             cJSON *details);
 
 /*
  * UPDATE the set columns of user id (only those), bump version and set
- * modified_at.  Nothing set: nothing happens.  UP_ERR_NOT_FOUND if the row
- * is gone; UP_ERR_CONFLICT on a duplicate unique value.
+ * modified_at to now (borrowed; up_user_current.now).  Nothing set: nothing
+ * happens.  UP_ERR_NOT_FOUND if the row is gone; UP_ERR_CONFLICT on a
+ * duplicate unique value.
  */
 enum up_err up_user_update(struct up_db *db, uint64_t tenant, uint64_t id,
-                           const struct up_user_row *row);
+                           const struct up_user_row *row, const char *now);
 
-/* INSERT a user from row (set columns; the others take their defaults); *id is the new id. */
+/*
+ * INSERT a user from row (set columns; the others take their defaults) in
+ * one statement (INSERT ... RETURNING): *id is the new id, *out its
+ * representation (owned by the caller) and *version its version.
+ */
 enum up_err up_user_insert(struct up_db *db, uint64_t tenant, const struct up_user_row *row,
-                           uint64_t *id);
+                           uint64_t *id, cJSON **out, uint64_t *version);
 
 /* DELETE user id of tenant; UP_ERR_NOT_FOUND if no such row. */
 enum up_err up_user_delete(struct up_db *db, uint64_t tenant, uint64_t id);

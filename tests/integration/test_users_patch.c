@@ -576,6 +576,89 @@ START_TEST(test_patch_too_many_ops)
 }
 END_TEST
 
+/* A password that only the patch's result shows (copied from another field) is hashed too. */
+START_TEST(test_patch_password_copied)
+{
+	static const char pw[] = "Patricia Longname";
+	struct tu_call call = {"PATCH",
+	                       NULL,
+	                       fx.writer,
+	                       JP,
+	                       "[{\"op\":\"copy\",\"from\":\"/name\",\"path\":\"/password\"}]",
+	                       NULL};
+	struct tuu_snap after;
+	struct up_response resp;
+	cJSON *json = NULL;
+	char uri[64];
+	uint64_t id;
+
+	id = tuu_user(&fx.env, fx.tenant, pw, "patricia@example.com");
+	tuu_uri(uri, sizeof(uri), id, NULL);
+	call.uri = uri;
+	tu_call(&fx.env, up_users_handle, &call, &resp, &json);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(tu_header(&resp, "ETag"), "\"2\"");
+	tuu_snap(&fx.env, id, &after);
+	ck_assert_ptr_nonnull(after.col[15]);
+	ck_assert(up_password_verify(after.col[15], pw, strlen(pw)));
+	cJSON_Delete(json);
+	up_response_free(&resp);
+	tuu_snap_free(&after);
+}
+END_TEST
+
+/* The answer of a write (built without reading the row back) equals a GET right after it. */
+START_TEST(test_patch_answer_is_stored_state)
+{
+	static const struct {
+		const char *desc, *body;
+	} writes[] = {
+	        {"datetimes with fractions and offsets",
+	         "[{\"op\":\"replace\",\"path\":\"/from\",\"value\":"
+	         "\"2024-01-31T12:00:00.500+02:00\"},"
+	         "{\"op\":\"replace\",\"path\":\"/"
+	         "expires\",\"value\":\"2030-01-01T00:00:00.000Z\"}]"},
+	        {"tags, privileges, flags and numbers",
+	         "[{\"op\":\"add\",\"path\":\"/tags\",\"value\":{\"b\":\"2\",\"a\":\"1\"}},"
+	         "{\"op\":\"add\",\"path\":\"/privileges/-\",\"value\":\"read\"},"
+	         "{\"op\":\"replace\",\"path\":\"/disabled\",\"value\":true},"
+	         "{\"op\":\"replace\",\"path\":\"/adminDevices\",\"value\":7}]"},
+	        {"strings set and removed",
+	         "[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"ol\u00e1\"},"
+	         "{\"op\":\"remove\",\"path\":\"/description\"}]"},
+	};
+	char uri[64];
+	uint64_t id;
+	size_t i;
+
+	id = tuu_user(&fx.env, fx.tenant, "Stored State", "stored@example.com");
+	tuu_uri(uri, sizeof(uri), id, NULL);
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		struct tu_call patch = {"PATCH", uri, fx.writer, JP, writes[i].body, NULL};
+		struct tu_call get = {"GET", uri, fx.writer, NULL, NULL, NULL};
+		struct up_response pr, gr;
+		cJSON *pj = NULL, *gj = NULL;
+
+		tu_call(&fx.env, up_users_handle, &patch, &pr, &pj);
+		ck_assert_msg(pr.status == 200, "%s: status %d", writes[i].desc, pr.status);
+		tu_call(&fx.env, up_users_handle, &get, &gr, &gj);
+		ck_assert_int_eq(gr.status, 200);
+		/* The usage counters differ by the GET itself; the user must not. */
+		cJSON_DeleteItemFromObject(pj, "apiUsage");
+		cJSON_DeleteItemFromObject(pj, "apiDailyUsage");
+		cJSON_DeleteItemFromObject(gj, "apiUsage");
+		cJSON_DeleteItemFromObject(gj, "apiDailyUsage");
+		ck_assert_msg(cJSON_Compare(pj, gj, 1), "%s: answer %s, stored %s", writes[i].desc,
+		              pr.body, gr.body);
+		ck_assert_str_eq(tu_header(&pr, "ETag"), tu_header(&gr, "ETag"));
+		cJSON_Delete(pj);
+		cJSON_Delete(gj);
+		up_response_free(&pr);
+		up_response_free(&gr);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("users_patch");
@@ -588,6 +671,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_patch_cases, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_patch_seed_shape);
 	tcase_add_test(tc, test_patch_password);
+	tcase_add_test(tc, test_patch_password_copied);
+	tcase_add_test(tc, test_patch_answer_is_stored_state);
 	tcase_add_test(tc, test_patch_null_defaults);
 	tcase_add_test(tc, test_patch_unknown_ids);
 	tcase_add_test(tc, test_patch_too_many_ops);
