@@ -136,7 +136,8 @@ static enum up_err decode_form(const struct up_request *req, size_t max_depth, c
 {
 	const char *p = req->body != NULL ? req->body : "";
 	size_t count = 0;
-	char *value;
+	char *value = NULL;
+	enum up_err rc;
 
 	*out = NULL;
 	if (req->body != NULL && strlen(req->body) != req->body_len)
@@ -160,8 +161,10 @@ static enum up_err decode_form(const struct up_request *req, size_t max_depth, c
 		return fail(e, UP_ERR_BAD_DATA, "data is missing");
 	if (count > 1)
 		return fail(e, UP_ERR_BAD_DATA, "data is given more than once");
-	value = up_query_param(req->body, "data");
-	if (value == NULL)
+	rc = up_query_get(req->body, "data", &value);
+	if (rc == UP_ERR_NOMEM)
+		return fail(e, rc, "out of memory");
+	if (rc != UP_OK || value == NULL)
 		return fail(e, UP_ERR_BAD_DATA, "data is not valid percent-encoding");
 	parse_data_text(value, strlen(value), max_depth, out, e);
 	free(value);

@@ -42,17 +42,25 @@ static int unknown_param(const char *query, char *buf, size_t len)
 static enum up_err parse_query(const char *query, struct up_user_query *q, char **group,
                                char **email, char *err, size_t errlen)
 {
-	char *limit = up_query_param(query, "limit"), *offset = up_query_param(query, "offset");
-	char *cursor = up_query_param(query, "cursor"),
-	     *disabled = up_query_param(query, "disabled");
+	char *limit = NULL, *offset = NULL, *cursor = NULL, *disabled = NULL;
+	char **const values[] = {&limit, &offset, &cursor, group, &disabled, email};
 	char name[48];
 	enum up_err rc = UP_ERR_BAD_REQUEST;
+	size_t i;
 
+	snprintf(err, errlen, "Out of memory");
 	memset(q, 0, sizeof(*q));
 	q->limit = LIST_DEFAULT_LIMIT;
 	q->disabled = -1;
-	*group = up_query_param(query, "group");
-	*email = up_query_param(query, "email");
+	*group = *email = NULL;
+	for (i = 0; i < sizeof(list_params) / sizeof(list_params[0]); i++) {
+		rc = up_query_get(query, list_params[i], values[i]);
+		if (rc == UP_ERR_BAD_REQUEST)
+			snprintf(err, errlen, "%s is not valid percent-encoding", list_params[i]);
+		if (rc != UP_OK)
+			goto out;
+	}
+	rc = UP_ERR_BAD_REQUEST;
 	q->group = *group;
 	q->email = *email;
 	if (unknown_param(query, name, sizeof(name))) {

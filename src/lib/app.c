@@ -174,7 +174,7 @@ int up_app_main(const char *prog, up_handler_fn handler)
 			memset(&ctx.auth, 0, sizeof(ctx.auth));
 			up_ctx_error(&ctx, &resp, rc,
 			             rc == UP_ERR_TOO_LARGE ? "Request body larger than the limit"
-			                                    : NULL,
+			                                    : req.problem,
 			             NULL);
 		} else {
 			up_app_handle(&ctx, handler, &req, &resp);

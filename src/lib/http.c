@@ -57,11 +57,37 @@ int up_percent_decode(char *s, int plus_as_space)
 	return 0;
 }
 
+int up_query_valid(const char *query)
+{
+	const char *p;
+
+	for (p = strchr(query, '%'); p != NULL; p = strchr(p + 3, '%')) {
+		int hi = hexdig((unsigned char)p[1]), lo;
+
+		if (hi < 0)
+			return 0;
+		lo = hexdig((unsigned char)p[2]);
+		if (lo < 0 || (hi == 0 && lo == 0))
+			return 0;
+	}
+	return 1;
+}
+
 char *up_query_param(const char *query, const char *name)
+{
+	char *out = NULL;
+
+	if (up_query_get(query, name, &out) != UP_OK)
+		return NULL;
+	return out;
+}
+
+enum up_err up_query_get(const char *query, const char *name, char **out)
 {
 	size_t nlen = strlen(name);
 	const char *p = query;
 
+	*out = NULL;
 	while (p != NULL && *p != '\0') {
 		const char *amp = strchr(p, '&');
 		size_t len = amp != NULL ? (size_t)(amp - p) : strlen(p);
@@ -69,21 +95,22 @@ char *up_query_param(const char *query, const char *name)
 		if (len >= nlen && strncmp(p, name, nlen) == 0 && (len == nlen || p[nlen] == '=')) {
 			const char *v = len == nlen ? p + len : p + nlen + 1;
 			size_t vlen = (size_t)(p + len - v);
-			char *out = malloc(vlen + 1);
+			char *val = malloc(vlen + 1);
 
-			if (out == NULL)
-				return NULL;
-			memcpy(out, v, vlen);
-			out[vlen] = '\0';
-			if (up_percent_decode(out, 1) != 0) {
-				free(out);
-				return NULL;
+			if (val == NULL)
+				return UP_ERR_NOMEM;
+			memcpy(val, v, vlen);
+			val[vlen] = '\0';
+			if (up_percent_decode(val, 1) != 0) {
+				free(val);
+				return UP_ERR_BAD_REQUEST;
 			}
-			return out;
+			*out = val;
+			return UP_OK;
 		}
 		p = amp != NULL ? amp + 1 : NULL;
 	}
-	return NULL;
+	return UP_OK;
 }
 
 static void set_request_id(struct up_request *req, const char *given)
@@ -166,8 +193,10 @@ static enum up_err set_path(struct up_request *req, const char *uri, const char 
 	}
 	if (req->query == NULL)
 		return UP_ERR_NOMEM;
-	if (up_percent_decode(req->path, 0) != 0)
+	if (up_percent_decode(req->path, 0) != 0) {
+		req->problem = "The path holds a malformed percent-escape";
 		return UP_ERR_BAD_REQUEST;
+	}
 	return UP_OK;
 }
 
@@ -202,8 +231,10 @@ static enum up_err read_body(struct up_request *req, const char *clen, up_read_f
 
 	if (clen == NULL || clen[0] == '\0')
 		return UP_OK;
-	if (up_parse_u64(clen, 0, UINT64_MAX, &n) != UP_OK)
+	if (up_parse_u64(clen, 0, UINT64_MAX, &n) != UP_OK) {
+		req->problem = "Content-Length is not a number";
 		return UP_ERR_BAD_REQUEST;
+	}
 	if (n > max_body) {
 		drain_body(n, read_fn, io_ctx);
 		return UP_ERR_TOO_LARGE;
@@ -218,8 +249,10 @@ static enum up_err read_body(struct up_request *req, const char *clen, up_read_f
 
 		if (r < 0)
 			return UP_ERR_IO;
-		if (r == 0)
-			return UP_ERR_BAD_REQUEST; /* shorter than announced */
+		if (r == 0) {
+			req->problem = "The body is shorter than its Content-Length";
+			return UP_ERR_BAD_REQUEST;
+		}
 		got += (size_t)r;
 	}
 	req->body[got] = '\0';
@@ -259,7 +292,15 @@ enum up_err up_request_read(struct up_request *req, up_getenv_fn getenv_fn, void
 	              getenv_fn(env_ctx, "PATH_INFO"), getenv_fn(env_ctx, "QUERY_STRING"));
 	if (rc != UP_OK)
 		return rc;
-	return read_body(req, getenv_fn(env_ctx, "CONTENT_LENGTH"), read_fn, io_ctx, max_body);
+	rc = read_body(req, getenv_fn(env_ctx, "CONTENT_LENGTH"), read_fn, io_ctx, max_body);
+	if (rc != UP_OK)
+		return rc;
+	/* A filter whose value cannot be decoded must not be ignored: refuse the request. */
+	if (!up_query_valid(req->query)) {
+		req->problem = "The query string holds a malformed percent-escape";
+		return UP_ERR_BAD_REQUEST;
+	}
+	return UP_OK;
 }
 
 void up_request_free(struct up_request *req)

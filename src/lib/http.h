@@ -38,6 +38,7 @@ struct up_request {
 	char *body;           /* NUL-terminated copy of the body, NULL if none */
 	size_t body_len;
 	char request_id[UP_REQUEST_ID_LEN + 1];
+	const char *problem; /* static sentence saying why up_request_read failed, or NULL */
 };
 
 /* Returns the value of a CGI variable or NULL; the string stays owned by the callee. */
@@ -52,17 +53,31 @@ typedef int (*up_write_fn)(void *ctx, const char *buf, size_t len);
  * nor past max_body bytes.  The request id is always set (from
  * HTTP_X_REQUEST_ID when it is 1-32 safe characters, else random), so an error
  * response can be made even when this fails.  Returns UP_OK, UP_ERR_TOO_LARGE,
- * UP_ERR_BAD_REQUEST (bad CONTENT_LENGTH, short body, bad percent-encoding),
- * UP_ERR_IO or UP_ERR_NOMEM.  Release with up_request_free() in every case.
+ * UP_ERR_BAD_REQUEST (bad CONTENT_LENGTH, short body, bad percent-encoding of
+ * the path or of the query string), UP_ERR_IO or UP_ERR_NOMEM; req->problem
+ * then says why in a sentence for the client.  Release with up_request_free() in every case.
  */
 enum up_err up_request_read(struct up_request *req, up_getenv_fn getenv_fn, void *env_ctx,
                             up_read_fn read_fn, void *io_ctx, size_t max_body);
 
 void up_request_free(struct up_request *req);
 
-/* Value of query parameter name (percent-decoded, '+' as space); owned by caller, NULL if absent.
+/*
+ * Value of query parameter name (percent-decoded, '+' as space).  Returns
+ * UP_OK with *out owned by the caller (NULL when the parameter is absent),
+ * UP_ERR_BAD_REQUEST when its value is not valid percent-encoding (a bad
+ * escape or an encoded NUL), or UP_ERR_NOMEM.
+ */
+enum up_err up_query_get(const char *query, const char *name, char **out);
+
+/*
+ * As up_query_get, for a query that up_request_read (or up_query_valid)
+ * accepted: NULL when absent, on a bad escape and when out of memory.
  */
 char *up_query_param(const char *query, const char *name);
+
+/* 1 if every %XX escape of query is well formed and none encodes NUL, else 0. */
+int up_query_valid(const char *query);
 
 /* Decode %XX escapes of s in place; returns 0, or -1 on a bad escape or a NUL produced. */
 int up_percent_decode(char *s, int plus_as_space);

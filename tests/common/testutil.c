@@ -176,7 +176,7 @@ void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *ca
 	rc = up_request_read(&req, call_getenv, &e, call_read, &e, env->cfg.max_body);
 	if (rc != UP_OK) {
 		memset(&env->ctx.auth, 0, sizeof(env->ctx.auth));
-		up_ctx_error(&env->ctx, resp, rc, NULL, NULL);
+		up_ctx_error(&env->ctx, resp, rc, req.problem, NULL);
 	} else {
 		up_app_handle(&env->ctx, handler, &req, resp);
 	}

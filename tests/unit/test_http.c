@@ -63,6 +63,20 @@ static const struct req_case req_cases[] = {
          "/api/users/usr-1", "", NULL, NULL, 0},
         {__LINE__, "bad percent escape", E("REQUEST_METHOD=GET", "REQUEST_URI=/api/users/%zz"),
          NULL, 100, UP_ERR_BAD_REQUEST, UP_M_GET, NULL, NULL, NULL, NULL, 0},
+        {__LINE__, "query ?email=%ZZ: 400, not an ignored filter",
+         E("REQUEST_METHOD=GET", "REQUEST_URI=/api/users?email=%ZZ"), NULL, 100, UP_ERR_BAD_REQUEST,
+         UP_M_GET, NULL, NULL, NULL, NULL, 0},
+        {__LINE__, "query ?limit=%zz", E("REQUEST_METHOD=GET", "REQUEST_URI=/api/users?limit=%zz"),
+         NULL, 100, UP_ERR_BAD_REQUEST, UP_M_GET, NULL, NULL, NULL, NULL, 0},
+        {__LINE__, "query escape cut short",
+         E("REQUEST_METHOD=GET", "REQUEST_URI=/api/users?group=a%2"), NULL, 100, UP_ERR_BAD_REQUEST,
+         UP_M_GET, NULL, NULL, NULL, NULL, 0},
+        {__LINE__, "QUERY_STRING (no REQUEST_URI) with a bad escape",
+         E("REQUEST_METHOD=GET", "SCRIPT_NAME=/u", "QUERY_STRING=email=%G0"), NULL, 100,
+         UP_ERR_BAD_REQUEST, UP_M_GET, NULL, NULL, NULL, NULL, 0},
+        {__LINE__, "query with good escapes is kept raw",
+         E("REQUEST_METHOD=GET", "REQUEST_URI=/api/users?email=a%40b.c&x=%C3%A9"), NULL, 100, UP_OK,
+         UP_M_GET, "/api/users", "email=a%40b.c&x=%C3%A9", NULL, NULL, 0},
         {__LINE__, "percent-encoded NUL", E("REQUEST_METHOD=GET", "REQUEST_URI=/a%00b"), NULL, 100,
          UP_ERR_BAD_REQUEST, UP_M_GET, NULL, NULL, NULL, NULL, 0},
         {__LINE__, "no REQUEST_URI: SCRIPT_NAME + PATH_INFO",
@@ -124,6 +138,9 @@ START_TEST(test_request_cases)
 	rc = up_request_read(&req, fake_getenv, &f, fake_read, &f, c->max_body);
 	ck_assert_msg(rc == c->want, "line %d (%s): got %d want %d", c->line, c->desc, rc, c->want);
 	ck_assert_msg(strlen(req.request_id) == 32, "line %d: request id always set", c->line);
+	if (rc == UP_ERR_BAD_REQUEST)
+		ck_assert_msg(req.problem != NULL && req.problem[0] != '\0',
+		              "line %d (%s): no sentence for the client", c->line, c->desc);
 	if (rc == UP_OK) {
 		ck_assert_msg(req.method == c->method, "line %d (%s): method", c->line, c->desc);
 		ck_assert_str_eq(req.path, c->path);
@@ -174,22 +191,46 @@ END_TEST
 struct query_case {
 	int line;
 	const char *desc, *query, *name, *want;
+	enum up_err rc; /* of up_query_get */
+	int valid;      /* up_query_valid of the whole query */
 };
 
 static const struct query_case query_cases[] = {
-        {__LINE__, "simple", "a=1&b=2", "b", "2"},
-        {__LINE__, "absent", "a=1&b=2", "c", NULL},
-        {__LINE__, "prefix is not a match", "ab=1", "a", NULL},
-        {__LINE__, "decoded with plus", "email=a%40b.c&x=y+z", "x", "y z"},
-        {__LINE__, "percent", "email=a%40b.c", "email", "a@b.c"},
-        {__LINE__, "empty value", "a=&b=1", "a", ""},
-        {__LINE__, "bad escape", "a=%g1", "a", NULL},
+        {__LINE__, "simple", "a=1&b=2", "b", "2", UP_OK, 1},
+        {__LINE__, "absent", "a=1&b=2", "c", NULL, UP_OK, 1},
+        {__LINE__, "prefix is not a match", "ab=1", "a", NULL, UP_OK, 1},
+        {__LINE__, "decoded with plus", "email=a%40b.c&x=y+z", "x", "y z", UP_OK, 1},
+        {__LINE__, "percent", "email=a%40b.c", "email", "a@b.c", UP_OK, 1},
+        {__LINE__, "empty value", "a=&b=1", "a", "", UP_OK, 1},
+        {__LINE__, "bad escape", "a=%g1", "a", NULL, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "?email=%ZZ is an error, not an absent filter", "email=%ZZ", "email", NULL,
+         UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "?limit=%zz", "limit=%zz", "limit", NULL, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "escape cut short at the end", "a=%4", "a", NULL, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "lone percent at the end", "a=%", "a", NULL, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "encoded NUL", "a=x%00y", "a", NULL, UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "a bad escape in another parameter", "a=1&b=%zz", "a", "1", UP_OK, 0},
+        {__LINE__, "a bad escape in a name", "%zz=1", "a", NULL, UP_OK, 0},
+        {__LINE__, "encoded percent", "a=100%25", "a", "100%", UP_OK, 1},
+        {__LINE__, "UTF-8 escapes", "a=%C3%A9", "a", "\xc3\xa9", UP_OK, 1},
 };
 
 START_TEST(test_query_cases)
 {
 	const struct query_case *c = &query_cases[_i];
-	char *v = up_query_param(c->query, c->name);
+	char *v = up_query_param(c->query, c->name), *g = (char *)"unset";
+	enum up_err rc = up_query_get(c->query, c->name, &g);
+
+	ck_assert_msg(rc == c->rc, "line %d (%s): up_query_get %d", c->line, c->desc, rc);
+	ck_assert_msg(up_query_valid(c->query) == c->valid, "line %d (%s): up_query_valid", c->line,
+	              c->desc);
+	if (c->want == NULL)
+		ck_assert_msg(g == NULL, "line %d (%s): up_query_get set a value", c->line,
+		              c->desc);
+	else
+		ck_assert_msg(g != NULL && strcmp(g, c->want) == 0, "line %d (%s)", c->line,
+		              c->desc);
+	free(g);
 
 	if (c->want == NULL)
 		ck_assert_msg(v == NULL, "line %d (%s)", c->line, c->desc);
