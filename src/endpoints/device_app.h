@@ -115,6 +115,16 @@ struct da_upsert {
 	/* The password hash, computed at most once across retries. */
 	char pw_hash[UP_PASSWORD_HASH_LEN];
 	int pw_hashed;
+	/*
+	 * argon2id never runs inside the transaction: when it meets a password
+	 * it cannot judge yet, it records what it needs (pw_need; the stored hash
+	 * to verify against in pw_stored) and rolls back; da_upsert_run() hashes
+	 * or verifies, then runs it again.  pw_same: the password matches
+	 * pw_stored.
+	 */
+	int pw_need;
+	char pw_stored[UP_PASSWORD_HASH_LEN];
+	int pw_verified, pw_same;
 };
 
 /*

@@ -76,14 +76,14 @@ static enum up_err build_sql(void)
 		ok &= cat(sql_user_update, sizeof(sql_user_update), &c, ", %s = ?", col);
 	}
 	ok &= cat(sql_user_load, sizeof(sql_user_load), &a,
-	          " FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE");
+	          ", UTC_TIMESTAMP(6) FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE");
 	ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b, ") VALUES (?, ?");
 	for (i = 0; i < n_user_cols; i++)
 		ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b, ", ?");
-	ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b, ")");
+	ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b,
+	          ") RETURNING id, version, modified_at");
 	ok &= cat(sql_user_update, sizeof(sql_user_update), &c,
-	          ", version = version + 1, modified_at = CURRENT_TIMESTAMP(6)"
-	          " WHERE tenant_id = ? AND id = ?");
+	          ", version = version + 1, modified_at = ? WHERE tenant_id = ? AND id = ?");
 
 	ok &= cat(sql_dev_load, sizeof(sql_dev_load), &d, "SELECT ");
 	ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, "INSERT INTO devices (tenant_id");
@@ -137,6 +137,7 @@ struct row {
 	struct up_db_result user, dev; /* owned */
 	uint64_t id, version, device_id;
 	const char *modified_at;  /* borrowed from user */
+	const char *now;          /* UTC_TIMESTAMP(6) when the row was locked; borrowed */
 	const char *val[DA__MAX]; /* borrowed from user/dev; NULL for SQL NULL */
 };
 
@@ -159,7 +160,7 @@ static enum up_err row_load(struct up_db *db, uint64_t tenant, uint64_t id, stru
 	rc = up_db_query(db, sql_user_load, p, 2, &r->user);
 	if (rc != UP_OK)
 		goto out;
-	if (r->user.nrows != 1 || r->user.ncols != 4 + n_user_cols) {
+	if (r->user.nrows != 1 || r->user.ncols != 5 + n_user_cols) {
 		rc = UP_ERR_NOT_FOUND;
 		goto out;
 	}
@@ -167,11 +168,13 @@ static enum up_err row_load(struct up_db *db, uint64_t tenant, uint64_t id, stru
 	if (up_parse_u64(up_db_cell(&r->user, 0, 0), 1, UINT64_MAX, &r->id) != UP_OK ||
 	    up_parse_u64(up_db_cell(&r->user, 0, 1), 0, UINT64_MAX, &r->version) != UP_OK ||
 	    (dev != NULL && up_parse_u64(dev, 1, UINT64_MAX, &r->device_id) != UP_OK) ||
-	    up_db_cell(&r->user, 0, 3) == NULL) {
+	    up_db_cell(&r->user, 0, 3) == NULL ||
+	    up_db_cell(&r->user, 0, 4 + n_user_cols) == NULL) {
 		rc = UP_ERR_INTERNAL;
 		goto out;
 	}
 	r->modified_at = up_db_cell(&r->user, 0, 3);
+	r->now = up_db_cell(&r->user, 0, 4 + n_user_cols);
 	for (i = 0; i < n_user_cols; i++)
 		r->val[user_col[i]] = up_db_cell(&r->user, 0, 4 + i);
 	if (r->device_id != 0) {
@@ -400,13 +403,42 @@ static enum up_err check_devices(struct up_db *db, struct da_upsert *u, uint64_t
 	return UP_OK;
 }
 
-/* Write the user (insert when target is 0) and its device; *id receives the user's id. */
-static enum up_err write_rows(struct up_db *db, struct da_upsert *u, uint64_t target,
-                              uint64_t device_id, int device_changed, const char *const *next,
-                              uint64_t *id)
+/* What the write stored: the user's id, version and modification time. */
+struct written {
+	uint64_t id, version;
+	char modified_at[32];
+};
+
+/* The id, version and modified_at an INSERT ... RETURNING gave back. */
+static enum up_err returned(struct up_db *db, const struct up_db_param *p, size_t n,
+                            struct written *w)
 {
-	struct up_db_param p[DA__MAX + 4];
+	struct up_db_result res;
+	enum up_err rc = up_db_query(db, sql_user_insert, p, n, &res);
+
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows != 1 || res.ncols != 3 ||
+	    up_parse_u64(up_db_cell(&res, 0, 0), 1, UINT64_MAX, &w->id) != UP_OK ||
+	    up_parse_u64(up_db_cell(&res, 0, 1), 0, UINT64_MAX, &w->version) != UP_OK ||
+	    up_db_cell(&res, 0, 2) == NULL || res.lens[2] >= sizeof(w->modified_at))
+		rc = UP_ERR_INTERNAL;
+	else
+		memcpy(w->modified_at, up_db_cell(&res, 0, 2), res.lens[2] + 1);
+	up_db_result_free(&res);
+	return rc;
+}
+
+/*
+ * Write the user (insert when cur holds none) and its device; *w receives
+ * what was stored, known without reading the row back.
+ */
+static enum up_err write_rows(struct up_db *db, struct da_upsert *u, const struct row *cur,
+                              int device_changed, const char *const *next, struct written *w)
+{
+	struct up_db_param p[DA__MAX + 5];
 	struct up_db_info info;
+	uint64_t target = cur->id, device_id = cur->device_id;
 	enum up_err rc;
 	size_t i, n = 0;
 
@@ -431,30 +463,35 @@ static enum up_err write_rows(struct up_db *db, struct da_upsert *u, uint64_t ta
 	p[n++] = device_id != 0 ? UP_P_U64(device_id) : UP_P_NULL();
 	for (i = 0; i < n_user_cols; i++)
 		p[n++] = UP_P_STR_OR_NULL(next[user_col[i]]);
-	if (target != 0) {
-		p[n++] = UP_P_U64(u->tenant_id);
-		p[n++] = UP_P_U64(target);
-	}
-	rc = up_db_exec(db, target != 0 ? sql_user_update : sql_user_insert, p, n, &info);
+	if (target == 0)
+		return returned(db, p, n, w);
+	p[n++] = UP_P_STR(cur->now);
+	p[n++] = UP_P_U64(u->tenant_id);
+	p[n++] = UP_P_U64(target);
+	rc = up_db_exec(db, sql_user_update, p, n, &info);
 	if (rc != UP_OK)
 		return rc;
-	*id = target != 0 ? target : info.insert_id;
+	w->id = target;
+	w->version = cur->version + 1;
+	if (strlen(cur->now) >= sizeof(w->modified_at))
+		return UP_ERR_INTERNAL;
+	memcpy(w->modified_at, cur->now, strlen(cur->now) + 1);
 	return UP_OK;
 }
 
-/* Copy the stored state of r into the result of u. */
-static enum up_err take_result(struct da_upsert *u, const struct row *r)
+/* The result of u: the user's id, version, modification time and the value of every field. */
+static enum up_err take_result(struct da_upsert *u, uint64_t id, uint64_t version, const char *m,
+                               const char *const *val)
 {
-	const char *m = r->modified_at;
 	int fid;
 
-	u->user_id = r->id;
-	u->version = r->version;
+	u->user_id = id;
+	u->version = version;
 	for (fid = 0; fid < DA__MAX; fid++) {
 		if (da_fields[fid].store == DA_S_NONE || (da_fields[fid].flags & DA_F_SECRET) ||
-		    r->val[fid] == NULL)
+		    val[fid] == NULL)
 			continue;
-		u->stored[fid] = strdup(r->val[fid]);
+		u->stored[fid] = strdup(val[fid]);
 		if (u->stored[fid] == NULL)
 			return UP_ERR_NOMEM;
 	}
@@ -503,9 +540,10 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 {
 	struct da_upsert *u = arg;
 	const struct da_input *in = u->in;
-	uint64_t found[DA__MAX] = {0}, target = 0, id = 0;
+	uint64_t found[DA__MAX] = {0}, target = 0;
 	const char *next[DA__MAX] = {NULL};
-	struct row cur, now;
+	struct written w;
+	struct row cur;
 	cJSON *changed = NULL;
 	char *prefs_text = NULL;
 	int fid, split = 0, device_changed = 0;
@@ -513,7 +551,7 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 
 	reset_result(u);
 	memset(&cur, 0, sizeof(cur));
-	memset(&now, 0, sizeof(now));
+	memset(&w, 0, sizeof(w));
 	changed = cJSON_CreateArray();
 	if (changed == NULL) {
 		rc = UP_ERR_NOMEM;
@@ -581,15 +619,25 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 		if (da_fields[fid].store == DA_S_NONE || !in->present[fid])
 			continue;
 		if (fid == DA_PASSWORD) {
+			/* Judged outside the transaction (da_upsert_run), then run again. */
 			if (cur.val[fid] != NULL &&
-			    up_password_verify(cur.val[fid], in->text[fid], strlen(in->text[fid])))
+			    (!u->pw_verified || strcmp(u->pw_stored, cur.val[fid]) != 0)) {
+				if (strlen(cur.val[fid]) >= sizeof(u->pw_stored)) {
+					rc = UP_ERR_INTERNAL;
+					goto out;
+				}
+				memcpy(u->pw_stored, cur.val[fid], strlen(cur.val[fid]) + 1);
+				u->pw_verified = 0;
+				u->pw_need = 1;
+				rc = UP_ERR_INTERNAL;
+				goto out;
+			}
+			if (cur.val[fid] != NULL && u->pw_same)
 				continue;
 			if (!u->pw_hashed) {
-				rc = up_password_hash(u->cfg, in->text[fid], strlen(in->text[fid]),
-				                      u->pw_hash);
-				if (rc != UP_OK)
-					goto out;
-				u->pw_hashed = 1;
+				u->pw_need = 1;
+				rc = UP_ERR_INTERNAL;
+				goto out;
 			}
 			next[fid] = u->pw_hash;
 		} else if (fid == DA_PREFERENCES) {
@@ -615,19 +663,17 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 			if (rc != UP_OK)
 				goto out;
 		}
-		rc = write_rows(db, u, target, cur.device_id, device_changed, next, &id);
+		rc = write_rows(db, u, &cur, device_changed, next, &w);
 		if (rc != UP_OK)
 			goto out;
-		rc = up_audit_write(db, u->tenant_id, u->token_id, id, u->request_id,
+		rc = up_audit_write(db, u->tenant_id, u->token_id, w.id, u->request_id,
 		                    target == 0 ? "create" : "update", changed);
 		if (rc != UP_OK)
 			goto out;
-		rc = row_load(db, u->tenant_id, id, &now);
-		if (rc != UP_OK)
-			goto out;
-		rc = take_result(u, &now);
+		/* The new state is known: no SELECT reads it back. */
+		rc = take_result(u, w.id, w.version, w.modified_at, next);
 	} else {
-		rc = take_result(u, &cur);
+		rc = take_result(u, cur.id, cur.version, cur.modified_at, cur.val);
 	}
 	if (rc != UP_OK)
 		goto out;
@@ -638,7 +684,6 @@ out:
 	if (rc == UP_ERR_CONFLICT && u->details == NULL)
 		dup_key_detail(db, u);
 	row_free(&cur);
-	row_free(&now);
 	free(prefs_text);
 	cJSON_Delete(changed);
 	return rc;
@@ -646,11 +691,30 @@ out:
 
 enum up_err da_upsert_run(struct up_db *db, struct da_upsert *u)
 {
+	const char *pw = u->in->present[DA_PASSWORD] ? u->in->text[DA_PASSWORD] : NULL;
 	enum up_err rc = build_sql();
+	int round;
 
-	if (rc != UP_OK)
-		return rc;
-	return up_db_transaction(db, upsert_txn, u);
+	for (round = 0; rc == UP_OK; round++) {
+		u->pw_need = 0;
+		rc = up_db_transaction(db, upsert_txn, u);
+		if (!u->pw_need || pw == NULL || round >= 2)
+			break;
+		/* Rolled back, no lock held: verify against the stored hash, hash if it differs. */
+		rc = UP_OK;
+		if (u->pw_stored[0] != '\0' && !u->pw_verified) {
+			u->pw_same = up_password_verify(u->pw_stored, pw, strlen(pw));
+			u->pw_verified = 1;
+		}
+		if (!u->pw_hashed && !(u->pw_verified && u->pw_same)) {
+			rc = up_password_hash(u->cfg, pw, strlen(pw), u->pw_hash);
+			u->pw_hashed = rc == UP_OK;
+		}
+		reset_result(u);
+	}
+	if (rc != UP_OK && u->pw_need)
+		rc = UP_ERR_INTERNAL;
+	return rc;
 }
 
 void da_upsert_free(struct da_upsert *u)
@@ -658,4 +722,6 @@ void da_upsert_free(struct da_upsert *u)
 	reset_result(u);
 	sodium_memzero(u->pw_hash, sizeof(u->pw_hash));
 	u->pw_hashed = 0;
+	u->pw_need = u->pw_verified = u->pw_same = 0;
+	u->pw_stored[0] = '\0';
 }
