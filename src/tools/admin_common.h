@@ -21,6 +21,19 @@ const char *admin_opt(int argc, char **argv, int from, const char *name, int *ba
 /* Tenant id by name: UP_ERR_NOT_FOUND if none. */
 enum up_err admin_tenant_id(struct up_db *db, const char *name, uint64_t *id);
 
+/* `--version`: print the version on stdout; returns 0. */
+int admin_version(void);
+
+/* 1 if argv[1..argc) holds --help or -h (argv[0] is the command). */
+int admin_wants_help(int argc, char **argv);
+
+/*
+ * `COMMAND [SUBCOMMAND] --help` (argv[0] is the command): print on stdout the
+ * lines of usage (the tool's usage text, borrowed) that describe it; 0, or 2
+ * after an error message if usage has no such command.
+ */
+int admin_help(const char *usage, int argc, char **argv);
+
 int admin_migrate(struct admin_env *env, int argc, char **argv);
 int admin_tenant(struct admin_env *env, int argc, char **argv);
 int admin_token(struct admin_env *env, int argc, char **argv);

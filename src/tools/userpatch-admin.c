@@ -10,6 +10,7 @@
 
 static const char usage[] =
         "usage: userpatch-admin [--config FILE] COMMAND ...\n"
+        "       userpatch-admin --help | --version | COMMAND [SUBCOMMAND] --help\n"
         "  migrate [--schema-dir DIR]       apply new schema migrations\n"
         "  tenant add NAME                  create a tenant\n"
         "  tenant list                      list tenants (ID<TAB>NAME)\n"
@@ -85,7 +86,11 @@ int main(int argc, char **argv)
 		fputs(usage, argi >= argc ? stderr : stdout);
 		return argi >= argc ? 2 : 0;
 	}
+	if (strcmp(argv[argi], "--version") == 0)
+		return admin_version();
 	cmd = argv[argi];
+	if (admin_wants_help(argc - argi, argv + argi))
+		return admin_help(usage, argc - argi, argv + argi);
 	if (strcmp(cmd, "json-patch") == 0)
 		return up_admin_json_patch(argc - argi, argv + argi);
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "tenant") != 0 &&
