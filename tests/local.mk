@@ -29,3 +29,13 @@ tests_integration_test_foundation_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/
 	-I$(top_srcdir)/tests/common
 tests_integration_test_foundation_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_foundation_LDADD = $(TEST_LIBS)
+
+# The configuration in force follows edits of its file (no database).
+check_PROGRAMS += tests/unit/test_config_reload
+TESTS += tests/unit/test_config_reload
+tests_unit_test_config_reload_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_config_reload_LDADD = $(TEST_LIBS)
+
+# Every migration records itself, so a hand import (phpMyAdmin) counts.
+TESTS += tests/unit/test_schema_import.sh
+EXTRA_DIST += tests/unit/test_schema_import.sh

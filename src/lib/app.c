@@ -8,6 +8,7 @@
 #include <time.h>
 #include <sodium.h>
 #include "app.h"
+#include "config_reload.h"
 #include "log.h"
 
 enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsigned scope,
@@ -134,31 +135,17 @@ static long elapsed_us(const struct timespec *a)
 
 int up_app_main(const char *prog, up_handler_fn handler)
 {
-	struct up_config cfg;
+	struct up_live_config live;
 	struct up_ctx ctx;
-	char err[256];
-	FILE *logf = NULL;
-	int config_ok;
 
 	if (sodium_init() < 0)
 		return 1;
 	up_log_init(prog, UP_LOG_INFO, NULL);
 	memset(&ctx, 0, sizeof(ctx));
-	config_ok = up_config_load(up_config_path(), &cfg, err, sizeof(err)) == UP_OK;
-	ctx.cfg = &cfg;
-	if (!config_ok) {
-		/* Keep serving: every request answers 500 and the log says why. */
-		up_log(UP_LOG_ERROR, "configuration %s: %s", up_config_path(), err);
-	} else {
-		if (cfg.log_file != NULL) {
-			logf = fopen(cfg.log_file, "a");
-			if (logf == NULL)
-				up_log(UP_LOG_ERROR, "cannot open log_file %s", cfg.log_file);
-		}
-		up_log_init(prog, cfg.log_level, logf);
-		if (up_db_new(&cfg, &ctx.db) != UP_OK)
-			return 1;
-	}
+	if (up_live_config_open(&live, prog, up_config_path(), up_live_config_now()) != UP_OK)
+		return 1;
+	ctx.cfg = &live.cfg;
+	ctx.db = live.db;
 
 	while (FCGI_Accept() >= 0) {
 		struct up_request req;
@@ -167,8 +154,11 @@ int up_app_main(const char *prog, up_handler_fn handler)
 		enum up_err rc;
 
 		clock_gettime(CLOCK_MONOTONIC, &start);
+		/* An edited config file takes effect here, between requests. */
+		if (up_live_config_check(&live, start.tv_sec) == 1)
+			ctx.db = live.db;
 		up_response_init(&resp);
-		rc = up_request_read(&req, fcgi_getenv, NULL, fcgi_read, NULL, cfg.max_body);
+		rc = up_request_read(&req, fcgi_getenv, NULL, fcgi_read, NULL, live.cfg.max_body);
 		up_log_set_request_id(req.request_id);
 		if (rc != UP_OK) {
 			memset(&ctx.auth, 0, sizeof(ctx.auth));
@@ -186,11 +176,7 @@ int up_app_main(const char *prog, up_handler_fn handler)
 		up_response_free(&resp);
 		up_request_free(&req);
 	}
-	up_db_close(ctx.db);
+	up_live_config_close(&live);
 	up_db_library_end();
-	if (config_ok)
-		up_config_free(&cfg);
-	if (logf != NULL)
-		fclose(logf);
 	return 0;
 }
