@@ -30,3 +30,12 @@ CREATE TABLE IF NOT EXISTS api_usage (
   PRIMARY KEY (token_id, day),
   CONSTRAINT fk_api_usage_token FOREIGN KEY (token_id) REFERENCES api_tokens (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Recorded by the file itself, so that importing it by hand (phpMyAdmin)
+-- counts as applied for a later `userpatch-admin migrate`.
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version     INT UNSIGNED NOT NULL PRIMARY KEY,
+  name        VARCHAR(255) NOT NULL,
+  applied_at  DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+INSERT IGNORE INTO schema_migrations (version, name) VALUES (1, '001_base.sql');

@@ -74,3 +74,12 @@ CREATE TABLE IF NOT EXISTS audit_log (
   PRIMARY KEY (id),
   KEY ix_audit_tenant_user (tenant_id, user_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Recorded by the file itself, so that importing it by hand (phpMyAdmin)
+-- counts as applied for a later `userpatch-admin migrate`.
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version     INT UNSIGNED NOT NULL PRIMARY KEY,
+  name        VARCHAR(255) NOT NULL,
+  applied_at  DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+INSERT IGNORE INTO schema_migrations (version, name) VALUES (2, '002_users.sql');

@@ -23,7 +23,9 @@ static const char sql_create_table[] =
 static const char sql_lock[] = "SELECT GET_LOCK('userpatch_migrate', 60)";
 static const char sql_unlock[] = "SELECT RELEASE_LOCK('userpatch_migrate')";
 static const char sql_applied[] = "SELECT 1 FROM schema_migrations WHERE version = ?";
-static const char sql_record[] = "INSERT INTO schema_migrations (version, name) VALUES (?, ?)";
+/* IGNORE: a file records itself too (see schema/), so it can be imported by hand. */
+static const char sql_record[] =
+        "INSERT IGNORE INTO schema_migrations (version, name) VALUES (?, ?)";
 
 struct migration {
 	uint64_t version;
