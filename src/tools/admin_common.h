@@ -18,6 +18,9 @@ void admin_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * without a value. */
 const char *admin_opt(int argc, char **argv, int from, const char *name, int *bad);
 
+/* 1 if the flag name (e.g. "--sql") is among argv[from..argc), else 0. */
+int admin_has_flag(int argc, char **argv, int from, const char *name);
+
 /* Tenant id by name: UP_ERR_NOT_FOUND if none. */
 enum up_err admin_tenant_id(struct up_db *db, const char *name, uint64_t *id);
 
@@ -33,6 +36,16 @@ int admin_wants_help(int argc, char **argv);
  * after an error message if usage has no such command.
  */
 int admin_help(const char *usage, int argc, char **argv);
+
+/* 1 if name is a valid tenant name (1-64 of A-Z a-z 0-9 . _ -), else 0. */
+int admin_tenant_name_valid(const char *name);
+
+/*
+ * `token issue --sql ...` (argv[0] is "token"): no configuration, no database.
+ * Prints the SQL that stores the new token's digest (and creates the tenant
+ * if it is new) on stdout, and the token itself, once, on stderr.
+ */
+int admin_token_sql(int argc, char **argv);
 
 int admin_migrate(struct admin_env *env, int argc, char **argv);
 int admin_tenant(struct admin_env *env, int argc, char **argv);

@@ -6,7 +6,7 @@
 static const char sql_add[] = "INSERT INTO tenants (name) VALUES (?)";
 static const char sql_list[] = "SELECT id, name FROM tenants ORDER BY id";
 
-static int valid_name(const char *s)
+int admin_tenant_name_valid(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -24,7 +24,7 @@ int admin_tenant(struct admin_env *env, int argc, char **argv)
 		struct up_db_param p[1] = {UP_P_STR(argv[2])};
 		struct up_db_info info;
 
-		if (!valid_name(argv[2])) {
+		if (!admin_tenant_name_valid(argv[2])) {
 			admin_err("tenant names are 1-64 characters of A-Z a-z 0-9 . _ -");
 			return 2;
 		}

@@ -17,25 +17,40 @@ static const char sql_list[] =
         "FROM api_tokens k JOIN tenants t ON t.id = k.tenant_id "
         "WHERE ? IS NULL OR t.name = ? ORDER BY k.id";
 
-static int token_issue(struct admin_env *env, int argc, char **argv)
-{
-	const char *tenant, *scopes, *limit_text, *label;
-	unsigned char digest[UP_DIGEST_BYTES];
-	char text[UP_TOKEN_HEX + 1], canon[64];
-	struct up_db_param p[5];
-	struct up_db_info info;
-	uint64_t tenant_id, limit = 0;
-	unsigned mask;
-	enum up_err rc;
-	int bad = 0;
+/* The options of `token issue`, checked. */
+struct issue_opts {
+	const char *tenant;
+	const char *label; /* "" when not given */
+	char scopes[64];   /* canonical text */
+	int has_limit;
+	uint64_t limit;
+};
 
-	tenant = admin_opt(argc, argv, 2, "--tenant", &bad);
+/* Parse and check the options of `token issue` (argv[0] "token", argv[1] "issue"). */
+static int issue_opts_parse(int argc, char **argv, struct issue_opts *o)
+{
+	const char *scopes, *limit_text;
+	unsigned mask;
+	int bad = 0, i;
+
+	memset(o, 0, sizeof(*o));
+	/* Every argument after "issue" is an option with a value, or --sql. */
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--sql") == 0)
+			continue;
+		if (strcmp(argv[i], "--tenant") != 0 && strcmp(argv[i], "--scopes") != 0 &&
+		    strcmp(argv[i], "--daily-limit") != 0 && strcmp(argv[i], "--label") != 0)
+			bad = 1;
+		else
+			i++;
+	}
+	o->tenant = admin_opt(argc, argv, 2, "--tenant", &bad);
 	scopes = admin_opt(argc, argv, 2, "--scopes", &bad);
 	limit_text = admin_opt(argc, argv, 2, "--daily-limit", &bad);
-	label = admin_opt(argc, argv, 2, "--label", &bad);
-	if (bad || tenant == NULL || scopes == NULL) {
-		admin_err("usage: token issue --tenant NAME --scopes S1,S2 [--daily-limit N] "
-		          "[--label L]");
+	o->label = admin_opt(argc, argv, 2, "--label", &bad);
+	if (bad || o->tenant == NULL || scopes == NULL) {
+		admin_err("usage: token issue [--sql] --tenant NAME --scopes S1,S2 "
+		          "[--daily-limit N] [--label L]");
 		return 2;
 	}
 	if (up_scopes_parse(scopes, &mask) != UP_OK) {
@@ -43,27 +58,47 @@ static int token_issue(struct admin_env *env, int argc, char **argv)
 		          scopes);
 		return 2;
 	}
-	if (limit_text != NULL && up_parse_u64(limit_text, 1, UINT32_MAX, &limit) != UP_OK) {
+	if (limit_text != NULL && up_parse_u64(limit_text, 1, UINT32_MAX, &o->limit) != UP_OK) {
 		admin_err("--daily-limit must be a whole number from 1 to %u", UINT32_MAX);
 		return 2;
 	}
-	if (label != NULL && strlen(label) > 128) {
+	o->has_limit = limit_text != NULL;
+	if (o->label == NULL)
+		o->label = "";
+	if (strlen(o->label) > 128) {
 		admin_err("--label is at most 128 characters");
 		return 2;
 	}
-	rc = admin_tenant_id(env->db, tenant, &tenant_id);
+	up_scopes_format(mask, o->scopes, sizeof(o->scopes));
+	return 0;
+}
+
+static int token_issue(struct admin_env *env, int argc, char **argv)
+{
+	unsigned char digest[UP_DIGEST_BYTES];
+	char text[UP_TOKEN_HEX + 1];
+	struct up_db_param p[5];
+	struct up_db_info info;
+	struct issue_opts o;
+	uint64_t tenant_id;
+	enum up_err rc;
+	int urc;
+
+	urc = issue_opts_parse(argc, argv, &o);
+	if (urc != 0)
+		return urc;
+	rc = admin_tenant_id(env->db, o.tenant, &tenant_id);
 	if (rc != UP_OK) {
 		admin_err(rc == UP_ERR_NOT_FOUND ? "no tenant '%s'" : "cannot find tenant '%s'",
-		          tenant);
+		          o.tenant);
 		return 1;
 	}
-	up_scopes_format(mask, canon, sizeof(canon));
 	up_token_generate(text, digest);
 	p[0] = UP_P_U64(tenant_id);
 	p[1] = UP_P_BLOB(digest, sizeof(digest));
-	p[2] = UP_P_STR(label != NULL ? label : "");
-	p[3] = UP_P_STR(canon);
-	p[4] = limit_text != NULL ? UP_P_U64(limit) : UP_P_NULL();
+	p[2] = UP_P_STR(o.label);
+	p[3] = UP_P_STR(o.scopes);
+	p[4] = o.has_limit ? UP_P_U64(o.limit) : UP_P_NULL();
 	rc = up_db_exec(env->db, sql_issue, p, 5, &info);
 	if (rc != UP_OK) {
 		sodium_memzero(text, sizeof(text));
@@ -74,7 +109,81 @@ static int token_issue(struct admin_env *env, int argc, char **argv)
 	fflush(stdout);
 	sodium_memzero(text, sizeof(text));
 	fprintf(stderr, "issued token %llu for tenant %s (scopes: %s); it is shown only once\n",
-	        (unsigned long long)info.insert_id, tenant, canon);
+	        (unsigned long long)info.insert_id, o.tenant, o.scopes);
+	return 0;
+}
+
+/*
+ * Print s as an SQL string literal: quoted as it is when it holds only
+ * characters that need no escaping in any SQL mode, else as a utf8mb4 hex
+ * literal (so no quoting rule of the server matters).
+ */
+static void print_sql_string(const char *s)
+{
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                            "0123456789 ._:,@/+=-";
+	size_t i, n = strlen(s);
+
+	if (strspn(s, plain) == n) {
+		printf("'%s'", s);
+		return;
+	}
+	fputs("_utf8mb4 X'", stdout);
+	for (i = 0; i < n; i++)
+		printf("%02x", (unsigned char)s[i]);
+	fputc('\'', stdout);
+}
+
+int admin_token_sql(int argc, char **argv)
+{
+	unsigned char digest[UP_DIGEST_BYTES];
+	char text[UP_TOKEN_HEX + 1];
+	struct issue_opts o;
+	size_t i;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "issue") != 0) {
+		admin_err("--sql goes with token issue only");
+		return 2;
+	}
+	rc = issue_opts_parse(argc, argv, &o);
+	if (rc != 0)
+		return rc;
+	/* The name goes into the SQL quoted as it is: only the safe alphabet. */
+	if (!admin_tenant_name_valid(o.tenant)) {
+		admin_err("tenant names are 1-64 characters of A-Z a-z 0-9 . _ -");
+		return 2;
+	}
+	up_token_generate(text, digest);
+	printf("-- userpatch: a token for tenant '%s' (scopes: %s).\n", o.tenant, o.scopes);
+	printf("-- Run this once in the userpatch database (phpMyAdmin: select the database,\n"
+	       "-- then SQL, paste, Go; or Import this file). It creates the tenant if it is\n"
+	       "-- new and stores the token's digest; the token itself is not in here.\n");
+	printf("INSERT INTO tenants (name) SELECT '%s' FROM DUAL\n"
+	       "  WHERE NOT EXISTS (SELECT 1 FROM tenants WHERE name = '%s');\n",
+	       o.tenant, o.tenant);
+	printf("INSERT INTO api_tokens (tenant_id, token_digest, label, scopes, daily_limit)\n"
+	       "  SELECT id, X'");
+	for (i = 0; i < sizeof(digest); i++)
+		printf("%02x", digest[i]);
+	fputs("', ", stdout);
+	print_sql_string(o.label);
+	printf(", '%s', ", o.scopes);
+	if (o.has_limit)
+		printf("%llu", (unsigned long long)o.limit);
+	else
+		fputs("NULL", stdout);
+	printf(" FROM tenants WHERE name = '%s';\n", o.tenant);
+	if (fflush(stdout) != 0) {
+		sodium_memzero(text, sizeof(text));
+		admin_err("cannot write the SQL");
+		return 1;
+	}
+	fprintf(stderr,
+	        "userpatch-admin: the token, shown only now (it works once the SQL on stdout "
+	        "has run):\n%s\n",
+	        text);
+	sodium_memzero(text, sizeof(text));
 	return 0;
 }
 

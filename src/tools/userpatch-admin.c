@@ -16,6 +16,10 @@ static const char usage[] =
         "  tenant list                      list tenants (ID<TAB>NAME)\n"
         "  token issue --tenant NAME --scopes S1,S2 [--daily-limit N] [--label L]\n"
         "                                   issue a token; it is printed once, alone, on stdout\n"
+        "  token issue --sql --tenant NAME --scopes ... [--daily-limit N] [--label L]\n"
+        "                                   no database needed: print the SQL that stores the\n"
+        "                                   token (and the tenant if new) on stdout, the token\n"
+        "                                   once on stderr\n"
         "  token revoke ID                  revoke a token\n"
         "  token list [--tenant NAME]       list tokens (never their secrets)\n"
         "  json-patch DOC_FILE PATCH_FILE   apply a JSON Patch to a document\n"
@@ -48,6 +52,16 @@ const char *admin_opt(int argc, char **argv, int from, const char *name, int *ba
 		}
 	}
 	return NULL;
+}
+
+int admin_has_flag(int argc, char **argv, int from, const char *name)
+{
+	int i;
+
+	for (i = from; i < argc; i++)
+		if (strcmp(argv[i], name) == 0)
+			return 1;
+	return 0;
 }
 
 enum up_err admin_tenant_id(struct up_db *db, const char *name, uint64_t *id)
@@ -99,6 +113,8 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (strcmp(cmd, "token") == 0 && admin_has_flag(argc, argv, argi + 1, "--sql"))
+		return admin_token_sql(argc - argi, argv + argi);
 	if (config_path == NULL)
 		config_path = up_config_path();
 	if (up_config_load(config_path, &env.cfg, err, sizeof(err)) != UP_OK) {
