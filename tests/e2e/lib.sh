@@ -27,8 +27,33 @@ fail() {
 	printf 'FAIL %s\n' "$*"
 }
 
+# Every response req() receives is recorded under $E2E_OPENAPI_DIR and
+# checked against its operation in docs/openapi.yaml when the test finishes
+# (tests/e2e/openapi_check.py: status, headers, body schema). A test that
+# deliberately talks to something the spec does not describe sets
+# E2E_OPENAPI_SKIP=1 around those requests.
+E2E_OPENAPI_DIR=$E2E_TMP/openapi
+E2E_OPENAPI_SEQ=0
+mkdir -p "$E2E_OPENAPI_DIR"
+
+# e2e_openapi_check: check the responses recorded so far, count the result.
+e2e_openapi_check() {
+	local n
+	n=$(find "$E2E_OPENAPI_DIR" -mindepth 1 -maxdepth 1 | wc -l)
+	[ "$n" -gt 0 ] || return 0
+	if python3 -W ignore "${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/e2e/openapi_check.py" \
+		"${E2E_OPENAPI_SPEC:-${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/docs/openapi.yaml}" \
+		"$E2E_OPENAPI_DIR"; then
+		pass "all $n responses match docs/openapi.yaml"
+	else
+		fail "responses that do not match docs/openapi.yaml (above)"
+	fi
+	rm -rf "${E2E_OPENAPI_DIR:?}"/*
+}
+
 # Print the summary; exit 1 if anything failed or nothing was checked.
 e2e_finish() {
+	e2e_openapi_check
 	printf '%d passed, %d failed\n' "$e2e_passed" "$e2e_failed"
 	if [ "$e2e_failed" -ne 0 ] || [ "$e2e_passed" -eq 0 ]; then
 		exit 1
@@ -97,6 +122,25 @@ req() {
 			echo "     (curl exit status $rc after a $E2E_STATUS response)"
 		fi
 	fi
+	e2e_openapi_record "$method" "$UP_TEST_BASE_URL$path" "$@"
+}
+
+# e2e_openapi_record METHOD URL [CURL OPTIONS...]: keep the last response for
+# e2e_openapi_check (safe in parallel subshells: one directory a response).
+e2e_openapi_record() {
+	[ -z "${E2E_OPENAPI_SKIP:-}" ] || return 0
+	local method=$1 url=$2 target rec a
+	shift 2
+	for a in "$@"; do
+		# curl -I sends HEAD whatever -X says
+		[ "$a" = -I ] || [ "$a" = --head ] && method=HEAD
+	done
+	target=/${url#*://*/}
+	E2E_OPENAPI_SEQ=$((E2E_OPENAPI_SEQ + 1))
+	rec=$(mktemp -d "$E2E_OPENAPI_DIR/$(printf %06d "$E2E_OPENAPI_SEQ").XXXXXX")
+	printf '%s\n%s\n%s\n' "$method" "$target" "$E2E_STATUS" >"$rec/meta"
+	cp "$E2E_TMP/headers" "$rec/headers" 2>/dev/null || : >"$rec/headers"
+	cp "$E2E_TMP/body" "$rec/body" 2>/dev/null || : >"$rec/body"
 }
 
 # Request with a bearer token: reqt TOKEN METHOD PATH [CURL OPTIONS...]

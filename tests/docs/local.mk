@@ -1,0 +1,6 @@
+# Documentation tests: docs/openapi.yaml through a real OpenAPI validator
+# (redocly lint, installed by scripts/npm-tools). Every end-to-end test also
+# checks each response it receives against docs/openapi.yaml
+# (tests/e2e/openapi_check.py, run by tests/e2e/lib.sh).
+TESTS += tests/docs/openapi_lint.sh tests/docs/openapi_check_cases.sh
+EXTRA_DIST += tests/docs tests/e2e/openapi_check.py
