@@ -433,6 +433,12 @@ dep_check_all() {
 	dep_check_get "valid token"
 	expect_common
 	dep_check_get_401 "no Authorization header"
+	expect_no_static_headers
+	# A Range request gets the whole JSON answer, not 206 and a slice of it.
+	reqt "$DEP_TOKEN" GET "/api/users/$DEP_USER_ID" -H 'Range: bytes=0-5'
+	expect_status 200 "Range request: the whole answer"
+	expect_json id "\"$DEP_USER_ID\""
+	expect_no_static_headers
 
 	echo "# $label: PATCH /api/users/{id}"
 	reqt "$DEP_TOKEN" PATCH "/api/users/$DEP_USER_ID" \
@@ -457,6 +463,7 @@ dep_check_all() {
 		-H 'Content-Type: application/json' --data-binary "$dev"
 	expect_status 201 "device app update with a valid token"
 	expect_json username "\"dev_$label\""
+	expect_no_static_headers
 	req POST /api/v1/device_app_user_update/ -H 'Content-Type: application/json' \
 		--data-binary "$dev"
 	expect_error 401 "device app update without a token"

@@ -194,6 +194,23 @@ expect_header() {
 expect_common() {
 	expect_header Content-Type '^application/json(;|$)'
 	expect_header X-Request-Id '^[^[:space:]]+$'
+	expect_no_static_headers
+}
+
+# expect_no_static_headers: none of the headers a web server adds to static
+# files (byte ranges, modification time) is on this API response.
+expect_no_static_headers() {
+	local h v bad=
+	for h in Accept-Ranges Content-Range Last-Modified; do
+		v=$(header "$h")
+		[ -z "$v" ] || bad+=" $h: $v;"
+	done
+	if [ -z "$bad" ]; then
+		pass "$E2E_WHAT: no static-file headers (Accept-Ranges, Content-Range, Last-Modified)"
+	else
+		fail "$E2E_WHAT: static-file headers on an API response:$bad"
+		show_response
+	fi
 }
 
 # expect_json KEY JSON: top-level KEY of the body equals the JSON value
