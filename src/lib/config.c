@@ -87,6 +87,53 @@ static int is_space(char c)
 	return c == ' ' || c == '\t';
 }
 
+/*
+ * The value part of a line, in place: leading blanks skipped, then either a
+ * double-quoted string (\" and \\ stand for " and \; nothing but blanks and
+ * a comment may follow the closing quote) or bare text that ends where a '#'
+ * starts it or follows a blank (the rest is a comment), trailing blanks
+ * trimmed. A '#' inside a bare word (pa#ss) is part of the value. Returns the
+ * value (inside val's buffer) or NULL with err set.
+ */
+static char *take_value(char *val, char *err, size_t errlen, unsigned line)
+{
+	char *p, *out, *end;
+
+	while (is_space(*val))
+		val++;
+	if (*val == '"') {
+		for (p = out = val + 1; *p != '"'; p++) {
+			if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+				p++;
+			else if (*p == '\0') {
+				snprintf(err, errlen,
+				         "line %u: a quoted value lacks its closing quote", line);
+				return NULL;
+			}
+			*out++ = *p;
+		}
+		*out = '\0';
+		for (end = p + 1; is_space(*end); end++)
+			;
+		if (*end != '\0' && !(*end == '#' && is_space(end[-1]))) {
+			snprintf(err, errlen, "line %u: text after the closing quote", line);
+			return NULL;
+		}
+		return val + 1;
+	}
+	for (p = val; *p != '\0'; p++) {
+		if (*p == '#' && (p == val || is_space(p[-1]))) {
+			*p = '\0';
+			break;
+		}
+	}
+	p = val + strlen(val);
+	while (p > val && is_space(p[-1]))
+		p--;
+	*p = '\0';
+	return val;
+}
+
 static enum up_err set_value(struct up_config *cfg, const struct key_info *k, const char *v,
                              char *err, size_t errlen, unsigned line)
 {
@@ -191,17 +238,15 @@ enum up_err up_config_parse(const char *text, size_t len, struct up_config *cfg,
 			rc = UP_ERR_CONFIG;
 			goto out;
 		}
-		val = eq + 1;
 		p = eq;
 		while (p > key && is_space(p[-1]))
 			p--;
 		*p = '\0';
-		while (is_space(*val))
-			val++;
-		p = val + strlen(val);
-		while (p > val && is_space(p[-1]))
-			p--;
-		*p = '\0';
+		val = take_value(eq + 1, err, errlen, line);
+		if (val == NULL) {
+			rc = UP_ERR_CONFIG;
+			goto out;
+		}
 		for (i = 0; i < NKEYS; i++) {
 			if (strcmp(keys[i].name, key) == 0) {
 				k = &keys[i];

@@ -56,7 +56,66 @@ static const struct config_case cases[] = {
          UP_ERR_CONFIG, "exclusive"},
         {__LINE__, "db_name missing", "db_user = u\n", UP_ERR_CONFIG, "required"},
         {__LINE__, "empty file", "", UP_ERR_CONFIG, "required"},
+        {__LINE__, "trailing comments after blanks",
+         "db_user = u   # the account\ndb_name = n\t# tab before\nlog_level = info # x\n", UP_OK,
+         NULL},
+        {__LINE__, "a comment as the whole value", "db_user = # nobody\ndb_name = n\n",
+         UP_ERR_CONFIG, "db_user has no value"},
+        {__LINE__, "a quoted value", "db_user = \"u\" # c\ndb_name = \"n\"\n", UP_OK, NULL},
+        {__LINE__, "a quoted value without its closing quote",
+         "db_user = u\ndb_name = n\ndb_password = \"pa # ss\n", UP_ERR_CONFIG,
+         "line 3: a quoted value lacks its closing quote"},
+        {__LINE__, "text after the closing quote", "db_user = \"u\"x\ndb_name = n\n", UP_ERR_CONFIG,
+         "line 1: text after the closing quote"},
+        {__LINE__, "a '#' glued to the closing quote", "db_user = \"u\"# c\ndb_name = n\n",
+         UP_ERR_CONFIG, "text after the closing quote"},
+        {__LINE__, "a number with a comment", "db_user = u\ndb_name = n\ndb_port = 3307 # tcp\n",
+         UP_OK, NULL},
+        {__LINE__, "a comment is not part of a number",
+         "db_user = u\ndb_name = n\ndb_port = 3307#x\n", UP_ERR_CONFIG, "db_port"},
+        {__LINE__, "a comment is not a value of a word key",
+         "db_user = u\ndb_name = n\nlog_level = info# x\n", UP_ERR_CONFIG, "log_level"},
 };
+
+/* What a value holds once blanks, comments and quotes are taken off. */
+struct value_case {
+	int line;
+	const char *desc;
+	const char *text; /* a db_password line */
+	const char *want;
+};
+
+static const struct value_case values[] = {
+        {__LINE__, "bare", "db_password = s3cret", "s3cret"},
+        {__LINE__, "comment after blanks", "db_password = s3cret    # inline", "s3cret"},
+        {__LINE__, "comment after a tab", "db_password = s3cret\t#x", "s3cret"},
+        {__LINE__, "'#' inside a word is kept", "db_password = pa#ss", "pa#ss"},
+        {__LINE__, "'#' at the end of a word is kept", "db_password = pass#", "pass#"},
+        {__LINE__, "blanks inside a bare value are kept", "db_password = a b  c  ", "a b  c"},
+        {__LINE__, "quoted: ' #' is kept", "db_password = \"pa #ss\"", "pa #ss"},
+        {__LINE__, "quoted: blanks at the ends are kept", "db_password = \"  x  \"  # c", "  x  "},
+        {__LINE__, "quoted: escaped quote and backslash", "db_password = \"a\\\"b\\\\c\"",
+         "a\"b\\c"},
+        {__LINE__, "quoted: other backslashes are kept", "db_password = \"a\\nb\"", "a\\nb"},
+        {__LINE__, "a list with a comment", "db_password = a,b # two", "a,b"},
+        {__LINE__, "CRLF and a comment", "db_password = x # c\r", "x"},
+};
+
+START_TEST(test_config_value_cases)
+{
+	const struct value_case *c = &values[_i];
+	struct up_config cfg;
+	char text[256], err[256];
+	enum up_err rc;
+
+	snprintf(text, sizeof(text), "db_user = u\ndb_name = n\n%s\n", c->text);
+	rc = up_config_parse(text, strlen(text), &cfg, err, sizeof(err));
+	ck_assert_msg(rc == UP_OK, "line %d (%s): %s", c->line, c->desc, err);
+	ck_assert_msg(strcmp(cfg.db_password, c->want) == 0, "line %d (%s): got '%s' want '%s'",
+	              c->line, c->desc, cfg.db_password, c->want);
+	up_config_free(&cfg);
+}
+END_TEST
 
 START_TEST(test_config_cases)
 {
@@ -142,6 +201,7 @@ int main(void)
 
 	tcase_add_loop_test(tc, test_config_cases, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_config_values);
+	tcase_add_loop_test(tc, test_config_value_cases, 0, sizeof(values) / sizeof(values[0]));
 	tcase_add_test(tc, test_config_password_file);
 	tcase_add_test(tc, test_config_path);
 	suite_add_tcase(s, tc);
