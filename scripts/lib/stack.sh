@@ -216,6 +216,21 @@ stack_mariadb_discard() {
 	rm -f "$dir/mysqld.pid" "$dir/mysqld.launch.pid"
 }
 
+# stack_mariadb_kill DIR: kill -9 the server of DIR, as a crash would (no
+# shutdown; data, port and password stay for stack_mariadb_start_again).
+stack_mariadb_kill() {
+	local dir=$1 pid=""
+	[ -f "$dir/mysqld.launch.pid" ] && pid=$(cat "$dir/mysqld.launch.pid")
+	[ -f "$dir/mysqld.pid" ] && pid=$(cat "$dir/mysqld.pid")
+	if [ -z "$pid" ] || ! stack__alive "$pid"; then
+		stack_log "mariadb: no running server in $dir to kill"
+		return 1
+	fi
+	kill -9 "$pid" 2>/dev/null || true
+	stack_wait_gone "$pid" 10 mariadb
+	! stack__alive "$pid"
+}
+
 # stack_mariadb_start_again DIR: restart a stopped instance, same port.
 stack_mariadb_start_again() {
 	local dir=$1 port=""

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "config.h"
+#include "db.h"
 #include "parse.h"
 
 #ifndef SYSCONFDIR
@@ -47,6 +48,7 @@ static const struct key_info keys[] = {
         {"device_validation", K_DEVICE_MODE, OFF(device_validation), 0, 0},
         {"log_level", K_LOG_LEVEL, OFF(log_level), 0, 0},
         {"log_file", K_STR, OFF(log_file), 0, 0},
+        {"db_failback_delay", K_ULONG, OFF(db_failback_delay), 1, 86400},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -58,6 +60,7 @@ void up_config_defaults(struct up_config *cfg)
 	cfg->db_connect_timeout = 5;
 	cfg->db_rw_timeout = 30;
 	cfg->db_retries = 3;
+	cfg->db_failback_delay = 60;
 	cfg->max_body = 64 * 1024;
 	cfg->max_json_depth = 32;
 	cfg->max_patch_ops = 256;
@@ -283,6 +286,9 @@ enum up_err up_config_parse(const char *text, size_t len, struct up_config *cfg,
 		rc = UP_ERR_CONFIG;
 		goto out;
 	}
+	rc = up_db_check_hosts(cfg->db_host, err, errlen);
+	if (rc != UP_OK)
+		goto out;
 out:
 	if (rc != UP_OK)
 		up_config_free(cfg);

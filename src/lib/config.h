@@ -13,7 +13,7 @@
 enum up_device_mode { UP_DEVICE_FORMAT = 0, UP_DEVICE_STRICT };
 
 struct up_config {
-	char *db_host; /* one host or a comma-separated list, tried in order */
+	char *db_host; /* one host[:port] or a comma-separated list (fail-over) */
 	unsigned long db_port;
 	char *db_socket; /* unix socket, used when db_host is "localhost" */
 	char *db_user;
@@ -23,6 +23,7 @@ struct up_config {
 	unsigned long db_connect_timeout; /* seconds */
 	unsigned long db_rw_timeout;      /* seconds */
 	unsigned long db_retries;         /* transaction retries on deadlock/lock wait */
+	unsigned long db_failback_delay;  /* seconds before earlier hosts are tried again */
 	unsigned long max_body;           /* bytes */
 	unsigned long max_json_depth;
 	unsigned long max_patch_ops;

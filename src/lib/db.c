@@ -2,11 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <mysql.h>
 #include <sodium.h>
 #include "db.h"
 #include "log.h"
+#include "parse.h"
 
 /* Server and client error numbers this layer acts on. */
 enum {
@@ -18,6 +20,8 @@ enum {
 	ER_CON_COUNT_NO = 1040,
 	ER_UNKNOWN_STMT_NO = 1243, /* prepared statement lost after a reconnect */
 	ER_CONN_KILLED_NO = 1927,
+	ER_OPTION_PREVENTS_NO = 1290, /* --read-only server refuses a write */
+	ER_READ_ONLY_MODE_NO = 1836,
 	ER_CLIENT_DISCONNECT_NO = 4031,
 	CR_CONNECTION_ERROR_NO = 2002,
 	CR_CONN_HOST_ERROR_NO = 2003,
@@ -28,10 +32,26 @@ enum {
 
 #define STMT_CACHE 96
 #define MAX_PARAMS 64
+#define MAX_HOSTS 16
 
 struct stmt_slot {
 	const char *sql;
 	MYSQL_STMT *stmt;
+};
+
+/* One entry of db_host. */
+struct db_host {
+	char name[UP_DB_HOST_MAX]; /* as given, without brackets or port */
+	char label[UP_DB_HOST_MAX + 8]; /* "name:port" (or "localhost") for the logs */
+	unsigned port; /* 0: db_port */
+};
+
+/* What a failed statement means for the connection and the host. */
+enum fault {
+	F_NONE = 0,
+	F_LOST,     /* the connection is gone: the statement may or may not have run */
+	F_REFUSED,  /* the host refused the statement before running it (1047, 1290) */
+	F_SHUTDOWN, /* the server is shutting down (1053): treat as lost */
 };
 
 struct up_db {
@@ -42,15 +62,131 @@ struct up_db {
 	unsigned last_errno;
 	char dup_key[65];
 	unsigned long retries;
+	struct db_host hosts[MAX_HOSTS];
+	size_t nhosts;
+	size_t cur;        /* the host that works (connected to, or first to try) */
+	time_t cur_since;  /* monotonic seconds when the worker settled on cur */
+	int conn_spare;    /* connected to a read-only or desynced host as a last resort */
+	int in_txn;        /* inside up_db_transaction() */
+	enum fault fault;  /* of the last failed statement */
+	int fault_in_trans; /* the server had a transaction open when it failed */
+	int sent;          /* the current statement was sent for execution */
+	unsigned long failovers;
 };
+
+static time_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Parse one entry "host", "host:port", "[v6]" or "[v6]:port" into h. */
+static int parse_host(const char *s, size_t n, struct db_host *h)
+{
+	const char *name = s, *colon;
+	size_t namelen = n;
+	uint64_t port = 0;
+
+	memset(h, 0, sizeof(*h));
+	if (n > 0 && s[0] == '[') {
+		const char *end = memchr(s, ']', n);
+
+		if (end == NULL)
+			return -1;
+		name = s + 1;
+		namelen = (size_t)(end - name);
+		colon = end + 1 < s + n ? end + 1 : NULL;
+		if (colon != NULL && *colon != ':')
+			return -1;
+	} else {
+		colon = memchr(s, ':', n);
+		if (colon != NULL)
+			namelen = (size_t)(colon - s);
+	}
+	if (namelen == 0 || namelen >= sizeof(h->name))
+		return -1;
+	if (colon != NULL &&
+	    up_parse_u64n(colon + 1, (size_t)(s + n - colon - 1), 1, 65535, &port) != UP_OK)
+		return -1;
+	memcpy(h->name, name, namelen);
+	h->name[namelen] = '\0';
+	if (strpbrk(h->name, " \t[]") != NULL)
+		return -1;
+	h->port = (unsigned)port;
+	return 0;
+}
+
+/* Split a db_host list; returns the number of hosts, or -1 with a reason in err. */
+static int parse_hosts(const char *list, struct db_host *hosts, size_t max, char *err,
+                       size_t errlen)
+{
+	size_t count = 0;
+
+	if (list == NULL)
+		list = "localhost";
+	for (;;) {
+		size_t n = strcspn(list, ",");
+
+		while (n > 0 && (*list == ' ' || *list == '\t')) {
+			list++;
+			n--;
+		}
+		while (n > 0 && (list[n - 1] == ' ' || list[n - 1] == '\t'))
+			n--;
+		if (count == max) {
+			snprintf(err, errlen, "db_host lists more than %zu hosts", max);
+			return -1;
+		}
+		if (parse_host(list, n, &hosts[count]) != 0) {
+			snprintf(err, errlen, "db_host entry %zu is not host, host:port or [ipv6]:port",
+			         count + 1);
+			return -1;
+		}
+		count++;
+		list += strcspn(list, ",");
+		if (*list != ',')
+			break;
+		list++;
+	}
+	return (int)count;
+}
+
+enum up_err up_db_check_hosts(const char *list, char *err, size_t errlen)
+{
+	struct db_host hosts[MAX_HOSTS];
+
+	return parse_hosts(list, hosts, MAX_HOSTS, err, errlen) < 0 ? UP_ERR_CONFIG : UP_OK;
+}
 
 enum up_err up_db_new(const struct up_config *cfg, struct up_db **out)
 {
 	struct up_db *db = calloc(1, sizeof(*db));
+	char err[128];
+	int n;
+	size_t i;
 
 	if (db == NULL)
 		return UP_ERR_NOMEM;
+	n = parse_hosts(cfg->db_host, db->hosts, MAX_HOSTS, err, sizeof(err));
+	if (n < 0) {
+		up_log(UP_LOG_ERROR, "%s", err);
+		free(db);
+		return UP_ERR_CONFIG;
+	}
+	db->nhosts = (size_t)n;
+	for (i = 0; i < db->nhosts; i++) {
+		struct db_host *h = &db->hosts[i];
+
+		if (strcmp(h->name, "localhost") == 0 && h->port == 0)
+			snprintf(h->label, sizeof(h->label), "localhost");
+		else
+			snprintf(h->label, sizeof(h->label), strchr(h->name, ':') ? "[%s]:%u" : "%s:%u",
+			         h->name, h->port != 0 ? h->port : (unsigned)cfg->db_port);
+	}
 	db->cfg = cfg;
+	db->cur_since = now_s();
 	*out = db;
 	return UP_OK;
 }
@@ -98,8 +234,7 @@ unsigned long up_db_retry_count(const struct up_db *db)
 static int conn_lost(unsigned e)
 {
 	return e == CR_SERVER_GONE_NO || e == CR_SERVER_LOST_NO || e == CR_SERVER_LOST_EXT_NO ||
-	       e == ER_CONN_KILLED_NO || e == ER_CLIENT_DISCONNECT_NO ||
-	       e == ER_SERVER_SHUTDOWN_NO || e == ER_UNKNOWN_STMT_NO;
+	       e == ER_CONN_KILLED_NO || e == ER_CLIENT_DISCONNECT_NO || e == ER_UNKNOWN_STMT_NO;
 }
 
 /* Remember the key name of "Duplicate entry '...' for key 'name'". */
@@ -123,24 +258,67 @@ static void note_dup_key(struct up_db *db, const char *msg)
 		        strlen(strchr(db->dup_key, '.') + 1) + 1);
 }
 
-/* Map a server/client error to the library enum; drops a lost connection. */
+static const char *host_label(const struct up_db *db, size_t i)
+{
+	return db->nhosts > 0 ? db->hosts[i].label : "-";
+}
+
+/* The host refused the statement before running it: next time, start with the next host. */
+static void leave_host(struct up_db *db)
+{
+	up_db_disconnect(db);
+	if (db->nhosts > 1)
+		db->cur = (db->cur + 1) % db->nhosts;
+}
+
+/*
+ * Map a server/client error to the library enum and note what it means for
+ * the connection (db->fault); drops a lost connection.
+ */
 static enum up_err classify(struct up_db *db, unsigned e, const char *msg)
 {
+	const char *host = host_label(db, db->cur);
+
 	db->last_errno = e;
+	db->fault = F_NONE;
+	db->fault_in_trans =
+	        db->conn != NULL && (db->conn->server_status & SERVER_STATUS_IN_TRANS) != 0;
 	if (e == ER_LOCK_DEADLOCK_NO || e == ER_LOCK_WAIT_TIMEOUT_NO)
 		return UP_ERR_DB_RETRY;
 	if (e == ER_DUP_ENTRY_NO) {
 		note_dup_key(db, msg);
 		return UP_ERR_CONFLICT;
 	}
-	if (conn_lost(e)) {
-		up_log(UP_LOG_WARN, "database connection lost (%u): %s", e, msg);
-		up_db_disconnect(db);
+	if (conn_lost(e) || e == ER_SERVER_SHUTDOWN_NO) {
+		up_log(UP_LOG_WARN, "database host %s: connection lost (%u): %s", host, e, msg);
+		db->fault = e == ER_SERVER_SHUTDOWN_NO ? F_SHUTDOWN : F_LOST;
+		if (e == ER_SERVER_SHUTDOWN_NO)
+			leave_host(db);
+		else
+			up_db_disconnect(db);
 		return UP_ERR_DB_UNAVAILABLE;
 	}
-	if (e == CR_CONNECTION_ERROR_NO || e == CR_CONN_HOST_ERROR_NO || e == ER_UNKNOWN_COM_NO ||
-	    e == ER_CON_COUNT_NO) {
-		up_log(UP_LOG_WARN, "database unavailable (%u): %s", e, msg);
+	if (e == ER_UNKNOWN_COM_NO) {
+		up_log(UP_LOG_WARN, "database host %s: not ready (%u): %s", host, e, msg);
+		db->fault = F_REFUSED;
+		leave_host(db);
+		return UP_ERR_DB_UNAVAILABLE;
+	}
+	if (e == ER_OPTION_PREVENTS_NO || e == ER_READ_ONLY_MODE_NO) {
+		if (db->conn_spare) {
+			/* Already the last resort: no writable host answered. */
+			up_log(UP_LOG_ERROR, "database host %s is read-only and no writable host "
+			                     "answers (%u): %s", host, e, msg);
+			return UP_ERR_DB_UNAVAILABLE;
+		}
+		up_log(UP_LOG_WARN, "database host %s refuses writes (%u): %s", host, e, msg);
+		db->fault = F_REFUSED;
+		leave_host(db);
+		return UP_ERR_DB_UNAVAILABLE;
+	}
+	if (e == CR_CONNECTION_ERROR_NO || e == CR_CONN_HOST_ERROR_NO || e == ER_CON_COUNT_NO) {
+		up_log(UP_LOG_WARN, "database host %s unavailable (%u): %s", host, e, msg);
+		db->fault = F_LOST;
 		up_db_disconnect(db);
 		return UP_ERR_DB_UNAVAILABLE;
 	}
@@ -154,8 +332,8 @@ static const char init_sql[] =
         "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'";
 
 /* Try one host; returns a connected handle or NULL. */
-static MYSQL *connect_host(const struct up_config *cfg, const char *host, unsigned *err, char *msg,
-                           size_t msglen)
+static MYSQL *connect_host(const struct up_config *cfg, const struct db_host *h, unsigned *err,
+                           char *msg, size_t msglen)
 {
 	unsigned int ct = (unsigned)cfg->db_connect_timeout, rw = (unsigned)cfg->db_rw_timeout;
 	my_bool no = 0;
@@ -173,10 +351,10 @@ static MYSQL *connect_host(const struct up_config *cfg, const char *host, unsign
 	mysql_options(m, MYSQL_OPT_RECONNECT, &no);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(m, MYSQL_INIT_COMMAND, init_sql);
-	if (strcmp(host, "localhost") == 0)
+	if (strcmp(h->name, "localhost") == 0)
 		sock = cfg->db_socket;
-	if (mysql_real_connect(m, host, cfg->db_user, cfg->db_password, cfg->db_name,
-	                       (unsigned)cfg->db_port, sock, 0) == NULL) {
+	if (mysql_real_connect(m, h->name, cfg->db_user, cfg->db_password, cfg->db_name,
+	                       h->port != 0 ? h->port : (unsigned)cfg->db_port, sock, 0) == NULL) {
 		*err = mysql_errno(m);
 		snprintf(msg, msglen, "%s", mysql_error(m));
 		mysql_close(m);
@@ -185,33 +363,168 @@ static MYSQL *connect_host(const struct up_config *cfg, const char *host, unsign
 	return m;
 }
 
+enum host_state { H_BAD = 0, H_SPARE, H_GOOD };
+
+/*
+ * With several hosts, ask a new connection whether it should serve: a Galera
+ * node must be ready (wsrep_ready ON) and preferably synced (wsrep_local_state
+ * 4); a host with read_only ON serves only when no writable host answers.
+ * Two round trips per connection, none per request; one host is not asked.
+ */
+static enum host_state host_check(struct up_db *db, MYSQL *m, char *why, size_t whylen)
+{
+	static const char q_wsrep[] = "SHOW GLOBAL STATUS WHERE Variable_name IN "
+	                              "('wsrep_ready', 'wsrep_local_state')";
+	static const char q_ro[] = "SELECT @@global.read_only";
+	enum host_state st = H_GOOD;
+	MYSQL_RES *r = NULL;
+	MYSQL_ROW row;
+
+	if (db->nhosts < 2)
+		return H_GOOD;
+	if (mysql_real_query(m, q_wsrep, strlen(q_wsrep)) != 0 || (r = mysql_store_result(m)) == NULL)
+		goto failed;
+	while ((row = mysql_fetch_row(r)) != NULL) {
+		if (row[0] == NULL || row[1] == NULL)
+			continue;
+		if (strcmp(row[0], "wsrep_ready") == 0 && strcmp(row[1], "ON") != 0) {
+			snprintf(why, whylen, "Galera node not ready (wsrep_ready %s)", row[1]);
+			mysql_free_result(r);
+			return H_BAD;
+		}
+		if (strcmp(row[0], "wsrep_local_state") == 0 && strcmp(row[1], "4") != 0) {
+			snprintf(why, whylen, "Galera node not synced (wsrep_local_state %s)", row[1]);
+			st = H_SPARE;
+		}
+	}
+	mysql_free_result(r);
+	if (mysql_real_query(m, q_ro, strlen(q_ro)) != 0 || (r = mysql_store_result(m)) == NULL)
+		goto failed;
+	row = mysql_fetch_row(r);
+	if (row != NULL && row[0] != NULL && strcmp(row[0], "0") != 0) {
+		snprintf(why, whylen, "read-only server");
+		st = H_SPARE;
+	}
+	mysql_free_result(r);
+	return st;
+failed:
+	snprintf(why, whylen, "%s (%u)", mysql_error(m), mysql_errno(m));
+	return H_BAD;
+}
+
+/* Connect to host i and check it; *out is the connection unless H_BAD. */
+static enum host_state try_host(struct up_db *db, size_t i, MYSQL **out)
+{
+	char msg[512] = "";
+	unsigned err = 0;
+	enum host_state st;
+
+	*out = connect_host(db->cfg, &db->hosts[i], &err, msg, sizeof(msg));
+	if (*out == NULL) {
+		db->last_errno = err;
+		up_log(UP_LOG_WARN, "database host %s: %s (%u)", host_label(db, i), msg, err);
+		return H_BAD;
+	}
+	st = host_check(db, *out, msg, sizeof(msg));
+	if (st != H_GOOD)
+		up_log(UP_LOG_WARN, "database host %s: %s%s", host_label(db, i), msg,
+		       st == H_SPARE ? "; used only if no other host answers" : "");
+	if (st == H_BAD) {
+		mysql_close(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
+/* Make m (to host i) the connection. */
+static void use_host(struct up_db *db, size_t i, MYSQL *m, int spare)
+{
+	if (i != db->cur) {
+		up_log(UP_LOG_WARN, "database fail-over: now using host %s (was %s)",
+		       host_label(db, i), host_label(db, db->cur));
+		db->failovers++;
+		db->cur = i;
+		db->cur_since = now_s();
+	}
+	db->conn = m;
+	db->conn_spare = spare;
+	up_log(db->nhosts > 1 ? UP_LOG_INFO : UP_LOG_DEBUG,
+	       "connected to database host %s (connection %lu)", host_label(db, i),
+	       mysql_thread_id(m));
+}
+
 enum up_err up_db_connect(struct up_db *db)
 {
-	const char *hosts = db->cfg->db_host != NULL ? db->cfg->db_host : "localhost";
-	char host[256], msg[512] = "";
-	unsigned err = 0;
+	MYSQL *spare = NULL;
+	size_t spare_i = 0, k;
 
 	if (db->conn != NULL)
 		return UP_OK;
-	while (*hosts != '\0') {
-		size_t n = strcspn(hosts, ",");
+	/* The host that worked last first, then the others in list order. */
+	for (k = 0; k < db->nhosts; k++) {
+		size_t i = (db->cur + k) % db->nhosts;
+		MYSQL *m;
+		enum host_state st = try_host(db, i, &m);
 
-		if (n > 0 && n < sizeof(host)) {
-			memcpy(host, hosts, n);
-			host[n] = '\0';
-			db->conn = connect_host(db->cfg, host, &err, msg, sizeof(msg));
-			if (db->conn != NULL) {
-				up_log(UP_LOG_DEBUG, "connected to database host %s", host);
-				return UP_OK;
-			}
-			up_log(UP_LOG_WARN, "database host %s: %s", host, msg);
+		if (st == H_GOOD) {
+			if (spare != NULL)
+				mysql_close(spare);
+			use_host(db, i, m, 0);
+			return UP_OK;
 		}
-		hosts += n;
-		if (*hosts == ',')
-			hosts++;
+		if (st == H_SPARE && spare == NULL) {
+			spare = m;
+			spare_i = i;
+		} else if (m != NULL) {
+			mysql_close(m);
+		}
 	}
-	db->last_errno = err;
+	if (spare != NULL) {
+		use_host(db, spare_i, spare, 1);
+		return UP_OK;
+	}
+	db->fault = F_NONE; /* every host was tried: nothing to retry */
 	return UP_ERR_DB_UNAVAILABLE;
+}
+
+/*
+ * Between statements outside a transaction: once db_failback_delay has
+ * passed since the worker left an earlier host (or settled for a last-resort
+ * one), try the earlier hosts again and move back to the first that serves.
+ */
+static void maybe_failback(struct up_db *db)
+{
+	size_t i;
+
+	if (db->conn == NULL || (db->cur == 0 && !db->conn_spare) ||
+	    now_s() - db->cur_since < (time_t)db->cfg->db_failback_delay)
+		return;
+	for (i = 0; i < db->nhosts; i++) {
+		MYSQL *m;
+
+		if (i == db->cur || (i > db->cur && !db->conn_spare))
+			continue;
+		if (try_host(db, i, &m) == H_GOOD) {
+			up_log(UP_LOG_WARN, "database fail-back: host %s serves again",
+			       host_label(db, i));
+			up_db_disconnect(db);
+			use_host(db, i, m, 0);
+			return;
+		}
+		if (m != NULL)
+			mysql_close(m);
+	}
+	db->cur_since = now_s(); /* ask again after another delay */
+}
+
+const char *up_db_host(const struct up_db *db)
+{
+	return db->conn != NULL ? host_label(db, db->cur) : "-";
+}
+
+unsigned long up_db_failover_count(const struct up_db *db)
+{
+	return db->failovers;
 }
 
 static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
@@ -261,8 +574,17 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 
 	db->last_errno = 0;
 	db->dup_key[0] = '\0';
+	db->fault = F_NONE;
+	db->sent = 0;
 	if (n > MAX_PARAMS)
 		return UP_ERR_INTERNAL;
+	if (db->in_txn && db->conn == NULL) {
+		/* Never carry on a transaction on a new connection. */
+		db->fault = F_LOST;
+		return UP_ERR_DB_UNAVAILABLE;
+	}
+	if (!db->in_txn)
+		maybe_failback(db);
 	rc = up_db_connect(db);
 	if (rc != UP_OK)
 		return rc;
@@ -304,14 +626,51 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 	}
 	if (n > 0 && mysql_stmt_bind_param(st, binds) != 0)
 		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	db->sent = 1;
 	if (mysql_stmt_execute(st) != 0)
 		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 	*out = st;
 	return UP_OK;
 }
 
-enum up_err up_db_exec(struct up_db *db, const char *sql, const struct up_db_param *params,
-                       size_t nparams, struct up_db_info *info)
+/* A statement that only reads: it may run again when its connection was lost. */
+static int is_read(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(')
+		sql++;
+	return strncasecmp(sql, "SELECT", 6) == 0 || strncasecmp(sql, "SHOW", 4) == 0;
+}
+
+/*
+ * After a failed statement outside a transaction: may it run once more on a
+ * new connection?  Only if nothing can have been applied: the host refused it
+ * before running it (1047, 1290), or the connection was lost before it was
+ * sent, or it only reads.  Never inside a transaction (ours or one the server
+ * had open): the transaction as a whole is retried, or not, by its owner.
+ */
+static int may_retry(const struct up_db *db, const char *sql)
+{
+	if (db->in_txn || db->fault_in_trans)
+		return 0;
+	switch (db->fault) {
+	case F_REFUSED:
+		return 1;
+	case F_LOST:
+	case F_SHUTDOWN:
+		return !db->sent || is_read(sql);
+	default:
+		return 0;
+	}
+}
+
+static void note_retry(const struct up_db *db)
+{
+	up_log(UP_LOG_WARN, "running the statement again on a new connection (error %u)",
+	       db->last_errno);
+}
+
+static enum up_err exec_once(struct up_db *db, const char *sql, const struct up_db_param *params,
+                             size_t nparams, struct up_db_info *info)
 {
 	MYSQL_STMT *st;
 	enum up_err rc = run(db, sql, params, nparams, &st);
@@ -326,6 +685,18 @@ enum up_err up_db_exec(struct up_db *db, const char *sql, const struct up_db_par
 	}
 	mysql_stmt_free_result(st);
 	return UP_OK;
+}
+
+enum up_err up_db_exec(struct up_db *db, const char *sql, const struct up_db_param *params,
+                       size_t nparams, struct up_db_info *info)
+{
+	enum up_err rc = exec_once(db, sql, params, nparams, info);
+
+	if (rc == UP_ERR_DB_UNAVAILABLE && may_retry(db, sql)) {
+		note_retry(db);
+		rc = exec_once(db, sql, params, nparams, info);
+	}
+	return rc;
 }
 
 void up_db_result_free(struct up_db_result *res)
@@ -441,8 +812,8 @@ out:
 	return rc;
 }
 
-enum up_err up_db_query(struct up_db *db, const char *sql, const struct up_db_param *params,
-                        size_t nparams, struct up_db_result *res)
+static enum up_err query_once(struct up_db *db, const char *sql, const struct up_db_param *params,
+                              size_t nparams, struct up_db_result *res)
 {
 	MYSQL_STMT *st;
 	MYSQL_RES *meta;
@@ -464,11 +835,25 @@ enum up_err up_db_query(struct up_db *db, const char *sql, const struct up_db_pa
 	return rc;
 }
 
+enum up_err up_db_query(struct up_db *db, const char *sql, const struct up_db_param *params,
+                        size_t nparams, struct up_db_result *res)
+{
+	enum up_err rc = query_once(db, sql, params, nparams, res);
+
+	if (rc == UP_ERR_DB_UNAVAILABLE && may_retry(db, sql)) {
+		note_retry(db);
+		rc = query_once(db, sql, params, nparams, res);
+	}
+	return rc;
+}
+
 /* A fixed statement outside the prepared-statement path (BEGIN, COMMIT...). */
 static enum up_err simple(struct up_db *db, const char *sql)
 {
-	if (db->conn == NULL)
+	if (db->conn == NULL) {
+		db->fault = F_LOST;
 		return UP_ERR_DB_UNAVAILABLE;
+	}
 	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
 		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
 	return UP_OK;
@@ -491,42 +876,67 @@ static void backoff(unsigned attempt)
 	nanosleep(&ts, NULL);
 }
 
+/* ROLLBACK after a failed attempt, keeping what the failure was. */
+static void rollback(struct up_db *db)
+{
+	unsigned e = db->last_errno;
+	enum fault f = db->fault;
+
+	if (db->conn != NULL)
+		(void)simple(db, "ROLLBACK");
+	db->last_errno = e;
+	db->fault = f;
+}
+
 enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 {
-	unsigned attempt;
+	unsigned attempt = 0;
+	int began, at_commit, fresh_used = 0;
 	enum up_err rc = UP_ERR_INTERNAL;
 
-	for (attempt = 0;; attempt++) {
-		int at_commit = 0;
-
+	for (;;) {
+		began = at_commit = 0;
+		maybe_failback(db);
 		rc = up_db_connect(db);
 		if (rc != UP_OK)
 			return rc;
+		db->in_txn = 1;
 		rc = simple(db, "START TRANSACTION");
 		if (rc == UP_OK) {
+			began = 1;
 			rc = fn(db, arg);
 			if (rc == UP_OK) {
 				at_commit = 1;
 				rc = simple(db, "COMMIT");
-				if (rc == UP_OK)
-					return UP_OK;
 			}
 		}
-		if (db->conn != NULL && !(at_commit && rc == UP_OK))
-			(void)simple(db, "ROLLBACK");
+		if (rc != UP_OK)
+			rollback(db);
+		db->in_txn = 0;
+		if (rc == UP_OK)
+			return UP_OK;
+		if (!began && db->fault != F_NONE && !fresh_used) {
+			/* The connection failed before the transaction began: once more. */
+			fresh_used = 1;
+			note_retry(db);
+			continue;
+		}
 		if (attempt >= db->cfg->db_retries)
 			break;
+		attempt++;
 		if (rc == UP_ERR_DB_RETRY) {
 			/* 1213/1205 (also from COMMIT on Galera): nothing was committed. */
 			db->retries++;
-			up_log(UP_LOG_INFO, "transaction retry %u after error %u", attempt + 1,
+			up_log(UP_LOG_INFO, "transaction retry %u after error %u", attempt,
 			       db->last_errno);
-			backoff(attempt);
+			backoff(attempt - 1);
 			continue;
 		}
-		if (rc == UP_ERR_DB_UNAVAILABLE && !at_commit) {
-			/* Lost before COMMIT: nothing committed; reconnect and run again. */
+		if (rc == UP_ERR_DB_UNAVAILABLE && !at_commit && db->fault != F_NONE) {
+			/* Lost or refused before COMMIT: nothing committed; run it again. */
 			db->retries++;
+			up_log(UP_LOG_INFO, "transaction retry %u on a new connection after error %u",
+			       attempt, db->last_errno);
 			continue;
 		}
 		break;

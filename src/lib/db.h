@@ -5,6 +5,22 @@
  * (1205), reconnection after a lost connection, and UP_ERR_DB_UNAVAILABLE
  * (503) when no server answers.  SQL text is always a constant; values are
  * always bound.
+ *
+ * Faults and fail-over (db_host may list several hosts, "host[:port]"):
+ * - A statement outside a transaction whose connection is lost runs once
+ *   more on a new connection when nothing can have been applied: it had not
+ *   been sent, or it only reads (SELECT/SHOW).  A transaction is run again
+ *   when it failed before COMMIT; a COMMIT whose outcome is unknown is never
+ *   repeated (503).
+ * - Connecting tries the host that worked last, then the others in list
+ *   order.  With several hosts a new connection is checked: a Galera node
+ *   with wsrep_ready OFF is skipped; a read-only or not-synced one is used
+ *   only when no other host serves.  1047/1053 (node not ready, shutting
+ *   down) and 1290/1836 (read-only, on a write) move the worker to the next
+ *   host, and the statement or transaction, refused before it ran, runs there.
+ * - After db_failback_delay seconds away from an earlier host, the worker
+ *   tries the earlier hosts again between requests and moves back to the
+ *   first that serves.
  */
 #ifndef UP_DB_H
 #define UP_DB_H
@@ -15,6 +31,12 @@
 #include "errors.h"
 
 struct up_db;
+
+/* Longest host name in db_host. */
+#define UP_DB_HOST_MAX 256
+
+/* Check the syntax of a db_host list; UP_ERR_CONFIG with a reason in err. */
+enum up_err up_db_check_hosts(const char *list, char *err, size_t errlen);
 
 enum up_db_type { UP_DB_NULL = 0, UP_DB_I64, UP_DB_U64, UP_DB_STR, UP_DB_BLOB };
 
@@ -102,6 +124,12 @@ const char *up_db_dup_key(const struct up_db *db);
 
 /* Number of transaction attempts that were retried since the handle was made. */
 unsigned long up_db_retry_count(const struct up_db *db);
+
+/* The host ("name:port", or "localhost" for the socket) of the connection, "-" if none. */
+const char *up_db_host(const struct up_db *db);
+
+/* Number of times the worker moved to another host since the handle was made. */
+unsigned long up_db_failover_count(const struct up_db *db);
 
 /* Forget the connection (tests: simulate a worker whose server went away). */
 void up_db_disconnect(struct up_db *db);

@@ -256,3 +256,86 @@ expect_error() {
 		show_response
 	fi
 }
+
+# Faults: workers, logs and load ---------------------------------------------
+
+# shellcheck source=scripts/lib/stack.sh
+. "${top_srcdir:?}/scripts/lib/stack.sh"
+
+# The log of the FastCGI programs behind lighttpd (their stderr).
+E2E_PROG_LOG=${UP_TEST_WEB_DIR:-}/programs-stderr.log
+
+# e2e_workers NAME: pids of the live FastCGI workers NAME (e.g.
+# userpatch-users) that the test's lighttpd runs, one a line, sorted.
+e2e_workers() {
+	local lpid
+	lpid=$(cat "$UP_TEST_WEB_DIR/lighttpd.launch.pid")
+	stack__children "$lpid" | while read -r pid; do
+		if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "${1:0:15}" ]; then
+			echo "$pid"
+		fi
+	done | sort -n
+}
+
+# e2e_log_pids NAME [FROM_LINE]: pids that logged a request line as NAME
+# (from line FROM_LINE of the programs' log on), one a line, sorted.
+e2e_log_pids() {
+	tail -n +"${2:-1}" "$E2E_PROG_LOG" |
+		sed -nE "s/^[^ ]+ $1\[([0-9]+)\] info rid=[^ ]+ [A-Z]+ .* [0-9]{3} [0-9]+us.*/\1/p" |
+		sort -nu
+}
+
+# e2e_log_lines: the number of lines in the programs' log so far.
+e2e_log_lines() {
+	wc -l <"$E2E_PROG_LOG" | tr -d ' '
+}
+
+# e2e_patch_writer TOKEN USER TAG OUT STOPFILE: PATCH USER's description with
+# TAG-1, TAG-2, ... one after another until STOPFILE exists. Appends a line per
+# request to OUT: "MS STATUS REQUEST_ID RETRY_AFTER VALUE" (MS: milliseconds
+# since the epoch when the answer came; "-" for a missing header).
+e2e_patch_writer() {
+	local token=$1 user=$2 tag=$3 out=$4 stop=$5 i=0 line
+	while [ ! -e "$stop" ]; do
+		i=$((i + 1))
+		line=$(curl -s -o /dev/null --max-time 60 -X PATCH \
+			-H "Authorization: Bearer $token" \
+			-H "Content-Type: application/json-patch+json" \
+			--data-binary "[{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"$tag-$i\"}]" \
+			-w '%{http_code} %header{x-request-id} %header{retry-after}' \
+			"$UP_TEST_BASE_URL/api/users/$user") || true
+		read -r status rid retry <<<"$line"
+		printf '%s %s %s %s %s\n' "$(date +%s%3N)" "${status:-000}" "${rid:--}" \
+			"${retry:--}" "$tag-$i" >>"$out"
+	done
+}
+
+# e2e_check_writes OUT...: checks over the writer logs OUT (see
+# e2e_patch_writer) against the database: only 200 and 503 answers, each 503
+# with Retry-After, and every 200's request id in audit_log.
+e2e_check_writes() {
+	local all=$E2E_TMP/writes.all bad
+	cat "$@" >"$all"
+	bad=$(awk '$2 != 200 && $2 != 503' "$all" | head -n 5)
+	if [ -z "$bad" ]; then
+		pass "only 200 and 503 answers ($(awk '{ print $2 }' "$all" | sort | uniq -c | tr -s ' \n' ' '))"
+	else
+		fail "answers other than 200/503, e.g.: $(printf '%s' "$bad" | tr '\n' ';')"
+	fi
+	bad=$(awk '$2 == 503 && $4 !~ /^[0-9]+$/' "$all" | head -n 3)
+	if [ -z "$bad" ]; then
+		pass "every 503 carries Retry-After"
+	else
+		fail "503 without Retry-After: $(printf '%s' "$bad" | tr '\n' ';')"
+	fi
+	awk '$2 == 200 { print $3 }' "$all" | sort -u >"$E2E_TMP/acked"
+	e2e_sql "SELECT request_id FROM audit_log" | sort -u >"$E2E_TMP/audited"
+	local acked missing
+	acked=$(wc -l <"$E2E_TMP/acked")
+	missing=$(comm -23 "$E2E_TMP/acked" "$E2E_TMP/audited" | wc -l)
+	if [ "$acked" -gt 0 ] && [ "$missing" -eq 0 ]; then
+		pass "all $acked acknowledged writes are in audit_log"
+	else
+		fail "$missing of $acked acknowledged writes missing from audit_log"
+	fi
+}

@@ -2,3 +2,8 @@
 # tests/harness/run-test, which starts a private MariaDB and lighttpd.
 TESTS += tests/e2e/get_user.sh
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/get_user.sh tests/harness
+
+# Database faults: restarts, lost connections, crashes (db.c).
+DB_FAULT_TESTS = tests/e2e/db_restart.sh
+TESTS += $(DB_FAULT_TESTS)
+EXTRA_DIST += $(DB_FAULT_TESTS)
