@@ -4,3 +4,8 @@
 # (tests/e2e/openapi_check.py, run by tests/e2e/lib.sh).
 TESTS += tests/docs/openapi_lint.sh tests/docs/openapi_check_cases.sh
 EXTRA_DIST += tests/docs tests/e2e/openapi_check.py
+
+# Every config sample in the docs loads through the real parser.
+check_PROGRAMS += tests/docs/config_parse
+tests_docs_config_parse_LDADD = $(UP_LIBS)
+TESTS += tests/docs/config_samples.sh
