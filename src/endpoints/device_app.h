@@ -67,6 +67,9 @@ struct da_field {
 /* Indexed by enum da_fid. */
 extern const struct da_field da_fields[DA__MAX];
 
+/* Problems listed one by one in a 422 (as the Users API); the rest are counted. */
+#define DA_MAX_DETAILS 16
+
 #define DA_PREFS_MAX_KEYS 64
 #define DA_PREFS_MAX_KEY_LEN 64
 #define DA_PREFS_MAX_VALUE_LEN 1000

@@ -1,5 +1,6 @@
 /* device_app_fields.c: the device-app field table and validation of `data`. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -141,6 +142,11 @@ static void parse_text(const struct da_field *f, const cJSON *v, enum up_device_
 		up_details_add(details, f->path, "must not contain control characters");
 		return;
 	}
+	/* utf8mb4 PAD SPACE would find "crm-1" for "crm-1 ": identifiers are taken as seen. */
+	if ((f->flags & DA_F_KEY) && up_edge_space(v->valuestring)) {
+		up_details_add(details, f->path, "must not begin or end with a space");
+		return;
+	}
 	if (f->check != NULL && !f->check(v->valuestring, mode, &why)) {
 		up_details_add(details, f->path, "%s", why);
 		return;
@@ -178,9 +184,38 @@ static void parse_version(const cJSON *v, struct da_input *in, cJSON *details)
 	up_details_add(details, "version", "must be an integer >= 0");
 }
 
+/* Largest integer magnitude a preference number may have: every integer up to it is exact. */
+#define DA_PREFS_MAX_EXACT 9007199254740991.0 /* 2^53 - 1 */
+
+/*
+ * Names seen so far, for a duplicate check in linear time: an open-addressing
+ * table of twice DA_PREFS_MAX_KEYS slots (parse_prefs never adds more names).
+ */
+struct name_set {
+	const char *slot[2 * DA_PREFS_MAX_KEYS];
+};
+
+/* Add name (borrowed); 1 if it was new, 0 if already there. */
+static int name_set_add(struct name_set *set, const char *name)
+{
+	const size_t n = sizeof(set->slot) / sizeof(set->slot[0]);
+	uint32_t h = 2166136261u; /* FNV-1a */
+	const unsigned char *p;
+	size_t i;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	for (i = h % n; set->slot[i] != NULL; i = (i + 1) % n)
+		if (strcmp(set->slot[i], name) == 0)
+			return 0;
+	set->slot[i] = name;
+	return 1;
+}
+
 /* An object of scalars; a null member removes that setting. */
 static void parse_prefs(const cJSON *v, struct da_input *in, cJSON *details)
 {
+	struct name_set seen;
 	const cJSON *m;
 	size_t n = 0;
 	int bad = 0;
@@ -190,17 +225,23 @@ static void parse_prefs(const cJSON *v, struct da_input *in, cJSON *details)
 		up_details_add(details, "preferences", "must be an object");
 		return;
 	}
+	/* The count first: past the limit no setting is looked at one by one. */
+	cJSON_ArrayForEach(m, v) n++;
+	if (n > DA_PREFS_MAX_KEYS) {
+		up_details_add(details, "preferences", "at most %d settings", DA_PREFS_MAX_KEYS);
+		return;
+	}
+	memset(&seen, 0, sizeof(seen));
 	cJSON_ArrayForEach(m, v)
 	{
 		size_t klen = up_utf8_length(m->string);
 
-		n++;
 		snprintf(path, sizeof(path), "preferences.%.*s", UP_UTF8_CUT(m->string, 80));
 		if (klen < 1 || klen > DA_PREFS_MAX_KEY_LEN || !printable(m->string)) {
 			up_details_add(details, path, "setting names must be 1 to %d characters",
 			               DA_PREFS_MAX_KEY_LEN);
 			bad = 1;
-		} else if (m != cJSON_GetObjectItemCaseSensitive(v, m->string)) {
+		} else if (!name_set_add(&seen, m->string)) {
 			up_details_add(details, path, "given more than once");
 			bad = 1;
 		} else if (cJSON_IsString(m) &&
@@ -208,16 +249,20 @@ static void parse_prefs(const cJSON *v, struct da_input *in, cJSON *details)
 			up_details_add(details, path, "must be at most %d characters",
 			               DA_PREFS_MAX_VALUE_LEN);
 			bad = 1;
+		} else if (cJSON_IsNumber(m) && (!isfinite(m->valuedouble) ||
+		                                 fabs(m->valuedouble) > DA_PREFS_MAX_EXACT)) {
+			/* 1e999 would be stored as null, 2^53 + 1 rounded: refuse both. */
+			up_details_add(
+			        details, path,
+			        "must be a number from -9007199254740991 to 9007199254740991 "
+			        "(larger ones cannot be stored exactly)");
+			bad = 1;
 		} else if (!cJSON_IsString(m) && !cJSON_IsNumber(m) && !cJSON_IsBool(m) &&
 		           !cJSON_IsNull(m)) {
 			up_details_add(details, path,
 			               "must be a string, number, boolean or null (to remove it)");
 			bad = 1;
 		}
-	}
-	if (n > DA_PREFS_MAX_KEYS) {
-		up_details_add(details, "preferences", "at most %d settings", DA_PREFS_MAX_KEYS);
-		bad = 1;
 	}
 	if (bad)
 		return;
@@ -297,7 +342,10 @@ enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct d
 	}
 	if (!key)
 		return UP_ERR_MISSING_KEY;
-	return cJSON_GetArraySize(details) > before ? UP_ERR_VALIDATION : UP_OK;
+	if (cJSON_GetArraySize(details) <= before)
+		return UP_OK;
+	up_details_cap(details, (size_t)before, DA_MAX_DETAILS);
+	return UP_ERR_VALIDATION;
 }
 
 void da_input_free(struct da_input *in)

@@ -94,8 +94,9 @@ static int writable(size_t i)
  */
 static char sql_load[1024], sql_load_locked[1100], sql_insert[2300], sql_list[1400], sql_count[400];
 
-static const char list_where[] = "WHERE tenant_id = ? AND (? IS NULL OR user_group = ?) "
-                                 "AND (? IS NULL OR email = ?) AND (? IS NULL OR disabled = ?)";
+static const char list_where[] =
+        "WHERE tenant_id = ? AND (? IS NULL OR user_group = ?) "
+        "AND (? IS NULL OR email_key = LOWER(?)) AND (? IS NULL OR disabled = ?)";
 
 static enum up_err build_sql(void)
 {

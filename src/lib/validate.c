@@ -132,6 +132,44 @@ int up_valid_rfc3339(const char *s, char *sql, size_t len)
 	return 1;
 }
 
+/* UTF-8 of the Unicode spaces up_edge_space refuses (ASCII space apart). */
+static const char *const unicode_spaces[] = {
+        "\xc2\xa0",     "\xe1\x9a\x80", "\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82",
+        "\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86", "\xe2\x80\x87",
+        "\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\xa8", "\xe2\x80\xa9",
+        "\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80", "\xef\xbb\xbf",
+};
+
+int up_edge_space(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0)
+		return 0;
+	if (s[0] == ' ' || s[n - 1] == ' ')
+		return 1;
+	for (i = 0; i < sizeof(unicode_spaces) / sizeof(unicode_spaces[0]); i++) {
+		size_t k = strlen(unicode_spaces[i]);
+
+		if (n >= k && (memcmp(s, unicode_spaces[i], k) == 0 ||
+		               memcmp(s + n - k, unicode_spaces[i], k) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+void up_details_cap(cJSON *details, size_t from, size_t max)
+{
+	size_t n = (size_t)cJSON_GetArraySize(details), extra, i;
+
+	if (n <= from + max)
+		return;
+	extra = n - from - max;
+	for (i = 0; i < extra; i++) /* each walks only from + max entries */
+		cJSON_DeleteItemFromArray(details, (int)(from + max));
+	up_details_add(details, "", "%zu more problems", extra);
+}
+
 void up_details_add(cJSON *details, const char *field, const char *fmt, ...)
 {
 	char reason[256];

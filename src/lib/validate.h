@@ -26,6 +26,20 @@ int up_valid_charset(const char *s, const char *allowed, size_t min, size_t max)
 /* 1 if s is 1+ digits only and its length is within [min, max]. */
 int up_valid_digits(const char *s, size_t min, size_t max);
 
+/*
+ * 1 if s begins or ends with white space: an ASCII space or a Unicode space
+ * (U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000,
+ * U+FEFF).  Identifiers must not: "crm-1 " looks like "crm-1" to a person.
+ */
+int up_edge_space(const char *s);
+
+/*
+ * Keep at most max of the entries that follow the first `from` entries of
+ * details; the others are replaced by one {"field": "", "reason": "<n> more
+ * problems"}, so a body with thousands of bad members gets a bounded answer.
+ */
+void up_details_cap(cJSON *details, size_t from, size_t max);
+
 /* Append {"field": field, "reason": <formatted>} to details (a JSON array); a reason
  * longer than 255 bytes is cut on a UTF-8 character boundary. */
 void up_details_add(cJSON *details, const char *field, const char *fmt, ...)

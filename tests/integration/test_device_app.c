@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "device_app.h"
+#include "json.h"
 #include "password.h"
 #include "testutil.h"
 
@@ -140,7 +141,7 @@ static char *member_text(const cJSON *o, const char *name)
 	char *s;
 
 	ck_assert_msg(v != NULL, "no member %s", name);
-	s = cJSON_PrintUnformatted(v);
+	s = up_json_print(v) /* exact numbers, as the responses */;
 	ck_assert_ptr_nonnull(s);
 	return s;
 }
@@ -650,6 +651,9 @@ static void two_users(struct fx *fx, char *john, char *jane)
 
 /* Requests against the two_users fixture that must fail and change nothing. */
 static const struct fail_case conflicts[] = {
+        F("jane's email in other letter case: email uniqueness ignores case", AS_STRING,
+          "{'username': 'john_doe', 'profile': {'email': 'JANE@Example.COM'}}", 409, "conflict",
+          "profile.email"),
         F("username of john, number of jane", AS_STRING,
           "{'username': 'john_doe', 'number': '+4915112345678', 'user_class': 'x'}", 409,
           "conflict", "number,username"),
@@ -806,6 +810,31 @@ static const struct fail_case invalid[] = {
           "colour,generic_id,iccid,imei,imsi,number,preferences.list,preferences.nested,"
           "profile.email,profile.first_name,profile.nickname,user_class,user_external_id,username,"
           "version"),
+        F("user_external_id with a trailing space", AS_OBJECT, "{'user_external_id': 'crm-1 '}",
+          422, "validation_failed", "user_external_id"),
+        F("generic_id with a leading space", AS_FORM, "{'generic_id': ' com.example.app'}", 422,
+          "validation_failed", "generic_id"),
+        F("generic_id ending in a no-break space", AS_STRING,
+          "{'generic_id': 'com.example.app\xc2\xa0'}", 422, "validation_failed", "generic_id"),
+        F("user_external_id ending in an ideographic space", AS_OBJECT,
+          "{'user_external_id': 'crm-1\xe3\x80\x80'}", 422, "validation_failed",
+          "user_external_id"),
+        F("preference 1e999 (would be stored as null)", AS_OBJECT,
+          "{'username': 'a', 'preferences': {'big': 1e999}}", 422, "validation_failed",
+          "preferences.big"),
+        F("preference -1e999", AS_STRING, "{'username': 'a', 'preferences': {'small': -1e999}}",
+          422, "validation_failed", "preferences.small"),
+        F("preference 2^53 + 1 (would be rounded)", AS_FORM,
+          "{'username': 'a', 'preferences': {'big': 9007199254740993}}", 422, "validation_failed",
+          "preferences.big"),
+        F("preference -2^53", AS_OBJECT,
+          "{'username': 'a', 'preferences': {'big': -9007199254740992}}", 422, "validation_failed",
+          "preferences.big"),
+        F("preference 1e300", AS_OBJECT, "{'username': 'a', 'preferences': {'big': 1e300}}", 422,
+          "validation_failed", "preferences.big"),
+        F("preference given twice", RAW_JSON,
+          "{'data': {'username': 'a', 'preferences': {'k': 1, 'j': 2, 'k': 3}}}", 422,
+          "validation_failed", "preferences.k"),
         F("user_id malformed", AS_OBJECT, "{'user_id': 'user-12'}", 422, "validation_failed",
           "user_id"),
         F("user_id zero", AS_OBJECT, "{'user_id': 0}", 422, "validation_failed", "user_id"),
@@ -866,6 +895,135 @@ START_TEST(test_invalid)
 	b = expect_refused(&fx, c);
 	expect_member(b, "apiUsage", "1");
 	cJSON_Delete(b);
+	fx_close(&fx);
+}
+END_TEST
+
+/* At most 16 problems are listed (as the Users API); the others are counted. */
+START_TEST(test_details_capped)
+{
+	struct fx fx;
+	cJSON *b = NULL, *details, *last;
+	char inner[2048];
+	size_t n = 0;
+	int i;
+
+	fx_open(&fx, "detailscap");
+	n += (size_t)snprintf(inner + n, sizeof(inner) - n, "{'username': 'a'");
+	for (i = 0; i < 40; i++)
+		n += (size_t)snprintf(inner + n, sizeof(inner) - n, ", 'unknown%02d': %d", i, i);
+	snprintf(inner + n, sizeof(inner) - n, "}");
+	ck_assert_int_eq(post(&fx, fx.tok, AS_OBJECT, inner, &b), 422);
+	details = cJSON_GetObjectItem(b, "details");
+	ck_assert_int_eq(cJSON_GetArraySize(details), 17);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(details, 0), "field"), "unknown00");
+	ck_assert_str_eq(str(cJSON_GetArrayItem(details, 15), "field"), "unknown15");
+	last = cJSON_GetArrayItem(details, 16);
+	ck_assert_str_eq(str(last, "field"), "");
+	ck_assert_str_eq(str(last, "reason"), "24 more problems");
+	cJSON_Delete(b);
+	ck_assert_int_eq(
+	        db_int(&fx, "SELECT COUNT(*) FROM users WHERE tenant_id = ?", fx.tenant_id, NULL),
+	        0);
+	fx_close(&fx);
+}
+END_TEST
+
+/*
+ * Thousands of settings: refused on the count alone, in one detail, before any
+ * name is compared with another (the duplicate check is linear, and bounded).
+ */
+START_TEST(test_many_preferences)
+{
+	struct fx fx;
+	cJSON *b = NULL, *details;
+	size_t cap = 64 * 1024, n = 0;
+	char *inner = malloc(cap);
+	int i;
+
+	ck_assert_ptr_nonnull(inner);
+	fx_open(&fx, "manyprefs");
+	n += (size_t)snprintf(inner + n, cap - n, "{'username': 'a', 'preferences': {");
+	for (i = 0; i < 5000; i++)
+		n += (size_t)snprintf(inner + n, cap - n, "%s'k': 1", i ? "," : "");
+	snprintf(inner + n, cap - n, "}}");
+	ck_assert_uint_lt(n, cap - 8);
+	ck_assert_int_eq(post(&fx, fx.tok, AS_OBJECT, inner, &b), 422);
+	details = cJSON_GetObjectItem(b, "details");
+	ck_assert_int_eq(cJSON_GetArraySize(details), 1);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(details, 0), "field"), "preferences");
+	cJSON_Delete(b);
+	free(inner);
+	fx_close(&fx);
+}
+END_TEST
+
+/* Numbers up to 2^53 - 1 are stored exactly; fractions as sent. */
+START_TEST(test_preference_numbers_exact)
+{
+	struct fx fx;
+	cJSON *b = NULL;
+	char *prefs;
+
+	fx_open(&fx, "exactprefs");
+	ck_assert_int_eq(post(&fx, fx.tok, AS_STRING,
+	                      "{'username': 'n1', 'preferences': {'max': 9007199254740991, 'min': "
+	                      "-9007199254740991, 'half': 0.5, 'zero': 0}}",
+	                      &b),
+	                 201);
+	expect_member(b, "preferences",
+	              "{'max':9007199254740991,'min':-9007199254740991,'half':0.5,'zero':0}");
+	cJSON_Delete(b);
+	prefs = tu_scalar(&fx.env, "SELECT preferences FROM users WHERE tenant_id = ?",
+	                  fx.tenant_id, NULL, NULL);
+	ck_assert_str_eq(
+	        prefs,
+	        "{\"max\":9007199254740991,\"min\":-9007199254740991,\"half\":0.5,\"zero\":0}");
+	free(prefs);
+	fx_close(&fx);
+}
+END_TEST
+
+/*
+ * Identifiers are compared as people see them: "crm-1 " is refused (in SQL,
+ * PAD SPACE would find "crm-1"), and email addresses are unique per tenant
+ * in any letter case (migration 004).
+ */
+START_TEST(test_identifiers_as_seen)
+{
+	struct fx fx;
+	cJSON *b = NULL;
+
+	fx_open(&fx, "asseen");
+	ck_assert_int_eq(
+	        post(&fx, fx.tok, AS_STRING,
+	             "{'user_external_id': 'crm-1', 'user_class': 'a', 'profile': {'email': "
+	             "'Bob@x.example'}}",
+	             &b),
+	        201);
+	cJSON_Delete(b);
+	cJSON_Delete(expect_refused(
+	        &fx, &(const struct fail_case)F("crm-1 with a space finds nothing", AS_STRING,
+	                                        "{'user_external_id': 'crm-1 ', 'user_class': 'b'}",
+	                                        422, "validation_failed", "user_external_id")));
+	cJSON_Delete(expect_refused(
+	        &fx,
+	        &(const struct fail_case)F("bob@x.example is Bob@x.example", AS_STRING,
+	                                   "{'user_external_id': 'crm-2', 'profile': {'email': "
+	                                   "'bob@X.EXAMPLE'}}",
+	                                   409, "conflict", "profile.email")));
+	/* The same user may change the letter case of its own address. */
+	ck_assert_int_eq(
+	        post(&fx, fx.tok, AS_STRING,
+	             "{'user_external_id': 'crm-1', 'profile': {'email': 'bob@x.example'}}", &b),
+	        201);
+	expect_member(b, "updated_fields", "['profile.email']");
+	cJSON_Delete(b);
+	ck_assert_int_eq(db_int(&fx,
+	                        "SELECT COUNT(*) FROM users WHERE tenant_id = ? AND email = "
+	                        "'bob@x.example' AND email_key = 'bob@x.example'",
+	                        fx.tenant_id, NULL),
+	                 1);
 	fx_close(&fx);
 }
 END_TEST
@@ -1084,6 +1242,10 @@ int main(void)
 	tcase_add_test(tc, test_version_and_orphan_device);
 	tcase_add_loop_test(tc, test_invalid, 0, (int)(sizeof(invalid) / sizeof(invalid[0])));
 	tcase_add_test(tc, test_strict_mode);
+	tcase_add_test(tc, test_details_capped);
+	tcase_add_test(tc, test_many_preferences);
+	tcase_add_test(tc, test_preference_numbers_exact);
+	tcase_add_test(tc, test_identifiers_as_seen);
 	tcase_add_loop_test(tc, test_http, 0, (int)(sizeof(http_cases) / sizeof(http_cases[0])));
 	tcase_add_test(tc, test_tenant_isolation);
 	suite_add_tcase(s, tc);

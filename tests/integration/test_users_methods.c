@@ -112,6 +112,9 @@ static const struct method_case cases[] = {
         {__LINE__, "create with a taken email", "POST", "/api/users", AJ,
          "{\"name\":\"Dup\",\"email\":\"taken@example.com\"}", NULL, W_WRITER, 422,
          "validation_failed", NULL, E_NONE, NULL, "email"},
+        {__LINE__, "create with a taken email in other letter case", "POST", "/api/users", AJ,
+         "{\"name\":\"Dup\",\"email\":\"TAKEN@Example.COM\"}", NULL, W_WRITER, 422,
+         "validation_failed", NULL, E_NONE, NULL, "email"},
         {__LINE__, "create from an array", "POST", "/api/users", AJ, "[]", NULL, W_WRITER, 400,
          "invalid_data", NULL, E_NONE, NULL, NULL},
         {__LINE__, "create from bad JSON", "POST", "/api/users", AJ, "{\"name\":", NULL, W_WRITER,
@@ -470,6 +473,10 @@ START_TEST(test_list_paging)
 	ck_assert_ptr_null(cJSON_GetObjectItem(page, "nextCursor"));
 	cJSON_Delete(page);
 	page = list("group=pagers&disabled=false&email=pager1%40example.com", 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(page, "users")), 1);
+	cJSON_Delete(page);
+	/* The email filter ignores letter case, as email uniqueness does. */
+	page = list("group=pagers&disabled=false&email=PAGER1%40Example.com", 200);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(page, "users")), 1);
 	cJSON_Delete(page);
 	page = list("group=nobody", 200);

@@ -271,6 +271,63 @@ START_TEST(test_details_cut)
 }
 END_TEST
 
+struct print_case {
+	int line;
+	const char *desc, *in, *out;
+};
+
+static const struct print_case print_cases[] = {
+        {__LINE__, "2^53 - 1 is printed whole (cJSON alone gives 9.00719925474099e+15)",
+         "[9007199254740991]", "[9007199254740991]"},
+        {__LINE__, "16 significant digits", "{\"a\":1234567890123456}", "{\"a\":1234567890123456}"},
+        {__LINE__, "17 significant digits", "[0.30000000000000004]", "[0.30000000000000004]"},
+        {__LINE__, "short numbers stay short", "[0.1,1,-2.5,1e+300]", "[0.1,1,-2.5,1e+300]"},
+        {__LINE__, "nested", "{\"a\":[{\"b\":-9007199254740991}]}",
+         "{\"a\":[{\"b\":-9007199254740991}]}"},
+};
+
+START_TEST(test_print_cases)
+{
+	const struct print_case *c = &print_cases[_i];
+	cJSON *v = NULL;
+	char *text;
+
+	ck_assert_int_eq(up_json_parse(c->in, strlen(c->in), 8, &v), UP_OK);
+	text = up_json_print(v);
+	ck_assert_msg(text != NULL && strcmp(text, c->out) == 0, "line %d (%s): %s", c->line,
+	              c->desc, text != NULL ? text : "(null)");
+	free(text);
+	cJSON_Delete(v);
+}
+END_TEST
+
+struct space_case {
+	int line;
+	const char *desc, *s;
+	int edge;
+};
+
+static const struct space_case space_cases[] = {
+        {__LINE__, "plain", "crm-1", 0},
+        {__LINE__, "inner space", "crm 1", 0},
+        {__LINE__, "trailing space", "crm-1 ", 1},
+        {__LINE__, "leading space", " crm-1", 1},
+        {__LINE__, "trailing no-break space", "crm-1\xc2\xa0", 1},
+        {__LINE__, "leading ideographic space", "\xe3\x80\x80x", 1},
+        {__LINE__, "trailing BOM", "x\xef\xbb\xbf", 1},
+        {__LINE__, "trailing thin space", "x\xe2\x80\x89", 1},
+        {__LINE__, "non-space multibyte at the end", "caf\xc3\xa9", 0},
+        {__LINE__, "empty", "", 0},
+};
+
+START_TEST(test_space_cases)
+{
+	const struct space_case *c = &space_cases[_i];
+
+	ck_assert_msg(up_edge_space(c->s) == c->edge, "line %d (%s)", c->line, c->desc);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("json");
@@ -287,6 +344,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_time_cases, 0, sizeof(time_cases) / sizeof(time_cases[0]));
 	tcase_add_loop_test(tc, test_cut_cases, 0, sizeof(cut_cases) / sizeof(cut_cases[0]));
 	tcase_add_test(tc, test_details_cut);
+	tcase_add_loop_test(tc, test_print_cases, 0, sizeof(print_cases) / sizeof(print_cases[0]));
+	tcase_add_loop_test(tc, test_space_cases, 0, sizeof(space_cases) / sizeof(space_cases[0]));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
