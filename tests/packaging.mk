@@ -1,0 +1,5 @@
+# Tests of what is installed and how it is run: man pages (rendering, and
+# every key, command, option, scope and program of the code documented), and
+# ./scripts/serve refusing a second start in the same checkout.
+TESTS += tests/man/man_pages.sh tests/serve/serve_twice.sh
+EXTRA_DIST += tests/man/man_pages.sh tests/serve/serve_twice.sh
