@@ -1,3 +1,4 @@
 # Numbered migrations, applied in order by `userpatch-admin migrate`.
 dist_schema_DATA += schema/001_base.sql schema/002_users.sql
 dist_schema_DATA += schema/004_identifiers.sql
+dist_schema_DATA += schema/006_devices.sql

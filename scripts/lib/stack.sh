@@ -292,7 +292,8 @@ stack_lighttpd_start() {
 
 	local servers="" prefix prog name
 	for spec in "/api/users:src/endpoints/userpatch-users" \
-		"/api/v1/device_app_user_update:src/endpoints/userpatch-device-app"; do
+		"/api/v1/device_app_user_update:src/endpoints/userpatch-device-app" \
+		"/api/devices:src/endpoints/userpatch-devices"; do
 		prefix=${spec%%:*}
 		prog=$build/${spec#*:}
 		name=${prog##*/}

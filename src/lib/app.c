@@ -26,7 +26,7 @@ enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsign
 		return UP_OK;
 	}
 	if (rc == UP_ERR_FORBIDDEN) {
-		char scopes[64], hdr[160];
+		char scopes[UP_SCOPES_TEXT_LEN], hdr[UP_SCOPES_TEXT_LEN + 96];
 
 		up_scopes_format(scope, scopes, sizeof(scopes));
 		snprintf(hdr, sizeof(hdr),
@@ -133,7 +133,15 @@ static long elapsed_us(const struct timespec *a)
 	return (long)(b.tv_sec - a->tv_sec) * 1000000L + (b.tv_nsec - a->tv_nsec) / 1000L;
 }
 
-int up_app_main(const char *prog, up_handler_fn handler)
+int up_ctx_body_within(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp)
+{
+	if (req->body_len <= ctx->cfg->max_body)
+		return 1;
+	up_ctx_error(ctx, resp, UP_ERR_TOO_LARGE, "Request body larger than the limit", NULL);
+	return 0;
+}
+
+static int app_main(const char *prog, up_handler_fn handler, int batch)
 {
 	struct up_live_config live;
 	struct up_ctx ctx;
@@ -158,7 +166,10 @@ int up_app_main(const char *prog, up_handler_fn handler)
 		if (up_live_config_check(&live, start.tv_sec) == 1)
 			ctx.db = live.db;
 		up_response_init(&resp);
-		rc = up_request_read(&req, fcgi_getenv, NULL, fcgi_read, NULL, live.cfg.max_body);
+		rc = up_request_read(&req, fcgi_getenv, NULL, fcgi_read, NULL,
+		                     batch && live.cfg.max_batch_body > live.cfg.max_body
+		                             ? live.cfg.max_batch_body
+		                             : live.cfg.max_body);
 		up_log_set_request_id(req.request_id);
 		if (rc != UP_OK) {
 			memset(&ctx.auth, 0, sizeof(ctx.auth));
@@ -180,4 +191,14 @@ int up_app_main(const char *prog, up_handler_fn handler)
 	up_live_config_close(&live);
 	up_db_library_end();
 	return 0;
+}
+
+int up_app_main(const char *prog, up_handler_fn handler)
+{
+	return app_main(prog, handler, 0);
+}
+
+int up_app_main_batch(const char *prog, up_handler_fn handler)
+{
+	return app_main(prog, handler, 1);
 }

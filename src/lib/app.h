@@ -55,4 +55,14 @@ void up_app_handle(struct up_ctx *ctx, up_handler_fn handler, const struct up_re
 /* The program: FastCGI accept loop, or one request under plain CGI. Returns the exit code. */
 int up_app_main(const char *prog, up_handler_fn handler);
 
+/*
+ * As up_app_main, for a program with a batch route: bodies up to the larger
+ * of max_body and max_batch_body are read, and the handler holds its other
+ * routes to max_body (up_ctx_body_within).
+ */
+int up_app_main_batch(const char *prog, up_handler_fn handler);
+
+/* 1 if req's body is within max_body; else fills resp with the 413 and returns 0. */
+int up_ctx_body_within(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp);
+
 #endif

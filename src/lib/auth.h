@@ -21,8 +21,13 @@ enum up_scope {
 	UP_SCOPE_USERS_READ = 1u << 0,
 	UP_SCOPE_USERS_WRITE = 1u << 1,
 	UP_SCOPE_DEVICE_APP_WRITE = 1u << 2,
+	UP_SCOPE_DEVICES_READ = 1u << 5,   /* read devices, positions, alerts */
+	UP_SCOPE_DEVICES_WRITE = 1u << 6,  /* change device fields */
+	UP_SCOPE_DEVICES_REPORT = 1u << 7, /* a tracker: post positions and alerts only */
 };
-#define UP_SCOPE_ALL (UP_SCOPE_USERS_READ | UP_SCOPE_USERS_WRITE | UP_SCOPE_DEVICE_APP_WRITE)
+#define UP_SCOPE_ALL                                                                               \
+	(UP_SCOPE_USERS_READ | UP_SCOPE_USERS_WRITE | UP_SCOPE_DEVICE_APP_WRITE |                  \
+	 UP_SCOPE_DEVICES_READ | UP_SCOPE_DEVICES_WRITE | UP_SCOPE_DEVICES_REPORT)
 
 /* Who is calling, once the token is recognised. */
 struct up_auth {
@@ -53,7 +58,10 @@ void up_token_generate(char text[UP_TOKEN_HEX + 1], unsigned char digest[UP_DIGE
  */
 enum up_err up_scopes_parse(const char *list, unsigned *mask);
 
-/* Canonical text of a mask ("users:read users:write"); buf of at least 64 bytes. */
+/* Room for the canonical text of every scope at once. */
+#define UP_SCOPES_TEXT_LEN 256
+
+/* Canonical text of a mask ("users:read users:write"); buf of UP_SCOPES_TEXT_LEN bytes. */
 void up_scopes_format(unsigned mask, char *buf, size_t len);
 
 /*

@@ -49,6 +49,7 @@ static const struct key_info keys[] = {
         {"log_level", K_LOG_LEVEL, OFF(log_level), 0, 0},
         {"log_file", K_STR, OFF(log_file), 0, 0},
         {"db_failback_delay", K_ULONG, OFF(db_failback_delay), 1, 86400},
+        {"max_batch_body", K_ULONG, OFF(max_batch_body), 256, 64UL * 1024 * 1024},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -62,6 +63,7 @@ void up_config_defaults(struct up_config *cfg)
 	cfg->db_retries = 3;
 	cfg->db_failback_delay = 60;
 	cfg->max_body = 64 * 1024;
+	cfg->max_batch_body = 1024 * 1024;
 	cfg->max_json_depth = 32;
 	cfg->max_patch_ops = 256;
 	cfg->max_pointer_len = 1024;

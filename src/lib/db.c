@@ -41,9 +41,9 @@ struct stmt_slot {
 
 /* One entry of db_host. */
 struct db_host {
-	char name[UP_DB_HOST_MAX]; /* as given, without brackets or port */
+	char name[UP_DB_HOST_MAX];      /* as given, without brackets or port */
 	char label[UP_DB_HOST_MAX + 8]; /* "name:port" (or "localhost") for the logs */
-	unsigned port; /* 0: db_port */
+	unsigned port;                  /* 0: db_port */
 };
 
 /* What a failed statement means for the connection and the host. */
@@ -64,13 +64,13 @@ struct up_db {
 	unsigned long retries;
 	struct db_host hosts[MAX_HOSTS];
 	size_t nhosts;
-	size_t cur;        /* the host that works (connected to, or first to try) */
-	time_t cur_since;  /* monotonic seconds when the worker settled on cur */
-	int conn_spare;    /* connected to a read-only or desynced host as a last resort */
-	int in_txn;        /* inside up_db_transaction() */
-	enum fault fault;  /* of the last failed statement */
+	size_t cur;         /* the host that works (connected to, or first to try) */
+	time_t cur_since;   /* monotonic seconds when the worker settled on cur */
+	int conn_spare;     /* connected to a read-only or desynced host as a last resort */
+	int in_txn;         /* inside up_db_transaction() */
+	enum fault fault;   /* of the last failed statement */
 	int fault_in_trans; /* the server had a transaction open when it failed */
-	int sent;          /* the current statement was sent for execution */
+	int sent;           /* the current statement was sent for execution */
 	unsigned long failovers;
 };
 
@@ -140,7 +140,8 @@ static int parse_hosts(const char *list, struct db_host *hosts, size_t max, char
 			return -1;
 		}
 		if (parse_host(list, n, &hosts[count]) != 0) {
-			snprintf(err, errlen, "db_host entry %zu is not host, host:port or [ipv6]:port",
+			snprintf(err, errlen,
+			         "db_host entry %zu is not host, host:port or [ipv6]:port",
 			         count + 1);
 			return -1;
 		}
@@ -182,8 +183,9 @@ enum up_err up_db_new(const struct up_config *cfg, struct up_db **out)
 		if (strcmp(h->name, "localhost") == 0 && h->port == 0)
 			snprintf(h->label, sizeof(h->label), "localhost");
 		else
-			snprintf(h->label, sizeof(h->label), strchr(h->name, ':') ? "[%s]:%u" : "%s:%u",
-			         h->name, h->port != 0 ? h->port : (unsigned)cfg->db_port);
+			snprintf(h->label, sizeof(h->label),
+			         strchr(h->name, ':') ? "[%s]:%u" : "%s:%u", h->name,
+			         h->port != 0 ? h->port : (unsigned)cfg->db_port);
 	}
 	db->cfg = cfg;
 	db->cur_since = now_s();
@@ -307,8 +309,10 @@ static enum up_err classify(struct up_db *db, unsigned e, const char *msg)
 	if (e == ER_OPTION_PREVENTS_NO || e == ER_READ_ONLY_MODE_NO) {
 		if (db->conn_spare) {
 			/* Already the last resort: no writable host answered. */
-			up_log(UP_LOG_ERROR, "database host %s is read-only and no writable host "
-			                     "answers (%u): %s", host, e, msg);
+			up_log(UP_LOG_ERROR,
+			       "database host %s is read-only and no writable host "
+			       "answers (%u): %s",
+			       host, e, msg);
 			return UP_ERR_DB_UNAVAILABLE;
 		}
 		up_log(UP_LOG_WARN, "database host %s refuses writes (%u): %s", host, e, msg);
@@ -382,7 +386,8 @@ static enum host_state host_check(struct up_db *db, MYSQL *m, char *why, size_t 
 
 	if (db->nhosts < 2)
 		return H_GOOD;
-	if (mysql_real_query(m, q_wsrep, strlen(q_wsrep)) != 0 || (r = mysql_store_result(m)) == NULL)
+	if (mysql_real_query(m, q_wsrep, strlen(q_wsrep)) != 0 ||
+	    (r = mysql_store_result(m)) == NULL)
 		goto failed;
 	while ((row = mysql_fetch_row(r)) != NULL) {
 		if (row[0] == NULL || row[1] == NULL)
@@ -393,7 +398,8 @@ static enum host_state host_check(struct up_db *db, MYSQL *m, char *why, size_t 
 			return H_BAD;
 		}
 		if (strcmp(row[0], "wsrep_local_state") == 0 && strcmp(row[1], "4") != 0) {
-			snprintf(why, whylen, "Galera node not synced (wsrep_local_state %s)", row[1]);
+			snprintf(why, whylen, "Galera node not synced (wsrep_local_state %s)",
+			         row[1]);
 			st = H_SPARE;
 		}
 	}
@@ -566,8 +572,8 @@ static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
 static enum up_err run(struct up_db *db, const char *sql, const struct up_db_param *params,
                        size_t n, MYSQL_STMT **out)
 {
-	MYSQL_BIND binds[MAX_PARAMS];
-	unsigned long lens[MAX_PARAMS];
+	MYSQL_BIND stack_binds[MAX_PARAMS], *binds = stack_binds;
+	unsigned long stack_lens[MAX_PARAMS], *lens = stack_lens;
 	MYSQL_STMT *st = NULL;
 	enum up_err rc;
 	size_t i;
@@ -576,7 +582,7 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 	db->dup_key[0] = '\0';
 	db->fault = F_NONE;
 	db->sent = 0;
-	if (n > MAX_PARAMS)
+	if (n > UP_DB_MAX_PARAMS)
 		return UP_ERR_INTERNAL;
 	if (db->in_txn && db->conn == NULL) {
 		/* Never carry on a transaction on a new connection. */
@@ -596,7 +602,17 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 		       mysql_stmt_param_count(st), n);
 		return UP_ERR_INTERNAL;
 	}
-	memset(binds, 0, sizeof(binds));
+	if (n > MAX_PARAMS) {
+		/* A multi-row statement: its binds live on the heap for the call. */
+		binds = calloc(n, sizeof(*binds));
+		lens = calloc(n, sizeof(*lens));
+		if (binds == NULL || lens == NULL) {
+			rc = UP_ERR_NOMEM;
+			goto out;
+		}
+	} else {
+		memset(binds, 0, sizeof(stack_binds));
+	}
 	for (i = 0; i < n; i++) {
 		MYSQL_BIND *b = &binds[i];
 
@@ -613,6 +629,10 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 			b->buffer = (void *)&params[i].u64;
 			b->is_unsigned = 1;
 			break;
+		case UP_DB_F64:
+			b->buffer_type = MYSQL_TYPE_DOUBLE;
+			b->buffer = (void *)&params[i].f64;
+			break;
 		case UP_DB_STR:
 		case UP_DB_BLOB:
 			b->buffer_type =
@@ -624,13 +644,22 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 			break;
 		}
 	}
-	if (n > 0 && mysql_stmt_bind_param(st, binds) != 0)
-		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	if (n > 0 && mysql_stmt_bind_param(st, binds) != 0) {
+		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		goto out;
+	}
 	db->sent = 1;
-	if (mysql_stmt_execute(st) != 0)
-		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	if (mysql_stmt_execute(st) != 0) {
+		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		goto out;
+	}
 	*out = st;
-	return UP_OK;
+out:
+	if (binds != stack_binds)
+		free(binds);
+	if (lens != stack_lens)
+		free(lens);
+	return rc;
 }
 
 /* A statement that only reads: it may run again when its connection was lost. */
@@ -935,8 +964,9 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 		if (rc == UP_ERR_DB_UNAVAILABLE && !at_commit && db->fault != F_NONE) {
 			/* Lost or refused before COMMIT: nothing committed; run it again. */
 			db->retries++;
-			up_log(UP_LOG_INFO, "transaction retry %u on a new connection after error %u",
-			       attempt, db->last_errno);
+			up_log(UP_LOG_INFO,
+			       "transaction retry %u on a new connection after error %u", attempt,
+			       db->last_errno);
 			continue;
 		}
 		break;

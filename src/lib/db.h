@@ -38,13 +38,17 @@ struct up_db;
 /* Check the syntax of a db_host list; UP_ERR_CONFIG with a reason in err. */
 enum up_err up_db_check_hosts(const char *list, char *err, size_t errlen);
 
-enum up_db_type { UP_DB_NULL = 0, UP_DB_I64, UP_DB_U64, UP_DB_STR, UP_DB_BLOB };
+enum up_db_type { UP_DB_NULL = 0, UP_DB_I64, UP_DB_U64, UP_DB_STR, UP_DB_BLOB, UP_DB_F64 };
+
+/* Most values one statement may bind (a multi-row INSERT); the server's own limit. */
+#define UP_DB_MAX_PARAMS 65535
 
 /* A bound value.  Strings and blobs are borrowed for the call. */
 struct up_db_param {
 	enum up_db_type type;
 	int64_t i64;
 	uint64_t u64;
+	double f64;
 	const void *ptr;
 	size_t len;
 };
@@ -52,6 +56,7 @@ struct up_db_param {
 #define UP_P_NULL() ((struct up_db_param){.type = UP_DB_NULL})
 #define UP_P_I64(v) ((struct up_db_param){.type = UP_DB_I64, .i64 = (v)})
 #define UP_P_U64(v) ((struct up_db_param){.type = UP_DB_U64, .u64 = (v)})
+#define UP_P_F64(v) ((struct up_db_param){.type = UP_DB_F64, .f64 = (v)})
 #define UP_P_STR(s) ((struct up_db_param){.type = UP_DB_STR, .ptr = (s), .len = strlen(s)})
 #define UP_P_STRN(s, n) ((struct up_db_param){.type = UP_DB_STR, .ptr = (s), .len = (n)})
 #define UP_P_BLOB(p, n) ((struct up_db_param){.type = UP_DB_BLOB, .ptr = (p), .len = (n)})

@@ -39,6 +39,7 @@ static const struct err_info err_table[UP_ERR__MAX] = {
         [UP_ERR_DB] = {500, "internal_error", "Database error"},
         [UP_ERR_DB_RETRY] = {503, "service_unavailable", "Database busy, try again"},
         [UP_ERR_DB_UNAVAILABLE] = {503, "service_unavailable", "Database unavailable"},
+        [UP_ERR_NO_LOCATION] = {404, "no_location", "The device has reported no position yet"},
 };
 
 static const struct err_info *lookup(enum up_err err)

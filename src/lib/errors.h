@@ -38,6 +38,7 @@ enum up_err {
 	UP_ERR_DB,                /* database error that is not an outage (500) */
 	UP_ERR_DB_RETRY,          /* deadlock or lock wait: retry the transaction */
 	UP_ERR_DB_UNAVAILABLE,    /* database unreachable (503) */
+	UP_ERR_NO_LOCATION,       /* the device has no position yet (404) */
 	UP_ERR__MAX
 };
 

@@ -20,8 +20,8 @@ static const char sql_list[] =
 /* The options of `token issue`, checked. */
 struct issue_opts {
 	const char *tenant;
-	const char *label; /* "" when not given */
-	char scopes[64];   /* canonical text */
+	const char *label;               /* "" when not given */
+	char scopes[UP_SCOPES_TEXT_LEN]; /* canonical text */
 	int has_limit;
 	uint64_t limit;
 };

@@ -105,7 +105,7 @@ void tu_token(struct tu_env *env, const char *tenant, const char *scopes, unsign
 	static const char sql[] = "INSERT INTO api_tokens (tenant_id, token_digest, label, scopes, "
 	                          "daily_limit) VALUES (?, ?, 'test', ?, ?)";
 	unsigned char digest[UP_DIGEST_BYTES];
-	char text[UP_TOKEN_HEX + 1], canon[64];
+	char text[UP_TOKEN_HEX + 1], canon[UP_SCOPES_TEXT_LEN];
 	struct up_db_param p[4];
 	struct up_db_info info;
 	unsigned mask;
@@ -173,7 +173,10 @@ void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *ca
 	e.len = call->body != NULL ? strlen(call->body) : 0;
 	snprintf(e.clen, sizeof(e.clen), "%zu", e.len);
 	up_response_init(resp);
-	rc = up_request_read(&req, call_getenv, &e, call_read, &e, env->cfg.max_body);
+	rc = up_request_read(&req, call_getenv, &e, call_read, &e,
+	                     env->batch && env->cfg.max_batch_body > env->cfg.max_body
+	                             ? env->cfg.max_batch_body
+	                             : env->cfg.max_body);
 	if (rc != UP_OK) {
 		memset(&env->ctx.auth, 0, sizeof(env->ctx.auth));
 		up_ctx_error(&env->ctx, resp, rc, req.problem, NULL);

@@ -18,6 +18,7 @@ struct tu_env {
 	struct up_config cfg;
 	struct up_db *db;  /* the handlers' connection */
 	struct up_ctx ctx; /* ctx.cfg = &cfg, ctx.db = db */
+	int batch;         /* 1: read bodies as up_app_main_batch() does */
 };
 
 /*

@@ -74,8 +74,17 @@ static const struct scope_case scope_cases[] = {
          UP_SCOPE_USERS_READ | UP_SCOPE_USERS_WRITE, "users:read users:write"},
         {__LINE__, "space list", "device_app_user:write users:read", UP_OK,
          UP_SCOPE_USERS_READ | UP_SCOPE_DEVICE_APP_WRITE, "users:read device_app_user:write"},
-        {__LINE__, "all", "users:read,users:write,device_app_user:write", UP_OK, UP_SCOPE_ALL,
+        {__LINE__, "users and device app", "users:read,users:write,device_app_user:write", UP_OK,
+         UP_SCOPE_USERS_READ | UP_SCOPE_USERS_WRITE | UP_SCOPE_DEVICE_APP_WRITE,
          "users:read users:write device_app_user:write"},
+        {__LINE__, "devices", "devices:report,devices:read,devices:write", UP_OK,
+         UP_SCOPE_DEVICES_READ | UP_SCOPE_DEVICES_WRITE | UP_SCOPE_DEVICES_REPORT,
+         "devices:read devices:write devices:report"},
+        {__LINE__, "all",
+         "users:read,users:write,device_app_user:write,devices:read,"
+         "devices:write,devices:report",
+         UP_OK, UP_SCOPE_ALL,
+         "users:read users:write device_app_user:write devices:read devices:write devices:report"},
         {__LINE__, "unknown", "users:admin", UP_ERR_BAD_REQUEST, 0, NULL},
         {__LINE__, "prefix of a scope", "users:rea", UP_ERR_BAD_REQUEST, 0, NULL},
         {__LINE__, "empty", "", UP_ERR_BAD_REQUEST, 0, NULL},
@@ -86,7 +95,7 @@ START_TEST(test_scope_cases)
 {
 	const struct scope_case *c = &scope_cases[_i];
 	unsigned mask = 0;
-	char canon[64];
+	char canon[UP_SCOPES_TEXT_LEN];
 
 	ck_assert_msg(up_scopes_parse(c->list, &mask) == c->want, "line %d (%s)", c->line, c->desc);
 	if (c->want == UP_OK) {

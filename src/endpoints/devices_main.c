@@ -1,0 +1,7 @@
+/* userpatch-devices: the Devices API as a FastCGI or CGI program. */
+#include "devices.h"
+
+int main(void)
+{
+	return up_app_main_batch("userpatch-devices", up_devices_handle);
+}

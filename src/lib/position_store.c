@@ -1,0 +1,425 @@
+/* position_store.c: positions and alerts in the database (see position_store.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "json.h"
+#include "parse.h"
+#include "position_store.h"
+#include "user_store.h"
+
+/* Values bound per position: device, time, the numeric members, attributes. */
+#define POS_PARAMS (2 + UP_POS__NUM + 1)
+
+/*
+ * Multi-row INSERTs come in these sizes; a batch is cut greedily into them,
+ * so a connection prepares at most this many insert statements and a batch
+ * of 1,000 is one statement.
+ */
+static const size_t chunk_sizes[] = {UP_POS_MAX_BATCH, 512, 256, 128, 64, 32, 16, 8, 4, 2, 1};
+#define NCHUNKS (sizeof(chunk_sizes) / sizeof(chunk_sizes[0]))
+_Static_assert(UP_POS_MAX_BATCH *POS_PARAMS <= UP_DB_MAX_PARAMS, "batch too large to bind");
+
+/* The INSERT text of each chunk size; built once, lives as long as the process. */
+static char *sql_insert[NCHUNKS];
+
+static const char sql_raise_last[] =
+        "UPDATE devices SET last_fix_time = ? WHERE tenant_id = ? AND id = ? "
+        "AND (last_fix_time IS NULL OR last_fix_time < ?)";
+static const char sql_device[] = "SELECT id FROM devices WHERE tenant_id = ? AND id = ?";
+static const char sql_device_locked[] =
+        "SELECT id FROM devices WHERE tenant_id = ? AND id = ? FOR UPDATE";
+static const char sql_last[] =
+        "SELECT p.fix_time, p.latitude, p.longitude, p.altitude, p.speed, p.course, "
+        "p.accuracy, p.attributes FROM devices d LEFT JOIN positions p ON p.device_id = d.id "
+        "AND p.fix_time = d.last_fix_time WHERE d.tenant_id = ? AND d.id = ?";
+#define POS_COLUMNS "fix_time, latitude, longitude, altitude, speed, course, accuracy, attributes"
+static const char sql_range_from[] = "SELECT " POS_COLUMNS " FROM positions WHERE device_id = ? "
+                                     "AND fix_time >= ? AND fix_time < ? ORDER BY fix_time "
+                                     "LIMIT ?";
+static const char sql_range_after[] = "SELECT " POS_COLUMNS " FROM positions WHERE device_id = ? "
+                                      "AND fix_time > ? AND fix_time < ? ORDER BY fix_time "
+                                      "LIMIT ?";
+static const char sql_alert_insert[] =
+        "INSERT INTO alerts (device_id, type, alert_time, message, position) "
+        "SELECT id, ?, ?, ?, ? FROM devices WHERE tenant_id = ? AND id = ?";
+static const char sql_alert_list[] =
+        "SELECT id, type, alert_time, message, position FROM alerts WHERE device_id = ? "
+        "ORDER BY alert_time DESC, id DESC LIMIT ? OFFSET ?";
+static const char sql_alert_count[] = "SELECT COUNT(*) FROM alerts WHERE device_id = ?";
+
+/* The bounds of DATETIME, for open ends of a range. */
+#define TIME_MIN "1000-01-01 00:00:00.000000"
+#define TIME_MAX "9999-12-31 23:59:59.999999"
+
+/* The INSERT of chunk k (rows chunk_sizes[k]), built on first use; NULL when out of memory. */
+static const char *insert_sql(size_t k)
+{
+	static const char row[] = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	char head[256], *s;
+	size_t rows = chunk_sizes[k], used, i, len;
+
+	if (sql_insert[k] != NULL)
+		return sql_insert[k];
+	_Static_assert(sizeof(row) / 3 == POS_PARAMS, "one ? per bound value");
+	used = (size_t)snprintf(head, sizeof(head), "INSERT INTO positions (device_id, fix_time");
+	for (i = 0; i < UP_POS__NUM; i++)
+		used += (size_t)snprintf(head + used, sizeof(head) - used, ", %s",
+		                         up_pos_num_rules[i].name);
+	snprintf(head + used, sizeof(head) - used, ", attributes) VALUES ");
+	/* A duplicate (device, fix time) changes nothing and counts 0 affected rows. */
+	static const char tail[] = " ON DUPLICATE KEY UPDATE device_id = device_id";
+	len = strlen(head) + rows * sizeof(row) + sizeof(tail);
+	s = malloc(len);
+	if (s == NULL)
+		return NULL;
+	used = (size_t)snprintf(s, len, "%s", head);
+	for (i = 0; i < rows; i++)
+		used += (size_t)snprintf(s + used, len - used, "%s%s", i > 0 ? "," : "", row);
+	snprintf(s + used, len - used, "%s", tail);
+	sql_insert[k] = s;
+	return s;
+}
+
+/* Insert rows [0, rows) of p with chunk statement k; adds the rows inserted to *accepted. */
+static enum up_err insert_chunk(struct up_db *db, uint64_t device, const struct up_position *p,
+                                size_t k, struct up_db_param *params, uint64_t *accepted)
+{
+	const char *sql = insert_sql(k);
+	struct up_db_info info;
+	size_t rows = chunk_sizes[k], i, j, at = 0;
+	enum up_err rc;
+
+	if (sql == NULL)
+		return UP_ERR_NOMEM;
+	for (i = 0; i < rows; i++) {
+		params[at++] = UP_P_U64(device);
+		params[at++] = UP_P_STR(p[i].time);
+		for (j = 0; j < UP_POS__NUM; j++)
+			params[at++] = p[i].has[j] ? UP_P_F64(p[i].num[j]) : UP_P_NULL();
+		params[at++] = UP_P_STR_OR_NULL(p[i].attributes);
+	}
+	rc = up_db_exec(db, sql, params, at, &info);
+	if (rc == UP_OK)
+		*accepted += info.affected;
+	return rc;
+}
+
+struct store_job {
+	uint64_t tenant, device;
+	const struct up_position *p;
+	size_t n;
+	struct up_db_param *params; /* room for one chunk of the largest size */
+	uint64_t accepted;
+};
+
+static enum up_err store_txn(struct up_db *db, void *arg)
+{
+	struct store_job *job = arg;
+	struct up_db_param key[4];
+	struct up_db_info info;
+	const char *newest = job->p[0].time;
+	size_t i, done = 0, k = 0;
+	enum up_err rc;
+
+	job->accepted = 0;
+	for (i = 1; i < job->n; i++)
+		if (strcmp(job->p[i].time, newest) > 0)
+			newest = job->p[i].time;
+	/*
+	 * First lock the device row (every batch of the device queues here, so
+	 * batches never deadlock on each other) and raise its newest fix time.
+	 */
+	key[0] = UP_P_STR(newest);
+	key[1] = UP_P_U64(job->tenant);
+	key[2] = UP_P_U64(job->device);
+	key[3] = UP_P_STR(newest);
+	rc = up_db_exec(db, sql_raise_last, key, 4, &info);
+	if (rc != UP_OK)
+		return rc;
+	if (info.affected == 0) {
+		/* Nothing newer in this batch, or no such device: tell which. */
+		struct up_db_result res;
+
+		rc = up_db_query(db, sql_device_locked, key + 1, 2, &res);
+		if (rc != UP_OK)
+			return rc;
+		i = res.nrows;
+		up_db_result_free(&res);
+		if (i == 0)
+			return UP_ERR_NOT_FOUND;
+	}
+	while (done < job->n) {
+		while (chunk_sizes[k] > job->n - done)
+			k++;
+		rc = insert_chunk(db, job->device, job->p + done, k, job->params, &job->accepted);
+		if (rc != UP_OK)
+			return rc;
+		done += chunk_sizes[k];
+	}
+	return UP_OK;
+}
+
+enum up_err up_positions_store(struct up_db *db, uint64_t tenant, uint64_t device,
+                               const struct up_position *p, size_t n, uint64_t *accepted)
+{
+	struct store_job job = {.tenant = tenant, .device = device, .p = p, .n = n};
+	enum up_err rc;
+
+	*accepted = 0;
+	if (n == 0 || n > UP_POS_MAX_BATCH)
+		return UP_ERR_INTERNAL;
+	job.params = calloc(n * POS_PARAMS, sizeof(*job.params));
+	if (job.params == NULL)
+		return UP_ERR_NOMEM;
+	rc = up_db_transaction(db, store_txn, &job);
+	if (rc == UP_OK)
+		*accepted = job.accepted;
+	free(job.params);
+	return rc;
+}
+
+/* A position as JSON from row `row` of res, whose columns start with POS_COLUMNS at col. */
+static enum up_err row_position(const struct up_db_result *res, size_t row, size_t col, cJSON **out)
+{
+	const char *num[UP_POS__NUM];
+	size_t k;
+
+	for (k = 0; k < UP_POS__NUM; k++)
+		num[k] = up_db_cell(res, row, col + 1 + k);
+	return up_position_json(up_db_cell(res, row, col), num,
+	                        up_db_cell(res, row, col + 1 + UP_POS__NUM), out);
+}
+
+enum up_err up_position_last(struct up_db *db, uint64_t tenant, uint64_t device, cJSON **out)
+{
+	struct up_db_param p[2] = {UP_P_U64(tenant), UP_P_U64(device)};
+	struct up_db_result res;
+	enum up_err rc;
+
+	*out = NULL;
+	rc = up_db_query(db, sql_last, p, 2, &res);
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows == 0)
+		rc = UP_ERR_NOT_FOUND;
+	else if (up_db_cell(&res, 0, 0) == NULL)
+		rc = UP_ERR_NO_LOCATION;
+	else
+		rc = row_position(&res, 0, 0, out);
+	up_db_result_free(&res);
+	return rc;
+}
+
+/* UP_OK when the device is the tenant's, else UP_ERR_NOT_FOUND (or a database error). */
+static enum up_err device_of_tenant(struct up_db *db, uint64_t tenant, uint64_t device)
+{
+	struct up_db_param p[2] = {UP_P_U64(tenant), UP_P_U64(device)};
+	struct up_db_result res;
+	enum up_err rc = up_db_query(db, sql_device, p, 2, &res);
+
+	if (rc != UP_OK)
+		return rc;
+	rc = res.nrows == 1 ? UP_OK : UP_ERR_NOT_FOUND;
+	up_db_result_free(&res);
+	return rc;
+}
+
+enum up_err up_positions_range(struct up_db *db, uint64_t tenant, uint64_t device,
+                               const struct up_position_query *q, cJSON **items, int *more)
+{
+	struct up_db_param p[4];
+	struct up_db_result res;
+	cJSON *arr = NULL;
+	size_t i;
+	enum up_err rc;
+
+	*items = NULL;
+	*more = 0;
+	rc = device_of_tenant(db, tenant, device);
+	if (rc != UP_OK)
+		return rc;
+	p[0] = UP_P_U64(device);
+	p[1] = UP_P_STR(q->after != NULL ? q->after : q->from != NULL ? q->from : TIME_MIN);
+	p[2] = UP_P_STR(q->to != NULL ? q->to : TIME_MAX);
+	p[3] = UP_P_U64(q->limit + 1);
+	rc = up_db_query(db, q->after != NULL ? sql_range_after : sql_range_from, p, 4, &res);
+	if (rc != UP_OK)
+		return rc;
+	arr = cJSON_CreateArray();
+	if (arr == NULL) {
+		rc = UP_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < res.nrows && i < q->limit; i++) {
+		cJSON *o;
+
+		rc = row_position(&res, i, 0, &o);
+		if (rc != UP_OK)
+			goto out;
+		cJSON_AddItemToArray(arr, o);
+	}
+	*more = res.nrows > q->limit;
+	*items = arr;
+	arr = NULL;
+out:
+	cJSON_Delete(arr);
+	up_db_result_free(&res);
+	return rc;
+}
+
+enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
+                           const struct up_alert *a, uint64_t *id)
+{
+	struct up_db_param p[6];
+	struct up_db_info info;
+	cJSON *pos = NULL;
+	char *pos_text = NULL;
+	enum up_err rc = UP_OK;
+
+	*id = 0;
+	if (a->has_position) {
+		rc = up_position_to_json(&a->position, &pos);
+		if (rc != UP_OK)
+			return rc;
+		pos_text = up_json_print(pos);
+		cJSON_Delete(pos);
+		if (pos_text == NULL)
+			return UP_ERR_NOMEM;
+	}
+	p[0] = UP_P_STR(a->type);
+	p[1] = UP_P_STR(a->time);
+	p[2] = UP_P_STR_OR_NULL(a->message);
+	p[3] = UP_P_STR_OR_NULL(pos_text);
+	p[4] = UP_P_U64(tenant);
+	p[5] = UP_P_U64(device);
+	rc = up_db_exec(db, sql_alert_insert, p, 6, &info);
+	if (rc == UP_OK && info.affected != 1)
+		rc = UP_ERR_NOT_FOUND;
+	if (rc == UP_OK)
+		*id = info.insert_id;
+	free(pos_text);
+	return rc;
+}
+
+/* {"id", "deviceId", "type", "time"} of an alert; the caller adds the rest. */
+static cJSON *alert_head(uint64_t id, uint64_t device, const char *type, const char *sql_time)
+{
+	cJSON *o = cJSON_CreateObject();
+	char buf[64];
+
+	if (o == NULL)
+		return NULL;
+	snprintf(buf, sizeof(buf), UP_ALERT_PREFIX "%llu", (unsigned long long)id);
+	cJSON_AddStringToObject(o, "id", buf);
+	snprintf(buf, sizeof(buf), UP_DEVICE_PREFIX "%llu", (unsigned long long)device);
+	cJSON_AddStringToObject(o, "deviceId", buf);
+	cJSON_AddStringToObject(o, "type", type);
+	if (up_datetime_to_rfc3339(sql_time, buf, sizeof(buf)) != UP_OK ||
+	    cJSON_AddStringToObject(o, "time", buf) == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+enum up_err up_alert_to_json(uint64_t id, uint64_t device, const struct up_alert *a, cJSON **out)
+{
+	cJSON *o = alert_head(id, device, a->type, a->time), *pos = NULL;
+	enum up_err rc = UP_ERR_NOMEM;
+
+	*out = NULL;
+	if (o == NULL)
+		goto out;
+	if (a->message != NULL && cJSON_AddStringToObject(o, "message", a->message) == NULL)
+		goto out;
+	if (a->has_position) {
+		rc = up_position_to_json(&a->position, &pos);
+		if (rc != UP_OK)
+			goto out;
+		cJSON_AddItemToObject(o, "position", pos);
+	}
+	*out = o;
+	o = NULL;
+	rc = UP_OK;
+out:
+	cJSON_Delete(o);
+	return rc;
+}
+
+/* Alert row `row` of res (id, type, alert_time, message, position) as JSON. */
+static enum up_err row_alert(const struct up_db_result *res, size_t row, uint64_t device,
+                             cJSON **out)
+{
+	const char *msg = up_db_cell(res, row, 3), *pos = up_db_cell(res, row, 4);
+	uint64_t id;
+	cJSON *o = NULL, *v = NULL;
+	enum up_err rc = UP_ERR_INTERNAL;
+
+	*out = NULL;
+	if (up_db_cell(res, row, 0) == NULL || up_db_cell(res, row, 1) == NULL ||
+	    up_db_cell(res, row, 2) == NULL ||
+	    up_parse_u64(up_db_cell(res, row, 0), 1, UINT64_MAX, &id) != UP_OK)
+		goto out;
+	o = alert_head(id, device, up_db_cell(res, row, 1), up_db_cell(res, row, 2));
+	rc = UP_ERR_NOMEM;
+	if (o == NULL || (msg != NULL && cJSON_AddStringToObject(o, "message", msg) == NULL))
+		goto out;
+	if (pos != NULL) {
+		rc = up_json_parse(pos, strlen(pos), 8, &v);
+		if (rc != UP_OK)
+			goto out;
+		cJSON_AddItemToObject(o, "position", v);
+	}
+	*out = o;
+	o = NULL;
+	rc = UP_OK;
+out:
+	cJSON_Delete(o);
+	return rc;
+}
+
+enum up_err up_alerts_list(struct up_db *db, uint64_t tenant, uint64_t device, uint64_t limit,
+                           uint64_t offset, cJSON **items, uint64_t *total)
+{
+	struct up_db_param p[3] = {UP_P_U64(device), UP_P_U64(limit), UP_P_U64(offset)};
+	struct up_db_result res, cnt;
+	cJSON *arr = NULL;
+	size_t i;
+	enum up_err rc;
+
+	*items = NULL;
+	*total = 0;
+	rc = device_of_tenant(db, tenant, device);
+	if (rc != UP_OK)
+		return rc;
+	rc = up_db_query(db, sql_alert_count, p, 1, &cnt);
+	if (rc != UP_OK)
+		return rc;
+	if (cnt.nrows != 1 || up_parse_u64(up_db_cell(&cnt, 0, 0), 0, UINT64_MAX, total) != UP_OK)
+		rc = UP_ERR_INTERNAL;
+	up_db_result_free(&cnt);
+	if (rc != UP_OK)
+		return rc;
+	rc = up_db_query(db, sql_alert_list, p, 3, &res);
+	if (rc != UP_OK)
+		return rc;
+	arr = cJSON_CreateArray();
+	if (arr == NULL) {
+		rc = UP_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < res.nrows; i++) {
+		cJSON *o;
+
+		rc = row_alert(&res, i, device, &o);
+		if (rc != UP_OK)
+			goto out;
+		cJSON_AddItemToArray(arr, o);
+	}
+	*items = arr;
+	arr = NULL;
+out:
+	cJSON_Delete(arr);
+	up_db_result_free(&res);
+	return rc;
+}

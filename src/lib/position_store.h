@@ -1,0 +1,74 @@
+/*
+ * position_store.h: positions and alerts of the devices of the one device
+ * store (tables positions and alerts, schema/006_devices.sql).  Every call
+ * is filtered by the caller's tenant through the device: a device of another
+ * tenant is UP_ERR_NOT_FOUND, as an absent one.  SQL text is constant
+ * (built once per batch size); values are always bound.
+ */
+#ifndef UP_POSITION_STORE_H
+#define UP_POSITION_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include "db.h"
+#include "position.h"
+
+/*
+ * Store n >= 1 checked positions (borrowed) of device `device` of `tenant`
+ * in one transaction (retried on deadlock): all or none.  A position whose
+ * fix time the device already has (stored, or earlier in the same batch) is
+ * skipped.  The device's newest fix time is raised to the batch's newest in
+ * the same transaction, never lowered, so lastLocation is right whatever
+ * the arrival order.  *accepted counts the rows inserted (n - *accepted
+ * were duplicates).  UP_ERR_NOT_FOUND when the device is not the tenant's.
+ */
+enum up_err up_positions_store(struct up_db *db, uint64_t tenant, uint64_t device,
+                               const struct up_position *p, size_t n, uint64_t *accepted);
+
+/*
+ * The newest position (by fix time) of the device, as JSON (*out owned by
+ * the caller).  UP_ERR_NOT_FOUND: no such device of the tenant;
+ * UP_ERR_NO_LOCATION: the device has none yet.  One indexed read.
+ */
+enum up_err up_position_last(struct up_db *db, uint64_t tenant, uint64_t device, cJSON **out);
+
+/* A page of route history. Times are UTC "YYYY-MM-DD HH:MM:SS.ffffff"; NULL means unbounded. */
+struct up_position_query {
+	const char *from;  /* fix_time >= from */
+	const char *to;    /* fix_time < to */
+	const char *after; /* cursor: fix_time > after (replaces from) */
+	uint64_t limit;    /* 1..UP_POS_MAX_BATCH */
+};
+
+/*
+ * The positions of the device matching q in fix-time order: *items a JSON
+ * array (owned by the caller), *more 1 when positions follow the page.
+ * UP_ERR_NOT_FOUND when the device is not the tenant's.
+ */
+enum up_err up_positions_range(struct up_db *db, uint64_t tenant, uint64_t device,
+                               const struct up_position_query *q, cJSON **items, int *more);
+
+#define UP_ALERT_PREFIX "alr-"
+
+/*
+ * Store a checked alert (borrowed) of the device: one statement.  *id is
+ * the new alert's id.  UP_ERR_NOT_FOUND when the device is not the tenant's.
+ */
+enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
+                           const struct up_alert *a, uint64_t *id);
+
+/*
+ * The stored form of an alert as JSON: {"id", "deviceId", "type", "time",
+ * "message"?, "position"?}; *out owned by the caller.
+ */
+enum up_err up_alert_to_json(uint64_t id, uint64_t device, const struct up_alert *a, cJSON **out);
+
+/*
+ * A page of the device's alerts, newest first (by time, then id): *items a
+ * JSON array (owned by the caller), *total all of the device's alerts.
+ */
+enum up_err up_alerts_list(struct up_db *db, uint64_t tenant, uint64_t device, uint64_t limit,
+                           uint64_t offset, cJSON **items, uint64_t *total);
+
+#endif

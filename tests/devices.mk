@@ -1,0 +1,18 @@
+# Tests: the Devices API (positions, alerts, devices of the one device store).
+
+# Position and alert checks: no database.
+check_PROGRAMS += tests/unit/test_position
+tests_unit_test_position_SOURCES = tests/unit/test_position.c
+tests_unit_test_position_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_position_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_position
+
+# Handlers against a private MariaDB (tests/harness/run-test).
+DEVICES_IT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints -I$(top_srcdir)/tests/common
+check_PROGRAMS += tests/integration/test_devices_track
+tests_integration_test_devices_track_SOURCES = tests/integration/test_devices_track.c \
+	$(DEVICES_HANDLER_SOURCES)
+tests_integration_test_devices_track_CPPFLAGS = $(DEVICES_IT_CPPFLAGS)
+tests_integration_test_devices_track_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_devices_track_LDADD = $(TEST_LIBS)
+TESTS += tests/integration/test_devices_track
