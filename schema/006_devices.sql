@@ -49,3 +49,12 @@ CREATE TABLE IF NOT EXISTS alerts (
   CONSTRAINT fk_alerts_device FOREIGN KEY (device_id) REFERENCES devices (id)
     ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Recorded by the file itself, so that importing it by hand (phpMyAdmin)
+-- counts as applied for a later `userpatch-admin migrate`.
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version     INT UNSIGNED NOT NULL PRIMARY KEY,
+  name        VARCHAR(255) NOT NULL,
+  applied_at  DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+INSERT IGNORE INTO schema_migrations (version, name) VALUES (6, '006_devices.sql');
