@@ -54,7 +54,8 @@ static int issue_opts_parse(int argc, char **argv, struct issue_opts *o)
 		return 2;
 	}
 	if (up_scopes_parse(scopes, &mask) != UP_OK) {
-		admin_err("unknown scope in '%s' (users:read users:write device_app_user:write)",
+		admin_err("unknown scope in '%s' (users:read users:write device_app_user:write "
+		          "devices:read devices:write devices:report)",
 		          scopes);
 		return 2;
 	}

@@ -23,7 +23,8 @@ static const char usage[] =
         "  token revoke ID                  revoke a token\n"
         "  token list [--tenant NAME]       list tokens (never their secrets)\n"
         "  json-patch DOC_FILE PATCH_FILE   apply a JSON Patch to a document\n"
-        "scopes: users:read users:write device_app_user:write\n"
+        "scopes: users:read users:write device_app_user:write devices:read devices:write\n"
+        "        devices:report\n"
         "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
         "/userpatch.conf.\n";
 
