@@ -16,3 +16,7 @@ tests_integration_test_devices_track_CPPFLAGS = $(DEVICES_IT_CPPFLAGS)
 tests_integration_test_devices_track_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_devices_track_LDADD = $(TEST_LIBS)
 TESTS += tests/integration/test_devices_track
+
+# userpatch-admin positions prune (private MariaDB).
+TESTS += tests/integration/admin_positions_prune.sh
+EXTRA_DIST += tests/integration/admin_positions_prune.sh

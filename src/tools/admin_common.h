@@ -50,5 +50,6 @@ int admin_token_sql(int argc, char **argv);
 int admin_migrate(struct admin_env *env, int argc, char **argv);
 int admin_tenant(struct admin_env *env, int argc, char **argv);
 int admin_token(struct admin_env *env, int argc, char **argv);
+int admin_positions(struct admin_env *env, int argc, char **argv);
 
 #endif

@@ -23,6 +23,9 @@ static const char usage[] =
         "  token revoke ID                  revoke a token\n"
         "  token list [--tenant NAME]       list tokens (never their secrets)\n"
         "  json-patch DOC_FILE PATCH_FILE   apply a JSON Patch to a document\n"
+        "  positions prune --before TIME [--tenant NAME]\n"
+        "                                   delete device positions older than TIME (RFC 3339);\n"
+        "                                   each device keeps its newest (lastLocation)\n"
         "scopes: users:read users:write device_app_user:write devices:read devices:write\n"
         "        devices:report\n"
         "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
@@ -109,7 +112,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "json-patch") == 0)
 		return up_admin_json_patch(argc - argi, argv + argi);
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "tenant") != 0 &&
-	    strcmp(cmd, "token") != 0) {
+	    strcmp(cmd, "token") != 0 && strcmp(cmd, "positions") != 0) {
 		admin_err("unknown command '%s'", cmd);
 		fputs(usage, stderr);
 		return 2;
@@ -130,6 +133,8 @@ int main(int argc, char **argv)
 		rc = admin_migrate(&env, argc - argi, argv + argi);
 	else if (strcmp(cmd, "tenant") == 0)
 		rc = admin_tenant(&env, argc - argi, argv + argi);
+	else if (strcmp(cmd, "positions") == 0)
+		rc = admin_positions(&env, argc - argi, argv + argi);
 	else
 		rc = admin_token(&env, argc - argi, argv + argi);
 out:
