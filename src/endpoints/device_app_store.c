@@ -1,9 +1,13 @@
 /*
  * device_app_store.c: the upsert of DESIGN 1.1 in one transaction.  Every
  * row it reads is locked (SELECT ... FOR UPDATE, which also locks the gap
- * where an absent key would go, so that two requests creating the same user
- * serialise: the loser deadlocks, is retried, and then finds the user).  The
- * SQL text is built once from the field table; values are always bound.
+ * where an absent key would go under REPEATABLE READ, so that two requests
+ * creating the same user serialise: the loser deadlocks, is retried, and then
+ * finds the user).  Under READ COMMITTED there is no gap lock: the loser's
+ * INSERT meets the winner's key (1062) and is retried the same way (see
+ * raced_on_key), so the outcome does not depend on the server's isolation
+ * level.  The SQL text is built once from the field table; values are
+ * always bound.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -536,6 +540,23 @@ static void dup_key_detail(struct up_db *db, struct da_upsert *u)
 	                                                    : "is already used by another user");
 }
 
+/*
+ * After a duplicate key on the write: 1 if it is an identifying key that this
+ * transaction looked up and found free.  Another request inserted that value
+ * since the lookup; nothing of this attempt is committed, and run again the
+ * lookup finds the other request's user.  Under REPEATABLE READ the locking
+ * lookup's gap lock makes the loser deadlock (1213, retried by the db layer);
+ * under READ COMMITTED there are no gap locks and the loser gets 1062 here
+ * instead, so the upsert does not depend on the session's isolation level.
+ */
+static int raced_on_key(struct up_db *db, const struct da_upsert *u, const uint64_t *found)
+{
+	int fid = da_field_by_unique_key(up_db_dup_key(db));
+
+	return fid >= 0 && (da_fields[fid].flags & DA_F_KEY) && u->in->present[fid] &&
+	       found[fid] == 0;
+}
+
 static enum up_err upsert_txn(struct up_db *db, void *arg)
 {
 	struct da_upsert *u = arg;
@@ -664,6 +685,11 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 				goto out;
 		}
 		rc = write_rows(db, u, &cur, device_changed, next, &w);
+		if (rc == UP_ERR_CONFLICT && raced_on_key(db, u, found)) {
+			up_log(UP_LOG_INFO, "device_app: another request took %s first; retrying",
+			       up_db_dup_key(db));
+			rc = UP_ERR_DB_RETRY;
+		}
 		if (rc != UP_OK)
 			goto out;
 		rc = up_audit_write(db, u->tenant_id, u->token_id, w.id, u->request_id,

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -1028,6 +1030,142 @@ START_TEST(test_identifiers_as_seen)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- concurrency */
+
+#define PARALLEL 10
+#define ROUNDS 20
+
+/*
+ * One of PARALLEL clients: own connection; in each round it waits for the
+ * start, sends the round's create (all clients send the same one) and says
+ * it is done.  Exits with the number of answers that were not 201.
+ */
+static void parallel_client(const char *tok, int level, int go[][2], int done_fd)
+{
+	struct tu_env env;
+	struct tu_call call = {"POST", EP, tok, "application/json", NULL, NULL};
+	struct up_response resp;
+	char inner[200], c;
+	int r, bad = 0;
+
+	tu_env_open(&env);
+	for (r = 0; r < ROUNDS; r++) {
+		char *body;
+
+		/* read returns 0 when the parent closes the round's pipe: all ten go at once */
+		(void)!read(go[r][0], &c, 1);
+		snprintf(inner, sizeof(inner),
+		         "{'user_external_id': 'par-%d-%d', 'generic_id': 'com.example.par%d.%d', "
+		         "'user_class': 'gold', 'preferences': {'lang': 'en'}}",
+		         level, r, level, r);
+		body = make_body(AS_STRING, inner);
+		call.body = body;
+		tu_call(&env, up_device_app_handle, &call, &resp, NULL);
+		if (resp.status != 201) {
+			fprintf(stderr, "parallel create: %d %s\n", resp.status,
+			        resp.body != NULL ? resp.body : "");
+			bad++;
+		}
+		up_response_free(&resp);
+		free(body);
+		(void)!write(done_fd, "", 1);
+	}
+	tu_env_close(&env);
+	_exit(bad);
+}
+
+/* What new sessions of the test's server get (as its root: the programs' user may not). */
+static void set_global_isolation(const char *level)
+{
+	const char *dir = getenv("UP_TEST_DB_DIR");
+	char cmd[512];
+
+	ck_assert_msg(dir != NULL, "UP_TEST_DB_DIR is not set (run under tests/harness/run-test)");
+	snprintf(cmd, sizeof(cmd),
+	         "mariadb --no-defaults -S '%s/mysqld.sock' -u root -e 'SET GLOBAL TRANSACTION "
+	         "ISOLATION LEVEL %s'",
+	         dir, level);
+	ck_assert_msg(system(cmd) == 0, "failed: %s", cmd);
+}
+
+/*
+ * PARALLEL identical creates at once make one user and no 409, whatever
+ * isolation level the server gives new sessions: READ COMMITTED takes no gap
+ * locks, so two creates both find no user and both insert; the loser's
+ * duplicate key on an identifying key must lead to a retry that finds the
+ * winner's user, not to a conflict.
+ */
+START_TEST(test_parallel_identical_creates)
+{
+	static const char *const levels[] = {"READ COMMITTED", "REPEATABLE READ"};
+	static const char *const shown[] = {"READ-COMMITTED", "REPEATABLE-READ"};
+	struct fx fx;
+	struct tu_env probe;
+	pid_t pids[PARALLEL];
+	char name[32], *level;
+	int go[ROUNDS][2], done[2], i, r, failed = 0;
+
+	snprintf(name, sizeof(name), "parallel%d", _i);
+	fx_open(&fx, name);
+	set_global_isolation(levels[_i]);
+	/* The premise: a new session runs at that level. */
+	tu_env_open(&probe);
+	level = tu_scalar(&probe, "SELECT @@tx_isolation", NULL, NULL, NULL);
+	ck_assert_str_eq(level, shown[_i]);
+	free(level);
+	tu_env_close(&probe);
+
+	for (r = 0; r < ROUNDS; r++)
+		ck_assert_int_eq(pipe(go[r]), 0);
+	ck_assert_int_eq(pipe(done), 0);
+	for (i = 0; i < PARALLEL; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0) {
+			for (r = 0; r < ROUNDS; r++)
+				close(go[r][1]);
+			close(done[0]);
+			parallel_client(fx.tok, _i, go, done[1]);
+		}
+	}
+	close(done[1]);
+	for (r = 0; r < ROUNDS; r++) {
+		char c;
+		int k;
+
+		close(go[r][0]);
+		if (r == 0)
+			usleep(300 * 1000); /* let every client connect */
+		close(go[r][1]);
+		for (k = 0; k < PARALLEL; k++)
+			ck_assert_int_eq(read(done[0], &c, 1), 1);
+	}
+	close(done[0]);
+	for (i = 0; i < PARALLEL; i++) {
+		int st = 0;
+
+		ck_assert_int_eq(waitpid(pids[i], &st, 0), pids[i]);
+		failed += WIFEXITED(st) ? WEXITSTATUS(st) : ROUNDS;
+	}
+	set_global_isolation("REPEATABLE READ");
+	ck_assert_msg(failed == 0, "%s: %d of %d creates did not answer 201", levels[_i], failed,
+	              PARALLEL * ROUNDS);
+	/* One user a round, created once and never changed by the other nine. */
+	ck_assert_int_eq(
+	        db_int(&fx, "SELECT COUNT(*) FROM users WHERE tenant_id = ?", fx.tenant_id, NULL),
+	        ROUNDS);
+	ck_assert_int_eq(db_int(&fx,
+	                        "SELECT COUNT(*) FROM audit_log WHERE tenant_id = ? AND action = "
+	                        "'create'",
+	                        fx.tenant_id, NULL),
+	                 ROUNDS);
+	ck_assert_int_eq(db_int(&fx, "SELECT MAX(version) FROM users WHERE tenant_id = ?",
+	                        fx.tenant_id, NULL),
+	                 1);
+	fx_close(&fx);
+}
+END_TEST
+
 /* Validation modes: format (default) takes the seed; strict refuses its IMEI and ICCID. */
 START_TEST(test_strict_mode)
 {
@@ -1246,6 +1384,7 @@ int main(void)
 	tcase_add_test(tc, test_many_preferences);
 	tcase_add_test(tc, test_preference_numbers_exact);
 	tcase_add_test(tc, test_identifiers_as_seen);
+	tcase_add_loop_test(tc, test_parallel_identical_creates, 0, 2);
 	tcase_add_loop_test(tc, test_http, 0, (int)(sizeof(http_cases) / sizeof(http_cases[0])));
 	tcase_add_test(tc, test_tenant_isolation);
 	suite_add_tcase(s, tc);
