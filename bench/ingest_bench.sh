@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# ingest_bench.sh [BUILD_DIR] [SECONDS]: position ingestion, through lighttpd
+# and against its ceiling, on one private MariaDB (scripts/lib/stack.sh).
+#
+#   ceiling   bench/ingest_ceiling: the same rows as a C client inserts them,
+#             one multi-row INSERT of 1,000 rows in one transaction per
+#             batch, 8 connections (one device each)
+#   batch     POST /api/devices/{id}/locations with 1,000-position batches,
+#             wrk with 8 connections (one device each) through lighttpd
+#   single    the same with one position per request, 32 connections
+#
+# Each runs for SECONDS (default 10). Every position of every request has
+# its own fix time, so nothing is a duplicate. It prints positions per
+# second, the ratio batch / ceiling (target: at least 0.5) and checks that
+# the database holds exactly the positions the requests sent.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$top/build/plain}" && pwd)
+seconds=${2:-10}
+for tool in wrk curl; do
+	command -v "$tool" >/dev/null || {
+		echo "ingest_bench: $tool is not installed (scripts/deps installs it)" >&2
+		exit 1
+	}
+done
+for prog in src/endpoints/userpatch-devices src/tools/userpatch-admin bench/ingest_ceiling; do
+	[ -x "$build/$prog" ] || {
+		echo "ingest_bench: $build/$prog is not built" >&2
+		exit 1
+	}
+done
+# shellcheck source=scripts/lib/stack.sh
+. "$top/scripts/lib/stack.sh"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/userpatch-ingest.XXXXXX")
+cleanup() {
+	set +e
+	stack_lighttpd_stop "$work/web"
+	stack_mariadb_discard "$work/db"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+export STACK_LOG_LEVEL=warn
+stack_mariadb_start "$work/db" >/dev/null
+stack_write_config "$work/db" "$work/userpatch.conf"
+export USERPATCH_CONFIG=$work/userpatch.conf
+admin=$build/src/tools/userpatch-admin
+"$admin" migrate --schema-dir "$top/schema" >/dev/null 2>&1
+"$admin" tenant add bench >/dev/null
+token=$("$admin" token issue --tenant bench --scopes devices:report 2>/dev/null)
+sql() { stack_mariadb_root "$work/db" userpatch -N -B -e "$1"; }
+# Devices 1-8: batches over HTTP; 9-40: single positions; 41-48: the ceiling.
+sql "INSERT INTO devices (tenant_id) SELECT 1 FROM seq_1_to_48"
+port=$(stack_free_port)
+stack_lighttpd_start "$work/web" "$port" "$build" "$USERPATCH_CONFIG"
+base=http://127.0.0.1:$port
+
+# wrk script: thread i (one connection) posts to device FIRST + i - 1; each
+# request carries BATCH positions with fix times never sent before.
+cat >"$work/post.lua" <<'LUA'
+local first = tonumber(os.getenv("BENCH_FIRST_DEVICE"))
+local batch = tonumber(os.getenv("BENCH_BATCH"))
+local token = os.getenv("BENCH_TOKEN")
+local next_id = 0
+function setup(thread)
+	thread:set("device", first + next_id)
+	next_id = next_id + 1
+end
+function init(args)
+	n = 0
+	path = "/api/devices/dev-" .. device .. "/locations"
+	headers = { ["Authorization"] = "Bearer " .. token,
+		["Content-Type"] = "application/json" }
+end
+local fmt = '{"time":"%s","latitude":%.5f,"longitude":%.5f,"altitude":35,' ..
+	'"speed":42.5,"course":90,"accuracy":5}'
+function request()
+	local t0 = 1577836800 + n * batch
+	local parts = {}
+	for i = 0, batch - 1 do
+		parts[i + 1] = string.format(fmt, os.date("!%Y-%m-%dT%H:%M:%SZ", t0 + i),
+			48.85 + i / 1e5, 2.29 + i / 1e5)
+	end
+	n = n + 1
+	local body = parts[1]
+	if batch > 1 then body = "[" .. table.concat(parts, ",") .. "]" end
+	return wrk.format("POST", path, headers, body)
+end
+LUA
+
+# wrk_run CONNECTIONS FIRST_DEVICE BATCH: prints "requests seconds".
+wrk_run() {
+	local out
+	out=$(BENCH_FIRST_DEVICE=$2 BENCH_BATCH=$3 BENCH_TOKEN=$token \
+		wrk -t"$1" -c"$1" -d"${seconds}s" --timeout 30s -s "$work/post.lua" \
+		"$base/api/devices")
+	if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
+		echo "ingest_bench: failed requests:" >&2
+		echo "$out" >&2
+		exit 1
+	fi
+	awk '/ requests in / { r = $1; s = $4; sub(/s,?$/, "", s); print r, s }' <<<"$out"
+}
+
+stored() { sql "SELECT COUNT(*) FROM positions WHERE device_id BETWEEN $1 AND $2"; }
+# check WHAT SENT STORED [IN_FLIGHT]: every position wrk counted is stored;
+# requests still in flight when wrk stopped may add up to IN_FLIGHT more.
+check() {
+	local what=$1 want=$2 got=$3 slack=${4:-0}
+	if [ "$got" -lt "$want" ] || [ "$got" -gt $((want + slack)) ]; then
+		echo "ingest_bench: $what: $got positions stored, $want sent" >&2
+		exit 1
+	fi
+}
+
+read -r c_rows c_secs < <(USERPATCH_CONFIG=$USERPATCH_CONFIG "$build/bench/ingest_ceiling" 41 8 "$seconds")
+check ceiling "$c_rows" "$(stored 41 48)"
+read -r b_reqs b_secs < <(wrk_run 8 1 1000)
+check batch "$((b_reqs * 1000))" "$(stored 1 8)" 8000
+read -r s_reqs s_secs < <(wrk_run 32 9 1)
+check single "$s_reqs" "$(stored 9 40)" 32
+
+awk -v cr="$c_rows" -v cs="$c_secs" -v br="$b_reqs" -v bs="$b_secs" \
+	-v sr="$s_reqs" -v ss="$s_secs" 'BEGIN {
+	c = cr / cs; b = br * 1000 / bs; s = sr / ss
+	printf "%-44s %12s %8s\n", "position ingestion", "positions/s", "ratio"
+	printf "%-44s %12.0f %8.3f\n", "ceiling: C client, 1,000-row INSERTs, 8 conns", c, 1
+	printf "%-44s %12.0f %8.3f\n", "POST 1,000-position batches, 8 connections", b, b / c
+	printf "%-44s %12.0f %8.3f\n", "POST single positions, 32 connections", s, s / c
+	printf "batch / ceiling = %.3f (target >= 0.5): %s\n", b / c, b / c >= 0.5 ? "met" : "NOT met"
+}'
