@@ -39,3 +39,12 @@ tests_unit_test_config_reload_LDADD = $(TEST_LIBS)
 # Every migration records itself, so a hand import (phpMyAdmin) counts.
 TESTS += tests/unit/test_schema_import.sh
 EXTRA_DIST += tests/unit/test_schema_import.sh
+# Statements and commits per request, usage counters, RateLimit headers.
+check_PROGRAMS += tests/integration/test_request_cost
+TESTS += tests/integration/test_request_cost
+tests_integration_test_request_cost_SOURCES = tests/integration/test_request_cost.c \
+	$(USERS_HANDLER_SOURCES) $(DEVICE_APP_SOURCES)
+tests_integration_test_request_cost_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints \
+	-I$(top_srcdir)/tests/common
+tests_integration_test_request_cost_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_request_cost_LDADD = $(TEST_LIBS)

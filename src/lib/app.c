@@ -1,6 +1,8 @@
 /* app.c: the accept loop shared by every endpoint program. */
 #define NO_FCGI_DEFINES
 #include <fcgi_stdio.h>
+#include <fcgiapp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include "app.h"
 #include "config_reload.h"
 #include "log.h"
+#include "usage.h"
 
 enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsigned scope,
                         struct up_response *resp)
@@ -84,15 +87,40 @@ static int has_header(const struct up_response *resp, const char *name)
 	return 0;
 }
 
+/*
+ * RateLimit-Policy and RateLimit (draft-ietf-httpapi-ratelimit-headers) for a
+ * token with a daily quota: the quota per UTC day, what is left of it (the
+ * apiDailyUsage of the answer taken from the quota) and the seconds until it
+ * starts again.
+ */
+static void add_ratelimit(const struct up_ctx *ctx, struct up_response *resp)
+{
+	const struct up_auth *a = &ctx->auth;
+	uint64_t left;
+	char v[96];
+
+	if (!a->usage.known || !a->has_limit)
+		return;
+	left = a->usage.daily < a->daily_limit ? a->daily_limit - a->usage.daily : 0;
+	snprintf(v, sizeof(v), "\"daily\";q=%llu;w=86400", (unsigned long long)a->daily_limit);
+	up_response_header(resp, "RateLimit-Policy", v);
+	snprintf(v, sizeof(v), "\"daily\";r=%llu;t=%ld", (unsigned long long)left, a->reset_after);
+	up_response_header(resp, "RateLimit", v);
+}
+
 void up_app_handle(struct up_ctx *ctx, up_handler_fn handler, const struct up_request *req,
                    struct up_response *resp)
 {
 	memset(&ctx->auth, 0, sizeof(ctx->auth));
 	ctx->authed = 0;
-	if (ctx->db == NULL)
+	if (ctx->db == NULL) {
 		up_ctx_error(ctx, resp, UP_ERR_CONFIG, NULL, NULL);
-	else
+	} else {
 		handler(ctx, req, resp);
+		add_ratelimit(ctx, resp);
+		/* Counts that no write transaction carried are written once a second. */
+		(void)up_usage_flush_due(ctx->db);
+	}
 	if (resp->status == 503 && !has_header(resp, "Retry-After")) {
 		char num[32];
 
@@ -133,6 +161,13 @@ static long elapsed_us(const struct timespec *a)
 	return (long)(b.tv_sec - a->tv_sec) * 1000000L + (b.tv_nsec - a->tv_nsec) / 1000L;
 }
 
+/* SIGTERM (the web server stopping its workers): leave the accept loop, write the counts. */
+static void on_term(int sig)
+{
+	(void)sig;
+	FCGX_ShutdownPending();
+}
+
 int up_ctx_body_within(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp)
 {
 	if (req->body_len <= ctx->cfg->max_body)
@@ -144,6 +179,7 @@ int up_ctx_body_within(struct up_ctx *ctx, const struct up_request *req, struct 
 static int app_main(const char *prog, up_handler_fn handler, int batch)
 {
 	struct up_live_config live;
+	struct sigaction sa;
 	struct up_ctx ctx;
 
 	if (sodium_init() < 0)
@@ -154,6 +190,12 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 		return 1;
 	ctx.cfg = &live.cfg;
 	ctx.db = live.db;
+	if (ctx.db != NULL)
+		up_usage_install(ctx.db);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: accept() returns */
 
 	while (FCGI_Accept() >= 0) {
 		struct up_request req;
@@ -163,8 +205,11 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 
 		clock_gettime(CLOCK_MONOTONIC, &start);
 		/* An edited config file takes effect here, between requests. */
-		if (up_live_config_check(&live, start.tv_sec) == 1)
+		if (up_live_config_check(&live, start.tv_sec) == 1) {
 			ctx.db = live.db;
+			if (ctx.db != NULL)
+				up_usage_install(ctx.db);
+		}
 		up_response_init(&resp);
 		rc = up_request_read(&req, fcgi_getenv, NULL, fcgi_read, NULL,
 		                     batch && live.cfg.max_batch_body > live.cfg.max_body
@@ -188,6 +233,8 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 		up_response_free(&resp);
 		up_request_free(&req);
 	}
+	if (ctx.db != NULL)
+		(void)up_usage_flush_now(ctx.db);
 	up_live_config_close(&live);
 	up_db_library_end();
 	return 0;

@@ -4,10 +4,12 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 #include <sodium.h>
 #include "auth.h"
 #include "log.h"
 #include "parse.h"
+#include "usage.h"
 
 static const struct {
 	const char *name;
@@ -103,32 +105,141 @@ void up_scopes_format(unsigned mask, char *buf, size_t len)
 	}
 }
 
+/*
+ * The token by digest, with its durable usage: lifetime (usage_total plus
+ * every slot row) and of the given day.
+ */
 static const char sql_find_token[] =
-        "SELECT id, tenant_id, token_digest, scopes, daily_limit, revoked_at IS NOT NULL "
-        "FROM api_tokens WHERE token_digest = ?";
-static const char sql_count_total[] =
-        "UPDATE api_tokens SET usage_total = LAST_INSERT_ID(usage_total + 1) WHERE id = ?";
-static const char sql_count_day[] =
-        "INSERT INTO api_usage (token_id, day, count) VALUES (?, UTC_DATE(), LAST_INSERT_ID(1)) "
-        "ON DUPLICATE KEY UPDATE count = LAST_INSERT_ID(count + 1)";
+        "SELECT t.id, t.tenant_id, t.token_digest, t.scopes, t.daily_limit, "
+        "t.revoked_at IS NOT NULL, t.usage_total + IFNULL(SUM(s.count), 0), "
+        "IFNULL(SUM(IF(s.day = ?, s.count, 0)), 0) "
+        "FROM api_tokens t LEFT JOIN api_usage_slot s ON s.token_id = t.id "
+        "WHERE t.token_digest = ? GROUP BY t.id";
 
-/* Transaction body: bump the lifetime and the daily counter of the token. */
-static enum up_err count_request(struct up_db *db, void *arg)
+/*
+ * Tokens this worker has seen, each read again once older than
+ * token_cache_seconds (a revocation takes effect within that bound), with
+ * the usage read then and what this worker counted since.
+ */
+#define TOKEN_CACHE 32
+
+struct token_entry {
+	int used;
+	unsigned char digest[UP_DIGEST_BYTES];
+	uint64_t token_id, tenant_id;
+	unsigned scopes;
+	int has_limit;
+	uint64_t limit;
+	long long read_ms;               /* when the row was read */
+	char day[11];                    /* UTC day of base_daily */
+	uint64_t base_total, base_daily; /* durable sums when read */
+	uint64_t mine_total, mine_daily; /* counted here since, written or not */
+};
+
+static struct token_entry cache[TOKEN_CACHE];
+static pid_t cache_owner; /* a forked child reads its tokens afresh */
+
+static long long mono_ms(void)
 {
-	struct up_auth *a = arg;
-	struct up_db_param p[1] = {UP_P_U64(a->token_id)};
-	struct up_db_info info;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void up_auth_cache_clear(void)
+{
+	sodium_memzero(cache, sizeof(cache));
+}
+
+static struct token_entry *cache_find(const unsigned char digest[UP_DIGEST_BYTES])
+{
+	size_t i;
+
+	if (cache_owner != getpid()) {
+		up_auth_cache_clear();
+		cache_owner = getpid();
+	}
+	for (i = 0; i < TOKEN_CACHE; i++)
+		if (cache[i].used && sodium_memcmp(cache[i].digest, digest, UP_DIGEST_BYTES) == 0)
+			return &cache[i];
+	return NULL;
+}
+
+/* A free entry, else the one read longest ago. */
+static struct token_entry *cache_slot(void)
+{
+	size_t i, best = 0;
+
+	for (i = 0; i < TOKEN_CACHE; i++) {
+		if (!cache[i].used)
+			return &cache[i];
+		if (cache[i].read_ms < cache[best].read_ms)
+			best = i;
+	}
+	return &cache[best];
+}
+
+/* Read the token's row into *e (kept in the cache); UP_ERR_UNAUTHORIZED drops it. */
+static enum up_err cache_read(struct up_db *db, const unsigned char digest[UP_DIGEST_BYTES],
+                              const char *day, struct token_entry **e)
+{
+	struct up_db_param p[2] = {UP_P_STR(day), UP_P_BLOB(digest, UP_DIGEST_BYTES)};
+	struct up_db_result res = {0};
+	struct token_entry t;
 	enum up_err rc;
 
-	rc = up_db_exec(db, sql_count_total, p, 1, &info);
+	memset(&t, 0, sizeof(t));
+	rc = up_db_query(db, sql_find_token, p, 2, &res);
 	if (rc != UP_OK)
-		return rc;
-	a->usage.total = info.insert_id;
-	rc = up_db_exec(db, sql_count_day, p, 1, &info);
-	if (rc != UP_OK)
-		return rc;
-	a->usage.daily = info.insert_id;
-	return UP_OK;
+		goto out;
+	/* The digest is found by index; compare it again in constant time. */
+	if (res.nrows != 1 || res.lens[2] != UP_DIGEST_BYTES ||
+	    !up_memeq_const_time(up_db_cell(&res, 0, 2), digest, UP_DIGEST_BYTES) ||
+	    strcmp(up_db_cell(&res, 0, 5), "0") != 0 /* revoked */) {
+		rc = UP_ERR_UNAUTHORIZED;
+		goto out;
+	}
+	t.has_limit = up_db_cell(&res, 0, 4) != NULL;
+	if (up_parse_u64(up_db_cell(&res, 0, 0), 1, INT64_MAX, &t.token_id) != UP_OK ||
+	    up_parse_u64(up_db_cell(&res, 0, 1), 1, INT64_MAX, &t.tenant_id) != UP_OK ||
+	    up_scopes_parse(up_db_cell(&res, 0, 3), &t.scopes) != UP_OK ||
+	    (t.has_limit &&
+	     up_parse_u64(up_db_cell(&res, 0, 4), 0, UINT32_MAX, &t.limit) != UP_OK) ||
+	    up_parse_u64(up_db_cell(&res, 0, 6), 0, UINT64_MAX, &t.base_total) != UP_OK ||
+	    up_parse_u64(up_db_cell(&res, 0, 7), 0, UINT64_MAX, &t.base_daily) != UP_OK) {
+		rc = UP_ERR_INTERNAL;
+		goto out;
+	}
+	t.used = 1;
+	memcpy(t.digest, digest, UP_DIGEST_BYTES);
+	t.read_ms = mono_ms();
+	snprintf(t.day, sizeof(t.day), "%s", day);
+	/* Counted here but not committed yet: not in the sums. */
+	t.mine_total = up_usage_unwritten(t.token_id, NULL);
+	t.mine_daily = up_usage_unwritten(t.token_id, day);
+	if (*e == NULL)
+		*e = cache_slot();
+	**e = t;
+out:
+	if (rc == UP_ERR_UNAUTHORIZED && *e != NULL)
+		sodium_memzero(*e, sizeof(**e));
+	up_db_result_free(&res);
+	sodium_memzero(&t, sizeof(t));
+	return rc;
+}
+
+/*
+ * A token whose daily count is within a tenth of its quota (at least 10
+ * requests) of it: its requests commit their count at once and read the
+ * count of every worker, so workers overshoot the quota only by counts
+ * that other workers made before the token came near it.
+ */
+static int near_quota(const struct token_entry *e)
+{
+	uint64_t margin = e->limit / 10 > 10 ? e->limit / 10 : 10;
+
+	return e->has_limit && e->base_daily + e->mine_daily + margin > e->limit;
 }
 
 static long seconds_to_utc_midnight(void)
@@ -141,11 +252,11 @@ static long seconds_to_utc_midnight(void)
 enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigned scope_needed,
                             struct up_auth *out)
 {
+	const struct up_config *cfg = up_db_config(db);
 	unsigned char raw[UP_TOKEN_BYTES], digest[UP_DIGEST_BYTES];
-	struct up_db_result res = {0};
-	struct up_db_param p[1];
-	uint64_t limit = 0;
-	int has_limit;
+	struct token_entry *e;
+	long long max_age;
+	char day[11];
 	enum up_err rc;
 
 	memset(out, 0, sizeof(*out));
@@ -154,41 +265,49 @@ enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigne
 		return rc;
 	up_token_digest(raw, digest);
 	sodium_memzero(raw, sizeof(raw));
+	up_usage_today(day);
 
-	p[0] = UP_P_BLOB(digest, sizeof(digest));
-	rc = up_db_query(db, sql_find_token, p, 1, &res);
-	if (rc != UP_OK)
-		goto out;
-	/* The digest is found by index; compare it again in constant time. */
-	if (res.nrows != 1 || res.lens[2] != UP_DIGEST_BYTES ||
-	    !up_memeq_const_time(up_db_cell(&res, 0, 2), digest, UP_DIGEST_BYTES)) {
-		rc = UP_ERR_UNAUTHORIZED;
-		goto out;
+	e = cache_find(digest);
+	max_age = (long long)cfg->token_cache_seconds * 1000;
+	/* A token with a quota sees the other workers' counts at least every flush period. */
+	if (e != NULL && e->has_limit && max_age > UP_USAGE_FLUSH_MS)
+		max_age = UP_USAGE_FLUSH_MS;
+	if (e == NULL || mono_ms() - e->read_ms >= max_age || strcmp(e->day, day) != 0) {
+		rc = cache_read(db, digest, day, &e);
+		if (rc != UP_OK)
+			goto out;
 	}
-	if (up_parse_u64(up_db_cell(&res, 0, 0), 1, INT64_MAX, &out->token_id) != UP_OK ||
-	    up_parse_u64(up_db_cell(&res, 0, 1), 1, INT64_MAX, &out->tenant_id) != UP_OK ||
-	    up_scopes_parse(up_db_cell(&res, 0, 3), &out->scopes) != UP_OK) {
-		rc = UP_ERR_INTERNAL;
-		goto out;
-	}
-	if (strcmp(up_db_cell(&res, 0, 5), "0") != 0) {
-		rc = UP_ERR_UNAUTHORIZED; /* revoked */
-		goto out;
-	}
-	has_limit = up_db_cell(&res, 0, 4) != NULL;
-	if (has_limit && up_parse_u64(up_db_cell(&res, 0, 4), 0, UINT32_MAX, &limit) != UP_OK) {
-		rc = UP_ERR_INTERNAL;
-		goto out;
-	}
+	out->token_id = e->token_id;
+	out->tenant_id = e->tenant_id;
+	out->scopes = e->scopes;
+	out->has_limit = e->has_limit;
+	out->daily_limit = e->limit;
 
-	/* Count this request: both counters in one transaction, one commit. */
-	rc = up_db_transaction(db, count_request, out);
-	if (rc != UP_OK)
-		goto out;
+	/* Count this request in memory; it is written with the worker's next commit. */
+	if (up_usage_count(e->token_id, day) != 0) {
+		(void)up_usage_flush_now(db);
+		if (up_usage_count(e->token_id, day) != 0) {
+			rc = UP_ERR_DB_UNAVAILABLE;
+			goto out;
+		}
+	}
+	e->mine_total++;
+	e->mine_daily++;
+	if (near_quota(e)) {
+		/* Close to the quota: commit the count now and read every worker's. */
+		if (up_usage_flush_now(db) == UP_OK) {
+			rc = cache_read(db, digest, day, &e);
+			if (rc != UP_OK)
+				goto out;
+		}
+	}
+	out->usage.total = e->base_total + e->mine_total;
+	out->usage.daily = e->base_daily + e->mine_daily;
 	out->usage.known = 1;
+	out->reset_after = seconds_to_utc_midnight();
 
-	if (has_limit && out->usage.daily > limit) {
-		out->retry_after = seconds_to_utc_midnight();
+	if (e->has_limit && out->usage.daily > e->limit) {
+		out->retry_after = out->reset_after;
 		rc = UP_ERR_QUOTA;
 		goto out;
 	}
@@ -197,7 +316,6 @@ enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigne
 		goto out;
 	}
 out:
-	up_db_result_free(&res);
 	sodium_memzero(digest, sizeof(digest));
 	return rc;
 }

@@ -36,6 +36,9 @@ struct up_auth {
 	unsigned scopes;
 	struct up_usage usage; /* counters after this request was counted */
 	long retry_after;      /* seconds, set with UP_ERR_QUOTA */
+	int has_limit;         /* the token has a daily quota: daily_limit */
+	uint64_t daily_limit;
+	long reset_after; /* seconds until the daily counter starts again (UTC midnight) */
 };
 
 /*
@@ -71,8 +74,18 @@ void up_scopes_format(unsigned mask, char *buf, size_t len);
  * until the UTC day ends), and refuse a missing scope (UP_ERR_FORBIDDEN).  On
  * any error after the token is recognised, out->usage.known is set so the
  * error body carries the counters.
+ *
+ * The token's row is kept per worker and read again once older than the
+ * configuration's token_cache_seconds (each second for a token with a
+ * quota), so a revocation takes effect within that bound.  The count is made
+ * in memory (usage.h) and committed with the worker's next transaction or
+ * within a second; the usage shown is the durable sum read with the row plus
+ * what this worker counted since.  No statement runs when the row is fresh.
  */
 enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigned scope_needed,
                             struct up_auth *out);
+
+/* Forget every token read (tests: as after token_cache_seconds). */
+void up_auth_cache_clear(void);
 
 #endif

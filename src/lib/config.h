@@ -35,6 +35,7 @@ struct up_config {
 	enum up_device_mode device_validation;
 	enum up_log_level log_level;
 	char *log_file;
+	unsigned long token_cache_seconds; /* a token's row is read again after this (0: always) */
 };
 
 /* Fill cfg with defaults (no allocation). */

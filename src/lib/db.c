@@ -72,6 +72,11 @@ struct up_db {
 	int fault_in_trans; /* the server had a transaction open when it failed */
 	int sent;           /* the current statement was sent for execution */
 	unsigned long failovers;
+	/* statements and commits sent (up_db_stats) */
+	unsigned long statements, commits;
+	/* run inside every transaction before COMMIT, and told its outcome */
+	up_db_precommit_fn precommit;
+	up_db_outcome_fn outcome;
 };
 
 static time_t now_s(void)
@@ -231,6 +236,24 @@ const char *up_db_dup_key(const struct up_db *db)
 unsigned long up_db_retry_count(const struct up_db *db)
 {
 	return db->retries;
+}
+
+void up_db_stats(const struct up_db *db, unsigned long *statements, unsigned long *commits)
+{
+	*statements = db->statements;
+	*commits = db->commits;
+}
+
+const struct up_config *up_db_config(const struct up_db *db)
+{
+	return db->cfg;
+}
+
+void up_db_set_commit_hooks(struct up_db *db, up_db_precommit_fn precommit,
+                            up_db_outcome_fn outcome)
+{
+	db->precommit = precommit;
+	db->outcome = outcome;
 }
 
 static int conn_lost(unsigned e)
@@ -649,6 +672,7 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 		goto out;
 	}
 	db->sent = 1;
+	db->statements++;
 	if (mysql_stmt_execute(st) != 0) {
 		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 		goto out;
@@ -883,6 +907,7 @@ static enum up_err simple(struct up_db *db, const char *sql)
 		db->fault = F_LOST;
 		return UP_ERR_DB_UNAVAILABLE;
 	}
+	db->statements++;
 	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
 		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
 	return UP_OK;
@@ -934,9 +959,18 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 		if (rc == UP_OK) {
 			began = 1;
 			rc = fn(db, arg);
+			if (rc == UP_OK && db->precommit != NULL)
+				rc = db->precommit(db);
 			if (rc == UP_OK) {
 				at_commit = 1;
+				db->commits++;
 				rc = simple(db, "COMMIT");
+				if (db->outcome != NULL)
+					/* An unknown outcome (connection lost at COMMIT) counts as
+					 * committed: what the hook wrote is not written twice. */
+					db->outcome(rc == UP_OK || rc == UP_ERR_DB_UNAVAILABLE);
+			} else if (db->outcome != NULL) {
+				db->outcome(0);
 			}
 		}
 		if (rc != UP_OK)

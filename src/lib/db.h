@@ -31,6 +31,8 @@
 #include "errors.h"
 
 struct up_db;
+typedef enum up_err (*up_db_precommit_fn)(struct up_db *db);
+typedef void (*up_db_outcome_fn)(int committed);
 
 /* Longest host name in db_host. */
 #define UP_DB_HOST_MAX 256
@@ -135,6 +137,20 @@ const char *up_db_host(const struct up_db *db);
 
 /* Number of times the worker moved to another host since the handle was made. */
 unsigned long up_db_failover_count(const struct up_db *db);
+/* Statements sent (prepared executions and plain ones such as COMMIT) and COMMITs, since made. */
+void up_db_stats(const struct up_db *db, unsigned long *statements, unsigned long *commits);
+
+/* The configuration the handle was made with (borrowed). */
+const struct up_config *up_db_config(const struct up_db *db);
+
+/*
+ * Hooks of up_db_transaction(): precommit(db) runs inside every transaction
+ * after its body succeeded and before COMMIT (its statements commit with the
+ * body's, at no extra commit; its error fails the attempt like the body's);
+ * outcome(committed) then tells whether they were committed.  NULL: none.
+ */
+void up_db_set_commit_hooks(struct up_db *db, up_db_precommit_fn precommit,
+                            up_db_outcome_fn outcome);
 
 /* Forget the connection (tests: simulate a worker whose server went away). */
 void up_db_disconnect(struct up_db *db);

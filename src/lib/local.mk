@@ -10,6 +10,7 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/http.c src/lib/http.h \
 	src/lib/db.c src/lib/db.h \
 	src/lib/auth.c src/lib/auth.h \
+	src/lib/usage.c src/lib/usage.h \
 	src/lib/resource.c src/lib/resource.h \
 	src/lib/user_store.c src/lib/user_store.h \
 	src/lib/app.c src/lib/app.h \

@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "json.h"
 #include "parse.h"
+#include "usage.h"
 #include "testutil.h"
 
 void tu_env_open(struct tu_env *env)
@@ -25,6 +26,7 @@ void tu_env_open(struct tu_env *env)
 	env->cfg.pwhash_opslimit = crypto_pwhash_OPSLIMIT_MIN;
 	env->cfg.pwhash_memlimit = crypto_pwhash_MEMLIMIT_MIN;
 	ck_assert_int_eq(up_db_new(&env->cfg, &env->db), UP_OK);
+	up_usage_install(env->db); /* as the programs do */
 	ck_assert_msg(up_db_connect(env->db) == UP_OK, "cannot connect to the test database");
 	env->ctx.cfg = &env->cfg;
 	env->ctx.db = env->db;

@@ -84,7 +84,7 @@ START_TEST(test_token_issue_lookup_revoke)
 	struct tu_env env;
 	struct up_auth auth;
 	char cmd[1024], tok[256], header[300], out[4096], id[32];
-	char *digest_hex, *stored_id;
+	char *digest_hex, *stored_id, first;
 
 	tu_env_open(&env);
 	snprintf(cmd, sizeof(cmd), "%s tenant add issuer >/dev/null 2>&1", admin());
@@ -120,20 +120,31 @@ START_TEST(test_token_issue_lookup_revoke)
 	/* A wrong scope is 403, an unknown token 401. */
 	ck_assert_int_eq(up_auth_request(env.db, header, UP_SCOPE_USERS_WRITE, &auth),
 	                 UP_ERR_FORBIDDEN);
-	tok[0] = tok[0] == 'a' ? 'b' : 'a';
+	first = tok[0];
+	tok[0] = first == 'a' ? 'b' : 'a';
 	snprintf(header, sizeof(header), "Bearer %s", tok);
 	ck_assert_int_eq(up_auth_request(env.db, header, UP_SCOPE_USERS_READ, &auth),
 	                 UP_ERR_UNAUTHORIZED);
 	ck_assert(!auth.usage.known);
-	tok[0] = tok[0] == 'a' ? 'b' : 'a';
+	tok[0] = first;
 	snprintf(header, sizeof(header), "Bearer %s", tok);
 
-	/* Revoke: the token stops working at once. */
+	/*
+	 * Revoke: a worker that reads the token's row refuses it at once; one
+	 * that read it before refuses it once token_cache_seconds have passed.
+	 */
+	env.cfg.token_cache_seconds = 1;
+	ck_assert_int_eq(up_auth_request(env.db, header, UP_SCOPE_USERS_READ, &auth), UP_OK);
 	stored_id = tu_scalar(&env, "SELECT id FROM api_tokens WHERE label = ?", "ci", NULL, NULL);
 	snprintf(id, sizeof(id), "%s", stored_id);
 	free(stored_id);
 	snprintf(cmd, sizeof(cmd), "%s token revoke %s 2>/dev/null", admin(), id);
 	ck_assert_int_eq(run_cmd(cmd, NULL, 0), 0);
+	usleep(1100 * 1000);
+	ck_assert_int_eq(up_auth_request(env.db, header, UP_SCOPE_USERS_READ, &auth),
+	                 UP_ERR_UNAUTHORIZED);
+	env.cfg.token_cache_seconds = 5;
+	up_auth_cache_clear();
 	ck_assert_int_eq(up_auth_request(env.db, header, UP_SCOPE_USERS_READ, &auth),
 	                 UP_ERR_UNAUTHORIZED);
 	snprintf(cmd, sizeof(cmd), "%s token list --tenant issuer 2>&1", admin());
@@ -491,7 +502,7 @@ START_TEST(test_database_outage_503_and_recovery)
 	tu_call(&env, up_users_handle, &call, &resp, NULL);
 	ck_assert_int_eq(resp.status, 200); /* connected, statements prepared */
 	up_response_free(&resp);
-	version_before = tu_scalar_int(&env, "SELECT COUNT(*) FROM api_usage", NULL, NULL, NULL);
+	version_before = tu_scalar_int(&env, "SELECT COUNT(*) FROM api_usage_slot", NULL, NULL, NULL);
 
 	db_ctl("stop");
 	tu_call(&env, up_users_handle, &call, &resp, &body);
@@ -512,7 +523,7 @@ START_TEST(test_database_outage_503_and_recovery)
 	ck_assert_str_eq(cJSON_GetObjectItem(body, "name")->valuestring, "O");
 	cJSON_Delete(body);
 	up_response_free(&resp);
-	ck_assert_int_ge(tu_scalar_int(&env, "SELECT COUNT(*) FROM api_usage", NULL, NULL, NULL),
+	ck_assert_int_ge(tu_scalar_int(&env, "SELECT COUNT(*) FROM api_usage_slot", NULL, NULL, NULL),
 	                 version_before);
 	tu_env_close(&env);
 }

@@ -1,0 +1,187 @@
+/*
+ * What one request costs the database, counted by the db layer (statements
+ * sent, COMMITs): a GET sends one statement and commits nothing; a PATCH and
+ * a device-app update commit once, their usage count included.  And the
+ * usage counters: durable once written, RateLimit headers for a quota.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "auth.h"
+#include "device_app.h"
+#include "testutil.h"
+#include "usage.h"
+#include "users.h"
+
+static struct tu_env env;
+static char header[100], uri[64], user_id[32];
+static uint64_t token_id;
+
+static void setup(void)
+{
+	char tid[32], *id;
+
+	tu_env_open(&env);
+	tu_token(&env, "cost", "users:read,users:write,device_app_user:write", 0, header,
+	         &token_id);
+	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)tu_tenant(&env, "cost"));
+	tu_exec(&env, "INSERT INTO users (tenant_id, name) VALUES (?, 'Cost')", tid, NULL, NULL);
+	id = tu_scalar(&env, "SELECT MAX(id) FROM users WHERE tenant_id = ?", tid, NULL, NULL);
+	snprintf(uri, sizeof(uri), "/api/users/usr-%s", id);
+	snprintf(user_id, sizeof(user_id), "usr-%s", id);
+	free(id);
+}
+
+static void teardown(void)
+{
+	tu_env_close(&env);
+}
+
+struct cost_case {
+	int line;
+	const char *desc;
+	const char *method, *ctype, *body; /* body: %s is the user's public id */
+	int device_app;
+	int status;
+	unsigned long statements, commits; /* exact, without a once-a-second usage write */
+};
+
+static const struct cost_case cases[] = {
+        {__LINE__, "GET: the user SELECT only, no commit", "GET", NULL, NULL, 0, 200, 1, 0},
+        {__LINE__, "PATCH, 2 replace ops: BEGIN, lock, UPDATE, audit, usage, COMMIT", "PATCH",
+         "application/json-patch+json",
+         "[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"m-%s\"},"
+         "{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"d-%s\"}]",
+         0, 200, 6, 1},
+        {__LINE__, "PATCH that changes nothing: BEGIN, lock, usage, COMMIT", "PATCH",
+         "application/json-patch+json",
+         "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Cost\"}]", 0, 200, 4, 1},
+        {__LINE__, "device-app update: BEGIN, find, lock, UPDATE, audit, usage, COMMIT", "POST",
+         "application/json", "{\"data\":{\"user_id\":\"%s\",\"profile\":{\"first_name\":\"F%s\"}}}",
+         1, 201, 7, 1},
+};
+
+START_TEST(test_cost)
+{
+	const struct cost_case *c = &cases[_i];
+	struct tu_call call = {c->method, NULL, header, c->ctype, NULL, NULL};
+	unsigned long s0, c0, s1, c1, flushed;
+	struct up_response resp;
+	char body[512], tag[32];
+	int round;
+
+	/* Once to warm the token and the statements, then measured. */
+	for (round = 0; round < 2; round++) {
+		snprintf(tag, sizeof(tag), "%d%d", c->line, round);
+		if (c->body != NULL)
+			snprintf(body, sizeof(body), c->body, c->device_app ? user_id : tag,
+			         c->device_app ? tag : tag);
+		call.body = c->body != NULL ? body : NULL;
+		call.uri = c->device_app ? "/api/v1/device_app_user_update/" : uri;
+		ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
+		up_db_stats(env.db, &s0, &c0);
+		tu_call(&env, c->device_app ? up_device_app_handle : up_users_handle, &call, &resp,
+		        NULL);
+		up_db_stats(env.db, &s1, &c1);
+		ck_assert_msg(resp.status == c->status, "%s: status %d: %s", c->desc, resp.status,
+		              resp.body);
+		up_response_free(&resp);
+	}
+	/* A read leaves its count waiting; it is written by itself only after a second. */
+	flushed = up_usage_unwritten(token_id, NULL) == 0 && c->commits == 0;
+	ck_assert_msg(s1 - s0 == c->statements + flushed, "%s: %lu statements", c->desc, s1 - s0);
+	ck_assert_msg(c1 - c0 == c->commits, "%s: %lu commits", c->desc, c1 - c0);
+	if (c->commits == 1)
+		ck_assert_msg(up_usage_unwritten(token_id, NULL) == 0,
+		              "%s: the usage count was not written with the commit", c->desc);
+}
+END_TEST
+
+/* The counts are durable per token and day: the sum of the slot rows is what the answers say. */
+START_TEST(test_usage_durable)
+{
+	struct tu_call call = {"GET", uri, header, NULL, NULL, NULL};
+	struct up_response resp;
+	cJSON *json = NULL;
+	char tid[32];
+	int i;
+	long long shown = 0;
+
+	for (i = 0; i < 5; i++) {
+		tu_call(&env, up_users_handle, &call, &resp, &json);
+		ck_assert_int_eq(resp.status, 200);
+		shown = (long long)cJSON_GetObjectItem(json, "apiDailyUsage")->valuedouble;
+		ck_assert_int_eq(shown, i + 1);
+		ck_assert_int_eq((long long)cJSON_GetObjectItem(json, "apiUsage")->valuedouble,
+		                 i + 1);
+		ck_assert_ptr_null(tu_header(&resp, "RateLimit"));
+		cJSON_Delete(json);
+		up_response_free(&resp);
+	}
+	ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
+	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)token_id);
+	ck_assert_int_eq(tu_scalar_int(&env,
+	                               "SELECT SUM(count) FROM api_usage_slot WHERE token_id = ? "
+	                               "AND day = UTC_DATE()",
+	                               tid, NULL, NULL),
+	                 shown);
+	/* Another worker (a fresh cache) reads the same. */
+	up_auth_cache_clear();
+	tu_call(&env, up_users_handle, &call, &resp, &json);
+	ck_assert_int_eq((long long)cJSON_GetObjectItem(json, "apiDailyUsage")->valuedouble,
+	                 shown + 1);
+	cJSON_Delete(json);
+	up_response_free(&resp);
+}
+END_TEST
+
+/* A token with a quota: RateLimit-Policy and RateLimit agree with apiDailyUsage; 429 past it. */
+START_TEST(test_ratelimit_headers)
+{
+	struct tu_call call = {"GET", uri, NULL, NULL, NULL, NULL};
+	struct up_response resp;
+	char qheader[100], want[64];
+	cJSON *json = NULL;
+	long t;
+	int i;
+
+	tu_token(&env, "cost", "users:read", 3, qheader, NULL);
+	call.auth = qheader;
+	for (i = 1; i <= 4; i++) {
+		tu_call(&env, up_users_handle, &call, &resp, &json);
+		ck_assert_int_eq(resp.status, i <= 3 ? 200 : 429);
+		ck_assert_int_eq(cJSON_GetObjectItem(json, "apiDailyUsage")->valueint, i);
+		ck_assert_str_eq(tu_header(&resp, "RateLimit-Policy"), "\"daily\";q=3;w=86400");
+		snprintf(want, sizeof(want), "\"daily\";r=%d;t=", i <= 3 ? 3 - i : 0);
+		ck_assert_msg(strncmp(tu_header(&resp, "RateLimit"), want, strlen(want)) == 0,
+		              "RateLimit: %s", tu_header(&resp, "RateLimit"));
+		t = strtol(tu_header(&resp, "RateLimit") + strlen(want), NULL, 10);
+		ck_assert(t > 0 && t <= 86400);
+		if (i == 4)
+			ck_assert_int_eq(strtol(tu_header(&resp, "Retry-After"), NULL, 10), t);
+		cJSON_Delete(json);
+		up_response_free(&resp);
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("request_cost");
+	TCase *tc = tcase_create("cost");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_cost, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, test_usage_durable);
+	tcase_add_test(tc, test_ratelimit_headers);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
