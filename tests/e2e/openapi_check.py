@@ -57,6 +57,9 @@ GENERIC_HEADERS = {
     "x-frame-options",
     "x-powered-by",
     "x-request-id",
+    # every answer to a token with a daily quota (info section of the spec)
+    "ratelimit",
+    "ratelimit-policy",
 }
 
 DATE_TIME = re.compile(
