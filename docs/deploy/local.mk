@@ -5,8 +5,14 @@
 #                              (mode 0600, only if absent) and the deployment
 #                              docs and configs in $(docdir)
 #   make install-cgi CGIBINDIR=DIR
-#                              copy the programs, the .htaccess example and the
-#                              wrapper example into a cgi-bin directory
+#                              copy the programs and userpatch-admin, the
+#                              .htaccess examples and the wrapper example into
+#                              DIR (no root needed), and the migrations into
+#                              CGISCHEMADIR (default DIR/../schema, where the
+#                              admin tool looks for them)
+#   make shared-hosting-bundle one tarball for a shared-hosting account:
+#                              programs, admin tool, their shared libraries,
+#                              .htaccess files, wrapper, config sample, schema
 
 deploydocdir = $(docdir)/deploy
 dist_deploydoc_DATA = \
@@ -14,6 +20,7 @@ dist_deploydoc_DATA = \
 	docs/deploy/shared-hosting.md \
 	docs/deploy/apache-fcgid.conf docs/deploy/apache-proxy-fcgi.conf \
 	docs/deploy/apache-cgi.conf docs/deploy/htaccess.example \
+	docs/deploy/htaccess-noauthconfig.example \
 	docs/deploy/lighttpd.conf docs/deploy/nginx.conf \
 	docs/deploy/userpatch.conf.sample docs/deploy/userpatch.fcgi.example
 dist_deploydoc_SCRIPTS = docs/deploy/userpatch-spawn
@@ -49,14 +56,25 @@ uninstall-userpatch-conf:
 	  echo "$$f was changed: left in place"; \
 	fi
 
-install-cgi: $(pkglibexec_PROGRAMS)
+CGISCHEMADIR = $(CGIBINDIR)/../schema
+install-cgi: $(pkglibexec_PROGRAMS) src/tools/userpatch-admin$(EXEEXT)
 	@if test -z '$(CGIBINDIR)'; then \
-	  echo "usage: make install-cgi CGIBINDIR=/path/to/cgi-bin" >&2; exit 1; \
+	  echo "usage: make install-cgi CGIBINDIR=/path/to/cgi-bin [CGISCHEMADIR=DIR]" >&2; exit 1; \
 	fi
-	$(MKDIR_P) '$(DESTDIR)$(CGIBINDIR)'
-	$(INSTALL_PROGRAM) $(pkglibexec_PROGRAMS) '$(DESTDIR)$(CGIBINDIR)'
+	$(MKDIR_P) '$(DESTDIR)$(CGIBINDIR)' '$(DESTDIR)$(CGISCHEMADIR)'
+	$(INSTALL_PROGRAM) $(pkglibexec_PROGRAMS) src/tools/userpatch-admin$(EXEEXT) '$(DESTDIR)$(CGIBINDIR)'
 	$(INSTALL_DATA) $(srcdir)/cgi-bin/.htaccess.example '$(DESTDIR)$(CGIBINDIR)/.htaccess.example'
+	$(INSTALL_DATA) $(srcdir)/docs/deploy/htaccess-noauthconfig.example '$(DESTDIR)$(CGIBINDIR)/htaccess-noauthconfig.example'
 	$(INSTALL_SCRIPT) $(srcdir)/docs/deploy/userpatch.fcgi.example '$(DESTDIR)$(CGIBINDIR)/userpatch.fcgi.example'
+	for f in $(dist_schema_DATA); do \
+	  $(INSTALL_DATA) "$(srcdir)/$$f" '$(DESTDIR)$(CGISCHEMADIR)' || exit 1; \
+	done
 
-CLEANFILES += userpatch.conf.tmp
-.PHONY: install-userpatch-conf uninstall-userpatch-conf install-cgi
+# The tarball for a shared-hosting account (docs/deploy/shared-hosting.md).
+SHARED_HOSTING_BUNDLE = $(PACKAGE)-$(VERSION)-shared-hosting-$(host_cpu).tar.gz
+shared-hosting-bundle: $(pkglibexec_PROGRAMS) src/tools/userpatch-admin$(EXEEXT)
+	$(SHELL) $(srcdir)/scripts/shared-hosting-bundle '$(srcdir)' . \
+	  '$(SHARED_HOSTING_BUNDLE)' '$(PATCHELF)'
+
+CLEANFILES += userpatch.conf.tmp $(SHARED_HOSTING_BUNDLE)
+.PHONY: install-userpatch-conf uninstall-userpatch-conf install-cgi shared-hosting-bundle

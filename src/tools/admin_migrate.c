@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "admin_common.h"
 #include "parse.h"
 
@@ -143,6 +145,30 @@ out:
 	return rc;
 }
 
+/*
+ * "<directory of this program>/../schema" when it exists: the layout of
+ * `make install-cgi` and of the shared-hosting bundle (programs in libexec/,
+ * migrations in schema/ beside it).  0 and the path in buf, else -1.
+ */
+static int exe_schema_dir(char *buf, size_t len)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+	struct stat st;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash == NULL)
+		return -1;
+	*slash = '\0';
+	if ((size_t)snprintf(buf, len, "%s/../schema", exe) >= len)
+		return -1;
+	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
 int admin_migrate(struct admin_env *env, int argc, char **argv)
 {
 	struct migration *list = NULL;
@@ -151,8 +177,10 @@ int admin_migrate(struct admin_env *env, int argc, char **argv)
 	const char *envdir = getenv("USERPATCH_SCHEMA_DIR");
 	size_t n = 0, i, applied = 0;
 	int bad = 0, rc = 1, locked = 0;
-	char path[4096];
+	char path[4096], exedir[2048];
 
+	if (exe_schema_dir(exedir, sizeof(exedir)) == 0)
+		dir = exedir;
 	if (envdir != NULL && envdir[0] != '\0')
 		dir = envdir;
 	if (admin_opt(argc, argv, 1, "--schema-dir", &bad) != NULL)

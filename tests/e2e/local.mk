@@ -7,3 +7,8 @@ EXTRA_DIST += tests/e2e/lib.sh tests/e2e/get_user.sh tests/harness
 DB_FAULT_TESTS = tests/e2e/db_restart.sh
 TESTS += $(DB_FAULT_TESTS)
 EXTRA_DIST += $(DB_FAULT_TESTS)
+
+# Shared hosting as the customer does it: the bundle, suEXEC, the no-shell
+# token, config reload, the no-AuthConfig .htaccess (needs root).
+TESTS += tests/e2e/shared_hosting.sh
+EXTRA_DIST += tests/e2e/shared_hosting.sh
