@@ -74,7 +74,7 @@ install-cgi: $(pkglibexec_PROGRAMS) src/tools/userpatch-admin$(EXEEXT)
 SHARED_HOSTING_BUNDLE = $(PACKAGE)-$(VERSION)-shared-hosting-$(host_cpu).tar.gz
 shared-hosting-bundle: $(pkglibexec_PROGRAMS) src/tools/userpatch-admin$(EXEEXT)
 	$(SHELL) $(srcdir)/scripts/shared-hosting-bundle '$(srcdir)' . \
-	  '$(SHARED_HOSTING_BUNDLE)' '$(PATCHELF)'
+	  '$(SHARED_HOSTING_BUNDLE)' '$(PATCHELF)' $(pkglibexec_PROGRAMS)
 
 CLEANFILES += userpatch.conf.tmp $(SHARED_HOSTING_BUNDLE)
 .PHONY: install-userpatch-conf uninstall-userpatch-conf install-cgi shared-hosting-bundle
