@@ -1,5 +1,6 @@
 # Tests: device_app (POST /api/v1/device_app_user_update/).
-DEVICE_APP_SOURCES = src/endpoints/device_app_handler.c src/endpoints/device_app_fields.c \
+DEVICE_APP_SOURCES = src/endpoints/device_app_handler.c src/endpoints/device_app_decode.c \
+	src/endpoints/device_app_fields.c \
 	src/endpoints/device_app_store.c src/endpoints/device_app.h
 
 # Validators: no database.
@@ -26,3 +27,12 @@ EXTRA_DIST += tests/e2e/device_app_seed.sh
 # One user store with PATCH /api/users/{id}.
 TESTS += tests/e2e/device_app_users_patch.sh
 EXTRA_DIST += tests/e2e/device_app_users_patch.sh
+
+# The body decoder and password wiping: no database.
+check_PROGRAMS += tests/unit/test_device_decode
+tests_unit_test_device_decode_SOURCES = tests/unit/test_device_decode.c \
+	src/endpoints/device_app_decode.c src/endpoints/device_app_fields.c src/endpoints/device_app.h
+tests_unit_test_device_decode_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints
+tests_unit_test_device_decode_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_device_decode_LDADD = $(TEST_LIBS)
+TESTS += tests/unit/test_device_decode

@@ -21,6 +21,16 @@
 void up_device_app_handle(struct up_ctx *ctx, const struct up_request *req,
                           struct up_response *resp);
 
+/*
+ * Decode the body of req (application/json or form encoded) into the `data`
+ * object, no deeper than max_depth.  *out is owned by the caller; release it
+ * with up_json_wipe_delete (it may hold a password).  On failure returns
+ * UP_ERR_MEDIA_TYPE, a 400-class error, UP_ERR_LIMIT or UP_ERR_NOMEM with a
+ * sentence for the client in msg (cut on a character boundary).
+ */
+enum up_err da_decode(const struct up_request *req, size_t max_depth, cJSON **out, char *msg,
+                      size_t msglen);
+
 /* The fields of `data`, in the order of the response. */
 enum da_fid {
 	DA_NUMBER = 0,

@@ -352,7 +352,7 @@ static enum up_err read_body(struct up_ctx *ctx, const struct up_request *req, i
 	if (!patch && !cJSON_IsObject(*doc)) {
 		up_ctx_error(ctx, resp, UP_ERR_BAD_DATA, "The body must be a JSON object (a user)",
 		             NULL);
-		cJSON_Delete(*doc);
+		up_json_wipe_delete(*doc); /* it may hold a password */
 		*doc = NULL;
 		return UP_ERR_BAD_DATA;
 	}

@@ -315,6 +315,8 @@ void up_request_free(struct up_request *req)
 	}
 	free(req->if_match);
 	free(req->remote_addr);
+	if (req->body != NULL) /* it may hold a password (device-app, users PATCH/PUT/POST) */
+		sodium_memzero(req->body, req->body_len);
 	free(req->body);
 	memset(req, 0, sizeof(*req));
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include "json.h"
 
 struct scan {
@@ -413,6 +414,27 @@ char *up_json_print(const cJSON *v)
 		text = cJSON_PrintUnformatted(copy);
 	cJSON_Delete(copy);
 	return text;
+}
+
+static void wipe(cJSON *v)
+{
+	for (; v != NULL; v = v->next) {
+		if (v->valuestring != NULL)
+			sodium_memzero(v->valuestring, strlen(v->valuestring));
+		if (v->string != NULL)
+			sodium_memzero(v->string, strlen(v->string));
+		wipe(v->child);
+	}
+}
+
+void up_json_wipe_delete(cJSON *v)
+{
+	if (v == NULL)
+		return;
+	if (v->valuestring != NULL)
+		sodium_memzero(v->valuestring, strlen(v->valuestring));
+	wipe(v->child);
+	cJSON_Delete(v);
 }
 
 size_t up_json_depth(const cJSON *v)

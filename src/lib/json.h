@@ -61,6 +61,12 @@ void up_utf8_trim(char *buf);
 /* Number of code points of the valid UTF-8 string s. */
 size_t up_utf8_length(const char *s);
 
+/*
+ * cJSON_Delete(v) after overwriting every string value and member name under
+ * it with zeros: for trees that may hold a password.  NULL is a no-op.
+ */
+void up_json_wipe_delete(cJSON *v);
+
 /* Compact text of v; owned by the caller (free()).  NULL on allocation failure. */
 char *up_json_print(const cJSON *v);
 
