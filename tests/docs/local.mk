@@ -9,3 +9,8 @@ EXTRA_DIST += tests/docs tests/e2e/openapi_check.py
 check_PROGRAMS += tests/docs/config_parse
 tests_docs_config_parse_LDADD = $(UP_LIBS)
 TESTS += tests/docs/config_samples.sh
+
+# The request examples of docs/api/*.md and README.md run as printed
+# (tests/docs/doc_examples.py; an end-to-end test: the harness starts the stack).
+TESTS += tests/e2e/doc_examples.sh
+EXTRA_DIST += tests/e2e/doc_examples.sh
