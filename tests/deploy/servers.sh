@@ -144,7 +144,7 @@ dep_setup() {
 	chown "$DEP_USER:$DEP_GROUP" "$DEP_RUN" "$DEP_LOG"
 
 	DEP_MISSING=()
-	for prog in userpatch-users userpatch-device-app; do
+	for prog in userpatch-users userpatch-device-app userpatch-devices; do
 		if [ -x "$top_builddir/src/endpoints/$prog" ]; then
 			install -m 0755 "$top_builddir/src/endpoints/$prog" "$DEP_LIBEXEC/$prog"
 		else
@@ -302,6 +302,7 @@ dep_spawn_start() {
 	fi
 	dep_check_socket users
 	dep_check_socket device-app
+	dep_check_socket devices
 }
 
 # dep_check_socket NAME: the socket is there, a socket, mode 0660.
@@ -400,7 +401,8 @@ dep_lighttpd_stop() {
 dep_fixtures() {
 	e2e_admin tenant add t1 >/dev/null
 	DEP_TOKEN=$(e2e_admin token issue --tenant t1 \
-		--scopes users:read,users:write,device_app_user:write --label deploy)
+		--scopes users:read,users:write,device_app_user:write,devices:read,devices:report \
+		--label deploy)
 	if [ -z "$DEP_TOKEN" ] || [ "$DEP_TOKEN" != "$(printf '%s' "$DEP_TOKEN" | tr -d '[:space:]')" ]; then
 		echo "token issue printed '$DEP_TOKEN', not a token" >&2
 		exit 99
@@ -408,6 +410,10 @@ dep_fixtures() {
 	DEP_USER_ID=$(e2e_user 1 'Ada Lovelace' 'ada@example.com')
 	head -c 70000 /dev/zero | tr '\0' ' ' >"$E2E_TMP/big"
 	printf '[]' >>"$E2E_TMP/big"
+	# 1,000 positions (about 90 KiB: over max_body, within max_batch_body).
+	awk 'BEGIN { printf "["; for (i = 0; i < 1000; i++)
+		printf "%s{\"time\":\"2025-06-01T10:%02d:%02dZ\",\"latitude\":48.85%04d,\"longitude\":2.29%04d,\"speed\":42.5,\"course\":90}",
+			i ? "," : "", int(i / 60), i % 60, i, i; printf "]" }' >"$E2E_TMP/batch"
 }
 
 # dep_check_get: the Authorization header reaches the Users API program.
@@ -425,7 +431,7 @@ dep_check_get_401() {
 
 # dep_check_all LABEL: every endpoint family through this server.
 dep_check_all() {
-	local label=$1 dev imei
+	local label=$1 dev imei devid
 	# A device of its own for each round (an IMEI bound to another user is a 409).
 	DEP_ROUND=$((${DEP_ROUND:-0} + 1))
 	imei=$(printf '4901542032%05d' "$DEP_ROUND")
@@ -456,6 +462,26 @@ dep_check_all() {
 	reqt "$DEP_TOKEN" PATCH "/api/users/$DEP_USER_ID" \
 		-H 'Content-Type: application/json-patch+json' --data-binary "@$E2E_TMP/big"
 	expect_error 413 "PATCH body over 64 KiB"
+
+	echo "# $label: /api/devices"
+	devid=$(e2e_sql "INSERT INTO devices (tenant_id, name) VALUES (1, 'tracker $label'); SELECT LAST_INSERT_ID();")
+	reqt "$DEP_TOKEN" POST "/api/devices/dev-$devid/locations" \
+		-H 'Content-Type: application/json' --data-binary "@$E2E_TMP/batch"
+	expect_status 201 "a 1,000-position batch reaches the program"
+	expect_json accepted 1000
+	expect_no_static_headers
+	reqt "$DEP_TOKEN" GET "/api/devices/dev-$devid/lastLocation"
+	expect_status 200 "lastLocation after the batch"
+	expect_json time '"2025-06-01T10:16:39Z"'
+	expect_common
+	req GET "/api/devices/dev-$devid/lastLocation"
+	expect_error 401 "lastLocation without a token"
+	expect_header WWW-Authenticate '^Bearer realm="userpatch"'
+	reqt "$DEP_TOKEN" POST "/api/devices/dev-$devid/alerts" \
+		-H 'Content-Type: application/json' \
+		--data-binary '{"type":"sos","time":"2025-06-01T10:20:00Z","message":"help"}'
+	expect_status 201 "an alert"
+	expect_json type '"sos"'
 
 	echo "# $label: POST /api/v1/device_app_user_update/"
 	dev="{\"data\":\"{\\\"username\\\":\\\"dev_$label\\\",\\\"imei\\\":\\\"$imei\\\",\\\"user_class\\\":\\\"premium\\\"}\"}"

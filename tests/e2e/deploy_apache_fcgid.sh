@@ -50,7 +50,7 @@ echo "# 2. one directory: docs/deploy/htaccess.example + userpatch.fcgi.example"
 api=$DEP_DIR/apache/htdocs/api
 mkdir -p "$api"
 dep_subst "$DEPLOY_DOCS/htaccess.example" >"$api/.htaccess"
-for prog in userpatch-users userpatch-device-app; do
+for prog in userpatch-users userpatch-device-app userpatch-devices; do
 	dep_subst "$DEPLOY_DOCS/userpatch.fcgi.example" >"$api/$prog.fcgi"
 	chmod 0755 "$api/$prog.fcgi"
 done
