@@ -410,10 +410,21 @@ dep_fixtures() {
 	DEP_USER_ID=$(e2e_user 1 'Ada Lovelace' 'ada@example.com')
 	head -c 70000 /dev/zero | tr '\0' ' ' >"$E2E_TMP/big"
 	printf '[]' >>"$E2E_TMP/big"
-	# 1,000 positions (about 90 KiB: over max_body, within max_batch_body).
+	dep_make_batch
+}
+
+# dep_make_batch: $E2E_TMP/batch, 1,000 positions (about 90 KiB: over
+# max_body, within max_batch_body).
+dep_make_batch() {
 	awk 'BEGIN { printf "["; for (i = 0; i < 1000; i++)
 		printf "%s{\"time\":\"2025-06-01T10:%02d:%02dZ\",\"latitude\":48.85%04d,\"longitude\":2.29%04d,\"speed\":42.5,\"course\":90}",
 			i ? "," : "", int(i / 60), i % 60, i, i; printf "]" }' >"$E2E_TMP/batch"
+}
+
+# dep_new_device NAME: a device of the token's tenant (tenant 1 here); prints
+# its number. A test with other fixtures redefines it.
+dep_new_device() {
+	e2e_sql "INSERT INTO devices (tenant_id, name) VALUES (1, '$1'); SELECT LAST_INSERT_ID();"
 }
 
 # dep_check_get: the Authorization header reaches the Users API program.
@@ -464,7 +475,7 @@ dep_check_all() {
 	expect_error 413 "PATCH body over 64 KiB"
 
 	echo "# $label: /api/devices"
-	devid=$(e2e_sql "INSERT INTO devices (tenant_id, name) VALUES (1, 'tracker $label'); SELECT LAST_INSERT_ID();")
+	devid=$(dep_new_device "tracker $label")
 	reqt "$DEP_TOKEN" POST "/api/devices/dev-$devid/locations" \
 		-H 'Content-Type: application/json' --data-binary "@$E2E_TMP/batch"
 	expect_status 201 "a 1,000-position batch reaches the program"

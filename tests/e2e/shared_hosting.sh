@@ -118,7 +118,8 @@ else
 	e2e_finish
 fi
 tar -tzf "$BUNDLE" >"$DEP_DIR/bundle.list"
-for f in libexec/userpatch-users libexec/userpatch-device-app libexec/userpatch-admin \
+for f in libexec/userpatch-users libexec/userpatch-device-app libexec/userpatch-devices \
+	libexec/userpatch-admin \
 	lib/libfcgi.so.0 lib/libcjson.so.1 lib/libsodium.so.23 lib/libmariadb.so.3 \
 	schema/001_base.sql web/htaccess.example web/htaccess-noauthconfig.example \
 	web/userpatch.fcgi.example userpatch.conf.sample SHARED-HOSTING.md; do
@@ -183,7 +184,8 @@ done
 
 echo "# the no-shell token: token issue --sql, in the chroot (no config, no database)"
 if chroot --userspec="$ACCT_UID:$ACCT_UID" "$ROOT" "$CUP/libexec/userpatch-admin" token issue --sql \
-	--tenant acme --scopes users:read,users:write,device_app_user:write --label "panel's token" \
+	--tenant acme --scopes users:read,users:write,device_app_user:write,devices:read,devices:report \
+	--label "panel's token" \
 	>"$DEP_DIR/token.sql" 2>"$E2E_TMP/token.err"; then
 	pass "token issue --sql ran with no config and no database"
 else
@@ -253,6 +255,10 @@ DEP_USER_ID=usr-$(panel_sql <<<"INSERT INTO users (tenant_id, name, email) VALUE
 DEP_TOKEN=$TOKEN
 head -c 70000 /dev/zero | tr '\0' ' ' >"$E2E_TMP/big"
 printf '[]' >>"$E2E_TMP/big"
+dep_make_batch
+dep_new_device() {
+	panel_sql <<<"INSERT INTO devices (tenant_id, name) VALUES ($TENANT_ID, '$1'); SELECT LAST_INSERT_ID();"
+}
 
 echo "# chroot: userpatch-users answers a request as plain CGI, without the system's libraries"
 ln "$UP_TEST_DB_DIR/mysqld.sock" "$ROOT/run/mysqld.sock"
@@ -281,7 +287,7 @@ chmod 0755 "$HOME_DIR/public_html" "$API"
 install_web() {
 	local prog
 	as_acct cp "userpatch/web/$1" public_html/api/.htaccess
-	for prog in userpatch-users userpatch-device-app; do
+	for prog in userpatch-users userpatch-device-app userpatch-devices; do
 		as_acct sh -c "sed 's|/home/USER/userpatch|$UP|g' userpatch/web/userpatch.fcgi.example \
 			>public_html/api/$prog.fcgi && chmod 0755 public_html/api/$prog.fcgi"
 	done
