@@ -37,8 +37,9 @@ from email.utils import parsedate_to_datetime
 import jsonschema
 import yaml
 
-# Sent on every response by the programs or the web server and described in
-# the spec's info section, not per operation.
+# Sent on every response by the programs or the web server (RateLimit and
+# RateLimit-Policy: on every answer to a token with a daily limit) and
+# described in the spec's info section, not per operation.
 GENERIC_HEADERS = {
     "accept-ranges",
     "cache-control",
@@ -48,6 +49,8 @@ GENERIC_HEADERS = {
     "content-type",
     "date",
     "keep-alive",
+    "ratelimit",
+    "ratelimit-policy",
     "referrer-policy",
     "server",
     "strict-transport-security",
