@@ -2,7 +2,8 @@
 # (redocly lint, installed by scripts/npm-tools). Every end-to-end test also
 # checks each response it receives against docs/openapi.yaml
 # (tests/e2e/openapi_check.py, run by tests/e2e/lib.sh).
-TESTS += tests/docs/openapi_lint.sh tests/docs/openapi_check_cases.sh
+TESTS += tests/docs/openapi_lint.sh tests/docs/openapi_check_cases.sh \
+	tests/docs/openapi_statuses.sh
 EXTRA_DIST += tests/docs tests/e2e/openapi_check.py
 
 # Every config sample in the docs loads through the real parser.
