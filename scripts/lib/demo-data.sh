@@ -51,3 +51,17 @@ demo_data_load() {
 	done
 	return 0
 }
+
+# demo_device SQL_CMD...: print the id (n of dev-n) of tenant demo's first
+# device, making a "Demo tracker" device when it has none. ./scripts/serve
+# does this on every start (for its Devices API example), with or without
+# the demo data, and so does the examples test.
+demo_device() {
+	local tenant="(SELECT id FROM tenants WHERE name = 'demo')" device
+	device=$("$@" "SELECT MIN(id) FROM devices WHERE tenant_id = $tenant") || return 1
+	if [ -z "$device" ] || [ "$device" = NULL ]; then
+		device=$("$@" "INSERT INTO devices (tenant_id, name) SELECT id, 'Demo tracker'
+			FROM tenants WHERE name = 'demo'; SELECT LAST_INSERT_ID()") || return 1
+	fi
+	echo "$device"
+}

@@ -55,6 +55,8 @@ for doc in "${docs[@]}"; do
 		fail "$name: cannot load the demo data"
 		continue
 	fi
+	# what ./scripts/serve makes on every start, with or without demo data
+	demo_device e2e_sql >/dev/null
 	work=$E2E_TMP/doc$n
 	mkdir -p "$work/run"
 	{
