@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include "app.h"
 #include "password.h"
+#include "resource.h"
 
 #define UP_DEVICE_APP_PATH "/api/v1/device_app_user_update"
 
@@ -58,20 +59,24 @@ enum da_store { DA_S_NONE, DA_S_USER, DA_S_DEVICE }; /* users or devices column 
 #define DA_F_KEY 0x1    /* identifying key: finds the user */
 #define DA_F_SECRET 0x2 /* stored as a password hash; never returned */
 
-/* A text rule beyond length: 1 if acceptable, else 0 with *why set (static). */
-typedef int (*da_check_fn)(const char *s, enum up_device_mode mode, const char **why);
-
+/*
+ * A field of `data`.  The columns it shares with the Users API are described
+ * once, by a line of the users table (user_store.c): a DA_S_USER field names
+ * that line, which gives its column, unique key, length limits and rule.
+ * Device columns are described here until a devices table describes them.
+ */
 struct da_field {
 	const char *name; /* member name inside its parent object */
 	const char *path; /* name in `details` and `updated_fields` */
 	enum da_parent parent;
 	enum da_kind kind;
 	enum da_store store;
-	const char *column;     /* column in the users or devices table, or NULL */
-	const char *unique_key; /* the database's unique key over the column, or NULL */
+	const char *user_field; /* DA_S_USER: the line of the users table */
+	const char *column;     /* DA_S_DEVICE: column of the devices table */
+	const char *unique_key; /* DA_S_DEVICE: the unique key over the column, or NULL */
 	unsigned flags;
-	size_t min_len, max_len; /* DA_K_TEXT: length in code points */
-	da_check_fn check;       /* NULL: length and "no control characters" only */
+	size_t min_len, max_len; /* DA_K_TEXT: length in code points; 0: the users line's */
+	up_check_fn check;       /* DA_S_DEVICE: the rule (NULL: none) */
 };
 
 /* Indexed by enum da_fid. */
@@ -98,11 +103,14 @@ struct da_input {
  * table in mode, filling in (release with da_input_free, also on error).
  * Returns UP_OK; UP_ERR_MISSING_KEY when no identifying key is given; or
  * UP_ERR_VALIDATION with one {"field","reason"} entry per problem appended
- * to details.
+ * to details (a JSON array, borrowed: the details of an up_error).
  */
 enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct da_input *in,
                            cJSON *details);
 void da_input_free(struct da_input *in);
+
+/* The column of field fid (users or devices table), NULL for DA_S_NONE. */
+const char *da_column(int fid);
 
 /* Index of the field whose unique key is `key` (from up_db_dup_key), or -1. */
 int da_field_by_unique_key(const char *key);
@@ -121,9 +129,8 @@ struct da_upsert {
 	char updated_at[32];   /* RFC 3339 UTC */
 	cJSON *updated_fields; /* array of field paths */
 
-	/* On failure: a sentence and details for the error response (owned). */
-	char message[160];
-	cJSON *details;
+	/* On failure: the error response's sentence and details. */
+	struct up_error err;
 
 	/* The password hash, computed at most once across retries. */
 	char pw_hash[UP_PASSWORD_HASH_LEN];

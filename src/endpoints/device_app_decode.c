@@ -5,7 +5,6 @@
  * that held the body's text on the way (envelope tree, decoded form value)
  * is wiped before it is freed: it may carry a password.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,26 +14,6 @@
 
 #define CT_JSON "application/json"
 #define CT_FORM "application/x-www-form-urlencoded"
-
-/* A 400-class failure of decoding: the error and its sentence. */
-struct decode_err {
-	enum up_err err;
-	char message[160];
-};
-
-static enum up_err fail(struct decode_err *e, enum up_err err, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-static enum up_err fail(struct decode_err *e, enum up_err err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(e->message, sizeof(e->message), fmt, ap);
-	va_end(ap);
-	up_utf8_trim(e->message);
-	e->err = err;
-	return err;
-}
 
 static const char *json_type_name(const cJSON *v)
 {
@@ -53,30 +32,31 @@ static const char *json_type_name(const cJSON *v)
 
 /* The object held by the text of `data` (len bytes). *out owned by the caller. */
 static enum up_err parse_data_text(const char *text, size_t len, size_t max_depth, cJSON **out,
-                                   struct decode_err *e)
+                                   struct up_error *e)
 {
 	size_t where = 0;
 	enum up_err rc = up_json_parse_opts(text, len, max_depth, 0, &where, out);
 
 	if (rc == UP_ERR_LIMIT)
-		return fail(e, UP_ERR_LIMIT, "data is nested deeper than %zu levels", max_depth);
+		return up_error_set(e, UP_ERR_LIMIT, "data is nested deeper than %zu levels",
+		                    max_depth);
 	if (rc == UP_ERR_BAD_JSON)
-		return fail(e, UP_ERR_BAD_DATA,
-		            "data is not valid JSON (error at byte %zu of data)", where);
+		return up_error_set(e, UP_ERR_BAD_DATA,
+		                    "data is not valid JSON (error at byte %zu of data)", where);
 	if (rc != UP_OK)
-		return fail(e, rc, "data could not be parsed");
+		return up_error_set(e, rc, "data could not be parsed");
 	if (!cJSON_IsObject(*out)) {
-		fail(e, UP_ERR_BAD_DATA, "data must hold a JSON object, not %s",
-		     json_type_name(*out));
+		up_error_set(e, UP_ERR_BAD_DATA, "data must hold a JSON object, not %s",
+		             json_type_name(*out));
 		up_json_wipe_delete(*out);
 		*out = NULL;
 	}
-	return e->err;
+	return e->code;
 }
 
 /* {"data": "<json object text>"} or {"data": {...}}. */
 static enum up_err decode_json(const struct up_request *req, size_t max_depth, cJSON **out,
-                               struct decode_err *e)
+                               struct up_error *e)
 {
 	cJSON *body = NULL, *m, *data = NULL;
 	size_t where = 0;
@@ -84,57 +64,57 @@ static enum up_err decode_json(const struct up_request *req, size_t max_depth, c
 
 	*out = NULL;
 	if (req->body == NULL || req->body_len == 0)
-		return fail(e, UP_ERR_BAD_DATA, "The body is empty: data is missing");
+		return up_error_set(e, UP_ERR_BAD_DATA, "The body is empty: data is missing");
 	/* The documented example prints the data string across lines: raw line
 	 * breaks and tabs inside the envelope's strings are accepted. */
 	rc = up_json_parse_opts(req->body, req->body_len, max_depth, UP_JSON_RAW_WS_IN_STRINGS,
 	                        &where, &body);
 	if (rc == UP_ERR_LIMIT)
-		return fail(e, rc, "The body is nested deeper than %zu levels", max_depth);
+		return up_error_set(e, rc, "The body is nested deeper than %zu levels", max_depth);
 	if (rc == UP_ERR_BAD_JSON)
-		return fail(e, UP_ERR_BAD_JSON, "The body is not valid JSON (error at byte %zu)",
-		            where);
+		return up_error_set(e, UP_ERR_BAD_JSON,
+		                    "The body is not valid JSON (error at byte %zu)", where);
 	if (rc != UP_OK)
-		return fail(e, rc, "The body could not be parsed");
+		return up_error_set(e, rc, "The body could not be parsed");
 	if (!cJSON_IsObject(body)) {
-		fail(e, UP_ERR_BAD_DATA,
-		     "The body must be a JSON object with a data member, not %s",
-		     json_type_name(body));
+		up_error_set(e, UP_ERR_BAD_DATA,
+		             "The body must be a JSON object with a data member, not %s",
+		             json_type_name(body));
 		goto out;
 	}
 	cJSON_ArrayForEach(m, body)
 	{
 		if (strcmp(m->string, "data") != 0) {
-			fail(e, UP_ERR_BAD_DATA,
-			     "Unexpected member \"%.*s\": the body carries only data",
-			     UP_UTF8_CUT(m->string, 40));
+			up_error_set(e, UP_ERR_BAD_DATA,
+			             "Unexpected member \"%.*s\": the body carries only data",
+			             UP_UTF8_CUT(m->string, 40));
 			goto out;
 		}
 		if (data != NULL) {
-			fail(e, UP_ERR_BAD_DATA, "data is given more than once");
+			up_error_set(e, UP_ERR_BAD_DATA, "data is given more than once");
 			goto out;
 		}
 		data = m;
 	}
 	if (data == NULL) {
-		fail(e, UP_ERR_BAD_DATA, "data is missing");
+		up_error_set(e, UP_ERR_BAD_DATA, "data is missing");
 	} else if (cJSON_IsString(data)) {
 		parse_data_text(data->valuestring, strlen(data->valuestring), max_depth, out, e);
 	} else if (cJSON_IsObject(data)) {
 		*out = cJSON_DetachItemViaPointer(body, data);
 	} else {
-		fail(e, UP_ERR_BAD_DATA,
-		     "data must be a JSON string holding an object (or an object), not %s",
-		     json_type_name(data));
+		up_error_set(e, UP_ERR_BAD_DATA,
+		             "data must be a JSON string holding an object (or an object), not %s",
+		             json_type_name(data));
 	}
 out:
 	up_json_wipe_delete(body); /* the envelope may hold the password */
-	return e->err;
+	return e->code;
 }
 
 /* data=<percent-encoded json object text>, and nothing else. */
 static enum up_err decode_form(const struct up_request *req, size_t max_depth, cJSON **out,
-                               struct decode_err *e)
+                               struct up_error *e)
 {
 	const char *p = req->body != NULL ? req->body : "";
 	size_t count = 0;
@@ -143,16 +123,17 @@ static enum up_err decode_form(const struct up_request *req, size_t max_depth, c
 
 	*out = NULL;
 	if (req->body != NULL && strlen(req->body) != req->body_len)
-		return fail(e, UP_ERR_BAD_REQUEST, "The body contains a NUL byte");
+		return up_error_set(e, UP_ERR_BAD_REQUEST, "The body contains a NUL byte");
 	while (*p != '\0') {
 		size_t len = strcspn(p, "&"), klen = strcspn(p, "=&");
 
 		if (len > 0) {
 			if (klen != 4 || strncmp(p, "data", 4) != 0)
-				return fail(e, UP_ERR_BAD_DATA,
-				            "Unexpected parameter \"%.*s\": the body carries only "
-				            "data",
-				            UP_UTF8_CUT(p, klen > 40 ? 40 : klen));
+				return up_error_set(
+				        e, UP_ERR_BAD_DATA,
+				        "Unexpected parameter \"%.*s\": the body carries only "
+				        "data",
+				        UP_UTF8_CUT(p, klen > 40 ? 40 : klen));
 			count++;
 		}
 		p += len;
@@ -160,34 +141,37 @@ static enum up_err decode_form(const struct up_request *req, size_t max_depth, c
 			p++;
 	}
 	if (count == 0)
-		return fail(e, UP_ERR_BAD_DATA, "data is missing");
+		return up_error_set(e, UP_ERR_BAD_DATA, "data is missing");
 	if (count > 1)
-		return fail(e, UP_ERR_BAD_DATA, "data is given more than once");
+		return up_error_set(e, UP_ERR_BAD_DATA, "data is given more than once");
 	rc = up_query_get(req->body, "data", &value);
 	if (rc == UP_ERR_NOMEM)
-		return fail(e, rc, "out of memory");
+		return up_error_set(e, rc, "out of memory");
 	if (rc != UP_OK || value == NULL)
-		return fail(e, UP_ERR_BAD_DATA, "data is not valid percent-encoding");
+		return up_error_set(e, UP_ERR_BAD_DATA, "data is not valid percent-encoding");
 	parse_data_text(value, strlen(value), max_depth, out, e);
 	sodium_memzero(value, strlen(value)); /* the decoded text may hold the password */
 	free(value);
-	return e->err;
+	return e->code;
 }
 
 enum up_err da_decode(const struct up_request *req, size_t max_depth, cJSON **out, char *msg,
                       size_t msglen)
 {
-	struct decode_err e = {UP_OK, ""};
+	struct up_error e = {0};
+	enum up_err rc;
 
 	*out = NULL;
 	if (req->content_type == NULL ||
 	    (strcmp(req->content_type, CT_JSON) != 0 && strcmp(req->content_type, CT_FORM) != 0))
-		fail(&e, UP_ERR_MEDIA_TYPE, "Content-Type must be " CT_JSON " or " CT_FORM);
+		up_error_set(&e, UP_ERR_MEDIA_TYPE, "Content-Type must be " CT_JSON " or " CT_FORM);
 	else if (strcmp(req->content_type, CT_JSON) == 0)
 		decode_json(req, max_depth, out, &e);
 	else
 		decode_form(req, max_depth, out, &e);
-	if (e.err != UP_OK)
+	rc = e.code;
+	if (rc != UP_OK)
 		snprintf(msg, msglen, "%s", e.message);
-	return e.err;
+	up_error_reset(&e);
+	return rc;
 }

@@ -11,91 +11,102 @@
 #include "user_store.h"
 #include "validate.h"
 
-static int check_e164(const char *s, enum up_device_mode mode, const char **why)
+/* Device identifier rules (device.c), in the one validator signature. */
+static int check_imei(struct up_check *c, const cJSON *v)
 {
-	(void)mode;
-	return up_valid_e164(s, why);
+	const char *why = NULL;
+
+	return up_valid_imei(v->valuestring, c->mode, &why)
+	               ? 1
+	               : up_check_fail(c, "%s", why != NULL ? why : "is not valid");
 }
 
-static int check_imsi(const char *s, enum up_device_mode mode, const char **why)
+static int check_imsi(struct up_check *c, const cJSON *v)
 {
-	(void)mode;
-	return up_valid_imsi(s, why);
+	const char *why = NULL;
+
+	return up_valid_imsi(v->valuestring, &why)
+	               ? 1
+	               : up_check_fail(c, "%s", why != NULL ? why : "is not valid");
 }
 
-static int check_username(const char *s, enum up_device_mode mode, const char **why)
+static int check_iccid(struct up_check *c, const cJSON *v)
 {
-	(void)mode;
-	return up_valid_username(s, why);
+	const char *why = NULL;
+
+	return up_valid_iccid(v->valuestring, c->mode, &why)
+	               ? 1
+	               : up_check_fail(c, "%s", why != NULL ? why : "is not valid");
 }
 
-static int check_user_class(const char *s, enum up_device_mode mode, const char **why)
-{
-	static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                              "0123456789_.-";
-
-	(void)mode;
-	if (!up_valid_charset(s, allowed, 1, 64)) {
-		*why = "must be 1 to 64 characters of letters, digits and _ . -";
-		return 0;
-	}
-	return 1;
-}
-
-static int check_email(const char *s, enum up_device_mode mode, const char **why)
-{
-	(void)mode;
-	if (!up_valid_email(s)) {
-		*why = "is not a valid email address";
-		return 0;
-	}
-	return 1;
-}
+#define USER(field) DA_S_USER, field, NULL, NULL
+#define DEVICE(column, key) DA_S_DEVICE, NULL, column, key
 
 /*
- * The table: JSON name, path, parent, kind, store, column, unique key, flags,
- * length limits (code points), rule.
+ * The table: JSON name, path, parent, kind, store with the users line (or
+ * the devices column and unique key), flags, length limits (0: the users
+ * line's), device rule.
  */
 const struct da_field da_fields[DA__MAX] = {
-        [DA_NUMBER] = {"number", "number", DA_P_TOP, DA_K_TEXT, DA_S_USER, "phone_number",
-                       "uq_users_number", DA_F_KEY, 1, 16, check_e164},
-        [DA_GENERIC_ID] = {"generic_id", "generic_id", DA_P_TOP, DA_K_TEXT, DA_S_USER, "generic_id",
-                           "uq_users_generic", DA_F_KEY, 1, 255, NULL},
-        [DA_IMEI] = {"imei", "imei", DA_P_TOP, DA_K_TEXT, DA_S_DEVICE, "imei", "uq_devices_imei", 0,
-                     1, 16, up_valid_imei},
-        [DA_IMSI] = {"imsi", "imsi", DA_P_TOP, DA_K_TEXT, DA_S_DEVICE, "imsi", "uq_devices_imsi", 0,
-                     1, 15, check_imsi},
-        [DA_ICCID] = {"iccid", "iccid", DA_P_TOP, DA_K_TEXT, DA_S_DEVICE, "iccid",
-                      "uq_devices_iccid", 0, 1, 20, up_valid_iccid},
-        [DA_USERNAME] = {"username", "username", DA_P_TOP, DA_K_TEXT, DA_S_USER, "username",
-                         "uq_users_username", DA_F_KEY, 1, 150, check_username},
-        [DA_PASSWORD] = {"password", "password", DA_P_TOP, DA_K_TEXT, DA_S_USER, "password_hash",
-                         NULL, DA_F_SECRET, 1, 1024, NULL},
+        [DA_NUMBER] = {"number", "number", DA_P_TOP, DA_K_TEXT, USER("number"), DA_F_KEY, 0, 0,
+                       NULL},
+        [DA_GENERIC_ID] = {"generic_id", "generic_id", DA_P_TOP, DA_K_TEXT, USER("generic_id"),
+                           DA_F_KEY, 0, 0, NULL},
+        [DA_IMEI] = {"imei", "imei", DA_P_TOP, DA_K_TEXT, DEVICE("imei", "uq_devices_imei"), 0, 1,
+                     16, check_imei},
+        [DA_IMSI] = {"imsi", "imsi", DA_P_TOP, DA_K_TEXT, DEVICE("imsi", "uq_devices_imsi"), 0, 1,
+                     15, check_imsi},
+        [DA_ICCID] = {"iccid", "iccid", DA_P_TOP, DA_K_TEXT, DEVICE("iccid", "uq_devices_iccid"), 0,
+                      1, 20, check_iccid},
+        [DA_USERNAME] = {"username", "username", DA_P_TOP, DA_K_TEXT, USER("username"), DA_F_KEY, 0,
+                         0, NULL},
+        /* Client-hashed: any 1 to 1024 characters (the Users API asks 8 of a person). */
+        [DA_PASSWORD] = {"password", "password", DA_P_TOP, DA_K_TEXT, USER("password"), DA_F_SECRET,
+                         1, 1024, NULL},
         [DA_USER_EXTERNAL_ID] = {"user_external_id", "user_external_id", DA_P_TOP, DA_K_TEXT,
-                                 DA_S_USER, "user_external_id", "uq_users_external", DA_F_KEY, 1,
-                                 128, NULL},
-        [DA_USER_CLASS] = {"user_class", "user_class", DA_P_TOP, DA_K_TEXT, DA_S_USER, "user_class",
-                           NULL, 0, 1, 64, check_user_class},
-        [DA_FIRST_NAME] = {"first_name", "profile.first_name", DA_P_PROFILE, DA_K_TEXT, DA_S_USER,
-                           "first_name", NULL, 0, 1, 100, NULL},
-        [DA_LAST_NAME] = {"last_name", "profile.last_name", DA_P_PROFILE, DA_K_TEXT, DA_S_USER,
-                          "last_name", NULL, 0, 1, 100, NULL},
-        [DA_EMAIL] = {"email", "profile.email", DA_P_PROFILE, DA_K_TEXT, DA_S_USER, "email",
-                      "uq_users_email", 0, 3, 254, check_email},
-        [DA_PREFERENCES] = {"preferences", "preferences", DA_P_TOP, DA_K_PREFS, DA_S_USER,
-                            "preferences", NULL, 0, 0, 0, NULL},
-        [DA_USER_ID] = {"user_id", "user_id", DA_P_TOP, DA_K_USER_ID, DA_S_NONE, NULL, NULL,
+                                 USER("user_external_id"), DA_F_KEY, 0, 0, NULL},
+        [DA_USER_CLASS] = {"user_class", "user_class", DA_P_TOP, DA_K_TEXT, USER("user_class"), 0,
+                           0, 0, NULL},
+        [DA_FIRST_NAME] = {"first_name", "profile.first_name", DA_P_PROFILE, DA_K_TEXT,
+                           USER("first_name"), 0, 0, 0, NULL},
+        [DA_LAST_NAME] = {"last_name", "profile.last_name", DA_P_PROFILE, DA_K_TEXT,
+                          USER("last_name"), 0, 0, 0, NULL},
+        [DA_EMAIL] = {"email", "profile.email", DA_P_PROFILE, DA_K_TEXT, USER("email"), 0, 0, 0,
+                      NULL},
+        [DA_PREFERENCES] = {"preferences", "preferences", DA_P_TOP, DA_K_PREFS, USER("preferences"),
+                            0, 0, 0, NULL},
+        [DA_USER_ID] = {"user_id", "user_id", DA_P_TOP, DA_K_USER_ID, DA_S_NONE, NULL, NULL, NULL,
                         DA_F_KEY, 0, 0, NULL},
-        [DA_VERSION] = {"version", "version", DA_P_TOP, DA_K_VERSION, DA_S_NONE, NULL, NULL, 0, 0,
-                        0, NULL},
+        [DA_VERSION] = {"version", "version", DA_P_TOP, DA_K_VERSION, DA_S_NONE, NULL, NULL, NULL,
+                        0, 0, 0, NULL},
 };
+
+/* The users line of field fid, or NULL. */
+static const struct up_field *user_line(int fid)
+{
+	return da_fields[fid].store == DA_S_USER ? up_user_field(da_fields[fid].user_field) : NULL;
+}
+
+const char *da_column(int fid)
+{
+	const struct up_field *u = user_line(fid);
+
+	return u != NULL ? u->column : da_fields[fid].column;
+}
+
+static const char *unique_key(int fid)
+{
+	const struct up_field *u = user_line(fid);
+
+	return u != NULL ? u->unique_key : da_fields[fid].unique_key;
+}
 
 int da_field_by_unique_key(const char *key)
 {
 	int i;
 
 	for (i = 0; i < DA__MAX; i++)
-		if (da_fields[i].unique_key != NULL && strcmp(da_fields[i].unique_key, key) == 0)
+		if (unique_key(i) != NULL && strcmp(unique_key(i), key) == 0)
 			return i;
 	return -1;
 }
@@ -119,45 +130,49 @@ static int printable(const char *s)
 	return 1;
 }
 
-static void parse_text(const struct da_field *f, const cJSON *v, enum up_device_mode mode,
-                       struct da_input *in, int fid, cJSON *details)
+static void parse_text(int fid, const cJSON *v, enum up_device_mode mode, struct da_input *in,
+                       struct up_error *e)
 {
-	const char *why = NULL;
-	size_t n;
+	const struct da_field *f = &da_fields[fid];
+	const struct up_field *u = user_line(fid);
+	struct up_check c = {u, f->path, mode, NULL, e};
+	size_t n, min = f->min_len, max = f->max_len;
+	up_check_fn check = u != NULL ? u->check : f->check;
 
+	if (u != NULL && max == 0) {
+		min = u->min_len;
+		max = u->max_len;
+	}
 	if (!cJSON_IsString(v)) {
-		up_details_add(details, f->path, "must be a string");
+		up_error_detail(e, f->path, "must be a string");
 		return;
 	}
 	n = up_utf8_length(v->valuestring);
-	if (n < f->min_len || n > f->max_len) {
-		if (f->min_len == 1)
-			up_details_add(details, f->path, "must be 1 to %zu characters", f->max_len);
+	if (n < min || n > max) {
+		if (min == 1)
+			up_error_detail(e, f->path, "must be 1 to %zu characters", max);
 		else
-			up_details_add(details, f->path, "must be %zu to %zu characters",
-			               f->min_len, f->max_len);
+			up_error_detail(e, f->path, "must be %zu to %zu characters", min, max);
 		return;
 	}
 	if (!printable(v->valuestring)) {
-		up_details_add(details, f->path, "must not contain control characters");
+		up_error_detail(e, f->path, "must not contain control characters");
 		return;
 	}
 	/* utf8mb4 PAD SPACE would find "crm-1" for "crm-1 ": identifiers are taken as seen. */
 	if ((f->flags & DA_F_KEY) && up_edge_space(v->valuestring)) {
-		up_details_add(details, f->path, "must not begin or end with a space");
+		up_error_detail(e, f->path, "must not begin or end with a space");
 		return;
 	}
-	if (f->check != NULL && !f->check(v->valuestring, mode, &why)) {
-		up_details_add(details, f->path, "%s", why);
+	if (check != NULL && !check(&c, v))
 		return;
-	}
 	in->text[fid] = strdup(v->valuestring);
 	if (in->text[fid] == NULL)
-		up_details_add(details, f->path, "out of memory");
+		up_error_detail(e, f->path, "out of memory");
 }
 
 /* "usr-<n>", or "<n>" and <n> as older clients send it. */
-static void parse_user_id(const cJSON *v, struct da_input *in, cJSON *details)
+static void parse_user_id(const cJSON *v, struct da_input *in, struct up_error *e)
 {
 	static const char rule[] = "must be a user id such as \"usr-42\" (or 42)";
 
@@ -171,17 +186,17 @@ static void parse_user_id(const cJSON *v, struct da_input *in, cJSON *details)
 		in->user_id = (uint64_t)v->valuedouble;
 		return;
 	}
-	up_details_add(details, "user_id", "%s", rule);
+	up_error_detail(e, "user_id", "%s", rule);
 }
 
-static void parse_version(const cJSON *v, struct da_input *in, cJSON *details)
+static void parse_version(const cJSON *v, struct da_input *in, struct up_error *e)
 {
 	if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 9007199254740991.0 &&
 	    floor(v->valuedouble) == v->valuedouble) {
 		in->version = (uint64_t)v->valuedouble;
 		return;
 	}
-	up_details_add(details, "version", "must be an integer >= 0");
+	up_error_detail(e, "version", "must be an integer >= 0");
 }
 
 /* Largest integer magnitude a preference number may have: every integer up to it is exact. */
@@ -213,7 +228,7 @@ static int name_set_add(struct name_set *set, const char *name)
 }
 
 /* An object of scalars; a null member removes that setting. */
-static void parse_prefs(const cJSON *v, struct da_input *in, cJSON *details)
+static void parse_prefs(const cJSON *v, struct da_input *in, struct up_error *e)
 {
 	struct name_set seen;
 	const cJSON *m;
@@ -222,13 +237,13 @@ static void parse_prefs(const cJSON *v, struct da_input *in, cJSON *details)
 	char path[96];
 
 	if (!cJSON_IsObject(v)) {
-		up_details_add(details, "preferences", "must be an object");
+		up_error_detail(e, "preferences", "must be an object");
 		return;
 	}
 	/* The count first: past the limit no setting is looked at one by one. */
 	cJSON_ArrayForEach(m, v) n++;
 	if (n > DA_PREFS_MAX_KEYS) {
-		up_details_add(details, "preferences", "at most %d settings", DA_PREFS_MAX_KEYS);
+		up_error_detail(e, "preferences", "at most %d settings", DA_PREFS_MAX_KEYS);
 		return;
 	}
 	memset(&seen, 0, sizeof(seen));
@@ -238,29 +253,29 @@ static void parse_prefs(const cJSON *v, struct da_input *in, cJSON *details)
 
 		snprintf(path, sizeof(path), "preferences.%.*s", UP_UTF8_CUT(m->string, 80));
 		if (klen < 1 || klen > DA_PREFS_MAX_KEY_LEN || !printable(m->string)) {
-			up_details_add(details, path, "setting names must be 1 to %d characters",
-			               DA_PREFS_MAX_KEY_LEN);
+			up_error_detail(e, path, "setting names must be 1 to %d characters",
+			                DA_PREFS_MAX_KEY_LEN);
 			bad = 1;
 		} else if (!name_set_add(&seen, m->string)) {
-			up_details_add(details, path, "given more than once");
+			up_error_detail(e, path, "given more than once");
 			bad = 1;
 		} else if (cJSON_IsString(m) &&
 		           up_utf8_length(m->valuestring) > DA_PREFS_MAX_VALUE_LEN) {
-			up_details_add(details, path, "must be at most %d characters",
-			               DA_PREFS_MAX_VALUE_LEN);
+			up_error_detail(e, path, "must be at most %d characters",
+			                DA_PREFS_MAX_VALUE_LEN);
 			bad = 1;
 		} else if (cJSON_IsNumber(m) && (!isfinite(m->valuedouble) ||
 		                                 fabs(m->valuedouble) > DA_PREFS_MAX_EXACT)) {
 			/* 1e999 would be stored as null, 2^53 + 1 rounded: refuse both. */
-			up_details_add(
-			        details, path,
+			up_error_detail(
+			        e, path,
 			        "must be a number from -9007199254740991 to 9007199254740991 "
 			        "(larger ones cannot be stored exactly)");
 			bad = 1;
 		} else if (!cJSON_IsString(m) && !cJSON_IsNumber(m) && !cJSON_IsBool(m) &&
 		           !cJSON_IsNull(m)) {
-			up_details_add(details, path,
-			               "must be a string, number, boolean or null (to remove it)");
+			up_error_detail(e, path,
+			                "must be a string, number, boolean or null (to remove it)");
 			bad = 1;
 		}
 	}
@@ -268,40 +283,40 @@ static void parse_prefs(const cJSON *v, struct da_input *in, cJSON *details)
 		return;
 	in->prefs = cJSON_Duplicate(v, 1);
 	if (in->prefs == NULL)
-		up_details_add(details, "preferences", "out of memory");
+		up_error_detail(e, "preferences", "out of memory");
 }
 
 static void parse_member(int fid, const cJSON *v, enum up_device_mode mode, struct da_input *in,
-                         cJSON *details)
+                         struct up_error *e)
 {
 	const struct da_field *f = &da_fields[fid];
 
 	if (in->present[fid]) {
-		up_details_add(details, f->path, "given more than once");
+		up_error_detail(e, f->path, "given more than once");
 		return;
 	}
 	in->present[fid] = 1;
 	switch (f->kind) {
 	case DA_K_TEXT:
-		parse_text(f, v, mode, in, fid, details);
+		parse_text(fid, v, mode, in, e);
 		break;
 	case DA_K_PREFS:
-		parse_prefs(v, in, details);
+		parse_prefs(v, in, e);
 		break;
 	case DA_K_USER_ID:
-		parse_user_id(v, in, details);
+		parse_user_id(v, in, e);
 		break;
 	case DA_K_VERSION:
-		parse_version(v, in, details);
+		parse_version(v, in, e);
 		break;
 	}
 }
 
-enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct da_input *in,
-                           cJSON *details)
+static enum up_err input_parse(const cJSON *data, enum up_device_mode mode, struct da_input *in,
+                               struct up_error *e)
 {
 	const cJSON *m, *p;
-	int profile_seen = 0, key = 0, fid, before = cJSON_GetArraySize(details);
+	int profile_seen = 0, key = 0, fid, before = (int)up_error_ndetails(e);
 	char path[96];
 
 	memset(in, 0, sizeof(*in));
@@ -309,12 +324,12 @@ enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct d
 	{
 		if (strcmp(m->string, "profile") == 0) {
 			if (profile_seen++) {
-				up_details_add(details, "profile", "given more than once");
+				up_error_detail(e, "profile", "given more than once");
 				continue;
 			}
 			if (!cJSON_IsObject(m)) {
-				up_details_add(details, "profile",
-				               "must be an object {first_name, last_name, email}");
+				up_error_detail(e, "profile",
+				                "must be an object {first_name, last_name, email}");
 				continue;
 			}
 			cJSON_ArrayForEach(p, m)
@@ -323,29 +338,39 @@ enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct d
 				if (fid < 0) {
 					snprintf(path, sizeof(path), "profile.%.*s",
 					         UP_UTF8_CUT(p->string, 80));
-					up_details_add(details, path, "unknown field");
+					up_error_detail(e, path, "unknown field");
 					continue;
 				}
-				parse_member(fid, p, mode, in, details);
+				parse_member(fid, p, mode, in, e);
 			}
 			continue;
 		}
 		fid = find_field(DA_P_TOP, m->string);
 		if (fid < 0) {
 			snprintf(path, sizeof(path), "%.*s", UP_UTF8_CUT(m->string, 80));
-			up_details_add(details, path, "unknown field");
+			up_error_detail(e, path, "unknown field");
 			continue;
 		}
 		if (da_fields[fid].flags & DA_F_KEY)
 			key = 1;
-		parse_member(fid, m, mode, in, details);
+		parse_member(fid, m, mode, in, e);
 	}
 	if (!key)
 		return UP_ERR_MISSING_KEY;
-	if (cJSON_GetArraySize(details) <= before)
+	if ((int)up_error_ndetails(e) <= before)
 		return UP_OK;
-	up_details_cap(details, (size_t)before, DA_MAX_DETAILS);
+	up_details_cap(e->details, (size_t)before, DA_MAX_DETAILS);
 	return UP_ERR_VALIDATION;
+}
+
+enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct da_input *in,
+                           cJSON *details)
+{
+	struct up_error e = {.details = details};
+	enum up_err rc = input_parse(data, mode, in, &e);
+
+	e.details = NULL; /* the caller's */
+	return rc;
 }
 
 void da_input_free(struct da_input *in)

@@ -9,6 +9,7 @@
 #include "device_app.h"
 #include "json.h"
 #include "log.h"
+#include "route.h"
 #include "user_store.h"
 
 /* The response body of a success: the stored fields and the bookkeeping. */
@@ -72,41 +73,37 @@ out:
 	return rc;
 }
 
-static void update(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp)
+static void update(struct up_call *call)
 {
-	char decode_msg[160] = "";
+	struct up_ctx *ctx = call->ctx;
+	const struct up_request *req = call->req;
+	struct up_error e = {0};
 	struct da_upsert u;
 	struct da_input in;
-	cJSON *data = NULL, *details = NULL, *body = NULL;
-	const char *message = NULL, *outcome = "left unchanged";
+	cJSON *data = NULL, *body = NULL;
+	const char *outcome = "left unchanged";
 	enum up_err rc;
 
 	memset(&u, 0, sizeof(u));
 	memset(&in, 0, sizeof(in));
-	rc = da_decode(req, ctx->cfg->max_json_depth, &data, decode_msg, sizeof(decode_msg));
-	if (rc != UP_OK) {
-		message = decode_msg;
+	rc = da_decode(req, ctx->cfg->max_json_depth, &data, e.message, sizeof(e.message));
+	if (rc != UP_OK)
 		goto out;
-	}
-	details = cJSON_CreateArray();
-	if (details == NULL) {
-		rc = UP_ERR_NOMEM;
-		goto out;
-	}
-	rc = da_input_parse(data, ctx->cfg->device_validation, &in, details);
+	e.details = cJSON_CreateArray();
+	rc = e.details == NULL ? UP_ERR_NOMEM
+	                       : da_input_parse(data, ctx->cfg->device_validation, &in, e.details);
 	if (rc == UP_ERR_MISSING_KEY) {
-		message = "At least one identifying key is required: user_id, user_external_id, "
-		          "username, generic_id or number";
-		cJSON_Delete(details);
-		details = NULL;
+		up_error_reset(&e);
+		up_error_set(&e, rc,
+		             "At least one identifying key is required: user_id, "
+		             "user_external_id, username, generic_id or number");
 		goto out;
 	}
 	if (rc != UP_OK) {
-		message = "Some fields break their rules; see details";
+		up_error_set(&e, rc, "Some fields break their rules; see details");
 		goto out;
 	}
-	cJSON_Delete(details);
-	details = NULL;
+	up_error_reset(&e);
 
 	u.cfg = ctx->cfg;
 	u.in = &in;
@@ -115,16 +112,13 @@ static void update(struct up_ctx *ctx, const struct up_request *req, struct up_r
 	u.request_id = req->request_id;
 	rc = da_upsert_run(ctx->db, &u);
 	if (rc != UP_OK) {
-		if (u.message[0] != '\0')
-			message = u.message;
-		details = u.details;
-		u.details = NULL;
+		e = u.err;
+		memset(&u.err, 0, sizeof(u.err));
 		goto out;
 	}
 	rc = build_body(ctx, &u, &body);
-	if (rc != UP_OK)
-		goto out;
-	rc = up_response_json(resp, 201, body);
+	if (rc == UP_OK)
+		rc = up_response_json(call->resp, 201, body);
 	if (rc != UP_OK)
 		goto out;
 	if (u.created)
@@ -135,31 +129,25 @@ static void update(struct up_ctx *ctx, const struct up_request *req, struct up_r
 	       (unsigned long long)u.user_id, (unsigned long long)u.version);
 out:
 	if (rc != UP_OK) {
-		up_ctx_error(ctx, resp, rc, message, details);
-		details = NULL;
+		e.code = rc;
+		up_ctx_fail(ctx, call->resp, &e);
 	}
-	cJSON_Delete(details);
+	up_error_reset(&e);
 	cJSON_Delete(body);
 	up_json_wipe_delete(data); /* it may hold the password */
 	da_upsert_free(&u);
 	da_input_free(&in);
 }
 
+/* One route: POST only (no OPTIONS, as the endpoint has always answered). */
+static const struct up_route routes[] = {
+        {UP_DEVICE_APP_PATH "/", UP_MB(UP_M_POST), UP_SCOPE_DEVICE_APP_WRITE, update, NULL},
+};
+
+static const struct up_routes device_app_routes = {routes, 1, NULL};
+
 void up_device_app_handle(struct up_ctx *ctx, const struct up_request *req,
                           struct up_response *resp)
 {
-	size_t n = strlen(UP_DEVICE_APP_PATH);
-
-	if (strncmp(req->path, UP_DEVICE_APP_PATH, n) != 0 ||
-	    (req->path[n] != '\0' && strcmp(req->path + n, "/") != 0)) {
-		up_ctx_error(ctx, resp, UP_ERR_NOT_FOUND, "No such resource", NULL);
-		return;
-	}
-	if (req->method != UP_M_POST) {
-		up_ctx_method_not_allowed(ctx, resp, "POST");
-		return;
-	}
-	if (up_ctx_auth(ctx, req, UP_SCOPE_DEVICE_APP_WRITE, resp) != UP_OK)
-		return;
-	update(ctx, req, resp);
+	up_route_dispatch(&device_app_routes, ctx, req, resp);
 }

@@ -73,7 +73,7 @@ static enum up_err build_sql(void)
 	          "INSERT INTO users (tenant_id, device_id");
 	ok &= cat(sql_user_update, sizeof(sql_user_update), &c, "UPDATE users SET device_id = ?");
 	for (i = 0; i < n_user_cols; i++) {
-		const char *col = da_fields[user_col[i]].column;
+		const char *col = da_column(user_col[i]);
 
 		ok &= cat(sql_user_load, sizeof(sql_user_load), &a, ", %s", col);
 		ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b, ", %s", col);
@@ -93,7 +93,7 @@ static enum up_err build_sql(void)
 	ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, "INSERT INTO devices (tenant_id");
 	ok &= cat(sql_dev_update, sizeof(sql_dev_update), &f, "UPDATE devices SET ");
 	for (i = 0; i < n_dev_cols; i++) {
-		const char *col = da_fields[dev_col[i]].column;
+		const char *col = da_column(dev_col[i]);
 
 		ok &= cat(sql_dev_load, sizeof(sql_dev_load), &d, "%s%s", i > 0 ? ", " : "", col);
 		ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ", %s", col);
@@ -116,17 +116,17 @@ static enum up_err build_sql(void)
 		if (fl->store == DA_S_USER && (fl->flags & DA_F_KEY))
 			ok &= cat(sql_find_user[fid], sizeof(sql_find_user[fid]), &a,
 			          "SELECT id FROM users WHERE tenant_id = ? AND %s = ? FOR UPDATE",
-			          fl->column);
+			          da_column(fid));
 		if (fl->store == DA_S_DEVICE) {
 			ok &= cat(
 			        sql_find_dev[fid], sizeof(sql_find_dev[fid]), &b,
 			        "SELECT id FROM devices WHERE tenant_id = ? AND %s = ? FOR UPDATE",
-			        fl->column);
+			        da_column(fid));
 			ok &= cat(
 			        sql_release_dev[fid], sizeof(sql_release_dev[fid]), &c,
 			        "UPDATE devices SET %s = NULL, version = version + 1, "
 			        "modified_at = CURRENT_TIMESTAMP(6) WHERE tenant_id = ? AND id = ?",
-			        fl->column);
+			        da_column(fid));
 		}
 	}
 	if (!ok) {
@@ -227,7 +227,7 @@ static enum up_err find_user(struct up_db *db, const struct da_upsert *u, int fi
 	return query_id(db, sql_find_user[fid], p, 2, id);
 }
 
-/* Append {"field", "reason", "user_id"} to u->details (created on first use). */
+/* Add {"field", "reason", "user_id"} (user_id when not 0) to the details of u->err. */
 static void conflict_detail(struct da_upsert *u, const char *field, uint64_t user, const char *fmt,
                             ...) __attribute__((format(printf, 4, 5)));
 static void conflict_detail(struct da_upsert *u, const char *field, uint64_t user, const char *fmt,
@@ -237,21 +237,14 @@ static void conflict_detail(struct da_upsert *u, const char *field, uint64_t use
 	cJSON *o;
 	va_list ap;
 
-	if (u->details == NULL && (u->details = cJSON_CreateArray()) == NULL)
-		return;
-	o = cJSON_CreateObject();
-	if (o == NULL)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	cJSON_AddStringToObject(o, "field", field);
-	cJSON_AddStringToObject(o, "reason", reason);
-	if (user != 0) {
+	o = up_error_detail(&u->err, field, "%s", reason);
+	if (o != NULL && user != 0) {
 		snprintf(id, sizeof(id), UP_USER_PREFIX "%llu", (unsigned long long)user);
 		cJSON_AddStringToObject(o, "user_id", id);
 	}
-	cJSON_AddItemToArray(u->details, o);
 }
 
 /*
@@ -302,10 +295,9 @@ static enum up_err merge_prefs(struct da_upsert *u, const char *stored, cJSON *c
 		cJSON_AddItemToArray(changed, cJSON_CreateString(path));
 	}
 	if (cJSON_GetArraySize(cur) > DA_PREFS_MAX_KEYS) {
-		rc = UP_ERR_VALIDATION;
-		snprintf(u->message, sizeof(u->message),
-		         "A user keeps at most %d preferences; remove some with null",
-		         DA_PREFS_MAX_KEYS);
+		rc = up_error_set(&u->err, UP_ERR_VALIDATION,
+		                  "A user keeps at most %d preferences; remove some with null",
+		                  DA_PREFS_MAX_KEYS);
 		conflict_detail(u, "preferences", 0, "at most %d settings in all",
 		                DA_PREFS_MAX_KEYS);
 		goto out;
@@ -318,8 +310,7 @@ static enum up_err merge_prefs(struct da_upsert *u, const char *stored, cJSON *c
 	} else if (strlen(*text) > 65535) {
 		free(*text);
 		*text = NULL;
-		rc = UP_ERR_VALIDATION;
-		snprintf(u->message, sizeof(u->message), "Preferences too large to store");
+		rc = up_error_set(&u->err, UP_ERR_VALIDATION, "Preferences too large to store");
 		conflict_detail(u, "preferences", 0, "at most 65535 bytes in all");
 	}
 out:
@@ -366,10 +357,9 @@ static enum up_err check_devices(struct up_db *db, struct da_upsert *u, uint64_t
 		else
 			release[fid] = dev;
 	}
-	if (u->details != NULL) {
-		snprintf(u->message, sizeof(u->message),
-		         "A device identifier is bound to another user");
-		return UP_ERR_CONFLICT;
+	if (up_error_ndetails(&u->err) > 0) {
+		return up_error_set(&u->err, UP_ERR_CONFLICT,
+		                    "A device identifier is bound to another user");
 	}
 	if (device_id != 0) {
 		p[0] = UP_P_U64(u->tenant_id);
@@ -379,11 +369,11 @@ static enum up_err check_devices(struct up_db *db, struct da_upsert *u, uint64_t
 		if (rc != UP_OK)
 			return rc;
 		if (other != 0) {
-			snprintf(u->message, sizeof(u->message),
-			         "The user's device " UP_DEVICE_PREFIX
-			         "%llu is shared with " UP_USER_PREFIX
-			         "%llu; its identifiers cannot change",
-			         (unsigned long long)device_id, (unsigned long long)other);
+			up_error_set(&u->err, UP_ERR_CONFLICT,
+			             "The user's device " UP_DEVICE_PREFIX
+			             "%llu is shared with " UP_USER_PREFIX
+			             "%llu; its identifiers cannot change",
+			             (unsigned long long)device_id, (unsigned long long)other);
 			for (i = 0; i < n_dev_cols; i++)
 				if (next[dev_col[i]] != cur->val[dev_col[i]])
 					conflict_detail(u, da_fields[dev_col[i]].path, other,
@@ -499,11 +489,8 @@ static enum up_err take_result(struct da_upsert *u, uint64_t id, uint64_t versio
 		if (u->stored[fid] == NULL)
 			return UP_ERR_NOMEM;
 	}
-	/* "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC session) to "YYYY-MM-DDTHH:MM:SSZ". */
-	if (strlen(m) < 19 || m[10] != ' ')
-		return UP_ERR_INTERNAL;
-	snprintf(u->updated_at, sizeof(u->updated_at), "%.10sT%.8sZ", m, m + 11);
-	return UP_OK;
+	/* The device-app API has always answered whole seconds. */
+	return up_datetime_render(m, UP_DT_SECONDS, u->updated_at, sizeof(u->updated_at));
 }
 
 /* Forget what an earlier attempt of the transaction produced. */
@@ -517,9 +504,7 @@ static void reset_result(struct da_upsert *u)
 	}
 	cJSON_Delete(u->updated_fields);
 	u->updated_fields = NULL;
-	cJSON_Delete(u->details);
-	u->details = NULL;
-	u->message[0] = '\0';
+	up_error_reset(&u->err);
 	u->created = 0;
 	u->user_id = u->version = 0;
 	u->updated_at[0] = '\0';
@@ -531,10 +516,10 @@ static void dup_key_detail(struct up_db *db, struct da_upsert *u)
 	int fid = da_field_by_unique_key(up_db_dup_key(db));
 
 	if (fid < 0) {
-		snprintf(u->message, sizeof(u->message), "A unique value is already in use");
+		up_error_set(&u->err, UP_ERR_CONFLICT, "A unique value is already in use");
 		return;
 	}
-	snprintf(u->message, sizeof(u->message), "%s is already in use", da_fields[fid].path);
+	up_error_set(&u->err, UP_ERR_CONFLICT, "%s is already in use", da_fields[fid].path);
 	conflict_detail(u, da_fields[fid].path, 0,
 	                da_fields[fid].store == DA_S_DEVICE ? "is recorded on another device"
 	                                                    : "is already used by another user");
@@ -587,10 +572,9 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 		if (rc != UP_OK)
 			goto out;
 		if (fid == DA_USER_ID && found[fid] == 0) {
-			snprintf(u->message, sizeof(u->message),
-			         "user_id " UP_USER_PREFIX "%llu names no user",
-			         (unsigned long long)in->user_id);
-			rc = UP_ERR_NOT_FOUND;
+			rc = up_error_set(&u->err, UP_ERR_NOT_FOUND,
+			                  "user_id " UP_USER_PREFIX "%llu names no user",
+			                  (unsigned long long)in->user_id);
 			goto out;
 		}
 		if (found[fid] != 0 && target == 0)
@@ -609,9 +593,8 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 			else
 				conflict_detail(u, da_fields[fid].path, 0, "matches no user");
 		}
-		snprintf(u->message, sizeof(u->message),
-		         "The identifying keys point to different users");
-		rc = UP_ERR_CONFLICT;
+		rc = up_error_set(&u->err, UP_ERR_CONFLICT,
+		                  "The identifying keys point to different users");
 		goto out;
 	}
 
@@ -623,13 +606,15 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 	}
 	if (in->present[DA_VERSION] && in->version != (target != 0 ? cur.version : 0)) {
 		if (target != 0)
-			snprintf(u->message, sizeof(u->message),
-			         "version %llu is stale: the user is at version %llu",
-			         (unsigned long long)in->version, (unsigned long long)cur.version);
+			up_error_set(&u->err, UP_ERR_STALE_VERSION,
+			             "version %llu is stale: the user is at version %llu",
+			             (unsigned long long)in->version,
+			             (unsigned long long)cur.version);
 		else
-			snprintf(u->message, sizeof(u->message),
-			         "version %llu is stale: no user matches the keys (0 creates one)",
-			         (unsigned long long)in->version);
+			up_error_set(
+			        &u->err, UP_ERR_STALE_VERSION,
+			        "version %llu is stale: no user matches the keys (0 creates one)",
+			        (unsigned long long)in->version);
 		rc = UP_ERR_STALE_VERSION;
 		goto out;
 	}
@@ -707,7 +692,7 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 	u->updated_fields = changed;
 	changed = NULL;
 out:
-	if (rc == UP_ERR_CONFLICT && u->details == NULL)
+	if (rc == UP_ERR_CONFLICT && up_error_ndetails(&u->err) == 0)
 		dup_key_detail(db, u);
 	row_free(&cur);
 	free(prefs_text);

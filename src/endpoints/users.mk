@@ -1,8 +1,7 @@
 # One small program per endpoint family: the Users API.
 pkglibexec_PROGRAMS += src/endpoints/userpatch-users
 src_endpoints_userpatch_users_SOURCES = src/endpoints/users_main.c \
-	src/endpoints/users_handler.c src/endpoints/users_write.c \
-	src/endpoints/users_list.c src/endpoints/users.h src/endpoints/users_internal.h
+	src/endpoints/users_handler.c src/endpoints/users.h
 src_endpoints_userpatch_users_LDADD = $(UP_LIBS)
 
 # Users field validation and the countries / time zones catalogs (shared library).

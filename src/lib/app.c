@@ -60,6 +60,13 @@ void up_ctx_error(struct up_ctx *ctx, struct up_response *resp, enum up_err err,
 	}
 }
 
+void up_ctx_fail(struct up_ctx *ctx, struct up_response *resp, struct up_error *e)
+{
+	up_ctx_error(ctx, resp, e->code, e->message[0] != '\0' ? e->message : NULL, e->details);
+	e->details = NULL;
+	up_error_reset(e);
+}
+
 void up_ctx_method_not_allowed(struct up_ctx *ctx, struct up_response *resp, const char *allow)
 {
 	char msg[96];

@@ -39,6 +39,12 @@ enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsign
 void up_ctx_error(struct up_ctx *ctx, struct up_response *resp, enum up_err err,
                   const char *message, cJSON *details);
 
+/*
+ * Fill resp with the error response for the payload e (its code, its
+ * sentence or the default one, its details), as up_ctx_error; e is reset.
+ */
+void up_ctx_fail(struct up_ctx *ctx, struct up_response *resp, struct up_error *e);
+
 /* 405 with an Allow header listing allow (e.g. "GET, PATCH"). */
 void up_ctx_method_not_allowed(struct up_ctx *ctx, struct up_response *resp, const char *allow);
 

@@ -1,5 +1,10 @@
 /* errors.c: the one place where library errors become HTTP statuses. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
 #include "errors.h"
+#include "json.h"
+#include "validate.h"
 
 struct err_info {
 	int status;
@@ -62,4 +67,42 @@ const char *up_err_code(enum up_err err)
 const char *up_err_message(enum up_err err)
 {
 	return lookup(err)->message;
+}
+
+void up_error_reset(struct up_error *e)
+{
+	cJSON_Delete(e->details);
+	memset(e, 0, sizeof(*e));
+}
+
+enum up_err up_error_set(struct up_error *e, enum up_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->code = code;
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(e->message, sizeof(e->message), fmt, ap);
+		va_end(ap);
+		up_utf8_trim(e->message);
+	}
+	return code;
+}
+
+cJSON *up_error_detail(struct up_error *e, const char *field, const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+
+	if (e->details == NULL && (e->details = cJSON_CreateArray()) == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	return up_details_add(e->details, field, "%s", reason);
+}
+
+size_t up_error_ndetails(const struct up_error *e)
+{
+	return e->details != NULL ? (size_t)cJSON_GetArraySize(e->details) : 0;
 }

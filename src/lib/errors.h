@@ -7,6 +7,9 @@
 #ifndef UP_ERRORS_H
 #define UP_ERRORS_H
 
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
 enum up_err {
 	UP_OK = 0,                /* success */
 	UP_ERR_NOMEM,             /* allocation failed (500) */
@@ -50,5 +53,35 @@ const char *up_err_code(enum up_err err);
 
 /* Default human sentence. Static storage. */
 const char *up_err_message(enum up_err err);
+
+/*
+ * The one error payload every layer fills and the handler answers with
+ * (up_ctx_fail): the error, a sentence ("" = the default one of the enum)
+ * and the details, an array of {"field", "reason", ...} objects (NULL =
+ * none).  Zero-initialise it (or up_error_reset); the payload owns details.
+ */
+struct up_error {
+	enum up_err code;
+	char message[256];
+	cJSON *details;
+};
+
+/* Forget everything (details freed); e is then as zero-initialised. */
+void up_error_reset(struct up_error *e);
+
+/* Set code and, when fmt is not NULL, the sentence; details are kept.  Returns code. */
+enum up_err up_error_set(struct up_error *e, enum up_err code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/*
+ * Append {"field": field, "reason": <formatted>} to e->details (made on
+ * first use).  Returns the new object (owned by e), so a caller may add
+ * members, or NULL when memory ran out.
+ */
+cJSON *up_error_detail(struct up_error *e, const char *field, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* Number of details so far. */
+size_t up_error_ndetails(const struct up_error *e);
 
 #endif

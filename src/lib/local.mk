@@ -12,6 +12,9 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/auth.c src/lib/auth.h \
 	src/lib/usage.c src/lib/usage.h \
 	src/lib/resource.c src/lib/resource.h \
+	src/lib/resource_sql.c src/lib/resource_validate.c \
+	src/lib/route.c src/lib/route.h \
+	src/lib/family.h src/lib/family_read.c src/lib/family_write.c \
 	src/lib/user_store.c src/lib/user_store.h \
 	src/lib/app.c src/lib/app.h \
 	src/lib/password.c src/lib/password.h \

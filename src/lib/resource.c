@@ -1,10 +1,91 @@
-/* resource.c: field tables to SQL column lists and JSON. */
+/* resource.c: field tables to column lists, JSON, keys; rows to write. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include "json.h"
 #include "parse.h"
 #include "resource.h"
+
+int up_resource_field(const struct up_resource *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfields; i++)
+		if (strcmp(r->fields[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const struct up_field *up_resource_key(const struct up_resource *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfields; i++)
+		if (r->fields[i].flags & UP_FF_KEY)
+			return &r->fields[i];
+	return &r->fields[0];
+}
+
+enum up_err up_resource_parse_key(const struct up_resource *r, const char *s, struct up_key *k)
+{
+	const struct up_field *f = up_resource_key(r);
+
+	k->id = 0;
+	k->text = NULL;
+	if (f->type == UP_FT_ID)
+		return up_parse_public_id(s, f->prefix, &k->id);
+	if (s == NULL || *s == '\0' || !up_utf8_valid(s, strlen(s)) ||
+	    up_utf8_length(s) > f->max_len)
+		return UP_ERR_NOT_FOUND;
+	k->text = s;
+	return UP_OK;
+}
+
+void up_resource_key_format(const struct up_resource *r, const struct up_key *k, char *buf,
+                            size_t len)
+{
+	const struct up_field *f = up_resource_key(r);
+
+	if (f->type == UP_FT_ID)
+		snprintf(buf, len, "%s%llu", f->prefix, (unsigned long long)k->id);
+	else
+		snprintf(buf, len, "%s", k->text != NULL ? k->text : "");
+}
+
+void up_row_free(struct up_row *row)
+{
+	size_t i;
+
+	for (i = 0; i < UP_MAX_FIELDS; i++) {
+		if (row->text[i] != NULL) {
+			sodium_memzero(row->text[i], strlen(row->text[i]));
+			free(row->text[i]);
+		}
+	}
+	memset(row, 0, sizeof(*row));
+}
+
+cJSON *up_row_names(const struct up_resource *r, const struct up_row *row, size_t *count)
+{
+	cJSON *names = cJSON_CreateArray();
+	size_t i;
+
+	*count = 0;
+	if (names == NULL)
+		return NULL;
+	for (i = 0; i < r->nfields; i++) {
+		if (!row->set[i])
+			continue;
+		cJSON_AddItemToArray(names, cJSON_CreateString(r->fields[i].name));
+		(*count)++;
+	}
+	if (cJSON_GetArraySize(names) != (int)*count) {
+		cJSON_Delete(names);
+		return NULL;
+	}
+	return names;
+}
 
 static int readable(const struct up_field *f)
 {
@@ -43,7 +124,7 @@ int up_resource_read_index(const struct up_resource *r, size_t i)
 	return idx;
 }
 
-enum up_err up_datetime_to_rfc3339(const char *sql, char *buf, size_t len)
+enum up_err up_datetime_render(const char *sql, enum up_dt_precision p, char *buf, size_t len)
 {
 	size_t n = strlen(sql), frac_end;
 
@@ -51,7 +132,7 @@ enum up_err up_datetime_to_rfc3339(const char *sql, char *buf, size_t len)
 	if (n < 19 || sql[10] != ' ')
 		return UP_ERR_INTERNAL;
 	frac_end = n;
-	if (n > 20 && sql[19] == '.') {
+	if (p == UP_DT_TRIMMED && n > 20 && sql[19] == '.') {
 		/* Drop trailing zeros of the fraction, and the fraction if all zero. */
 		while (frac_end > 20 && sql[frac_end - 1] == '0')
 			frac_end--;
@@ -69,6 +150,11 @@ enum up_err up_datetime_to_rfc3339(const char *sql, char *buf, size_t len)
 	return UP_OK;
 }
 
+enum up_err up_datetime_to_rfc3339(const char *sql, char *buf, size_t len)
+{
+	return up_datetime_render(sql, UP_DT_TRIMMED, buf, len);
+}
+
 /* One field's JSON value from its cell; NULL return only on allocation failure. */
 static cJSON *field_value(const struct up_field *f, const char *cell, enum up_err *rc)
 {
@@ -76,6 +162,12 @@ static cJSON *field_value(const struct up_field *f, const char *cell, enum up_er
 	uint64_t n;
 
 	*rc = UP_OK;
+	if (cell == NULL && f->dflt != NULL) {
+		cJSON *d = NULL;
+
+		*rc = up_json_parse(f->dflt, strlen(f->dflt), 4, &d);
+		return d;
+	}
 	if (cell == NULL)
 		return cJSON_CreateNull();
 	switch (f->type) {

@@ -170,7 +170,7 @@ void up_details_cap(cJSON *details, size_t from, size_t max)
 	up_details_add(details, "", "%zu more problems", extra);
 }
 
-void up_details_add(cJSON *details, const char *field, const char *fmt, ...)
+cJSON *up_details_add(cJSON *details, const char *field, const char *fmt, ...)
 {
 	char reason[256];
 	cJSON *o;
@@ -182,8 +182,9 @@ void up_details_add(cJSON *details, const char *field, const char *fmt, ...)
 	up_utf8_trim(reason);
 	o = cJSON_CreateObject();
 	if (o == NULL)
-		return;
+		return NULL;
 	cJSON_AddStringToObject(o, "field", field);
 	cJSON_AddStringToObject(o, "reason", reason);
 	cJSON_AddItemToArray(details, o);
+	return o;
 }

@@ -40,9 +40,13 @@ int up_edge_space(const char *s);
  */
 void up_details_cap(cJSON *details, size_t from, size_t max);
 
-/* Append {"field": field, "reason": <formatted>} to details (a JSON array); a reason
- * longer than 255 bytes is cut on a UTF-8 character boundary. */
-void up_details_add(cJSON *details, const char *field, const char *fmt, ...)
+/*
+ * Append {"field": field, "reason": <formatted>} to details (a JSON array):
+ * the one way error details are built.  A reason longer than 255 bytes is
+ * cut on a UTF-8 character boundary.  Returns the object added (owned by
+ * details) so a caller may add members, or NULL when memory ran out.
+ */
+cJSON *up_details_add(cJSON *details, const char *field, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 #endif

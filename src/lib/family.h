@@ -1,0 +1,105 @@
+/*
+ * family.h: the generic handlers of a resource family (GET one, list,
+ * POST, PUT, PATCH, DELETE) and the write pipeline they share.  A family
+ * is its resource table (resource.h), hooks for what only it does, and a
+ * route table (route.h) whose rows point at these handlers; see
+ * docs/hacking.md.
+ */
+#ifndef UP_FAMILY_H
+#define UP_FAMILY_H
+
+#include <stdint.h>
+#include <sodium.h>
+#include <cjson/cJSON.h>
+#include "app.h"
+#include "password.h"
+#include "resource.h"
+#include "route.h"
+
+/* The media type PATCH accepts first (also in Accept-Patch). */
+#define UP_JSON_PATCH_TYPE "application/json-patch+json"
+
+enum up_wkind { UP_W_PATCH, UP_W_PUT, UP_W_POST, UP_W_DELETE };
+
+/*
+ * One write, as the pipeline runs it inside one transaction (re-run from
+ * the start on deadlock): lock the row, check If-Match, build the new
+ * representation (patch or body), validate it as a whole, run the hooks,
+ * write the changed columns, bump version, audit, commit.
+ */
+struct up_write {
+	/* input, borrowed */
+	struct up_ctx *ctx;
+	const struct up_request *req;
+	const struct up_family *family;
+	enum up_wkind kind;
+	struct up_key key;  /* the row (for POST: set by the insert) */
+	const cJSON *input; /* the patch (PATCH) or the representation (PUT, POST) */
+	/* reset at every attempt */
+	struct up_current cur; /* the row as it is, locked (cur.json NULL for POST) */
+	cJSON *next;           /* the new representation, validated */
+	struct up_row row;     /* the columns to write and their bound text */
+	cJSON *result;         /* the row after the write */
+	uint64_t version;
+	struct up_error err; /* what the answer says when the write fails */
+	/* kept across attempts */
+	char key_buf[256];                              /* a text key made by POST */
+	unsigned char pw_key[crypto_generichash_BYTES]; /* digest of the secret last hashed */
+	char pw_hash[UP_PASSWORD_HASH_LEN];
+	int pw_hashed;
+	char *pw_pending; /* a secret met unhashed: hashed after the rollback, then run again */
+	void *state;      /* the family's own, for its hooks */
+};
+
+/*
+ * What only a family does, at fixed points of the pipeline; each may be
+ * NULL.  A hook that refuses the write sets w->err (up_error_set /
+ * up_error_detail) and returns the error; details alone (returning UP_OK)
+ * make the write a 422.
+ */
+struct up_hooks {
+	/* The new row is valid as a whole and unique/reference checks passed. */
+	enum up_err (*check)(struct up_db *db, struct up_write *w);
+	/* Just before INSERT or UPDATE: turn values into what is stored. */
+	enum up_err (*before_write)(struct up_db *db, struct up_write *w);
+	/* The row is locked and about to be deleted. */
+	enum up_err (*before_delete)(struct up_db *db, struct up_write *w);
+};
+
+struct up_family {
+	const struct up_resource *res;
+	const struct up_hooks *hooks; /* may be NULL */
+	const char *title;            /* "User": "User not found" */
+};
+
+/*
+ * Hook helper: replace the plain text of secret field `name` in w->row by
+ * its argon2id hash.  argon2id never runs inside the transaction: the
+ * pipeline hashes the secret the request most likely sets before it starts
+ * (the body's member, or the last add/replace of it in a patch); a secret
+ * that only the patched document shows (copy, move) makes this return an
+ * error that rolls back, and the pipeline hashes it and runs again.
+ */
+enum up_err up_write_hash_secret(struct up_write *w, const char *name);
+
+/* 1 if an If-Match header value (borrowed; NULL = absent) admits version. */
+int up_if_match(const char *if_match, uint64_t version);
+
+/*
+ * 200/201 with {"success": true, <members of item>, apiUsage, apiDailyUsage}
+ * and ETag "<version>".  item is taken over (freed here).
+ */
+void up_family_send(struct up_call *call, int status, cJSON *item, uint64_t version);
+
+/* Answer with e (message, details) and reset it. */
+void up_family_fail(struct up_call *call, struct up_error *e);
+
+/* The route handlers: call->family says which family, call->id which row. */
+void up_family_get(struct up_call *call);    /* GET, HEAD /{id} */
+void up_family_list(struct up_call *call);   /* GET, HEAD the collection */
+void up_family_create(struct up_call *call); /* POST the collection */
+void up_family_put(struct up_call *call);    /* PUT /{id} */
+void up_family_patch(struct up_call *call);  /* PATCH /{id} */
+void up_family_delete(struct up_call *call); /* DELETE /{id} */
+
+#endif

@@ -1,0 +1,569 @@
+/*
+ * resource_sql.c: every statement of a resource family, built from its
+ * field table on first use: load (plain or locked), insert, update of the
+ * changed columns, delete, list with filters and count, unique lookups.
+ * SQL text comes from the constant table only; values are always bound.
+ * The db layer keeps a pointer to the text of a prepared statement, so every
+ * text lives as long as the process.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "parse.h"
+#include "resource.h"
+
+#define MAX_FAMILIES 8
+#define SQL_MAX 2048
+
+/* UPDATE statements by set of changed columns (bit i = field i). */
+struct update_sql {
+	uint64_t mask;
+	char *sql;
+	struct update_sql *next;
+};
+
+struct family_sql {
+	const struct up_resource *r;
+	char *load, *load_locked, *insert, *del, *list, *count;
+	char *lookup[UP_MAX_FIELDS][2]; /* plain, locked */
+	struct update_sql *updates;
+};
+
+static struct family_sql families[MAX_FAMILIES];
+
+/* Append formatted text to buf at *used; 0 on overflow. */
+static int cat(char *buf, size_t *used, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int cat(char *buf, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *used, SQL_MAX - *used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= SQL_MAX - *used)
+		return 0;
+	*used += (size_t)n;
+	return 1;
+}
+
+/* A column written by INSERT: not server-managed, not an auto id, not another API's. */
+static int insertable(const struct up_field *f)
+{
+	return !(f->flags & (UP_FF_READONLY | UP_FF_COMPUTED | UP_FF_HIDDEN)) &&
+	       f->type != UP_FT_ID;
+}
+
+static int keyed_by_id(const struct up_resource *r)
+{
+	return up_resource_key(r)->type == UP_FT_ID;
+}
+
+static struct up_db_param key_param(const struct up_resource *r, const struct up_key *k)
+{
+	return keyed_by_id(r) ? UP_P_U64(k->id) : UP_P_STR(k->text != NULL ? k->text : "");
+}
+
+/* WHERE of the list and its count: the tenant, then each filter. */
+static int list_where(const struct up_resource *r, char *buf, size_t *used)
+{
+	size_t i;
+	int ok = cat(buf, used, "WHERE tenant_id = ?");
+
+	for (i = 0; i < r->nfilters; i++)
+		ok &= cat(buf, used, " AND (? IS NULL OR %s = %s)", r->filters[i].column,
+		          r->filters[i].value != NULL ? r->filters[i].value : "?");
+	return ok;
+}
+
+static char *dup_or_null(const char *s, int ok)
+{
+	return ok ? strdup(s) : NULL;
+}
+
+static enum up_err build(struct family_sql *s, const struct up_resource *r)
+{
+	char cols[SQL_MAX], buf[SQL_MAX], vals[SQL_MAX];
+	const char *key = up_resource_key(r)->column;
+	size_t u = 0, v = 0, i;
+	int ok;
+
+	if (up_resource_columns(r, cols, sizeof(cols)) != UP_OK)
+		return UP_ERR_INTERNAL;
+	ok = cat(buf, &u, "SELECT %s, version FROM %s WHERE tenant_id = ? AND %s = ?", cols,
+	         r->table, key);
+	s->load = dup_or_null(buf, ok);
+	u = 0;
+	ok = cat(buf, &u,
+	         "SELECT %s, version, UTC_TIMESTAMP(6) FROM %s WHERE tenant_id = ? AND %s = ? "
+	         "FOR UPDATE",
+	         cols, r->table, key);
+	s->load_locked = dup_or_null(buf, ok);
+
+	u = 0;
+	ok = cat(buf, &u, "INSERT INTO %s (tenant_id", r->table);
+	ok &= cat(vals, &v, "?");
+	for (i = 0; i < r->nfields; i++) {
+		if (!insertable(&r->fields[i]))
+			continue;
+		ok &= cat(buf, &u, ", %s", r->fields[i].column);
+		ok &= cat(vals, &v, ", ?");
+	}
+	/* RETURNING: the stored row comes back with the insert, no read-back SELECT. */
+	ok &= cat(buf, &u, ") VALUES (%s) RETURNING ", vals);
+	for (i = 0; i < r->nfields; i++) {
+		const struct up_field *f = &r->fields[i];
+
+		if (up_resource_read_index(r, i) < 0)
+			continue;
+		/* A computed column of a new row: its default (e.g. no users yet). */
+		ok &= cat(buf, &u, "%s, ", f->flags & UP_FF_COMPUTED ? "NULL" : f->column);
+	}
+	ok &= cat(buf, &u, "version");
+	s->insert = dup_or_null(buf, ok);
+
+	u = 0;
+	ok = cat(buf, &u, "SELECT %s, version FROM %s ", cols, r->table);
+	ok &= list_where(r, buf, &u);
+	ok &= cat(buf, &u, " AND %s > ? ORDER BY %s LIMIT ? OFFSET ?", key, key);
+	s->list = dup_or_null(buf, ok);
+
+	u = 0;
+	ok = cat(buf, &u, "SELECT COUNT(*) FROM %s ", r->table);
+	ok &= list_where(r, buf, &u);
+	s->count = dup_or_null(buf, ok);
+
+	u = 0;
+	ok = cat(buf, &u, "DELETE FROM %s WHERE tenant_id = ? AND %s = ?", r->table, key);
+	s->del = dup_or_null(buf, ok);
+
+	if (s->load == NULL || s->load_locked == NULL || s->insert == NULL || s->list == NULL ||
+	    s->count == NULL || s->del == NULL)
+		return UP_ERR_INTERNAL;
+	return UP_OK;
+}
+
+/* The statements of r, built on first use. */
+static struct family_sql *sql_of(const struct up_resource *r)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_FAMILIES; i++) {
+		if (families[i].r == r)
+			return &families[i];
+		if (families[i].r == NULL) {
+			if (build(&families[i], r) != UP_OK)
+				return NULL; /* partly built texts stay: this is a bug to fix */
+			families[i].r = r;
+			return &families[i];
+		}
+	}
+	return NULL;
+}
+
+/* Row `row` of res (the columns, then version at version_col) as JSON and its version. */
+static enum up_err row_to_json(const struct up_resource *r, const struct up_db_result *res,
+                               size_t row, size_t version_col, cJSON **out, uint64_t *version)
+{
+	*out = NULL;
+	if (version != NULL &&
+	    up_parse_u64(up_db_cell(res, row, version_col), 0, UINT64_MAX, version) != UP_OK)
+		return UP_ERR_INTERNAL;
+	return up_resource_to_json(r, res, row, out);
+}
+
+void up_current_free(struct up_current *cur)
+{
+	cJSON_Delete(cur->json);
+	up_db_result_free(&cur->raw);
+	memset(cur, 0, sizeof(*cur));
+}
+
+enum up_err up_resource_lock(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                             const struct up_key *k, struct up_current *cur)
+{
+	struct family_sql *s = sql_of(r);
+	struct up_db_param p[2];
+	const char *now;
+	enum up_err rc;
+
+	memset(cur, 0, sizeof(*cur));
+	if (s == NULL)
+		return UP_ERR_INTERNAL;
+	p[0] = UP_P_U64(tenant);
+	p[1] = key_param(r, k);
+	rc = up_db_query(db, s->load_locked, p, 2, &cur->raw);
+	if (rc != UP_OK)
+		return rc;
+	if (cur->raw.nrows != 1 || cur->raw.ncols < 2) {
+		rc = UP_ERR_NOT_FOUND;
+		goto out;
+	}
+	now = up_db_cell(&cur->raw, 0, cur->raw.ncols - 1);
+	if (now == NULL || strlen(now) >= sizeof(cur->now)) {
+		rc = UP_ERR_INTERNAL;
+		goto out;
+	}
+	memcpy(cur->now, now, strlen(now) + 1);
+	rc = row_to_json(r, &cur->raw, 0, cur->raw.ncols - 2, &cur->json, &cur->version);
+out:
+	if (rc != UP_OK)
+		up_current_free(cur);
+	return rc;
+}
+
+enum up_err up_resource_load(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                             const struct up_key *k, int for_update, cJSON **out, uint64_t *version)
+{
+	struct family_sql *s = sql_of(r);
+	struct up_current cur;
+	struct up_db_result res;
+	struct up_db_param p[2];
+	enum up_err rc;
+
+	*out = NULL;
+	if (s == NULL)
+		return UP_ERR_INTERNAL;
+	if (for_update) {
+		rc = up_resource_lock(db, r, tenant, k, &cur);
+		if (rc == UP_OK) {
+			*out = cur.json;
+			cur.json = NULL;
+			if (version != NULL)
+				*version = cur.version;
+			up_current_free(&cur);
+		}
+		return rc;
+	}
+	p[0] = UP_P_U64(tenant);
+	p[1] = key_param(r, k);
+	rc = up_db_query(db, s->load, p, 2, &res);
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows != 1)
+		rc = UP_ERR_NOT_FOUND;
+	else
+		rc = row_to_json(r, &res, 0, res.ncols - 1, out, version);
+	up_db_result_free(&res);
+	return rc;
+}
+
+/* Replace cell i of row 0 of res by a copy of text (NULL: SQL NULL). */
+static enum up_err set_cell(struct up_db_result *res, size_t i, const char *text)
+{
+	char *copy = NULL;
+
+	if (text != NULL && (copy = strdup(text)) == NULL)
+		return UP_ERR_NOMEM;
+	free(res->cells[i]);
+	res->cells[i] = copy;
+	res->lens[i] = copy != NULL ? strlen(copy) : 0;
+	return UP_OK;
+}
+
+enum up_err up_resource_after_write(const struct up_resource *r, struct up_current *cur,
+                                    const struct up_row *row, cJSON **out, uint64_t *version)
+{
+	enum up_err rc = UP_OK;
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < r->nfields && rc == UP_OK; i++) {
+		const struct up_field *f = &r->fields[i];
+		int idx = up_resource_read_index(r, i);
+
+		if (idx < 0)
+			continue;
+		if (strcmp(f->column, "modified_at") == 0)
+			rc = set_cell(&cur->raw, (size_t)idx, cur->now);
+		else if (row->set[i] && insertable(f) && !(f->flags & UP_FF_CREATEONLY))
+			rc = set_cell(&cur->raw, (size_t)idx, row->text[i]);
+	}
+	if (rc != UP_OK)
+		return rc;
+	rc = row_to_json(r, &cur->raw, 0, cur->raw.ncols - 2, out, NULL);
+	if (rc == UP_OK)
+		*version = cur->version + 1;
+	return rc;
+}
+
+enum up_err up_resource_lookup(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                               size_t i, const char *value, int lock, uint64_t *id)
+{
+	struct family_sql *s = sql_of(r);
+	struct up_db_param p[2] = {UP_P_U64(tenant), UP_P_STR(value)};
+	struct up_db_result res;
+	char buf[SQL_MAX];
+	size_t u = 0;
+	enum up_err rc;
+
+	*id = 0;
+	if (s == NULL || i >= r->nfields || !keyed_by_id(r))
+		return UP_ERR_INTERNAL;
+	lock = lock != 0;
+	if (s->lookup[i][lock] == NULL) {
+		if (!cat(buf, &u, "SELECT %s FROM %s WHERE tenant_id = ? AND %s = ?%s",
+		         up_resource_key(r)->column, r->table, r->fields[i].column,
+		         lock ? " FOR UPDATE" : ""))
+			return UP_ERR_INTERNAL;
+		if ((s->lookup[i][lock] = strdup(buf)) == NULL)
+			return UP_ERR_NOMEM;
+	}
+	rc = up_db_query(db, s->lookup[i][lock], p, 2, &res);
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows > 0 && res.ncols > 0 &&
+	    up_parse_u64(up_db_cell(&res, 0, 0), 1, UINT64_MAX, id) != UP_OK)
+		rc = UP_ERR_INTERNAL;
+	up_db_result_free(&res);
+	return rc;
+}
+
+enum up_err up_resource_check_db(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                                 const struct up_row *row, struct up_error *e)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfields; i++) {
+		const struct up_field *f = &r->fields[i];
+		struct up_db_result res;
+		struct up_db_param p[2];
+		enum up_err rc;
+		int found;
+
+		/* Unique fields are left to the unique index (1062, up_resource_dup_key). */
+		if (!row->set[i] || row->text[i] == NULL || f->ref_sql == NULL)
+			continue;
+		p[0] = UP_P_U64(tenant);
+		p[1] = UP_P_STR(row->text[i]);
+		rc = up_db_query(db, f->ref_sql, p, 2, &res);
+		if (rc != UP_OK)
+			return rc;
+		found = res.nrows > 0;
+		up_db_result_free(&res);
+		if (!found)
+			up_error_detail(e, f->name, "no such %s",
+			                f->ref_noun != NULL ? f->ref_noun : "item");
+	}
+	return UP_OK;
+}
+
+enum up_err up_resource_dup_key(struct up_db *db, const struct up_resource *r, struct up_error *e)
+{
+	const char *key = up_db_dup_key(db);
+	size_t i;
+
+	for (i = 0; i < r->nfields; i++) {
+		if (r->fields[i].unique_key == NULL || strcmp(r->fields[i].unique_key, key) != 0)
+			continue;
+		/* Taken by a concurrent write: the same 422 as when seen before. */
+		cJSON_Delete(e->details);
+		e->details = NULL;
+		up_error_detail(e, r->fields[i].name, "already used by another %s of the tenant",
+		                r->noun);
+		return UP_ERR_VALIDATION;
+	}
+	return UP_ERR_CONFLICT;
+}
+
+static const char *update_sql(struct family_sql *s, const struct up_resource *r, uint64_t mask)
+{
+	struct update_sql *u;
+	char buf[SQL_MAX];
+	size_t used = 0, i;
+	int ok;
+
+	for (u = s->updates; u != NULL; u = u->next)
+		if (u->mask == mask)
+			return u->sql;
+	ok = cat(buf, &used, "UPDATE %s SET ", r->table);
+	for (i = 0; i < r->nfields; i++)
+		if (mask & (UINT64_C(1) << i))
+			ok &= cat(buf, &used, "%s = ?, ", r->fields[i].column);
+	ok &= cat(buf, &used,
+	          "version = version + 1, modified_at = ? WHERE tenant_id = ? AND %s = ?",
+	          up_resource_key(r)->column);
+	if (!ok)
+		return NULL;
+	u = malloc(sizeof(*u));
+	if (u == NULL)
+		return NULL;
+	u->sql = strdup(buf);
+	if (u->sql == NULL) {
+		free(u);
+		return NULL;
+	}
+	u->mask = mask;
+	u->next = s->updates;
+	s->updates = u;
+	return u->sql;
+}
+
+enum up_err up_resource_update(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                               const struct up_key *k, const struct up_row *row, const char *now)
+{
+	struct family_sql *s = sql_of(r);
+	struct up_db_param p[UP_MAX_FIELDS + 3];
+	struct up_db_info info;
+	uint64_t mask = 0;
+	size_t i, n = 0;
+	const char *sql;
+	enum up_err rc;
+
+	if (s == NULL)
+		return UP_ERR_INTERNAL;
+	for (i = 0; i < r->nfields; i++) {
+		if (!row->set[i] || !insertable(&r->fields[i]) ||
+		    (r->fields[i].flags & UP_FF_CREATEONLY))
+			continue;
+		mask |= UINT64_C(1) << i;
+		p[n++] = UP_P_STR_OR_NULL(row->text[i]);
+	}
+	if (mask == 0)
+		return UP_OK;
+	sql = update_sql(s, r, mask);
+	if (sql == NULL)
+		return UP_ERR_NOMEM;
+	p[n++] = UP_P_STR(now);
+	p[n++] = UP_P_U64(tenant);
+	p[n++] = key_param(r, k);
+	rc = up_db_exec(db, sql, p, n, &info);
+	if (rc == UP_OK && info.affected == 0)
+		rc = UP_ERR_NOT_FOUND;
+	return rc;
+}
+
+enum up_err up_resource_insert(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                               const struct up_row *row, uint64_t *id, cJSON **out,
+                               uint64_t *version)
+{
+	struct family_sql *s = sql_of(r);
+	struct up_db_param p[UP_MAX_FIELDS + 1];
+	struct up_db_result res;
+	int key_col = up_resource_read_index(r, (size_t)(up_resource_key(r) - r->fields));
+	size_t i, n = 0;
+	enum up_err rc;
+
+	*out = NULL;
+	*id = 0;
+	if (s == NULL || key_col < 0)
+		return UP_ERR_INTERNAL;
+	p[n++] = UP_P_U64(tenant);
+	for (i = 0; i < r->nfields; i++) {
+		const struct up_field *f = &r->fields[i];
+
+		if (!insertable(f))
+			continue;
+		/* Columns with a default are NOT NULL: an unset one takes the default. */
+		if (row->set[i])
+			p[n++] = UP_P_STR_OR_NULL(row->text[i]);
+		else if (f->dflt != NULL && f->type == UP_FT_BOOL)
+			p[n++] = UP_P_STR(strcmp(f->dflt, "true") == 0 ? "1" : "0");
+		else
+			p[n++] = UP_P_STR_OR_NULL(f->dflt);
+	}
+	rc = up_db_query(db, s->insert, p, n, &res);
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows != 1 || (keyed_by_id(r) && up_parse_u64(up_db_cell(&res, 0, (size_t)key_col),
+	                                                      1, UINT64_MAX, id) != UP_OK))
+		rc = UP_ERR_INTERNAL;
+	else
+		rc = row_to_json(r, &res, 0, res.ncols - 1, out, version);
+	up_db_result_free(&res);
+	return rc;
+}
+
+enum up_err up_resource_delete(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                               const struct up_key *k)
+{
+	struct family_sql *s = sql_of(r);
+	struct up_db_param p[2] = {UP_P_U64(tenant), key_param(r, k)};
+	struct up_db_info info;
+	enum up_err rc;
+
+	if (s == NULL)
+		return UP_ERR_INTERNAL;
+	rc = up_db_exec(db, s->del, p, 2, &info);
+	if (rc == UP_OK && info.affected == 0)
+		rc = UP_ERR_NOT_FOUND;
+	return rc;
+}
+
+/* The tenant and two parameters per filter, as list_where() expects; returns the count. */
+static size_t filter_params(const struct up_resource *r, struct up_db_param *p, uint64_t tenant,
+                            const struct up_list_query *q)
+{
+	size_t i, n = 0;
+
+	p[n++] = UP_P_U64(tenant);
+	for (i = 0; i < r->nfilters; i++) {
+		const char *v = q->value[i];
+
+		if (v == NULL) {
+			p[n++] = UP_P_NULL();
+			p[n++] = UP_P_NULL();
+		} else if (r->filters[i].type == UP_FT_BOOL) {
+			p[n++] = UP_P_I64(strcmp(v, "1") == 0);
+			p[n++] = UP_P_I64(strcmp(v, "1") == 0);
+		} else {
+			p[n++] = UP_P_STR(v);
+			p[n++] = UP_P_STR(v);
+		}
+	}
+	return n;
+}
+
+enum up_err up_resource_list(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                             const struct up_list_query *q, cJSON **items, uint64_t *total,
+                             int *more)
+{
+	struct family_sql *s = sql_of(r);
+	struct up_db_param p[2 * UP_MAX_FILTERS + 4];
+	struct up_db_result res;
+	cJSON *arr = NULL;
+	enum up_err rc;
+	size_t i, n;
+
+	*items = NULL;
+	*more = 0;
+	if (s == NULL || r->nfilters > UP_MAX_FILTERS)
+		return UP_ERR_INTERNAL;
+	n = filter_params(r, p, tenant, q);
+	rc = up_db_query(db, s->count, p, n, &res);
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, 0), 0, UINT64_MAX, total) != UP_OK)
+		rc = UP_ERR_INTERNAL;
+	up_db_result_free(&res);
+	if (rc != UP_OK)
+		return rc;
+	p[n++] =
+	        keyed_by_id(r) ? UP_P_U64(q->after_id) : UP_P_STR(q->after != NULL ? q->after : "");
+	p[n++] = UP_P_U64(q->limit + 1); /* one more tells whether a next page exists */
+	p[n++] = UP_P_U64(q->offset);
+	rc = up_db_query(db, s->list, p, n, &res);
+	if (rc != UP_OK)
+		return rc;
+	arr = cJSON_CreateArray();
+	if (arr == NULL) {
+		rc = UP_ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < res.nrows && i < q->limit; i++) {
+		cJSON *item = NULL;
+
+		rc = up_resource_to_json(r, &res, i, &item);
+		if (rc != UP_OK)
+			goto out;
+		cJSON_AddItemToArray(arr, item);
+	}
+	*more = res.nrows > q->limit;
+	*items = arr;
+	arr = NULL;
+out:
+	cJSON_Delete(arr);
+	up_db_result_free(&res);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * route.h: a family's routes as data.  Each row is a path pattern, the
+ * methods it serves, the scope they need and the handler; the dispatcher
+ * matches the path, answers OPTIONS and 405 with an Allow header computed
+ * from the same rows, authenticates, and calls the handler.  So Allow,
+ * OPTIONS and dispatch cannot disagree.
+ */
+#ifndef UP_ROUTE_H
+#define UP_ROUTE_H
+
+#include <stddef.h>
+#include "app.h"
+
+struct up_family;
+
+/* One call of a handler: everything it needs (borrowed for the call). */
+struct up_call {
+	struct up_ctx *ctx;
+	const struct up_request *req;
+	struct up_response *resp;
+	const char *id;                 /* the {id} segment of the path, or NULL */
+	const struct up_family *family; /* the route table's family, or NULL */
+	const void *arg;                /* the route's argument */
+};
+
+typedef void (*up_route_fn)(struct up_call *call);
+
+/* Method bit of a route's method set. */
+#define UP_MB(m) (1u << (m))
+
+/*
+ * A route.  pattern is a path in which "{id}" stands for one non-empty
+ * segment, and a final "/" means "with or without a trailing slash".  Rows
+ * of the same pattern together give its Allow header (in method order);
+ * OPTIONS listed in methods is answered by the dispatcher (204, Allow, and
+ * Accept-Patch when PATCH is allowed) without authentication.  The first
+ * pattern that matches wins, so fixed names come before "{id}".
+ */
+struct up_route {
+	const char *pattern;
+	unsigned methods; /* UP_MB(UP_M_GET) | ... */
+	unsigned scope;   /* scope the methods need */
+	up_route_fn handler;
+	const void *arg;
+};
+
+struct up_routes {
+	const struct up_route *rows;
+	size_t nrows;
+	const struct up_family *family; /* handed to handlers, may be NULL */
+};
+
+/* Route and serve one request: 404 for no pattern, 405 with Allow, 401/403, or the handler. */
+void up_route_dispatch(const struct up_routes *t, struct up_ctx *ctx, const struct up_request *req,
+                       struct up_response *resp);
+
+/* The Allow header of pattern in t ("GET, HEAD, OPTIONS") into buf. */
+void up_route_allow(const struct up_routes *t, const char *pattern, char *buf, size_t len);
+
+#endif
