@@ -233,9 +233,11 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 			up_app_handle(&ctx, handler, &req, &resp);
 		}
 		up_response_write(&resp, req.request_id, req.method == UP_M_HEAD, fcgi_write, NULL);
-		up_log(UP_LOG_INFO, "%s %s %d %ldus db=%s", req.method_name,
+		up_log(UP_LOG_INFO, "%s %s %d %ldus db=%s%s%s", req.method_name,
 		       req.path != NULL ? req.path : "-", resp.status, elapsed_us(&start),
-		       ctx.db != NULL ? up_db_host(ctx.db) : "-");
+		       ctx.db != NULL ? up_db_host(ctx.db) : "-",
+		       req.client_request_id[0] != '\0' ? " client_rid=" : "",
+		       req.client_request_id);
 		up_log_set_request_id(NULL);
 		up_response_free(&resp);
 		up_request_free(&req);

@@ -113,6 +113,11 @@ enum up_err up_query_get(const char *query, const char *name, char **out)
 	return UP_OK;
 }
 
+/*
+ * The server's id is always its own: a client's X-Request-Id could repeat
+ * another request's id (by mistake or to blur the audit trail).  The
+ * client's id is kept apart, for the log line, when it is safe to print.
+ */
 static void set_request_id(struct up_request *req, const char *given)
 {
 	unsigned char raw[UP_REQUEST_ID_LEN / 2];
@@ -120,13 +125,11 @@ static void set_request_id(struct up_request *req, const char *given)
 
 	if (given != NULL) {
 		n = strlen(given);
-		if (n >= 1 && n <= UP_REQUEST_ID_LEN &&
+		if (n >= 1 && n <= UP_CLIENT_REQUEST_ID_LEN &&
 		    strspn(given,
-		           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
-		            n) {
-			memcpy(req->request_id, given, n + 1);
-			return;
-		}
+		           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") ==
+		            n)
+			memcpy(req->client_request_id, given, n + 1);
 	}
 	randombytes_buf(raw, sizeof(raw));
 	for (i = 0; i < sizeof(raw); i++)

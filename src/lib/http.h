@@ -24,6 +24,7 @@ enum up_method {
 };
 
 #define UP_REQUEST_ID_LEN 32
+#define UP_CLIENT_REQUEST_ID_LEN 64
 
 struct up_request {
 	enum up_method method;
@@ -37,7 +38,10 @@ struct up_request {
 	char *remote_addr;    /* REMOTE_ADDR, NULL if none */
 	char *body;           /* NUL-terminated copy of the body, NULL if none */
 	size_t body_len;
-	char request_id[UP_REQUEST_ID_LEN + 1];
+	char request_id[UP_REQUEST_ID_LEN + 1]; /* the server's own id: random, always set */
+	/* The client's X-Request-Id when it is 1-64 characters of [A-Za-z0-9._:-], else "".
+	 * Only logged beside request_id: never trusted as the id of the audit trail. */
+	char client_request_id[UP_CLIENT_REQUEST_ID_LEN + 1];
 	const char *problem; /* static sentence saying why up_request_read failed, or NULL */
 };
 
@@ -50,12 +54,12 @@ typedef int (*up_write_fn)(void *ctx, const char *buf, size_t len);
 
 /*
  * Fill req from the environment and read the body, never past CONTENT_LENGTH
- * nor past max_body bytes.  The request id is always set (from
- * HTTP_X_REQUEST_ID when it is 1-32 safe characters, else random), so an error
- * response can be made even when this fails.  Returns UP_OK, UP_ERR_TOO_LARGE,
- * UP_ERR_BAD_REQUEST (bad CONTENT_LENGTH, short body, bad percent-encoding of
- * the path or of the query string), UP_ERR_IO or UP_ERR_NOMEM; req->problem
- * then says why in a sentence for the client.  Release with up_request_free() in every case.
+ * nor past max_body bytes.  The request id is always set (random: the
+ * server's own, whatever the client sent), so an error response can be made
+ * even when this fails; a usable HTTP_X_REQUEST_ID goes to client_request_id.  Returns UP_OK,
+ * UP_ERR_TOO_LARGE, UP_ERR_BAD_REQUEST (bad CONTENT_LENGTH, short body, bad percent-encoding of the
+ * path or of the query string), UP_ERR_IO or UP_ERR_NOMEM; req->problem then says why in a sentence
+ * for the client.  Release with up_request_free() in every case.
  */
 enum up_err up_request_read(struct up_request *req, up_getenv_fn getenv_fn, void *env_ctx,
                             up_read_fn read_fn, void *io_ctx, size_t max_body);

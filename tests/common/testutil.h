@@ -47,6 +47,7 @@ struct tu_call {
 	const char *content_type; /* Content-Type */
 	const char *body;         /* body text (Content-Length set from it) */
 	const char *if_match;     /* If-Match */
+	const char *request_id;   /* X-Request-Id */
 };
 
 /*

@@ -1030,6 +1030,33 @@ START_TEST(test_identifiers_as_seen)
 }
 END_TEST
 
+/* The audit trail holds the server's request id, never the client's X-Request-Id. */
+START_TEST(test_audit_request_id)
+{
+	struct fx fx;
+	struct up_response resp;
+	char *body = make_body(AS_STRING, "{'username': 'rid_user'}"), *rid;
+	struct tu_call c = {
+	        "POST", EP, fx.tok, "application/json", NULL, NULL, "client-chosen-id-1"};
+
+	fx_open(&fx, "auditrid");
+	c.auth = fx.tok;
+	c.body = body;
+	tu_call(&fx.env, up_device_app_handle, &c, &resp, NULL);
+	ck_assert_int_eq(resp.status, 201);
+	up_response_free(&resp);
+	rid = tu_scalar(&fx.env, "SELECT request_id FROM audit_log WHERE tenant_id = ?",
+	                fx.tenant_id, NULL, NULL);
+	ck_assert_ptr_nonnull(rid);
+	ck_assert_str_ne(rid, "client-chosen-id-1");
+	ck_assert_uint_eq(strlen(rid), 32);
+	ck_assert_uint_eq(strspn(rid, "0123456789abcdef"), 32);
+	free(rid);
+	free(body);
+	fx_close(&fx);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- concurrency */
 
 #define PARALLEL 10
@@ -1384,6 +1411,7 @@ int main(void)
 	tcase_add_test(tc, test_many_preferences);
 	tcase_add_test(tc, test_preference_numbers_exact);
 	tcase_add_test(tc, test_identifiers_as_seen);
+	tcase_add_test(tc, test_audit_request_id);
 	tcase_add_loop_test(tc, test_parallel_identical_creates, 0, 2);
 	tcase_add_loop_test(tc, test_http, 0, (int)(sizeof(http_cases) / sizeof(http_cases[0])));
 	tcase_add_test(tc, test_tenant_isolation);

@@ -168,22 +168,50 @@ START_TEST(test_request_cases)
 }
 END_TEST
 
+struct rid_case {
+	int line;
+	const char *desc;
+	const char *env;    /* the HTTP_X_REQUEST_ID entry, NULL for none */
+	const char *client; /* client_request_id wanted */
+};
+
+static const struct rid_case rid_cases[] = {
+        {__LINE__, "no X-Request-Id", NULL, ""},
+        {__LINE__, "a client id is kept apart", "HTTP_X_REQUEST_ID=abc-123_x.y", "abc-123_x.y"},
+        {__LINE__, "a UUID", "HTTP_X_REQUEST_ID=3f2b8c1e-9d4a-4e6b-8f00-123456789abc",
+         "3f2b8c1e-9d4a-4e6b-8f00-123456789abc"},
+        {__LINE__, "a client id shaped like a server id is still the client's",
+         "HTTP_X_REQUEST_ID=0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"},
+        {__LINE__, "64 characters",
+         "HTTP_X_REQUEST_ID=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+        {__LINE__, "65 characters: dropped",
+         "HTTP_X_REQUEST_ID=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", ""},
+        {__LINE__, "space and line break: dropped", "HTTP_X_REQUEST_ID=a b\nc", ""},
+        {__LINE__, "empty: dropped", "HTTP_X_REQUEST_ID=", ""},
+};
+
+/* The request id is always the server's own random one; the client's goes beside it. */
 START_TEST(test_request_id)
 {
-	static const char *const good[] = {"REQUEST_METHOD=GET", "REQUEST_URI=/",
-	                                   "HTTP_X_REQUEST_ID=abc-123_x.y", NULL};
-	static const char *const bad[] = {"REQUEST_METHOD=GET", "REQUEST_URI=/",
-	                                  "HTTP_X_REQUEST_ID=a b\nc", NULL};
-	struct fake f = {good, NULL, 0, 0};
+	const struct rid_case *c = &rid_cases[_i];
+	const char *env[] = {"REQUEST_METHOD=GET", "REQUEST_URI=/", c->env, NULL};
+	struct fake f = {env, NULL, 0, 0};
 	struct up_request req;
+	char first[UP_REQUEST_ID_LEN + 1];
 
 	ck_assert_int_eq(up_request_read(&req, fake_getenv, &f, fake_read, &f, 10), UP_OK);
-	ck_assert_str_eq(req.request_id, "abc-123_x.y");
+	ck_assert_msg(strlen(req.request_id) == 32 &&
+	                      strspn(req.request_id, "0123456789abcdef") == 32,
+	              "line %d (%s): request id %s", c->line, c->desc, req.request_id);
+	ck_assert_msg(strcmp(req.client_request_id, c->client) == 0, "line %d (%s): client id %s",
+	              c->line, c->desc, req.client_request_id);
+	memcpy(first, req.request_id, sizeof(first));
 	up_request_free(&req);
-	f.env = bad;
+	/* The same client id twice: two server ids. */
 	ck_assert_int_eq(up_request_read(&req, fake_getenv, &f, fake_read, &f, 10), UP_OK);
-	ck_assert_uint_eq(strlen(req.request_id), 32);
-	ck_assert_uint_eq(strspn(req.request_id, "0123456789abcdef"), 32);
+	ck_assert_msg(strcmp(first, req.request_id) != 0, "line %d (%s): id repeated", c->line,
+	              c->desc);
 	up_request_free(&req);
 }
 END_TEST
@@ -390,7 +418,7 @@ int main(void)
 	if (sodium_init() < 0)
 		return 99;
 	tcase_add_loop_test(tc, test_request_cases, 0, sizeof(req_cases) / sizeof(req_cases[0]));
-	tcase_add_test(tc, test_request_id);
+	tcase_add_loop_test(tc, test_request_id, 0, sizeof(rid_cases) / sizeof(rid_cases[0]));
 	tcase_add_loop_test(tc, test_query_cases, 0, sizeof(query_cases) / sizeof(query_cases[0]));
 	tcase_add_loop_test(tc, test_error_mapping, 0, sizeof(err_cases) / sizeof(err_cases[0]));
 	tcase_add_test(tc, test_every_error_has_an_entry);
