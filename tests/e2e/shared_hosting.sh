@@ -21,7 +21,9 @@
 #   6. a host without AuthConfig: htaccess.example answers 500 ("CGIPassAuth
 #      not allowed here", then "Require not allowed in <FilesMatch>
 #      context" without that line),
-#      htaccess-noauthconfig.example passes every check.
+#      htaccess-noauthconfig.example passes every check; a host that allows
+#      no Options in .htaccess ("Options not allowed here" until the line is
+#      removed); plain CGI under suEXEC (AddHandler cgi-script).
 # Runs as root (to create the account and start Apache with suEXEC), inside a
 # private mount namespace whose /var/www (suEXEC's document root) is a tmpfs:
 # nothing of the test stays on the machine but for suEXEC's own log lines.
@@ -33,10 +35,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-# Time-boxed (UP_SHARED_HOSTING_TIMEOUT seconds, default 300), in its own
+# Time-boxed (UP_SHARED_HOSTING_TIMEOUT seconds, default 480), in its own
 # mount namespace.
 if [ -z "${UP_SHARED_HOSTING_NS:-}" ]; then
-	UP_SHARED_HOSTING_NS=1 exec timeout --kill-after=10 "${UP_SHARED_HOSTING_TIMEOUT:-300}" \
+	UP_SHARED_HOSTING_NS=1 exec timeout --kill-after=10 "${UP_SHARED_HOSTING_TIMEOUT:-480}" \
 		unshare --mount --propagation private -- "$BASH" "${BASH_SOURCE[0]}" "$@"
 fi
 
@@ -312,10 +314,10 @@ write_site() {
 </VirtualHost>
 CONF
 }
-# site_start ALLOWOVERRIDE OPTIONS
+# site_start ALLOWOVERRIDE OPTIONS [MODULES]
 site_start() {
 	write_site "$1" "$2"
-	dep_apache_start "rewrite fcgid suexec" "$SITE"
+	dep_apache_start "${3:-rewrite fcgid suexec}" "$SITE"
 	if grep -q 'suEXEC mechanism enabled' "$DEP_LOG/apache-error.log"; then
 		pass "Apache: suEXEC mechanism enabled"
 	else
@@ -449,6 +451,31 @@ apache_answers req GET /api/htaccess.example
 expect_status 403 "a file not for the web is refused without Require"
 reqt "$DEP_TOKEN" GET "/api/users/$DEP_USER_ID"
 expect_header X-Request-Id '^[^[:space:]]+$'
+dep_apache_stop
+
+echo "# host allows FileInfo only and enables ExecCGI itself: the Options line must go"
+off=$(log_size "$DEP_LOG/apache-error.log")
+site_start "FileInfo" "SymLinksIfOwnerMatch ExecCGI"
+apache_answers reqt "$DEP_TOKEN" GET "/api/users/$DEP_USER_ID"
+expect_status 500 "Options +ExecCGI in .htaccess, host allows no Options"
+expect_error_log "$off" "Options not allowed here" "Options not allowed here"
+as_acct sed -i '/^Options +ExecCGI/d' public_html/api/.htaccess
+dep_check_get "htaccess-noauthconfig.example without its Options line"
+dep_apache_stop
+
+echo "# plain CGI under suEXEC (AddHandler cgi-script): one process per request, as the account"
+as_acct sed -i -e 's/^AddHandler fcgid-script \.fcgi/#&/' \
+	-e 's/^#AddHandler cgi-script \.fcgi/AddHandler cgi-script .fcgi/' public_html/api/.htaccess
+as_acct sed -i "s|^#log_file = .*|log_file = $UP/userpatch.log|" "$CONF"
+site_start "FileInfo" "SymLinksIfOwnerMatch ExecCGI" "rewrite cgid suexec"
+dep_check_get "plain CGI under suEXEC, Authorization through the rewrite fallback"
+dep_check_get_401 "plain CGI under suEXEC, no header"
+if [ "$(stat -c %U "$UP/userpatch.log" 2>/dev/null)" = "$ACCT" ] &&
+	grep -qE "userpatch-users\[[0-9]+\] info rid=[^ ]+ GET /api/users/$DEP_USER_ID 200" "$UP/userpatch.log"; then
+	pass "the CGI program ran as $ACCT: it created its log_file $UP/userpatch.log, owned by $ACCT"
+else
+	fail "no log_file written by $ACCT at $UP/userpatch.log ($(stat -c '%U %a' "$UP/userpatch.log" 2>&1))"
+fi
 dep_apache_stop
 
 e2e_finish
