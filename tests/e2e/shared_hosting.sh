@@ -60,14 +60,24 @@ dep_setup shared_hosting
 # --- the machine: suEXEC's document root, the account, the database --------
 
 mount -t tmpfs -o mode=0755 userpatch-test /var/www
-# Accounts left by an earlier run that was killed (their home is gone).
-while IFS=: read -r name _ _ _ _ home _; do
-	case $name in upsh*) [ -d "$home" ] || userdel -f "$name" 2>/dev/null || true ;; esac
+# Accounts left by an earlier run that was killed: each names the pid of the
+# test that made it; one whose test is gone is removed. (Not by its home:
+# every run has its own /var/www.)
+while IFS=: read -r name _ _ _ gecos _ _; do
+	case $name:$gecos in
+	upsh*:"userpatch shared_hosting.sh pid "*)
+		owner=${gecos##* }
+		if ! tr '\0' ' ' <"/proc/$owner/cmdline" 2>/dev/null | grep -q shared_hosting.sh; then
+			userdel -f "$name" 2>/dev/null || true
+		fi
+		;;
+	esac
 done </etc/passwd
 
 ACCT=upsh$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
 HOME_DIR=/var/www/$ACCT
-useradd --no-create-home --home-dir "$HOME_DIR" --shell /usr/sbin/nologin --user-group "$ACCT"
+useradd --no-create-home --home-dir "$HOME_DIR" --shell /usr/sbin/nologin --user-group \
+	--comment "userpatch shared_hosting.sh pid $$" "$ACCT"
 # shellcheck disable=SC2317 # called from dep_cleanup
 acct_cleanup() {
 	local f pid
@@ -409,8 +419,11 @@ echo "# suEXEC refuses a group-writable file: 500, the reason only in suexec.log
 as_acct cp public_html/api/userpatch-users.fcgi public_html/api/probe.fcgi
 as_acct chmod 0775 public_html/api/probe.fcgi
 soff=$(log_size "$SUEXEC_LOG")
+off=$(log_size "$DEP_LOG/apache-error.log")
 apache_answers req GET /api/probe.fcgi
 expect_status 500 "a wrapper writable by its group"
+expect_error_log "$off" "End of script output before headers: probe\.fcgi" \
+	"End of script output before headers (the guide's row for suEXEC refusals)"
 if tail -c +"$((soff + 1))" "$SUEXEC_LOG" 2>/dev/null | grep -qE "file is writable by others: \($API/probe\.fcgi\)|probe\.fcgi.*writable"; then
 	pass "suexec.log: $(tail -c +"$((soff + 1))" "$SUEXEC_LOG" | grep -m1 'writable' | cut -c1-160)"
 else
