@@ -4,7 +4,8 @@ TESTS += tests/e2e/get_user.sh
 EXTRA_DIST += tests/e2e/lib.sh tests/e2e/get_user.sh tests/harness
 
 # Database faults: restarts, lost connections, crashes (db.c).
-DB_FAULT_TESTS = tests/e2e/db_restart.sh
+DB_FAULT_TESTS = tests/e2e/db_restart.sh tests/e2e/chaos_db_kill.sh \
+	tests/e2e/chaos_worker_kill.sh
 TESTS += $(DB_FAULT_TESTS)
 EXTRA_DIST += $(DB_FAULT_TESTS)
 
