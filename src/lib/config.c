@@ -42,8 +42,10 @@ static const struct key_info keys[] = {
         {"max_json_depth", K_ULONG, OFF(max_json_depth), 2, 512},
         {"max_patch_ops", K_ULONG, OFF(max_patch_ops), 1, 100000},
         {"max_pointer_len", K_ULONG, OFF(max_pointer_len), 16, 65536},
-        {"pwhash_opslimit", K_ULONG, OFF(pwhash_opslimit), 1, 64},
-        {"pwhash_memlimit", K_ULONG, OFF(pwhash_memlimit), 8192, 4UL * 1024 * 1024 * 1024},
+        /* argon2id floor (OWASP): at least 2 passes over at least 19 MiB. */
+        {"pwhash_opslimit", K_ULONG, OFF(pwhash_opslimit), 2, 64},
+        {"pwhash_memlimit", K_ULONG, OFF(pwhash_memlimit), 19UL * 1024 * 1024,
+         4UL * 1024 * 1024 * 1024},
         {"retry_after", K_ULONG, OFF(retry_after), 1, 3600},
         {"device_validation", K_DEVICE_MODE, OFF(device_validation), 0, 0},
         {"log_level", K_LOG_LEVEL, OFF(log_level), 0, 0},

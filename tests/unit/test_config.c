@@ -22,7 +22,7 @@ static const struct config_case cases[] = {
          "db_host = a,b\ndb_port = 3307\ndb_socket = /s\ndb_user = u\ndb_password = p\n"
          "db_name = n\ndb_connect_timeout = 3\ndb_rw_timeout = 10\ndb_retries = 5\n"
          "max_body = 1024\nmax_json_depth = 16\nmax_patch_ops = 10\nmax_pointer_len = 64\n"
-         "pwhash_opslimit = 3\npwhash_memlimit = 8192\nretry_after = 7\n"
+         "pwhash_opslimit = 3\npwhash_memlimit = 19922944\nretry_after = 7\n"
          "device_validation = strict\nlog_level = debug\nlog_file = /l\n",
          UP_OK, NULL},
         {__LINE__, "no final newline", "db_user = u\ndb_name = n", UP_OK, NULL},
@@ -46,6 +46,18 @@ static const struct config_case cases[] = {
          UP_ERR_CONFIG, "max_body"},
         {__LINE__, "huge number", "db_user = u\ndb_name = n\nmax_body = 99999999999999999999999\n",
          UP_ERR_CONFIG, "max_body"},
+        {__LINE__, "argon2id: 1 pass is below the OWASP floor",
+         "db_user = u\ndb_name = n\npwhash_opslimit = 1\n", UP_ERR_CONFIG,
+         "pwhash_opslimit must be a whole number from 2 to 64"},
+        {__LINE__, "argon2id: 2 passes is the floor",
+         "db_user = u\ndb_name = n\npwhash_opslimit = 2\n", UP_OK, NULL},
+        {__LINE__, "argon2id: 19 MiB less one byte is below the OWASP floor",
+         "db_user = u\ndb_name = n\npwhash_memlimit = 19922943\n", UP_ERR_CONFIG,
+         "pwhash_memlimit must be a whole number from 19922944 to"},
+        {__LINE__, "argon2id: libsodium's minimum (8 KiB) is refused",
+         "db_user = u\ndb_name = n\npwhash_memlimit = 8192\n", UP_ERR_CONFIG, "pwhash_memlimit"},
+        {__LINE__, "argon2id: 19 MiB is the floor",
+         "db_user = u\ndb_name = n\npwhash_memlimit = 19922944\n", UP_OK, NULL},
         {__LINE__, "bad device mode", "db_user = u\ndb_name = n\ndevice_validation = loose\n",
          UP_ERR_CONFIG, "format or strict"},
         {__LINE__, "bad log level", "db_user = u\ndb_name = n\nlog_level = verbose\n",
