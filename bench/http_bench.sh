@@ -1,22 +1,44 @@
 #!/usr/bin/env bash
-# http_bench.sh [BUILD_DIR] [SECONDS]: requests per second through lighttpd.
+# http_bench.sh [BUILD_DIR] [SECONDS]: what the users write path and GET cost
+# through lighttpd, against the database's durable-write ceiling and a
+# FastCGI no-op, in one run on one private MariaDB (scripts/lib/stack.sh)
+# with 1,000 users:
 #
-# Starts a private MariaDB and lighttpd (scripts/lib/stack.sh) serving the
-# programs of BUILD_DIR (default build/plain), then measures with wrk, each
-# for SECONDS (default 5), 2 threads and 8 connections on 127.0.0.1:
-#   baseline  a static JSON file of the same size served by the same lighttpd
-#   GET       GET /api/users/usr-1 (token check, usage counters, SELECT)
-#   PATCH     PATCH /api/users/usr-1 replacing /message (transaction, row
-#             lock, patch, validation, UPDATE, audit row), when PATCH is served
-# and prints each rate with its ratio to the baseline measured in this run.
+#   ceiling   bench/write_ceiling: UPDATE a random user + INSERT its audit row
+#             + COMMIT, from 8 and from 32 threads (C client, no HTTP)
+#   no-op     bench/noop_fcgi behind the same lighttpd (HTTP + FastCGI only)
+#   GET       GET /api/users/usr-N, N random of 1,000
+#   PATCH     PATCH /api/users/usr-N, N random, 2 replace ops (/message,
+#             /description) with new values, so every request writes
+#   device    POST /api/v1/device_app_user_update/ of user_id usr-N, N random,
+#             a new profile.first_name, so every request writes
+#
+# each with wrk (2 threads) at 8 and at 32 connections for SECONDS (default
+# 8) after a 1 s warm-up. It prints req/s, p50 and p99, the ratios the
+# targets are stated in (writes / ceiling at the same concurrency, GET /
+# no-op), statements and COMMITs per request (MariaDB global status deltas:
+# Com_stmt_execute + Com_begin + Com_commit + Com_rollback; Com_commit; and
+# Com_insert, which for GET are the once-a-second usage writes), and the
+# workers' resident memory. Any non-2xx answer fails the run.
+#
+# BENCH_PROCS sets the workers per program (lighttpd max-procs; default: the
+# dev stack's); BENCH_ONLY=ceiling,noop,get,patch,device runs a subset.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build/plain}" && pwd)
-seconds=${2:-5}
+seconds=${2:-8}
+only=${BENCH_ONLY:-ceiling,noop,get,patch,device}
 for tool in wrk curl; do
 	command -v "$tool" >/dev/null || {
 		echo "http_bench: $tool is not installed (scripts/deps installs it)" >&2
+		exit 1
+	}
+done
+for prog in src/endpoints/userpatch-users src/endpoints/userpatch-device-app \
+	src/tools/userpatch-admin bench/write_ceiling bench/noop_fcgi; do
+	[ -x "$build/$prog" ] || {
+		echo "http_bench: $build/$prog is not built (make)" >&2
 		exit 1
 	}
 done
@@ -33,51 +55,194 @@ cleanup() {
 trap cleanup EXIT
 
 export STACK_LOG_LEVEL=warn
+[ -n "${BENCH_PROCS:-}" ] && export STACK_MAX_PROCS=$BENCH_PROCS
+export STACK_EXTRA_FCGI="/noop:$build/bench/noop_fcgi"
 stack_mariadb_start "$work/db" >/dev/null
 stack_write_config "$work/db" "$work/userpatch.conf"
 export USERPATCH_CONFIG=$work/userpatch.conf
 admin=$build/src/tools/userpatch-admin
-"$admin" migrate --schema-dir "$top/schema" 2>/dev/null
-"$admin" tenant add bench >/dev/null
-token=$("$admin" token issue --tenant bench --scopes users:read,users:write 2>/dev/null)
-stack_mariadb_root "$work/db" userpatch -e \
-	"INSERT INTO users (tenant_id, name, email) VALUES (1, 'Bench User', 'bench@example.com')"
+"$admin" migrate --schema-dir "$top/schema" >/dev/null 2>&1
+"$admin" tenant add bench >/dev/null 2>&1
+token=$("$admin" token issue --tenant bench \
+	--scopes users:read,users:write,device_app_user:write 2>/dev/null)
+sql() { stack_mariadb_root "$work/db" -N -B userpatch -e "$1"; }
+sql "INSERT INTO users (tenant_id, name, email)
+     SELECT 1, CONCAT('User ', seq), CONCAT('user', seq, '@example.com') FROM seq_1_to_1000"
+[ "$(sql 'SELECT COUNT(*) FROM users')" = 1000 ] || {
+	echo "http_bench: could not create the 1,000 users" >&2
+	exit 1
+}
 port=$(stack_free_port)
 stack_lighttpd_start "$work/web" "$port" "$build" "$USERPATCH_CONFIG"
 base=http://127.0.0.1:$port
 
-# The baseline file has the size of the GET response.
-curl -s -H "Authorization: Bearer $token" "$base/api/users/usr-1" >"$work/web/htdocs/user.json"
+# Every request must work before anything is timed.
+check() {
+	local code
+	code=$(curl -s -o "$work/check.out" -w '%{http_code}' "$@")
+	case $code in 2??) ;; *)
+		echo "http_bench: $* answered $code: $(cat "$work/check.out")" >&2
+		exit 1
+		;;
+	esac
+}
+auth=(-H "Authorization: Bearer $token")
+check "$base/noop/"
+check "${auth[@]}" "$base/api/users/usr-1"
+check "${auth[@]}" -X PATCH -H 'Content-Type: application/json-patch+json' \
+	--data '[{"op":"replace","path":"/message","value":"x"}]' "$base/api/users/usr-1"
+check "${auth[@]}" -H 'Content-Type: application/json' \
+	--data '{"data":{"user_id":"usr-1","profile":{"first_name":"X"}}}' \
+	"$base/api/v1/device_app_user_update/"
 
-cat >"$work/patch.lua" <<'LUA'
-wrk.method = "PATCH"
-wrk.headers["Content-Type"] = "application/json-patch+json"
-wrk.body = '[{"op":"replace","path":"/message","value":"benchmark"}]'
+# wrk scripts: a random user per request; each wrk thread seeds its own.
+lua_common="local auth = 'Bearer $token'
+local n = 0
+function setup(thread) n = n + 1; thread:set('id', n) end
+function init(args) math.randomseed(os.time() * 100 + id) end"
+cat >"$work/get.lua" <<LUA
+$lua_common
+request = function()
+  return wrk.format('GET', '/api/users/usr-' .. math.random(1, 1000), {['Authorization'] = auth})
+end
+LUA
+cat >"$work/patch.lua" <<LUA
+$lua_common
+request = function()
+  local v = math.random(1, 1000000000)
+  return wrk.format('PATCH', '/api/users/usr-' .. math.random(1, 1000),
+    {['Authorization'] = auth, ['Content-Type'] = 'application/json-patch+json'},
+    '[{"op":"replace","path":"/message","value":"m' .. v .. '"},' ..
+    '{"op":"replace","path":"/description","value":"d' .. v .. '"}]')
+end
+LUA
+cat >"$work/device.lua" <<LUA
+$lua_common
+request = function()
+  return wrk.format('POST', '/api/v1/device_app_user_update/',
+    {['Authorization'] = auth, ['Content-Type'] = 'application/json'},
+    '{"data":{"user_id":"usr-' .. math.random(1, 1000) ..
+    '","profile":{"first_name":"F' .. math.random(1, 1000000000) .. '"}}}')
+end
 LUA
 
-# rate URL [wrk args...]: requests per second, non-2xx responses fail the run.
-rate() {
-	local url=$1 out
-	shift
-	out=$(wrk -t2 -c8 -d"${seconds}s" --latency "$@" "$url")
-	if grep -q 'Non-2xx' <<<"$out"; then
-		echo "http_bench: non-2xx responses from $url:" >&2
+status_vars="'Com_stmt_execute','Com_begin','Com_commit','Com_rollback','Com_insert'"
+status() {
+	sql "SELECT GROUP_CONCAT(VARIABLE_VALUE ORDER BY VARIABLE_NAME SEPARATOR ' ')
+	     FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN
+	     ($(tr '[:lower:]' '[:upper:]' <<<"$status_vars"))"
+}
+
+# "<value><unit>" of wrk to milliseconds.
+to_ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+		printf "%.2f", n }'
+}
+
+# CPU time (clock ticks) of the workers running PROG, of lighttpd and of mariadbd.
+hz=$(getconf CLK_TCK)
+cpu_ticks() {
+	local pids
+	pids=$(ps -o pid=,args= --ppid "$(cat "$work/web/lighttpd.launch.pid")" |
+		awk -v p="$1" '$2 ~ p"$" { print $1 }')
+	# shellcheck disable=SC2086
+	for set in "$pids" "$(cat "$work/web/lighttpd.launch.pid")" "$(cat "$work/db/mysqld.pid")"; do
+		# shellcheck disable=SC2086
+		cat $(printf '/proc/%s/stat ' $set) 2>/dev/null |
+			awk '{ t += $14 + $15 } END { printf "%d ", t }'
+	done
+}
+
+declare -A RATE P50 P99 STMT COMMIT INS CPU
+# measure NAME CONNECTIONS URL [wrk args]
+measure() {
+	local name=$1 c=$2 url=$3 out before after reqs prog cpu0 cpu1
+	shift 3
+	case $name in
+	noop) prog=noop_fcgi ;; device) prog=userpatch-device-app ;; *) prog=userpatch-users ;;
+	esac
+	wrk -t2 -c"$c" -d1s "$@" "$url" >/dev/null 2>&1 || true
+	before=$(status)
+	cpu0=$(cpu_ticks "$prog")
+	out=$(wrk -t2 -c"$c" -d"${seconds}s" --latency "$@" "$url")
+	cpu1=$(cpu_ticks "$prog")
+	after=$(status)
+	if grep -q 'Non-2xx' <<<"$out" || ! grep -q 'Requests/sec' <<<"$out"; then
+		echo "http_bench: $name at c=$c: non-2xx responses (or none):" >&2
 		echo "$out" >&2
 		exit 1
 	fi
-	awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
+	RATE[$name$c]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
+	P50[$name$c]=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+	P99[$name$c]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+	# Sorted names: Com_begin Com_commit Com_insert Com_rollback Com_stmt_execute.
+	read -r b0 c0 i0 r0 e0 <<<"$before"
+	read -r b1 c1 i1 r1 e1 <<<"$after"
+	STMT[$name$c]=$(awk -v n="$reqs" -v d=$(((e1 - e0) + (b1 - b0) + (c1 - c0) + (r1 - r0))) \
+		'BEGIN { printf "%.2f", d / n }')
+	COMMIT[$name$c]=$(awk -v n="$reqs" -v d=$((c1 - c0)) 'BEGIN { printf "%.3f", d / n }')
+	INS[$name$c]=$(awk -v n="$reqs" -v d=$((i1 - i0)) 'BEGIN { printf "%.3f", d / n }')
+	CPU[$name$c]=$(awk -v n="$reqs" -v hz="$hz" -v a="$cpu0" -v b="$cpu1" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		printf "%d/%d/%d", (y[1] - x[1]) * 1e6 / hz / n, (y[2] - x[2]) * 1e6 / hz / n,
+			(y[3] - x[3]) * 1e6 / hz / n }')
 }
 
-printf '%-10s %12s %8s\n' what req/s ratio
-b=$(rate "$base/user.json")
-printf '%-10s %12.0f %8.3f\n' baseline "$b" 1
-g=$(rate "$base/api/users/usr-1" -H "Authorization: Bearer $token")
-printf '%-10s %12.0f %8.3f\n' GET "$g" "$(awk -v a="$g" -v b="$b" 'BEGIN { print a / b }')"
-code=$(curl -s -o /dev/null -w '%{http_code}' -X PATCH -H "Authorization: Bearer $token" \
-	-H 'Content-Type: application/json-patch+json' --data '[]' "$base/api/users/usr-1")
-if [ "$code" = 200 ]; then
-	p=$(rate "$base/api/users/usr-1" -H "Authorization: Bearer $token" -s "$work/patch.lua")
-	printf '%-10s %12.0f %8.3f\n' PATCH "$p" "$(awk -v a="$p" -v b="$b" 'BEGIN { print a / b }')"
-else
-	echo "PATCH not measured: the build answers $code to an empty patch"
-fi
+ceiling() {
+	local threads=$1 out db0 db1
+	db0=$(awk '{ print $14 + $15 }' "/proc/$(cat "$work/db/mysqld.pid")/stat")
+	out=$("$build/bench/write_ceiling" 1 1 1000 "$threads" "$seconds")
+	db1=$(awk '{ print $14 + $15 }' "/proc/$(cat "$work/db/mysqld.pid")/stat")
+	RATE[ceiling$threads]=$(awk '{ printf "%.0f", $1 / $2 }' <<<"$out")
+	CPU[ceiling$threads]=$(awk -v o="$out" -v hz="$hz" -v d=$((db1 - db0)) \
+		'BEGIN { split(o, x, " "); printf "-/-/%d", d * 1e6 / hz / x[1] }')
+}
+
+want() { [[ ",$only," == *",$1,"* ]]; }
+for c in 8 32; do
+	want ceiling && ceiling "$c"
+	want noop && measure noop "$c" "$base/noop/"
+	want get && measure get "$c" "$base/" -s "$work/get.lua"
+	want patch && measure patch "$c" "$base/" -s "$work/patch.lua"
+	want device && measure device "$c" "$base/" -s "$work/device.lua"
+done
+
+# Resident memory of the workers (lighttpd's children), after the runs.
+lpid=$(cat "$work/web/lighttpd.launch.pid")
+rss() {
+	ps -o rss=,args= --ppid "$lpid" | awk -v p="$1" '$2 ~ p"$" { if ($1 > m) m = $1; n++ }
+		END { printf "%.1f MiB (largest of %d)", m / 1024, n }'
+}
+
+ratio() { awk -v a="${RATE[$1]:-0}" -v b="${RATE[$2]:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+tail_ratio() { awk -v a="${P99[$1]:-0}" -v b="${P50[$1]:-0}" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
+
+echo "MariaDB $(sql 'SELECT VERSION()'), innodb_flush_log_at_trx_commit=$(sql 'SELECT @@innodb_flush_log_at_trx_commit'), data on $(stat -f -c %T "$work/db"), $(nproc) CPUs"
+echo "workers per program: ${STACK_MAX_PROCS:-dev stack default}; ${seconds}s per measure; wrk -t2"
+printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' what c req/s p50_ms p99_ms p99/p50 stmt/req commit/req ins/req \
+	"cpu_us/req (workers/lighttpd/mariadbd)"
+for c in 8 32; do
+	for name in ceiling noop get patch device; do
+		[ -n "${RATE[$name$c]:-}" ] || continue
+		if [ "$name" = ceiling ]; then
+			printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' "$name" "$c" "${RATE[$name$c]}" \
+				- - - 4 1 1 "${CPU[$name$c]}"
+		else
+			printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' "$name" "$c" "${RATE[$name$c]}" \
+				"${P50[$name$c]}" "${P99[$name$c]}" "$(tail_ratio "$name$c")" \
+				"${STMT[$name$c]}" "${COMMIT[$name$c]}" "${INS[$name$c]}" "${CPU[$name$c]}"
+		fi
+	done
+done
+echo
+echo "ratios (target):"
+for c in 8 32; do
+	echo "  c=$c: PATCH/ceiling $(ratio "patch$c" "ceiling$c") (>= 0.7 at 32)," \
+		"device/ceiling $(ratio "device$c" "ceiling$c") (>= 0.7 at 32)," \
+		"GET/no-op $(ratio "get$c" "noop$c") (>= 0.35 at 32)"
+done
+echo "  p99/p50 at c=32: GET $(tail_ratio get32), PATCH $(tail_ratio patch32), device $(tail_ratio device32) (<= 3)"
+echo "worker RSS: userpatch-users $(rss userpatch-users), userpatch-device-app $(rss userpatch-device-app) (<= 8 MiB)"

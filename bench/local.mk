@@ -21,3 +21,17 @@ EXTRA_DIST += bench/ingest_bench.sh
 bench: bench-ingest
 bench-ingest: all bench/ingest_ceiling$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/ingest_bench.sh $(abs_builddir)
+
+# The users write path through lighttpd against the database's durable-write
+# ceiling and a FastCGI no-op: bench/http_bench.sh, run by `make bench`.
+noinst_PROGRAMS += bench/write_ceiling bench/noop_fcgi
+bench_write_ceiling_SOURCES = bench/write_ceiling.c
+bench_write_ceiling_CFLAGS = $(AM_CFLAGS) -O2 -pthread
+bench_write_ceiling_LDADD = $(UP_LIBS) -lpthread
+bench_noop_fcgi_SOURCES = bench/noop_fcgi.c
+bench_noop_fcgi_CFLAGS = $(AM_CFLAGS) -O2
+bench_noop_fcgi_LDADD = $(FCGI_LIBS)
+.PHONY: bench-http
+bench: bench-http
+bench-http: all bench/write_ceiling$(EXEEXT) bench/noop_fcgi$(EXEEXT)
+	$(SHELL) $(srcdir)/bench/http_bench.sh $(abs_builddir)

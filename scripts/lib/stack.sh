@@ -290,12 +290,18 @@ stack_lighttpd_start() {
 		fi
 	done
 
-	local servers="" prefix prog name
+	# Workers per program: STACK_MAX_PROCS, default chosen by bench/http_bench.sh
+	# (docs/deploy/lighttpd.md, "Worker count"). STACK_EXTRA_FCGI: more
+	# "prefix:/absolute/program" entries, space separated (the benchmark's no-op).
+	local servers="" prefix prog name procs=${STACK_MAX_PROCS:-4}
 	for spec in "/api/users:src/endpoints/userpatch-users" \
 		"/api/v1/device_app_user_update:src/endpoints/userpatch-device-app" \
-		"/api/devices:src/endpoints/userpatch-devices"; do
+		"/api/devices:src/endpoints/userpatch-devices" ${STACK_EXTRA_FCGI:-}; do
 		prefix=${spec%%:*}
-		prog=$build/${spec#*:}
+		case ${spec#*:} in
+		/*) prog=${spec#*:} ;;
+		*) prog=$build/${spec#*:} ;;
+		esac
 		name=${prog##*/}
 		if [ ! -x "$prog" ]; then
 			stack_log "lighttpd: warning: $prog is not built; $prefix is not served"
@@ -305,7 +311,7 @@ stack_lighttpd_start() {
 		servers+="  $(stack__lq "$prefix") => ((
     \"bin-path\" => $(stack__lq "$prog"),
     \"socket\" => $(stack__lq "$dir/$name.sock"),
-    \"max-procs\" => 2,
+    \"max-procs\" => $procs,
     \"check-local\" => \"disable\",
     \"bin-environment\" => ( $env_entries )
   ))"

@@ -148,6 +148,9 @@ static enum up_err precommit(struct up_db *db)
 	check_owner();
 	for (i = 0; i < npending; i++)
 		pending[i].inflight = 0;
+	/* Not yet a second old: left for a later transaction (one statement a second at most). */
+	if (oldest_ms == 0 || now_ms() - oldest_ms < UP_USAGE_FLUSH_MS)
+		return UP_OK;
 	for (i = 0; i < npending && rc == UP_OK; i++) {
 		if (pending[i].count == 0)
 			continue;

@@ -1,12 +1,14 @@
 /*
  * usage.h: request counting without a hot row.  A worker process counts the
  * requests of each token in memory (per token and UTC day) and adds them to
- * its own row of api_usage_slot (token, day, slot of this process):
- *   - inside the next write transaction of the worker, just before its
- *     COMMIT (no extra commit: up_usage_install() sets the db hooks);
- *   - otherwise by itself (one autocommit statement) when the oldest count
- *     waiting is a second old, at the next request;
+ * its own row of api_usage_slot (token, day, slot of this process) once the
+ * oldest count waiting is a second old:
+ *   - inside the worker's next write transaction, just before its COMMIT (no
+ *     extra commit: up_usage_install() sets the db hooks);
+ *   - otherwise by itself (one autocommit statement) after the next request;
  *   - and at exit (up_usage_flush_now()).
+ * So a busy worker writes its counts with one statement a second, whatever
+ * its request rate.
  * See docs/operations.md ("Usage counters") for the bounds this gives.
  */
 #ifndef UP_USAGE_H

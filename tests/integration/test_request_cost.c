@@ -1,13 +1,15 @@
 /*
  * What one request costs the database, counted by the db layer (statements
  * sent, COMMITs): a GET sends one statement and commits nothing; a PATCH and
- * a device-app update commit once, their usage count included.  And the
- * usage counters: durable once written, RateLimit headers for a quota.
+ * a device-app update commit once; the usage counts are written at most once
+ * a second, inside a write's transaction when there is one.  And the usage
+ * counters: durable once written, RateLimit headers for a quota.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "auth.h"
 #include "device_app.h"
 #include "testutil.h"
@@ -44,29 +46,29 @@ struct cost_case {
 	const char *method, *ctype, *body; /* body: %s is the user's public id */
 	int device_app;
 	int status;
-	unsigned long statements, commits; /* exact, without a once-a-second usage write */
+	unsigned long statements, commits; /* exact, when no usage write is due */
 };
 
 static const struct cost_case cases[] = {
         {__LINE__, "GET: the user SELECT only, no commit", "GET", NULL, NULL, 0, 200, 1, 0},
-        {__LINE__, "PATCH, 2 replace ops: BEGIN, lock, UPDATE, audit, usage, COMMIT", "PATCH",
+        {__LINE__, "PATCH, 2 replace ops: BEGIN, lock, UPDATE, audit, COMMIT", "PATCH",
          "application/json-patch+json",
          "[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"m-%s\"},"
          "{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"d-%s\"}]",
-         0, 200, 6, 1},
-        {__LINE__, "PATCH that changes nothing: BEGIN, lock, usage, COMMIT", "PATCH",
+         0, 200, 5, 1},
+        {__LINE__, "PATCH that changes nothing: BEGIN, lock, COMMIT", "PATCH",
          "application/json-patch+json",
-         "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Cost\"}]", 0, 200, 4, 1},
-        {__LINE__, "device-app update: BEGIN, find, lock, UPDATE, audit, usage, COMMIT", "POST",
+         "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Cost\"}]", 0, 200, 3, 1},
+        {__LINE__, "device-app update: BEGIN, find, lock, UPDATE, audit, COMMIT", "POST",
          "application/json", "{\"data\":{\"user_id\":\"%s\",\"profile\":{\"first_name\":\"F%s\"}}}",
-         1, 201, 7, 1},
+         1, 201, 6, 1},
 };
 
 START_TEST(test_cost)
 {
 	const struct cost_case *c = &cases[_i];
 	struct tu_call call = {c->method, NULL, header, c->ctype, NULL, NULL};
-	unsigned long s0, c0, s1, c1, flushed;
+	unsigned long s0, c0, s1, c1;
 	struct up_response resp;
 	char body[512], tag[32];
 	int round;
@@ -88,13 +90,61 @@ START_TEST(test_cost)
 		              resp.body);
 		up_response_free(&resp);
 	}
-	/* A read leaves its count waiting; it is written by itself only after a second. */
-	flushed = up_usage_unwritten(token_id, NULL) == 0 && c->commits == 0;
-	ck_assert_msg(s1 - s0 == c->statements + flushed, "%s: %lu statements", c->desc, s1 - s0);
+	/* The count waits (no usage write is due yet: it was made just now). */
+	ck_assert_msg(s1 - s0 == c->statements, "%s: %lu statements", c->desc, s1 - s0);
 	ck_assert_msg(c1 - c0 == c->commits, "%s: %lu commits", c->desc, c1 - c0);
-	if (c->commits == 1)
-		ck_assert_msg(up_usage_unwritten(token_id, NULL) == 0,
-		              "%s: the usage count was not written with the commit", c->desc);
+	ck_assert_msg(up_usage_unwritten(token_id, NULL) == 1, "%s: count not waiting", c->desc);
+}
+END_TEST
+
+/* Counts a second old ride in the next write's transaction: one more statement, no more commits. */
+START_TEST(test_usage_rides_with_write)
+{
+	struct tu_call get = {"GET", uri, header, NULL, NULL, NULL};
+	struct tu_call patch = {"PATCH",
+	                        uri,
+	                        header,
+	                        "application/json-patch+json",
+	                        "[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"ride\"}]",
+	                        NULL};
+	unsigned long s0, c0, s1, c1;
+	struct up_response resp;
+	char tid[32];
+
+	ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
+	tu_call(&env, up_users_handle, &get, &resp, NULL);
+	ck_assert_int_eq(resp.status, 200);
+	up_response_free(&resp);
+	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 1);
+	usleep((UP_USAGE_FLUSH_MS + 100) * 1000);
+	up_db_stats(env.db, &s0, &c0);
+	tu_call(&env, up_users_handle, &patch, &resp, NULL);
+	up_db_stats(env.db, &s1, &c1);
+	ck_assert_int_eq(resp.status, 200);
+	up_response_free(&resp);
+	ck_assert_uint_eq(s1 - s0, 5 + 1);
+	ck_assert_uint_eq(c1 - c0, 1);
+	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
+	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)token_id);
+	ck_assert_int_eq(tu_scalar_int(&env,
+	                               "SELECT SUM(count) FROM api_usage_slot WHERE token_id = ?",
+	                               tid, NULL, NULL),
+	                 2);
+	/* A read whose counts are due writes them by itself, after answering: one autocommit. */
+	tu_call(&env, up_users_handle, &get, &resp, NULL);
+	up_response_free(&resp);
+	usleep((UP_USAGE_FLUSH_MS + 100) * 1000);
+	up_db_stats(env.db, &s0, &c0);
+	tu_call(&env, up_users_handle, &get, &resp, NULL);
+	up_db_stats(env.db, &s1, &c1);
+	up_response_free(&resp);
+	ck_assert_uint_eq(s1 - s0, 1 + 1);
+	ck_assert_uint_eq(c1 - c0, 0);
+	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
+	ck_assert_int_eq(tu_scalar_int(&env,
+	                               "SELECT SUM(count) FROM api_usage_slot WHERE token_id = ?",
+	                               tid, NULL, NULL),
+	                 4);
 }
 END_TEST
 
@@ -176,6 +226,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_cost, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, test_usage_rides_with_write);
 	tcase_add_test(tc, test_usage_durable);
 	tcase_add_test(tc, test_ratelimit_headers);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,139 @@
+/*
+ * write_ceiling.c: the durable-write ceiling of this database for the
+ * users write path: what a C client gets with the minimum a write must do,
+ * one transaction per write of
+ *   UPDATE users SET message = ?, version = version + 1, modified_at = ...
+ *   INSERT INTO audit_log (...)
+ *   COMMIT
+ * on a random user of the range, from THREADS threads at once (one
+ * connection each, prepared statements).  No HTTP, no JSON, no token, no
+ * patch, no validation.
+ *
+ *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS
+ *
+ * Reads the configuration from $USERPATCH_CONFIG.  Prints "transactions
+ * seconds" on stdout; exits 1 if any transaction failed.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <mysql.h>
+#include "config.h"
+#include "db.h"
+#include "parse.h"
+
+static const char sql_update[] =
+        "UPDATE users SET message = ?, version = version + 1, modified_at = UTC_TIMESTAMP(6) "
+        "WHERE tenant_id = ? AND id = ?";
+static const char sql_audit[] =
+        "INSERT INTO audit_log (tenant_id, token_id, user_id, request_id, action, changed_fields) "
+        "VALUES (?, NULL, ?, ?, 'update', '[\"message\"]')";
+
+static struct up_config cfg;
+static uint64_t tenant, first_user, users;
+static double deadline;
+
+struct worker {
+	pthread_t thread;
+	unsigned seed;
+	unsigned long done, failed;
+	uint64_t user;
+	char message[32], request_id[40];
+};
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static enum up_err write_one(struct up_db *db, void *arg)
+{
+	struct worker *w = arg;
+	struct up_db_param u[3] = {UP_P_STR(w->message), UP_P_U64(tenant), UP_P_U64(w->user)};
+	struct up_db_param a[3] = {UP_P_U64(tenant), UP_P_U64(w->user), UP_P_STR(w->request_id)};
+	struct up_db_info info;
+	enum up_err rc = up_db_exec(db, sql_update, u, 3, &info);
+
+	if (rc == UP_OK && info.affected != 1)
+		rc = UP_ERR_NOT_FOUND;
+	if (rc == UP_OK)
+		rc = up_db_exec(db, sql_audit, a, 3, NULL);
+	return rc;
+}
+
+static void *run(void *arg)
+{
+	struct worker *w = arg;
+	struct up_db *db = NULL;
+
+	if (up_db_new(&cfg, &db) != UP_OK || up_db_connect(db) != UP_OK) {
+		w->failed++;
+		goto out;
+	}
+	while (now() < deadline) {
+		w->user = first_user + (uint64_t)rand_r(&w->seed) % users;
+		snprintf(w->message, sizeof(w->message), "m%d", rand_r(&w->seed));
+		snprintf(w->request_id, sizeof(w->request_id), "ceiling-%lu-%p", w->done,
+		         (void *)w);
+		if (up_db_transaction(db, write_one, w) == UP_OK)
+			w->done++;
+		else
+			w->failed++;
+	}
+out:
+	up_db_close(db);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t threads, seconds, i;
+	unsigned long done = 0, failed = 0;
+	struct worker *w;
+	char err[256];
+	double start;
+
+	if (argc != 6 || up_parse_u64(argv[1], 1, INT64_MAX, &tenant) != UP_OK ||
+	    up_parse_u64(argv[2], 1, INT64_MAX, &first_user) != UP_OK ||
+	    up_parse_u64(argv[3], 1, 1000000, &users) != UP_OK ||
+	    up_parse_u64(argv[4], 1, 256, &threads) != UP_OK ||
+	    up_parse_u64(argv[5], 1, 3600, &seconds) != UP_OK) {
+		fprintf(stderr, "usage: write_ceiling TENANT FIRST_USER USERS THREADS SECONDS\n");
+		return 2;
+	}
+	if (up_config_load(up_config_path(), &cfg, err, sizeof(err)) != UP_OK) {
+		fprintf(stderr, "write_ceiling: %s\n", err);
+		return 2;
+	}
+	if (mysql_library_init(0, NULL, NULL) != 0)
+		return 2;
+	w = calloc(threads, sizeof(*w));
+	if (w == NULL)
+		return 2;
+	start = now();
+	deadline = start + (double)seconds;
+	for (i = 0; i < threads; i++) {
+		w[i].seed = (unsigned)(i * 7919 + 1);
+		if (pthread_create(&w[i].thread, NULL, run, &w[i]) != 0)
+			return 2;
+	}
+	for (i = 0; i < threads; i++) {
+		pthread_join(w[i].thread, NULL);
+		done += w[i].done;
+		failed += w[i].failed;
+	}
+	printf("%lu %.3f\n", done, now() - start);
+	free(w);
+	up_config_free(&cfg);
+	up_db_library_end();
+	if (failed > 0) {
+		fprintf(stderr, "write_ceiling: %lu transactions failed\n", failed);
+		return 1;
+	}
+	return 0;
+}
