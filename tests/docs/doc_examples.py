@@ -2,7 +2,7 @@
 """Run the request examples of a markdown document as printed and compare
 what they print with the response the document shows.
 
-usage: doc_examples.py [--readme] [--update] FILE.md WORKDIR
+usage: doc_examples.py [--readme] [--update] [--openapi-records DIR] FILE.md WORKDIR
 
 THE CONVENTION (docs/api/*.md; README.md's quick start)
 
@@ -35,8 +35,8 @@ THE CONVENTION (docs/api/*.md; README.md's quick start)
 
 NORMALISATIONS (the only differences allowed)
 
-  * Header values shown as `…` (or `...`) match any value (Date,
-    X-Request-Id).
+  * In a header value, `…` (or `...`) stands for any text: `Date: …`,
+    `X-Request-Id: …`, `RateLimit: "daily";r=0;t=…`.
   * A JSON string shown as "…" (or "...") matches any value.
   * The members creation, modification, updated_at, lastUpdate, lastLogin
     and time only need to be RFC 3339 date-times (or null) on both sides.
@@ -44,6 +44,10 @@ NORMALISATIONS (the only differences allowed)
     sides (they count the token's requests, which depends on what ran
     before).
   * CR at line ends is ignored.
+
+With --openapi-records DIR, the answer of every `http` example that is one
+curl to $BASE_URL is also left in DIR for tests/e2e/openapi_check.py, so
+the documented responses are checked against docs/openapi.yaml too.
 
 With --update the response blocks are rewritten from what the examples
 printed (for writing new examples; review the diff).
@@ -54,6 +58,7 @@ Exits 1 when an example does not match, printing what it printed.
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -232,6 +237,14 @@ def cmp_body(want, got, where):
     return probs
 
 
+def header_matches(want, got):
+    """A documented header value: exact, or with … (or ...) for any text."""
+    if want in ANY:
+        return True
+    parts = re.split(r"\u2026|\.\.\.", want)
+    return re.fullmatch(".*".join(re.escape(p) for p in parts), got) is not None
+
+
 def compare(resp, out):
     tag, want = resp["tag"], resp["body"]
     if tag == "text":
@@ -251,7 +264,7 @@ def compare(resp, out):
     for k, v in wheaders:
         if k.lower() not in got:
             probs.append("header %s: not sent" % k)
-        elif v not in ANY and v not in got[k.lower()]:
+        elif not any(header_matches(v, g) for g in got[k.lower()]):
             probs.append("header %s: %r, documented %r" % (k, got[k.lower()][-1], v))
     return probs + cmp_body(wbody, gbody, "body")
 
@@ -289,10 +302,60 @@ def render(resp, out):
     return "\n".join(lines).rstrip("\n")
 
 
+def request_of(cmd):
+    """(METHOD, target) of a block that is one curl to $BASE_URL, else None."""
+    text = cmd.replace("\\\n", " ").strip()
+    if "\n" in text or "|" in text:
+        return None
+    try:
+        tokens = shlex.split(text)
+    except ValueError:
+        return None
+    if not tokens or tokens[0] != "curl":
+        return None
+    method, target = None, None
+    data = False
+    for i, t in enumerate(tokens):
+        if t in ("-X", "--request") and i + 1 < len(tokens):
+            method = tokens[i + 1]
+        elif t in ("-I", "--head"):
+            method = "HEAD"
+        elif t in ("-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F"):
+            data = True
+        for v in ("$BASE_URL", "${BASE_URL}"):
+            if v in t:
+                target = t.split(v, 1)[1] or "/"
+    if target is None:
+        return None
+    return (method or ("POST" if data else "GET")), target
+
+
+def record(rec_dir, n, req, out):
+    """Leave a response for tests/e2e/openapi_check.py (see tests/e2e/lib.sh)."""
+    text = out.replace("\r\n", "\n")
+    parts = [p for p in re.split(r"(?m)^(?=HTTP/[0-9.]+ [0-9]{3})", text) if p.startswith("HTTP/")]
+    if not parts:
+        return
+    head, _, body = parts[-1].partition("\n\n")
+    d = os.path.join(rec_dir, "doc-%s-%03d" % (os.getpid(), n))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "meta"), "w") as f:
+        f.write("%s\n%s\n%s\n" % (req[0], req[1], head.split()[1]))
+    with open(os.path.join(d, "headers"), "w") as f:
+        f.write(head + "\n\n")
+    with open(os.path.join(d, "body"), "w") as f:
+        f.write(body)
+
+
 def main():
     args = sys.argv[1:]
     readme = "--readme" in args
     update = "--update" in args
+    rec_dir = None
+    if "--openapi-records" in args:
+        i = args.index("--openapi-records")
+        rec_dir = args[i + 1]
+        del args[i:i + 2]
     args = [a for a in args if not a.startswith("--")]
     doc, workdir = args
     name = os.path.basename(doc)
@@ -318,6 +381,9 @@ def main():
                 print("\n".join("     | " + l for l in out.rstrip("\n").split("\n")[-15:]))
             continue
         compared += 1
+        req = request_of(b["body"]) if resp["tag"] == "http" else None
+        if rec_dir and req:
+            record(rec_dir, compared, req, out)
         probs = compare(resp, out)
         if update and probs:
             replace.append((resp, render(resp, out)))

@@ -4,7 +4,8 @@
 # $BASE_URL blocks of README.md, through lighttpd and MariaDB started by the
 # harness, each document from the demo data (scripts/lib/demo-data.sh) in an
 # empty database (or from the empty database alone when the document has the
-# line "<!-- examples: no demo data -->"). tests/docs/doc_examples.py holds the markdown convention
+# line "<!-- examples: no demo data -->"). The answers of the curl -i
+# examples are also checked against docs/openapi.yaml (tests/e2e/lib.sh). tests/docs/doc_examples.py holds the markdown convention
 # and the normalisations; docs/api/README.md explains the convention to
 # writers.
 #
@@ -73,7 +74,8 @@ for doc in "${docs[@]}"; do
 		# shellcheck disable=SC1091
 		. "$work/run/demo.env"
 		set +a
-		python3 "$top_srcdir/tests/docs/doc_examples.py" $readme $update "$doc" "$work"
+		python3 "$top_srcdir/tests/docs/doc_examples.py" $readme $update \
+			--openapi-records "$E2E_OPENAPI_DIR" "$doc" "$work"
 	); then
 		pass "$name: every example answers as printed"
 	else
