@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Deployment over TLS: docs/deploy/nginx.conf with the TLS lines its header
+# gives applied as it says ("listen 80;" replaced by them), a self-signed
+# certificate for 127.0.0.1 in place of the example paths, the programs run
+# by spawn-fcgi (docs/deploy/userpatch-spawn). Every endpoint family answers
+# over HTTPS with the certificate verified, and plain HTTP on that port never
+# reaches the programs: the bearer token is only ever sent encrypted.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
+: "${top_srcdir:?run this test through tests/harness/run-test}"
+# shellcheck source=tests/deploy/servers.sh
+. "$top_srcdir/tests/deploy/servers.sh"
+
+dep_require nginx spawn-fcgi curl python3 openssl /etc/nginx/fastcgi_params
+dep_setup nginx
+dep_fixtures
+
+echo "# a certificate for 127.0.0.1"
+cert=$DEP_DIR/api.pem
+key=$DEP_DIR/api.key
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$key" -out "$cert" \
+	>"$DEP_DIR/openssl.log" 2>&1 || fail "openssl could not make a certificate"
+chmod 0644 "$key"
+
+echo "# spawn-fcgi: docs/deploy/userpatch-spawn"
+dep_spawn_start
+
+echo "# docs/deploy/nginx.conf with the TLS lines of its header"
+# The commented lines under "TLS FIRST" that replace "listen 80;".
+tls=$DEP_DIR/tls-lines
+sed -n 's/^#   \(listen 443 ssl;\|ssl_[a-z_]* .*;\)$/\1/p' "$DEPLOY_DOCS/nginx.conf" >"$tls"
+[ "$(wc -l <"$tls")" -eq 4 ] ||
+	fail "the header of docs/deploy/nginx.conf no longer gives listen 443 ssl and three ssl_ lines"
+sed -i -e "s|listen 443 ssl;|listen 127.0.0.1:$DEP_PORT ssl;|" \
+	-e "s|/etc/ssl/certs/api.example.com.pem|$cert|" \
+	-e "s|/etc/ssl/private/api.example.com.key|$key|" "$tls"
+site=$DEP_DIR/site.conf
+dep_subst "$DEPLOY_DOCS/nginx.conf" | python3 -c '
+import sys
+tls = open(sys.argv[1]).read()
+out = []
+for line in sys.stdin:
+    if line.strip() == "listen 80;" and not line.lstrip().startswith("#"):
+        indent = line[: len(line) - len(line.lstrip())]
+        out.extend(indent + t + "\n" for t in tls.splitlines())
+    else:
+        out.append(line)
+sys.stdout.write("".join(out))
+' "$tls" >"$site"
+grep -q "listen 127.0.0.1:$DEP_PORT ssl;" "$site" || fail "the test could not apply the TLS lines"
+grep -qE "ssl_certificate +$cert;" "$site" || fail "the certificate line is missing in $site"
+
+# Everything below goes over HTTPS, the certificate checked against ours.
+export UP_TEST_BASE_URL=https://127.0.0.1:$DEP_PORT
+export CURL_CA_BUNDLE=$cert
+dep_nginx_start "$site"
+dep_check_all nginx_tls
+dep_check_log "$DEP_RUN/users.log"
+
+echo "# plain HTTP on the TLS port"
+status=$(curl -s -o "$DEP_DIR/plain.body" -w '%{http_code}' --max-time 10 \
+	-H "Authorization: Bearer $DEP_TOKEN" "http://127.0.0.1:$DEP_PORT/api/users/$DEP_USER_ID" ||
+	true)
+if [ "$status" = 400 ] && ! grep -q '"success"' "$DEP_DIR/plain.body"; then
+	pass "plain HTTP is refused by nginx (400) and never reaches the programs"
+else
+	fail "plain HTTP on the TLS port answered $status: $(head -c 200 "$DEP_DIR/plain.body")"
+fi
+
+echo "# the certificate is checked"
+if curl -s -o /dev/null --max-time 10 --cacert /dev/null \
+	"https://127.0.0.1:$DEP_PORT/api/users/$DEP_USER_ID" 2>/dev/null; then
+	fail "curl accepted the server without its certificate"
+else
+	pass "without the certificate curl refuses the server (the test really uses TLS)"
+fi
+
+dep_nginx_stop
+dep_spawn stop
+e2e_finish
