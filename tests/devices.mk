@@ -20,3 +20,7 @@ TESTS += tests/integration/test_devices_track
 # userpatch-admin positions prune (private MariaDB).
 TESTS += tests/integration/admin_positions_prune.sh
 EXTRA_DIST += tests/integration/admin_positions_prune.sh
+
+# Through lighttpd with curl (every response checked against docs/openapi.yaml).
+TESTS += tests/e2e/devices_api.sh
+EXTRA_DIST += tests/e2e/devices_api.sh

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The Devices API through lighttpd: positions (one, batches, duplicates, a
+# bad batch that stores nothing), lastLocation, route history, alerts, the
+# devices:report scope, tenant isolation, and 8 concurrent clients posting
+# interleaved, shuffled batches of one device; every response is checked
+# against docs/openapi.yaml.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/e2e/lib.sh
+. "$here/lib.sh"
+
+acme=$(e2e_tenant acme)
+e2e_tenant other >/dev/null
+reader=$(e2e_token acme devices:read reader)
+tracker=$(e2e_token acme devices:report tracker)
+stranger=$(e2e_token other devices:read,devices:report stranger)
+dev=dev-$(e2e_sql "INSERT INTO devices (tenant_id, name) VALUES ($acme, 'van'); SELECT LAST_INSERT_ID();")
+base_path=/api/devices/$dev
+
+# check WHAT GOT WANT
+check() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got $2, expected $3"; fi
+}
+
+post_json() { # post_json TOKEN PATH BODY
+	reqt "$1" POST "$2" -H 'Content-Type: application/json' --data-binary "$3"
+}
+
+echo "# before the first position"
+reqt "$reader" GET "$base_path/lastLocation"
+expect_error 404 "no position yet"
+expect_json code '"no_location"'
+
+echo "# one position, then a late batch with a resend"
+post_json "$tracker" "$base_path/locations" \
+	'{"time":"2025-06-01T10:00:30Z","latitude":48.859,"longitude":2.293,"speed":30}'
+expect_status 201 "one position"
+expect_common
+expect_json accepted 1
+expect_json duplicates 0
+post_json "$tracker" "$base_path/locations" \
+	'[{"time":"2025-06-01T10:00:00Z","latitude":48.8584,"longitude":2.2945},
+	  {"time":"2025-06-01T12:00:30+02:00","latitude":1,"longitude":1}]'
+expect_status 201 "an older batch holding a resend (same instant, other offset)"
+expect_json accepted 1
+expect_json duplicates 1
+reqt "$reader" GET "$base_path/lastLocation"
+expect_status 200 "lastLocation"
+expect_json time '"2025-06-01T10:00:30Z"'
+expect_json latitude 48.859
+expect_json speed 30
+post_json "$tracker" "$base_path/locations" '{"time":"2025-06-01T10:00:00Z","latitude":0,"longitude":0}'
+expect_status 200 "a resend only"
+expect_json accepted 0
+expect_json duplicates 1
+
+echo "# a bad batch stores nothing"
+before=$(e2e_sql "SELECT COUNT(*) FROM positions")
+post_json "$tracker" "$base_path/locations" \
+	'[{"time":"2025-06-01T11:00:00Z","latitude":1,"longitude":1},
+	  {"time":"2025-06-01T11:00:01Z","latitude":1,"longitude":181},
+	  {"time":"2025-06-01T11:00:02Z","latitude":1,"longitude":1,"course":360}]'
+expect_error 422 "bad batch"
+if jq -e '[.details[] | "\(.index):\(.field)"] == ["1:longitude", "2:course"]' \
+	"$E2E_TMP/body" >/dev/null; then
+	pass "details name index 1 longitude and index 2 course"
+else
+	fail "details: $(jq -c .details "$E2E_TMP/body")"
+fi
+after=$(e2e_sql "SELECT COUNT(*) FROM positions")
+check "nothing stored" "$after" "$before"
+
+echo "# route history"
+reqt "$reader" GET "$base_path/locations?limit=1"
+expect_status 200 "first page"
+expect_json nextCursor '"2025-06-01T10:00:00Z"'
+reqt "$reader" GET "$base_path/locations?limit=1&cursor=2025-06-01T10:00:00Z"
+expect_status 200 "second page"
+expect_no_json_key nextCursor
+reqt "$reader" HEAD "$base_path/locations" -I
+expect_status 200 "HEAD"
+
+echo "# alerts"
+post_json "$tracker" "$base_path/alerts" \
+	'{"type":"sos","time":"2025-06-01T10:01:00Z","message":"help","position":{"time":"2025-06-01T10:01:00Z","latitude":48.86,"longitude":2.29}}'
+expect_status 201 "an alert"
+expect_json id '"alr-1"'
+post_json "$tracker" "$base_path/alerts" '{"type":"fire","time":"2025-06-01T10:01:00Z"}'
+expect_error 422 "unknown alert type"
+reqt "$reader" GET "$base_path/alerts"
+expect_status 200 "alerts"
+expect_json total 1
+
+echo "# scopes and tenants"
+reqt "$tracker" GET "$base_path/lastLocation"
+expect_error 403 "a tracker token reads nothing"
+expect_header WWW-Authenticate 'scope="devices:read"'
+reqt "$tracker" GET "$base_path/alerts"
+expect_error 403 "a tracker token lists no alerts"
+post_json "$reader" "$base_path/locations" '{"time":"2025-06-01T10:00:00Z","latitude":0,"longitude":0}'
+expect_error 403 "a read token posts nothing"
+reqt "$stranger" GET "$base_path/lastLocation"
+expect_error 404 "another tenant's device is not found"
+post_json "$stranger" "$base_path/locations" '{"time":"2025-06-01T13:00:00Z","latitude":0,"longitude":0}'
+expect_error 404 "nor can it be posted to"
+req OPTIONS "$base_path/locations"
+expect_status 204 "OPTIONS"
+expect_header Allow '^GET, HEAD, POST, OPTIONS$'
+reqt "$reader" DELETE "$base_path/locations"
+expect_error 405 "DELETE of locations"
+
+echo "# 8 clients post interleaved, shuffled batches of one device at once"
+cdev=dev-$(e2e_sql "INSERT INTO devices (tenant_id, name) VALUES ($acme, 'busy'); SELECT LAST_INSERT_ID();")
+fixes=1600
+mkdir -p "$E2E_TMP/batches"
+# 1600 fixes (second k after 08:00) in shuffled order, cut into 64 batches of
+# 25; every batch also resends 5 fixes of other batches.
+seq 0 $((fixes - 1)) | shuf --random-source=<(yes) >"$E2E_TMP/order"
+split -l 25 -d -a 3 "$E2E_TMP/order" "$E2E_TMP/batches/b"
+for f in "$E2E_TMP"/batches/b*; do
+	{ cat "$f"; shuf -n 5 --random-source=<(yes) "$E2E_TMP/order"; } |
+		awk 'BEGIN { printf "[" } { printf "%s{\"time\":\"2025-06-02T%02d:%02d:%02dZ\",\"latitude\":%.4f,\"longitude\":1}",
+			(NR > 1 ? "," : ""), 8 + int($1 / 3600), int($1 / 60) % 60, $1 % 60, $1 / 10000 } END { printf "]" }' >"$f.json"
+done
+export UP_TEST_BASE_URL tracker cdev
+# shellcheck disable=SC2016 # expanded by the inner sh
+find "$E2E_TMP/batches" -name '*.json' -print0 | xargs -0 -P 8 -I{} sh -c '
+	curl -s -o "{}.out" -w "%{http_code}\n" --max-time 60 -X POST \
+		-H "Authorization: Bearer $tracker" -H "Content-Type: application/json" \
+		--data-binary "@{}" "$UP_TEST_BASE_URL/api/devices/$cdev/locations"' >"$E2E_TMP/codes"
+bad=$(grep -cvE '^20[01]$' "$E2E_TMP/codes" || true)
+check "64 concurrent batches answered 200/201 ($(sort "$E2E_TMP/codes" | uniq -c | tr '\n' ' '))" "$bad" 0
+accepted=$(cat "$E2E_TMP"/batches/*.json.out | jq -s 'map(.accepted) | add')
+check "accepted adds up to the distinct fixes" "$accepted" "$fixes"
+stored=$(e2e_sql "SELECT COUNT(*) FROM positions WHERE device_id = ${cdev#dev-}")
+check "every fix stored once" "$stored" "$fixes"
+reqt "$reader" GET "/api/devices/$cdev/lastLocation"
+expect_status 200 "lastLocation after the concurrent batches"
+expect_json time '"2025-06-02T08:26:39Z"'
+expect_json latitude 0.1599
+
+e2e_finish
