@@ -10,7 +10,9 @@
 #      bundle, `token issue --sql` runs with no config and no database, and
 #      userpatch-users answers a request as plain CGI;
 #   3. the no-shell path: schema files and the token's SQL imported with the
-#      mariadb client (as phpMyAdmin would), then `migrate` recognises them;
+#      mariadb client (as phpMyAdmin would), then `migrate` recognises them
+#      (the bundle's userpatch-admin, and the one `make install-cgi` puts
+#      beside the programs, each finding the schema beside itself);
 #   4. htaccess.example under AllowOverride AuthConfig FileInfo
 #      Options=ExecCGI: every endpoint family, the workers run as the account
 #      with the bundle's libraries; a config edit is seen by the next request
@@ -259,6 +261,32 @@ if grep -qP '^\d+\tacme$' "$E2E_TMP/tenants"; then
 	pass "the bundle's userpatch-admin, as the account, lists tenant acme"
 else
 	fail "userpatch-admin tenant list as the account"
+fi
+
+echo "# make install-cgi: userpatch-admin beside the programs, the schema beside them"
+INST=$HOME_DIR/built-here
+if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top_builddir" install-cgi \
+	CGIBINDIR="$INST/libexec" >"$DEP_LOG/install-cgi.log" 2>&1; then
+	pass "make install-cgi CGIBINDIR=~/built-here/libexec"
+else
+	cat "$DEP_LOG/install-cgi.log" >&2
+	fail "make install-cgi"
+fi
+chown -R "$ACCT:$ACCT" "$INST"
+for f in libexec/userpatch-users libexec/userpatch-device-app libexec/userpatch-admin \
+	libexec/userpatch.fcgi.example libexec/.htaccess.example \
+	libexec/htaccess-noauthconfig.example schema/001_base.sql; do
+	if [ -e "$INST/$f" ]; then
+		pass "install-cgi installed $f"
+	else
+		fail "install-cgi did not install $f"
+	fi
+done
+if as_acct "$INST/libexec/userpatch-admin" --config "$CONF" migrate >"$E2E_TMP/migrate.out" 2>&1 &&
+	grep -q "schema up to date (0 applied now, $imported in all)" "$E2E_TMP/migrate.out"; then
+	pass "the installed userpatch-admin runs as the account and finds its schema: $(tail -n 1 "$E2E_TMP/migrate.out")"
+else
+	fail "the installed userpatch-admin: $(cat "$E2E_TMP/migrate.out")"
 fi
 
 # A user for the checks, as the customer's SQL would add it.
