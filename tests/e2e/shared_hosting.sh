@@ -213,6 +213,30 @@ else
 	fail "token issue --sql: no single token on stderr, or the token is in the SQL"
 fi
 
+# Refusals: exit status 2, a reason on stderr, no SQL and no token.
+while IFS='|' read -r why args; do
+	# shellcheck disable=SC2086 # the arguments of each row, split on blanks
+	if chroot --userspec="$ACCT_UID:$ACCT_UID" "$ROOT" "$CUP/libexec/userpatch-admin" \
+		token issue --sql $args >"$E2E_TMP/bad.out" 2>"$E2E_TMP/bad.err"; then
+		rc=0
+	else
+		rc=$?
+	fi
+	if [ "$rc" = 2 ] && [ ! -s "$E2E_TMP/bad.out" ] && [ -s "$E2E_TMP/bad.err" ] &&
+		! grep -qxE '[0-9a-f]{64}' "$E2E_TMP/bad.err"; then
+		pass "token issue --sql refuses $why: $(head -n 1 "$E2E_TMP/bad.err")"
+	else
+		fail "token issue --sql with $why: exit $rc, stdout '$(head -c 200 "$E2E_TMP/bad.out")'"
+	fi
+done <<'ROWS'
+a tenant name that is not safe in SQL|--tenant a';DROP --scopes users:read
+an unknown scope|--tenant acme --scopes users:admin
+no scopes|--tenant acme
+no tenant|--scopes users:read
+an unknown option|--tenant acme --scopes users:read --tenant-id 3
+a daily limit of 0|--tenant acme --scopes users:read --daily-limit 0
+ROWS
+
 # --- 3. the schema and the token through "phpMyAdmin" ------------------------
 
 echo "# phpMyAdmin: import each schema file in numeric order, then the token's SQL"
