@@ -32,15 +32,17 @@ static int device_rule(struct up_check *c, int ok, const char *why)
 static int r_e164(struct up_check *c, const cJSON *v)
 {
 	const char *why = NULL;
+	int ok = up_valid_e164(v->valuestring, &why); /* sets why: call it first */
 
-	return device_rule(c, up_valid_e164(v->valuestring, &why), why);
+	return device_rule(c, ok, why);
 }
 
 static int r_username(struct up_check *c, const cJSON *v)
 {
 	const char *why = NULL;
+	int ok = up_valid_username(v->valuestring, &why); /* sets why: call it first */
 
-	return device_rule(c, up_valid_username(v->valuestring, &why), why);
+	return device_rule(c, ok, why);
 }
 
 static int r_user_class(struct up_check *c, const cJSON *v)
