@@ -23,6 +23,21 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 update=
 [ -z "${DOC_EXAMPLES_UPDATE:-}" ] || update=--update
 
+# shellcheck source=scripts/lib/stack.sh
+. "$top_srcdir/scripts/lib/stack.sh"
+: "${UP_TEST_WEB_DIR:?run this test through tests/harness/run-test}"
+port=${UP_TEST_BASE_URL##*:}
+
+# fresh_stack: what a reader gets from ./scripts/serve on an empty run/:
+# lighttpd and its workers stopped (they keep per-token state such as
+# unwritten usage counts), every table emptied (ids start at 1 again, the
+# schema is kept), lighttpd started again on the same port.
+fresh_stack() {
+	stack_lighttpd_stop "$UP_TEST_WEB_DIR"
+	reset_db
+	stack_lighttpd_start "$UP_TEST_WEB_DIR" "$port" "$top_builddir" "$USERPATCH_CONFIG"
+}
+
 # reset_db: every table emptied (ids start at 1 again), the schema kept.
 reset_db() {
 	local tables t sql="SET FOREIGN_KEY_CHECKS = 0;"
@@ -47,7 +62,10 @@ for doc in "${docs[@]}"; do
 	fi
 	n=$((n + 1))
 	echo "# $name"
-	reset_db
+	if ! fresh_stack; then
+		fail "$name: cannot restart the stack"
+		continue
+	fi
 	e2e_admin tenant add demo >/dev/null
 	token=$(e2e_token demo "$DEMO_SCOPES" demo)
 	if grep -q '^<!-- examples: no demo data -->' "$doc"; then
