@@ -24,3 +24,13 @@ EXTRA_DIST += tests/integration/admin_positions_prune.sh
 # Through lighttpd with curl (every response checked against docs/openapi.yaml).
 TESTS += tests/e2e/devices_api.sh
 EXTRA_DIST += tests/e2e/devices_api.sh
+
+# Devices (list, read, JSON Patch) and the one device store across the
+# Devices API, the Users API and the device-app endpoint.
+check_PROGRAMS += tests/integration/test_devices
+tests_integration_test_devices_SOURCES = tests/integration/test_devices.c \
+	$(DEVICES_HANDLER_SOURCES) $(USERS_HANDLER_SOURCES) $(DEVICE_APP_SOURCES)
+tests_integration_test_devices_CPPFLAGS = $(DEVICES_IT_CPPFLAGS)
+tests_integration_test_devices_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_devices_LDADD = $(TEST_LIBS)
+TESTS += tests/integration/test_devices

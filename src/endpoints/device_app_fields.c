@@ -4,42 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include "device.h"
+#include "device_store.h"
 #include "device_app.h"
 #include "json.h"
 #include "parse.h"
 #include "user_store.h"
 #include "validate.h"
 
-/* Device identifier rules (device.c), in the one validator signature. */
-static int check_imei(struct up_check *c, const cJSON *v)
-{
-	const char *why = NULL;
-
-	return up_valid_imei(v->valuestring, c->mode, &why)
-	               ? 1
-	               : up_check_fail(c, "%s", why != NULL ? why : "is not valid");
-}
-
-static int check_imsi(struct up_check *c, const cJSON *v)
-{
-	const char *why = NULL;
-
-	return up_valid_imsi(v->valuestring, &why)
-	               ? 1
-	               : up_check_fail(c, "%s", why != NULL ? why : "is not valid");
-}
-
-static int check_iccid(struct up_check *c, const cJSON *v)
-{
-	const char *why = NULL;
-
-	return up_valid_iccid(v->valuestring, c->mode, &why)
-	               ? 1
-	               : up_check_fail(c, "%s", why != NULL ? why : "is not valid");
-}
-
 #define USER(field) DA_S_USER, field, NULL, NULL
+/* The devices table's column, unique key and rule (device_store.h): one device store. */
 #define DEVICE(column, key) DA_S_DEVICE, NULL, column, key
 
 /*
@@ -52,12 +25,12 @@ const struct da_field da_fields[DA__MAX] = {
                        NULL},
         [DA_GENERIC_ID] = {"generic_id", "generic_id", DA_P_TOP, DA_K_TEXT, USER("generic_id"),
                            DA_F_KEY, 0, 0, NULL},
-        [DA_IMEI] = {"imei", "imei", DA_P_TOP, DA_K_TEXT, DEVICE("imei", "uq_devices_imei"), 0, 1,
-                     16, check_imei},
-        [DA_IMSI] = {"imsi", "imsi", DA_P_TOP, DA_K_TEXT, DEVICE("imsi", "uq_devices_imsi"), 0, 1,
-                     15, check_imsi},
-        [DA_ICCID] = {"iccid", "iccid", DA_P_TOP, DA_K_TEXT, DEVICE("iccid", "uq_devices_iccid"), 0,
-                      1, 20, check_iccid},
+        [DA_IMEI] = {"imei", "imei", DA_P_TOP, DA_K_TEXT, DEVICE("imei", UP_DEVICE_IMEI_KEY), 0, 1,
+                     16, up_check_imei},
+        [DA_IMSI] = {"imsi", "imsi", DA_P_TOP, DA_K_TEXT, DEVICE("imsi", UP_DEVICE_IMSI_KEY), 0, 1,
+                     15, up_check_imsi},
+        [DA_ICCID] = {"iccid", "iccid", DA_P_TOP, DA_K_TEXT, DEVICE("iccid", UP_DEVICE_ICCID_KEY),
+                      0, 1, 20, up_check_iccid},
         [DA_USERNAME] = {"username", "username", DA_P_TOP, DA_K_TEXT, USER("username"), DA_F_KEY, 0,
                          0, NULL},
         /* Client-hashed: any 1 to 1024 characters (the Users API asks 8 of a person). */

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "device_store.h"
 #include "devices_internal.h"
+#include "json.h"
 #include "parse.h"
 #include "position.h"
 #include "position_store.h"
@@ -19,6 +21,92 @@
 #define LOCATIONS_DEFAULT_LIMIT 100
 #define ALERTS_DEFAULT_LIMIT 50
 #define ALERTS_MAX_LIMIT 500
+
+/* Answer status with {"success": true, <members of body>, apiUsage, apiDailyUsage}; body freed. */
+static void send(struct up_call *call, int status, cJSON *body)
+{
+	cJSON *out = cJSON_CreateObject();
+	enum up_err rc = UP_ERR_NOMEM;
+
+	if (out == NULL || cJSON_AddTrueToObject(out, "success") == NULL)
+		goto out;
+	while (body->child != NULL) {
+		cJSON *item = cJSON_DetachItemViaPointer(body, body->child);
+
+		cJSON_AddItemToObject(out, item->string, item);
+	}
+	up_ctx_add_usage(call->ctx, out);
+	rc = up_response_json(call->resp, status, out);
+out:
+	if (rc != UP_OK)
+		up_ctx_error(call->ctx, call->resp, rc, NULL, NULL);
+	cJSON_Delete(body);
+	cJSON_Delete(out);
+}
+
+/* Parse an application/json body into *doc (owned by the caller); else the error is answered. */
+static enum up_err read_json(struct up_call *call, cJSON **doc)
+{
+	const struct up_request *req = call->req;
+	enum up_err rc;
+
+	*doc = NULL;
+	if (req->content_type == NULL || strcmp(req->content_type, "application/json") != 0) {
+		up_ctx_error(call->ctx, call->resp, UP_ERR_MEDIA_TYPE,
+		             "Content-Type must be application/json", NULL);
+		return UP_ERR_MEDIA_TYPE;
+	}
+	if (req->body == NULL || req->body_len == 0) {
+		up_ctx_error(call->ctx, call->resp, UP_ERR_BAD_JSON, "The request body is empty",
+		             NULL);
+		return UP_ERR_BAD_JSON;
+	}
+	rc = up_json_parse(req->body, req->body_len, call->ctx->cfg->max_json_depth, doc);
+	if (rc != UP_OK)
+		up_ctx_error(call->ctx, call->resp, rc,
+		             rc == UP_ERR_LIMIT ? "The body nests deeper than the limit"
+		                                : "The body is not valid JSON",
+		             NULL);
+	return rc;
+}
+
+/* 1 when every query parameter of the call is one of names (n); else 400 answered and 0. */
+static int known_params(struct up_call *call, const char *const *names, size_t n)
+{
+	const char *p = call->req->query;
+	char msg[96];
+
+	while (p != NULL && *p != '\0') {
+		size_t len = strcspn(p, "=&"), i;
+		int known = len == 0;
+
+		for (i = 0; i < n && !known; i++)
+			known = strlen(names[i]) == len && strncmp(p, names[i], len) == 0;
+		if (!known) {
+			snprintf(msg, sizeof(msg), "Unknown query parameter '%.*s'",
+			         (int)(len < 40 ? len : 40), p);
+			up_ctx_error(call->ctx, call->resp, UP_ERR_BAD_REQUEST, msg, NULL);
+			return 0;
+		}
+		p = strchr(p, '&');
+		if (p != NULL)
+			p++;
+	}
+	return 1;
+}
+
+/* The device of the call's {id}: 1 and *device, or 404 answered and 0. */
+static int device_of(struct up_call *call, uint64_t *device)
+{
+	struct up_key k;
+
+	if (call->id == NULL || up_resource_parse_key(&up_device_resource, call->id, &k) != UP_OK) {
+		up_ctx_error(call->ctx, call->resp, UP_ERR_NOT_FOUND, "Device not found", NULL);
+		return 0;
+	}
+	*device = k.id;
+	return 1;
+}
 
 static void fail(struct up_ctx *ctx, struct up_response *resp, enum up_err rc, cJSON *details)
 {
@@ -42,13 +130,18 @@ static cJSON *device_body(uint64_t device)
 	return o;
 }
 
-void up_dev_last_location(struct up_ctx *ctx, const struct up_request *req, uint64_t device,
-                          struct up_response *resp)
+void up_dev_last_location(struct up_call *call)
 {
+	struct up_ctx *ctx = call->ctx;
+	struct up_response *resp = call->resp;
+	uint64_t device = 0;
 	cJSON *pos = NULL, *body;
 	enum up_err rc;
 
-	if (!up_dev_known_params(ctx, req, NULL, 0, resp))
+	if (!device_of(call, &device))
+		return;
+
+	if (!known_params(call, NULL, 0))
 		return;
 	rc = up_position_last(ctx->db, ctx->auth.tenant_id, device, &pos);
 	if (rc != UP_OK) {
@@ -67,19 +160,24 @@ void up_dev_last_location(struct up_ctx *ctx, const struct up_request *req, uint
 		cJSON_AddItemToObject(body, item->string, item);
 	}
 	cJSON_Delete(pos);
-	up_dev_send(ctx, resp, 200, body);
+	send(call, 200, body);
 }
 
-void up_dev_post_locations(struct up_ctx *ctx, const struct up_request *req, uint64_t device,
-                           struct up_response *resp)
+void up_dev_post_locations(struct up_call *call)
 {
+	struct up_ctx *ctx = call->ctx;
+	struct up_response *resp = call->resp;
+	uint64_t device = 0;
 	struct up_position *p = NULL;
 	size_t n = 0;
 	uint64_t accepted = 0;
 	cJSON *doc = NULL, *details = NULL, *body = NULL;
 	enum up_err rc;
 
-	if (up_dev_read_json(ctx, req, resp, &doc) != UP_OK)
+	if (!device_of(call, &device))
+		return;
+
+	if (read_json(call, &doc) != UP_OK)
 		return;
 	details = cJSON_CreateArray();
 	if (details == NULL) {
@@ -113,7 +211,7 @@ void up_dev_post_locations(struct up_ctx *ctx, const struct up_request *req, uin
 		goto out;
 	}
 	/* 201 when something was stored; a resend of stored fixes only is 200. */
-	up_dev_send(ctx, resp, accepted > 0 ? 201 : 200, body);
+	send(call, accepted > 0 ? 201 : 200, body);
 	body = NULL;
 out:
 	cJSON_Delete(body);
@@ -161,9 +259,12 @@ static int num_param(struct up_ctx *ctx, const struct up_request *req, const cha
 	return ok;
 }
 
-void up_dev_get_locations(struct up_ctx *ctx, const struct up_request *req, uint64_t device,
-                          struct up_response *resp)
+void up_dev_get_locations(struct up_call *call)
 {
+	struct up_ctx *ctx = call->ctx;
+	const struct up_request *req = call->req;
+	struct up_response *resp = call->resp;
+	uint64_t device = 0;
 	static const char *const known[] = {"from", "to", "cursor", "limit"};
 	struct up_position_query q;
 	char from[27], to[27], after[27], next[40];
@@ -171,9 +272,11 @@ void up_dev_get_locations(struct up_ctx *ctx, const struct up_request *req, uint
 	cJSON *items = NULL, *body = NULL;
 	enum up_err rc;
 
+	if (!device_of(call, &device))
+		return;
+
 	memset(&q, 0, sizeof(q));
-	if (!up_dev_known_params(ctx, req, known, 4, resp) ||
-	    !time_param(ctx, req, "from", from, &has_from, resp) ||
+	if (!known_params(call, known, 4) || !time_param(ctx, req, "from", from, &has_from, resp) ||
 	    !time_param(ctx, req, "to", to, &has_to, resp) ||
 	    !time_param(ctx, req, "cursor", after, &has_after, resp) ||
 	    !num_param(ctx, req, "limit", 1, UP_POS_MAX_BATCH, LOCATIONS_DEFAULT_LIMIT, &q.limit,
@@ -208,19 +311,24 @@ void up_dev_get_locations(struct up_ctx *ctx, const struct up_request *req, uint
 	cJSON_AddNumberToObject(body, "limit", (double)q.limit);
 	if (more)
 		cJSON_AddStringToObject(body, "nextCursor", next);
-	up_dev_send(ctx, resp, 200, body);
+	send(call, 200, body);
 }
 
-void up_dev_post_alert(struct up_ctx *ctx, const struct up_request *req, uint64_t device,
-                       struct up_response *resp)
+void up_dev_post_alert(struct up_call *call)
 {
+	struct up_ctx *ctx = call->ctx;
+	struct up_response *resp = call->resp;
+	uint64_t device = 0;
 	struct up_alert a;
 	uint64_t id = 0;
 	cJSON *doc = NULL, *details = NULL, *alert = NULL;
 	enum up_err rc;
 
+	if (!device_of(call, &device))
+		return;
+
 	memset(&a, 0, sizeof(a));
-	if (up_dev_read_json(ctx, req, resp, &doc) != UP_OK)
+	if (read_json(call, &doc) != UP_OK)
 		return;
 	details = cJSON_CreateArray();
 	if (details == NULL) {
@@ -247,7 +355,7 @@ void up_dev_post_alert(struct up_ctx *ctx, const struct up_request *req, uint64_
 		fail(ctx, resp, rc, NULL);
 		goto out;
 	}
-	up_dev_send(ctx, resp, 201, alert);
+	send(call, 201, alert);
 	alert = NULL;
 out:
 	cJSON_Delete(alert);
@@ -256,15 +364,21 @@ out:
 	up_alert_free(&a);
 }
 
-void up_dev_get_alerts(struct up_ctx *ctx, const struct up_request *req, uint64_t device,
-                       struct up_response *resp)
+void up_dev_get_alerts(struct up_call *call)
 {
+	struct up_ctx *ctx = call->ctx;
+	const struct up_request *req = call->req;
+	struct up_response *resp = call->resp;
+	uint64_t device = 0;
 	static const char *const known[] = {"limit", "offset"};
 	uint64_t limit, offset, total = 0;
 	cJSON *items = NULL, *body;
 	enum up_err rc;
 
-	if (!up_dev_known_params(ctx, req, known, 2, resp) ||
+	if (!device_of(call, &device))
+		return;
+
+	if (!known_params(call, known, 2) ||
 	    !num_param(ctx, req, "limit", 1, ALERTS_MAX_LIMIT, ALERTS_DEFAULT_LIMIT, &limit,
 	               resp) ||
 	    !num_param(ctx, req, "offset", 0, INT64_MAX, 0, &offset, resp))
@@ -284,5 +398,5 @@ void up_dev_get_alerts(struct up_ctx *ctx, const struct up_request *req, uint64_
 	cJSON_AddNumberToObject(body, "total", (double)total);
 	cJSON_AddNumberToObject(body, "limit", (double)limit);
 	cJSON_AddNumberToObject(body, "offset", (double)offset);
-	up_dev_send(ctx, resp, 200, body);
+	send(call, 200, body);
 }

@@ -13,6 +13,7 @@ acme=$(e2e_tenant acme)
 e2e_tenant other >/dev/null
 reader=$(e2e_token acme devices:read reader)
 tracker=$(e2e_token acme devices:report tracker)
+writer=$(e2e_token acme devices:read,devices:write writer)
 stranger=$(e2e_token other devices:read,devices:report stranger)
 dev=dev-$(e2e_sql "INSERT INTO devices (tenant_id, name) VALUES ($acme, 'van'); SELECT LAST_INSERT_ID();")
 base_path=/api/devices/$dev
@@ -108,6 +109,29 @@ expect_status 204 "OPTIONS"
 expect_header Allow '^GET, HEAD, POST, OPTIONS$'
 reqt "$reader" DELETE "$base_path/locations"
 expect_error 405 "DELETE of locations"
+
+echo "# the devices: list, read, JSON Patch"
+reqt "$reader" GET /api/devices
+expect_status 200 "list"
+expect_json total 1
+reqt "$reader" GET "$base_path"
+expect_status 200 "one device"
+expect_json name '"van"'
+expect_json lastUpdate '"2025-06-01T10:00:30Z"'
+expect_header ETag '^"1"$'
+reqt "$writer" PATCH "$base_path" -H 'Content-Type: application/json-patch+json' -H 'If-Match: "1"' \
+	--data-binary '[{"op":"replace","path":"/name","value":"Van 12"},{"op":"add","path":"/imei","value":"490154203237518"}]'
+expect_status 200 "JSON Patch"
+expect_json imei '"490154203237518"'
+expect_header ETag '^"2"$'
+reqt "$writer" PATCH "$base_path" -H 'Content-Type: application/json-patch+json' \
+	--data-binary '[{"op":"replace","path":"/imei","value":"4901542032"}]'
+expect_error 422 "a bad IMEI"
+reqt "$tracker" PATCH "$base_path" -H 'Content-Type: application/json-patch+json' --data-binary '[]'
+expect_error 403 "a tracker token patches nothing"
+req OPTIONS "$base_path"
+expect_status 204 "OPTIONS of a device"
+expect_header Accept-Patch '^application/json-patch\+json$'
 
 echo "# 8 clients post interleaved, shuffled batches of one device at once"
 cdev=dev-$(e2e_sql "INSERT INTO devices (tenant_id, name) VALUES ($acme, 'busy'); SELECT LAST_INSERT_ID();")

@@ -1,0 +1,91 @@
+/* device_store.c: the devices table and its rules (see device_store.h). */
+#include <stdio.h>
+#include "device.h"
+#include "device_store.h"
+#include "user_store.h"
+
+/* A rule of device.c: its sentence becomes the detail. */
+static int device_rule(struct up_check *c, int ok, const char *why)
+{
+	if (ok)
+		return 1;
+	return up_check_fail(c, "%s", why != NULL ? why : "is not valid");
+}
+
+int up_check_imei(struct up_check *c, const cJSON *v)
+{
+	const char *why = NULL;
+
+	return device_rule(c, up_valid_imei(v->valuestring, c->mode, &why), why);
+}
+
+int up_check_imsi(struct up_check *c, const cJSON *v)
+{
+	const char *why = NULL;
+
+	return device_rule(c, up_valid_imsi(v->valuestring, &why), why);
+}
+
+int up_check_iccid(struct up_check *c, const cJSON *v)
+{
+	const char *why = NULL;
+
+	return device_rule(c, up_valid_iccid(v->valuestring, c->mode, &why), why);
+}
+
+int up_check_e164(struct up_check *c, const cJSON *v)
+{
+	const char *why = NULL;
+
+	return device_rule(c, up_valid_e164(v->valuestring, &why), why);
+}
+
+#define RO UP_FF_READONLY
+
+/*
+ * The devices table, one line per field: JSON name, column, type, flags, id
+ * prefix, length limits (code points; entries for tags), rule, unique key,
+ * must-be-after field, default (JSON text), reference check and what it
+ * names.  lastUpdate is the newest fix time, which only the positions
+ * write (position_store.c).
+ */
+static const struct up_field device_fields[] = {
+        {"id", "id", UP_FT_ID, RO | UP_FF_KEY, UP_DEVICE_PREFIX, 0, 0, NULL, NULL, NULL, NULL, NULL,
+         NULL},
+        {"name", "name", UP_FT_STRING, 0, NULL, 1, 100, NULL, NULL, NULL, NULL, NULL, NULL},
+        {"imei", "imei", UP_FT_STRING, 0, NULL, 1, 16, up_check_imei, UP_DEVICE_IMEI_KEY, NULL,
+         NULL, NULL, NULL},
+        {"imsi", "imsi", UP_FT_STRING, 0, NULL, 1, 15, up_check_imsi, UP_DEVICE_IMSI_KEY, NULL,
+         NULL, NULL, NULL},
+        {"iccid", "iccid", UP_FT_STRING, 0, NULL, 1, 20, up_check_iccid, UP_DEVICE_ICCID_KEY, NULL,
+         NULL, NULL, NULL},
+        {"phoneNumber", "phone_number", UP_FT_STRING, 0, NULL, 1, 16, up_check_e164, NULL, NULL,
+         NULL, NULL, NULL},
+        {"model", "model", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, NULL, NULL},
+        {"protocol", "protocol", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, NULL, NULL},
+        {"group", "device_group", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, NULL, NULL},
+        {"disabled", "disabled", UP_FT_BOOL, 0, NULL, 0, 0, NULL, NULL, NULL, "false", NULL, NULL},
+        {"tags", "tags", UP_FT_JSON, 0, NULL, 0, 64, up_check_tags, NULL, NULL, "{}", NULL, NULL},
+        {"lastUpdate", "last_fix_time", UP_FT_DATETIME, RO, NULL, 0, 0, NULL, NULL, NULL, NULL,
+         NULL, NULL},
+        {"creation", "created_at", UP_FT_DATETIME, RO, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL,
+         NULL},
+        {"modification", "modified_at", UP_FT_DATETIME, RO, NULL, 0, 0, NULL, NULL, NULL, NULL,
+         NULL, NULL},
+};
+
+#define NFIELDS (sizeof(device_fields) / sizeof(device_fields[0]))
+_Static_assert(NFIELDS <= UP_MAX_FIELDS, "raise UP_MAX_FIELDS");
+
+static const struct up_filter device_filters[] = {
+        {"group", "device_group", UP_FT_STRING, NULL},
+        {"disabled", "disabled", UP_FT_BOOL, NULL},
+};
+
+const struct up_resource up_device_resource = {
+        "devices",     "device", "/api/devices", "devices",
+        device_fields, NFIELDS,  device_filters, sizeof(device_filters) / sizeof(device_filters[0]),
+};
+
+/* Devices need no hook: every rule is a line of the table. */
+const struct up_family up_device_family = {&up_device_resource, NULL, "Device"};
