@@ -15,4 +15,12 @@ enum up_err up_audit_write(struct up_db *db, uint64_t tenant_id, uint64_t token_
                            uint64_t user_id, const char *request_id, const char *action,
                            const cJSON *fields);
 
+/*
+ * The same for a row of another family: resource names it ("group"), key is
+ * its public id ("administrators"); user_id stays NULL.
+ */
+enum up_err up_audit_write_resource(struct up_db *db, uint64_t tenant_id, uint64_t token_id,
+                                    const char *resource, const char *key, const char *request_id,
+                                    const char *action, const cJSON *fields);
+
 #endif

@@ -18,6 +18,8 @@ static const struct {
         {"users:read", UP_SCOPE_USERS_READ},
         {"users:write", UP_SCOPE_USERS_WRITE},
         {"device_app_user:write", UP_SCOPE_DEVICE_APP_WRITE},
+        {"groups:read", UP_SCOPE_GROUPS_READ},
+        {"groups:write", UP_SCOPE_GROUPS_WRITE},
         {"devices:read", UP_SCOPE_DEVICES_READ},
         {"devices:write", UP_SCOPE_DEVICES_WRITE},
         {"devices:report", UP_SCOPE_DEVICES_REPORT},

@@ -35,6 +35,7 @@ static const struct err_info err_table[UP_ERR__MAX] = {
         [UP_ERR_NOT_FOUND] = {404, "not_found", "Not found"},
         [UP_ERR_METHOD] = {405, "method_not_allowed", "Method not allowed"},
         [UP_ERR_CONFLICT] = {409, "conflict", "Conflict with the current state"},
+        [UP_ERR_GROUP_IN_USE] = {409, "group_in_use", "The group still has users"},
         [UP_ERR_STALE_VERSION] = {409, "stale_version", "The version given is stale"},
         [UP_ERR_PRECONDITION] = {412, "precondition_failed", "If-Match does not match"},
         [UP_ERR_TOO_LARGE] = {413, "payload_too_large", "Request body too large"},

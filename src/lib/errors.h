@@ -32,6 +32,7 @@ enum up_err {
 	UP_ERR_NOT_FOUND,         /* resource absent or of another tenant (404) */
 	UP_ERR_METHOD,            /* method not allowed (405) */
 	UP_ERR_CONFLICT,          /* identifier or uniqueness conflict (409) */
+	UP_ERR_GROUP_IN_USE,      /* a group that users still name cannot go (409) */
 	UP_ERR_STALE_VERSION,     /* client version is stale (409) */
 	UP_ERR_PRECONDITION,      /* If-Match does not match (412) */
 	UP_ERR_TOO_LARGE,         /* body larger than the configured cap (413) */

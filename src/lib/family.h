@@ -70,6 +70,7 @@ struct up_family {
 	const struct up_resource *res;
 	const struct up_hooks *hooks; /* may be NULL */
 	const char *title;            /* "User": "User not found" */
+	const char *audit;            /* audit_log.resource of its rows; NULL: users (user_id) */
 };
 
 /*

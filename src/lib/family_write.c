@@ -162,9 +162,14 @@ static enum up_err audit(struct up_db *db, struct up_write *w, const char *actio
                          const cJSON *names)
 {
 	const struct up_auth *auth = &w->ctx->auth;
+	char key[300];
 
-	return up_audit_write(db, auth->tenant_id, auth->token_id, w->key.id, w->req->request_id,
-	                      action, names);
+	if (w->family->audit == NULL)
+		return up_audit_write(db, auth->tenant_id, auth->token_id, w->key.id,
+		                      w->req->request_id, action, names);
+	up_resource_key_format(w->family->res, &w->key, key, sizeof(key));
+	return up_audit_write_resource(db, auth->tenant_id, auth->token_id, w->family->audit, key,
+	                               w->req->request_id, action, names);
 }
 
 static enum up_err do_delete(struct up_db *db, struct up_write *w)

@@ -285,8 +285,9 @@ enum up_err up_resource_lookup(struct up_db *db, const struct up_resource *r, ui
 
 /*
  * After UP_ERR_CONFLICT from a write: when the duplicate key is the
- * unique_key of a field, add the detail a uniqueness check would have given
- * and return UP_ERR_VALIDATION; else return UP_ERR_CONFLICT.
+ * unique_key of a field, make the details say so and return
+ * UP_ERR_VALIDATION (422), or UP_ERR_CONFLICT (409, with a sentence) when
+ * that field is the key (POST of an id that exists); else UP_ERR_CONFLICT.
  */
 enum up_err up_resource_dup_key(struct up_db *db, const struct up_resource *r, struct up_error *e);
 

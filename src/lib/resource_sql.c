@@ -357,11 +357,16 @@ enum up_err up_resource_dup_key(struct up_db *db, const struct up_resource *r, s
 	for (i = 0; i < r->nfields; i++) {
 		if (r->fields[i].unique_key == NULL || strcmp(r->fields[i].unique_key, key) != 0)
 			continue;
-		/* Taken by a concurrent write: the same 422 as when seen before. */
 		cJSON_Delete(e->details);
 		e->details = NULL;
 		up_error_detail(e, r->fields[i].name, "already used by another %s of the tenant",
 		                r->noun);
+		/* The id of a new row is taken: a conflict with what exists (409). */
+		if (r->fields[i].flags & UP_FF_KEY)
+			return up_error_set(e, UP_ERR_CONFLICT, "A %s with this id already exists",
+			                    r->noun);
+		/* Any other unique field: a field rule (422), as the users' email has always been.
+		 */
 		return UP_ERR_VALIDATION;
 	}
 	return UP_ERR_CONFLICT;

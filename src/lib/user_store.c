@@ -56,6 +56,9 @@ static int r_user_class(struct up_check *c, const cJSON *v)
 }
 
 #define DEVICE_REF "SELECT id FROM devices WHERE tenant_id = ? AND id = ?"
+/* Shared lock: the group cannot be deleted before this write commits (groups_handler.c). */
+#define GROUP_REF                                                                                  \
+	"SELECT id FROM user_groups WHERE tenant_id = ? AND group_key = ? LOCK IN SHARE MODE"
 #define RO UP_FF_READONLY
 #define HID UP_FF_HIDDEN
 
@@ -83,7 +86,8 @@ static const struct up_field user_fields[] = {
         {"tags", "tags", UP_FT_JSON, 0, NULL, 0, 64, up_check_tags, NULL, NULL, "{}", NULL, NULL},
         {"privileges", "privileges", UP_FT_JSON, 0, NULL, 0, 64, up_check_privileges, NULL, NULL,
          "[]", NULL, NULL},
-        {"group", "user_group", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, NULL, NULL},
+        {"group", "user_group", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, GROUP_REF,
+         "group"},
         {"deviceId", "device_id", UP_FT_REF, 0, UP_DEVICE_PREFIX, 0, 0, NULL, NULL, NULL, NULL,
          DEVICE_REF, "device"},
         {"adminDevices", "admin_devices", UP_FT_UINT, 0, NULL, 0, 0, NULL, NULL, NULL, "0", NULL,
@@ -140,7 +144,7 @@ static enum up_err hash_password(struct up_db *db, struct up_write *w)
 
 static const struct up_hooks user_hooks = {NULL, hash_password, NULL};
 
-const struct up_family up_user_family = {&up_user_resource, &user_hooks, "User"};
+const struct up_family up_user_family = {&up_user_resource, &user_hooks, "User", NULL};
 
 int up_user_field_index(const char *name)
 {

@@ -27,7 +27,7 @@ static const char usage[] =
         "                                   delete device positions older than TIME (RFC 3339);\n"
         "                                   each device keeps its newest (lastLocation)\n"
         "scopes: users:read users:write device_app_user:write devices:read devices:write\n"
-        "        devices:report\n"
+        "        devices:report groups:read groups:write\n"
         "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
         "/userpatch.conf.\n";
 

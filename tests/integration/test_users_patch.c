@@ -252,6 +252,15 @@ static void setup(void)
 	        NULL, NULL, NULL);
 	tuu_user(&fx.env, fx.tenant, "Taken", "taken@example.com");
 	tuu_user(&fx.env, fx.other, "Elsewhere", "elsewhere@example.com");
+	/* A user's group names a group of the tenant (Groups API): the ones the cases use. */
+	tu_exec(&fx.env,
+	        "INSERT IGNORE INTO user_groups (tenant_id, group_key, name) SELECT id, 'ops', "
+	        "'Ops' FROM tenants WHERE name = 'acme'",
+	        NULL, NULL, NULL);
+	tu_exec(&fx.env,
+	        "INSERT IGNORE INTO user_groups (tenant_id, group_key, name) SELECT id, "
+	        "'administrators', 'Administrators' FROM tenants WHERE name = 'acme'",
+	        NULL, NULL, NULL);
 }
 
 static void teardown(void)

@@ -80,11 +80,14 @@ static const struct scope_case scope_cases[] = {
         {__LINE__, "devices", "devices:report,devices:read,devices:write", UP_OK,
          UP_SCOPE_DEVICES_READ | UP_SCOPE_DEVICES_WRITE | UP_SCOPE_DEVICES_REPORT,
          "devices:read devices:write devices:report"},
+        {__LINE__, "groups", "groups:write,groups:read", UP_OK,
+         UP_SCOPE_GROUPS_READ | UP_SCOPE_GROUPS_WRITE, "groups:read groups:write"},
         {__LINE__, "all",
-         "users:read,users:write,device_app_user:write,devices:read,"
+         "users:read,users:write,device_app_user:write,groups:read,groups:write,devices:read,"
          "devices:write,devices:report",
          UP_OK, UP_SCOPE_ALL,
-         "users:read users:write device_app_user:write devices:read devices:write devices:report"},
+         "users:read users:write device_app_user:write groups:read groups:write devices:read "
+         "devices:write devices:report"},
         {__LINE__, "unknown", "users:admin", UP_ERR_BAD_REQUEST, 0, NULL},
         {__LINE__, "prefix of a scope", "users:rea", UP_ERR_BAD_REQUEST, 0, NULL},
         {__LINE__, "empty", "", UP_ERR_BAD_REQUEST, 0, NULL},

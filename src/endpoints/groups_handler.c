@@ -1,0 +1,126 @@
+/*
+ * groups_handler.c: the Groups API (DESIGN 1.4): the user_groups table,
+ * the one hook only groups need (a group that users still name is not
+ * deleted), and the route table.  Everything else is the generic layer:
+ * resource_sql.c, resource_validate.c, family_read.c, family_write.c.
+ */
+#include <string.h>
+#include "family.h"
+#include "groups.h"
+#include "parse.h"
+#include "validate.h"
+
+/* A group id: [a-z0-9][a-z0-9_.-]{0,63}, e.g. "administrators". */
+static int r_group_id(struct up_check *c, const cJSON *v)
+{
+	static const char first[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	const char *s = v->valuestring;
+
+	if (s[0] == '\0' || strchr(first, s[0]) == NULL ||
+	    !up_valid_charset(s + 1, "abcdefghijklmnopqrstuvwxyz0123456789_.-", 0, 63))
+		return up_check_fail(c, "must be 1 to 64 characters of a-z, 0-9, _ . - "
+		                        "starting with a letter or digit");
+	return 1;
+}
+
+/* How many users name the group: counted when read, so always right. */
+#define USERS_COUNT                                                                                \
+	"(SELECT COUNT(*) FROM users u WHERE u.tenant_id = user_groups.tenant_id AND "             \
+	"u.user_group = user_groups.group_key)"
+
+#define RO UP_FF_READONLY
+
+/*
+ * The user_groups table, one line per field: JSON name, column, type,
+ * flags, id prefix, length limits (entries for tags/privileges), rule,
+ * unique key, must-be-after field, default, reference check and its noun.
+ */
+static const struct up_field group_fields[] = {
+        {"id", "group_key", UP_FT_STRING, UP_FF_KEY | UP_FF_CREATEONLY | UP_FF_REQUIRED, NULL, 1,
+         64, r_group_id, "uq_groups_key", NULL, NULL, NULL, NULL},
+        {"name", "name", UP_FT_STRING, UP_FF_REQUIRED, NULL, 1, 100, NULL, NULL, NULL, NULL, NULL,
+         NULL},
+        {"description", "description", UP_FT_STRING, 0, NULL, 0, 1000, NULL, NULL, NULL, NULL, NULL,
+         NULL},
+        {"privileges", "privileges", UP_FT_JSON, 0, NULL, 0, 64, up_check_privileges, NULL, NULL,
+         "[]", NULL, NULL},
+        {"tags", "tags", UP_FT_JSON, 0, NULL, 0, 64, up_check_tags, NULL, NULL, "{}", NULL, NULL},
+        {"disabled", "disabled", UP_FT_BOOL, 0, NULL, 0, 0, NULL, NULL, NULL, "false", NULL, NULL},
+        {"users", USERS_COUNT, UP_FT_UINT, RO | UP_FF_COMPUTED, NULL, 0, 0, NULL, NULL, NULL, "0",
+         NULL, NULL},
+        {"creation", "created_at", UP_FT_DATETIME, RO, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL,
+         NULL},
+        {"modification", "modified_at", UP_FT_DATETIME, RO, NULL, 0, 0, NULL, NULL, NULL, NULL,
+         NULL, NULL},
+};
+
+static const struct up_filter group_filters[] = {
+        {"name", "name", UP_FT_STRING, NULL},
+};
+
+const struct up_resource up_group_resource = {
+        "user_groups", "group",
+        "/api/groups", "groups",
+        group_fields,  sizeof(group_fields) / sizeof(group_fields[0]),
+        group_filters, sizeof(group_filters) / sizeof(group_filters[0]),
+};
+
+/*
+ * Hook: a group that users still name is not deleted (409 group_in_use,
+ * with the count).  The group's row is locked by the pipeline; this
+ * locking read also waits for user writes that are setting the group (they
+ * hold a shared lock on the group's row, GROUP_REF in user_store.c) and
+ * sees what they committed.
+ */
+static enum up_err refuse_in_use(struct up_db *db, struct up_write *w)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM users WHERE tenant_id = ? AND "
+	                          "user_group = ? LOCK IN SHARE MODE";
+	struct up_db_param p[2] = {UP_P_U64(w->ctx->auth.tenant_id), UP_P_STR(w->key.text)};
+	struct up_db_result res;
+	uint64_t n = 0;
+	cJSON *d;
+	enum up_err rc = up_db_query(db, sql, p, 2, &res);
+
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, 0), 0, UINT64_MAX, &n) != UP_OK)
+		rc = UP_ERR_INTERNAL;
+	up_db_result_free(&res);
+	if (rc != UP_OK || n == 0)
+		return rc;
+	d = up_error_detail(&w->err, "users", "%llu users are in the group; move them first",
+	                    (unsigned long long)n);
+	if (d != NULL)
+		cJSON_AddNumberToObject(d, "count", (double)n);
+	return up_error_set(&w->err, UP_ERR_GROUP_IN_USE,
+	                    "The group still has %llu user%s: move them to another group first",
+	                    (unsigned long long)n, n == 1 ? "" : "s");
+}
+
+static const struct up_hooks group_hooks = {NULL, NULL, refuse_in_use};
+
+static const struct up_family group_family = {&up_group_resource, &group_hooks, "Group", "group"};
+
+#define READ (UP_MB(UP_M_GET) | UP_MB(UP_M_HEAD))
+#define R UP_SCOPE_GROUPS_READ
+#define W UP_SCOPE_GROUPS_WRITE
+
+static const struct up_route routes[] = {
+        {"/api/groups/", READ, R, up_family_list, NULL},
+        {"/api/groups/", UP_MB(UP_M_POST), W, up_family_create, NULL},
+        {"/api/groups/", UP_MB(UP_M_OPTIONS), 0, NULL, NULL},
+        {"/api/groups/{id}", READ, R, up_family_get, NULL},
+        {"/api/groups/{id}", UP_MB(UP_M_PUT), W, up_family_put, NULL},
+        {"/api/groups/{id}", UP_MB(UP_M_PATCH), W, up_family_patch, NULL},
+        {"/api/groups/{id}", UP_MB(UP_M_DELETE), W, up_family_delete, NULL},
+        {"/api/groups/{id}", UP_MB(UP_M_OPTIONS), 0, NULL, NULL},
+};
+
+static const struct up_routes group_routes = {routes, sizeof(routes) / sizeof(routes[0]),
+                                              &group_family};
+
+void up_groups_handle(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp)
+{
+	up_route_dispatch(&group_routes, ctx, req, resp);
+}
