@@ -123,6 +123,11 @@ req() {
 		fi
 	fi
 	e2e_openapi_record "$method" "$UP_TEST_BASE_URL$path" "$@"
+	# Every answer's body is valid UTF-8, errors included (a cut message
+	# never splits a character).
+	if [ -s "$E2E_TMP/body" ] && ! iconv -f UTF-8 -t UTF-8 "$E2E_TMP/body" >/dev/null 2>&1; then
+		fail "$E2E_WHAT: the response body is not valid UTF-8"
+	fi
 }
 
 # e2e_openapi_record METHOD URL [CURL OPTIONS...]: keep the last response for

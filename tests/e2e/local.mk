@@ -13,3 +13,8 @@ EXTRA_DIST += $(DB_FAULT_TESTS)
 # token, config reload, the no-AuthConfig .htaccess (needs root).
 TESTS += tests/e2e/shared_hosting.sh
 EXTRA_DIST += tests/e2e/shared_hosting.sh
+
+# Bad input found by review (query escapes, UTF-8 cuts, identifiers, email
+# case, preference numbers, request ids) through lighttpd.
+TESTS += tests/e2e/bad_input.sh
+EXTRA_DIST += tests/e2e/bad_input.sh
