@@ -15,29 +15,33 @@ static int device_rule(struct up_check *c, int ok, const char *why)
 int up_check_imei(struct up_check *c, const cJSON *v)
 {
 	const char *why = NULL;
+	int ok = up_valid_imei(v->valuestring, c->mode, &why); /* sets why: call it first */
 
-	return device_rule(c, up_valid_imei(v->valuestring, c->mode, &why), why);
+	return device_rule(c, ok, why);
 }
 
 int up_check_imsi(struct up_check *c, const cJSON *v)
 {
 	const char *why = NULL;
+	int ok = up_valid_imsi(v->valuestring, &why); /* sets why: call it first */
 
-	return device_rule(c, up_valid_imsi(v->valuestring, &why), why);
+	return device_rule(c, ok, why);
 }
 
 int up_check_iccid(struct up_check *c, const cJSON *v)
 {
 	const char *why = NULL;
+	int ok = up_valid_iccid(v->valuestring, c->mode, &why); /* sets why: call it first */
 
-	return device_rule(c, up_valid_iccid(v->valuestring, c->mode, &why), why);
+	return device_rule(c, ok, why);
 }
 
 int up_check_e164(struct up_check *c, const cJSON *v)
 {
 	const char *why = NULL;
+	int ok = up_valid_e164(v->valuestring, &why); /* sets why: call it first */
 
-	return device_rule(c, up_valid_e164(v->valuestring, &why), why);
+	return device_rule(c, ok, why);
 }
 
 #define RO UP_FF_READONLY

@@ -140,6 +140,15 @@ static const char *detail_field(const cJSON *j)
 	return str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "details"), 0), "field");
 }
 
+/* The first detail's reason of an error body ("" if none). */
+static const char *detail_reason(const cJSON *j)
+{
+	const char *r = str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "details"), 0),
+	                    "reason");
+
+	return r != NULL ? r : "";
+}
+
 START_TEST(test_get_and_list)
 {
 	struct fx fx;
@@ -462,7 +471,7 @@ static int device_app(struct fx *fx, const char *data, cJSON **json)
 START_TEST(test_one_device_store)
 {
 	struct fx fx;
-	char dev[32], uri[96], x[32], user[32];
+	char dev[32], uri[96], x[32], user[32], reason[128];
 	cJSON *j = NULL;
 
 	fx_open(&fx, "dev-store");
@@ -512,10 +521,13 @@ START_TEST(test_one_device_store)
 	                 1);
 	/* Same rules: an IMEI the device app refuses, the Devices API refuses. */
 	ck_assert_int_eq(device_app(&fx, "{'username': 'ana', 'imei': '12345'}", &j), 422);
+	snprintf(reason, sizeof(reason), "%s", detail_reason(j));
+	ck_assert_str_eq(reason, "must be 15 digits (16 for an IMEISV)");
 	cJSON_Delete(j);
 	ck_assert_int_eq(patch(&fx, dev, fx.write,
 	                       "[{'op': 'replace', 'path': '/imei', 'value': '12345'}]", &j),
 	                 422);
+	ck_assert_str_eq(detail_reason(j), reason);
 	cJSON_Delete(j);
 	/* A user's deviceId names a device of its own tenant only. */
 	make_device(&fx, fx.other_id, "Theirs", x);
