@@ -92,4 +92,4 @@ const struct up_resource up_device_resource = {
 };
 
 /* Devices need no hook: every rule is a line of the table. */
-const struct up_family up_device_family = {&up_device_resource, NULL, "Device"};
+const struct up_family up_device_family = {&up_device_resource, NULL, "Device", "device"};
