@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "config.h"
+#include "json.h"
 #include "db.h"
 #include "parse.h"
 
@@ -263,7 +264,8 @@ enum up_err up_config_parse(const char *text, size_t len, struct up_config *cfg,
 			}
 		}
 		if (k == NULL) {
-			snprintf(err, errlen, "line %u: unknown key '%.64s'", line, key);
+			snprintf(err, errlen, "line %u: unknown key '%.*s'", line,
+			         UP_UTF8_CUT(key, 64));
 			rc = UP_ERR_CONFIG;
 			goto out;
 		}

@@ -167,13 +167,15 @@ int up_check_tags(struct up_check *c, const cJSON *v)
 		if (klen < 1 || klen > 64)
 			return up_check_fail(c, "key %zu must be 1 to 64 characters long", n);
 		if (!cJSON_IsString(t))
-			return up_check_fail(c, "value of \"%.64s\" must be a string", t->string);
+			return up_check_fail(c, "value of \"%.*s\" must be a string",
+			                     UP_UTF8_CUT(t->string, 64));
 		if (up_utf8_length(t->valuestring) > 1000)
-			return up_check_fail(
-			        c, "value of \"%.64s\" must be at most 1000 characters", t->string);
+			return up_check_fail(c, "value of \"%.*s\" must be at most 1000 characters",
+			                     UP_UTF8_CUT(t->string, 64));
 		for (u = v->child; u != t; u = u->next)
 			if (strcmp(u->string, t->string) == 0)
-				return up_check_fail(c, "key \"%.64s\" is given twice", t->string);
+				return up_check_fail(c, "key \"%.*s\" is given twice",
+				                     UP_UTF8_CUT(t->string, 64));
 	}
 	return 1;
 }
