@@ -72,13 +72,30 @@ const struct up_resource up_group_resource = {
  * hold a shared lock on the group's row, GROUP_REF in user_store.c) and
  * sees what they committed.
  */
+/* The devices of the tenant that name the group (device_store.c), counted with a shared lock. */
+static enum up_err devices_in_group(struct up_db *db, struct up_write *w, uint64_t *n)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM devices WHERE tenant_id = ? AND "
+	                          "device_group = ? LOCK IN SHARE MODE";
+	struct up_db_param p[2] = {UP_P_U64(w->ctx->auth.tenant_id), UP_P_STR(w->key.text)};
+	struct up_db_result res;
+	enum up_err rc = up_db_query(db, sql, p, 2, &res);
+
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, 0), 0, UINT64_MAX, n) != UP_OK)
+		rc = UP_ERR_INTERNAL;
+	up_db_result_free(&res);
+	return rc;
+}
+
 static enum up_err refuse_in_use(struct up_db *db, struct up_write *w)
 {
 	static const char sql[] = "SELECT COUNT(*) FROM users WHERE tenant_id = ? AND "
 	                          "user_group = ? LOCK IN SHARE MODE";
 	struct up_db_param p[2] = {UP_P_U64(w->ctx->auth.tenant_id), UP_P_STR(w->key.text)};
 	struct up_db_result res;
-	uint64_t n = 0;
+	uint64_t n = 0, ndev = 0;
 	cJSON *d;
 	enum up_err rc = up_db_query(db, sql, p, 2, &res);
 
@@ -87,7 +104,22 @@ static enum up_err refuse_in_use(struct up_db *db, struct up_write *w)
 	if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, 0), 0, UINT64_MAX, &n) != UP_OK)
 		rc = UP_ERR_INTERNAL;
 	up_db_result_free(&res);
-	if (rc != UP_OK || n == 0)
+	if (rc == UP_OK)
+		rc = devices_in_group(db, w, &ndev);
+	if (rc != UP_OK)
+		return rc;
+	if (n == 0 && ndev > 0) {
+		d = up_error_detail(&w->err, "devices",
+		                    "%llu devices are in the group; move them first",
+		                    (unsigned long long)ndev);
+		if (d != NULL)
+			cJSON_AddNumberToObject(d, "count", (double)ndev);
+		return up_error_set(&w->err, UP_ERR_GROUP_IN_USE,
+		                    "The group still has %llu device%s: move them to another group "
+		                    "first",
+		                    (unsigned long long)ndev, ndev == 1 ? "" : "s");
+	}
+	if (n == 0)
 		return rc;
 	d = up_error_detail(&w->err, "users", "%llu users are in the group; move them first",
 	                    (unsigned long long)n);

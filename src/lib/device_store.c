@@ -45,6 +45,13 @@ int up_check_e164(struct up_check *c, const cJSON *v)
 }
 
 #define RO UP_FF_READONLY
+/*
+ * A device's group names a group of its tenant; the shared lock keeps the
+ * group from being deleted before this write commits (the Groups API's
+ * delete counts the devices that name a group, as it counts users).
+ */
+#define GROUP_REF                                                                                  \
+	"SELECT id FROM user_groups WHERE tenant_id = ? AND group_key = ? LOCK IN SHARE MODE"
 
 /*
  * The devices table, one line per field: JSON name, column, type, flags, id
@@ -67,7 +74,8 @@ static const struct up_field device_fields[] = {
          NULL, NULL, NULL},
         {"model", "model", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, NULL, NULL},
         {"protocol", "protocol", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, NULL, NULL},
-        {"group", "device_group", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, NULL, NULL},
+        {"group", "device_group", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, GROUP_REF,
+         "group"},
         {"disabled", "disabled", UP_FT_BOOL, 0, NULL, 0, 0, NULL, NULL, NULL, "false", NULL, NULL},
         {"tags", "tags", UP_FT_JSON, 0, NULL, 0, 64, up_check_tags, NULL, NULL, "{}", NULL, NULL},
         {"lastUpdate", "last_fix_time", UP_FT_DATETIME, RO, NULL, 0, 0, NULL, NULL, NULL, NULL,

@@ -17,6 +17,7 @@
 
 #include "device_app.h"
 #include "devices.h"
+#include "groups.h"
 #include "testutil.h"
 #include "users.h"
 
@@ -49,6 +50,15 @@ static void fx_open(struct fx *fx, const char *tenant)
 	snprintf(fx->other_id, sizeof(fx->other_id), "%llu",
 	         (unsigned long long)tu_tenant(&fx->env, other));
 	tu_token(&fx->env, other, "devices:read,devices:write,devices:report", 0, fx->other, NULL);
+	/* A group of each tenant. */
+	tu_exec(&fx->env,
+	        "INSERT IGNORE INTO user_groups (tenant_id, group_key, name) VALUES (?, 'fleet', "
+	        "'Fleet')",
+	        fx->tenant_id, NULL, NULL);
+	tu_exec(&fx->env,
+	        "INSERT IGNORE INTO user_groups (tenant_id, group_key, name) VALUES (?, 'theirs', "
+	        "'Theirs')",
+	        fx->other_id, NULL, NULL);
 }
 
 static void fx_close(struct fx *fx)
@@ -238,6 +248,10 @@ static const struct patch_case patch_cases[] = {
         {__LINE__, "phone number not E.164",
          "[{'op': 'replace', 'path': '/phoneNumber', 'value': '0155 550100'}]", 0, 422,
          "phoneNumber"},
+        {__LINE__, "a group the tenant does not have",
+         "[{'op': 'add', 'path': '/group', 'value': 'nope'}]", 0, 422, "group"},
+        {__LINE__, "another tenant's group", "[{'op': 'add', 'path': '/group', 'value': 'theirs'}]",
+         0, 422, "group"},
         {__LINE__, "empty name", "[{'op': 'replace', 'path': '/name', 'value': ''}]", 0, 422,
          "name"},
         {__LINE__, "model of 65 characters",
@@ -318,6 +332,13 @@ START_TEST(test_patch_versions_and_uniqueness)
 	ck_assert_str_eq(etag, "\"2\"");
 	expect_str(j, "imei", "490154203237518");
 	cJSON_Delete(j);
+	/* One audit row, of the device (not of a user), naming the changed field. */
+	ck_assert_int_eq(
+	        tu_scalar_int(&fx.env,
+	                      "SELECT COUNT(*) FROM audit_log WHERE resource = 'device' AND "
+	                      "resource_key = ? AND user_id IS NULL AND changed_fields = ?",
+	                      a, "[\"imei\"]", NULL),
+	        1);
 	/* A stale If-Match: 412, nothing written. */
 	ck_assert_int_eq(call_h(&fx, up_devices_handle, "PATCH", uri, fx.write, "application/json",
 	                        "[{'op': 'replace', 'path': '/name', 'value': 'late'}]", "\"1\"",
@@ -451,6 +472,46 @@ START_TEST(test_body_limit_and_options)
 }
 END_TEST
 
+/* A group that devices name is not deleted (409 group_in_use), as one that users name. */
+START_TEST(test_group_in_use)
+{
+	struct fx fx;
+	char dev[32], groups[96];
+	cJSON *j = NULL;
+
+	fx_open(&fx, "dev-group");
+	tu_token(&fx.env, "dev-group", "groups:read,groups:write", 0, groups, NULL);
+	tu_exec(&fx.env,
+	        "INSERT IGNORE INTO user_groups (tenant_id, group_key, name) VALUES (?, 'vans', "
+	        "'Vans')",
+	        fx.tenant_id, NULL, NULL);
+	make_device(&fx, fx.tenant_id, "Van", dev);
+	ck_assert_int_eq(
+	        patch(&fx, dev, fx.write, "[{'op': 'add', 'path': '/group', 'value': 'vans'}]", &j),
+	        200);
+	expect_str(j, "group", "vans");
+	cJSON_Delete(j);
+	ck_assert_int_eq(get(&fx, "/api/devices?group=vans", fx.read, &j), 200);
+	ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(j, "total")->valueint, 1);
+	cJSON_Delete(j);
+	ck_assert_int_eq(call_h(&fx, up_groups_handle, "DELETE", "/api/groups/vans", groups, NULL,
+	                        NULL, NULL, &j, NULL),
+	                 409);
+	expect_str(j, "code", "group_in_use");
+	ck_assert_str_eq(detail_field(j), "devices");
+	cJSON_Delete(j);
+	ck_assert_int_eq(patch(&fx, dev, fx.write,
+	                       "[{'op': 'replace', 'path': '/group', 'value': null}]", &j),
+	                 200);
+	cJSON_Delete(j);
+	ck_assert_int_eq(call_h(&fx, up_groups_handle, "DELETE", "/api/groups/vans", groups, NULL,
+	                        NULL, NULL, &j, NULL),
+	                 204);
+	cJSON_Delete(j);
+	fx_close(&fx);
+}
+END_TEST
+
 /* POST data (quoted with ') to the device-app endpoint; returns the status. */
 static int device_app(struct fx *fx, const char *data, cJSON **json)
 {
@@ -576,6 +637,7 @@ int main(void)
 	                    (int)(sizeof(scope_cases) / sizeof(scope_cases[0])));
 	tcase_add_test(tc, test_body_limit_and_options);
 	tcase_add_test(tc, test_one_device_store);
+	tcase_add_test(tc, test_group_in_use);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
