@@ -19,6 +19,7 @@
 
 #include "device_app.h"
 #include "json.h"
+#include "user_store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -81,14 +82,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (fid = 0; fid < DA__MAX; fid++) {
 			const struct da_field *f = &da_fields[fid];
-			size_t n;
+			size_t n, lo = f->min_len, hi = f->max_len;
 
 			if (f->kind != DA_K_TEXT || !in.present[fid])
 				continue;
 			if (in.text[fid] == NULL)
 				abort();
+			if (hi == 0 && f->store == DA_S_USER) {
+				/* 0: the limits of the users line the field shares */
+				const struct up_field *u = up_user_field(f->user_field);
+
+				if (u == NULL)
+					abort();
+				lo = u->min_len;
+				hi = u->max_len;
+			}
 			n = up_utf8_length(in.text[fid]);
-			if (n < f->min_len || n > f->max_len)
+			if (hi > 0 && (n < lo || n > hi))
 				abort();
 		}
 		if (in.present[DA_PREFERENCES] &&

@@ -1,7 +1,8 @@
 # libFuzzer targets (--enable-fuzzing, with CC=clang), run by tests/fuzz/run-fuzz.
 # The sources under test are compiled into each fuzzer itself so that they
-# carry the coverage instrumentation (the library archive is built without
-# it); each target lists exactly the library files it needs.  Seed corpora
+# carry the coverage instrumentation; anything else they call comes from the
+# library archive (built without it: the linker takes an archive member only
+# for a symbol still missing, so nothing is defined twice).  Seed corpora
 # live in tests/fuzz/corpus/<target>/.
 EXTRA_DIST += tests/fuzz/run-fuzz tests/fuzz/corpus tests/fuzz/json_patch.dict \
 	tests/fuzz/json.dict tests/fuzz/request.dict tests/fuzz/device_app.dict
@@ -9,12 +10,12 @@ if FUZZING
 FUZZ_CC_FLAGS = $(AM_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 FUZZ_LINK_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer,address,undefined
-FUZZ_LIBS = $(SODIUM_LIBS) $(CJSON_LIBS) -lm
+FUZZ_LIBS = $(UP_LIBS)
 
 noinst_PROGRAMS += tests/fuzz/fuzz_json_patch
 tests_fuzz_fuzz_json_patch_SOURCES = tests/fuzz/fuzz_json_patch.c \
 	src/lib/json_patch.c src/lib/json_pointer.c src/lib/json_equal.c src/lib/errors.c \
-	src/lib/json.c
+	src/lib/json.c src/lib/validate.c
 tests_fuzz_fuzz_json_patch_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_json_patch_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_json_patch_LDADD = $(FUZZ_LIBS)
@@ -29,7 +30,7 @@ tests_fuzz_fuzz_json_LDADD = $(FUZZ_LIBS)
 # The query-string parser.
 noinst_PROGRAMS += tests/fuzz/fuzz_query
 tests_fuzz_fuzz_query_SOURCES = tests/fuzz/fuzz_query.c src/lib/http.c src/lib/parse.c \
-	src/lib/json.c src/lib/errors.c
+	src/lib/json.c src/lib/errors.c src/lib/validate.c
 tests_fuzz_fuzz_query_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_query_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_query_LDADD = $(FUZZ_LIBS)
@@ -37,7 +38,7 @@ tests_fuzz_fuzz_query_LDADD = $(FUZZ_LIBS)
 # The request reader: CGI environment and body stream to struct up_request.
 noinst_PROGRAMS += tests/fuzz/fuzz_request
 tests_fuzz_fuzz_request_SOURCES = tests/fuzz/fuzz_request.c src/lib/http.c src/lib/parse.c \
-	src/lib/json.c src/lib/errors.c
+	src/lib/json.c src/lib/errors.c src/lib/validate.c
 tests_fuzz_fuzz_request_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_request_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_request_LDADD = $(FUZZ_LIBS)
