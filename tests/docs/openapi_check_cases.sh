@@ -30,6 +30,8 @@ cases=(
 	"a method the path lacks, answered|fail|TRACE|/api/users|200|$json|{}"
 	"a body where the spec has none|fail|OPTIONS|/api/users|204|Allow: GET|{}"
 	"a path the spec does not describe is not checked|pass|GET|/nowhere|404|Content-Type: text/html|<html>"
+	"a program's 404 on a path the spec does not describe|pass|GET|/api/nowhere|404|$json\nX-Request-Id: r1|{$err}"
+	"a program's answer on a path the spec does not describe|fail|GET|/api/things|200|$json\nX-Request-Id: r1|{}"
 	"the device-app path without its slash is checked (body incomplete)|fail|POST|/api/v1/device_app_user_update|201|$json|{\"success\":true}"
 )
 

@@ -12,8 +12,9 @@ target and the status on three lines, `headers` as curl -D wrote them, and
     segment; the device-app path is also served without its trailing
     slash) and its method is an operation of that path (HEAD: GET's
     operation, without a body). A path the spec does not know is not checked
-    (the web server's own answers); a method the spec does not list must be a
-    405 with an Allow header and an Error body;
+    when the answer is a 404 or the web server's own (no X-Request-Id), and
+    fails otherwise; a method the spec does not list must be a 405 with an
+    Allow header and an Error body;
   - its status is one of the operation's responses (or `default`);
   - every header the response names with `required: true` is present, every
     named header that is present matches its schema, and no header outside
@@ -222,7 +223,13 @@ class Checker:
     def check(self, method, target, status, headers, body):
         template = self.match_path(target)
         if template is None:
-            return None
+            # The web server's own answers (no X-Request-Id) and the
+            # programs' 404 for paths they do not serve are not operations;
+            # anything else the programs answer must be described.
+            if status == "404" or "x-request-id" not in headers:
+                return None
+            return ["%s is not a path of the spec, yet the programs answered %s"
+                    % (target.split("?", 1)[0], status)]
         item = self.spec["paths"][template]
         op_method = "get" if method == "HEAD" else method.lower()
         op = item.get(op_method)
