@@ -16,3 +16,7 @@ tests_integration_test_groups_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endp
 	-I$(top_srcdir)/tests/common
 tests_integration_test_groups_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_groups_LDADD = $(TEST_LIBS)
+
+# Through lighttpd with curl (every response checked against docs/openapi.yaml).
+TESTS += tests/e2e/groups_api.sh
+EXTRA_DIST += tests/e2e/groups_api.sh

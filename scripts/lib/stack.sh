@@ -296,7 +296,8 @@ stack_lighttpd_start() {
 	local servers="" prefix prog name procs=${STACK_MAX_PROCS:-4}
 	for spec in "/api/users:src/endpoints/userpatch-users" \
 		"/api/v1/device_app_user_update:src/endpoints/userpatch-device-app" \
-		"/api/devices:src/endpoints/userpatch-devices" ${STACK_EXTRA_FCGI:-}; do
+		"/api/devices:src/endpoints/userpatch-devices" \
+		"/api/groups:src/endpoints/userpatch-groups" ${STACK_EXTRA_FCGI:-}; do
 		prefix=${spec%%:*}
 		case ${spec#*:} in
 		/*) prog=${spec#*:} ;;

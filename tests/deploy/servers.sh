@@ -144,7 +144,7 @@ dep_setup() {
 	chown "$DEP_USER:$DEP_GROUP" "$DEP_RUN" "$DEP_LOG"
 
 	DEP_MISSING=()
-	for prog in userpatch-users userpatch-device-app userpatch-devices; do
+	for prog in userpatch-users userpatch-device-app userpatch-devices userpatch-groups; do
 		if [ -x "$top_builddir/src/endpoints/$prog" ]; then
 			install -m 0755 "$top_builddir/src/endpoints/$prog" "$DEP_LIBEXEC/$prog"
 		else
@@ -303,6 +303,7 @@ dep_spawn_start() {
 	dep_check_socket users
 	dep_check_socket device-app
 	dep_check_socket devices
+	dep_check_socket groups
 }
 
 # dep_check_socket NAME: the socket is there, a socket, mode 0660.
@@ -401,7 +402,7 @@ dep_lighttpd_stop() {
 dep_fixtures() {
 	e2e_admin tenant add t1 >/dev/null
 	DEP_TOKEN=$(e2e_admin token issue --tenant t1 \
-		--scopes users:read,users:write,device_app_user:write,devices:read,devices:report \
+		--scopes users:read,users:write,device_app_user:write,devices:read,devices:report,groups:read,groups:write \
 		--label deploy)
 	if [ -z "$DEP_TOKEN" ] || [ "$DEP_TOKEN" != "$(printf '%s' "$DEP_TOKEN" | tr -d '[:space:]')" ]; then
 		echo "token issue printed '$DEP_TOKEN', not a token" >&2
@@ -511,6 +512,36 @@ dep_check_all() {
 	reqt "$DEP_TOKEN" POST /api/v1/device_app_user_update/ \
 		-H 'Content-Type: application/json' --data-binary "@$E2E_TMP/big"
 	expect_error 413 "device app body over 64 KiB"
+}
+
+# dep_check_groups LABEL: the Groups API through this server: create a
+# group, put the fixture user in it, read it counted, a refused DELETE (the
+# group has a user), 401 without a token.
+dep_check_groups() {
+	local label=$1 gid
+	DEP_GROUP_ROUND=$((${DEP_GROUP_ROUND:-0} + 1))
+	gid=team-$DEP_GROUP_ROUND
+	echo "# $label: /api/groups"
+	reqt "$DEP_TOKEN" POST /api/groups -H 'Content-Type: application/json' \
+		--data-binary "{\"id\":\"$gid\",\"name\":\"Team $label\"}"
+	expect_status 201 "create a group"
+	expect_header Location "^/api/groups/$gid\$"
+	expect_no_static_headers
+	reqt "$DEP_TOKEN" PATCH "/api/users/$DEP_USER_ID" \
+		-H 'Content-Type: application/json-patch+json' \
+		--data-binary "[{\"op\":\"replace\",\"path\":\"/group\",\"value\":\"$gid\"}]"
+	expect_status 200 "the user joins the group"
+	expect_json group "\"$gid\""
+	reqt "$DEP_TOKEN" GET "/api/groups/$gid"
+	expect_status 200 "read the group"
+	expect_json users 1
+	expect_common
+	reqt "$DEP_TOKEN" DELETE "/api/groups/$gid"
+	expect_error 409 "DELETE of a group that has a user"
+	expect_json code '"group_in_use"'
+	req GET "/api/groups/$gid"
+	expect_error 401 "a group without a token"
+	expect_header WWW-Authenticate '^Bearer realm="userpatch"'
 }
 
 # dep_check_log: the programs logged one line per request in the documented

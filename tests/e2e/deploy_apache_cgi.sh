@@ -21,6 +21,7 @@ echo "# docs/deploy/apache-cgi.conf"
 dep_subst "$DEPLOY_DOCS/apache-cgi.conf" >"$site"
 dep_apache_start "cgid alias env" "$site"
 dep_check_all apache-cgi
+dep_check_groups apache-cgi
 
 echo "# one process per request"
 if [ -z "$(dep_program_pids userpatch-users)" ]; then

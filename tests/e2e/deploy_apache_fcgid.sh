@@ -24,6 +24,7 @@ echo "# 1. server config: docs/deploy/apache-fcgid.conf"
 dep_subst "$DEPLOY_DOCS/apache-fcgid.conf" >"$site"
 dep_apache_start "rewrite fcgid" "$site"
 dep_check_all apache-fcgid
+dep_check_groups apache-fcgid
 
 echo "# a worker killed between requests is replaced by mod_fcgid"
 dep_check_restart mod_fcgid
@@ -50,7 +51,7 @@ echo "# 2. one directory: docs/deploy/htaccess.example + userpatch.fcgi.example"
 api=$DEP_DIR/apache/htdocs/api
 mkdir -p "$api"
 dep_subst "$DEPLOY_DOCS/htaccess.example" >"$api/.htaccess"
-for prog in userpatch-users userpatch-device-app userpatch-devices; do
+for prog in userpatch-users userpatch-device-app userpatch-devices userpatch-groups; do
 	dep_subst "$DEPLOY_DOCS/userpatch.fcgi.example" >"$api/$prog.fcgi"
 	chmod 0755 "$api/$prog.fcgi"
 done
@@ -65,6 +66,7 @@ cat >"$site" <<CONF
 CONF
 dep_apache_start "rewrite fcgid" "$site"
 dep_check_all htaccess
+dep_check_groups htaccess
 
 echo "# .htaccess: rewrite fallback alone (CGIPassAuth removed)"
 sed -i 's/^CGIPassAuth On/# CGIPassAuth removed by the test/' "$api/.htaccess"

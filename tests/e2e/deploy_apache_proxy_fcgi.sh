@@ -30,6 +30,7 @@ echo "# docs/deploy/apache-proxy-fcgi.conf"
 dep_subst "$DEPLOY_DOCS/apache-proxy-fcgi.conf" >"$site"
 dep_apache_start "proxy proxy_fcgi setenvif" "$site"
 dep_check_all apache-proxy-fcgi
+dep_check_groups apache-proxy-fcgi
 
 echo "# Authorization: SetEnvIf fallback alone (CGIPassAuth removed)"
 dep_apache_stop

@@ -35,6 +35,7 @@ if grep -nE '"/(var|run)/' "$conf"; then
 fi
 dep_lighttpd_start "$conf"
 dep_check_all lighttpd
+dep_check_groups lighttpd
 
 echo "# a worker killed between requests is restarted by lighttpd"
 dep_check_restart lighttpd

@@ -25,6 +25,7 @@ dep_subst "$DEPLOY_DOCS/nginx.conf" |
 grep -q "listen 127.0.0.1:$DEP_PORT;" "$site" || fail "the test could not set the port in $site"
 dep_nginx_start "$site"
 dep_check_all nginx
+dep_check_groups nginx
 dep_check_log "$DEP_RUN/users.log"
 
 echo "# userpatch-spawn stop"

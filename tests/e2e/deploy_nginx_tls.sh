@@ -58,6 +58,7 @@ export UP_TEST_BASE_URL=https://127.0.0.1:$DEP_PORT
 export CURL_CA_BUNDLE=$cert
 dep_nginx_start "$site"
 dep_check_all nginx_tls
+dep_check_groups nginx_tls
 dep_check_log "$DEP_RUN/users.log"
 
 echo "# plain HTTP on the TLS port"

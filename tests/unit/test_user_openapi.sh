@@ -2,7 +2,7 @@
 # docs/openapi.yaml: a structural check with python3-yaml (Debian ships no
 # OpenAPI validator): OpenAPI 3.0.3, every $ref resolves, operation ids are
 # unique, path parameters are declared, every operation answers, and the
-# paths and statuses of both APIs are all there.
+# paths and statuses of the APIs (users, device-app, groups) are all there.
 set -euo pipefail
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 exec python3 - "$top_srcdir/docs/openapi.yaml" <<'PY'
@@ -87,6 +87,14 @@ want = {
     ("/api/users/{userId}", "delete"): "204 401 403 404 412",
     ("/api/v1/device_app_user_update/", "post"):
         "201 400 401 403 404 405 409 413 415 422 429 503",
+    ("/api/groups", "get"): "200 400 401 403 429 503",
+    ("/api/groups", "post"): "201 400 401 403 409 413 415 422 429 503",
+    ("/api/groups", "options"): "204",
+    ("/api/groups/{groupId}", "get"): "200 401 403 404",
+    ("/api/groups/{groupId}", "put"): "200 400 401 403 404 412 415 422",
+    ("/api/groups/{groupId}", "patch"): "200 400 401 403 404 409 412 413 415 422 429 503",
+    ("/api/groups/{groupId}", "delete"): "204 401 403 404 409 412",
+    ("/api/groups/{groupId}", "options"): "204",
 }
 for (path, m), codes in want.items():
     op = doc.get("paths", {}).get(path, {}).get(m)
@@ -94,9 +102,10 @@ for (path, m), codes in want.items():
     if op:
         for c in codes.split():
             check(c in op.get("responses", {}), "%s %s: no %s response" % (m, path, c))
-check("application/json-patch+json" in
-      doc["paths"]["/api/users/{userId}"]["patch"]["requestBody"]["content"],
-      "PATCH must accept application/json-patch+json")
+for item in ("/api/users/{userId}", "/api/groups/{groupId}"):
+    check("application/json-patch+json" in
+          doc["paths"].get(item, {}).get("patch", {}).get("requestBody", {}).get("content", {}),
+          "PATCH %s must accept application/json-patch+json" % item)
 
 for e in errors:
     print("FAIL", e)
