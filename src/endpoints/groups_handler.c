@@ -121,8 +121,8 @@ static enum up_err refuse_in_use(struct up_db *db, struct up_write *w)
 	}
 	if (n == 0)
 		return rc;
-	d = up_error_detail(&w->err, "users", "%llu users are in the group; move them first",
-	                    (unsigned long long)n);
+	d = up_error_detail(&w->err, "users", "%llu user%s still name%s the group",
+	                    (unsigned long long)n, n == 1 ? "" : "s", n == 1 ? "s" : "");
 	if (d != NULL)
 		cJSON_AddNumberToObject(d, "count", (double)n);
 	return up_error_set(&w->err, UP_ERR_GROUP_IN_USE,
