@@ -15,3 +15,7 @@ TESTS += tests/docs/config_samples.sh
 # (tests/docs/doc_examples.py; an end-to-end test: the harness starts the stack).
 TESTS += tests/e2e/doc_examples.sh
 EXTRA_DIST += tests/e2e/doc_examples.sh
+
+# ./scripts/serve --demo-data, then docs/api/users.md as a reader runs it.
+TESTS += tests/serve/serve_demo_data.sh
+EXTRA_DIST += tests/serve/serve_demo_data.sh
