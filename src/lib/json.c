@@ -416,14 +416,21 @@ char *up_json_print(const cJSON *v)
 	return text;
 }
 
+/* Zero what v owns: not a reference's borrowed value, not a constant name. */
+static void wipe_one(cJSON *v)
+{
+	if (v->valuestring != NULL && !(v->type & cJSON_IsReference))
+		sodium_memzero(v->valuestring, strlen(v->valuestring));
+	if (v->string != NULL && !(v->type & cJSON_StringIsConst))
+		sodium_memzero(v->string, strlen(v->string));
+}
+
 static void wipe(cJSON *v)
 {
 	for (; v != NULL; v = v->next) {
-		if (v->valuestring != NULL)
-			sodium_memzero(v->valuestring, strlen(v->valuestring));
-		if (v->string != NULL)
-			sodium_memzero(v->string, strlen(v->string));
-		wipe(v->child);
+		wipe_one(v);
+		if (!(v->type & cJSON_IsReference))
+			wipe(v->child);
 	}
 }
 
@@ -431,9 +438,9 @@ void up_json_wipe_delete(cJSON *v)
 {
 	if (v == NULL)
 		return;
-	if (v->valuestring != NULL)
-		sodium_memzero(v->valuestring, strlen(v->valuestring));
-	wipe(v->child);
+	wipe_one(v);
+	if (!(v->type & cJSON_IsReference))
+		wipe(v->child);
 	cJSON_Delete(v);
 }
 

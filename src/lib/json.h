@@ -63,7 +63,8 @@ size_t up_utf8_length(const char *s);
 
 /*
  * cJSON_Delete(v) after overwriting every string value and member name under
- * it with zeros: for trees that may hold a password.  NULL is a no-op.
+ * it with zeros (what it owns: references and constant names are left
+ * alone): for trees that may hold a password.  NULL is a no-op.
  */
 void up_json_wipe_delete(cJSON *v);
 

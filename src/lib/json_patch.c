@@ -521,7 +521,7 @@ static int undo_commit(struct undo *u)
 	if (!gone)
 		return 0;
 	container = cJSON_IsArray(gone) || cJSON_IsObject(gone);
-	cJSON_Delete(gone);
+	up_json_wipe_delete(gone);
 	return container;
 }
 
@@ -545,7 +545,7 @@ static void undo_rollback(struct txn *t, struct undo *u)
 	if (u->kind != U_DETACH) {
 		restore_name(u, u->item);
 		if (u->fresh)
-			cJSON_Delete(u->item);
+			up_json_wipe_delete(u->item);
 	}
 }
 
@@ -777,7 +777,7 @@ static enum up_err add_at(struct txn *t, const char *ptr, cJSON *value, int fres
 	              "failed: the parent is not an object or array");
 fail:
 	if (fresh)
-		cJSON_Delete(value);
+		up_json_wipe_delete(value);
 	return err;
 }
 
@@ -844,7 +844,7 @@ static enum up_err op_replace(struct txn *t, const struct op *op)
 	if (old->string) {
 		value->string = cJSON_malloc(strlen(old->string) + 1);
 		if (!value->string) {
-			cJSON_Delete(value);
+			up_json_wipe_delete(value);
 			return op_fail(t, UP_ERR_NOMEM, op->path, "failed: out of memory");
 		}
 		strcpy(value->string, old->string);
@@ -1011,11 +1011,11 @@ enum up_err up_patch_apply_with(cJSON **doc, const cJSON *patch, const struct up
 	if (err != UP_OK) {
 		log_rollback(&t);
 		if (strategy == UP_PATCH_COPY)
-			cJSON_Delete(t.root);
+			up_json_wipe_delete(t.root);
 		goto out;
 	}
 	if (strategy == UP_PATCH_COPY)
-		cJSON_Delete(*doc);
+		up_json_wipe_delete(*doc);
 	else
 		log_commit(&t);
 	*doc = t.root;

@@ -1,9 +1,11 @@
+#define _GNU_SOURCE /* memmem */
 /* Unit tests: the strict JSON reader and the writer's escaping. */
 #include <check.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "json.h"
+#include "json_patch.h"
 #include "validate.h"
 
 struct json_case {
@@ -328,6 +330,112 @@ START_TEST(test_space_cases)
 }
 END_TEST
 
+/* cJSON allocation hooks that count freed blocks still holding SECRET. */
+#define SECRET "pw-9b1d44c2-secret"
+static size_t held, freed;
+
+static void *hook_malloc(size_t n)
+{
+	size_t *p = malloc(sizeof(size_t) + n);
+
+	if (p == NULL)
+		return NULL;
+	*p = n;
+	return p + 1;
+}
+
+static void hook_free(void *q)
+{
+	size_t *p;
+
+	if (q == NULL)
+		return;
+	p = (size_t *)q - 1;
+	freed++;
+	if (*p >= strlen(SECRET) && memmem(q, *p, SECRET, strlen(SECRET)) != NULL)
+		held++;
+	free(p);
+}
+
+struct wipe_patch_case {
+	int line;
+	const char *desc, *doc, *patch;
+	enum up_err want;
+};
+
+static const struct wipe_patch_case wipe_patch_cases[] = {
+        {__LINE__, "a password set, then replaced (the first copy is freed by the engine)",
+         "{\"name\":\"a\"}",
+         "[{\"op\":\"add\",\"path\":\"/password\",\"value\":\"" SECRET "\"},"
+         "{\"op\":\"replace\",\"path\":\"/password\",\"value\":\"x\"}]",
+         UP_OK},
+        {__LINE__, "a password set, then removed", "{}",
+         "[{\"op\":\"add\",\"path\":\"/password\",\"value\":\"" SECRET "\"},"
+         "{\"op\":\"remove\",\"path\":\"/password\"}]",
+         UP_OK},
+        {__LINE__, "a password set, then the patch fails (rolled back)", "{}",
+         "[{\"op\":\"add\",\"path\":\"/password\",\"value\":\"" SECRET "\"},"
+         "{\"op\":\"test\",\"path\":\"/nope\",\"value\":1}]",
+         UP_ERR_PATH_NOT_FOUND},
+        {__LINE__, "a password copied and moved", "{\"p\":\"" SECRET "\"}",
+         "[{\"op\":\"copy\",\"from\":\"/p\",\"path\":\"/q\"},"
+         "{\"op\":\"move\",\"from\":\"/q\",\"path\":\"/r\"},"
+         "{\"op\":\"replace\",\"path\":\"/r\",\"value\":0}]",
+         UP_OK},
+};
+
+/* The patch engine and up_json_wipe_delete leave no freed block holding the password. */
+START_TEST(test_wipe_patch)
+{
+	const struct wipe_patch_case *c = &wipe_patch_cases[_i / 2];
+	enum up_patch_strategy strategy = _i % 2 ? UP_PATCH_COPY : UP_PATCH_UNDO_LOG;
+	const struct up_json_limits lim = {64, 256, 16, 4096};
+	cJSON_Hooks hooks = {hook_malloc, hook_free};
+	struct up_patch_error e;
+	cJSON *doc = NULL, *patch = NULL;
+	enum up_err rc;
+
+	cJSON_InitHooks(&hooks);
+	held = freed = 0;
+	ck_assert_int_eq(up_json_parse(c->doc, strlen(c->doc), 8, &doc), UP_OK);
+	ck_assert_int_eq(up_json_parse(c->patch, strlen(c->patch), 8, &patch), UP_OK);
+	rc = up_patch_apply_with(&doc, patch, &lim, strategy, &e);
+	up_json_wipe_delete(doc);
+	up_json_wipe_delete(patch);
+	cJSON_InitHooks(NULL);
+	ck_assert_msg(rc == c->want, "line %d (%s): %d", c->line, c->desc, rc);
+	ck_assert_msg(freed > 0, "line %d: the hooks saw nothing", c->line);
+	ck_assert_msg(held == 0, "line %d (%s), strategy %d: %zu freed blocks held the password",
+	              c->line, c->desc, (int)strategy, held);
+}
+END_TEST
+
+/* The check can fail: cJSON_Delete alone leaves the password in freed memory. */
+START_TEST(test_wipe_hooks_see)
+{
+	cJSON_Hooks hooks = {hook_malloc, hook_free};
+	cJSON *v;
+
+	cJSON_InitHooks(&hooks);
+	held = freed = 0;
+	v = cJSON_CreateObject();
+	cJSON_AddStringToObject(v, "password", SECRET);
+	cJSON_Delete(v);
+	cJSON_InitHooks(NULL);
+	ck_assert_uint_eq(held, 1);
+	/* ... and up_json_wipe_delete leaves a reference's borrowed text alone. */
+	{
+		char borrowed[] = SECRET;
+
+		v = cJSON_CreateObject();
+		cJSON_AddItemToObject(v, "r", cJSON_CreateStringReference(borrowed));
+		cJSON_AddItemToObjectCS(v, "constant", cJSON_CreateString("x"));
+		up_json_wipe_delete(v);
+		ck_assert_str_eq(borrowed, SECRET);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("json");
@@ -344,6 +452,9 @@ int main(void)
 	tcase_add_loop_test(tc, test_time_cases, 0, sizeof(time_cases) / sizeof(time_cases[0]));
 	tcase_add_loop_test(tc, test_cut_cases, 0, sizeof(cut_cases) / sizeof(cut_cases[0]));
 	tcase_add_test(tc, test_details_cut);
+	tcase_add_loop_test(tc, test_wipe_patch, 0,
+	                    2 * (int)(sizeof(wipe_patch_cases) / sizeof(wipe_patch_cases[0])));
+	tcase_add_test(tc, test_wipe_hooks_see);
 	tcase_add_loop_test(tc, test_print_cases, 0, sizeof(print_cases) / sizeof(print_cases[0]));
 	tcase_add_loop_test(tc, test_space_cases, 0, sizeof(space_cases) / sizeof(space_cases[0]));
 	suite_add_tcase(s, tc);
