@@ -19,3 +19,7 @@ EXTRA_DIST += tests/e2e/doc_examples.sh
 # ./scripts/serve --demo-data, then docs/api/users.md as a reader runs it.
 TESTS += tests/serve/serve_demo_data.sh
 EXTRA_DIST += tests/serve/serve_demo_data.sh
+
+# The Monitoring one-liners of docs/operations.md on a real log (with 503s).
+TESTS += tests/e2e/doc_monitoring.sh
+EXTRA_DIST += tests/e2e/doc_monitoring.sh
