@@ -53,4 +53,12 @@ tests_fuzz_fuzz_device_app_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoin
 tests_fuzz_fuzz_device_app_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_device_app_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_device_app_LDADD = $(FUZZ_LIBS)
+
+# Positions and alerts as trackers send them (Devices API).
+noinst_PROGRAMS += tests/fuzz/fuzz_positions
+tests_fuzz_fuzz_positions_SOURCES = tests/fuzz/fuzz_positions.c src/lib/position.c \
+	src/lib/json.c src/lib/validate.c src/lib/resource.c
+tests_fuzz_fuzz_positions_CFLAGS = $(FUZZ_CC_FLAGS)
+tests_fuzz_fuzz_positions_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_positions_LDADD = $(FUZZ_LIBS)
 endif
