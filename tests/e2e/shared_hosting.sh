@@ -40,7 +40,7 @@ fi
 # Time-boxed (UP_SHARED_HOSTING_TIMEOUT seconds, default 480), in its own
 # mount namespace.
 if [ -z "${UP_SHARED_HOSTING_NS:-}" ]; then
-	UP_SHARED_HOSTING_NS=1 exec timeout --kill-after=10 "${UP_SHARED_HOSTING_TIMEOUT:-480}" \
+	UP_SHARED_HOSTING_NS=1 exec timeout --kill-after=40 "${UP_SHARED_HOSTING_TIMEOUT:-480}" \
 		unshare --mount --propagation private -- "$BASH" "${BASH_SOURCE[0]}" "$@"
 fi
 
@@ -58,6 +58,10 @@ dep_require apache2 curl python3 mariadb patchelf chroot unshare useradd userdel
 [ "$(sed -n 1p /etc/apache2/suexec/www-data)" = /var/www ] ||
 	dep_cannot_run "/etc/apache2/suexec/www-data does not name /var/www as suEXEC's document root"
 dep_setup shared_hosting
+# The time box (or ^C) ends the test through its EXIT trap: Apache stopped,
+# the account's processes killed, the account removed.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # --- the machine: suEXEC's document root, the account, the database --------
 
