@@ -62,6 +62,9 @@ static int t_string(struct up_check *c, const cJSON *v)
 		return up_check_fail(c, "must be a string or null");
 	if (!check_length(c, v->valuestring))
 		return 0;
+	/* A reference is looked up in a PAD SPACE column: "ops " would find "ops". */
+	if (c->field->ref_sql != NULL && up_edge_space(v->valuestring))
+		return up_check_fail(c, "must not begin or end with a space");
 	return dup_text(c, v->valuestring);
 }
 

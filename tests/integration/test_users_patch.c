@@ -129,6 +129,9 @@ static const struct patch_case cases[] = {
         {__LINE__, "tag with a long non-ASCII key and a bad value: reason cut on a boundary",
          "[{\"op\":\"replace\",\"path\":\"/tags\",\"value\":{\"x" E5 E5 E5 E5 E5 E5 E5 E5 "\":5}}]",
          NULL, NULL, W_WRITER, 422, "validation_failed", NULL, NULL, "tags"},
+        {__LINE__, "group with a trailing space: PAD SPACE would find \"ops\"",
+         "[{\"op\":\"replace\",\"path\":\"/group\",\"value\":\"ops \"}]", NULL, NULL, W_WRITER, 422,
+         "validation_failed", NULL, NULL, "group"},
         /* 401, 403, 404 */
         {__LINE__, "no token", "[]", NULL, NULL, W_NONE, 401, "invalid_token", NULL, NULL, NULL},
         {__LINE__, "token without users:write", "[]", NULL, NULL, W_READER, 403,
