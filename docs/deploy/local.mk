@@ -17,7 +17,7 @@
 deploydocdir = $(docdir)/deploy
 dist_deploydoc_DATA = \
 	docs/deploy/apache.md docs/deploy/lighttpd.md docs/deploy/nginx.md \
-	docs/deploy/shared-hosting.md \
+	docs/deploy/shared-hosting.md docs/deploy/workers.md \
 	docs/deploy/apache-fcgid.conf docs/deploy/apache-proxy-fcgi.conf \
 	docs/deploy/apache-cgi.conf docs/deploy/htaccess.example \
 	docs/deploy/htaccess-noauthconfig.example \

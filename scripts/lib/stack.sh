@@ -293,7 +293,7 @@ stack_lighttpd_start() {
 	# Workers per program: STACK_MAX_PROCS, default chosen by bench/http_bench.sh
 	# (docs/deploy/lighttpd.md, "Worker count"). STACK_EXTRA_FCGI: more
 	# "prefix:/absolute/program" entries, space separated (the benchmark's no-op).
-	local servers="" prefix prog name procs=${STACK_MAX_PROCS:-4}
+	local servers="" prefix prog name procs=${STACK_MAX_PROCS:-16}
 	for spec in "/api/users:src/endpoints/userpatch-users" \
 		"/api/v1/device_app_user_update:src/endpoints/userpatch-device-app" \
 		"/api/devices:src/endpoints/userpatch-devices" \
