@@ -109,9 +109,9 @@ static enum up_err refuse_in_use(struct up_db *db, struct up_write *w)
 	if (rc != UP_OK)
 		return rc;
 	if (n == 0 && ndev > 0) {
-		d = up_error_detail(&w->err, "devices",
-		                    "%llu devices are in the group; move them first",
-		                    (unsigned long long)ndev);
+		d = up_error_detail(&w->err, "devices", "%llu device%s still name%s the group",
+		                    (unsigned long long)ndev, ndev == 1 ? "" : "s",
+		                    ndev == 1 ? "s" : "");
 		if (d != NULL)
 			cJSON_AddNumberToObject(d, "count", (double)ndev);
 		return up_error_set(&w->err, UP_ERR_GROUP_IN_USE,
