@@ -674,6 +674,58 @@ START_TEST(test_concurrent_batches)
 }
 END_TEST
 
+static void db_ctl(const char *what)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "%s %s %s >/dev/null 2>&1", getenv("UP_TEST_DB_CTL"), what,
+	         getenv("UP_TEST_DB_DIR"));
+	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
+}
+
+/* The database goes away: a batch is 503 with Retry-After and nothing of it is stored. */
+START_TEST(test_outage)
+{
+	struct fx fx;
+	struct up_response resp;
+	char *b1 = batch(0, 10), *b2 = batch(100, 10), *body;
+	struct tu_call c = {"POST", NULL, NULL, "application/json", NULL, NULL};
+	cJSON *j = NULL;
+
+	ck_assert_msg(getenv("UP_TEST_DB_CTL") != NULL, "UP_TEST_DB_CTL not set");
+	fx_open(&fx, "track-outage");
+	c.uri = uri(fx.dev, "locations");
+	c.auth = fx.report;
+	ck_assert_int_eq(post(&fx, fx.dev, "locations", fx.report, b1, &j), 201);
+	cJSON_Delete(j);
+	db_ctl("stop");
+	body = q(b2);
+	c.body = body;
+	tu_call(&fx.env, up_devices_handle, &c, &resp, &j);
+	free(body);
+	ck_assert_int_eq(resp.status, 503);
+	ck_assert_ptr_nonnull(tu_header(&resp, "Retry-After"));
+	expect_str(j, "code", "service_unavailable");
+	cJSON_Delete(j);
+	up_response_free(&resp);
+	db_ctl("start");
+	/* Only the first batch is there; the same worker reconnects and the resend is stored. */
+	ck_assert_int_eq(tu_scalar_int(&fx.env,
+	                               "SELECT COUNT(*) FROM positions WHERE device_id = ?",
+	                               fx.dev + 4, NULL, NULL),
+	                 10);
+	ck_assert_int_eq(post(&fx, fx.dev, "locations", fx.report, b2, &j), 201);
+	ck_assert_int_eq((int)num(j, "accepted"), 10);
+	cJSON_Delete(j);
+	ck_assert_int_eq(get(&fx, uri(fx.dev, "lastLocation"), fx.read, &j), 200);
+	expect_str(j, "time", "2025-06-01T10:01:49Z");
+	cJSON_Delete(j);
+	free(b1);
+	free(b2);
+	fx_close(&fx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("devices_track");
@@ -692,6 +744,7 @@ int main(void)
 	tcase_add_test(tc, test_options_and_allow);
 	tcase_add_test(tc, test_alerts);
 	tcase_add_test(tc, test_concurrent_batches);
+	tcase_add_test(tc, test_outage); /* last: it stops and restarts the database */
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
