@@ -329,6 +329,15 @@ START_TEST(test_full_batch)
 	                               "SELECT COUNT(*) FROM positions WHERE device_id = ?",
 	                               fx.dev + 4, NULL, NULL),
 	                 UP_POS_MAX_BATCH);
+	/* Over max_batch_body: 413, and nothing of it is stored. */
+	fx.env.cfg.max_batch_body = strlen(b) - 1;
+	ck_assert_int_eq(post(&fx, fx.dev, "locations", fx.report, over, &j), 413);
+	expect_str(j, "code", "payload_too_large");
+	cJSON_Delete(j);
+	ck_assert_int_eq(tu_scalar_int(&fx.env,
+	                               "SELECT COUNT(*) FROM positions WHERE device_id = ?",
+	                               fx.dev + 4, NULL, NULL),
+	                 UP_POS_MAX_BATCH);
 	/* Other bodies are held to max_body: an alert that large is a 413. */
 	ck_assert_int_eq(post(&fx, fx.dev, "alerts", fx.report, b, &j), 413);
 	cJSON_Delete(j);
