@@ -4,7 +4,11 @@
 # (tests/e2e/openapi_check.py, run by tests/e2e/lib.sh).
 TESTS += tests/docs/openapi_lint.sh tests/docs/openapi_check_cases.sh \
 	tests/docs/openapi_statuses.sh
-EXTRA_DIST += tests/docs tests/e2e/openapi_check.py
+# Files, not the directory: tests/docs is also a build directory (config_parse),
+# and `make dist` would copy its objects and logs from there.
+EXTRA_DIST += tests/docs/openapi_lint.sh tests/docs/openapi_check_cases.sh \
+	tests/docs/openapi_statuses.sh tests/docs/config_samples.sh \
+	tests/docs/doc_examples.py tests/docs/redocly.yaml tests/e2e/openapi_check.py
 
 # Every config sample in the docs loads through the real parser.
 check_PROGRAMS += tests/docs/config_parse
