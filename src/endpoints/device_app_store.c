@@ -27,8 +27,6 @@ static char sql_dev_load[160], sql_dev_insert[160], sql_dev_update[256];
 static char sql_find_user[DA__MAX][128], sql_find_dev[DA__MAX][128];
 static char sql_release_dev[DA__MAX][192];
 
-static const char sql_find_user_id[] =
-        "SELECT id FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE";
 static const char sql_dev_other_user[] = "SELECT id FROM users WHERE tenant_id = ? AND "
                                          "device_id = ? AND id <> ? ORDER BY id LIMIT 1 FOR UPDATE";
 
@@ -219,10 +217,6 @@ static enum up_err find_user(struct up_db *db, const struct da_upsert *u, int fi
 	struct up_db_param p[2];
 
 	p[0] = UP_P_U64(u->tenant_id);
-	if (fid == DA_USER_ID) {
-		p[1] = UP_P_U64(u->in->user_id);
-		return query_id(db, sql_find_user_id, p, 2, id);
-	}
 	p[1] = UP_P_STR(u->in->text[fid]);
 	return query_id(db, sql_find_user[fid], p, 2, id);
 }
@@ -568,7 +562,15 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 	for (fid = 0; fid < DA__MAX; fid++) {
 		if (!(da_fields[fid].flags & DA_F_KEY) || !in->present[fid])
 			continue;
-		rc = find_user(db, u, fid, &found[fid]);
+		if (fid == DA_USER_ID) {
+			/* By id: the row itself is locked and loaded, no separate lookup. */
+			rc = row_load(db, u->tenant_id, in->user_id, &cur);
+			if (rc == UP_ERR_NOT_FOUND)
+				rc = UP_OK;
+			found[fid] = cur.id;
+		} else {
+			rc = find_user(db, u, fid, &found[fid]);
+		}
 		if (rc != UP_OK)
 			goto out;
 		if (fid == DA_USER_ID && found[fid] == 0) {
@@ -598,8 +600,9 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 		goto out;
 	}
 
-	/* 2. Its stored state, and the version the client saw. */
-	if (target != 0) {
+	/* 2. Its stored state (loaded above when user_id named it), and the version the client saw.
+	 */
+	if (target != 0 && cur.id != target) {
 		rc = row_load(db, u->tenant_id, target, &cur);
 		if (rc != UP_OK)
 			goto out;

@@ -59,9 +59,9 @@ static const struct cost_case cases[] = {
         {__LINE__, "PATCH that changes nothing: BEGIN, lock, COMMIT", "PATCH",
          "application/json-patch+json",
          "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Cost\"}]", 0, 200, 3, 1},
-        {__LINE__, "device-app update: BEGIN, find, lock, UPDATE, audit, COMMIT", "POST",
+        {__LINE__, "device-app update by user_id: BEGIN, lock, UPDATE, audit, COMMIT", "POST",
          "application/json", "{\"data\":{\"user_id\":\"%s\",\"profile\":{\"first_name\":\"F%s\"}}}",
-         1, 201, 6, 1},
+         1, 201, 5, 1},
 };
 
 START_TEST(test_cost)
