@@ -3,10 +3,11 @@
  * row it reads is locked (SELECT ... FOR UPDATE, which also locks the gap
  * where an absent key would go under REPEATABLE READ, so that two requests
  * creating the same user serialise: the loser deadlocks, is retried, and then
- * finds the user).  Under READ COMMITTED there is no gap lock: the loser's
- * INSERT meets the winner's key (1062) and is retried the same way (see
- * raced_on_key), so the outcome does not depend on the server's isolation
- * level.  The SQL text is built once from the field table; values are
+ * finds the user).  Under READ COMMITTED there is no gap lock: the loser
+ * meets the winner's rows later (a device identifier bound to it, or 1062 on
+ * the write) and, finding the keys it saw free now taken, is retried the same
+ * way (see lost_race), so the outcome does not depend on the server's
+ * isolation level.  The SQL text is built once from the field table; values are
  * always bound.
  */
 #include <stdarg.h>
@@ -505,9 +506,9 @@ static void reset_result(struct da_upsert *u)
 }
 
 /* After a duplicate key: name the field whose value is taken. */
-static void dup_key_detail(struct up_db *db, struct da_upsert *u)
+static void dup_key_detail(const char *key, struct da_upsert *u)
 {
-	int fid = da_field_by_unique_key(up_db_dup_key(db));
+	int fid = da_field_by_unique_key(key);
 
 	if (fid < 0) {
 		up_error_set(&u->err, UP_ERR_CONFLICT, "A unique value is already in use");
@@ -520,20 +521,53 @@ static void dup_key_detail(struct up_db *db, struct da_upsert *u)
 }
 
 /*
- * After a duplicate key on the write: 1 if it is an identifying key that this
- * transaction looked up and found free.  Another request inserted that value
- * since the lookup; nothing of this attempt is committed, and run again the
- * lookup finds the other request's user.  Under REPEATABLE READ the locking
- * lookup's gap lock makes the loser deadlock (1213, retried by the db layer);
- * under READ COMMITTED there are no gap locks and the loser gets 1062 here
- * instead, so the upsert does not depend on the session's isolation level.
+ * A conflict met after the lookups (a device identifier bound to another
+ * user, or a duplicate key on the write) may be a lost race rather than a
+ * real conflict: another request created the same user after this
+ * transaction looked its keys up and found them free.  Under REPEATABLE READ
+ * the locking lookups' gap locks prevent that (the loser deadlocks, 1213, and
+ * the db layer retries); under READ COMMITTED there are no gap locks.  So the
+ * keys found free are looked up again: when one now names a user, nothing of
+ * this attempt is committed and it runs again (UP_ERR_DB_RETRY), finding that
+ * user; the upsert does not depend on the session's isolation level.  A
+ * duplicate device identifier on the write is retried too: the next attempt's
+ * device check sees the row and answers precisely (409 or release).  Returns
+ * rc itself when it is a real conflict, or an error of the lookups.
  */
-static int raced_on_key(struct up_db *db, const struct da_upsert *u, const uint64_t *found)
+static enum up_err lost_race(struct up_db *db, struct da_upsert *u, const uint64_t *found,
+                             enum up_err rc, int on_write)
 {
-	int fid = da_field_by_unique_key(up_db_dup_key(db));
+	char key[64];
+	int fid, dup;
+	uint64_t now;
 
-	return fid >= 0 && (da_fields[fid].flags & DA_F_KEY) && u->in->present[fid] &&
-	       found[fid] == 0;
+	if (rc != UP_ERR_CONFLICT)
+		return rc;
+	/* The lookups below replace the failed statement's key name: keep it. */
+	snprintf(key, sizeof(key), "%s", on_write ? up_db_dup_key(db) : "");
+	dup = on_write ? da_field_by_unique_key(key) : -1;
+	for (fid = 0; fid < DA__MAX; fid++) {
+		enum up_err lrc;
+
+		if (!(da_fields[fid].flags & DA_F_KEY) || !u->in->present[fid] || found[fid] != 0)
+			continue;
+		lrc = find_user(db, u, fid, &now);
+		if (lrc != UP_OK)
+			return lrc;
+		if (now != 0) {
+			up_log(UP_LOG_INFO, "device_app: %s was taken meanwhile; running again",
+			       da_fields[fid].path);
+			return UP_ERR_DB_RETRY;
+		}
+	}
+	if (dup >= 0 && da_fields[dup].store == DA_S_DEVICE) {
+		up_log(UP_LOG_INFO, "device_app: %s was recorded meanwhile; running again",
+		       da_fields[dup].path);
+		return UP_ERR_DB_RETRY;
+	}
+	if (on_write && up_error_ndetails(&u->err) == 0)
+		dup_key_detail(key, u); /* a real conflict: name the field now */
+	return rc;
 }
 
 static enum up_err upsert_txn(struct up_db *db, void *arg)
@@ -669,15 +703,12 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 	if (target == 0 || cJSON_GetArraySize(changed) > 0) {
 		if (device_changed) {
 			rc = check_devices(db, u, target, cur.device_id, next, &cur);
+			rc = lost_race(db, u, found, rc, 0);
 			if (rc != UP_OK)
 				goto out;
 		}
 		rc = write_rows(db, u, &cur, device_changed, next, &w);
-		if (rc == UP_ERR_CONFLICT && raced_on_key(db, u, found)) {
-			up_log(UP_LOG_INFO, "device_app: another request took %s first; retrying",
-			       up_db_dup_key(db));
-			rc = UP_ERR_DB_RETRY;
-		}
+		rc = lost_race(db, u, found, rc, 1);
 		if (rc != UP_OK)
 			goto out;
 		rc = up_audit_write(db, u->tenant_id, u->token_id, w.id, u->request_id,
@@ -696,7 +727,7 @@ static enum up_err upsert_txn(struct up_db *db, void *arg)
 	changed = NULL;
 out:
 	if (rc == UP_ERR_CONFLICT && up_error_ndetails(&u->err) == 0)
-		dup_key_detail(db, u);
+		dup_key_detail(up_db_dup_key(db), u);
 	row_free(&cur);
 	free(prefs_text);
 	cJSON_Delete(changed);

@@ -1083,8 +1083,9 @@ static void parallel_client(const char *tok, int level, int go[][2], int done_fd
 		(void)!read(go[r][0], &c, 1);
 		snprintf(inner, sizeof(inner),
 		         "{'user_external_id': 'par-%d-%d', 'generic_id': 'com.example.par%d.%d', "
-		         "'user_class': 'gold', 'preferences': {'lang': 'en'}}",
-		         level, r, level, r);
+		         "'user_class': 'gold', 'preferences': {'lang': 'en'}, 'imei': "
+		         "'490154203%d%05d', 'imsi': '26201%d%08d'}",
+		         level, r, level, r, level, r, level, r);
 		body = make_body(AS_STRING, inner);
 		call.body = body;
 		tu_call(&env, up_device_app_handle, &call, &resp, NULL);
@@ -1186,6 +1187,9 @@ START_TEST(test_parallel_identical_creates)
 	                        "'create'",
 	                        fx.tenant_id, NULL),
 	                 ROUNDS);
+	ck_assert_int_eq(
+	        db_int(&fx, "SELECT COUNT(*) FROM devices WHERE tenant_id = ?", fx.tenant_id, NULL),
+	        ROUNDS);
 	ck_assert_int_eq(db_int(&fx, "SELECT MAX(version) FROM users WHERE tenant_id = ?",
 	                        fx.tenant_id, NULL),
 	                 1);
