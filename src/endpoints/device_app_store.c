@@ -25,7 +25,7 @@
 /* Statements (constant text once built: column names come from the table). */
 static char sql_user_load[512], sql_user_insert[512], sql_user_update[512];
 static char sql_dev_load[160], sql_dev_insert[160], sql_dev_update[256];
-static char sql_find_user[DA__MAX][128], sql_find_dev[DA__MAX][128];
+static char sql_find_dev[DA__MAX][128];
 static char sql_release_dev[DA__MAX][192];
 
 static const char sql_dev_other_user[] = "SELECT id FROM users WHERE tenant_id = ? AND "
@@ -112,10 +112,6 @@ static enum up_err build_sql(void)
 		const struct da_field *fl = &da_fields[fid];
 
 		a = b = c = 0;
-		if (fl->store == DA_S_USER && (fl->flags & DA_F_KEY))
-			ok &= cat(sql_find_user[fid], sizeof(sql_find_user[fid]), &a,
-			          "SELECT id FROM users WHERE tenant_id = ? AND %s = ? FOR UPDATE",
-			          da_column(fid));
 		if (fl->store == DA_S_DEVICE) {
 			ok &= cat(
 			        sql_find_dev[fid], sizeof(sql_find_dev[fid]), &b,
@@ -215,11 +211,10 @@ static enum up_err query_id(struct up_db *db, const char *sql, const struct up_d
 /* The user of the tenant that identifying key fid points to (0: none), locked. */
 static enum up_err find_user(struct up_db *db, const struct da_upsert *u, int fid, uint64_t *id)
 {
-	struct up_db_param p[2];
-
-	p[0] = UP_P_U64(u->tenant_id);
-	p[1] = UP_P_STR(u->in->text[fid]);
-	return query_id(db, sql_find_user[fid], p, 2, id);
+	/* The users table's unique lookup of the key's line (resource_sql.c), locked. */
+	return up_resource_lookup(db, &up_user_resource, u->tenant_id,
+	                          (size_t)up_user_field_index(da_fields[fid].user_field),
+	                          u->in->text[fid], 1, id);
 }
 
 /* Add {"field", "reason", "user_id"} (user_id when not 0) to the details of u->err. */

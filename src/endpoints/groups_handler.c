@@ -65,22 +65,15 @@ const struct up_resource up_group_resource = {
         group_filters, sizeof(group_filters) / sizeof(group_filters[0]),
 };
 
-/*
- * Hook: a group that users still name is not deleted (409 group_in_use,
- * with the count).  The group's row is locked by the pipeline; this
- * locking read also waits for user writes that are setting the group (they
- * hold a shared lock on the group's row, GROUP_REF in user_store.c) and
- * sees what they committed.
- */
-/* The devices of the tenant that name the group (device_store.c), counted with a shared lock. */
-static enum up_err devices_in_group(struct up_db *db, struct up_write *w, uint64_t *n)
+/* How many rows (users, devices) of tenant name group key. */
+static enum up_err count_naming(struct up_db *db, const char *sql, uint64_t tenant, const char *key,
+                                uint64_t *n)
 {
-	static const char sql[] = "SELECT COUNT(*) FROM devices WHERE tenant_id = ? AND "
-	                          "device_group = ? LOCK IN SHARE MODE";
-	struct up_db_param p[2] = {UP_P_U64(w->ctx->auth.tenant_id), UP_P_STR(w->key.text)};
+	struct up_db_param p[2] = {UP_P_U64(tenant), UP_P_STR(key)};
 	struct up_db_result res;
 	enum up_err rc = up_db_query(db, sql, p, 2, &res);
 
+	*n = 0;
 	if (rc != UP_OK)
 		return rc;
 	if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, 0), 0, UINT64_MAX, n) != UP_OK)
@@ -89,45 +82,61 @@ static enum up_err devices_in_group(struct up_db *db, struct up_write *w, uint64
 	return rc;
 }
 
+/* One detail {"field": what, "reason", "count": n} of a group still in use. */
+static void in_use_detail(struct up_write *w, const char *what, const char *noun, uint64_t n)
+{
+	cJSON *d =
+	        up_error_detail(&w->err, what, "%llu %s%s still name%s the group",
+	                        (unsigned long long)n, noun, n == 1 ? "" : "s", n == 1 ? "s" : "");
+
+	if (d != NULL)
+		cJSON_AddNumberToObject(d, "count", (double)n);
+}
+
+/*
+ * Hook: a group that users or devices still name is not deleted (409
+ * group_in_use, with the counts).  The pipeline has locked the group's row
+ * (FOR UPDATE), and every write that names a group holds a shared lock on
+ * its row until it commits (UP_GROUP_REF_SQL): so the lock was granted only
+ * once those writes had committed, and this transaction's snapshot, taken
+ * by its first plain read (the users count in that same locked SELECT),
+ * sees them; a write that comes later waits for this one and then finds no
+ * group (422).  The counts are plain reads on purpose: a locking read of the
+ * users would wait for their row locks while their writers wait for the
+ * group's row, a deadlock.
+ */
 static enum up_err refuse_in_use(struct up_db *db, struct up_write *w)
 {
-	static const char sql[] = "SELECT COUNT(*) FROM users WHERE tenant_id = ? AND "
-	                          "user_group = ? LOCK IN SHARE MODE";
-	struct up_db_param p[2] = {UP_P_U64(w->ctx->auth.tenant_id), UP_P_STR(w->key.text)};
-	struct up_db_result res;
-	uint64_t n = 0, ndev = 0;
-	cJSON *d;
-	enum up_err rc = up_db_query(db, sql, p, 2, &res);
+	static const char users_sql[] =
+	        "SELECT COUNT(*) FROM users WHERE tenant_id = ? AND user_group = ?";
+	static const char devices_sql[] =
+	        "SELECT COUNT(*) FROM devices WHERE tenant_id = ? AND device_group = ?";
+	uint64_t tenant = w->ctx->auth.tenant_id, users = 0, devices = 0;
+	enum up_err rc = count_naming(db, users_sql, tenant, w->key.text, &users);
 
-	if (rc != UP_OK)
-		return rc;
-	if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, 0), 0, UINT64_MAX, &n) != UP_OK)
-		rc = UP_ERR_INTERNAL;
-	up_db_result_free(&res);
 	if (rc == UP_OK)
-		rc = devices_in_group(db, w, &ndev);
-	if (rc != UP_OK)
+		rc = count_naming(db, devices_sql, tenant, w->key.text, &devices);
+	if (rc != UP_OK || users + devices == 0)
 		return rc;
-	if (n == 0 && ndev > 0) {
-		d = up_error_detail(&w->err, "devices", "%llu device%s still name%s the group",
-		                    (unsigned long long)ndev, ndev == 1 ? "" : "s",
-		                    ndev == 1 ? "s" : "");
-		if (d != NULL)
-			cJSON_AddNumberToObject(d, "count", (double)ndev);
+	if (users > 0)
+		in_use_detail(w, "users", "user", users);
+	if (devices > 0)
+		in_use_detail(w, "devices", "device", devices);
+	if (devices == 0)
+		return up_error_set(&w->err, UP_ERR_GROUP_IN_USE,
+		                    "The group still has %llu user%s: move them to another group "
+		                    "first",
+		                    (unsigned long long)users, users == 1 ? "" : "s");
+	if (users == 0)
 		return up_error_set(&w->err, UP_ERR_GROUP_IN_USE,
 		                    "The group still has %llu device%s: move them to another group "
 		                    "first",
-		                    (unsigned long long)ndev, ndev == 1 ? "" : "s");
-	}
-	if (n == 0)
-		return rc;
-	d = up_error_detail(&w->err, "users", "%llu user%s still name%s the group",
-	                    (unsigned long long)n, n == 1 ? "" : "s", n == 1 ? "s" : "");
-	if (d != NULL)
-		cJSON_AddNumberToObject(d, "count", (double)n);
+		                    (unsigned long long)devices, devices == 1 ? "" : "s");
 	return up_error_set(&w->err, UP_ERR_GROUP_IN_USE,
-	                    "The group still has %llu user%s: move them to another group first",
-	                    (unsigned long long)n, n == 1 ? "" : "s");
+	                    "The group still has %llu user%s and %llu device%s: move them to "
+	                    "another group first",
+	                    (unsigned long long)users, users == 1 ? "" : "s",
+	                    (unsigned long long)devices, devices == 1 ? "" : "s");
 }
 
 static const struct up_hooks group_hooks = {NULL, NULL, refuse_in_use};

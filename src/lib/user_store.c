@@ -56,9 +56,7 @@ static int r_user_class(struct up_check *c, const cJSON *v)
 }
 
 #define DEVICE_REF "SELECT id FROM devices WHERE tenant_id = ? AND id = ?"
-/* Shared lock: the group cannot be deleted before this write commits (groups_handler.c). */
-#define GROUP_REF                                                                                  \
-	"SELECT id FROM user_groups WHERE tenant_id = ? AND group_key = ? LOCK IN SHARE MODE"
+
 #define RO UP_FF_READONLY
 #define HID UP_FF_HIDDEN
 
@@ -86,8 +84,8 @@ static const struct up_field user_fields[] = {
         {"tags", "tags", UP_FT_JSON, 0, NULL, 0, 64, up_check_tags, NULL, NULL, "{}", NULL, NULL},
         {"privileges", "privileges", UP_FT_JSON, 0, NULL, 0, 64, up_check_privileges, NULL, NULL,
          "[]", NULL, NULL},
-        {"group", "user_group", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, GROUP_REF,
-         "group"},
+        {"group", "user_group", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL,
+         UP_GROUP_REF_SQL, "group"},
         {"deviceId", "device_id", UP_FT_REF, 0, UP_DEVICE_PREFIX, 0, 0, NULL, NULL, NULL, NULL,
          DEVICE_REF, "device"},
         {"adminDevices", "admin_devices", UP_FT_UINT, 0, NULL, 0, 0, NULL, NULL, NULL, "0", NULL,

@@ -23,6 +23,9 @@ struct fixture {
 
 static struct fixture fx;
 
+/* The connection requests go through: the fixture's, or a worker's own. */
+static struct tu_env *env_now = &fx.env;
+
 /* Group key of tenant (by name), with a name; nothing if it exists. */
 static void make_group(const char *tenant, const char *key, const char *name)
 {
@@ -77,7 +80,7 @@ static int call(up_handler_fn h, const char *method, const char *uri, enum who w
 {
 	struct tu_call c = {method, uri, token(w), ctype, body, if_match, NULL};
 
-	tu_call(&fx.env, h, &c, resp, json);
+	tu_call(env_now, h, &c, resp, json);
 	return resp->status;
 }
 
@@ -461,6 +464,20 @@ START_TEST(test_reference_and_in_use)
 	ck_assert_int_eq(group_users("sales"), 1);
 	tu_exec(&fx.env, "DELETE FROM users WHERE email = 'ref4@example.com'", NULL, NULL, NULL);
 	ck_assert_int_eq(group_users("sales"), 0);
+	/* A device that names the group keeps it too (the Devices API's group). */
+	tu_exec(&fx.env,
+	        "INSERT INTO devices (tenant_id, name, device_group) SELECT id, 'in sales', "
+	        "'sales' FROM tenants WHERE name = 'acme'",
+	        NULL, NULL, NULL);
+	ck_assert_int_eq(call(up_groups_handle, "DELETE", "/api/groups/sales", W_WRITER, NULL, NULL,
+	                      NULL, &resp, &json),
+	                 409);
+	d = cJSON_GetArrayItem(cJSON_GetObjectItem(json, "details"), 0);
+	ck_assert_str_eq(cJSON_GetObjectItem(d, "field")->valuestring, "devices");
+	ck_assert_int_eq(cJSON_GetObjectItem(d, "count")->valueint, 1);
+	cJSON_Delete(json);
+	up_response_free(&resp);
+	tu_exec(&fx.env, "DELETE FROM devices WHERE device_group = 'sales'", NULL, NULL, NULL);
 	ck_assert_int_eq(call(up_groups_handle, "DELETE", "/api/groups/sales", W_WRITER, NULL, NULL,
 	                      NULL, &resp, NULL),
 	                 204);
@@ -549,7 +566,7 @@ static void worker(int kind, int w, const char *arg)
 	int i, failed = 0;
 
 	tu_env_open(&env);
-	fx.env = env;
+	env_now = &env;
 	for (i = 0; i < ROUNDS; i++) {
 		struct up_response resp;
 		char body[160];
@@ -668,15 +685,17 @@ START_TEST(test_delete_races_user_writes)
 			int i, st2;
 
 			tu_env_open(&env);
-			fx.env = env;
+			env_now = &env;
 			for (i = 0; i < ROUNDS; i++) {
 				st2 = call(up_users_handle, "PATCH", uris[i % 2], W_USERS, JP,
 				           "[{\"op\":\"replace\",\"path\":\"/"
 				           "group\",\"value\":\"gb\"}]",
 				           NULL, &resp, NULL);
 				up_response_free(&resp);
-				if (st2 != 200 && st2 != 422)
+				if (st2 != 200 && st2 != 422) {
+					fprintf(stderr, "user PATCH racing DELETE: %d\n", st2);
 					_exit(1);
+				}
 			}
 			_exit(0);
 		}
@@ -703,6 +722,54 @@ START_TEST(test_delete_races_user_writes)
 }
 END_TEST
 
+/*
+ * The ordering the DELETE relies on, step by step: a user write that named
+ * the group and has not committed yet makes the DELETE wait; once it
+ * commits, the DELETE sees its user and answers 409.
+ */
+START_TEST(test_delete_waits_for_user_write)
+{
+	struct tu_env other;
+	struct up_response resp;
+	cJSON *json = NULL;
+	char id[32], num[24];
+	pid_t pid;
+	int st;
+
+	make_group("acme", "waited", "Waited");
+	tu_exec(&fx.env, "DELETE FROM users WHERE email = 'waiter@example.com'", NULL, NULL, NULL);
+	new_user("waiter@example.com", NULL, 201, id, sizeof(id));
+	snprintf(num, sizeof(num), "%s", id + 4);
+	/* What the users pipeline does for PATCH /group, left uncommitted. */
+	tu_env_open(&other);
+	tu_exec(&other, "START TRANSACTION", NULL, NULL, NULL);
+	free(tu_scalar(&other, "SELECT id FROM users WHERE id = ? FOR UPDATE", num, NULL, NULL));
+	free(tu_scalar(&other,
+	               "SELECT g.id FROM user_groups g JOIN tenants t ON t.id = g.tenant_id WHERE "
+	               "t.name = 'acme' AND g.group_key = 'waited' LOCK IN SHARE MODE",
+	               NULL, NULL, NULL));
+	tu_exec(&other, "UPDATE users SET user_group = 'waited' WHERE id = ?", num, NULL, NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* The uncommitted write commits while the DELETE waits for the group's row. */
+		usleep(500000);
+		tu_exec(&other, "COMMIT", NULL, NULL, NULL);
+		_exit(0);
+	}
+	ck_assert_int_eq(call(up_groups_handle, "DELETE", "/api/groups/waited", W_WRITER, NULL,
+	                      NULL, NULL, &resp, &json),
+	                 409);
+	ck_assert_str_eq(cJSON_GetObjectItem(json, "code")->valuestring, "group_in_use");
+	cJSON_Delete(json);
+	up_response_free(&resp);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(count_groups("waited"), 1);
+	tu_env_close(&other);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("groups");
@@ -718,6 +785,7 @@ int main(void)
 	tcase_add_test(tc, test_list);
 	tcase_add_test(tc, test_concurrency);
 	tcase_add_test(tc, test_delete_races_user_writes);
+	tcase_add_test(tc, test_delete_waits_for_user_write);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
