@@ -242,6 +242,8 @@ int up_resource_check_value(const struct up_resource *r, size_t i, const cJSON *
 	if (!type_validators[f->type](c, v))
 		return 0;
 	if (f->check != NULL && !f->check(c, v)) {
+		if (c->text != NULL) /* a refused password is plaintext too */
+			sodium_memzero(c->text, strlen(c->text));
 		free(c->text);
 		c->text = NULL;
 		return 0;
