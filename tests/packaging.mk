@@ -3,3 +3,6 @@
 # ./scripts/serve refusing a second start in the same checkout.
 TESTS += tests/man/man_pages.sh tests/serve/serve_twice.sh
 EXTRA_DIST += tests/man/man_pages.sh tests/serve/serve_twice.sh
+# The Debian package end to end: run by ./scripts/test (STAGES=package), not
+# by make check, since it installs and purges the package on the machine.
+EXTRA_DIST += tests/package/package_test.sh
