@@ -547,4 +547,14 @@ else
 fi
 dep_apache_stop
 
+# Sanitizer builds: what the workers reported lands in Apache's error log
+# (and the CGI one's in its log_file), not in the test's output.
+if grep -hE -A 20 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	"$DEP_LOG/apache-error.log" "$UP/userpatch.log" >"$E2E_TMP/san" 2>/dev/null; then
+	fail "sanitizer report from a program:"
+	head -n 60 "$E2E_TMP/san" | sed 's/^/     /'
+else
+	pass "no sanitizer report in Apache's error log or the programs' log_file"
+fi
+
 e2e_finish
