@@ -14,7 +14,9 @@
 #             a new profile.first_name, so every request writes
 #
 # each with wrk (2 threads) at 8 and at 32 connections for SECONDS (default
-# 8) after a 1 s warm-up. It prints req/s, p50 and p99, the ratios the
+# 8), taken in BENCH_ROUNDS (default 4) turns of short slices so that all
+# of them see the same background load, after a 1 s warm-up. It prints
+# req/s, p50 and p99 (medians of the slices'), the ratios the
 # targets are stated in (writes / ceiling at the same concurrency, GET /
 # no-op), statements and COMMITs per request (MariaDB global status deltas:
 # Com_stmt_execute + Com_begin + Com_commit + Com_rollback; Com_commit; and
@@ -147,26 +149,32 @@ cpu_ticks() {
 	local pids
 	pids=$(ps -o pid=,args= --ppid "$(cat "$work/web/lighttpd.launch.pid")" |
 		awk -v p="$1" '$2 ~ p"$" { print $1 }')
-	# shellcheck disable=SC2086
+	local set files pid
 	for set in "$pids" "$(cat "$work/web/lighttpd.launch.pid")" "$(cat "$work/db/mysqld.pid")"; do
-		# shellcheck disable=SC2086
-		cat $(printf '/proc/%s/stat ' $set) 2>/dev/null |
-			awk '{ t += $14 + $15 } END { printf "%d ", t }'
+		files=()
+		for pid in $set; do files+=("/proc/$pid/stat"); done
+		if [ "${#files[@]}" -eq 0 ]; then
+			printf '0 '
+		else
+			awk '{ t += $14 + $15 } END { printf "%d ", t }' "${files[@]}" 2>/dev/null
+		fi
 	done
 }
 
-declare -A RATE P50 P99 STMT COMMIT INS CPU
-# measure NAME CONNECTIONS URL [wrk args]
-measure() {
-	local name=$1 c=$2 url=$3 out before after reqs prog cpu0 cpu1
-	shift 3
+# Totals over the slices of each measure (NAME and connections as key).
+declare -A REQS SECS P50L P99L DSTMT DCOMMIT DINS DCPU RATE P50 P99 STMT COMMIT INS CPU
+add() { local -n arr=$1; arr[$2]=$(awk -v a="${arr[$2]:-0}" -v b="$3" 'BEGIN { print a + b }'); }
+
+# slice NAME CONNECTIONS SECONDS URL [wrk args]: one wrk run, added to NAME's totals.
+slice() {
+	local name=$1 c=$2 secs=$3 url=$4 out before after reqs prog cpu0 cpu1
+	shift 4
 	case $name in
 	noop) prog=noop_fcgi ;; device) prog=userpatch-device-app ;; *) prog=userpatch-users ;;
 	esac
-	wrk -t2 -c"$c" -d1s "$@" "$url" >/dev/null 2>&1 || true
 	before=$(status)
 	cpu0=$(cpu_ticks "$prog")
-	out=$(wrk -t2 -c"$c" -d"${seconds}s" --latency "$@" "$url")
+	out=$(wrk -t2 -c"$c" -d"${secs}s" --latency "$@" "$url")
 	cpu1=$(cpu_ticks "$prog")
 	after=$(status)
 	if grep -q 'Non-2xx' <<<"$out" || ! grep -q 'Requests/sec' <<<"$out"; then
@@ -175,39 +183,73 @@ measure() {
 		exit 1
 	fi
 	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
-	RATE[$name$c]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
-	P50[$name$c]=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
-	P99[$name$c]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+	add REQS "$name$c" "$reqs"
+	add SECS "$name$c" "$(awk '/requests in/ { sub(/s,$/, "", $4); print $4 }' <<<"$out")"
+	P50L[$name$c]+="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")") "
+	P99L[$name$c]+="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")") "
 	# Sorted names: Com_begin Com_commit Com_insert Com_rollback Com_stmt_execute.
 	read -r b0 c0 i0 r0 e0 <<<"$before"
 	read -r b1 c1 i1 r1 e1 <<<"$after"
-	STMT[$name$c]=$(awk -v n="$reqs" -v d=$(((e1 - e0) + (b1 - b0) + (c1 - c0) + (r1 - r0))) \
-		'BEGIN { printf "%.2f", d / n }')
-	COMMIT[$name$c]=$(awk -v n="$reqs" -v d=$((c1 - c0)) 'BEGIN { printf "%.3f", d / n }')
-	INS[$name$c]=$(awk -v n="$reqs" -v d=$((i1 - i0)) 'BEGIN { printf "%.3f", d / n }')
-	CPU[$name$c]=$(awk -v n="$reqs" -v hz="$hz" -v a="$cpu0" -v b="$cpu1" 'BEGIN {
-		split(a, x, " "); split(b, y, " ")
-		printf "%d/%d/%d", (y[1] - x[1]) * 1e6 / hz / n, (y[2] - x[2]) * 1e6 / hz / n,
-			(y[3] - x[3]) * 1e6 / hz / n }')
+	add DSTMT "$name$c" $(((e1 - e0) + (b1 - b0) + (c1 - c0) + (r1 - r0)))
+	add DCOMMIT "$name$c" $((c1 - c0))
+	add DINS "$name$c" $((i1 - i0))
+	read -r w0 l0 m0 <<<"$cpu0"
+	read -r w1 l1 m1 <<<"$cpu1"
+	DCPU[$name$c]="$(awk -v old="${DCPU[$name$c]:-0 0 0}" -v w=$((w1 - w0)) -v l=$((l1 - l0)) \
+		-v m=$((m1 - m0)) 'BEGIN { split(old, x, " "); print x[1] + w, x[2] + l, x[3] + m }')"
 }
 
-ceiling() {
-	local threads=$1 out db0 db1
+# ceiling_slice THREADS SECONDS: one run of the C client, added to the totals.
+ceiling_slice() {
+	local threads=$1 secs=$2 out db0 db1
 	db0=$(awk '{ print $14 + $15 }' "/proc/$(cat "$work/db/mysqld.pid")/stat")
-	out=$("$build/bench/write_ceiling" 1 1 1000 "$threads" "$seconds")
+	out=$("$build/bench/write_ceiling" 1 1 1000 "$threads" "$secs")
 	db1=$(awk '{ print $14 + $15 }' "/proc/$(cat "$work/db/mysqld.pid")/stat")
-	RATE[ceiling$threads]=$(awk '{ printf "%.0f", $1 / $2 }' <<<"$out")
-	CPU[ceiling$threads]=$(awk -v o="$out" -v hz="$hz" -v d=$((db1 - db0)) \
-		'BEGIN { split(o, x, " "); printf "-/-/%d", d * 1e6 / hz / x[1] }')
+	add REQS "ceiling$threads" "$(awk '{ print $1 }' <<<"$out")"
+	add SECS "ceiling$threads" "$(awk '{ print $2 }' <<<"$out")"
+	DCPU[ceiling$threads]="$(awk -v old="${DCPU[ceiling$threads]:-0 0 0}" -v m=$((db1 - db0)) \
+		'BEGIN { split(old, x, " "); print 0, 0, x[3] + m }')"
 }
 
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# The totals as the figures printed: rates, medians of the slices' percentiles, per request.
+finish() {
+	local k=$1 n=${REQS[$1]}
+	RATE[$k]=$(awk -v n="$n" -v s="${SECS[$k]}" 'BEGIN { printf "%.0f", n / s }')
+	CPU[$k]=$(awk -v n="$n" -v hz="$hz" -v t="${DCPU[$k]}" -v ceil="${k%%[0-9]*}" 'BEGIN {
+		split(t, x, " ")
+		if (ceil == "ceiling") printf "-/-/%d", x[3] * 1e6 / hz / n
+		else printf "%d/%d/%d", x[1] * 1e6 / hz / n, x[2] * 1e6 / hz / n, x[3] * 1e6 / hz / n }')
+	[ "${k%%[0-9]*}" = ceiling ] && return 0
+	P50[$k]=$(median "${P50L[$k]}")
+	P99[$k]=$(median "${P99L[$k]}")
+	STMT[$k]=$(awk -v n="$n" -v d="${DSTMT[$k]}" 'BEGIN { printf "%.2f", d / n }')
+	COMMIT[$k]=$(awk -v n="$n" -v d="${DCOMMIT[$k]}" 'BEGIN { printf "%.3f", d / n }')
+	INS[$k]=$(awk -v n="$n" -v d="${DINS[$k]}" 'BEGIN { printf "%.3f", d / n }')
+}
+
+# The measures of one concurrency run in turns of short slices (ROUNDS of
+# SECONDS / ROUNDS each), so that each sees the same background load and the
+# ratios compare like with like on a busy machine.
 want() { [[ ",$only," == *",$1,"* ]]; }
+rounds=${BENCH_ROUNDS:-4}
+slice_s=$(awk -v s="$seconds" -v r="$rounds" 'BEGIN { v = int(s / r); print v < 1 ? 1 : v }')
 for c in 8 32; do
-	want ceiling && ceiling "$c"
-	want noop && measure noop "$c" "$base/noop/"
-	want get && measure get "$c" "$base/" -s "$work/get.lua"
-	want patch && measure patch "$c" "$base/" -s "$work/patch.lua"
-	want device && measure device "$c" "$base/" -s "$work/device.lua"
+	# Warm-up: workers started, statements prepared.
+	for name in get patch device; do
+		want "$name" && wrk -t2 -c"$c" -d1s -s "$work/$name.lua" "$base/" >/dev/null 2>&1
+	done
+	for ((r = 0; r < rounds; r++)); do
+		want ceiling && ceiling_slice "$c" "$slice_s"
+		want noop && slice noop "$c" "$slice_s" "$base/noop/"
+		want get && slice get "$c" "$slice_s" "$base/" -s "$work/get.lua"
+		want patch && slice patch "$c" "$slice_s" "$base/" -s "$work/patch.lua"
+		want device && slice device "$c" "$slice_s" "$base/" -s "$work/device.lua"
+	done
+	for name in ceiling noop get patch device; do
+		want "$name" && finish "$name$c"
+	done
 done
 
 # Resident memory of the workers (lighttpd's children), after the runs.
@@ -221,7 +263,8 @@ ratio() { awk -v a="${RATE[$1]:-0}" -v b="${RATE[$2]:-0}" 'BEGIN { if (b > 0) pr
 tail_ratio() { awk -v a="${P99[$1]:-0}" -v b="${P50[$1]:-0}" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }'; }
 
 echo "MariaDB $(sql 'SELECT VERSION()'), innodb_flush_log_at_trx_commit=$(sql 'SELECT @@innodb_flush_log_at_trx_commit'), data on $(stat -f -c %T "$work/db"), $(nproc) CPUs"
-echo "workers per program: ${STACK_MAX_PROCS:-dev stack default}; ${seconds}s per measure; wrk -t2"
+echo "workers per program: ${STACK_MAX_PROCS:-dev stack default}; per measure $rounds slices of ${slice_s}s, taken in turns; wrk -t2"
+echo "p50/p99: median over the slices; stmt/req, commit/req, ins/req: MariaDB global status deltas"
 printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' what c req/s p50_ms p99_ms p99/p50 stmt/req commit/req ins/req \
 	"cpu_us/req (workers/lighttpd/mariadbd)"
 for c in 8 32; do
