@@ -4,6 +4,6 @@
 # nginx + spawn-fcgi) on a free port of 127.0.0.1.
 DEPLOY_TESTS = tests/e2e/deploy_apache_fcgid.sh \
 	tests/e2e/deploy_apache_proxy_fcgi.sh tests/e2e/deploy_apache_cgi.sh \
-	tests/e2e/deploy_lighttpd.sh tests/e2e/deploy_nginx.sh tests/e2e/deploy_nginx_tls.sh
+	tests/e2e/deploy_lighttpd.sh tests/e2e/deploy_nginx.sh tests/e2e/deploy_tls.sh
 TESTS += $(DEPLOY_TESTS)
 EXTRA_DIST += $(DEPLOY_TESTS) tests/deploy/servers.sh

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Deployment over TLS: docs/deploy/nginx.conf with the TLS lines its header
-# gives applied as it says ("listen 80;" replaced by them), a self-signed
-# certificate for 127.0.0.1 in place of the example paths, the programs run
-# by spawn-fcgi (docs/deploy/userpatch-spawn). Every endpoint family answers
-# over HTTPS with the certificate verified, and plain HTTP on that port never
-# reaches the programs: the bearer token is only ever sent encrypted.
+# Deployment over TLS, with a self-signed certificate for 127.0.0.1 in place
+# of the example paths:
+#   1. docs/deploy/nginx.conf with the TLS lines its header gives applied as
+#      it says ("listen 80;" replaced by them), the programs run by
+#      spawn-fcgi (docs/deploy/userpatch-spawn);
+#   2. docs/deploy/apache-fcgid.conf inside a <VirtualHost> with the mod_ssl
+#      lines its header gives.
+# Every endpoint family answers over HTTPS with the certificate verified,
+# and plain HTTP on that port never reaches the programs: the bearer token is
+# only ever sent encrypted.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -13,8 +17,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/deploy/servers.sh
 . "$top_srcdir/tests/deploy/servers.sh"
 
-dep_require nginx spawn-fcgi curl python3 openssl /etc/nginx/fastcgi_params
-dep_setup nginx
+dep_require nginx spawn-fcgi curl python3 openssl /etc/nginx/fastcgi_params apache2 \
+	"$APACHE_MODULES/mod_fcgid.so" "$APACHE_MODULES/mod_rewrite.so" "$APACHE_MODULES/mod_ssl.so"
+dep_setup tls
 dep_fixtures
 
 echo "# a certificate for 127.0.0.1"
@@ -61,16 +66,21 @@ dep_check_all nginx_tls
 dep_check_groups nginx_tls
 dep_check_log "$DEP_RUN/users.log"
 
-echo "# plain HTTP on the TLS port"
-status=$(curl -s -o "$DEP_DIR/plain.body" -w '%{http_code}' --max-time 10 \
-	-H "Authorization: Bearer $DEP_TOKEN" "http://127.0.0.1:$DEP_PORT/api/users/$DEP_USER_ID" ||
-	true)
-if [ "$status" = 400 ] && ! grep -q '"success"' "$DEP_DIR/plain.body"; then
-	pass "plain HTTP is refused by nginx (400) and never reaches the programs"
-else
-	fail "plain HTTP on the TLS port answered $status: $(head -c 200 "$DEP_DIR/plain.body")"
-fi
+# check_plain LABEL: plain HTTP on the TLS port never reaches the programs.
+check_plain() {
+	local status
+	status=$(curl -s -o "$DEP_DIR/plain.body" -w '%{http_code}' --max-time 10 \
+		-H "Authorization: Bearer $DEP_TOKEN" "http://127.0.0.1:$DEP_PORT/api/users/$DEP_USER_ID" ||
+		true)
+	if [ "$status" = 400 ] && ! grep -q '"success"' "$DEP_DIR/plain.body"; then
+		pass "$1: plain HTTP is refused by the server (400) and never reaches the programs"
+	else
+		fail "$1: plain HTTP on the TLS port answered $status: $(head -c 200 "$DEP_DIR/plain.body")"
+	fi
+}
 
+echo "# plain HTTP on the TLS port"
+check_plain nginx
 echo "# the certificate is checked"
 if curl -s -o /dev/null --max-time 10 --cacert /dev/null \
 	"https://127.0.0.1:$DEP_PORT/api/users/$DEP_USER_ID" 2>/dev/null; then
@@ -81,4 +91,24 @@ fi
 
 dep_nginx_stop
 dep_spawn stop
+
+echo "# 2. Apache + mod_fcgid: docs/deploy/apache-fcgid.conf in a TLS <VirtualHost>"
+tls=$DEP_DIR/tls-apache
+sed -n 's/^#   \(SSL[A-Za-z]* .*\)$/\1/p' "$DEPLOY_DOCS/apache-fcgid.conf" >"$tls"
+[ "$(wc -l <"$tls")" -eq 4 ] ||
+	fail "the header of docs/deploy/apache-fcgid.conf no longer gives the four SSL lines"
+sed -i -e "s|/etc/ssl/certs/api.example.com.pem|$cert|" \
+	-e "s|/etc/ssl/private/api.example.com.key|$key|" "$tls"
+grep -qE "^SSLCertificateFile +$cert\$" "$tls" || fail "the certificate line is missing in $tls"
+site=$DEP_DIR/site-apache.conf
+{
+	echo "<VirtualHost 127.0.0.1:$DEP_PORT>"
+	cat "$tls"
+	dep_subst "$DEPLOY_DOCS/apache-fcgid.conf"
+	echo "</VirtualHost>"
+} >"$site"
+dep_apache_start "rewrite fcgid socache_shmcb ssl" "$site"
+dep_check_all apache_tls
+check_plain apache
+dep_apache_stop
 e2e_finish
