@@ -545,6 +545,11 @@ if [ "$(stat -c %U "$UP/userpatch.log" 2>/dev/null)" = "$ACCT" ] &&
 else
 	fail "no log_file written by $ACCT at $UP/userpatch.log ($(stat -c '%U %a' "$UP/userpatch.log" 2>&1))"
 fi
+
+echo "# revoking without a shell: the guide's UPDATE, in the panel"
+panel_sql <<<"UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE label = 'panel''s token';"
+reqt "$DEP_TOKEN" GET "/api/users/$DEP_USER_ID"
+expect_error 401 "the token revoked by the guide's SQL"
 dep_apache_stop
 
 # Sanitizer builds: what the workers reported lands in Apache's error log
