@@ -355,7 +355,10 @@ chmod 0755 "$HOME_DIR/public_html" "$API"
 install_web() {
 	local prog
 	as_acct cp "userpatch/web/$1" public_html/api/.htaccess
-	for prog in userpatch-users userpatch-device-app userpatch-devices; do
+	# One wrapper per program of the bundle (every endpoint family).
+	for prog in "$UP"/libexec/userpatch-*; do
+		prog=${prog##*/}
+		[ "$prog" != userpatch-admin ] || continue
 		as_acct sh -c "sed 's|/home/USER/userpatch|$UP|g' userpatch/web/userpatch.fcgi.example \
 			>public_html/api/$prog.fcgi && chmod 0755 public_html/api/$prog.fcgi"
 	done
@@ -412,6 +415,13 @@ log_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
 echo "# htaccess.example, host allows AuthConfig FileInfo Options=ExecCGI"
 site_start "AuthConfig FileInfo Options=ExecCGI" "SymLinksIfOwnerMatch"
 dep_check_all suexec
+# groups_reached WHAT: /api/groups reaches userpatch-groups (its 401, not Apache's 404).
+groups_reached() {
+	req GET /api/groups
+	expect_error 401 "/api/groups reaches its program ($1)"
+	expect_header WWW-Authenticate '^Bearer realm="userpatch"'
+}
+groups_reached htaccess.example
 
 echo "# the workers run as the account, with the bundle's libraries"
 pids=
@@ -515,6 +525,7 @@ expect_error_log "$off" "Require not allowed in <FilesMatch> context" \
 echo "# htaccess-noauthconfig.example on the same host"
 install_web htaccess-noauthconfig.example
 dep_check_all noauthconfig
+groups_reached htaccess-noauthconfig.example
 as_acct cp userpatch/web/htaccess.example public_html/api/htaccess.example
 apache_answers req GET /api/htaccess.example
 expect_status 403 "a file not for the web is refused without Require"
