@@ -683,6 +683,73 @@ START_TEST(test_concurrent_batches)
 }
 END_TEST
 
+/* Rows the server read on the handlers' connection so far (InnoDB handler counters). */
+static long long rows_read(struct fx *fx)
+{
+	return tu_scalar_int(&fx->env,
+	                     "SELECT SUM(VARIABLE_VALUE) FROM information_schema.SESSION_STATUS "
+	                     "WHERE VARIABLE_NAME IN ('HANDLER_READ_NEXT', 'HANDLER_READ_PREV', "
+	                     "'HANDLER_READ_RND_NEXT', 'HANDLER_READ_KEY', 'HANDLER_READ_FIRST', "
+	                     "'HANDLER_READ_LAST')",
+	                     NULL, NULL, NULL);
+}
+
+/* The rows read by one GET of u (a warm-up call first), less the counting query's own. */
+static long long reads_of_get(struct fx *fx, const char *u)
+{
+	long long a, b, c;
+	cJSON *j = NULL;
+
+	ck_assert_int_eq(get(fx, u, fx->read, &j), 200);
+	cJSON_Delete(j);
+	a = rows_read(fx);
+	b = rows_read(fx);
+	ck_assert_int_eq(get(fx, u, fx->read, &j), 200);
+	cJSON_Delete(j);
+	c = rows_read(fx);
+	return (c - b) - (b - a);
+}
+
+/*
+ * lastLocation reads no history: it reads as many rows with 2 positions as
+ * with 2,000; a range of the route reads about as many rows as it returns.
+ */
+START_TEST(test_reads_do_not_scan_history)
+{
+	struct fx fx;
+	char *small = batch(0, 2), *big = batch(10, UP_POS_MAX_BATCH), *big2 = batch(1010, 1000);
+	char other[32], u[256];
+	long long few, many, range;
+	cJSON *j = NULL;
+
+	fx_open(&fx, "track-reads");
+	make_device(&fx.env, fx.tenant_id, other, sizeof(other));
+	ck_assert_int_eq(post(&fx, fx.dev, "locations", fx.report, small, &j), 201);
+	cJSON_Delete(j);
+	ck_assert_int_eq(post(&fx, other, "locations", fx.report, big, &j), 201);
+	cJSON_Delete(j);
+	ck_assert_int_eq(post(&fx, other, "locations", fx.report, big2, &j), 201);
+	cJSON_Delete(j);
+	few = reads_of_get(&fx, uri(fx.dev, "lastLocation"));
+	many = reads_of_get(&fx, uri(other, "lastLocation"));
+	ck_assert_msg(many == few, "lastLocation read %lld rows with 2,000 positions, %lld with 2",
+	              many, few);
+	ck_assert_msg(many < 20, "lastLocation read %lld rows", many);
+	/* 10 positions from the middle of 2,000. */
+	snprintf(u, sizeof(u), "%s?from=2025-06-01T10:16:40Z&to=2025-06-01T10:16:50Z",
+	         uri(other, "locations"));
+	ck_assert_int_eq(get(&fx, u, fx.read, &j), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "positions")), 10);
+	cJSON_Delete(j);
+	range = reads_of_get(&fx, u);
+	ck_assert_msg(range < 40, "a range of 10 positions read %lld rows", range);
+	free(small);
+	free(big);
+	free(big2);
+	fx_close(&fx);
+}
+END_TEST
+
 static void db_ctl(const char *what)
 {
 	char cmd[1024];
@@ -753,6 +820,7 @@ int main(void)
 	tcase_add_test(tc, test_options_and_allow);
 	tcase_add_test(tc, test_alerts);
 	tcase_add_test(tc, test_concurrent_batches);
+	tcase_add_test(tc, test_reads_do_not_scan_history);
 	tcase_add_test(tc, test_outage); /* last: it stops and restarts the database */
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
