@@ -1,6 +1,6 @@
 /*
  * devices_handler.c: the Devices API (/api/devices...): its route table.
- * The devices themselves (list, read, JSON Patch) are the device family
+ * The devices themselves (list, create, read, JSON Patch) are the device family
  * (device_store.c) served by the generic handlers (family.h); positions and
  * alerts are devices_track.c.
  */
@@ -17,6 +17,7 @@
 
 static const struct up_route routes[] = {
         {"/api/devices/", READ, R, up_family_list, NULL},
+        {"/api/devices/", UP_MB(UP_M_POST), W, up_family_create, NULL},
         {"/api/devices/", OPTIONS, 0, NULL, NULL},
         {"/api/devices/{id}", READ, R, up_family_get, NULL},
         {"/api/devices/{id}", UP_MB(UP_M_PATCH), W, up_family_patch, NULL},

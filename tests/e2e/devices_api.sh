@@ -110,10 +110,17 @@ expect_header Allow '^GET, HEAD, POST, OPTIONS$'
 reqt "$reader" DELETE "$base_path/locations"
 expect_error 405 "DELETE of locations"
 
-echo "# the devices: list, read, JSON Patch"
+echo "# the devices: create, list, read, JSON Patch"
+reqt "$writer" POST /api/devices -H 'Content-Type: application/json' \
+	--data-binary '{"name":"Tracker 7","imei":"353918053412348","protocol":"gt06"}'
+expect_status 201 "register a tracker"
+expect_header Location '^/api/devices/dev-[0-9]+$'
+expect_json imei '"353918053412348"'
+reqt "$tracker" POST /api/devices -H 'Content-Type: application/json' --data-binary '{"name":"x"}'
+expect_error 403 "a tracker token registers nothing"
 reqt "$reader" GET /api/devices
 expect_status 200 "list"
-expect_json total 1
+expect_json total 2
 reqt "$reader" GET "$base_path"
 expect_status 200 "one device"
 expect_json name '"van"'

@@ -394,7 +394,8 @@ static const struct scope_case scope_cases[] = {
         {__LINE__, "read token reads", "GET", 1, 200},
         {__LINE__, "DELETE is not a method of a device", "DELETE", 2, 405},
         {__LINE__, "PUT is not a method of a device", "PUT", 2, 405},
-        {__LINE__, "POST is not a method of the collection", "POSTLIST", 2, 405},
+        {__LINE__, "report token cannot create a device", "POSTLIST", 3, 403},
+        {__LINE__, "read token cannot create a device", "POSTLIST", 1, 403},
 };
 
 START_TEST(test_scopes)
@@ -468,6 +469,57 @@ START_TEST(test_body_limit_and_options)
 	ck_assert_str_eq(tu_header(&resp, "Allow"), "GET, HEAD, PATCH, OPTIONS");
 	ck_assert_str_eq(tu_header(&resp, "Accept-Patch"), "application/json-patch+json");
 	up_response_free(&resp);
+	fx_close(&fx);
+}
+END_TEST
+
+/* POST /api/devices registers a device (a tracker the device app never saw). */
+START_TEST(test_create)
+{
+	struct fx fx;
+	struct up_response resp;
+	struct tu_call c = {"POST", "/api/devices", NULL, "application/json", NULL, NULL};
+	char *body = q("{'name': 'Tracker 7', 'imei': '353918053412348', 'protocol': 'gt06', "
+	               "'tags': {'fleet': 'north'}}");
+	char loc[64], *id;
+	cJSON *j = NULL;
+
+	fx_open(&fx, "dev-create");
+	c.auth = fx.write;
+	c.body = body;
+	tu_call(&fx.env, up_devices_handle, &c, &resp, &j);
+	ck_assert_int_eq(resp.status, 201);
+	ck_assert_ptr_nonnull(str(j, "id"));
+	snprintf(loc, sizeof(loc), "/api/devices/%s", str(j, "id"));
+	ck_assert_str_eq(tu_header(&resp, "Location"), loc);
+	ck_assert_str_eq(tu_header(&resp, "ETag"), "\"1\"");
+	expect_str(j, "imei", "353918053412348");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "lastUpdate")));
+	cJSON_Delete(j);
+	up_response_free(&resp);
+	id = tu_scalar(&fx.env, "SELECT name FROM devices WHERE tenant_id = ? AND imei = ?",
+	               fx.tenant_id, "353918053412348", NULL);
+	ck_assert_str_eq(id, "Tracker 7");
+	free(id);
+	/* The same IMEI again in the tenant: 422, no second row. */
+	tu_call(&fx.env, up_devices_handle, &c, &resp, &j);
+	ck_assert_int_eq(resp.status, 422);
+	ck_assert_str_eq(detail_field(j), "imei");
+	cJSON_Delete(j);
+	up_response_free(&resp);
+	ck_assert_int_eq(tu_scalar_int(&fx.env, "SELECT COUNT(*) FROM devices WHERE tenant_id = ?",
+	                               fx.tenant_id, NULL, NULL),
+	                 1);
+	/* Read-only fields are not given on create. */
+	free(body);
+	body = q("{'name': 'x', 'lastUpdate': '2025-01-01T00:00:00Z'}");
+	c.body = body;
+	tu_call(&fx.env, up_devices_handle, &c, &resp, &j);
+	ck_assert_int_eq(resp.status, 422);
+	ck_assert_str_eq(detail_field(j), "lastUpdate");
+	cJSON_Delete(j);
+	up_response_free(&resp);
+	free(body);
 	fx_close(&fx);
 }
 END_TEST
@@ -638,6 +690,7 @@ int main(void)
 	tcase_add_test(tc, test_body_limit_and_options);
 	tcase_add_test(tc, test_one_device_store);
 	tcase_add_test(tc, test_group_in_use);
+	tcase_add_test(tc, test_create);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
