@@ -140,7 +140,6 @@ void up_dev_last_location(struct up_call *call)
 
 	if (!device_of(call, &device))
 		return;
-
 	if (!known_params(call, NULL, 0))
 		return;
 	rc = up_position_last(ctx->db, ctx->auth.tenant_id, device, &pos);
@@ -176,7 +175,6 @@ void up_dev_post_locations(struct up_call *call)
 
 	if (!device_of(call, &device))
 		return;
-
 	if (read_json(call, &doc) != UP_OK)
 		return;
 	details = cJSON_CreateArray();
@@ -274,7 +272,6 @@ void up_dev_get_locations(struct up_call *call)
 
 	if (!device_of(call, &device))
 		return;
-
 	memset(&q, 0, sizeof(q));
 	if (!known_params(call, known, 4) || !time_param(ctx, req, "from", from, &has_from, resp) ||
 	    !time_param(ctx, req, "to", to, &has_to, resp) ||
@@ -326,7 +323,6 @@ void up_dev_post_alert(struct up_call *call)
 
 	if (!device_of(call, &device))
 		return;
-
 	memset(&a, 0, sizeof(a));
 	if (read_json(call, &doc) != UP_OK)
 		return;
@@ -377,7 +373,6 @@ void up_dev_get_alerts(struct up_call *call)
 
 	if (!device_of(call, &device))
 		return;
-
 	if (!known_params(call, known, 2) ||
 	    !num_param(ctx, req, "limit", 1, ALERTS_MAX_LIMIT, ALERTS_DEFAULT_LIMIT, &limit,
 	               resp) ||
