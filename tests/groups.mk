@@ -20,3 +20,9 @@ tests_integration_test_groups_LDADD = $(TEST_LIBS)
 # Through lighttpd with curl (every response checked against docs/openapi.yaml).
 TESTS += tests/e2e/groups_api.sh
 EXTRA_DIST += tests/e2e/groups_api.sh
+
+# Route tables of the generic layer (pattern matching, Allow, OPTIONS, 405): no database.
+check_PROGRAMS += tests/unit/test_route
+TESTS += tests/unit/test_route
+tests_unit_test_route_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_route_LDADD = $(UP_LIBS) $(CHECK_LIBS)
