@@ -1,7 +1,7 @@
 /* app.c: the accept loop shared by every endpoint program. */
-#define NO_FCGI_DEFINES
-#include <fcgi_stdio.h>
+#include <errno.h>
 #include <fcgiapp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,8 +125,6 @@ void up_app_handle(struct up_ctx *ctx, up_handler_fn handler, const struct up_re
 	} else {
 		handler(ctx, req, resp);
 		add_ratelimit(ctx, resp);
-		/* Counts that no write transaction carried are written once a second. */
-		(void)up_usage_flush_due(ctx->db);
 	}
 	if (resp->status == 503 && !has_header(resp, "Retry-After")) {
 		char num[32];
@@ -136,28 +134,83 @@ void up_app_handle(struct up_ctx *ctx, up_handler_fn handler, const struct up_re
 	}
 }
 
-/* libfcgi glue: the environment and streams of the current request. */
-static const char *fcgi_getenv(void *unused, const char *name)
+void up_app_after_response(struct up_ctx *ctx)
 {
-	(void)unused;
-	return getenv(name);
+	/* Counts that no write transaction carried are written once a second. */
+	if (ctx->db != NULL)
+		(void)up_usage_flush_due(ctx->db);
 }
 
-static long fcgi_read(void *unused, char *buf, size_t len)
+/*
+ * The request's environment and streams: libfcgi's request under FastCGI,
+ * the process's own under plain CGI (arg NULL).
+ */
+static const char *req_getenv(void *arg, const char *name)
 {
+	FCGX_Request *r = arg;
+
+	return r != NULL ? FCGX_GetParam(name, r->envp) : getenv(name);
+}
+
+static long req_read(void *arg, char *buf, size_t len)
+{
+	FCGX_Request *r = arg;
 	size_t n;
 
-	(void)unused;
-	n = FCGI_fread(buf, 1, len, FCGI_stdin);
-	if (n == 0 && FCGI_ferror(FCGI_stdin))
+	if (r == NULL) {
+		n = fread(buf, 1, len, stdin);
+		return n == 0 && ferror(stdin) ? -1 : (long)n;
+	}
+	if (len > INT32_MAX)
+		len = INT32_MAX;
+	n = (size_t)FCGX_GetStr(buf, (int)len, r->in);
+	if (n == 0 && FCGX_GetError(r->in) != 0)
 		return -1;
 	return (long)n;
 }
 
-static int fcgi_write(void *unused, const char *buf, size_t len)
+static int req_write(void *arg, const char *buf, size_t len)
 {
-	(void)unused;
-	return FCGI_fwrite((void *)buf, 1, len, FCGI_stdout) == len ? 0 : -1;
+	FCGX_Request *r = arg;
+
+	if (r == NULL)
+		return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
+	if (len > INT32_MAX)
+		return -1;
+	return FCGX_PutStr(buf, (int)len, r->out) == (int)len ? 0 : -1;
+}
+
+static volatile sig_atomic_t stopping;
+
+/*
+ * Between requests under FastCGI: while usage counts wait to be written,
+ * wait for the next connection only until they are a second old, then write
+ * them (so an idle worker holds none for longer).  A connection the web
+ * server keeps open (FCGI_KEEP_CONN) is not watched here: then the counts
+ * wait for the next request.  -1 when the program is asked to stop.
+ */
+static int idle_wait(FCGX_Request *r, struct up_db *db)
+{
+	for (;;) {
+		long due = up_usage_due_in_ms();
+		struct pollfd p = {.fd = r->listen_sock, .events = POLLIN};
+		int n;
+
+		if (stopping)
+			return -1;
+		if (db == NULL || due < 0 || r->ipcFd >= 0)
+			return 0;
+		if (due > 0) {
+			n = poll(&p, 1, due > 1000 ? 1000 : (int)due);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n != 0)
+				return 0;
+		}
+		/* Once: if the database is away, the counts wait for the next request. */
+		(void)up_usage_flush_now(db);
+		return stopping ? -1 : 0;
+	}
 }
 
 static long elapsed_us(const struct timespec *a)
@@ -172,6 +225,7 @@ static long elapsed_us(const struct timespec *a)
 static void on_term(int sig)
 {
 	(void)sig;
+	stopping = 1;
 	FCGX_ShutdownPending();
 }
 
@@ -188,6 +242,8 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 	struct up_live_config live;
 	struct sigaction sa;
 	struct up_ctx ctx;
+	FCGX_Request fcgx;
+	int cgi, served;
 
 	if (sodium_init() < 0)
 		return 1;
@@ -204,12 +260,18 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: accept() returns */
 
-	while (FCGI_Accept() >= 0) {
+	cgi = FCGX_IsCGI();
+	if (!cgi && (FCGX_Init() != 0 || FCGX_InitRequest(&fcgx, 0, 0) != 0))
+		return 1;
+	for (served = 0;; served++) {
 		struct up_request req;
 		struct up_response resp;
 		struct timespec start;
+		FCGX_Request *io = cgi ? NULL : &fcgx;
 		enum up_err rc;
 
+		if (cgi ? served > 0 : idle_wait(&fcgx, ctx.db) != 0 || FCGX_Accept_r(&fcgx) < 0)
+			break;
 		clock_gettime(CLOCK_MONOTONIC, &start);
 		/* An edited config file takes effect here, between requests. */
 		if (up_live_config_check(&live, start.tv_sec) == 1) {
@@ -218,7 +280,7 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 				up_usage_install(ctx.db);
 		}
 		up_response_init(&resp);
-		rc = up_request_read(&req, fcgi_getenv, NULL, fcgi_read, NULL,
+		rc = up_request_read(&req, req_getenv, io, req_read, io,
 		                     batch && live.cfg.max_batch_body > live.cfg.max_body
 		                             ? live.cfg.max_batch_body
 		                             : live.cfg.max_body);
@@ -232,7 +294,12 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 		} else {
 			up_app_handle(&ctx, handler, &req, &resp);
 		}
-		up_response_write(&resp, req.request_id, req.method == UP_M_HEAD, fcgi_write, NULL);
+		up_response_write(&resp, req.request_id, req.method == UP_M_HEAD, req_write, io);
+		/* The answer leaves now; what follows does not keep the client waiting. */
+		if (cgi)
+			fflush(stdout);
+		else
+			FCGX_Finish_r(&fcgx);
 		up_log(UP_LOG_INFO, "%s %s %d %ldus db=%s%s%s", req.method_name,
 		       req.path != NULL ? req.path : "-", resp.status, elapsed_us(&start),
 		       ctx.db != NULL ? up_db_host(ctx.db) : "-",
@@ -241,6 +308,7 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 		up_log_set_request_id(NULL);
 		up_response_free(&resp);
 		up_request_free(&req);
+		up_app_after_response(&ctx);
 	}
 	if (ctx.db != NULL)
 		(void)up_usage_flush_now(ctx.db);

@@ -58,6 +58,13 @@ void up_ctx_add_usage(const struct up_ctx *ctx, cJSON *body);
 void up_app_handle(struct up_ctx *ctx, up_handler_fn handler, const struct up_request *req,
                    struct up_response *resp);
 
+/*
+ * After the response has been sent: the work that must not delay it (the
+ * worker's usage counts, once a second).  The accept loop calls it after
+ * each request; tests call it as the loop would.
+ */
+void up_app_after_response(struct up_ctx *ctx);
+
 /* The program: FastCGI accept loop, or one request under plain CGI. Returns the exit code. */
 int up_app_main(const char *prog, up_handler_fn handler);
 

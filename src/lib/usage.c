@@ -187,6 +187,17 @@ enum up_err up_usage_flush_due(struct up_db *db)
 	return flush_autocommit(db);
 }
 
+long up_usage_due_in_ms(void)
+{
+	long long left;
+
+	check_owner();
+	if (npending == 0 || oldest_ms == 0)
+		return -1;
+	left = oldest_ms + UP_USAGE_FLUSH_MS - now_ms();
+	return left > 0 ? (long)left : 0;
+}
+
 enum up_err up_usage_flush_now(struct up_db *db)
 {
 	check_owner();

@@ -5,7 +5,8 @@
  * oldest count waiting is a second old:
  *   - inside the worker's next write transaction, just before its COMMIT (no
  *     extra commit: up_usage_install() sets the db hooks);
- *   - otherwise by itself (one autocommit statement) after the next request;
+ *   - otherwise by itself (one autocommit statement) after the response of
+ *     a request, or, when the worker is idle, as it waits for the next one;
  *   - and at exit (up_usage_flush_now()).
  * So a busy worker writes its counts with one statement a second, whatever
  * its request rate.
@@ -41,6 +42,9 @@ void up_usage_install(struct up_db *db);
 
 /* Write the counts if the oldest has waited UP_USAGE_FLUSH_MS (autocommit). */
 enum up_err up_usage_flush_due(struct up_db *db);
+
+/* Milliseconds until the waiting counts are due (0: now), -1 when none wait. */
+long up_usage_due_in_ms(void);
 
 /* Write every count now (autocommit); at exit, and in tests. */
 enum up_err up_usage_flush_now(struct up_db *db);

@@ -186,6 +186,7 @@ void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *ca
 		up_ctx_error(&env->ctx, resp, rc, req.problem, NULL);
 	} else {
 		up_app_handle(&env->ctx, handler, &req, resp);
+		up_app_after_response(&env->ctx);
 	}
 	up_request_free(&req);
 	/* Every response body, error or not, is valid UTF-8 (a cut message never splits a

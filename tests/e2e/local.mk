@@ -18,3 +18,8 @@ EXTRA_DIST += tests/e2e/shared_hosting.sh
 # case, preference numbers, request ids) through lighttpd.
 TESTS += tests/e2e/bad_input.sh
 EXTRA_DIST += tests/e2e/bad_input.sh
+
+# Usage counters across the worker pool: idle and exit writes, quota under
+# concurrency (docs/operations.md, "Usage counters").
+TESTS += tests/e2e/usage_counts.sh
+EXTRA_DIST += tests/e2e/usage_counts.sh
