@@ -26,3 +26,7 @@ check_PROGRAMS += tests/unit/test_route
 TESTS += tests/unit/test_route
 tests_unit_test_route_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_route_LDADD = $(UP_LIBS) $(CHECK_LIBS)
+
+# Migration 005 on users with free-text groups (a database of its own).
+TESTS += tests/integration/migration_005.sh
+EXTRA_DIST += tests/integration/migration_005.sh
