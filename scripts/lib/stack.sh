@@ -242,6 +242,157 @@ stack_mariadb_start_again() {
 	stack_mariadb_start "$dir" "$port"
 }
 
+# Galera --------------------------------------------------------------------
+# A cluster of private nodes on 127.0.0.1, for the fail-over tests. Each node
+# lives in its own DIR like a stack_mariadb_start instance (socket, pid file,
+# logs, db.password) and listens on PORT (SQL), GPORT (group communication),
+# GPORT+1 (IST) and GPORT+2 (SST, rsync). The nodes run as the `mysql`
+# account when started by root (rsync SST refuses root), else as the caller.
+
+STACK_GALERA_PROVIDER=${STACK_GALERA_PROVIDER:-/usr/lib/galera/libgalera_smm.so}
+
+# Print the account the nodes run as.
+stack__galera_user() {
+	if [ "$(id -u)" = 0 ]; then echo mysql; else id -un; fi
+}
+
+# stack_galera_ports: print "PORT GPORT": a free SQL port and a free base
+# port for group communication with the two above it free too.
+stack_galera_ports() {
+	local p g try
+	for ((try = 0; try < 50; try++)); do
+		p=$(stack_free_port) || return 1
+		g=$(stack_free_port) || return 1
+		if [ $((g - p)) -lt 3 ] && [ $((p - g)) -lt 3 ]; then continue; fi
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$((g + 1))") 2>/dev/null &&
+			! (exec 3<>"/dev/tcp/127.0.0.1/$((g + 2))") 2>/dev/null; then
+			echo "$p $g"
+			return 0
+		fi
+	done
+	stack_log "galera: no free ports"
+	return 1
+}
+
+# stack_galera_status DIR: print "wsrep_ready wsrep_local_state cluster_size"
+# of the node in DIR (empty if it does not answer).
+stack_galera_status() {
+	stack_mariadb_root "$1" -N -B --connect-timeout=2 -e "SHOW GLOBAL STATUS WHERE
+		Variable_name IN ('wsrep_ready', 'wsrep_local_state', 'wsrep_cluster_size')" \
+		2>/dev/null | sort | awk '{ v[$1] = $2 } END {
+			if (NR) print v["wsrep_ready"], v["wsrep_local_state"], v["wsrep_cluster_size"] }'
+}
+
+# stack_galera_wait DIR SECONDS SIZE: wait until the node in DIR is ready and
+# synced in a cluster of SIZE nodes.
+stack_galera_wait() {
+	local dir=$1 i st
+	for ((i = 0; i < $2 * 5; i++)); do
+		st=$(stack_galera_status "$dir")
+		if [ "$st" = "ON 4 $3" ]; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	stack_log "galera: node in $dir not synced in a cluster of $3 after $2 s (status: ${st:-none}); log tail:"
+	tail -n 30 "$dir/mariadb.err" >&2 2>/dev/null || true
+	return 1
+}
+
+# stack_galera_start DIR PORT GPORT NAME PEERS [new] [MARIADBD OPTIONS...]
+# Start (creating on first use) the node NAME in DIR. PEERS: the group
+# ports of all nodes, comma-separated ("127.0.0.1:G1,127.0.0.1:G2,...").
+# "new" bootstraps a new cluster ("-" joins). After a crash the node's
+# position is recovered first (as galera_recovery does), so that it rejoins
+# by IST when the others still hold the writes it missed. Returns once
+# mariadbd runs; wait for it with stack_galera_wait.
+stack_galera_start() {
+	local dir port gport name peers new user pid pos=""
+	dir=$(stack__abspath "$1") || return 1
+	port=$2 gport=$3 name=$4 peers=$5 new=${6:--}
+	shift 5
+	[ $# -gt 0 ] && shift
+	user=$(stack__galera_user)
+	chmod 0755 "$dir"
+	if [ ! -d "$dir/data/mysql" ]; then
+		rm -rf "$dir/data"
+		mkdir -p "$dir/data"
+		chown "$user" "$dir" "$dir/data"
+		if ! mariadb-install-db --no-defaults --datadir="$dir/data" --user="$user" \
+			--auth-root-authentication-method=socket --auth-root-socket-user="$(id -un)" \
+			--skip-test-db --skip-name-resolve >"$dir/install-db.log" 2>&1; then
+			stack_log "galera: mariadb-install-db failed in $dir"
+			tail -n 20 "$dir/install-db.log" >&2
+			return 1
+		fi
+	fi
+	chown -R "$user" "$dir"
+	local common=(--no-defaults --user="$user" --datadir="$dir/data"
+		--socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid"
+		--log-error="$dir/mariadb.err" --bind-address=127.0.0.1 --port="$port"
+		--skip-name-resolve --character-set-server=utf8mb4
+		--collation-server=utf8mb4_unicode_ci --innodb-buffer-pool-size=32M
+		--innodb-log-file-size=16M --performance-schema=OFF --max-connections=200
+		--binlog-format=ROW --innodb-autoinc-lock-mode=2
+		--default-storage-engine=InnoDB --innodb-flush-log-at-trx-commit=2
+		--wsrep-on=ON --wsrep-provider="$STACK_GALERA_PROVIDER"
+		--wsrep-cluster-name=userpatch-test --wsrep-node-name="$name"
+		--wsrep-cluster-address="gcomm://$peers"
+		--wsrep-node-address="127.0.0.1:$gport"
+		--wsrep-sst-method=rsync --wsrep-sst-receive-address="127.0.0.1:$((gport + 2))"
+		--wsrep-provider-options="base_port=$gport;ist.recv_addr=127.0.0.1:$((gport + 1));gcache.size=64M;evs.suspect_timeout=PT3S;evs.inactive_timeout=PT6S;evs.inactive_check_period=PT0.5S;evs.keepalive_period=PT0.5S")
+	if [ -f "$dir/data/grastate.dat" ] &&
+		grep -q '^seqno: *-1' "$dir/data/grastate.dat" && [ -f "$dir/data/ibdata1" ]; then
+		# Killed: ask InnoDB where the node stopped.
+		mariadbd "${common[@]}" --wsrep-recover --log-error="$dir/recover.err" \
+			</dev/null >/dev/null 2>&1 || true
+		pos=$(sed -nE 's/.*WSREP: Recovered position: *([0-9a-f-]+:-?[0-9]+).*/\1/p' \
+			"$dir/recover.err" | tail -n 1)
+	fi
+	local extra=()
+	[ "$new" = new ] && extra+=(--wsrep-new-cluster)
+	[ -n "$pos" ] && extra+=(--wsrep-start-position="$pos")
+	rm -f "$dir/mysqld.pid"
+	(
+		exec setsid mariadbd "${common[@]}" "${extra[@]}" "$@" \
+			</dev/null >>"$dir/mariadbd.out" 2>&1
+	) &
+	pid=$!
+	disown "$pid" 2>/dev/null || true
+	echo "$pid" >"$dir/mysqld.launch.pid"
+	echo "$port" >"$dir/port"
+	printf '%s %s %s %s\n' "$port" "$gport" "$name" "$peers" >"$dir/galera.node"
+	if [ ! -s "$dir/db.password" ]; then
+		(
+			umask 077
+			od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"$dir/db.password"
+		)
+	fi
+	stack__alive "$pid"
+}
+
+# stack_galera_start_again DIR: start a stopped or killed node again (it
+# rejoins the cluster it was part of).
+stack_galera_start_again() {
+	local port gport name peers
+	read -r port gport name peers <"$1/galera.node" || return 1
+	stack_galera_start "$1" "$port" "$gport" "$name" "$peers" -
+}
+
+# stack_galera_user DIR PASSWORD_FILE: create database `userpatch` and the
+# account `userpatch`@`127.0.0.1` and @`localhost` (replicated to every node).
+stack_galera_user() {
+	local pw
+	pw=$(cat "$2")
+	stack_mariadb_root "$1" <<SQL || { stack_log "galera: creating database/user failed"; return 1; }
+CREATE DATABASE IF NOT EXISTS userpatch CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE USER IF NOT EXISTS 'userpatch'@'127.0.0.1' IDENTIFIED BY '$pw';
+GRANT ALL ON userpatch.* TO 'userpatch'@'127.0.0.1';
+CREATE USER IF NOT EXISTS 'userpatch'@'localhost' IDENTIFIED BY '$pw';
+GRANT ALL ON userpatch.* TO 'userpatch'@'localhost';
+SQL
+}
+
 # stack_write_config DIR FILE: a userpatch config for the instance in DIR.
 stack_write_config() {
 	local dir file
