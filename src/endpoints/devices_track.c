@@ -344,7 +344,13 @@ void up_dev_post_alert(struct up_call *call)
 		details = NULL;
 		goto out;
 	}
-	rc = up_alert_store(ctx->db, ctx->auth.tenant_id, device, &a, &id);
+	rc = up_alert_store(ctx->db, ctx->auth.tenant_id, device, &a, &id, &alert);
+	if (rc == UP_OK && alert != NULL) {
+		/* A resend (same type and time): the stored alert, nothing new. */
+		send(call, 200, alert);
+		alert = NULL;
+		goto out;
+	}
 	if (rc == UP_OK)
 		rc = up_alert_to_json(id, device, &a, &alert);
 	if (rc != UP_OK) {

@@ -39,9 +39,12 @@ static const char sql_range_from[] = "SELECT " POS_COLUMNS " FROM positions WHER
 static const char sql_range_after[] = "SELECT " POS_COLUMNS " FROM positions WHERE device_id = ? "
                                       "AND fix_time > ? AND fix_time < ? ORDER BY fix_time "
                                       "LIMIT ?";
-static const char sql_alert_insert[] =
-        "INSERT INTO alerts (device_id, type, alert_time, message, position) "
-        "SELECT id, ?, ?, ?, ? FROM devices WHERE tenant_id = ? AND id = ?";
+static const char sql_alert_insert[] = "INSERT INTO alerts (device_id, type, alert_time, message, "
+                                       "position) VALUES (?, ?, ?, ?, ?)";
+/* A resent alert: the same device, time and type (ix_alerts_device_time). */
+static const char sql_alert_same[] = "SELECT id, type, alert_time, message, position FROM alerts "
+                                     "WHERE device_id = ? AND alert_time = ? AND type = ? "
+                                     "ORDER BY id LIMIT 1";
 static const char sql_alert_list[] =
         "SELECT id, type, alert_time, message, position FROM alerts WHERE device_id = ? "
         "ORDER BY alert_time DESC, id DESC LIMIT ? OFFSET ?";
@@ -267,16 +270,71 @@ out:
 	return rc;
 }
 
-enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
-                           const struct up_alert *a, uint64_t *id)
+struct alert_job {
+	uint64_t tenant, device;
+	const struct up_alert *a;
+	const char *pos_text;
+	uint64_t id;
+	cJSON *stored; /* the stored alert when this one is a resend */
+};
+
+static enum up_err row_alert(const struct up_db_result *res, size_t row, uint64_t device,
+                             cJSON **out);
+
+static enum up_err alert_txn(struct up_db *db, void *arg)
 {
-	struct up_db_param p[6];
+	struct alert_job *job = arg;
+	struct up_db_param p[5];
+	struct up_db_result res;
 	struct up_db_info info;
+	enum up_err rc;
+
+	job->id = 0;
+	cJSON_Delete(job->stored);
+	job->stored = NULL;
+	/* Lock the device: a resend racing its original finds it. */
+	p[0] = UP_P_U64(job->tenant);
+	p[1] = UP_P_U64(job->device);
+	rc = up_db_query(db, sql_device_locked, p, 2, &res);
+	if (rc != UP_OK)
+		return rc;
+	rc = res.nrows == 1 ? UP_OK : UP_ERR_NOT_FOUND;
+	up_db_result_free(&res);
+	if (rc != UP_OK)
+		return rc;
+	p[0] = UP_P_U64(job->device);
+	p[1] = UP_P_STR(job->a->time);
+	p[2] = UP_P_STR(job->a->type);
+	rc = up_db_query(db, sql_alert_same, p, 3, &res);
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows > 0) {
+		rc = row_alert(&res, 0, job->device, &job->stored);
+		up_db_result_free(&res);
+		return rc;
+	}
+	up_db_result_free(&res);
+	p[0] = UP_P_U64(job->device);
+	p[1] = UP_P_STR(job->a->type);
+	p[2] = UP_P_STR(job->a->time);
+	p[3] = UP_P_STR_OR_NULL(job->a->message);
+	p[4] = UP_P_STR_OR_NULL(job->pos_text);
+	rc = up_db_exec(db, sql_alert_insert, p, 5, &info);
+	if (rc == UP_OK)
+		job->id = info.insert_id;
+	return rc;
+}
+
+enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
+                           const struct up_alert *a, uint64_t *id, cJSON **stored)
+{
+	struct alert_job job = {.tenant = tenant, .device = device, .a = a};
 	cJSON *pos = NULL;
 	char *pos_text = NULL;
 	enum up_err rc = UP_OK;
 
 	*id = 0;
+	*stored = NULL;
 	if (a->has_position) {
 		rc = up_position_to_json(&a->position, &pos);
 		if (rc != UP_OK)
@@ -286,17 +344,14 @@ enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
 		if (pos_text == NULL)
 			return UP_ERR_NOMEM;
 	}
-	p[0] = UP_P_STR(a->type);
-	p[1] = UP_P_STR(a->time);
-	p[2] = UP_P_STR_OR_NULL(a->message);
-	p[3] = UP_P_STR_OR_NULL(pos_text);
-	p[4] = UP_P_U64(tenant);
-	p[5] = UP_P_U64(device);
-	rc = up_db_exec(db, sql_alert_insert, p, 6, &info);
-	if (rc == UP_OK && info.affected != 1)
-		rc = UP_ERR_NOT_FOUND;
-	if (rc == UP_OK)
-		*id = info.insert_id;
+	job.pos_text = pos_text;
+	rc = up_db_transaction(db, alert_txn, &job);
+	if (rc == UP_OK) {
+		*id = job.id;
+		*stored = job.stored;
+		job.stored = NULL;
+	}
+	cJSON_Delete(job.stored);
 	free(pos_text);
 	return rc;
 }

@@ -86,6 +86,10 @@ post_json "$tracker" "$base_path/alerts" \
 	'{"type":"sos","time":"2025-06-01T10:01:00Z","message":"help","position":{"time":"2025-06-01T10:01:00Z","latitude":48.86,"longitude":2.29}}'
 expect_status 201 "an alert"
 expect_json id '"alr-1"'
+post_json "$tracker" "$base_path/alerts" '{"type":"sos","time":"2025-06-01T10:01:00Z"}'
+expect_status 200 "the same alert again: a resend"
+expect_json id '"alr-1"'
+expect_json message '"help"'
 post_json "$tracker" "$base_path/alerts" '{"type":"fire","time":"2025-06-01T10:01:00Z"}'
 expect_error 422 "unknown alert type"
 reqt "$reader" GET "$base_path/alerts"

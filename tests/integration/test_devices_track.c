@@ -550,6 +550,20 @@ START_TEST(test_alerts)
 	expect_str(j, "message", "132 km/h");
 	ck_assert(num(cJSON_GetObjectItemCaseSensitive(j, "position"), "speed") == 132);
 	cJSON_Delete(j);
+	/* A resend (same type and time, another message): 200, the stored alert, no new row. */
+	ck_assert_int_eq(
+	        post(&fx, fx.dev, "alerts", fx.report,
+	             "{'type': 'overspeed', 'time': '2025-06-01T12:00:00+02:00', 'message': "
+	             "'resent'}",
+	             &j),
+	        200);
+	expect_str(j, "id", first);
+	expect_str(j, "message", "132 km/h");
+	ck_assert(num(cJSON_GetObjectItemCaseSensitive(j, "position"), "speed") == 132);
+	cJSON_Delete(j);
+	ck_assert_int_eq(tu_scalar_int(&fx.env, "SELECT COUNT(*) FROM alerts WHERE device_id = ?",
+	                               fx.dev + 4, NULL, NULL),
+	                 1);
 	/* An older and a newer alert: read back newest first. */
 	ck_assert_int_eq(post(&fx, fx.dev, "alerts", fx.report,
 	                      "{'type': 'ignitionOn', 'time': '2025-06-01T09:00:00Z'}", &j),
