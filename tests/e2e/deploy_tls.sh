@@ -5,7 +5,9 @@
 #      it says ("listen 80;" replaced by them), the programs run by
 #      spawn-fcgi (docs/deploy/userpatch-spawn);
 #   2. docs/deploy/apache-fcgid.conf inside a <VirtualHost> with the mod_ssl
-#      lines its header gives.
+#      lines its header gives;
+#   3. docs/deploy/lighttpd.conf with the mod_openssl lines its header gives
+#      added (Debian package lighttpd-mod-openssl).
 # Every endpoint family answers over HTTPS with the certificate verified,
 # and plain HTTP on that port never reaches the programs: the bearer token is
 # only ever sent encrypted.
@@ -18,7 +20,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$top_srcdir/tests/deploy/servers.sh"
 
 dep_require nginx spawn-fcgi curl python3 openssl /etc/nginx/fastcgi_params apache2 \
-	"$APACHE_MODULES/mod_fcgid.so" "$APACHE_MODULES/mod_rewrite.so" "$APACHE_MODULES/mod_ssl.so"
+	"$APACHE_MODULES/mod_fcgid.so" "$APACHE_MODULES/mod_rewrite.so" "$APACHE_MODULES/mod_ssl.so" \
+	lighttpd /usr/lib/lighttpd/mod_openssl.so
 dep_setup tls
 dep_fixtures
 
@@ -58,6 +61,22 @@ sys.stdout.write("".join(out))
 grep -q "listen 127.0.0.1:$DEP_PORT ssl;" "$site" || fail "the test could not apply the TLS lines"
 grep -qE "ssl_certificate +$cert;" "$site" || fail "the certificate line is missing in $site"
 
+# The servers' start-up wait of tests/deploy/servers.sh, over HTTPS: a TLS
+# port need not answer plain HTTP at all (lighttpd closes the connection).
+dep_wait_http() {
+	local i pid=${2:-}
+	for ((i = 0; i < $1 * 10; i++)); do
+		if curl -s -o /dev/null --max-time 2 "https://127.0.0.1:$DEP_PORT/"; then
+			return 0
+		fi
+		if [ -n "$pid" ] && ! stack__alive "$pid"; then
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
 # Everything below goes over HTTPS, the certificate checked against ours.
 export UP_TEST_BASE_URL=https://127.0.0.1:$DEP_PORT
 export CURL_CA_BUNDLE=$cert
@@ -66,14 +85,15 @@ dep_check_all nginx_tls
 dep_check_groups nginx_tls
 dep_check_log "$DEP_RUN/users.log"
 
-# check_plain LABEL: plain HTTP on the TLS port never reaches the programs.
+# check_plain LABEL: plain HTTP on the TLS port never reaches the programs
+# (nginx and Apache answer 400, lighttpd closes the connection).
 check_plain() {
 	local status
 	status=$(curl -s -o "$DEP_DIR/plain.body" -w '%{http_code}' --max-time 10 \
 		-H "Authorization: Bearer $DEP_TOKEN" "http://127.0.0.1:$DEP_PORT/api/users/$DEP_USER_ID" ||
 		true)
-	if [ "$status" = 400 ] && ! grep -q '"success"' "$DEP_DIR/plain.body"; then
-		pass "$1: plain HTTP is refused by the server (400) and never reaches the programs"
+	if { [ "$status" = 400 ] || [ "$status" = 000 ]; } && ! grep -q '"success"' "$DEP_DIR/plain.body"; then
+		pass "$1: plain HTTP is refused by the server ($status) and never reaches the programs"
 	else
 		fail "$1: plain HTTP on the TLS port answered $status: $(head -c 200 "$DEP_DIR/plain.body")"
 	fi
@@ -111,4 +131,37 @@ dep_apache_start "rewrite fcgid socache_shmcb ssl" "$site"
 dep_check_all apache_tls
 check_plain apache
 dep_apache_stop
+
+echo "# 3. lighttpd: docs/deploy/lighttpd.conf with the mod_openssl lines of its header"
+tls=$DEP_DIR/tls-lighttpd
+sed -n 's/^#   \(server\.modules += .*\|ssl\.[a-z.-]* *= .*\)$/\1/p' \
+	"$DEPLOY_DOCS/lighttpd.conf" >"$tls"
+[ "$(wc -l <"$tls")" -eq 5 ] ||
+	fail "the header of docs/deploy/lighttpd.conf no longer gives server.modules and four ssl. lines"
+grep -q '^#   server.port = 443$' "$DEPLOY_DOCS/lighttpd.conf" ||
+	fail "the header of docs/deploy/lighttpd.conf no longer says server.port = 443"
+sed -i -e "s|/etc/ssl/certs/api.example.com.pem|$cert|" \
+	-e "s|/etc/ssl/private/api.example.com.key|$key|" "$tls"
+mkdir -p "$DEP_DIR/htdocs" "$DEP_DIR/uploads"
+chown "$DEP_USER:$DEP_GROUP" "$DEP_DIR/uploads"
+conf=$DEP_DIR/lighttpd.conf
+{
+	dep_subst "$DEPLOY_DOCS/lighttpd.conf" | sed \
+		-e "s|^server.bind *= .*|server.bind = \"127.0.0.1\"|" \
+		-e "s|^server.port *= .*|server.port = $DEP_PORT|" \
+		-e "s|\"/var/www/html\"|\"$DEP_DIR/htdocs\"|" \
+		-e "s|\"/run/lighttpd-userpatch.pid\"|\"$DEP_RUN/lighttpd.pid\"|" \
+		-e "s|/var/log/lighttpd/|$DEP_LOG/|" \
+		-e "s|\"/var/cache/lighttpd/uploads\"|\"$DEP_DIR/uploads\"|" \
+		-e "s|\"/run/lighttpd/|\"$DEP_RUN/|"
+	cat "$tls"
+} >"$conf"
+dep_lighttpd_drop_missing "$conf"
+if [ "$(id -u)" -ne 0 ]; then
+	sed -i '/^server\.\(username\|groupname\)/d' "$conf"
+fi
+dep_lighttpd_start "$conf"
+dep_check_all lighttpd_tls
+check_plain lighttpd
+dep_lighttpd_stop
 e2e_finish
