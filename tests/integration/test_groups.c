@@ -14,6 +14,7 @@
 #include "groups.h"
 #include "json.h"
 #include "testutil.h"
+#include "usage.h"
 #include "users.h"
 
 struct fixture {
@@ -770,6 +771,89 @@ START_TEST(test_delete_waits_for_user_write)
 }
 END_TEST
 
+struct cost_case {
+	int line;
+	const char *desc;
+	int users; /* 1: the Users API */
+	const char *method, *uri, *ctype, *body;
+	int status;
+	unsigned long statements, commits; /* exact, when no usage write is due */
+};
+
+/* Each case runs twice (warm, then measured): bodies that change something both times. */
+static const struct cost_case cost_cases[] = {
+        {__LINE__, "GET a group: one SELECT (its users counted in it)", 0, "GET",
+         "/api/groups/cost1", NULL, NULL, 200, 1, 0},
+        {__LINE__, "PATCH a group: BEGIN, lock, UPDATE, audit, COMMIT", 0, "PATCH",
+         "/api/groups/cost1", JP, "[{\"op\":\"add\",\"path\":\"/tags/@\",\"value\":\"x\"}]", 200, 5,
+         1},
+        {__LINE__, "POST a group: BEGIN, INSERT ... RETURNING, audit, COMMIT", 0, "POST",
+         "/api/groups", AJ, "{\"id\":\"cost-@\",\"name\":\"C\"}", 201, 4, 1},
+        {__LINE__, "DELETE a group: BEGIN, lock, two counts, DELETE, audit, COMMIT", 0, "DELETE",
+         "/api/groups/cost-@", NULL, NULL, 204, 7, 1},
+        {__LINE__, "a user's group: BEGIN, lock, group check, UPDATE, audit, COMMIT", 1, "PATCH",
+         NULL, JP, "[{\"op\":\"replace\",\"path\":\"/group\",\"value\":\"cost@\"}]", 200, 6, 1},
+};
+
+/* s with each '@' replaced by the round's letter, into buf. */
+static const char *at_round(const char *s, int round, char *buf, size_t len)
+{
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	snprintf(buf, len, "%s", s);
+	for (i = 0; buf[i] != '\0'; i++)
+		if (buf[i] == '@')
+			buf[i] = (char)('1' + round);
+	return buf;
+}
+
+/* What one request costs the database (statements sent, COMMITs), as the db layer counts. */
+START_TEST(test_cost)
+{
+	const struct cost_case *c = &cost_cases[_i];
+	struct up_response resp;
+	char uri[96], id[32], email[64];
+	unsigned long s0 = 0, c0 = 0, s1 = 0, c1 = 0;
+	int round;
+
+	make_group("acme", "cost1", "Cost");
+	make_group("acme", "cost2", "Cost");
+	if (strcmp(c->method, "POST") == 0) {
+		tu_exec(&fx.env, "DELETE FROM user_groups WHERE group_key IN ('cost-1', 'cost-2')",
+		        NULL, NULL, NULL);
+	} else {
+		make_group("acme", "cost-1", "Cost");
+		make_group("acme", "cost-2", "Cost");
+	}
+	snprintf(email, sizeof(email), "cost%d@example.com", c->line);
+	tu_exec(&fx.env, "DELETE FROM users WHERE email = ?", email, NULL, NULL);
+	new_user(email, NULL, 201, id, sizeof(id));
+	for (round = 0; round < 2; round++) {
+		char b[256];
+
+		if (c->users)
+			snprintf(uri, sizeof(uri), "/api/users/%s", id);
+		else
+			at_round(c->uri, round, uri, sizeof(uri));
+		ck_assert_int_eq(up_usage_flush_now(fx.env.db), UP_OK);
+		up_db_stats(fx.env.db, &s0, &c0);
+		call(c->users ? up_users_handle : up_groups_handle, c->method, uri,
+		     c->users ? W_USERS : W_WRITER, c->ctype,
+		     at_round(c->body, round, b, sizeof(b)), NULL, &resp, NULL);
+		up_db_stats(fx.env.db, &s1, &c1);
+		ck_assert_msg(resp.status == c->status, "line %d (%s): status %d: %s", c->line,
+		              c->desc, resp.status, resp.body != NULL ? resp.body : "");
+		up_response_free(&resp);
+	}
+	ck_assert_msg(s1 - s0 == c->statements, "line %d (%s): %lu statements", c->line, c->desc,
+	              s1 - s0);
+	ck_assert_msg(c1 - c0 == c->commits, "line %d (%s): %lu commits", c->line, c->desc,
+	              c1 - c0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("groups");
@@ -786,6 +870,7 @@ int main(void)
 	tcase_add_test(tc, test_concurrency);
 	tcase_add_test(tc, test_delete_races_user_writes);
 	tcase_add_test(tc, test_delete_waits_for_user_write);
+	tcase_add_loop_test(tc, test_cost, 0, sizeof(cost_cases) / sizeof(cost_cases[0]));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
