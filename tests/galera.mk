@@ -7,3 +7,11 @@ EXTRA_DIST += $(GALERA_TESTS)
 check-galera:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(GALERA_TESTS)'
 .PHONY: check-galera
+
+# The database layer's fault handling, handler-free, against the private
+# MariaDB of the harness (killed connections, restart, a stopped server).
+check_PROGRAMS += tests/integration/test_db_faults
+TESTS += tests/integration/test_db_faults
+tests_integration_test_db_faults_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/common
+tests_integration_test_db_faults_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_db_faults_LDADD = $(TEST_LIBS)

@@ -1,0 +1,282 @@
+/*
+ * Integration tests of the database layer's fault handling against the
+ * private MariaDB of tests/harness/run-test: which statements run again on a
+ * new connection when theirs is killed mid-statement (reads and transactions
+ * that had not committed: yes; a write outside a transaction: never), and
+ * that a server that stops answering costs at most the configured timeouts.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "testutil.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static unsigned long long connection_id(struct up_db *db)
+{
+	struct up_db_result res;
+	unsigned long long id;
+
+	ck_assert_int_eq(up_db_query(db, "SELECT CONNECTION_ID()", NULL, 0, &res), UP_OK);
+	ck_assert_uint_eq(res.nrows, 1);
+	id = strtoull(up_db_cell(&res, 0, 0), NULL, 10);
+	up_db_result_free(&res);
+	return id;
+}
+
+/*
+ * In a child process: after delay_ms, KILL CONNECTION id from a connection
+ * of its own.  Returns the child's pid.
+ */
+static pid_t kill_later(const struct up_config *cfg, unsigned long long id, unsigned delay_ms)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct up_db *db;
+		char sql[64];
+		struct timespec ts = {delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L};
+		int ok;
+
+		nanosleep(&ts, NULL);
+		snprintf(sql, sizeof(sql), "KILL CONNECTION %llu", id);
+		ok = up_db_new(cfg, &db) == UP_OK && up_db_exec_trusted(db, sql) == UP_OK;
+		up_db_close(db);
+		_exit(ok ? 0 : 1);
+	}
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	int status = 0;
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the killer child failed");
+}
+
+static void setup_table(struct tu_env *env)
+{
+	tu_exec(env,
+	        "CREATE TABLE IF NOT EXISTS t_fault (id INT PRIMARY KEY, v INT NOT NULL) "
+	        "ENGINE=InnoDB",
+	        NULL, NULL, NULL);
+	tu_exec(env, "REPLACE INTO t_fault VALUES (1, 0)", NULL, NULL, NULL);
+}
+
+/* A read outside a transaction whose connection is killed runs once more. */
+START_TEST(test_read_killed_runs_again)
+{
+	struct tu_env env;
+	struct up_db_result res;
+	unsigned long long id;
+	pid_t killer;
+
+	tu_env_open(&env);
+	id = connection_id(env.db);
+	killer = kill_later(&env.cfg, id, 300);
+	ck_assert_int_eq(up_db_query(env.db, "SELECT SLEEP(1), 42", NULL, 0, &res), UP_OK);
+	reap(killer);
+	ck_assert_uint_eq(res.nrows, 1);
+	ck_assert_str_eq(up_db_cell(&res, 0, 1), "42");
+	up_db_result_free(&res);
+	ck_assert_uint_ne(connection_id(env.db), id); /* a new connection */
+	tu_env_close(&env);
+}
+END_TEST
+
+/*
+ * A write outside a transaction whose connection is killed while it runs is
+ * not run again: it may have been applied.  (Here it was not: killed during
+ * its SLEEP, before it changed the row; a second run would have made v 1.)
+ */
+START_TEST(test_write_killed_is_not_run_again)
+{
+	struct tu_env env;
+	unsigned long long id;
+	struct up_db_param p[1] = {UP_P_I64(1)};
+	pid_t killer;
+
+	tu_env_open(&env);
+	setup_table(&env);
+	id = connection_id(env.db);
+	killer = kill_later(&env.cfg, id, 300);
+	ck_assert_int_eq(up_db_exec(env.db,
+	                            "UPDATE t_fault SET v = v + 1 WHERE id = ? AND SLEEP(1) = 0", p,
+	                            1, NULL),
+	                 UP_ERR_DB_UNAVAILABLE);
+	reap(killer);
+	ck_assert_int_eq(
+	        tu_scalar_int(&env, "SELECT v FROM t_fault WHERE id = 1", NULL, NULL, NULL), 0);
+	tu_env_close(&env);
+}
+END_TEST
+
+struct txn_arg {
+	unsigned runs;
+	const struct up_config *cfg;
+	unsigned long long killed;
+};
+
+/* Changes the row, then sleeps; its connection is killed on the first run. */
+static enum up_err slow_txn(struct up_db *db, void *p)
+{
+	struct txn_arg *a = p;
+	struct up_db_param id[1] = {UP_P_I64(1)};
+	struct up_db_result res;
+	enum up_err rc;
+
+	a->runs++;
+	rc = up_db_exec(db, "UPDATE t_fault SET v = v + 1 WHERE id = ?", id, 1, NULL);
+	if (rc != UP_OK)
+		return rc;
+	if (a->runs == 1) {
+		pid_t killer;
+
+		a->killed = connection_id(db);
+		killer = kill_later(a->cfg, a->killed, 200);
+		rc = up_db_query(db, "SELECT SLEEP(1)", NULL, 0, &res);
+		reap(killer);
+		if (rc == UP_OK)
+			up_db_result_free(&res);
+		return rc; /* the read inside the transaction is not run again by itself */
+	}
+	return UP_OK;
+}
+
+/* A transaction killed before COMMIT is rolled back and run again whole. */
+START_TEST(test_transaction_killed_before_commit_runs_again)
+{
+	struct tu_env env;
+	struct txn_arg arg = {0, NULL, 0};
+	unsigned long retries;
+
+	tu_env_open(&env);
+	setup_table(&env);
+	arg.cfg = &env.cfg;
+	retries = up_db_retry_count(env.db);
+	ck_assert_int_eq(up_db_transaction(env.db, slow_txn, &arg), UP_OK);
+	ck_assert_uint_eq(arg.runs, 2);
+	ck_assert_uint_eq(up_db_retry_count(env.db), retries + 1);
+	/* Once, not twice: the first run's change was rolled back with its connection. */
+	ck_assert_int_eq(
+	        tu_scalar_int(&env, "SELECT v FROM t_fault WHERE id = 1", NULL, NULL, NULL), 1);
+	tu_env_close(&env);
+}
+END_TEST
+
+static void db_ctl(const char *what)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "%s %s %s >/dev/null 2>&1", getenv("UP_TEST_DB_CTL"), what,
+	         getenv("UP_TEST_DB_DIR"));
+	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
+}
+
+/* A transaction on a connection the server closed since: reconnects and runs once. */
+static enum up_err count_txn(struct up_db *db, void *p)
+{
+	unsigned *runs = p;
+	struct up_db_param id[1] = {UP_P_I64(1)};
+
+	(*runs)++;
+	return up_db_exec(db, "UPDATE t_fault SET v = v + 10 WHERE id = ?", id, 1, NULL);
+}
+
+START_TEST(test_transaction_after_restart)
+{
+	struct tu_env env;
+	unsigned runs = 0;
+
+	ck_assert_msg(getenv("UP_TEST_DB_CTL") != NULL, "UP_TEST_DB_CTL not set");
+	tu_env_open(&env);
+	setup_table(&env);
+	db_ctl("stop");
+	db_ctl("start");
+	/* The first statement is START TRANSACTION, on the dead connection. */
+	ck_assert_int_eq(up_db_transaction(env.db, count_txn, &runs), UP_OK);
+	ck_assert_uint_eq(runs, 1);
+	ck_assert_int_eq(
+	        tu_scalar_int(&env, "SELECT v FROM t_fault WHERE id = 1", NULL, NULL, NULL), 10);
+	tu_env_close(&env);
+}
+END_TEST
+
+/*
+ * A server that stops answering (SIGSTOP: connections open, nothing read)
+ * costs a read at most db_rw_timeout, and the reconnection at most
+ * db_connect_timeout: 503, not a hang.
+ */
+START_TEST(test_stopped_server_costs_the_timeouts)
+{
+	struct tu_env env;
+	struct up_db_result res;
+	char path[1024], buf[32];
+	FILE *f;
+	pid_t server;
+	double t0, took;
+	enum up_err rc;
+
+	tu_env_open(&env);
+	env.cfg.db_rw_timeout = 2;
+	env.cfg.db_connect_timeout = 2;
+	up_db_disconnect(env.db); /* reconnect with the short timeouts */
+	ck_assert_int_eq(up_db_query(env.db, "SELECT 1", NULL, 0, &res), UP_OK);
+	up_db_result_free(&res);
+	snprintf(path, sizeof(path), "%s/mysqld.pid", getenv("UP_TEST_DB_DIR"));
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	server = (pid_t)strtol(buf, NULL, 10);
+	ck_assert_int_gt(server, 1);
+
+	ck_assert_int_eq(kill(server, SIGSTOP), 0);
+	t0 = now_s();
+	rc = up_db_query(env.db, "SELECT 1", NULL, 0, &res);
+	took = now_s() - t0;
+	ck_assert_int_eq(kill(server, SIGCONT), 0);
+	ck_assert_int_eq(rc, UP_ERR_DB_UNAVAILABLE);
+	/* The read (2 s, up to three reads of the reply) and one reconnection (2 s). */
+	ck_assert_msg(took >= 1.5 && took < 12.0, "a stopped server cost %.1f s", took);
+	fprintf(stderr, "a stopped server cost %.1f s with 2 s timeouts\n", took);
+	/* It answers again once resumed. */
+	ck_assert_int_eq(up_db_query(env.db, "SELECT 1", NULL, 0, &res), UP_OK);
+	up_db_result_free(&res);
+	tu_env_close(&env);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("db_faults");
+	TCase *tc = tcase_create("db_faults");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_read_killed_runs_again);
+	tcase_add_test(tc, test_write_killed_is_not_run_again);
+	tcase_add_test(tc, test_transaction_killed_before_commit_runs_again);
+	tcase_add_test(tc, test_transaction_after_restart);
+	tcase_add_test(tc, test_stopped_server_costs_the_timeouts);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
