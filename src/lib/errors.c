@@ -103,6 +103,18 @@ cJSON *up_error_detail(struct up_error *e, const char *field, const char *fmt, .
 	return up_details_add(e->details, field, "%s", reason);
 }
 
+cJSON *up_error_add(struct up_error *e, cJSON *detail)
+{
+	if (detail == NULL)
+		return NULL;
+	if ((e->details == NULL && (e->details = cJSON_CreateArray()) == NULL) ||
+	    !cJSON_AddItemToArray(e->details, detail)) {
+		cJSON_Delete(detail);
+		return NULL;
+	}
+	return detail;
+}
+
 size_t up_error_ndetails(const struct up_error *e)
 {
 	return e->details != NULL ? (size_t)cJSON_GetArraySize(e->details) : 0;

@@ -82,6 +82,13 @@ enum up_err up_error_set(struct up_error *e, enum up_err code, const char *fmt, 
 cJSON *up_error_detail(struct up_error *e, const char *field, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
+/*
+ * Append detail, an object of another shape made by the caller (a patch
+ * error's {"op", "path", "reason"}), to e->details; taken over.  Returns
+ * it, or NULL (detail freed) when memory ran out.
+ */
+cJSON *up_error_add(struct up_error *e, cJSON *detail);
+
 /* Number of details so far. */
 size_t up_error_ndetails(const struct up_error *e);
 

@@ -117,18 +117,16 @@ enum up_err up_write_hash_secret(struct up_write *w, const char *name)
 /* Patch errors as details: [{"op": i, "path": "...", "reason": "..."}]. */
 static void patch_error(struct up_error *e, const struct up_patch_error *perr)
 {
-	cJSON *d = up_error_detail(e, "", "%s", perr->message);
+	cJSON *d = cJSON_CreateObject();
 
 	up_error_set(e, perr->err, "%s", perr->message);
-	if (d == NULL)
-		return;
-	/* The shape patch errors have always had: op, path, reason. */
-	cJSON_DeleteItemFromObjectCaseSensitive(d, "field");
-	cJSON_DeleteItemFromObjectCaseSensitive(d, "reason");
-	if (perr->op_index >= 0)
+	if (d != NULL && perr->op_index >= 0)
 		cJSON_AddNumberToObject(d, "op", (double)perr->op_index);
-	cJSON_AddStringToObject(d, "path", perr->pointer);
-	cJSON_AddStringToObject(d, "reason", perr->message);
+	if (d != NULL) {
+		cJSON_AddStringToObject(d, "path", perr->pointer);
+		cJSON_AddStringToObject(d, "reason", perr->message);
+	}
+	up_error_add(e, d);
 }
 
 static void patch_limits(const struct up_config *cfg, struct up_json_limits *lim)

@@ -363,6 +363,24 @@ START_TEST(test_lifecycle)
 	up_response_free(&resp);
 	ck_assert_int_eq(audits("life"), 2);
 
+	/* A patch that does not apply: 409, details name the op and its path. */
+	ck_assert_int_eq(call(up_groups_handle, "PATCH", "/api/groups/life", W_WRITER, JP,
+	                      "[{\"op\":\"test\",\"path\":\"/name\",\"value\":\"Life\"},"
+	                      "{\"op\":\"remove\",\"path\":\"/tags/none\"}]",
+	                      NULL, &resp, &json),
+	                 409);
+	{
+		const cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItem(json, "details"), 0);
+
+		ck_assert_int_eq(cJSON_GetObjectItem(d, "op")->valueint, 1);
+		ck_assert_str_eq(cJSON_GetObjectItem(d, "path")->valuestring, "/tags/none");
+		ck_assert(cJSON_IsString(cJSON_GetObjectItem(d, "reason")));
+		ck_assert_ptr_null(cJSON_GetObjectItem(d, "field"));
+	}
+	cJSON_Delete(json);
+	up_response_free(&resp);
+	ck_assert_int_eq(audits("life"), 2);
+
 	ck_assert_int_eq(call(up_groups_handle, "DELETE", "/api/groups/life", W_WRITER, NULL, NULL,
 	                      "\"2\"", &resp, NULL),
 	                 204);
