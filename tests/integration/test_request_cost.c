@@ -148,6 +148,43 @@ START_TEST(test_usage_rides_with_write)
 }
 END_TEST
 
+/* A write that fails rolls its transaction back: the counts it would have carried are written once,
+ * after it. */
+START_TEST(test_usage_survives_rollback)
+{
+	struct tu_call get = {"GET", uri, header, NULL, NULL, NULL};
+	struct tu_call bad = {"PATCH",
+	                      uri,
+	                      header,
+	                      "application/json-patch+json",
+	                      "[{\"op\":\"replace\",\"path\":\"/email\",\"value\":\"x\"}]",
+	                      NULL};
+	unsigned long s0, c0, s1, c1;
+	struct up_response resp;
+	char tid[32];
+
+	ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
+	tu_call(&env, up_users_handle, &get, &resp, NULL);
+	ck_assert_int_eq(resp.status, 200);
+	up_response_free(&resp);
+	usleep((UP_USAGE_FLUSH_MS + 100) * 1000);
+	up_db_stats(env.db, &s0, &c0);
+	tu_call(&env, up_users_handle, &bad, &resp, NULL);
+	up_db_stats(env.db, &s1, &c1);
+	ck_assert_int_eq(resp.status, 422);
+	up_response_free(&resp);
+	/* BEGIN, lock, ROLLBACK; then the counts by themselves: one autocommit INSERT. */
+	ck_assert_uint_eq(c1 - c0, 0);
+	ck_assert_uint_eq(s1 - s0, 4);
+	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
+	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)token_id);
+	ck_assert_int_eq(tu_scalar_int(&env,
+	                               "SELECT SUM(count) FROM api_usage_slot WHERE token_id = ?",
+	                               tid, NULL, NULL),
+	                 2);
+}
+END_TEST
+
 /* The counts are durable per token and day: the sum of the slot rows is what the answers say. */
 START_TEST(test_usage_durable)
 {
@@ -227,6 +264,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_cost, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_usage_rides_with_write);
+	tcase_add_test(tc, test_usage_survives_rollback);
 	tcase_add_test(tc, test_usage_durable);
 	tcase_add_test(tc, test_ratelimit_headers);
 	suite_add_tcase(s, tc);
