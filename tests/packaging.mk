@@ -3,6 +3,10 @@
 # ./scripts/serve refusing a second start in the same checkout.
 TESTS += tests/man/man_pages.sh tests/serve/serve_twice.sh
 EXTRA_DIST += tests/man/man_pages.sh tests/serve/serve_twice.sh
+# The Debian package's web server snippets for the programs of this build,
+# checked by apache2 -t and lighttpd -tt (no root, no install).
+TESTS += tests/package/snippets.sh
+EXTRA_DIST += tests/package/snippets.sh
 # The Debian package end to end: run by ./scripts/test (STAGES=package), not
 # by make check, since it installs and purges the package on the machine.
 EXTRA_DIST += tests/package/package_test.sh
