@@ -46,6 +46,7 @@ STACK_MARIADB_EXTRA="--innodb-flush-log-at-trx-commit=1" \
 	exit 99
 }
 up_ms=$(date +%s%3N)
+up_from=$(e2e_log_lines)
 echo "# MariaDB back after $(((up_ms - kill_ms) / 1000)) s (crash recovery included)"
 sleep 4
 touch "$stop"
@@ -76,10 +77,6 @@ for ((w = 1; w <= writers; w++)); do
 	fi
 done
 
-if [ "$(e2e_workers userpatch-users)" = "$workers" ]; then
-	pass "the same workers before and after ($(echo "$workers" | tr '\n' ' '))"
-else
-	fail "workers changed: $(echo "$workers" | tr '\n' ' ') -> $(e2e_workers userpatch-users | tr '\n' ' ')"
-fi
+e2e_expect_workers_kept "$workers" "$up_from"
 
 e2e_finish

@@ -271,7 +271,8 @@ expect_error() {
 E2E_PROG_LOG=${UP_TEST_WEB_DIR:-}/programs-stderr.log
 
 # e2e_workers NAME: pids of the live FastCGI workers NAME (e.g.
-# userpatch-users) that the test's lighttpd runs, one a line, sorted.
+# userpatch-users) that the test's lighttpd runs, one a line, sorted (as
+# text, for comm).
 e2e_workers() {
 	local lpid
 	lpid=$(cat "$UP_TEST_WEB_DIR/lighttpd.launch.pid")
@@ -279,7 +280,7 @@ e2e_workers() {
 		if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "${1:0:15}" ]; then
 			echo "$pid"
 		fi
-	done | sort -n
+	done | sort
 }
 
 # e2e_log_pids NAME [FROM_LINE]: pids that logged a request line as NAME
@@ -287,7 +288,7 @@ e2e_workers() {
 e2e_log_pids() {
 	tail -n +"${2:-1}" "$E2E_PROG_LOG" |
 		sed -nE "s/^[^ ]+ $1\[([0-9]+)\] info rid=[^ ]+ [A-Z]+ .* [0-9]{3} [0-9]+us.*/\1/p" |
-		sort -nu
+		sort -u
 }
 
 # e2e_log_lines: the number of lines in the programs' log so far.
@@ -342,5 +343,22 @@ e2e_check_writes() {
 		pass "all $acked acknowledged writes are in audit_log"
 	else
 		fail "$missing of $acked acknowledged writes missing from audit_log"
+	fi
+}
+
+# e2e_expect_workers_kept BEFORE FROM_LINE: every worker in BEFORE (pids,
+# one a line, from e2e_workers) is still running, and one of them served a
+# request logged after line FROM_LINE: they recovered without a restart
+# (lighttpd may have started more meanwhile).
+e2e_expect_workers_kept() {
+	local before=$1 now gone served
+	now=$(e2e_workers userpatch-users)
+	gone=$(comm -23 <(printf '%s\n' "$before" | sort) <(printf '%s\n' "$now" | sort) | grep . || true)
+	served=$(comm -12 <(printf '%s\n' "$before" | sort) \
+		<(e2e_log_pids userpatch-users "$2" | sort) | grep . || true)
+	if [ -n "$before" ] && [ -z "$gone" ] && [ -n "$served" ]; then
+		pass "workers kept, no restart: $(echo "$before" | tr '\n' ' ')(served again: $(echo "$served" | tr '\n' ' '))"
+	else
+		fail "workers before: $(echo "$before" | tr '\n' ' '); gone: $(echo "$gone" | tr '\n' ' '); served again: $(echo "$served" | tr '\n' ' ')"
 	fi
 }
