@@ -233,15 +233,18 @@ out:
 
 /*
  * A token whose daily count is within a tenth of its quota (at least 10
- * requests) of it: its requests commit their count at once and read the
- * count of every worker, so workers overshoot the quota only by counts
- * that other workers made before the token came near it.
+ * requests) of it, but not past it: its requests commit their count at once
+ * and read the count of every worker, so workers overshoot the quota only
+ * by counts that other workers made before the token came near it.  Past
+ * the quota in this worker's own view the answer is 429 anyway (the view
+ * never over-counts): no commit for those.
  */
 static int near_quota(const struct token_entry *e)
 {
 	uint64_t margin = e->limit / 10 > 10 ? e->limit / 10 : 10;
+	uint64_t view = e->base_daily + e->mine_daily;
 
-	return e->has_limit && e->base_daily + e->mine_daily + margin > e->limit;
+	return e->has_limit && view <= e->limit && view + margin > e->limit;
 }
 
 static long seconds_to_utc_midnight(void)
