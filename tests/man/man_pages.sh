@@ -93,6 +93,80 @@ while read -r key; do
 	grep -qx -- "$key" "$tmp/keys" ||
 		fail "userpatch.conf(5) describes '$key', which src/lib/config.c does not know"
 done <"$tmp/documented"
+# Each entry gives the key's default (or says it is required).
+python3 - "$man/userpatch.conf.5" >"$tmp/nodefault" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+inside, prev, cur, text = False, "", None, {}
+for line in lines:
+    if line.startswith(".SH "):
+        inside, cur = line[4:].strip().strip('"') == "KEYS", None
+    elif inside and prev == ".TP" and line.startswith(".B "):
+        cur = line[3:].strip()
+        text[cur] = ""
+    elif inside and cur and line not in (".TP",) and not line.startswith(".SS"):
+        text[cur] += line + " "
+    prev = line
+for key, body in text.items():
+    if "Default" not in body and "Required" not in body:
+        print(key)
+PY
+if [ -s "$tmp/nodefault" ]; then
+	fail "userpatch.conf(5) entries without their default: $(tr '\n' ' ' <"$tmp/nodefault")"
+else
+	pass "every userpatch.conf(5) entry gives its default"
+fi
+
+# The numeric keys: the range of the table and the default of
+# up_config_defaults() are the ones the page gives ("Default N; from MIN to MAX").
+if python3 - "$top_srcdir/src/lib/config.c" "$man/userpatch.conf.5" >"$tmp/ranges" <<'PY'; then
+import re, sys
+src = open(sys.argv[1]).read()
+page = open(sys.argv[2], encoding="utf-8").read().split("\n")
+table = src[src.index("keys[] = {"):]
+table = table[:table.index("};")]
+def ev(expr):
+    expr = re.sub(r"(\d+)U?L{0,2}\b", r"\1", expr.strip())
+    if not re.fullmatch(r"[\d\s*+()-]+", expr):
+        return None
+    return eval(expr)
+ranges = {}
+for m in re.finditer(r'\{"(\w+)",\s*K_ULONG,\s*OFF\(\w+\),\s*([^,]+),\s*([^}]+)\}', table):
+    ranges[m.group(1)] = (ev(m.group(2)), ev(m.group(3)))
+defaults = {}
+body = src[src.index("void up_config_defaults"):]
+body = body[:body.index("\n}\n")]
+for m in re.finditer(r"cfg->(\w+)\s*=\s*([^;]+);", body):
+    v = ev(m.group(2))
+    if v is not None:
+        defaults[m.group(1)] = v
+inside, prev, cur, text = False, "", None, {}
+for line in page:
+    if line.startswith(".SH "):
+        inside, cur = line[4:].strip().strip('"') == "KEYS", None
+    elif inside and prev == ".TP" and line.startswith(".B "):
+        cur = line[3:].strip(); text[cur] = ""
+    elif inside and cur:
+        text[cur] += line + " "
+    prev = line
+bad = 0
+for key, (lo, hi) in sorted(ranges.items()):
+    t = " ".join(text.get(key, "").replace("\\-", "-").split())
+    if lo is None or hi is None:
+        print(f"cannot evaluate the range of {key} in config.c"); bad += 1; continue
+    if not re.search(rf"from {lo}\b[^.;]*?\bto {hi}\b", t):
+        print(f"{key}: the code accepts {lo} to {hi}; userpatch.conf(5) does not say 'from {lo} to {hi}'"); bad += 1
+    d = defaults.get(key)
+    if d is not None and not re.search(rf"Default {d}\b", t):
+        print(f"{key}: the default is {d}; userpatch.conf(5) does not say 'Default {d}'"); bad += 1
+print(f"{len(ranges)} numeric keys checked")
+sys.exit(1 if bad else 0)
+PY
+	pass "$(tail -n 1 "$tmp/ranges"): ranges and defaults as in src/lib/config.c"
+else
+	fail "userpatch.conf(5) and src/lib/config.c disagree:"
+	sed 's/^/    /' "$tmp/ranges"
+fi
 
 echo "# userpatch-admin(8), --help and the commands of src/tools"
 entries "$man/userpatch-admin.8" COMMANDS >"$tmp/commands"
