@@ -144,6 +144,28 @@ req OPTIONS "$base_path"
 expect_status 204 "OPTIONS of a device"
 expect_header Accept-Patch '^application/json-patch\+json$'
 
+echo "# one device store: the device app's device is the Devices API's"
+app=$(e2e_token acme device_app_user:write,users:read app)
+reqt "$app" POST /api/v1/device_app_user_update/ -H 'Content-Type: application/json' \
+	--data-binary '{"data":{"username":"ana","imei":"353918053412348"}}'
+expect_status 201 "the device app makes a user and its device"
+uid=$(jq -r .user_id "$E2E_TMP/body")
+reqt "$app" GET "/api/users/$uid"
+expect_status 200 "the user names its device"
+appdev=$(jq -r .deviceId "$E2E_TMP/body")
+reqt "$reader" GET "/api/devices/$appdev"
+expect_status 200 "the Devices API reads that device"
+expect_json imei '"353918053412348"'
+reqt "$writer" PATCH "/api/devices/$appdev" -H 'Content-Type: application/json-patch+json' \
+	--data-binary '[{"op":"replace","path":"/imei","value":"3539180534123401"}]'
+expect_status 200 "an IMEI set through the Devices API"
+reqt "$app" POST /api/v1/device_app_user_update/ -H 'Content-Type: application/json' \
+	--data-binary '{"data":{"username":"ana","user_class":"gold"}}'
+expect_status 201 "the device app answers for the user"
+expect_json imei '"3539180534123401"'
+check "still one device row for it" \
+	"$(e2e_sql "SELECT COUNT(*) FROM devices WHERE imei IN ('353918053412348', '3539180534123401')")" 1
+
 echo "# 8 clients post interleaved, shuffled batches of one device at once"
 cdev=dev-$(e2e_sql "INSERT INTO devices (tenant_id, name) VALUES ($acme, 'busy'); SELECT LAST_INSERT_ID();")
 fixes=1600
