@@ -362,3 +362,10 @@ e2e_expect_workers_kept() {
 		fail "workers before: $(echo "$before" | tr '\n' ' '); gone: $(echo "$gone" | tr '\n' ' '); served again: $(echo "$served" | tr '\n' ' ')"
 	fi
 }
+
+# e2e_log_has FROM_LINE ERE: the programs' log has a line matching ERE from
+# line FROM_LINE on. (grep reads it all: `tail | grep -q` fails under
+# pipefail when grep stops early and tail gets SIGPIPE.)
+e2e_log_has() {
+	[ "$(tail -n +"$1" "$E2E_PROG_LOG" | grep -cE -- "$2")" -gt 0 ]
+}

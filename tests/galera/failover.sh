@@ -12,7 +12,8 @@
 #     move back to the first host;
 #  3. the first node isolated from the others (still accepting connections,
 #     1047 on statements, wsrep_ready OFF): writes answer 200 from the others;
-#  4. a read-only server listed first: writes go to the writable host;
+#  4. a node restarted with --read-only and listed first: writes go to the
+#     writable host;
 #     with the writable host down, reads still answer 200 and writes 503.
 # Runs as its own stage of scripts/test (make check-galera): about a minute.
 set -euo pipefail
@@ -202,10 +203,8 @@ echo "# killed node $victim (kill -9) at +0 ms"
 # Keep writing until 200s come from another node, then a little longer.
 deadline=$((kill_ms + 30000))
 while [ "$(now_ms)" -lt "$deadline" ]; do
-	if tail -n +"$from" "$E2E_PROG_LOG" |
-		grep -qE " PATCH /api/users/[^ ]+ 200 [0-9]+us db=127\.0\.0\.1:[0-9]+$" &&
-		tail -n +"$from" "$E2E_PROG_LOG" | grep -E " PATCH /api/users/[^ ]+ 200 [0-9]+us db=" |
-		grep -vqF "db=$active"; then
+	if [ "$(tail -n +"$from" "$E2E_PROG_LOG" |
+		grep -E " PATCH /api/users/[^ ]+ 200 [0-9]+us db=" | grep -cvF "db=$active")" -gt 0 ]; then
 		break
 	fi
 	sleep 0.2
@@ -237,7 +236,7 @@ else
 	fail "$late_on_victim 200s claim the killed node served them"
 fi
 e2e_expect_workers_kept "$workers" "$kill_from"
-if tail -n +"$from" "$E2E_PROG_LOG" | grep -q "database fail-over: now using host"; then
+if e2e_log_has "$from" "database fail-over: now using host"; then
 	pass "the log names the fail-over"
 else
 	fail "no fail-over line in the log"
@@ -329,7 +328,7 @@ if [ "$on1" -eq 0 ]; then
 else
 	fail "$on1 requests were served by the isolated node"
 fi
-if tail -n +"$from" "$E2E_PROG_LOG" | grep -qE "database host $(host 1): (not ready \(1047\)|Galera node not ready \(wsrep_ready OFF\))"; then
+if e2e_log_has "$from" "database host $(host 1): (not ready \(1047\)|Galera node not ready \(wsrep_ready OFF\))"; then
 	pass "the workers left node 1 on 1047 / wsrep_ready OFF"
 else
 	fail "no 1047 or wsrep_ready line for node 1 in the log"
@@ -341,7 +340,18 @@ stack_galera_wait "$work/n1" 60 3 || fail "node 1 did not rejoin after isolation
 # Phase 4: a read-only server listed first ----------------------------------
 ro=3 rw=2
 [ "$victim" = 2 ] && rw=1
-node_sql "$ro" "SET GLOBAL read_only = ON"
+# Node 3 becomes a read-only server: restarted with --read-only (it rejoins
+# and keeps applying the cluster's writes, as a replica does).
+stack_mariadb_stop "$work/n$ro"
+read -r ro_port ro_gport ro_name ro_peers <"$work/n$ro/galera.node"
+stack_galera_start "$work/n$ro" "$ro_port" "$ro_gport" "$ro_name" "$ro_peers" - --read-only ||
+	setup_failed "cannot restart node $ro with --read-only"
+stack_galera_wait "$work/n$ro" 120 3 || setup_failed "node $ro did not rejoin read-only"
+if [ "$(node_sql "$ro" "SELECT @@global.read_only")" = 1 ]; then
+	pass "node $ro rejoined with --read-only"
+else
+	fail "node $ro is not read-only"
+fi
 config2=$work/userpatch-ro.conf
 sed "s/^db_host = .*/db_host = $(host $ro),$(host $rw)/" "$config" >"$config2"
 port2=$(stack_free_port) || setup_failed "no free port"
@@ -353,7 +363,7 @@ for i in 1 2 3 4; do
 		--data-binary "[{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"ro-$i\"}]"
 	expect_status 200 "write with a read-only server listed first ($i)"
 done
-if grep -E ' PATCH /api/users/[^ ]+ 200 [0-9]+us db=' "$E2E_PROG_LOG" | grep -qvF "db=$(host $rw)"; then
+if [ "$(grep -E ' PATCH /api/users/[^ ]+ 200 [0-9]+us db=' "$E2E_PROG_LOG" | grep -cvF "db=$(host $rw)")" -gt 0 ]; then
 	fail "a write was served by another host than the writable $(host $rw)"
 else
 	pass "every write was served by the writable host $(host $rw), not the read-only $(host $ro)"
