@@ -357,6 +357,16 @@ static const char init_sql[] =
         "SET time_zone = '+00:00', "
         "sql_mode = "
         "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'";
+/*
+ * Every session runs at READ COMMITTED, whatever the server's default: locking
+ * reads take no gap locks, so concurrent creates of the same key do not
+ * deadlock on a shared gap; the loser waits for the winner's key, gets 1062
+ * and its transaction runs again and finds the winner's row (see the
+ * device-app upsert).  Row locks (FOR UPDATE, LOCK IN SHARE MODE) and unique
+ * keys carry every rule; nothing relies on a transaction-wide snapshot.
+ * A second init command: Connector/C runs each one at connect.
+ */
+static const char init_isolation[] = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
 /* Try one host; returns a connected handle or NULL. */
 static MYSQL *connect_host(const struct up_config *cfg, const struct db_host *h, unsigned *err,
@@ -378,6 +388,7 @@ static MYSQL *connect_host(const struct up_config *cfg, const struct db_host *h,
 	mysql_options(m, MYSQL_OPT_RECONNECT, &no);
 	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(m, MYSQL_INIT_COMMAND, init_sql);
+	mysql_options(m, MYSQL_INIT_COMMAND, init_isolation);
 	if (strcmp(h->name, "localhost") == 0)
 		sock = cfg->db_socket;
 	if (mysql_real_connect(m, h->name, cfg->db_user, cfg->db_password, cfg->db_name,

@@ -1136,10 +1136,14 @@ START_TEST(test_parallel_identical_creates)
 	snprintf(name, sizeof(name), "parallel%d", _i);
 	fx_open(&fx, name);
 	set_global_isolation(levels[_i]);
-	/* The premise: a new session runs at that level. */
+	/* The premise: the server gives new sessions that level, and ours set
+	 * READ COMMITTED for themselves at connect. */
 	tu_env_open(&probe);
-	level = tu_scalar(&probe, "SELECT @@tx_isolation", NULL, NULL, NULL);
+	level = tu_scalar(&probe, "SELECT @@global.tx_isolation", NULL, NULL, NULL);
 	ck_assert_str_eq(level, shown[_i]);
+	free(level);
+	level = tu_scalar(&probe, "SELECT @@tx_isolation", NULL, NULL, NULL);
+	ck_assert_str_eq(level, "READ-COMMITTED");
 	free(level);
 	tu_env_close(&probe);
 
