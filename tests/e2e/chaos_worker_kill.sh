@@ -19,6 +19,14 @@ other=$(e2e_user "$acme" 'Other' 'other@example.com')
 
 reqt "$token" GET "/api/users/$victim"
 expect_status 200 "warm-up"
+# Every worker runs a write once, so that its statements are prepared.
+for i in 1 2 3 4 5 6 7 8; do
+	curl -s -o /dev/null --max-time 30 -X PATCH -H "Authorization: Bearer $token" \
+		-H 'Content-Type: application/json-patch+json' \
+		--data-binary "[{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"warm $i\"}]" \
+		"$UP_TEST_BASE_URL/api/users/$other" &
+done
+wait
 workers=$(e2e_workers userpatch-users)
 echo "# workers: $(echo "$workers" | tr '\n' ' ')"
 v0=$(e2e_sql "SELECT version FROM users WHERE id = $vid")
@@ -54,6 +62,10 @@ if [ -n "$conn" ]; then
 	pass "a worker is mid-request: row changed, waiting to write the audit row (connection $conn)"
 else
 	fail "no worker blocked inside its write transaction"
+	e2e_sql "SELECT p.ID, p.USER, p.STATE, LEFT(p.INFO, 60), t.trx_rows_modified
+		FROM information_schema.PROCESSLIST p
+		LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID" || true
+	cat "$E2E_TMP/locker.out"
 fi
 # Concurrent writers on another user meanwhile (they queue behind the lock).
 stop=$E2E_TMP/stop
