@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "db_rows.h"
 #include "json.h"
 #include "parse.h"
 #include "position_store.h"
@@ -227,13 +228,18 @@ static enum up_err device_of_tenant(struct up_db *db, uint64_t tenant, uint64_t 
 	return rc;
 }
 
+/* A row of a range query as JSON (an up_row_json_fn). */
+static enum up_err range_row(const struct up_db_result *res, size_t row, void *ctx, cJSON **out)
+{
+	(void)ctx;
+	return row_position(res, row, 0, out);
+}
+
 enum up_err up_positions_range(struct up_db *db, uint64_t tenant, uint64_t device,
                                const struct up_position_query *q, cJSON **items, int *more)
 {
 	struct up_db_param p[4];
 	struct up_db_result res;
-	cJSON *arr = NULL;
-	size_t i;
 	enum up_err rc;
 
 	*items = NULL;
@@ -248,24 +254,9 @@ enum up_err up_positions_range(struct up_db *db, uint64_t tenant, uint64_t devic
 	rc = up_db_query(db, q->after != NULL ? sql_range_after : sql_range_from, p, 4, &res);
 	if (rc != UP_OK)
 		return rc;
-	arr = cJSON_CreateArray();
-	if (arr == NULL) {
-		rc = UP_ERR_NOMEM;
-		goto out;
-	}
-	for (i = 0; i < res.nrows && i < q->limit; i++) {
-		cJSON *o;
-
-		rc = row_position(&res, i, 0, &o);
-		if (rc != UP_OK)
-			goto out;
-		cJSON_AddItemToArray(arr, o);
-	}
-	*more = res.nrows > q->limit;
-	*items = arr;
-	arr = NULL;
-out:
-	cJSON_Delete(arr);
+	rc = up_db_rows_json(&res, q->limit, range_row, NULL, items);
+	if (rc == UP_OK)
+		*more = res.nrows > q->limit;
 	up_db_result_free(&res);
 	return rc;
 }
@@ -433,13 +424,18 @@ out:
 	return rc;
 }
 
+/* A row of the alert list as JSON; ctx is the device id (an up_row_json_fn). */
+static enum up_err list_alert_row(const struct up_db_result *res, size_t row, void *ctx,
+                                  cJSON **out)
+{
+	return row_alert(res, row, *(const uint64_t *)ctx, out);
+}
+
 enum up_err up_alerts_list(struct up_db *db, uint64_t tenant, uint64_t device, uint64_t limit,
                            uint64_t offset, cJSON **items, uint64_t *total)
 {
 	struct up_db_param p[3] = {UP_P_U64(device), UP_P_U64(limit), UP_P_U64(offset)};
-	struct up_db_result res, cnt;
-	cJSON *arr = NULL;
-	size_t i;
+	struct up_db_result res;
 	enum up_err rc;
 
 	*items = NULL;
@@ -447,34 +443,13 @@ enum up_err up_alerts_list(struct up_db *db, uint64_t tenant, uint64_t device, u
 	rc = device_of_tenant(db, tenant, device);
 	if (rc != UP_OK)
 		return rc;
-	rc = up_db_query(db, sql_alert_count, p, 1, &cnt);
-	if (rc != UP_OK)
-		return rc;
-	if (cnt.nrows != 1 || up_parse_u64(up_db_cell(&cnt, 0, 0), 0, UINT64_MAX, total) != UP_OK)
-		rc = UP_ERR_INTERNAL;
-	up_db_result_free(&cnt);
+	rc = up_db_count(db, sql_alert_count, p, 1, total);
 	if (rc != UP_OK)
 		return rc;
 	rc = up_db_query(db, sql_alert_list, p, 3, &res);
 	if (rc != UP_OK)
 		return rc;
-	arr = cJSON_CreateArray();
-	if (arr == NULL) {
-		rc = UP_ERR_NOMEM;
-		goto out;
-	}
-	for (i = 0; i < res.nrows; i++) {
-		cJSON *o;
-
-		rc = row_alert(&res, i, device, &o);
-		if (rc != UP_OK)
-			goto out;
-		cJSON_AddItemToArray(arr, o);
-	}
-	*items = arr;
-	arr = NULL;
-out:
-	cJSON_Delete(arr);
+	rc = up_db_rows_json(&res, res.nrows, list_alert_row, &device, items);
 	up_db_result_free(&res);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "db_rows.h"
 #include "parse.h"
 #include "resource.h"
 
@@ -520,6 +521,12 @@ static size_t filter_params(const struct up_resource *r, struct up_db_param *p, 
 	return n;
 }
 
+/* A row of a list query as JSON; ctx is the resource (an up_row_json_fn). */
+static enum up_err list_row(const struct up_db_result *res, size_t row, void *ctx, cJSON **out)
+{
+	return up_resource_to_json(ctx, res, row, out);
+}
+
 enum up_err up_resource_list(struct up_db *db, const struct up_resource *r, uint64_t tenant,
                              const struct up_list_query *q, cJSON **items, uint64_t *total,
                              int *more)
@@ -527,21 +534,15 @@ enum up_err up_resource_list(struct up_db *db, const struct up_resource *r, uint
 	struct family_sql *s = sql_of(r);
 	struct up_db_param p[2 * UP_MAX_FILTERS + 4];
 	struct up_db_result res;
-	cJSON *arr = NULL;
 	enum up_err rc;
-	size_t i, n;
+	size_t n;
 
 	*items = NULL;
 	*more = 0;
 	if (s == NULL || r->nfilters > UP_MAX_FILTERS)
 		return UP_ERR_INTERNAL;
 	n = filter_params(r, p, tenant, q);
-	rc = up_db_query(db, s->count, p, n, &res);
-	if (rc != UP_OK)
-		return rc;
-	if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, 0), 0, UINT64_MAX, total) != UP_OK)
-		rc = UP_ERR_INTERNAL;
-	up_db_result_free(&res);
+	rc = up_db_count(db, s->count, p, n, total);
 	if (rc != UP_OK)
 		return rc;
 	p[n++] =
@@ -551,24 +552,9 @@ enum up_err up_resource_list(struct up_db *db, const struct up_resource *r, uint
 	rc = up_db_query(db, s->list, p, n, &res);
 	if (rc != UP_OK)
 		return rc;
-	arr = cJSON_CreateArray();
-	if (arr == NULL) {
-		rc = UP_ERR_NOMEM;
-		goto out;
-	}
-	for (i = 0; i < res.nrows && i < q->limit; i++) {
-		cJSON *item = NULL;
-
-		rc = up_resource_to_json(r, &res, i, &item);
-		if (rc != UP_OK)
-			goto out;
-		cJSON_AddItemToArray(arr, item);
-	}
-	*more = res.nrows > q->limit;
-	*items = arr;
-	arr = NULL;
-out:
-	cJSON_Delete(arr);
+	rc = up_db_rows_json(&res, q->limit, list_row, (void *)r, items);
+	if (rc == UP_OK)
+		*more = res.nrows > q->limit;
 	up_db_result_free(&res);
 	return rc;
 }
