@@ -20,6 +20,7 @@
 #include "json.h"
 #include "log.h"
 #include "parse.h"
+#include "strbuf.h"
 #include "user_store.h"
 
 /* Statements (constant text once built: column names come from the table). */
@@ -35,23 +36,6 @@ static const char sql_dev_other_user[] = "SELECT id FROM users WHERE tenant_id =
 static size_t n_user_cols, n_dev_cols;
 static int user_col[DA__MAX], dev_col[DA__MAX];
 
-/* Append formatted text to buf at *used; 0 on overflow. */
-static int cat(char *buf, size_t len, size_t *used, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static int cat(char *buf, size_t len, size_t *used, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *used, len - *used, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= len - *used)
-		return 0;
-	*used += (size_t)n;
-	return 1;
-}
-
 static enum up_err build_sql(void)
 {
 	size_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, i;
@@ -66,58 +50,61 @@ static enum up_err build_sql(void)
 		else if (da_fields[fid].store == DA_S_DEVICE)
 			dev_col[n_dev_cols++] = fid;
 	}
-	ok &= cat(sql_user_load, sizeof(sql_user_load), &a,
-	          "SELECT id, version, device_id, modified_at");
-	ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b,
-	          "INSERT INTO users (tenant_id, device_id");
-	ok &= cat(sql_user_update, sizeof(sql_user_update), &c, "UPDATE users SET device_id = ?");
+	ok &= up_buf_cat(sql_user_load, sizeof(sql_user_load), &a,
+	                 "SELECT id, version, device_id, modified_at");
+	ok &= up_buf_cat(sql_user_insert, sizeof(sql_user_insert), &b,
+	                 "INSERT INTO users (tenant_id, device_id");
+	ok &= up_buf_cat(sql_user_update, sizeof(sql_user_update), &c,
+	                 "UPDATE users SET device_id = ?");
 	for (i = 0; i < n_user_cols; i++) {
 		const char *col = da_column(user_col[i]);
 
-		ok &= cat(sql_user_load, sizeof(sql_user_load), &a, ", %s", col);
-		ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b, ", %s", col);
-		ok &= cat(sql_user_update, sizeof(sql_user_update), &c, ", %s = ?", col);
+		ok &= up_buf_cat(sql_user_load, sizeof(sql_user_load), &a, ", %s", col);
+		ok &= up_buf_cat(sql_user_insert, sizeof(sql_user_insert), &b, ", %s", col);
+		ok &= up_buf_cat(sql_user_update, sizeof(sql_user_update), &c, ", %s = ?", col);
 	}
-	ok &= cat(sql_user_load, sizeof(sql_user_load), &a,
-	          ", UTC_TIMESTAMP(6) FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE");
-	ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b, ") VALUES (?, ?");
+	ok &= up_buf_cat(sql_user_load, sizeof(sql_user_load), &a,
+	                 ", UTC_TIMESTAMP(6) FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE");
+	ok &= up_buf_cat(sql_user_insert, sizeof(sql_user_insert), &b, ") VALUES (?, ?");
 	for (i = 0; i < n_user_cols; i++)
-		ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b, ", ?");
-	ok &= cat(sql_user_insert, sizeof(sql_user_insert), &b,
-	          ") RETURNING id, version, modified_at");
-	ok &= cat(sql_user_update, sizeof(sql_user_update), &c,
-	          ", version = version + 1, modified_at = ? WHERE tenant_id = ? AND id = ?");
+		ok &= up_buf_cat(sql_user_insert, sizeof(sql_user_insert), &b, ", ?");
+	ok &= up_buf_cat(sql_user_insert, sizeof(sql_user_insert), &b,
+	                 ") RETURNING id, version, modified_at");
+	ok &= up_buf_cat(sql_user_update, sizeof(sql_user_update), &c,
+	                 ", version = version + 1, modified_at = ? WHERE tenant_id = ? AND id = ?");
 
-	ok &= cat(sql_dev_load, sizeof(sql_dev_load), &d, "SELECT ");
-	ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, "INSERT INTO devices (tenant_id");
-	ok &= cat(sql_dev_update, sizeof(sql_dev_update), &f, "UPDATE devices SET ");
+	ok &= up_buf_cat(sql_dev_load, sizeof(sql_dev_load), &d, "SELECT ");
+	ok &= up_buf_cat(sql_dev_insert, sizeof(sql_dev_insert), &e,
+	                 "INSERT INTO devices (tenant_id");
+	ok &= up_buf_cat(sql_dev_update, sizeof(sql_dev_update), &f, "UPDATE devices SET ");
 	for (i = 0; i < n_dev_cols; i++) {
 		const char *col = da_column(dev_col[i]);
 
-		ok &= cat(sql_dev_load, sizeof(sql_dev_load), &d, "%s%s", i > 0 ? ", " : "", col);
-		ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ", %s", col);
-		ok &= cat(sql_dev_update, sizeof(sql_dev_update), &f, "%s = ?, ", col);
+		ok &= up_buf_cat(sql_dev_load, sizeof(sql_dev_load), &d, "%s%s", i > 0 ? ", " : "",
+		                 col);
+		ok &= up_buf_cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ", %s", col);
+		ok &= up_buf_cat(sql_dev_update, sizeof(sql_dev_update), &f, "%s = ?, ", col);
 	}
-	ok &= cat(sql_dev_load, sizeof(sql_dev_load), &d,
-	          " FROM devices WHERE tenant_id = ? AND id = ? FOR UPDATE");
-	ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ") VALUES (?");
+	ok &= up_buf_cat(sql_dev_load, sizeof(sql_dev_load), &d,
+	                 " FROM devices WHERE tenant_id = ? AND id = ? FOR UPDATE");
+	ok &= up_buf_cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ") VALUES (?");
 	for (i = 0; i < n_dev_cols; i++)
-		ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ", ?");
-	ok &= cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ")");
-	ok &= cat(sql_dev_update, sizeof(sql_dev_update), &f,
-	          "version = version + 1, modified_at = CURRENT_TIMESTAMP(6)"
-	          " WHERE tenant_id = ? AND id = ?");
+		ok &= up_buf_cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ", ?");
+	ok &= up_buf_cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ")");
+	ok &= up_buf_cat(sql_dev_update, sizeof(sql_dev_update), &f,
+	                 "version = version + 1, modified_at = CURRENT_TIMESTAMP(6)"
+	                 " WHERE tenant_id = ? AND id = ?");
 
 	for (fid = 0; fid < DA__MAX; fid++) {
 		const struct da_field *fl = &da_fields[fid];
 
 		a = b = c = 0;
 		if (fl->store == DA_S_DEVICE) {
-			ok &= cat(
+			ok &= up_buf_cat(
 			        sql_find_dev[fid], sizeof(sql_find_dev[fid]), &b,
 			        "SELECT id FROM devices WHERE tenant_id = ? AND %s = ? FOR UPDATE",
 			        da_column(fid));
-			ok &= cat(
+			ok &= up_buf_cat(
 			        sql_release_dev[fid], sizeof(sql_release_dev[fid]), &c,
 			        "UPDATE devices SET %s = NULL, version = version + 1, "
 			        "modified_at = CURRENT_TIMESTAMP(6) WHERE tenant_id = ? AND id = ?",

@@ -10,6 +10,7 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/http.c src/lib/http.h \
 	src/lib/db.c src/lib/db.h \
 	src/lib/db_rows.c src/lib/db_rows.h \
+	src/lib/strbuf.c src/lib/strbuf.h \
 	src/lib/auth.c src/lib/auth.h \
 	src/lib/usage.c src/lib/usage.h \
 	src/lib/resource.c src/lib/resource.h \

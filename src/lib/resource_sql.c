@@ -6,13 +6,13 @@
  * The db layer keeps a pointer to the text of a prepared statement, so every
  * text lives as long as the process.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "db_rows.h"
 #include "parse.h"
 #include "resource.h"
+#include "strbuf.h"
 
 #define MAX_FAMILIES 8
 #define SQL_MAX 2048
@@ -32,22 +32,6 @@ struct family_sql {
 };
 
 static struct family_sql families[MAX_FAMILIES];
-
-/* Append formatted text to buf at *used; 0 on overflow. */
-static int cat(char *buf, size_t *used, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int cat(char *buf, size_t *used, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *used, SQL_MAX - *used, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= SQL_MAX - *used)
-		return 0;
-	*used += (size_t)n;
-	return 1;
-}
 
 /* A column written by INSERT: not server-managed, not an auto id, not another API's. */
 static int insertable(const struct up_field *f)
@@ -70,11 +54,12 @@ static struct up_db_param key_param(const struct up_resource *r, const struct up
 static int list_where(const struct up_resource *r, char *buf, size_t *used)
 {
 	size_t i;
-	int ok = cat(buf, used, "WHERE tenant_id = ?");
+	int ok = up_buf_cat(buf, SQL_MAX, used, "WHERE tenant_id = ?");
 
 	for (i = 0; i < r->nfilters; i++)
-		ok &= cat(buf, used, " AND (? IS NULL OR %s = %s)", r->filters[i].column,
-		          r->filters[i].value != NULL ? r->filters[i].value : "?");
+		ok &= up_buf_cat(buf, SQL_MAX, used, " AND (? IS NULL OR %s = %s)",
+		                 r->filters[i].column,
+		                 r->filters[i].value != NULL ? r->filters[i].value : "?");
 	return ok;
 }
 
@@ -92,51 +77,55 @@ static enum up_err build(struct family_sql *s, const struct up_resource *r)
 
 	if (up_resource_columns(r, cols, sizeof(cols)) != UP_OK)
 		return UP_ERR_INTERNAL;
-	ok = cat(buf, &u, "SELECT %s, version FROM %s WHERE tenant_id = ? AND %s = ?", cols,
-	         r->table, key);
+	ok = up_buf_cat(buf, SQL_MAX, &u,
+	                "SELECT %s, version FROM %s WHERE tenant_id = ? AND %s = ?", cols, r->table,
+	                key);
 	s->load = dup_or_null(buf, ok);
 	u = 0;
-	ok = cat(buf, &u,
-	         "SELECT %s, version, UTC_TIMESTAMP(6) FROM %s WHERE tenant_id = ? AND %s = ? "
-	         "FOR UPDATE",
-	         cols, r->table, key);
+	ok = up_buf_cat(
+	        buf, SQL_MAX, &u,
+	        "SELECT %s, version, UTC_TIMESTAMP(6) FROM %s WHERE tenant_id = ? AND %s = ? "
+	        "FOR UPDATE",
+	        cols, r->table, key);
 	s->load_locked = dup_or_null(buf, ok);
 
 	u = 0;
-	ok = cat(buf, &u, "INSERT INTO %s (tenant_id", r->table);
-	ok &= cat(vals, &v, "?");
+	ok = up_buf_cat(buf, SQL_MAX, &u, "INSERT INTO %s (tenant_id", r->table);
+	ok &= up_buf_cat(vals, SQL_MAX, &v, "?");
 	for (i = 0; i < r->nfields; i++) {
 		if (!insertable(&r->fields[i]))
 			continue;
-		ok &= cat(buf, &u, ", %s", r->fields[i].column);
-		ok &= cat(vals, &v, ", ?");
+		ok &= up_buf_cat(buf, SQL_MAX, &u, ", %s", r->fields[i].column);
+		ok &= up_buf_cat(vals, SQL_MAX, &v, ", ?");
 	}
 	/* RETURNING: the stored row comes back with the insert, no read-back SELECT. */
-	ok &= cat(buf, &u, ") VALUES (%s) RETURNING ", vals);
+	ok &= up_buf_cat(buf, SQL_MAX, &u, ") VALUES (%s) RETURNING ", vals);
 	for (i = 0; i < r->nfields; i++) {
 		const struct up_field *f = &r->fields[i];
 
 		if (up_resource_read_index(r, i) < 0)
 			continue;
 		/* A computed column of a new row: its default (e.g. no users yet). */
-		ok &= cat(buf, &u, "%s, ", f->flags & UP_FF_COMPUTED ? "NULL" : f->column);
+		ok &= up_buf_cat(buf, SQL_MAX, &u, "%s, ",
+		                 f->flags & UP_FF_COMPUTED ? "NULL" : f->column);
 	}
-	ok &= cat(buf, &u, "version");
+	ok &= up_buf_cat(buf, SQL_MAX, &u, "version");
 	s->insert = dup_or_null(buf, ok);
 
 	u = 0;
-	ok = cat(buf, &u, "SELECT %s, version FROM %s ", cols, r->table);
+	ok = up_buf_cat(buf, SQL_MAX, &u, "SELECT %s, version FROM %s ", cols, r->table);
 	ok &= list_where(r, buf, &u);
-	ok &= cat(buf, &u, " AND %s > ? ORDER BY %s LIMIT ? OFFSET ?", key, key);
+	ok &= up_buf_cat(buf, SQL_MAX, &u, " AND %s > ? ORDER BY %s LIMIT ? OFFSET ?", key, key);
 	s->list = dup_or_null(buf, ok);
 
 	u = 0;
-	ok = cat(buf, &u, "SELECT COUNT(*) FROM %s ", r->table);
+	ok = up_buf_cat(buf, SQL_MAX, &u, "SELECT COUNT(*) FROM %s ", r->table);
 	ok &= list_where(r, buf, &u);
 	s->count = dup_or_null(buf, ok);
 
 	u = 0;
-	ok = cat(buf, &u, "DELETE FROM %s WHERE tenant_id = ? AND %s = ?", r->table, key);
+	ok = up_buf_cat(buf, SQL_MAX, &u, "DELETE FROM %s WHERE tenant_id = ? AND %s = ?", r->table,
+	                key);
 	s->del = dup_or_null(buf, ok);
 
 	if (s->load == NULL || s->load_locked == NULL || s->insert == NULL || s->list == NULL ||
@@ -304,9 +293,10 @@ enum up_err up_resource_lookup(struct up_db *db, const struct up_resource *r, ui
 		return UP_ERR_INTERNAL;
 	lock = lock != 0;
 	if (s->lookup[i][lock] == NULL) {
-		if (!cat(buf, &u, "SELECT %s FROM %s WHERE tenant_id = ? AND %s = ?%s",
-		         up_resource_key(r)->column, r->table, r->fields[i].column,
-		         lock ? " FOR UPDATE" : ""))
+		if (!up_buf_cat(buf, SQL_MAX, &u,
+		                "SELECT %s FROM %s WHERE tenant_id = ? AND %s = ?%s",
+		                up_resource_key(r)->column, r->table, r->fields[i].column,
+		                lock ? " FOR UPDATE" : ""))
 			return UP_ERR_INTERNAL;
 		if ((s->lookup[i][lock] = strdup(buf)) == NULL)
 			return UP_ERR_NOMEM;
@@ -383,13 +373,13 @@ static const char *update_sql(struct family_sql *s, const struct up_resource *r,
 	for (u = s->updates; u != NULL; u = u->next)
 		if (u->mask == mask)
 			return u->sql;
-	ok = cat(buf, &used, "UPDATE %s SET ", r->table);
+	ok = up_buf_cat(buf, SQL_MAX, &used, "UPDATE %s SET ", r->table);
 	for (i = 0; i < r->nfields; i++)
 		if (mask & (UINT64_C(1) << i))
-			ok &= cat(buf, &used, "%s = ?, ", r->fields[i].column);
-	ok &= cat(buf, &used,
-	          "version = version + 1, modified_at = ? WHERE tenant_id = ? AND %s = ?",
-	          up_resource_key(r)->column);
+			ok &= up_buf_cat(buf, SQL_MAX, &used, "%s = ?, ", r->fields[i].column);
+	ok &= up_buf_cat(buf, SQL_MAX, &used,
+	                 "version = version + 1, modified_at = ? WHERE tenant_id = ? AND %s = ?",
+	                 up_resource_key(r)->column);
 	if (!ok)
 		return NULL;
 	u = malloc(sizeof(*u));
