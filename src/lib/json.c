@@ -282,6 +282,19 @@ enum up_err up_json_parse(const char *text, size_t len, size_t max_depth, cJSON 
 	return up_json_parse_opts(text, len, max_depth, 0, NULL, out);
 }
 
+enum up_err up_json_add_parsed(cJSON *o, const char *name, const char *text, size_t max_depth)
+{
+	cJSON *v;
+	enum up_err rc;
+
+	if (text == NULL)
+		return UP_OK;
+	rc = up_json_parse(text, strlen(text), max_depth, &v);
+	if (rc == UP_OK)
+		cJSON_AddItemToObject(o, name, v);
+	return rc;
+}
+
 enum up_err up_json_parse_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
                                size_t *where, cJSON **out)
 {

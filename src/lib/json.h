@@ -71,6 +71,13 @@ void up_json_wipe_delete(cJSON *v);
 /* Compact text of v; owned by the caller (free()).  NULL on allocation failure. */
 char *up_json_print(const cJSON *v);
 
+/*
+ * Parse the NUL-terminated JSON text (as up_json_parse, no deeper than
+ * max_depth) and add it to o as member name (o owns it); text NULL adds
+ * nothing.  For JSON the database stores as text.
+ */
+enum up_err up_json_add_parsed(cJSON *o, const char *name, const char *text, size_t max_depth);
+
 /* Depth of a tree: a scalar is 0, [] is 1, [[1]] is 2. */
 size_t up_json_depth(const cJSON *v);
 

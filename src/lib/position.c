@@ -386,12 +386,9 @@ enum up_err up_position_json(const char *time, const char *const num[UP_POS__NUM
 		}
 		cJSON_AddItemToObject(o, up_pos_num_rules[k].name, v);
 	}
-	if (attributes != NULL) {
-		rc = up_json_parse(attributes, strlen(attributes), 4, &v);
-		if (rc != UP_OK)
-			goto out;
-		cJSON_AddItemToObject(o, "attributes", v);
-	}
+	rc = up_json_add_parsed(o, "attributes", attributes, 4);
+	if (rc != UP_OK)
+		goto out;
 	*out = o;
 	o = NULL;
 	rc = UP_OK;

@@ -398,7 +398,7 @@ static enum up_err row_alert(const struct up_db_result *res, size_t row, uint64_
 {
 	const char *msg = up_db_cell(res, row, 3), *pos = up_db_cell(res, row, 4);
 	uint64_t id;
-	cJSON *o = NULL, *v = NULL;
+	cJSON *o = NULL;
 	enum up_err rc = UP_ERR_INTERNAL;
 
 	*out = NULL;
@@ -410,12 +410,9 @@ static enum up_err row_alert(const struct up_db_result *res, size_t row, uint64_
 	rc = UP_ERR_NOMEM;
 	if (o == NULL || (msg != NULL && cJSON_AddStringToObject(o, "message", msg) == NULL))
 		goto out;
-	if (pos != NULL) {
-		rc = up_json_parse(pos, strlen(pos), 8, &v);
-		if (rc != UP_OK)
-			goto out;
-		cJSON_AddItemToObject(o, "position", v);
-	}
+	rc = up_json_add_parsed(o, "position", pos, 8);
+	if (rc != UP_OK)
+		goto out;
 	*out = o;
 	o = NULL;
 	rc = UP_OK;
