@@ -130,6 +130,28 @@ static cJSON *device_body(uint64_t device)
 	return o;
 }
 
+/*
+ * After a read of the store that returned rc and, on UP_OK, made `made`
+ * (owned): the answer body {"deviceId": ...}, or NULL when the error was
+ * answered (then `made` is freed).
+ */
+static cJSON *read_body(struct up_ctx *ctx, struct up_response *resp, uint64_t device,
+                        enum up_err rc, cJSON *made)
+{
+	cJSON *body;
+
+	if (rc != UP_OK) {
+		fail(ctx, resp, rc, NULL);
+		return NULL;
+	}
+	body = device_body(device);
+	if (body == NULL) {
+		cJSON_Delete(made);
+		fail(ctx, resp, UP_ERR_NOMEM, NULL);
+	}
+	return body;
+}
+
 void up_dev_last_location(struct up_call *call)
 {
 	struct up_ctx *ctx = call->ctx;
@@ -143,16 +165,9 @@ void up_dev_last_location(struct up_call *call)
 	if (!known_params(call, NULL, 0))
 		return;
 	rc = up_position_last(ctx->db, ctx->auth.tenant_id, device, &pos);
-	if (rc != UP_OK) {
-		fail(ctx, resp, rc, NULL);
+	body = read_body(ctx, resp, device, rc, pos);
+	if (body == NULL)
 		return;
-	}
-	body = device_body(device);
-	if (body == NULL) {
-		cJSON_Delete(pos);
-		fail(ctx, resp, UP_ERR_NOMEM, NULL);
-		return;
-	}
 	while (pos->child != NULL) {
 		cJSON *item = cJSON_DetachItemViaPointer(pos, pos->child);
 
@@ -288,16 +303,9 @@ void up_dev_get_locations(struct up_call *call)
 	/* A cursor is the time of the last position of a page: the next starts after it. */
 	q.after = has_after && (!has_from || strcmp(after, from) >= 0) ? after : NULL;
 	rc = up_positions_range(ctx->db, ctx->auth.tenant_id, device, &q, &items, &more);
-	if (rc != UP_OK) {
-		fail(ctx, resp, rc, NULL);
+	body = read_body(ctx, resp, device, rc, items);
+	if (body == NULL)
 		return;
-	}
-	body = device_body(device);
-	if (body == NULL) {
-		cJSON_Delete(items);
-		fail(ctx, resp, UP_ERR_NOMEM, NULL);
-		return;
-	}
 	if (more) {
 		const cJSON *last = cJSON_GetArrayItem(items, cJSON_GetArraySize(items) - 1);
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(last, "time");
@@ -385,16 +393,9 @@ void up_dev_get_alerts(struct up_call *call)
 	    !num_param(ctx, req, "offset", 0, INT64_MAX, 0, &offset, resp))
 		return;
 	rc = up_alerts_list(ctx->db, ctx->auth.tenant_id, device, limit, offset, &items, &total);
-	if (rc != UP_OK) {
-		fail(ctx, resp, rc, NULL);
+	body = read_body(ctx, resp, device, rc, items);
+	if (body == NULL)
 		return;
-	}
-	body = device_body(device);
-	if (body == NULL) {
-		cJSON_Delete(items);
-		fail(ctx, resp, UP_ERR_NOMEM, NULL);
-		return;
-	}
 	cJSON_AddItemToObject(body, "alerts", items);
 	cJSON_AddNumberToObject(body, "total", (double)total);
 	cJSON_AddNumberToObject(body, "limit", (double)limit);
