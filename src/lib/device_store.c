@@ -4,20 +4,12 @@
 #include "device_store.h"
 #include "user_store.h"
 
-/* A rule of device.c: its sentence becomes the detail. */
-static int device_rule(struct up_check *c, int ok, const char *why)
-{
-	if (ok)
-		return 1;
-	return up_check_fail(c, "%s", why != NULL ? why : "is not valid");
-}
-
 int up_check_imei(struct up_check *c, const cJSON *v)
 {
 	const char *why = NULL;
 	int ok = up_valid_imei(v->valuestring, c->mode, &why); /* sets why: call it first */
 
-	return device_rule(c, ok, why);
+	return up_check_rule(c, ok, why);
 }
 
 int up_check_imsi(struct up_check *c, const cJSON *v)
@@ -25,7 +17,7 @@ int up_check_imsi(struct up_check *c, const cJSON *v)
 	const char *why = NULL;
 	int ok = up_valid_imsi(v->valuestring, &why); /* sets why: call it first */
 
-	return device_rule(c, ok, why);
+	return up_check_rule(c, ok, why);
 }
 
 int up_check_iccid(struct up_check *c, const cJSON *v)
@@ -33,7 +25,7 @@ int up_check_iccid(struct up_check *c, const cJSON *v)
 	const char *why = NULL;
 	int ok = up_valid_iccid(v->valuestring, c->mode, &why); /* sets why: call it first */
 
-	return device_rule(c, ok, why);
+	return up_check_rule(c, ok, why);
 }
 
 int up_check_e164(struct up_check *c, const cJSON *v)
@@ -41,23 +33,17 @@ int up_check_e164(struct up_check *c, const cJSON *v)
 	const char *why = NULL;
 	int ok = up_valid_e164(v->valuestring, &why); /* sets why: call it first */
 
-	return device_rule(c, ok, why);
+	return up_check_rule(c, ok, why);
 }
 
 #define RO UP_FF_READONLY
 /*
- * A device's group names a group of its tenant; the shared lock keeps the
- * group from being deleted before this write commits (the Groups API's
- * delete counts the devices that name a group, as it counts users).
- */
-#define GROUP_REF                                                                                  \
-	"SELECT id FROM user_groups WHERE tenant_id = ? AND group_key = ? LOCK IN SHARE MODE"
-
-/*
  * The devices table, one line per field: JSON name, column, type, flags, id
  * prefix, length limits (code points; entries for tags), rule, unique key,
  * must-be-after field, default (JSON text), reference check and what it
- * names.  lastUpdate is the newest fix time, which only the positions
+ * names.  A device's group names a group of its tenant, checked as a user's
+ * is (UP_GROUP_REF_SQL: the Groups API's delete counts the devices that name
+ * a group, as it counts users).  lastUpdate is the newest fix time, which only the positions
  * write (position_store.c).
  */
 static const struct up_field device_fields[] = {
@@ -74,8 +60,8 @@ static const struct up_field device_fields[] = {
          NULL, NULL, NULL},
         {"model", "model", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, NULL, NULL},
         {"protocol", "protocol", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, NULL, NULL},
-        {"group", "device_group", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL, GROUP_REF,
-         "group"},
+        {"group", "device_group", UP_FT_STRING, 0, NULL, 0, 64, NULL, NULL, NULL, NULL,
+         UP_GROUP_REF_SQL, "group"},
         {"disabled", "disabled", UP_FT_BOOL, 0, NULL, 0, 0, NULL, NULL, NULL, "false", NULL, NULL},
         {"tags", "tags", UP_FT_JSON, 0, NULL, 0, 64, up_check_tags, NULL, NULL, "{}", NULL, NULL},
         {"lastUpdate", "last_fix_time", UP_FT_DATETIME, RO, NULL, 0, 0, NULL, NULL, NULL, NULL,

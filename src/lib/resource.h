@@ -61,6 +61,12 @@ typedef int (*up_check_fn)(struct up_check *c, const cJSON *v);
 /* Add {"field": path, "reason": <formatted>} to c->err; returns 0. */
 int up_check_fail(struct up_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * The verdict of a rule that explains itself (device.c, validate.c): 1 when
+ * ok, else the detail is why (or "is not valid" when why is NULL) and 0.
+ */
+int up_check_rule(struct up_check *c, int ok, const char *why);
+
 /* Rules several families share (resource_validate.c); v has passed its type check. */
 int up_check_email(struct up_check *c, const cJSON *v);      /* a mail address */
 int up_check_tags(struct up_check *c, const cJSON *v);       /* string -> string, <= max_len */

@@ -34,6 +34,13 @@ int up_check_fail(struct up_check *c, const char *fmt, ...)
 	return 0;
 }
 
+int up_check_rule(struct up_check *c, int ok, const char *why)
+{
+	if (ok)
+		return 1;
+	return up_check_fail(c, "%s", why != NULL ? why : "is not valid");
+}
+
 static int dup_text(struct up_check *c, const char *s)
 {
 	c->text = strdup(s);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "catalog.h"
 #include "device.h"
+#include "device_store.h"
 #include "user_store.h"
 #include "validate.h"
 
@@ -21,28 +22,12 @@ static int r_timezone(struct up_check *c, const cJSON *v)
 	return 1;
 }
 
-/* A rule of device.c: its sentence becomes the detail. */
-static int device_rule(struct up_check *c, int ok, const char *why)
-{
-	if (ok)
-		return 1;
-	return up_check_fail(c, "%s", why != NULL ? why : "is not valid");
-}
-
-static int r_e164(struct up_check *c, const cJSON *v)
-{
-	const char *why = NULL;
-	int ok = up_valid_e164(v->valuestring, &why); /* sets why: call it first */
-
-	return device_rule(c, ok, why);
-}
-
 static int r_username(struct up_check *c, const cJSON *v)
 {
 	const char *why = NULL;
 	int ok = up_valid_username(v->valuestring, &why); /* sets why: call it first */
 
-	return device_rule(c, ok, why);
+	return up_check_rule(c, ok, why);
 }
 
 static int r_user_class(struct up_check *c, const cJSON *v)
@@ -107,8 +92,8 @@ static const struct up_field user_fields[] = {
          "uq_users_external", NULL, NULL, NULL, NULL},
         {"generic_id", "generic_id", UP_FT_STRING, HID, NULL, 1, 255, NULL, "uq_users_generic",
          NULL, NULL, NULL, NULL},
-        {"number", "phone_number", UP_FT_STRING, HID, NULL, 1, 16, r_e164, "uq_users_number", NULL,
-         NULL, NULL, NULL},
+        {"number", "phone_number", UP_FT_STRING, HID, NULL, 1, 16, up_check_e164, "uq_users_number",
+         NULL, NULL, NULL, NULL},
         {"user_class", "user_class", UP_FT_STRING, HID, NULL, 1, 64, r_user_class, NULL, NULL, NULL,
          NULL, NULL},
         {"first_name", "first_name", UP_FT_STRING, HID, NULL, 1, 100, NULL, NULL, NULL, NULL, NULL,
