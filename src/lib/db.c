@@ -733,6 +733,15 @@ static void note_retry(const struct up_db *db)
 	       db->last_errno);
 }
 
+/* Whether a statement that failed with rc runs once more (logged when it does). */
+static int again(const struct up_db *db, const char *sql, enum up_err rc)
+{
+	if (rc != UP_ERR_DB_UNAVAILABLE || !may_retry(db, sql))
+		return 0;
+	note_retry(db);
+	return 1;
+}
+
 static enum up_err exec_once(struct up_db *db, const char *sql, const struct up_db_param *params,
                              size_t nparams, struct up_db_info *info)
 {
@@ -756,10 +765,8 @@ enum up_err up_db_exec(struct up_db *db, const char *sql, const struct up_db_par
 {
 	enum up_err rc = exec_once(db, sql, params, nparams, info);
 
-	if (rc == UP_ERR_DB_UNAVAILABLE && may_retry(db, sql)) {
-		note_retry(db);
+	if (again(db, sql, rc))
 		rc = exec_once(db, sql, params, nparams, info);
-	}
 	return rc;
 }
 
@@ -904,10 +911,8 @@ enum up_err up_db_query(struct up_db *db, const char *sql, const struct up_db_pa
 {
 	enum up_err rc = query_once(db, sql, params, nparams, res);
 
-	if (rc == UP_ERR_DB_UNAVAILABLE && may_retry(db, sql)) {
-		note_retry(db);
+	if (again(db, sql, rc))
 		rc = query_once(db, sql, params, nparams, res);
-	}
 	return rc;
 }
 
