@@ -31,43 +31,16 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build/plain}" && pwd)
 seconds=${2:-8}
 only=${BENCH_ONLY:-ceiling,noop,get,patch,device}
-for tool in wrk curl; do
-	command -v "$tool" >/dev/null || {
-		echo "http_bench: $tool is not installed (scripts/deps installs it)" >&2
-		exit 1
-	}
-done
-for prog in src/endpoints/userpatch-users src/endpoints/userpatch-device-app \
-	src/tools/userpatch-admin bench/write_ceiling bench/noop_fcgi; do
-	[ -x "$build/$prog" ] || {
-		echo "http_bench: $build/$prog is not built (make)" >&2
-		exit 1
-	}
-done
-# shellcheck source=scripts/lib/stack.sh
-. "$top/scripts/lib/stack.sh"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/userpatch-bench.XXXXXX")
-cleanup() {
-	set +e
-	stack_lighttpd_stop "$work/web"
-	stack_mariadb_discard "$work/db"
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-export STACK_LOG_LEVEL=warn
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
+bench_need http_bench wrk curl -- src/endpoints/userpatch-users src/endpoints/userpatch-device-app \
+	src/tools/userpatch-admin bench/write_ceiling bench/noop_fcgi
 [ -n "${BENCH_PROCS:-}" ] && export STACK_MAX_PROCS=$BENCH_PROCS
 export STACK_EXTRA_FCGI="/noop:$build/bench/noop_fcgi"
-stack_mariadb_start "$work/db" >/dev/null
-stack_write_config "$work/db" "$work/userpatch.conf"
-export USERPATCH_CONFIG=$work/userpatch.conf
-admin=$build/src/tools/userpatch-admin
-"$admin" migrate --schema-dir "$top/schema" >/dev/null 2>&1
+bench_stack bench
 "$admin" tenant add bench >/dev/null 2>&1
 token=$("$admin" token issue --tenant bench \
 	--scopes users:read,users:write,device_app_user:write 2>/dev/null)
-sql() { stack_mariadb_root "$work/db" -N -B userpatch -e "$1"; }
 sql "INSERT INTO users (tenant_id, name, email)
      SELECT 1, CONCAT('User ', seq), CONCAT('user', seq, '@example.com') FROM seq_1_to_1000"
 [ "$(sql 'SELECT COUNT(*) FROM users')" = 1000 ] || {

@@ -18,39 +18,13 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build/plain}" && pwd)
 seconds=${2:-10}
-for tool in wrk curl; do
-	command -v "$tool" >/dev/null || {
-		echo "ingest_bench: $tool is not installed (scripts/deps installs it)" >&2
-		exit 1
-	}
-done
-for prog in src/endpoints/userpatch-devices src/tools/userpatch-admin bench/ingest_ceiling; do
-	[ -x "$build/$prog" ] || {
-		echo "ingest_bench: $build/$prog is not built" >&2
-		exit 1
-	}
-done
-# shellcheck source=scripts/lib/stack.sh
-. "$top/scripts/lib/stack.sh"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/userpatch-ingest.XXXXXX")
-cleanup() {
-	set +e
-	stack_lighttpd_stop "$work/web"
-	stack_mariadb_discard "$work/db"
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-export STACK_LOG_LEVEL=warn
-stack_mariadb_start "$work/db" >/dev/null
-stack_write_config "$work/db" "$work/userpatch.conf"
-export USERPATCH_CONFIG=$work/userpatch.conf
-admin=$build/src/tools/userpatch-admin
-"$admin" migrate --schema-dir "$top/schema" >/dev/null 2>&1
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
+bench_need ingest_bench wrk curl -- src/endpoints/userpatch-devices src/tools/userpatch-admin \
+	bench/ingest_ceiling
+bench_stack ingest
 "$admin" tenant add bench >/dev/null
 token=$("$admin" token issue --tenant bench --scopes devices:report 2>/dev/null)
-sql() { stack_mariadb_root "$work/db" userpatch -N -B -e "$1"; }
 # Devices 1-8: batches over HTTP; 9-40: single positions; 41-48: the ceiling.
 sql "INSERT INTO devices (tenant_id) SELECT 1 FROM seq_1_to_48"
 port=$(stack_free_port)

@@ -35,3 +35,6 @@ bench_noop_fcgi_LDADD = $(FCGI_LIBS)
 bench: bench-http
 bench-http: all bench/write_ceiling$(EXEEXT) bench/noop_fcgi$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/http_bench.sh $(abs_builddir)
+
+# What the benchmark scripts share.
+EXTRA_DIST += bench/lib.sh
