@@ -211,3 +211,14 @@ const char *tu_header(const struct up_response *resp, const char *name)
 			return resp->headers[i].value;
 	return NULL;
 }
+
+char *tu_q(const char *s)
+{
+	char *out = strdup(s), *p;
+
+	ck_assert_ptr_nonnull(out);
+	for (p = out; *p != '\0'; p++)
+		if (*p == '\'')
+			*p = '"';
+	return out;
+}

@@ -72,4 +72,10 @@ long long tu_scalar_int(struct tu_env *env, const char *sql, const char *p1, con
 /* Run a statement with up to 3 string params (the test fails on error). */
 void tu_exec(struct tu_env *env, const char *sql, const char *p1, const char *p2, const char *p3);
 
+/*
+ * s with every ' replaced by " (JSON written with ' in test tables); owned by
+ * the caller (free()).  The test fails when memory runs out.
+ */
+char *tu_q(const char *s);
+
 #endif

@@ -57,22 +57,10 @@ static void fx_close(struct fx *fx)
 	tu_env_close(&fx->env);
 }
 
-/* s with every ' replaced by "; owned by the caller. */
-static char *q(const char *s)
-{
-	char *out = strdup(s), *p;
-
-	ck_assert_ptr_nonnull(out);
-	for (p = out; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	return out;
-}
-
 /* The request body carrying inner (quoted with ') as form f; owned by the caller. */
 static char *make_body(enum form f, const char *inner)
 {
-	char *text = q(inner), *out = NULL;
+	char *text = tu_q(inner), *out = NULL;
 	cJSON *o;
 	size_t i, n;
 
@@ -151,7 +139,7 @@ static char *member_text(const cJSON *o, const char *name)
 /* Member name of o printed compactly equals want (quoted with '). */
 static void expect_member(const cJSON *o, const char *name, const char *want)
 {
-	char *got = member_text(o, name), *w = q(want);
+	char *got = member_text(o, name), *w = tu_q(want);
 
 	ck_assert_msg(strcmp(got, w) == 0, "%s is %s, expected %s", name, got, w);
 	free(got);

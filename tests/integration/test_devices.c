@@ -66,18 +66,6 @@ static void fx_close(struct fx *fx)
 	tu_env_close(&fx->env);
 }
 
-/* s with every ' replaced by "; owned by the caller. */
-static char *q(const char *s)
-{
-	char *out = strdup(s), *p;
-
-	ck_assert_ptr_nonnull(out);
-	for (p = out; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	return out;
-}
-
 /* A device row of tenant (id as text) with an optional name; its public id into out[32]. */
 static void make_device(struct fx *fx, const char *tenant_id, const char *name, char *out)
 {
@@ -102,7 +90,7 @@ static int call_h(struct fx *fx, up_handler_fn h, const char *method, const char
                   cJSON **json, char *etag)
 {
 	struct up_response resp;
-	char *b = body != NULL ? q(body) : NULL;
+	char *b = body != NULL ? tu_q(body) : NULL;
 	struct tu_call c = {method, uri, auth, ctype, b, if_match};
 	int status;
 
@@ -479,8 +467,8 @@ START_TEST(test_create)
 	struct fx fx;
 	struct up_response resp;
 	struct tu_call c = {"POST", "/api/devices", NULL, "application/json", NULL, NULL};
-	char *body = q("{'name': 'Tracker 7', 'imei': '353918053412348', 'protocol': 'gt06', "
-	               "'tags': {'fleet': 'north'}}");
+	char *body = tu_q("{'name': 'Tracker 7', 'imei': '353918053412348', 'protocol': 'gt06', "
+	                  "'tags': {'fleet': 'north'}}");
 	char loc[64], *id;
 	cJSON *j = NULL;
 
@@ -512,7 +500,7 @@ START_TEST(test_create)
 	                 1);
 	/* Read-only fields are not given on create. */
 	free(body);
-	body = q("{'name': 'x', 'lastUpdate': '2025-01-01T00:00:00Z'}");
+	body = tu_q("{'name': 'x', 'lastUpdate': '2025-01-01T00:00:00Z'}");
 	c.body = body;
 	tu_call(&fx.env, up_devices_handle, &c, &resp, &j);
 	ck_assert_int_eq(resp.status, 422);
@@ -567,7 +555,7 @@ END_TEST
 /* POST data (quoted with ') to the device-app endpoint; returns the status. */
 static int device_app(struct fx *fx, const char *data, cJSON **json)
 {
-	char *d = q(data), *body = NULL;
+	char *d = tu_q(data), *body = NULL;
 	cJSON *o = cJSON_CreateObject();
 	int status;
 

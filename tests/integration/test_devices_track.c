@@ -70,24 +70,12 @@ static void fx_close(struct fx *fx)
 	tu_env_close(&fx->env);
 }
 
-/* s with every ' replaced by "; owned by the caller. */
-static char *q(const char *s)
-{
-	char *out = strdup(s), *p;
-
-	ck_assert_ptr_nonnull(out);
-	for (p = out; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	return out;
-}
-
 /* One request; returns the status, *json the body (caller frees; may be NULL). */
 static int call(struct fx *fx, const char *method, const char *uri, const char *auth,
                 const char *ctype, const char *body, cJSON **json)
 {
 	struct up_response resp;
-	char *b = body != NULL ? q(body) : NULL;
+	char *b = body != NULL ? tu_q(body) : NULL;
 	struct tu_call c = {method, uri, auth, ctype, b, NULL};
 	int status;
 
@@ -789,7 +777,7 @@ START_TEST(test_outage)
 	ck_assert_int_eq(post(&fx, fx.dev, "locations", fx.report, b1, &j), 201);
 	cJSON_Delete(j);
 	db_ctl("stop");
-	body = q(b2);
+	body = tu_q(b2);
 	c.body = body;
 	tu_call(&fx.env, up_devices_handle, &c, &resp, &j);
 	free(body);
