@@ -76,7 +76,7 @@ static int call(struct fx *fx, const char *method, const char *uri, const char *
 {
 	struct up_response resp;
 	char *b = body != NULL ? tu_q(body) : NULL;
-	struct tu_call c = {method, uri, auth, ctype, b, NULL};
+	struct tu_call c = {method, uri, auth, ctype, b, NULL, NULL};
 	int status;
 
 	tu_call(&fx->env, up_devices_handle, &c, &resp, json);
@@ -497,7 +497,7 @@ START_TEST(test_options_and_allow)
 {
 	struct fx fx;
 	struct up_response resp;
-	struct tu_call c = {"OPTIONS", NULL, NULL, NULL, NULL, NULL};
+	struct tu_call c = {"OPTIONS", NULL, NULL, NULL, NULL, NULL, NULL};
 
 	fx_open(&fx, "track-options");
 	c.uri = uri(fx.dev, "locations");
@@ -767,7 +767,7 @@ START_TEST(test_outage)
 	struct fx fx;
 	struct up_response resp;
 	char *b1 = batch(0, 10), *b2 = batch(100, 10), *body;
-	struct tu_call c = {"POST", NULL, NULL, "application/json", NULL, NULL};
+	struct tu_call c = {"POST", NULL, NULL, "application/json", NULL, NULL, NULL};
 	cJSON *j = NULL;
 
 	ck_assert_msg(getenv("UP_TEST_DB_CTL") != NULL, "UP_TEST_DB_CTL not set");

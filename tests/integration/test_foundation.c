@@ -180,7 +180,7 @@ START_TEST(test_quota_and_429)
 {
 	struct tu_env env;
 	struct up_response resp;
-	struct tu_call call = {"GET", NULL, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", NULL, NULL, NULL, NULL, NULL, NULL};
 	char header[100], uri[64];
 	cJSON *body;
 	int i;
@@ -239,7 +239,7 @@ START_TEST(test_status_cases)
 	const struct status_case *c = &status_cases[_i];
 	struct tu_env env;
 	struct up_response resp;
-	struct tu_call call = {c->method, NULL, NULL, NULL, NULL, NULL};
+	struct tu_call call = {c->method, NULL, NULL, NULL, NULL, NULL, NULL};
 	char a_read[100], a_write[100], b_read[100], uris[3][64];
 	cJSON *body;
 
@@ -488,7 +488,7 @@ START_TEST(test_database_outage_503_and_recovery)
 {
 	struct tu_env env;
 	struct up_response resp;
-	struct tu_call call = {"GET", NULL, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", NULL, NULL, NULL, NULL, NULL, NULL};
 	char header[100], uri[64];
 	cJSON *body;
 	long long version_before;
@@ -502,7 +502,8 @@ START_TEST(test_database_outage_503_and_recovery)
 	tu_call(&env, up_users_handle, &call, &resp, NULL);
 	ck_assert_int_eq(resp.status, 200); /* connected, statements prepared */
 	up_response_free(&resp);
-	version_before = tu_scalar_int(&env, "SELECT COUNT(*) FROM api_usage_slot", NULL, NULL, NULL);
+	version_before =
+	        tu_scalar_int(&env, "SELECT COUNT(*) FROM api_usage_slot", NULL, NULL, NULL);
 
 	db_ctl("stop");
 	tu_call(&env, up_users_handle, &call, &resp, &body);
@@ -523,8 +524,9 @@ START_TEST(test_database_outage_503_and_recovery)
 	ck_assert_str_eq(cJSON_GetObjectItem(body, "name")->valuestring, "O");
 	cJSON_Delete(body);
 	up_response_free(&resp);
-	ck_assert_int_ge(tu_scalar_int(&env, "SELECT COUNT(*) FROM api_usage_slot", NULL, NULL, NULL),
-	                 version_before);
+	ck_assert_int_ge(
+	        tu_scalar_int(&env, "SELECT COUNT(*) FROM api_usage_slot", NULL, NULL, NULL),
+	        version_before);
 	tu_env_close(&env);
 }
 END_TEST

@@ -751,7 +751,7 @@ START_TEST(test_delete_waits_for_user_write)
 	struct tu_env other;
 	struct up_response resp;
 	cJSON *json = NULL;
-	char id[32], num[24];
+	char id[32], num[32];
 	pid_t pid;
 	int st;
 

@@ -414,6 +414,7 @@ START_TEST(test_patch_seed_shape)
 	                       "[{\"op\":\"replace\",\"path\":\"/email\",\"value\":"
 	                       "\"nuevo_email@example.com\"},{\"op\":\"add\",\"path\":\"/tags\","
 	                       "\"value\":{\"vip\":\"true\"}}]",
+	                       NULL,
 	                       NULL};
 	struct up_response resp;
 	cJSON *json = NULL, *k;
@@ -466,6 +467,7 @@ START_TEST(test_patch_password)
 	                       JP,
 	                       "[{\"op\":\"add\",\"path\":\"/password\",\"value\":"
 	                       "\"correct horse battery staple\"}]",
+	                       NULL,
 	                       NULL};
 	struct tuu_snap before, after;
 	struct up_response resp;
@@ -507,6 +509,7 @@ START_TEST(test_patch_null_defaults)
 	                       JP,
 	                       "[{\"op\":\"add\",\"path\":\"/privileges/-\",\"value\":\"read\"},"
 	                       "{\"op\":\"add\",\"path\":\"/tags/a\",\"value\":\"b\"}]",
+	                       NULL,
 	                       NULL};
 	struct up_response resp;
 	cJSON *json = NULL;
@@ -543,6 +546,7 @@ START_TEST(test_patch_unknown_ids)
 		                       fx.writer,
 		                       JP,
 		                       "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"x\"}]",
+		                       NULL,
 		                       NULL};
 		struct up_response resp;
 
@@ -558,7 +562,7 @@ START_TEST(test_patch_too_many_ops)
 {
 	struct tuu_snap before, after;
 	struct up_response resp;
-	struct tu_call call = {"PATCH", NULL, fx.writer, JP, NULL, NULL};
+	struct tu_call call = {"PATCH", NULL, fx.writer, JP, NULL, NULL, NULL};
 	char uri[64], diff[128], *body;
 	size_t i, used = 1, n = fx.env.cfg.max_patch_ops + 1;
 	uint64_t id = tuu_user(&fx.env, fx.tenant, "Many", "many@example.com");
@@ -597,6 +601,7 @@ START_TEST(test_patch_password_copied)
 	                       fx.writer,
 	                       JP,
 	                       "[{\"op\":\"copy\",\"from\":\"/name\",\"path\":\"/password\"}]",
+	                       NULL,
 	                       NULL};
 	struct tuu_snap after;
 	struct up_response resp;
@@ -646,8 +651,8 @@ START_TEST(test_patch_answer_is_stored_state)
 	id = tuu_user(&fx.env, fx.tenant, "Stored State", "stored@example.com");
 	tuu_uri(uri, sizeof(uri), id, NULL);
 	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
-		struct tu_call patch = {"PATCH", uri, fx.writer, JP, writes[i].body, NULL};
-		struct tu_call get = {"GET", uri, fx.writer, NULL, NULL, NULL};
+		struct tu_call patch = {"PATCH", uri, fx.writer, JP, writes[i].body, NULL, NULL};
+		struct tu_call get = {"GET", uri, fx.writer, NULL, NULL, NULL, NULL};
 		struct up_response pr, gr;
 		cJSON *pj = NULL, *gj = NULL;
 
