@@ -10,3 +10,5 @@ EXTRA_DIST += tests/package/snippets.sh
 # The Debian package end to end: run by ./scripts/test (STAGES=package), not
 # by make check, since it installs and purges the package on the machine.
 EXTRA_DIST += tests/package/package_test.sh
+# What the ./scripts/serve tests share.
+EXTRA_DIST += tests/serve/lib.sh

@@ -10,56 +10,9 @@
 set -euo pipefail
 : "${top_srcdir:?run this test through make check}"
 : "${top_builddir:?run this test through make check}"
-# shellcheck source=scripts/lib/stack.sh
-. "$top_srcdir/scripts/lib/stack.sh"
-
-passed=0
-failed=0
-pass() {
-	passed=$((passed + 1))
-	echo "PASS: $*"
-}
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*"
-}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/userpatch-serve.XXXXXX")
-co=$tmp/checkout
-first_pid=
-
-# shellcheck disable=SC2317 # called from the EXIT trap
-cleanup() {
-	local rc=$? f pid
-	trap - EXIT
-	set +e
-	if [ -n "$first_pid" ] && stack__alive "$first_pid"; then
-		kill -TERM "$first_pid"
-		stack_wait_gone "$first_pid" 30 serve
-	fi
-	# Anything still running from the temporary checkout.
-	for f in /proc/[0-9]*/cmdline; do
-		pid=${f#/proc/}
-		pid=${pid%/cmdline}
-		if { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -qF -- "$co/"; then
-			echo "killing leftover process $pid" >&2
-			kill -KILL "$pid" 2>/dev/null
-		fi
-	done
-	if [ "$rc" -ne 0 ]; then
-		for f in "$tmp"/*.out "$co"/run/lighttpd/lighttpd-error.log "$co"/run/mariadb/mariadb.err; do
-			[ -s "$f" ] && { echo "--- $f (tail)"; tail -n 20 "$f"; }
-		done
-	fi
-	rm -rf "$tmp"
-	exit "$rc"
-}
-trap cleanup EXIT
-
-mkdir -p "$co/scripts"
-cp -R "$top_srcdir/scripts/serve" "$top_srcdir/scripts/deps" "$top_srcdir/scripts/lib" "$co/scripts/"
-cp -R "$top_srcdir/schema" "$co/"
-chmod -R u+w "$co"
+# shellcheck source=tests/serve/lib.sh
+. "$top_srcdir/tests/serve/lib.sh"
+serve_logs=(run/lighttpd/lighttpd-error.log run/mariadb/mariadb.err)
 
 port1=$(stack_free_port)
 db1=$(stack_free_port)
@@ -67,22 +20,11 @@ port2=$(stack_free_port)
 db2=$(stack_free_port)
 
 echo "# the first ./scripts/serve (PORT=$port1)"
-PORT=$port1 DB_PORT=$db1 SERVE_BUILD=$top_builddir bash "$co/scripts/serve" \
-	</dev/null >"$tmp/first.out" 2>&1 &
-first_pid=$!
-up=no
-for ((i = 0; i < 1200; i++)); do
-	if grep -q '^userpatch is running' "$tmp/first.out"; then
-		up=yes
-		break
-	fi
-	stack__alive "$first_pid" || break
-	sleep 0.1
-done
-if [ "$up" != yes ]; then
+if ! serve_start "$tmp/first.out" "$port1" "$db1"; then
 	fail "the first ./scripts/serve did not come up in 120 s"
 	exit 1
 fi
+first_pid=$serve_pid
 pass "the first ./scripts/serve runs"
 # shellcheck disable=SC1091 # written by serve
 . "$co/run/demo.env"
@@ -135,7 +77,7 @@ echo "# stopping the first"
 kill -TERM "$first_pid"
 stack_wait_gone "$first_pid" 30 serve
 wait "$first_pid" 2>/dev/null || true
-first_pid=
+serve_pid=
 gone=yes
 for pid in $lpid $mpid; do
 	stack__alive "$pid" && gone=no
