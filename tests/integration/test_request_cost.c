@@ -101,6 +101,33 @@ START_TEST(test_cost)
 }
 END_TEST
 
+/* Sum of the token's usage slot rows: every day, or today only. */
+static long long slot_sum(int today_only)
+{
+	char tid[32];
+
+	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)token_id);
+	return tu_scalar_int(&env,
+	                     today_only
+	                             ? "SELECT SUM(count) FROM api_usage_slot WHERE token_id = ? "
+	                               "AND day = UTC_DATE()"
+	                             : "SELECT SUM(count) FROM api_usage_slot WHERE token_id = ?",
+	                     tid, NULL, NULL);
+}
+
+/* Counts written, then one GET counted and waiting, then older than a flush interval. */
+static void one_count_due(const struct tu_call *get)
+{
+	struct up_response resp;
+
+	ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
+	tu_call(&env, up_users_handle, get, &resp, NULL);
+	ck_assert_int_eq(resp.status, 200);
+	up_response_free(&resp);
+	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 1);
+	usleep((UP_USAGE_FLUSH_MS + 100) * 1000);
+}
+
 /* Counts a second old ride in the next write's transaction: one more statement, no more commits. */
 START_TEST(test_usage_rides_with_write)
 {
@@ -114,14 +141,8 @@ START_TEST(test_usage_rides_with_write)
 	                        NULL};
 	unsigned long s0, c0, s1, c1;
 	struct up_response resp;
-	char tid[32];
 
-	ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
-	tu_call(&env, up_users_handle, &get, &resp, NULL);
-	ck_assert_int_eq(resp.status, 200);
-	up_response_free(&resp);
-	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 1);
-	usleep((UP_USAGE_FLUSH_MS + 100) * 1000);
+	one_count_due(&get);
 	up_db_stats(env.db, &s0, &c0);
 	tu_call(&env, up_users_handle, &patch, &resp, NULL);
 	up_db_stats(env.db, &s1, &c1);
@@ -130,11 +151,7 @@ START_TEST(test_usage_rides_with_write)
 	ck_assert_uint_eq(s1 - s0, 5 + 1);
 	ck_assert_uint_eq(c1 - c0, 1);
 	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
-	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)token_id);
-	ck_assert_int_eq(tu_scalar_int(&env,
-	                               "SELECT SUM(count) FROM api_usage_slot WHERE token_id = ?",
-	                               tid, NULL, NULL),
-	                 2);
+	ck_assert_int_eq(slot_sum(0), 2);
 	/* A read whose counts are due writes them by itself, after answering: one autocommit. */
 	tu_call(&env, up_users_handle, &get, &resp, NULL);
 	up_response_free(&resp);
@@ -146,10 +163,7 @@ START_TEST(test_usage_rides_with_write)
 	ck_assert_uint_eq(s1 - s0, 1 + 1);
 	ck_assert_uint_eq(c1 - c0, 0);
 	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
-	ck_assert_int_eq(tu_scalar_int(&env,
-	                               "SELECT SUM(count) FROM api_usage_slot WHERE token_id = ?",
-	                               tid, NULL, NULL),
-	                 4);
+	ck_assert_int_eq(slot_sum(0), 4);
 }
 END_TEST
 
@@ -167,13 +181,8 @@ START_TEST(test_usage_survives_rollback)
 	                      NULL};
 	unsigned long s0, c0, s1, c1;
 	struct up_response resp;
-	char tid[32];
 
-	ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
-	tu_call(&env, up_users_handle, &get, &resp, NULL);
-	ck_assert_int_eq(resp.status, 200);
-	up_response_free(&resp);
-	usleep((UP_USAGE_FLUSH_MS + 100) * 1000);
+	one_count_due(&get);
 	up_db_stats(env.db, &s0, &c0);
 	tu_call(&env, up_users_handle, &bad, &resp, NULL);
 	up_db_stats(env.db, &s1, &c1);
@@ -183,11 +192,7 @@ START_TEST(test_usage_survives_rollback)
 	ck_assert_uint_eq(c1 - c0, 0);
 	ck_assert_uint_eq(s1 - s0, 4);
 	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
-	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)token_id);
-	ck_assert_int_eq(tu_scalar_int(&env,
-	                               "SELECT SUM(count) FROM api_usage_slot WHERE token_id = ?",
-	                               tid, NULL, NULL),
-	                 2);
+	ck_assert_int_eq(slot_sum(0), 2);
 }
 END_TEST
 
@@ -197,7 +202,6 @@ START_TEST(test_usage_durable)
 	struct tu_call call = {"GET", uri, header, NULL, NULL, NULL, NULL};
 	struct up_response resp;
 	cJSON *json = NULL;
-	char tid[32];
 	int i;
 	long long shown = 0;
 
@@ -213,12 +217,7 @@ START_TEST(test_usage_durable)
 		up_response_free(&resp);
 	}
 	ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
-	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)token_id);
-	ck_assert_int_eq(tu_scalar_int(&env,
-	                               "SELECT SUM(count) FROM api_usage_slot WHERE token_id = ? "
-	                               "AND day = UTC_DATE()",
-	                               tid, NULL, NULL),
-	                 shown);
+	ck_assert_int_eq(slot_sum(1), shown);
 	/* Another worker (a fresh cache) reads the same. */
 	up_auth_cache_clear();
 	tu_call(&env, up_users_handle, &call, &resp, &json);
