@@ -19,6 +19,7 @@
 #include "device_app.h"
 #include "json.h"
 #include "log.h"
+#include "db_rows.h"
 #include "parse.h"
 #include "strbuf.h"
 #include "user_store.h"
@@ -178,23 +179,6 @@ out:
 	return rc;
 }
 
-/* First id of a one-column query, 0 when there is no row. */
-static enum up_err query_id(struct up_db *db, const char *sql, const struct up_db_param *p,
-                            size_t n, uint64_t *id)
-{
-	struct up_db_result res;
-	enum up_err rc = up_db_query(db, sql, p, n, &res);
-
-	*id = 0;
-	if (rc != UP_OK)
-		return rc;
-	if (res.nrows > 0 && res.ncols > 0 &&
-	    up_parse_u64(up_db_cell(&res, 0, 0), 1, UINT64_MAX, id) != UP_OK)
-		rc = UP_ERR_INTERNAL;
-	up_db_result_free(&res);
-	return rc;
-}
-
 /* The user of the tenant that identifying key fid points to (0: none), locked. */
 static enum up_err find_user(struct up_db *db, const struct da_upsert *u, int fid, uint64_t *id)
 {
@@ -317,14 +301,14 @@ static enum up_err check_devices(struct up_db *db, struct da_upsert *u, uint64_t
 			continue;
 		p[0] = UP_P_U64(u->tenant_id);
 		p[1] = UP_P_STR(next[fid]);
-		rc = query_id(db, sql_find_dev[fid], p, 2, &dev);
+		rc = up_db_query_id(db, sql_find_dev[fid], p, 2, &dev);
 		if (rc != UP_OK)
 			return rc;
 		if (dev == 0 || dev == device_id)
 			continue;
 		p[1] = UP_P_U64(dev);
 		p[2] = UP_P_U64(target);
-		rc = query_id(db, sql_dev_other_user, p, 3, &other);
+		rc = up_db_query_id(db, sql_dev_other_user, p, 3, &other);
 		if (rc != UP_OK)
 			return rc;
 		if (other != 0)
@@ -342,7 +326,7 @@ static enum up_err check_devices(struct up_db *db, struct da_upsert *u, uint64_t
 		p[0] = UP_P_U64(u->tenant_id);
 		p[1] = UP_P_U64(device_id);
 		p[2] = UP_P_U64(target);
-		rc = query_id(db, sql_dev_other_user, p, 3, &other);
+		rc = up_db_query_id(db, sql_dev_other_user, p, 3, &other);
 		if (rc != UP_OK)
 			return rc;
 		if (other != 0) {

@@ -16,6 +16,22 @@ enum up_err up_db_count(struct up_db *db, const char *sql, const struct up_db_pa
 	return rc;
 }
 
+enum up_err up_db_query_id(struct up_db *db, const char *sql, const struct up_db_param *params,
+                           size_t nparams, uint64_t *id)
+{
+	struct up_db_result res;
+	enum up_err rc = up_db_query(db, sql, params, nparams, &res);
+
+	*id = 0;
+	if (rc != UP_OK)
+		return rc;
+	if (res.nrows > 0 && res.ncols > 0 &&
+	    up_parse_u64(up_db_cell(&res, 0, 0), 1, UINT64_MAX, id) != UP_OK)
+		rc = UP_ERR_INTERNAL;
+	up_db_result_free(&res);
+	return rc;
+}
+
 enum up_err up_db_rows_json(const struct up_db_result *res, uint64_t max, up_row_json_fn fn,
                             void *ctx, cJSON **out)
 {

@@ -20,6 +20,13 @@ enum up_err up_db_count(struct up_db *db, const char *sql, const struct up_db_pa
                         size_t nparams, uint64_t *total);
 
 /*
+ * Runs sql and stores the first column of its first row, an id >= 1, in
+ * *id; 0 when there is no row.  Any other answer is UP_ERR_INTERNAL.
+ */
+enum up_err up_db_query_id(struct up_db *db, const char *sql, const struct up_db_param *params,
+                           size_t nparams, uint64_t *id);
+
+/*
  * A new JSON array (owned by the caller) of the first `max` rows of res
  * (borrowed), each made by fn; *out is NULL on failure.
  */

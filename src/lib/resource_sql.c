@@ -283,10 +283,8 @@ enum up_err up_resource_lookup(struct up_db *db, const struct up_resource *r, ui
 {
 	struct family_sql *s = sql_of(r);
 	struct up_db_param p[2] = {UP_P_U64(tenant), UP_P_STR(value)};
-	struct up_db_result res;
 	char buf[SQL_MAX];
 	size_t u = 0;
-	enum up_err rc;
 
 	*id = 0;
 	if (s == NULL || i >= r->nfields || !keyed_by_id(r))
@@ -301,14 +299,7 @@ enum up_err up_resource_lookup(struct up_db *db, const struct up_resource *r, ui
 		if ((s->lookup[i][lock] = strdup(buf)) == NULL)
 			return UP_ERR_NOMEM;
 	}
-	rc = up_db_query(db, s->lookup[i][lock], p, 2, &res);
-	if (rc != UP_OK)
-		return rc;
-	if (res.nrows > 0 && res.ncols > 0 &&
-	    up_parse_u64(up_db_cell(&res, 0, 0), 1, UINT64_MAX, id) != UP_OK)
-		rc = UP_ERR_INTERNAL;
-	up_db_result_free(&res);
-	return rc;
+	return up_db_query_id(db, s->lookup[i][lock], p, 2, id);
 }
 
 enum up_err up_resource_check_db(struct up_db *db, const struct up_resource *r, uint64_t tenant,
