@@ -222,3 +222,12 @@ char *tu_q(const char *s)
 			*p = '"';
 	return out;
 }
+
+void tu_db_ctl(const char *what)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "%s %s %s >/dev/null 2>&1", getenv("UP_TEST_DB_CTL"), what,
+	         getenv("UP_TEST_DB_DIR"));
+	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
+}

@@ -78,4 +78,10 @@ void tu_exec(struct tu_env *env, const char *sql, const char *p1, const char *p2
  */
 char *tu_q(const char *s);
 
+/*
+ * "$UP_TEST_DB_CTL what $UP_TEST_DB_DIR": stop or start the test's MariaDB
+ * (tests/harness/db); the test fails when the command does.
+ */
+void tu_db_ctl(const char *what);
+
 #endif

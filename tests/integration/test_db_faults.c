@@ -177,15 +177,6 @@ START_TEST(test_transaction_killed_before_commit_runs_again)
 }
 END_TEST
 
-static void db_ctl(const char *what)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), "%s %s %s >/dev/null 2>&1", getenv("UP_TEST_DB_CTL"), what,
-	         getenv("UP_TEST_DB_DIR"));
-	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
-}
-
 /* A transaction on a connection the server closed since: reconnects and runs once. */
 static enum up_err count_txn(struct up_db *db, void *p)
 {
@@ -204,8 +195,8 @@ START_TEST(test_transaction_after_restart)
 	ck_assert_msg(getenv("UP_TEST_DB_CTL") != NULL, "UP_TEST_DB_CTL not set");
 	tu_env_open(&env);
 	setup_table(&env);
-	db_ctl("stop");
-	db_ctl("start");
+	tu_db_ctl("stop");
+	tu_db_ctl("start");
 	/* The first statement is START TRANSACTION, on the dead connection. */
 	ck_assert_int_eq(up_db_transaction(env.db, count_txn, &runs), UP_OK);
 	ck_assert_uint_eq(runs, 1);

@@ -752,15 +752,6 @@ START_TEST(test_reads_do_not_scan_history)
 }
 END_TEST
 
-static void db_ctl(const char *what)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), "%s %s %s >/dev/null 2>&1", getenv("UP_TEST_DB_CTL"), what,
-	         getenv("UP_TEST_DB_DIR"));
-	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
-}
-
 /* The database goes away: a batch is 503 with Retry-After and nothing of it is stored. */
 START_TEST(test_outage)
 {
@@ -776,7 +767,7 @@ START_TEST(test_outage)
 	c.auth = fx.report;
 	ck_assert_int_eq(post(&fx, fx.dev, "locations", fx.report, b1, &j), 201);
 	cJSON_Delete(j);
-	db_ctl("stop");
+	tu_db_ctl("stop");
 	body = tu_q(b2);
 	c.body = body;
 	tu_call(&fx.env, up_devices_handle, &c, &resp, &j);
@@ -786,7 +777,7 @@ START_TEST(test_outage)
 	expect_str(j, "code", "service_unavailable");
 	cJSON_Delete(j);
 	up_response_free(&resp);
-	db_ctl("start");
+	tu_db_ctl("start");
 	/* Only the first batch is there; the same worker reconnects and the resend is stored. */
 	ck_assert_int_eq(tu_scalar_int(&fx.env,
 	                               "SELECT COUNT(*) FROM positions WHERE device_id = ?",

@@ -475,15 +475,6 @@ END_TEST
 
 /* --- outage ------------------------------------------------------------- */
 
-static void db_ctl(const char *what)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), "%s %s %s >/dev/null 2>&1", getenv("UP_TEST_DB_CTL"), what,
-	         getenv("UP_TEST_DB_DIR"));
-	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
-}
-
 START_TEST(test_database_outage_503_and_recovery)
 {
 	struct tu_env env;
@@ -505,7 +496,7 @@ START_TEST(test_database_outage_503_and_recovery)
 	version_before =
 	        tu_scalar_int(&env, "SELECT COUNT(*) FROM api_usage_slot", NULL, NULL, NULL);
 
-	db_ctl("stop");
+	tu_db_ctl("stop");
 	tu_call(&env, up_users_handle, &call, &resp, &body);
 	ck_assert_int_eq(resp.status, 503);
 	ck_assert_str_eq(cJSON_GetObjectItem(body, "code")->valuestring, "service_unavailable");
@@ -517,7 +508,7 @@ START_TEST(test_database_outage_503_and_recovery)
 	ck_assert_int_eq(resp.status, 503);
 	up_response_free(&resp);
 
-	db_ctl("start");
+	tu_db_ctl("start");
 	/* The same worker reconnects and re-prepares by itself. */
 	tu_call(&env, up_users_handle, &call, &resp, &body);
 	ck_assert_int_eq(resp.status, 200);
