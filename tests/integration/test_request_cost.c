@@ -64,11 +64,24 @@ static const struct cost_case cases[] = {
          1, 201, 5, 1},
 };
 
+/* call through h: *resp the answer (caller frees), *ds and *dc its statements and commits. */
+static void measured(up_handler_fn h, const struct tu_call *call, struct up_response *resp,
+                     unsigned long *ds, unsigned long *dc)
+{
+	unsigned long s0, c0, s1, c1;
+
+	up_db_stats(env.db, &s0, &c0);
+	tu_call(&env, h, call, resp, NULL);
+	up_db_stats(env.db, &s1, &c1);
+	*ds = s1 - s0;
+	*dc = c1 - c0;
+}
+
 START_TEST(test_cost)
 {
 	const struct cost_case *c = &cases[_i];
 	struct tu_call call = {c->method, NULL, header, c->ctype, NULL, NULL, NULL};
-	unsigned long s0, c0, s1, c1;
+	unsigned long ds, dc;
 	struct up_response resp;
 	char body[512], tag[32];
 	int round;
@@ -86,17 +99,15 @@ START_TEST(test_cost)
 		call.body = c->body != NULL ? body : NULL;
 		call.uri = c->device_app ? "/api/v1/device_app_user_update/" : uri;
 		ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
-		up_db_stats(env.db, &s0, &c0);
-		tu_call(&env, c->device_app ? up_device_app_handle : up_users_handle, &call, &resp,
-		        NULL);
-		up_db_stats(env.db, &s1, &c1);
+		measured(c->device_app ? up_device_app_handle : up_users_handle, &call, &resp, &ds,
+		         &dc);
 		ck_assert_msg(resp.status == c->status, "%s: status %d: %s", c->desc, resp.status,
 		              resp.body);
 		up_response_free(&resp);
 	}
 	/* The count waits (no usage write is due yet: it was made just now). */
-	ck_assert_msg(s1 - s0 == c->statements, "%s: %lu statements", c->desc, s1 - s0);
-	ck_assert_msg(c1 - c0 == c->commits, "%s: %lu commits", c->desc, c1 - c0);
+	ck_assert_msg(ds == c->statements, "%s: %lu statements", c->desc, ds);
+	ck_assert_msg(dc == c->commits, "%s: %lu commits", c->desc, dc);
 	ck_assert_msg(up_usage_unwritten(token_id, NULL) == 1, "%s: count not waiting", c->desc);
 }
 END_TEST
@@ -139,29 +150,25 @@ START_TEST(test_usage_rides_with_write)
 	                        "[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"ride\"}]",
 	                        NULL,
 	                        NULL};
-	unsigned long s0, c0, s1, c1;
+	unsigned long ds, dc;
 	struct up_response resp;
 
 	one_count_due(&get);
-	up_db_stats(env.db, &s0, &c0);
-	tu_call(&env, up_users_handle, &patch, &resp, NULL);
-	up_db_stats(env.db, &s1, &c1);
+	measured(up_users_handle, &patch, &resp, &ds, &dc);
 	ck_assert_int_eq(resp.status, 200);
 	up_response_free(&resp);
-	ck_assert_uint_eq(s1 - s0, 5 + 1);
-	ck_assert_uint_eq(c1 - c0, 1);
+	ck_assert_uint_eq(ds, 5 + 1);
+	ck_assert_uint_eq(dc, 1);
 	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
 	ck_assert_int_eq(slot_sum(0), 2);
 	/* A read whose counts are due writes them by itself, after answering: one autocommit. */
 	tu_call(&env, up_users_handle, &get, &resp, NULL);
 	up_response_free(&resp);
 	usleep((UP_USAGE_FLUSH_MS + 100) * 1000);
-	up_db_stats(env.db, &s0, &c0);
-	tu_call(&env, up_users_handle, &get, &resp, NULL);
-	up_db_stats(env.db, &s1, &c1);
+	measured(up_users_handle, &get, &resp, &ds, &dc);
 	up_response_free(&resp);
-	ck_assert_uint_eq(s1 - s0, 1 + 1);
-	ck_assert_uint_eq(c1 - c0, 0);
+	ck_assert_uint_eq(ds, 1 + 1);
+	ck_assert_uint_eq(dc, 0);
 	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
 	ck_assert_int_eq(slot_sum(0), 4);
 }
@@ -179,18 +186,16 @@ START_TEST(test_usage_survives_rollback)
 	                      "[{\"op\":\"replace\",\"path\":\"/email\",\"value\":\"x\"}]",
 	                      NULL,
 	                      NULL};
-	unsigned long s0, c0, s1, c1;
+	unsigned long ds, dc;
 	struct up_response resp;
 
 	one_count_due(&get);
-	up_db_stats(env.db, &s0, &c0);
-	tu_call(&env, up_users_handle, &bad, &resp, NULL);
-	up_db_stats(env.db, &s1, &c1);
+	measured(up_users_handle, &bad, &resp, &ds, &dc);
 	ck_assert_int_eq(resp.status, 422);
 	up_response_free(&resp);
 	/* BEGIN, lock, ROLLBACK; then the counts by themselves: one autocommit INSERT. */
-	ck_assert_uint_eq(c1 - c0, 0);
-	ck_assert_uint_eq(s1 - s0, 4);
+	ck_assert_uint_eq(dc, 0);
+	ck_assert_uint_eq(ds, 4);
 	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
 	ck_assert_int_eq(slot_sum(0), 2);
 }
