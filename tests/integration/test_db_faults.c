@@ -15,6 +15,26 @@
 #include <unistd.h>
 #include "testutil.h"
 
+/*
+ * The state letter of /proc/PID/stat ('T' once a SIGSTOP has stopped every
+ * thread), or '?' when it cannot be read.
+ */
+static char proc_state(pid_t pid)
+{
+	char path[64], line[512], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return '?';
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	if (p == NULL || (p = strrchr(line, ')')) == NULL || p[1] != ' ')
+		return '?';
+	return p[2];
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -220,6 +240,7 @@ START_TEST(test_stopped_server_costs_the_timeouts)
 	pid_t server;
 	double t0, took;
 	enum up_err rc;
+	int i;
 
 	tu_env_open(&env);
 	env.cfg.db_rw_timeout = 2;
@@ -236,6 +257,11 @@ START_TEST(test_stopped_server_costs_the_timeouts)
 	ck_assert_int_gt(server, 1);
 
 	ck_assert_int_eq(kill(server, SIGSTOP), 0);
+	/* kill() only queues the signal: wait until every thread has stopped. */
+	for (i = 0; i < 200 && proc_state(server) != 'T'; i++)
+		usleep(10 * 1000);
+	ck_assert_msg(proc_state(server) == 'T', "the server (pid %ld) did not stop: state %c",
+	              (long)server, proc_state(server));
 	t0 = now_s();
 	rc = up_db_query(env.db, "SELECT 1", NULL, 0, &res);
 	took = now_s() - t0;
