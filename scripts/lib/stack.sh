@@ -120,12 +120,14 @@ stack_mariadb_start() {
 			net=(--bind-address=127.0.0.1 --port="$port")
 		fi
 		rm -f "$dir/mysqld.pid" "$dir/mysqld.sock"
+		# Its own tmpdir: temporary tables never depend on what else runs in /tmp.
+		mkdir -p "$dir/tmp"
 		# shellcheck disable=SC2086 # STACK_MARIADB_EXTRA is a word list
 		(
 			exec setsid mariadbd --no-defaults --user="$me" \
 				--datadir="$dir/data" --socket="$dir/mysqld.sock" \
 				--pid-file="$dir/mysqld.pid" --log-error="$dir/mariadb.err" \
-				"${net[@]}" --skip-name-resolve \
+				--tmpdir="$dir/tmp" "${net[@]}" --skip-name-resolve \
 				--character-set-server=utf8mb4 \
 				--collation-server=utf8mb4_unicode_ci \
 				--innodb-buffer-pool-size=32M --innodb-log-file-size=16M \
@@ -326,8 +328,9 @@ stack_galera_start() {
 			return 1
 		fi
 	fi
+	mkdir -p "$dir/tmp"
 	chown -R "$user" "$dir"
-	local common=(--no-defaults --user="$user" --datadir="$dir/data"
+	local common=(--no-defaults --user="$user" --datadir="$dir/data" --tmpdir="$dir/tmp"
 		--socket="$dir/mysqld.sock" --pid-file="$dir/mysqld.pid"
 		--log-error="$dir/mariadb.err" --bind-address=127.0.0.1 --port="$port"
 		--skip-name-resolve --character-set-server=utf8mb4
