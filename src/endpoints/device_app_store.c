@@ -179,13 +179,19 @@ out:
 	return rc;
 }
 
-/* The user of the tenant that identifying key fid points to (0: none), locked. */
-static enum up_err find_user(struct up_db *db, const struct da_upsert *u, int fid, uint64_t *id)
+/* The user of the tenant that identifying key fid points to (0: none), locked when lock. */
+static enum up_err lookup_user(struct up_db *db, const struct da_upsert *u, int fid, int lock,
+                               uint64_t *id)
 {
-	/* The users table's unique lookup of the key's line (resource_sql.c), locked. */
+	/* The users table's unique lookup of the key's line (resource_sql.c). */
 	return up_resource_lookup(db, &up_user_resource, u->tenant_id,
 	                          (size_t)up_user_field_index(da_fields[fid].user_field),
-	                          u->in->text[fid], 1, id);
+	                          u->in->text[fid], lock, id);
+}
+
+static enum up_err find_user(struct up_db *db, const struct da_upsert *u, int fid, uint64_t *id)
+{
+	return lookup_user(db, u, fid, 1, id);
 }
 
 /* Add {"field", "reason", "user_id"} (user_id when not 0) to the details of u->err. */
@@ -517,7 +523,11 @@ static enum up_err lost_race(struct up_db *db, struct da_upsert *u, const uint64
 
 		if (!(da_fields[fid].flags & DA_F_KEY) || !u->in->present[fid] || found[fid] != 0)
 			continue;
-		lrc = find_user(db, u, fid, &now);
+		/* A plain read (the session is READ COMMITTED: it sees the winner's
+		 * commit): asking for the winner's row lock here, while the failed
+		 * INSERT still holds a shared lock on the same key, deadlocks the
+		 * losers with each other; the run again takes it in order. */
+		lrc = lookup_user(db, u, fid, 0, &now);
 		if (lrc != UP_OK)
 			return lrc;
 		if (now != 0) {

@@ -940,7 +940,9 @@ enum up_err up_db_exec_trusted(struct up_db *db, const char *sql)
 
 static void backoff(unsigned attempt)
 {
-	unsigned ms = (5u << (attempt < 6 ? attempt : 6)) + randombytes_uniform(10);
+	unsigned base = 5u << (attempt < 6 ? attempt : 6);
+	/* Jitter as wide as the step: retries that collided spread apart. */
+	unsigned ms = base + randombytes_uniform(2 * base);
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
