@@ -183,11 +183,13 @@ dep_subst() {
 		"$1"
 }
 
-# dep_wait_http SECONDS: until something answers HTTP on DEP_PORT.
+# dep_wait_http SECONDS [PID]: until something answers on DEP_PORT, over
+# DEP_SCHEME (http, or https for a TLS port, which need not answer plain
+# HTTP at all); fails early when PID has died.
 dep_wait_http() {
 	local i pid=${2:-}
 	for ((i = 0; i < $1 * 10; i++)); do
-		if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$DEP_PORT/"; then
+		if curl -s -o /dev/null --max-time 2 "${DEP_SCHEME:-http}://127.0.0.1:$DEP_PORT/"; then
 			return 0
 		fi
 		if [ -n "$pid" ] && ! stack__alive "$pid"; then
@@ -576,6 +578,32 @@ dep_check_restart() {
 		fail "no new userpatch-users worker after the kill (before: '$old', after: '$new')"
 	fi
 	dep_check_get "second request after the kill"
+}
+
+# dep_lighttpd_docs_conf CONF [EXTRA]: docs/deploy/lighttpd.conf as shipped,
+# moved onto 127.0.0.1:DEP_PORT and into the test's own directories, with
+# the file EXTRA (if given) appended, written to CONF and ready to start.
+dep_lighttpd_docs_conf() {
+	local conf=$1 appended=${2:-}
+	mkdir -p "$DEP_DIR/htdocs" "$DEP_DIR/uploads"
+	chown "$DEP_USER:$DEP_GROUP" "$DEP_DIR/uploads"
+	{
+		dep_subst "$DEPLOY_DOCS/lighttpd.conf" | sed \
+			-e "s|^server.bind *= .*|server.bind = \"127.0.0.1\"|" \
+			-e "s|^server.port *= .*|server.port = $DEP_PORT|" \
+			-e "s|\"/var/www/html\"|\"$DEP_DIR/htdocs\"|" \
+			-e "s|\"/run/lighttpd-userpatch.pid\"|\"$DEP_RUN/lighttpd.pid\"|" \
+			-e "s|/var/log/lighttpd/|$DEP_LOG/|" \
+			-e "s|\"/var/cache/lighttpd/uploads\"|\"$DEP_DIR/uploads\"|" \
+			-e "s|\"/run/lighttpd/|\"$DEP_RUN/|"
+		if [ -n "$appended" ]; then
+			cat "$appended"
+		fi
+	} >"$conf"
+	dep_lighttpd_drop_missing "$conf"
+	if [ "$(id -u)" -ne 0 ]; then
+		sed -i '/^server\.\(username\|groupname\)/d' "$conf"
+	fi
 }
 
 # dep_lighttpd_drop_missing CONF: lighttpd refuses to start when a bin-path

@@ -15,21 +15,8 @@ dep_setup lighttpd
 dep_fixtures
 
 echo "# docs/deploy/lighttpd.conf"
-mkdir -p "$DEP_DIR/htdocs" "$DEP_DIR/uploads"
-chown "$DEP_USER:$DEP_GROUP" "$DEP_DIR/uploads"
 conf=$DEP_DIR/lighttpd.conf
-dep_subst "$DEPLOY_DOCS/lighttpd.conf" | sed \
-	-e "s|^server.bind *= .*|server.bind = \"127.0.0.1\"|" \
-	-e "s|^server.port *= .*|server.port = $DEP_PORT|" \
-	-e "s|\"/var/www/html\"|\"$DEP_DIR/htdocs\"|" \
-	-e "s|\"/run/lighttpd-userpatch.pid\"|\"$DEP_RUN/lighttpd.pid\"|" \
-	-e "s|/var/log/lighttpd/|$DEP_LOG/|" \
-	-e "s|\"/var/cache/lighttpd/uploads\"|\"$DEP_DIR/uploads\"|" \
-	-e "s|\"/run/lighttpd/|\"$DEP_RUN/|" >"$conf"
-dep_lighttpd_drop_missing "$conf"
-if [ "$(id -u)" -ne 0 ]; then
-	sed -i '/^server\.\(username\|groupname\)/d' "$conf"
-fi
+dep_lighttpd_docs_conf "$conf"
 if grep -nE '"/(var|run)/' "$conf"; then
 	fail "the test left a system path in $conf (above)"
 fi

@@ -61,21 +61,9 @@ sys.stdout.write("".join(out))
 grep -q "listen 127.0.0.1:$DEP_PORT ssl;" "$site" || fail "the test could not apply the TLS lines"
 grep -qE "ssl_certificate +$cert;" "$site" || fail "the certificate line is missing in $site"
 
-# The servers' start-up wait of tests/deploy/servers.sh, over HTTPS: a TLS
-# port need not answer plain HTTP at all (lighttpd closes the connection).
-dep_wait_http() {
-	local i pid=${2:-}
-	for ((i = 0; i < $1 * 10; i++)); do
-		if curl -s -o /dev/null --max-time 2 "https://127.0.0.1:$DEP_PORT/"; then
-			return 0
-		fi
-		if [ -n "$pid" ] && ! stack__alive "$pid"; then
-			return 1
-		fi
-		sleep 0.1
-	done
-	return 1
-}
+# The servers' start-up wait (tests/deploy/servers.sh) goes over HTTPS: a
+# TLS port need not answer plain HTTP at all (lighttpd closes the connection).
+DEP_SCHEME=https
 
 # Everything below goes over HTTPS, the certificate checked against ours.
 export UP_TEST_BASE_URL=https://127.0.0.1:$DEP_PORT
@@ -142,24 +130,8 @@ grep -q '^#   server.port = 443$' "$DEPLOY_DOCS/lighttpd.conf" ||
 	fail "the header of docs/deploy/lighttpd.conf no longer says server.port = 443"
 sed -i -e "s|/etc/ssl/certs/api.example.com.pem|$cert|" \
 	-e "s|/etc/ssl/private/api.example.com.key|$key|" "$tls"
-mkdir -p "$DEP_DIR/htdocs" "$DEP_DIR/uploads"
-chown "$DEP_USER:$DEP_GROUP" "$DEP_DIR/uploads"
 conf=$DEP_DIR/lighttpd.conf
-{
-	dep_subst "$DEPLOY_DOCS/lighttpd.conf" | sed \
-		-e "s|^server.bind *= .*|server.bind = \"127.0.0.1\"|" \
-		-e "s|^server.port *= .*|server.port = $DEP_PORT|" \
-		-e "s|\"/var/www/html\"|\"$DEP_DIR/htdocs\"|" \
-		-e "s|\"/run/lighttpd-userpatch.pid\"|\"$DEP_RUN/lighttpd.pid\"|" \
-		-e "s|/var/log/lighttpd/|$DEP_LOG/|" \
-		-e "s|\"/var/cache/lighttpd/uploads\"|\"$DEP_DIR/uploads\"|" \
-		-e "s|\"/run/lighttpd/|\"$DEP_RUN/|"
-	cat "$tls"
-} >"$conf"
-dep_lighttpd_drop_missing "$conf"
-if [ "$(id -u)" -ne 0 ]; then
-	sed -i '/^server\.\(username\|groupname\)/d' "$conf"
-fi
+dep_lighttpd_docs_conf "$conf" "$tls"
 dep_lighttpd_start "$conf"
 dep_check_all lighttpd_tls
 check_plain lighttpd
