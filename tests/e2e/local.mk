@@ -23,3 +23,8 @@ EXTRA_DIST += tests/e2e/bad_input.sh
 # concurrency (docs/operations.md, "Usage counters").
 TESTS += tests/e2e/usage_counts.sh
 EXTRA_DIST += tests/e2e/usage_counts.sh
+
+# How a worker closes its FastCGI connections (Unix socket: at once; TCP:
+# libfcgi's careful close), talking FastCGI to one worker directly.
+TESTS += tests/e2e/fastcgi_close.sh
+EXTRA_DIST += tests/e2e/fastcgi_close.sh tests/e2e/fastcgi_close.py
