@@ -195,16 +195,19 @@ static int listens_on_unix(void)
 /*
  * End the request.  libfcgi's own close shuts the socket down for writing and
  * then waits until the web server closes its end, one more sleep and wake-up
- * per request.  On a Unix socket with nothing left unread in the kernel the
- * plain close() is as safe: the answer already queued is delivered whole and
- * there is no reset that could discard it (TCP's reason for the wait), so the
- * request is detached, which makes libfcgi close without waiting.
+ * per request.  That wait drains what the server may still be sending (a
+ * body refused before it was read): closing on unread input makes the
+ * server's writes fail, and Apache then takes the backend out of service.
+ * So the plain close() is used only when nothing can be left: the whole
+ * input, up to the end of FCGI_STDIN, was read (input_done), nothing else is
+ * waiting in the socket, and the socket is a Unix one (no TCP reset).  The
+ * request is then detached, which makes libfcgi close without waiting.
  */
-static void finish(FCGX_Request *r, int on_unix)
+static void finish(FCGX_Request *r, int on_unix, int input_done)
 {
 	struct pollfd p = {.fd = r->ipcFd, .events = POLLIN};
 
-	if (on_unix && r->ipcFd >= 0 && poll(&p, 1, 0) == 0)
+	if (on_unix && input_done && r->ipcFd >= 0 && poll(&p, 1, 0) == 0)
 		(void)FCGX_Detach(r);
 	FCGX_Finish_r(r);
 }
@@ -297,6 +300,7 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 		struct timespec start;
 		FCGX_Request *io = cgi ? NULL : &fcgx;
 		enum up_err rc;
+		int input_done;
 
 		if (cgi ? served > 0 : idle_wait(&fcgx, ctx.db) != 0 || FCGX_Accept_r(&fcgx) < 0)
 			break;
@@ -313,6 +317,12 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 		                             ? live.cfg.max_batch_body
 		                             : live.cfg.max_body);
 		up_log_set_request_id(req.request_id);
+		/*
+		 * All of the body was read: the end of FCGI_STDIN follows it at once
+		 * (the web server sends it right after the body), so reading it
+		 * does not wait.  A refused body (413) is left to libfcgi's close.
+		 */
+		input_done = !cgi && rc == UP_OK && FCGX_GetChar(fcgx.in) == EOF;
 		if (rc != UP_OK) {
 			memset(&ctx.auth, 0, sizeof(ctx.auth));
 			up_ctx_error(&ctx, &resp, rc,
@@ -327,7 +337,7 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 		if (cgi)
 			fflush(stdout);
 		else
-			finish(&fcgx, on_unix);
+			finish(&fcgx, on_unix, input_done);
 		up_log(UP_LOG_INFO, "%s %s %d %ldus db=%s%s%s", req.method_name,
 		       req.path != NULL ? req.path : "-", resp.status, elapsed_us(&start),
 		       ctx.db != NULL ? up_db_host(ctx.db) : "-",

@@ -645,7 +645,7 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 			goto out;
 		}
 	} else {
-		memset(binds, 0, sizeof(stack_binds));
+		memset(binds, 0, n * sizeof(*binds));
 	}
 	for (i = 0; i < n; i++) {
 		MYSQL_BIND *b = &binds[i];
@@ -782,17 +782,98 @@ void up_db_result_free(struct up_db_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/* Fetch every row of an executed statement as text cells. */
+/* Replace *cell by column c of the current row fetched whole (len bytes). */
+static enum up_err fetch_long(struct up_db *db, MYSQL_STMT *st, size_t c, unsigned long len,
+                              char **cell)
+{
+	MYSQL_BIND one;
+	char *text = malloc(len + 1);
+
+	if (text == NULL)
+		return UP_ERR_NOMEM;
+	memset(&one, 0, sizeof(one));
+	one.buffer_type = MYSQL_TYPE_STRING;
+	one.buffer = text;
+	one.buffer_length = len + 1;
+	if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0) {
+		free(text);
+		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	}
+	text[len] = '\0';
+	free(*cell);
+	*cell = text;
+	return UP_OK;
+}
+
+/* Columns of a result whose fetch state lives on the stack (a user row has 29). */
+#define FETCH_STACK_COLS 40
+
+/* One column of a fetch: where the library writes the value of the current row. */
+struct fetch_col {
+	MYSQL_BIND bind;
+	unsigned long len;
+	my_bool null, error;
+	MYSQL_TIME time; /* a DATETIME column: the value, formatted here */
+	unsigned time_decimals;
+	int is_time;
+	size_t size; /* a text column: the buffer each cell gets (the column's longest value) */
+};
+
+/*
+ * "YYYY-MM-DD HH:MM:SS[.f]" of t with `decimals` fraction digits, as the
+ * client library writes a DATETIME into a text buffer, without its sprintf
+ * (two per user row).  Returns a malloc'd text, NULL on allocation failure.
+ */
+static char *datetime_text(const MYSQL_TIME *t, unsigned decimals, unsigned long *len)
+{
+	char buf[40], *p = buf;
+	const unsigned parts[6] = {t->year, t->month, t->day, t->hour, t->minute, t->second};
+	static const char after[6] = {'-', '-', ' ', ':', ':', '\0'};
+	unsigned long frac = t->second_part;
+	size_t i, j;
+	char *out;
+
+	for (i = 0; i < 6; i++) {
+		unsigned v = parts[i], w = i == 0 ? 4 : 2;
+
+		for (j = w; j-- > 0; v /= 10)
+			p[j] = (char)('0' + v % 10);
+		p += w;
+		if (after[i] != '\0')
+			*p++ = after[i];
+	}
+	if (decimals > 0) {
+		char digits[6];
+
+		for (j = 6; j-- > 0; frac /= 10)
+			digits[j] = (char)('0' + frac % 10);
+		*p++ = '.';
+		memcpy(p, digits, decimals);
+		p += decimals;
+	}
+	*len = (unsigned long)(p - buf);
+	out = malloc(*len + 1);
+	if (out != NULL) {
+		memcpy(out, buf, *len);
+		out[*len] = '\0';
+	}
+	return out;
+}
+
+/*
+ * Fetch every row of an executed statement as text cells.  The library
+ * writes each text value straight into the cell it becomes (sized from the
+ * column's longest value, which the stored result knows); DATETIME values
+ * come as MYSQL_TIME and are formatted here.
+ */
 static enum up_err fetch_all(struct up_db *db, MYSQL_STMT *st, MYSQL_RES *meta,
                              struct up_db_result *res)
 {
-	MYSQL_BIND *binds = NULL;
-	char **bufs = NULL;
-	unsigned long *lens = NULL;
-	my_bool *nulls = NULL;
+	struct fetch_col stack_cols[FETCH_STACK_COLS], *cols = stack_cols;
+	MYSQL_BIND stack_binds[FETCH_STACK_COLS], *binds = stack_binds;
 	MYSQL_FIELD *fields;
 	enum up_err rc = UP_OK;
-	size_t c, r = 0, ncols;
+	size_t c, r, ncols;
 
 	if (mysql_stmt_store_result(st) != 0)
 		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
@@ -802,82 +883,91 @@ static enum up_err fetch_all(struct up_db *db, MYSQL_STMT *st, MYSQL_RES *meta,
 	res->nrows = (size_t)mysql_stmt_num_rows(st);
 	if (ncols == 0)
 		goto out;
-	binds = calloc(ncols, sizeof(*binds));
-	bufs = calloc(ncols, sizeof(*bufs));
-	lens = calloc(ncols, sizeof(*lens));
-	nulls = calloc(ncols, sizeof(*nulls));
+	if (ncols > FETCH_STACK_COLS) {
+		cols = calloc(ncols, sizeof(*cols));
+		binds = calloc(ncols, sizeof(*binds));
+	} else {
+		memset(cols, 0, ncols * sizeof(*cols));
+	}
 	res->cells = calloc(res->nrows * ncols + 1, sizeof(*res->cells));
 	res->lens = calloc(res->nrows * ncols + 1, sizeof(*res->lens));
-	if (binds == NULL || bufs == NULL || lens == NULL || nulls == NULL || res->cells == NULL ||
-	    res->lens == NULL) {
+	if (cols == NULL || binds == NULL || res->cells == NULL || res->lens == NULL) {
 		rc = UP_ERR_NOMEM;
 		goto out;
 	}
 	for (c = 0; c < ncols; c++) {
-		size_t size = fields[c].max_length > 64 ? fields[c].max_length + 1 : 65;
+		struct fetch_col *k = &cols[c];
 
-		bufs[c] = malloc(size);
-		if (bufs[c] == NULL) {
-			rc = UP_ERR_NOMEM;
-			goto out;
-		}
-		binds[c].buffer_type = MYSQL_TYPE_STRING;
-		binds[c].buffer = bufs[c];
-		binds[c].buffer_length = size;
-		binds[c].length = &lens[c];
-		binds[c].is_null = &nulls[c];
-	}
-	if (mysql_stmt_bind_result(st, binds) != 0) {
-		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-		goto out;
+		k->is_time = (fields[c].type == MYSQL_TYPE_DATETIME ||
+		              fields[c].type == MYSQL_TYPE_TIMESTAMP) &&
+		             fields[c].decimals <= 6;
+		k->time_decimals = fields[c].decimals;
+		k->size = fields[c].max_length + 1;
 	}
 	for (r = 0; r < res->nrows; r++) {
-		int f = mysql_stmt_fetch(st);
+		char **cells = &res->cells[r * ncols];
+		int f;
 
+		for (c = 0; c < ncols; c++) {
+			struct fetch_col *k = &cols[c];
+			MYSQL_BIND *b = &binds[c];
+
+			memset(b, 0, sizeof(*b));
+			b->length = &k->len;
+			b->is_null = &k->null;
+			b->error = &k->error;
+			if (k->is_time) {
+				b->buffer_type = MYSQL_TYPE_DATETIME;
+				b->buffer = &k->time;
+				b->buffer_length = sizeof(k->time);
+				continue;
+			}
+			cells[c] = malloc(k->size);
+			if (cells[c] == NULL) {
+				rc = UP_ERR_NOMEM;
+				goto out;
+			}
+			b->buffer_type = MYSQL_TYPE_STRING;
+			b->buffer = cells[c];
+			b->buffer_length = k->size;
+		}
+		if (mysql_stmt_bind_result(st, binds) != 0) {
+			rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+			goto out;
+		}
+		f = mysql_stmt_fetch(st);
 		if (f == 1 || f == MYSQL_NO_DATA) {
 			rc = f == 1 ? classify(db, mysql_stmt_errno(st), mysql_stmt_error(st))
 			            : UP_ERR_INTERNAL;
 			goto out;
 		}
-		for (c = 0; c < ncols; c++) {
-			char *cell;
+		for (c = 0; c < ncols && rc == UP_OK; c++) {
+			struct fetch_col *k = &cols[c];
 
-			if (nulls[c])
-				continue;
-			cell = malloc(lens[c] + 1);
-			if (cell == NULL) {
-				rc = UP_ERR_NOMEM;
-				goto out;
-			}
-			if (lens[c] < binds[c].buffer_length) {
-				memcpy(cell, bufs[c], lens[c]);
+			if (k->null) {
+				free(cells[c]);
+				cells[c] = NULL;
+			} else if (k->is_time) {
+				cells[c] = datetime_text(&k->time, k->time_decimals, &k->len);
+				if (cells[c] == NULL)
+					rc = UP_ERR_NOMEM;
+			} else if (k->len >= k->size) {
+				/* Longer than the column's longest (should not happen): fetch it
+				 * whole. */
+				rc = fetch_long(db, st, c, k->len, &cells[c]);
 			} else {
-				MYSQL_BIND one;
-
-				memset(&one, 0, sizeof(one));
-				one.buffer_type = MYSQL_TYPE_STRING;
-				one.buffer = cell;
-				one.buffer_length = lens[c] + 1;
-				if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0) {
-					free(cell);
-					rc = classify(db, mysql_stmt_errno(st),
-					              mysql_stmt_error(st));
-					goto out;
-				}
+				cells[c][k->len] = '\0';
 			}
-			cell[lens[c]] = '\0';
-			res->cells[r * ncols + c] = cell;
-			res->lens[r * ncols + c] = lens[c];
+			res->lens[r * ncols + c] = k->null ? 0 : k->len;
 		}
+		if (rc != UP_OK)
+			goto out;
 	}
 out:
-	if (bufs != NULL)
-		for (c = 0; c < ncols; c++)
-			free(bufs[c]);
-	free(bufs);
-	free(binds);
-	free(lens);
-	free(nulls);
+	if (cols != stack_cols)
+		free(cols);
+	if (binds != stack_binds)
+		free(binds);
 	if (db->conn != NULL)
 		mysql_stmt_free_result(st);
 	return rc;

@@ -121,7 +121,7 @@ enum up_err up_query_get(const char *query, const char *name, char **out)
 static void set_request_id(struct up_request *req, const char *given)
 {
 	unsigned char raw[UP_REQUEST_ID_LEN / 2];
-	size_t i, n;
+	size_t n;
 
 	if (given != NULL) {
 		n = strlen(given);
@@ -132,8 +132,7 @@ static void set_request_id(struct up_request *req, const char *given)
 			memcpy(req->client_request_id, given, n + 1);
 	}
 	randombytes_buf(raw, sizeof(raw));
-	for (i = 0; i < sizeof(raw); i++)
-		snprintf(req->request_id + 2 * i, 3, "%02x", raw[i]);
+	sodium_bin2hex(req->request_id, sizeof(req->request_id), raw, sizeof(raw));
 }
 
 /* Split "type/subtype; params" into a lower-case media type and parameters. */
@@ -458,16 +457,30 @@ static int put(up_write_fn write_fn, void *io_ctx, const char *s)
 	return write_fn(io_ctx, s, strlen(s));
 }
 
+/* Decimal text of n, ending at end (written backwards); returns its start. */
+static char *decimal(unsigned long long n, char *end)
+{
+	*--end = '\0';
+	do {
+		*--end = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	return end;
+}
+
 enum up_err up_response_write(const struct up_response *resp, const char *request_id, int head_only,
                               up_write_fn write_fn, void *io_ctx)
 {
-	char line[512];
+	char num[24];
 	size_t i;
 	int rc = 0;
 
-	snprintf(line, sizeof(line), "Status: %d %s\r\n", resp->status,
-	         up_status_reason(resp->status));
-	rc |= put(write_fn, io_ctx, line);
+	/* Every answer goes through here: no printf. */
+	rc |= put(write_fn, io_ctx, "Status: ");
+	rc |= put(write_fn, io_ctx, decimal((unsigned)resp->status, num + sizeof(num)));
+	rc |= put(write_fn, io_ctx, " ");
+	rc |= put(write_fn, io_ctx, up_status_reason(resp->status));
+	rc |= put(write_fn, io_ctx, "\r\n");
 	for (i = 0; i < resp->nheaders; i++) {
 		rc |= put(write_fn, io_ctx, resp->headers[i].name);
 		rc |= put(write_fn, io_ctx, ": ");
@@ -475,16 +488,15 @@ enum up_err up_response_write(const struct up_response *resp, const char *reques
 		rc |= put(write_fn, io_ctx, "\r\n");
 	}
 	if (resp->body != NULL) {
-		snprintf(line, sizeof(line),
-		         "Content-Type: application/json\r\nContent-Length: %zu\r\n",
-		         resp->body_len);
-		rc |= put(write_fn, io_ctx, line);
+		rc |= put(write_fn, io_ctx, "Content-Type: application/json\r\nContent-Length: ");
+		rc |= put(write_fn, io_ctx, decimal(resp->body_len, num + sizeof(num)));
+		rc |= put(write_fn, io_ctx, "\r\n");
 	}
-	snprintf(line, sizeof(line),
-	         "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
-	         "X-Request-Id: %s\r\n\r\n",
-	         request_id);
-	rc |= put(write_fn, io_ctx, line);
+	rc |= put(write_fn, io_ctx,
+	          "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+	          "X-Request-Id: ");
+	rc |= put(write_fn, io_ctx, request_id != NULL ? request_id : "-");
+	rc |= put(write_fn, io_ctx, "\r\n\r\n");
 	if (resp->body != NULL && !head_only)
 		rc |= write_fn(io_ctx, resp->body, resp->body_len);
 	return rc == 0 ? UP_OK : UP_ERR_IO;

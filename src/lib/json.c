@@ -1,5 +1,4 @@
 /* json.c: strict JSON validation, parsing and printing. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,79 +353,6 @@ size_t up_utf8_length(const char *s)
 		if (((unsigned char)*s & 0xc0) != 0x80)
 			n++;
 	return n;
-}
-
-/*
- * cJSON prints a number with 15 significant digits whenever that reads back
- * approximately equal, so 9007199254740991 came out as 9.00719925474099e+15.
- * Numbers are printed here with the fewest digits (15 to 17) that read back
- * exactly.  *text (at least 32 bytes) receives them; 0 when 15 digits do.
- */
-static int exact_number(double d, char *text, size_t len)
-{
-	int digits;
-
-	if (!isfinite(d))
-		return 0; /* cJSON prints null: the validators never let one through */
-	for (digits = 15; digits <= 17; digits++) {
-		snprintf(text, len, "%.*g", digits, d);
-		if (strtod(text, NULL) == d)
-			return digits > 15;
-	}
-	return 1;
-}
-
-/* 1 if some number under v needs more than cJSON's 15 digits. */
-static int needs_exact(const cJSON *v)
-{
-	char text[40];
-	const cJSON *c;
-
-	if (cJSON_IsNumber(v))
-		return exact_number(v->valuedouble, text, sizeof(text));
-	for (c = v->child; c != NULL; c = c->next)
-		if (needs_exact(c))
-			return 1;
-	return 0;
-}
-
-/* Turn every number of v (a copy) that needs it into raw exact text; 0 on allocation failure. */
-static int make_exact(cJSON *v)
-{
-	char text[40];
-	cJSON *c;
-
-	if (cJSON_IsNumber(v)) {
-		size_t n;
-
-		if (!exact_number(v->valuedouble, text, sizeof(text)))
-			return 1;
-		n = strlen(text) + 1;
-		v->valuestring = cJSON_malloc(n);
-		if (v->valuestring == NULL)
-			return 0;
-		memcpy(v->valuestring, text, n);
-		v->type = cJSON_Raw;
-		return 1;
-	}
-	for (c = v->child; c != NULL; c = c->next)
-		if (!make_exact(c))
-			return 0;
-	return 1;
-}
-
-char *up_json_print(const cJSON *v)
-{
-	cJSON *copy;
-	char *text = NULL;
-
-	if (!needs_exact(v))
-		return cJSON_PrintUnformatted(v);
-	copy = cJSON_Duplicate(v, 1);
-	if (copy != NULL && make_exact(copy))
-		text = cJSON_PrintUnformatted(copy);
-	cJSON_Delete(copy);
-	return text;
 }
 
 /* Zero what v owns: not a reference's borrowed value, not a constant name. */

@@ -6,7 +6,7 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/log.c src/lib/log.h \
 	src/lib/config.c src/lib/config.h \
 	src/lib/config_reload.c src/lib/config_reload.h \
-	src/lib/json.c src/lib/json.h \
+	src/lib/json.c src/lib/json_print.c src/lib/json.h \
 	src/lib/http.c src/lib/http.h \
 	src/lib/db.c src/lib/db.h \
 	src/lib/db_rows.c src/lib/db_rows.h \

@@ -26,7 +26,8 @@ void up_log_set_request_id(const char *rid)
 		strcpy(log_rid, "-");
 		return;
 	}
-	snprintf(log_rid, sizeof(log_rid), "%s", rid);
+	strncpy(log_rid, rid, sizeof(log_rid) - 1);
+	log_rid[sizeof(log_rid) - 1] = '\0';
 }
 
 void up_log(enum up_log_level level, const char *fmt, ...)

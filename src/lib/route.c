@@ -83,11 +83,13 @@ void up_route_dispatch(const struct up_routes *t, struct up_ctx *ctx, const stru
 		up_ctx_error(ctx, resp, UP_ERR_NOT_FOUND, "No such resource", NULL);
 		return;
 	}
-	up_route_allow(t, hit->pattern, allow, sizeof(allow));
 	for (i = 0; i < t->nrows; i++)
 		if (strcmp(t->rows[i].pattern, hit->pattern) == 0 &&
 		    (t->rows[i].methods & UP_MB(req->method)) && req->method != UP_M_OTHER)
 			row = &t->rows[i];
+	/* The Allow list only when an answer carries it (405, OPTIONS). */
+	if (row == NULL || req->method == UP_M_OPTIONS)
+		up_route_allow(t, hit->pattern, allow, sizeof(allow));
 	if (row == NULL) {
 		up_ctx_method_not_allowed(ctx, resp, allow);
 		return;

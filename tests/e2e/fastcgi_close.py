@@ -8,6 +8,11 @@ TCP on 127.0.0.1) and talks FastCGI to it directly:
      then keeps its end of the connection open;
   B  then sends the same request.
 
+And a third client sends a body larger than the limit slowly, the way a web
+server streams one: the worker answers 413 before it has read it all, and
+the rest of the body must still be accepted (a close on unread input would
+make these writes fail, and Apache would take the backend out of service).
+
 On a Unix socket the worker closes as soon as its answer is queued, so B is
 answered at once although A never closes.  On TCP it keeps libfcgi's careful
 close (shut down the writing side, wait up to 2 s for the server's close),
@@ -44,14 +49,41 @@ def nv(name, value):
     return bytes([len(n), len(v)]) + n + v
 
 
-def request():
+def head(method="GET", extra=()):
     params = b"".join(nv(k, v) for k, v in [
-        ("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/api/users/usr-1"),
+        ("REQUEST_METHOD", method), ("REQUEST_URI", "/api/users/usr-1"),
         ("SCRIPT_NAME", ""), ("PATH_INFO", "/api/users/usr-1"),
         ("QUERY_STRING", ""), ("SERVER_PROTOCOL", "HTTP/1.1"),
-        ("REMOTE_ADDR", "127.0.0.1")])
-    return (record(BEGIN, struct.pack(">HB5x", 1, 0)) + record(PARAMS, params) +
-            record(PARAMS) + record(STDIN))
+        ("REMOTE_ADDR", "127.0.0.1"), *extra])
+    return record(BEGIN, struct.pack(">HB5x", 1, 0)) + record(PARAMS, params) + record(PARAMS)
+
+
+def request():
+    return head() + record(STDIN)
+
+
+BIG = 200000  # bytes of body, over the default 64 KiB limit
+
+
+def big_body(family, addr, label):
+    """The body over the limit, streamed in pieces; the worker answers 413 early."""
+    s = connect(family, addr)
+    s.sendall(head("PATCH", [("CONTENT_TYPE", "application/json-patch+json"),
+                             ("CONTENT_LENGTH", str(BIG))]))
+    sent, error = 0, None
+    try:
+        while sent < BIG:
+            n = min(60000, BIG - sent)
+            s.sendall(record(STDIN, b" " * n))
+            sent += n
+            time.sleep(0.2)  # the worker answers (and closes) meanwhile
+        s.sendall(record(STDIN))
+    except OSError as e:
+        error = e
+    check(error is None, f"{label}: the rest of a refused body is still accepted ({error})")
+    out, ended = read_answer(s)
+    s.close()
+    check(out.startswith(b"Status: 413") and ended, f"{label}: the answer is 413 ({out[:15]!r})")
 
 
 def read_answer(s):
@@ -101,6 +133,7 @@ def run(label, family, addr, listener, prog, lingers):
         else:
             check(waited < 1.0, f"{label}: B was answered while A stayed open ({waited:.2f} s)")
         a.close()
+        big_body(family, addr, label)
     finally:
         worker.terminate()
         worker.wait(10)

@@ -473,6 +473,99 @@ START_TEST(test_failed_transaction_rolls_back)
 }
 END_TEST
 
+/* --- result cells ------------------------------------------------------ */
+
+struct cell_case {
+	int line;
+	const char *desc, *sql, *want; /* want NULL: SQL NULL */
+};
+
+static const struct cell_case cell_cases[] = {
+        {__LINE__, "DATETIME(6)", "SELECT CAST('2026-11-30 03:04:05.012345' AS DATETIME(6))",
+         "2026-11-30 03:04:05.012345"},
+        {__LINE__, "DATETIME(6), no fraction", "SELECT CAST('2026-01-02 00:00:00' AS DATETIME(6))",
+         "2026-01-02 00:00:00.000000"},
+        {__LINE__, "DATETIME(3) keeps 3 digits",
+         "SELECT CAST('1999-12-31 23:59:59.5' AS DATETIME(3))", "1999-12-31 23:59:59.500"},
+        {__LINE__, "DATETIME without fraction", "SELECT CAST('0001-01-01 01:02:03' AS DATETIME)",
+         "0001-01-01 01:02:03"},
+        {__LINE__, "TIMESTAMP(6)",
+         "SELECT CAST(TIMESTAMP'2030-06-07 08:09:10.000001' AS DATETIME(6))",
+         "2030-06-07 08:09:10.000001"},
+        {__LINE__, "NULL datetime", "SELECT CAST(NULL AS DATETIME(6))", NULL},
+        {__LINE__, "BIGINT UNSIGNED at its top", "SELECT CAST(18446744073709551615 AS UNSIGNED)",
+         "18446744073709551615"},
+        {__LINE__, "negative integer", "SELECT -9223372036854775807", "-9223372036854775807"},
+        {__LINE__, "empty text", "SELECT ''", ""},
+        {__LINE__, "text longer than a first guess", "SELECT REPEAT('x', 5000)", NULL},
+        {__LINE__, "UTF-8 text", "SELECT _utf8mb4'caf\xc3\xa9 \xe2\x82\xac'",
+         "caf\xc3\xa9 \xe2\x82\xac"},
+        {__LINE__, "decimal", "SELECT CAST(12.5 AS DECIMAL(10,3))", "12.500"},
+};
+
+START_TEST(test_cell_cases)
+{
+	const struct cell_case *c = &cell_cases[_i];
+	struct up_db_result res;
+	struct tu_env env;
+	const char *got;
+
+	tu_env_open(&env);
+	ck_assert_int_eq(up_db_query(env.db, c->sql, NULL, 0, &res), UP_OK);
+	ck_assert_uint_eq(res.nrows, 1);
+	got = up_db_cell(&res, 0, 0);
+	if (strstr(c->sql, "REPEAT") != NULL) {
+		ck_assert_msg(got != NULL && strlen(got) == 5000 && res.lens[0] == 5000 &&
+		                      strspn(got, "x") == 5000,
+		              "line %d (%s)", c->line, c->desc);
+	} else if (c->want == NULL) {
+		ck_assert_msg(got == NULL, "line %d (%s): %s", c->line, c->desc, got);
+	} else {
+		ck_assert_msg(got != NULL && strcmp(got, c->want) == 0 &&
+		                      res.lens[0] == strlen(c->want),
+		              "line %d (%s): '%s'", c->line, c->desc, got != NULL ? got : "(null)");
+	}
+	up_db_result_free(&res);
+	tu_env_close(&env);
+}
+END_TEST
+
+/* Several rows of mixed lengths and NULLs: each cell is its own row's value. */
+START_TEST(test_cells_of_many_rows)
+{
+	struct up_db_result res;
+	struct tu_env env;
+	size_t r;
+
+	tu_env_open(&env);
+	ck_assert_int_eq(
+	        up_db_query(env.db,
+	                    "SELECT seq, IF(seq % 3 = 0, NULL, REPEAT('ab', seq)), "
+	                    "CAST(DATE_ADD('2026-01-01', INTERVAL seq SECOND) AS DATETIME(6)) "
+	                    "FROM seq_1_to_40",
+	                    NULL, 0, &res),
+	        UP_OK);
+	ck_assert_uint_eq(res.nrows, 40);
+	for (r = 0; r < 40; r++) {
+		char want[32];
+		const char *text = up_db_cell(&res, r, 1);
+
+		snprintf(want, sizeof(want), "%zu", r + 1);
+		ck_assert_str_eq(up_db_cell(&res, r, 0), want);
+		if ((r + 1) % 3 == 0)
+			ck_assert_ptr_null(text);
+		else
+			ck_assert_msg(text != NULL && strlen(text) == 2 * (r + 1) &&
+			                      res.lens[r * 3 + 1] == 2 * (r + 1),
+			              "row %zu", r);
+		snprintf(want, sizeof(want), "2026-01-01 00:00:%02zu.000000", r + 1);
+		ck_assert_str_eq(up_db_cell(&res, r, 2), want);
+	}
+	up_db_result_free(&res);
+	tu_env_close(&env);
+}
+END_TEST
+
 /* --- outage ------------------------------------------------------------- */
 
 START_TEST(test_database_outage_503_and_recovery)
@@ -538,6 +631,8 @@ int main(void)
 	tcase_add_test(tc, test_deadlock_is_retried);
 	tcase_add_test(tc, test_lock_wait_timeout_is_retried);
 	tcase_add_test(tc, test_failed_transaction_rolls_back);
+	tcase_add_loop_test(tc, test_cell_cases, 0, sizeof(cell_cases) / sizeof(cell_cases[0]));
+	tcase_add_test(tc, test_cells_of_many_rows);
 	tcase_add_test(tc, test_database_outage_503_and_recovery);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -286,6 +286,32 @@ static const struct print_case print_cases[] = {
         {__LINE__, "short numbers stay short", "[0.1,1,-2.5,1e+300]", "[0.1,1,-2.5,1e+300]"},
         {__LINE__, "nested", "{\"a\":[{\"b\":-9007199254740991}]}",
          "{\"a\":[{\"b\":-9007199254740991}]}"},
+        {__LINE__, "integers written digit by digit", "[0,7,-7,42,100000,999999999999999]",
+         "[0,7,-7,42,100000,999999999999999]"},
+        {__LINE__, "negative zero as cJSON writes it", "[-0]", "[-0]"},
+        {__LINE__, "10^15 and beyond in exponent form", "[1000000000000000,1e20]", "[1e+15,1e+20]"},
+        {__LINE__, "tiny fractions", "[1e-7,-0.000125]", "[1e-07,-0.000125]"},
+        {__LINE__, "literals, empty containers",
+         "{\"t\":true,\"f\":false,\"n\":null,"
+         "\"o\":{},\"a\":[]}",
+         "{\"t\":true,\"f\":false,\"n\":null,\"o\":{},\"a\":[]}"},
+        {__LINE__, "member names are escaped", "{\"a\\\"b\\n\":\"\\u001f\"}",
+         "{\"a\\\"b\\n\":\"\\u001f\"}"},
+        {__LINE__, "long text grows the buffer",
+         "[\"0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789\"]",
+         "[\"0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789"
+         "0123456789012345678901234567890123456789012345678901234567890123456789\"]"},
 };
 
 START_TEST(test_print_cases)
@@ -299,6 +325,31 @@ START_TEST(test_print_cases)
 	ck_assert_msg(text != NULL && strcmp(text, c->out) == 0, "line %d (%s): %s", c->line,
 	              c->desc, text != NULL ? text : "(null)");
 	free(text);
+	cJSON_Delete(v);
+}
+END_TEST
+
+/* Where 15 digits are exact, the text is byte for byte what cJSON prints. */
+static const char *const same_as_cjson[] = {
+        "{\"success\":true,\"id\":\"usr-1\",\"name\":\"Ada \\\"the\\\" Countess\","
+        "\"tags\":{\"a\":\"\\u0001\\t\"},\"privileges\":[],\"adminDevices\":0,\"apiUsage\":12345}",
+        "[0.5,-0.25,3.14159,1e-07,123456789012345,-1,1e+300,2.5e-300]",
+        "[\"caf\u00e9 \\u2028\",\"/\",\"\\\\\",null,true,false,{},[[]]]",
+};
+
+START_TEST(test_print_same_as_cjson)
+{
+	cJSON *v = NULL;
+	char *ours, *theirs;
+
+	ck_assert_int_eq(up_json_parse(same_as_cjson[_i], strlen(same_as_cjson[_i]), 8, &v), UP_OK);
+	ours = up_json_print(v);
+	theirs = cJSON_PrintUnformatted(v);
+	ck_assert_ptr_nonnull(ours);
+	ck_assert_ptr_nonnull(theirs);
+	ck_assert_str_eq(ours, theirs);
+	free(ours);
+	free(theirs);
 	cJSON_Delete(v);
 }
 END_TEST
@@ -456,6 +507,8 @@ int main(void)
 	                    2 * (int)(sizeof(wipe_patch_cases) / sizeof(wipe_patch_cases[0])));
 	tcase_add_test(tc, test_wipe_hooks_see);
 	tcase_add_loop_test(tc, test_print_cases, 0, sizeof(print_cases) / sizeof(print_cases[0]));
+	tcase_add_loop_test(tc, test_print_same_as_cjson, 0,
+	                    sizeof(same_as_cjson) / sizeof(same_as_cjson[0]));
 	tcase_add_loop_test(tc, test_space_cases, 0, sizeof(space_cases) / sizeof(space_cases[0]));
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
