@@ -16,18 +16,19 @@ void up_family_fail(struct up_call *call, struct up_error *e)
 
 void up_family_send(struct up_call *call, int status, cJSON *item, uint64_t version)
 {
-	cJSON *body = cJSON_CreateObject();
+	cJSON *body = item, *success = cJSON_CreateTrue();
 	char etag[32];
 	enum up_err rc = UP_ERR_NOMEM;
 
-	if (body == NULL || cJSON_AddTrueToObject(body, "success") == NULL)
+	item = NULL;
+	/* "success" goes first, before the item's own members. */
+	if (success == NULL || !cJSON_IsObject(body))
 		goto out;
-	/* Move the item's members after "success". */
-	while (item->child != NULL) {
-		cJSON *m = cJSON_DetachItemViaPointer(item, item->child);
-
-		cJSON_AddItemToObject(body, m->string, m);
-	}
+	success->string = (char *)"success";
+	success->type |= cJSON_StringIsConst;
+	if (!cJSON_InsertItemInArray(body, 0, success))
+		goto out;
+	success = NULL;
 	up_ctx_add_usage(call->ctx, body);
 	rc = up_response_json(call->resp, status, body);
 	if (rc != UP_OK)
@@ -37,7 +38,7 @@ void up_family_send(struct up_call *call, int status, cJSON *item, uint64_t vers
 out:
 	if (rc != UP_OK)
 		up_ctx_error(call->ctx, call->resp, rc, NULL, NULL);
-	cJSON_Delete(item);
+	cJSON_Delete(success);
 	cJSON_Delete(body);
 }
 

@@ -12,7 +12,7 @@ int up_resource_field(const struct up_resource *r, const char *name)
 	size_t i;
 
 	for (i = 0; i < r->nfields; i++)
-		if (strcmp(r->fields[i].name, name) == 0)
+		if (r->fields[i].name[0] == name[0] && strcmp(r->fields[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -223,25 +223,34 @@ enum up_err up_resource_to_json(const struct up_resource *r, const struct up_db_
 {
 	cJSON *o = cJSON_CreateObject();
 	enum up_err rc = UP_OK;
-	size_t i;
+	size_t i, idx = 0;
 
 	*out = NULL;
 	if (o == NULL)
 		return UP_ERR_NOMEM;
 	for (i = 0; i < r->nfields; i++) {
 		const struct up_field *f = &r->fields[i];
-		int idx = up_resource_read_index(r, i);
 		cJSON *v;
 
-		if (idx < 0 || (f->flags & (UP_FF_WRITEONLY | UP_FF_HIDDEN)))
+		/* idx: the column of field i (as up_resource_read_index, counted here). */
+		if (!readable(f))
 			continue;
-		v = field_value(f, up_db_cell(res, row, (size_t)idx), &rc);
+		if (f->flags & (UP_FF_WRITEONLY | UP_FF_HIDDEN)) {
+			idx++;
+			continue;
+		}
+		v = field_value(f, up_db_cell(res, row, idx++), &rc);
 		if (v == NULL) {
 			if (rc == UP_OK)
 				rc = UP_ERR_NOMEM;
 			goto out;
 		}
-		cJSON_AddItemToObject(o, f->name, v);
+		/* The names are the table's constants: no copy of each. */
+		if (!cJSON_AddItemToObjectCS(o, f->name, v)) {
+			cJSON_Delete(v);
+			rc = UP_ERR_NOMEM;
+			goto out;
+		}
 	}
 	*out = o;
 	o = NULL;

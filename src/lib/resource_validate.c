@@ -259,13 +259,12 @@ int up_resource_check_value(const struct up_resource *r, size_t i, const cJSON *
 }
 
 /* The value of field i in doc, or its default when absent (*owned set when made here). */
-static const cJSON *value_or_default(const struct up_field *f, const cJSON *doc, cJSON **owned)
+/* member (borrowed) if given, else f's default parsed into *owned, else NULL. */
+static const cJSON *value_or_default(const struct up_field *f, const cJSON *member, cJSON **owned)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, f->name);
-
 	*owned = NULL;
-	if (v != NULL)
-		return v;
+	if (member != NULL)
+		return member;
 	if (f->dflt == NULL)
 		return NULL;
 	if (up_json_parse(f->dflt, strlen(f->dflt), 4, owned) != UP_OK)
@@ -280,51 +279,50 @@ static int same_text(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-/* A field of this API's representation (not a hidden column). */
-static int public_field(const struct up_resource *r, const char *name)
-{
-	int i = up_resource_field(r, name);
+/* A document's members by field, found in one pass: field i's first member and their number. */
+struct members {
+	const cJSON *of[UP_MAX_FIELDS];
+	unsigned count[UP_MAX_FIELDS];
+};
 
-	return i >= 0 && !(r->fields[i].flags & UP_FF_HIDDEN);
-}
-
-/* Report members that are not fields, and fields given more than once. */
-static void check_members(const struct up_resource *r, const cJSON *doc, struct up_error *e)
+/*
+ * Index the members of doc (NULL: none) that are fields of this API's
+ * representation.  With e, report members that are not, and fields given
+ * more than once.
+ */
+static void index_members(const struct up_resource *r, const cJSON *doc, struct members *m,
+                          struct up_error *e)
 {
-	const cJSON *m;
+	const cJSON *c;
 	size_t unknown = 0, i;
 
-	cJSON_ArrayForEach(m, doc)
+	memset(m, 0, sizeof(*m));
+	if (doc == NULL)
+		return;
+	cJSON_ArrayForEach(c, doc)
 	{
-		if (public_field(r, m->string))
-			continue;
-		if (++unknown <= MAX_UNKNOWN_LISTED)
-			up_error_detail(e, m->string, "is not a field of a %s", r->noun);
+		int f = c->string != NULL ? up_resource_field(r, c->string) : -1;
+
+		if (f >= 0 && !(r->fields[f].flags & UP_FF_HIDDEN)) {
+			if (m->count[f]++ == 0)
+				m->of[f] = c;
+		} else if (e != NULL && ++unknown <= MAX_UNKNOWN_LISTED) {
+			up_error_detail(e, c->string, "is not a field of a %s", r->noun);
+		}
 	}
+	if (e == NULL)
+		return;
 	if (unknown > MAX_UNKNOWN_LISTED)
 		up_error_detail(e, "", "%zu more unknown fields", unknown - MAX_UNKNOWN_LISTED);
-	for (i = 0; i < r->nfields; i++) {
-		size_t n = 0;
-
-		if (r->fields[i].flags & UP_FF_HIDDEN)
-			continue;
-		cJSON_ArrayForEach(m, doc)
-		{
-			if (strcmp(m->string, r->fields[i].name) == 0)
-				n++;
-		}
-		if (n > 1)
+	for (i = 0; i < r->nfields; i++)
+		if (m->count[i] > 1)
 			up_error_detail(e, r->fields[i].name, "is given more than once");
-	}
 }
 
-/* A read-only field: given in doc, it must equal the current value. */
-static void check_readonly(const struct up_field *f, const cJSON *doc, const cJSON *cur,
+/* A read-only field: given (v), it must equal the current value (c). */
+static void check_readonly(const struct up_field *f, const cJSON *v, const cJSON *c,
                            enum up_vmode mode, struct up_error *e)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, f->name);
-	const cJSON *c = cur != NULL ? cJSON_GetObjectItemCaseSensitive(cur, f->name) : NULL;
-
 	if (v == NULL) {
 		if (mode == UP_V_PATCH && c != NULL)
 			up_error_detail(e, f->name, "is read-only and cannot be removed");
@@ -344,17 +342,24 @@ static int writable_in(const struct up_field *f, enum up_vmode mode)
 	return 1;
 }
 
-/* 1 if the value v of field i differs from the one in cur (whose bound text is compared). */
+/*
+ * 1 if the value v of field i differs from the current one (member cur_v of
+ * the current representation; its bound text is compared).  An equal JSON
+ * value binds to the same text: most fields of a patched row are that.
+ */
 static int differs(const struct up_resource *r, size_t i, const cJSON *v, const char *text,
-                   const cJSON *cur, enum up_device_mode idmode)
+                   const cJSON *cur_v, enum up_device_mode idmode)
 {
 	const struct up_field *f = &r->fields[i];
 	struct up_error scratch = {0};
 	struct up_check c = {.mode = idmode, .err = &scratch};
 	cJSON *owned = NULL;
-	const cJSON *old = value_or_default(f, cur, &owned);
+	const cJSON *old;
 	int changed;
 
+	if (cur_v != NULL && up_json_equal(v, cur_v))
+		return 0;
+	old = value_or_default(f, cur_v, &owned);
 	if (f->type == UP_FT_JSON)
 		changed = old == NULL || !up_json_equal(v, old);
 	else
@@ -371,6 +376,7 @@ enum up_err up_resource_validate(const struct up_resource *r, const cJSON *doc, 
 {
 	char *texts[UP_MAX_FIELDS] = {NULL};
 	unsigned char ok[UP_MAX_FIELDS] = {0};
+	struct members dm, cm;
 	enum up_err rc = UP_OK;
 	size_t i, n = r->nfields;
 
@@ -378,7 +384,8 @@ enum up_err up_resource_validate(const struct up_resource *r, const cJSON *doc, 
 		up_error_detail(e, "", "a %s must be a JSON object", r->noun);
 		return UP_OK;
 	}
-	check_members(r, doc, e);
+	index_members(r, doc, &dm, e);
+	index_members(r, cur, &cm, NULL);
 	for (i = 0; i < n; i++) {
 		const struct up_field *f = &r->fields[i];
 		struct up_check c = {.mode = idmode, .err = e};
@@ -388,10 +395,10 @@ enum up_err up_resource_validate(const struct up_resource *r, const cJSON *doc, 
 		if (f->flags & UP_FF_HIDDEN)
 			continue;
 		if (!writable_in(f, mode)) {
-			check_readonly(f, doc, cur, mode, e);
+			check_readonly(f, dm.of[i], cm.of[i], mode, e);
 			continue;
 		}
-		v = cJSON_GetObjectItemCaseSensitive(doc, f->name);
+		v = dm.of[i];
 		if (f->flags & UP_FF_WRITEONLY) {
 			/* Write-only: absent keeps what is stored. */
 			if (v == NULL)
@@ -400,7 +407,7 @@ enum up_err up_resource_validate(const struct up_resource *r, const cJSON *doc, 
 			continue; /* the INSERT gives the default */
 		}
 		if (v == NULL) {
-			v = value_or_default(f, doc, &owned);
+			v = value_or_default(f, NULL, &owned);
 			if (v == NULL && f->dflt != NULL) {
 				rc = UP_ERR_NOMEM;
 				goto out;
@@ -413,7 +420,7 @@ enum up_err up_resource_validate(const struct up_resource *r, const cJSON *doc, 
 		texts[i] = c.text;
 		ok[i] = 1;
 		if (mode == UP_V_CREATE || f->flags & UP_FF_WRITEONLY ||
-		    differs(r, i, v, texts[i], cur, idmode)) {
+		    differs(r, i, v, texts[i], cm.of[i], idmode)) {
 			row->set[i] = 1;
 			if (texts[i] != NULL && (row->text[i] = strdup(texts[i])) == NULL)
 				rc = UP_ERR_NOMEM;
