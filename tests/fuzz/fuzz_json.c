@@ -9,9 +9,12 @@
  *   and its printed form is again valid JSON, no deeper, that reads back
  *   and prints to the same text (the writer escapes everything the reader
  *   refuses, and numbers survive exactly);
+ * - where no number needs more than cJSON's 15 digits, the text is byte for
+ *   byte what cJSON_PrintUnformatted gives (up_json_print is our own writer);
  * - up_utf8_valid agrees with the validator on string contents it accepted,
  *   and up_utf8_prefix always ends on a boundary.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,19 @@
 #include "json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* 1 if some number under v is not an integer of at most 15 digits. */
+static int long_numbers(const cJSON *v)
+{
+	for (; v != NULL; v = v->next) {
+		if (cJSON_IsNumber(v) &&
+		    !(fabs(v->valuedouble) < 1e15 && v->valuedouble == floor(v->valuedouble)))
+			return 1;
+		if (long_numbers(v->child))
+			return 1;
+	}
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -69,6 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			if (!up_utf8_valid(printed, plen))
 				abort();
+			if (!long_numbers(tree)) {
+				char *theirs = cJSON_PrintUnformatted(tree);
+
+				if (theirs != NULL && strcmp(theirs, printed) != 0)
+					abort();
+				cJSON_free(theirs);
+			}
 			if (up_json_depth(tree) > depth)
 				abort();
 		}
