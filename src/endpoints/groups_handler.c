@@ -5,9 +5,9 @@
  * resource_sql.c, resource_validate.c, family_read.c, family_write.c.
  */
 #include <string.h>
+#include "db_rows.h"
 #include "family.h"
 #include "groups.h"
-#include "parse.h"
 #include "validate.h"
 
 /* A group id: [a-z0-9][a-z0-9_.-]{0,63}, e.g. "administrators". */
@@ -70,16 +70,9 @@ static enum up_err count_naming(struct up_db *db, const char *sql, uint64_t tena
                                 uint64_t *n)
 {
 	struct up_db_param p[2] = {UP_P_U64(tenant), UP_P_STR(key)};
-	struct up_db_result res;
-	enum up_err rc = up_db_query(db, sql, p, 2, &res);
 
 	*n = 0;
-	if (rc != UP_OK)
-		return rc;
-	if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, 0), 0, UINT64_MAX, n) != UP_OK)
-		rc = UP_ERR_INTERNAL;
-	up_db_result_free(&res);
-	return rc;
+	return up_db_count(db, sql, p, 2, n);
 }
 
 /* One detail {"field": what, "reason", "count": n} of a group still in use. */

@@ -202,6 +202,18 @@ void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *ca
 	}
 }
 
+int tu_call_status(struct tu_env *env, up_handler_fn handler, const struct tu_call *call,
+                   cJSON **json)
+{
+	struct up_response resp;
+	int status;
+
+	tu_call(env, handler, call, &resp, json);
+	status = resp.status;
+	up_response_free(&resp);
+	return status;
+}
+
 const char *tu_header(const struct up_response *resp, const char *name)
 {
 	size_t i;

@@ -58,6 +58,10 @@ struct tu_call {
 void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *call,
              struct up_response *resp, cJSON **json);
 
+/* tu_call when only the status (and *json) matter: the response is freed here. */
+int tu_call_status(struct tu_env *env, up_handler_fn handler, const struct tu_call *call,
+                   cJSON **json);
+
 /* Value of a response header, NULL if absent. */
 const char *tu_header(const struct up_response *resp, const char *name);
 

@@ -102,18 +102,14 @@ static char *make_body(enum form f, const char *inner)
 /* POST inner as form f with token auth; returns the status, *json the body (caller frees). */
 static int post(struct fx *fx, const char *auth, enum form f, const char *inner, cJSON **json)
 {
-	struct up_response resp;
 	char *body = make_body(f, inner);
 	struct tu_call c = {
 	        "POST", EP,
 	        auth,   f == AS_FORM ? "application/x-www-form-urlencoded" : "application/json",
 	        body,   NULL,
 	        NULL};
-	int status;
+	int status = tu_call_status(&fx->env, up_device_app_handle, &c, json);
 
-	tu_call(&fx->env, up_device_app_handle, &c, &resp, json);
-	status = resp.status;
-	up_response_free(&resp);
 	free(body);
 	return status;
 }

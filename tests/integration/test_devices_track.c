@@ -74,14 +74,10 @@ static void fx_close(struct fx *fx)
 static int call(struct fx *fx, const char *method, const char *uri, const char *auth,
                 const char *ctype, const char *body, cJSON **json)
 {
-	struct up_response resp;
 	char *b = body != NULL ? tu_q(body) : NULL;
 	struct tu_call c = {method, uri, auth, ctype, b, NULL, NULL};
-	int status;
+	int status = tu_call_status(&fx->env, up_devices_handle, &c, json);
 
-	tu_call(&fx->env, up_devices_handle, &c, &resp, json);
-	status = resp.status;
-	up_response_free(&resp);
 	free(b);
 	return status;
 }
