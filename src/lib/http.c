@@ -7,6 +7,7 @@
 #include "http.h"
 #include "json.h"
 #include "parse.h"
+#include "strbuf.h"
 
 static const struct {
 	const char *name;
@@ -457,17 +458,6 @@ static int put(up_write_fn write_fn, void *io_ctx, const char *s)
 	return write_fn(io_ctx, s, strlen(s));
 }
 
-/* Decimal text of n, ending at end (written backwards); returns its start. */
-static char *decimal(unsigned long long n, char *end)
-{
-	*--end = '\0';
-	do {
-		*--end = (char)('0' + n % 10);
-		n /= 10;
-	} while (n > 0);
-	return end;
-}
-
 enum up_err up_response_write(const struct up_response *resp, const char *request_id, int head_only,
                               up_write_fn write_fn, void *io_ctx)
 {
@@ -477,7 +467,7 @@ enum up_err up_response_write(const struct up_response *resp, const char *reques
 
 	/* Every answer goes through here: no printf. */
 	rc |= put(write_fn, io_ctx, "Status: ");
-	rc |= put(write_fn, io_ctx, decimal((unsigned)resp->status, num + sizeof(num)));
+	rc |= put(write_fn, io_ctx, up_decimal((unsigned)resp->status, num + sizeof(num)));
 	rc |= put(write_fn, io_ctx, " ");
 	rc |= put(write_fn, io_ctx, up_status_reason(resp->status));
 	rc |= put(write_fn, io_ctx, "\r\n");
@@ -489,7 +479,7 @@ enum up_err up_response_write(const struct up_response *resp, const char *reques
 	}
 	if (resp->body != NULL) {
 		rc |= put(write_fn, io_ctx, "Content-Type: application/json\r\nContent-Length: ");
-		rc |= put(write_fn, io_ctx, decimal(resp->body_len, num + sizeof(num)));
+		rc |= put(write_fn, io_ctx, up_decimal(resp->body_len, num + sizeof(num)));
 		rc |= put(write_fn, io_ctx, "\r\n");
 	}
 	rc |= put(write_fn, io_ctx,

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "json.h"
+#include "strbuf.h"
 
 struct out {
 	char *buf;
@@ -66,16 +67,11 @@ static void put_number(struct out *o, double d)
 	}
 	if (fabs(d) < 1e15 && d == floor(d) && !(d == 0 && signbit(d))) {
 		/* An integer of at most 15 digits: what "%1.15g" prints, without printf. */
-		unsigned long long u = (unsigned long long)fabs(d);
-		char *p = text + sizeof(text);
+		char *p = up_decimal((unsigned long long)fabs(d), text + sizeof(text));
 
-		do {
-			*--p = (char)('0' + u % 10);
-			u /= 10;
-		} while (u > 0);
 		if (d < 0)
 			*--p = '-';
-		put(o, p, (size_t)(text + sizeof(text) - p));
+		put(o, p, strlen(p));
 		return;
 	}
 	for (digits = 15; digits <= 17; digits++) {

@@ -16,3 +16,13 @@ int up_buf_cat(char *buf, size_t len, size_t *used, const char *fmt, ...)
 	*used += (size_t)n;
 	return 1;
 }
+
+char *up_decimal(unsigned long long n, char *end)
+{
+	*--end = '\0';
+	do {
+		*--end = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	return end;
+}
