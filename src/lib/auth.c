@@ -233,11 +233,14 @@ out:
 
 /*
  * A token whose daily count is within a tenth of its quota (at least 10
- * requests) of it, but not past it: its requests commit their count at once
- * and read the count of every worker, so workers overshoot the quota only
- * by counts that other workers made before the token came near it.  Past
- * the quota in this worker's own view the answer is 429 anyway (the view
- * never over-counts): no commit for those.
+ * requests) of it, but not past it: its requests read the count of every
+ * worker and then commit their own at once, so workers overshoot the quota
+ * only by counts that other workers made before the token came near it.
+ * The read comes before the commit: a request's view then never exceeds its
+ * rank in commit order, and no request is refused while the quota still
+ * has room for it (read after the commit, the view would include requests
+ * other workers committed in between).  Past the quota in this worker's
+ * own view the answer is 429: no commit for those.
  */
 static int near_quota(const struct token_entry *e)
 {
@@ -261,6 +264,7 @@ enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigne
 	unsigned char raw[UP_TOKEN_BYTES], digest[UP_DIGEST_BYTES];
 	struct token_entry *e;
 	long long max_age;
+	int fresh = 0; /* the row was read during this request */
 	char day[11];
 	enum up_err rc;
 
@@ -281,6 +285,7 @@ enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigne
 		rc = cache_read(db, digest, day, &e);
 		if (rc != UP_OK)
 			goto out;
+		fresh = 1;
 	}
 	out->token_id = e->token_id;
 	out->tenant_id = e->tenant_id;
@@ -299,12 +304,14 @@ enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigne
 	e->mine_total++;
 	e->mine_daily++;
 	if (near_quota(e)) {
-		/* Close to the quota: commit the count now and read every worker's. */
-		if (up_usage_flush_now(db) == UP_OK) {
+		/* Close to the quota: read every worker's count, then commit this one. */
+		if (!fresh) {
 			rc = cache_read(db, digest, day, &e);
 			if (rc != UP_OK)
 				goto out;
 		}
+		if (e->base_daily + e->mine_daily <= e->limit)
+			(void)up_usage_flush_now(db);
 	}
 	out->usage.total = e->base_total + e->mine_total;
 	out->usage.daily = e->base_daily + e->mine_daily;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "auth.h"
 #include "device_app.h"
@@ -270,6 +271,105 @@ START_TEST(test_ratelimit_headers)
 }
 END_TEST
 
+/*
+ * The other worker of test_quota_reads_before_commit: it holds the row the
+ * parent's count goes into until the parent's INSERT waits for it, then
+ * commits `other` counts of its own into another slot.  Exit status 0: done.
+ */
+static int other_worker(uint64_t token, unsigned parent_slot, int ready_fd)
+{
+	struct up_config cfg;
+	struct up_db *db = NULL;
+	struct up_db_param p[3] = {UP_P_U64(token), UP_P_U64(parent_slot), UP_P_U64(0)};
+	struct up_db_result res = {0};
+	char err[256];
+	int ok = 1, tries;
+
+	ok &= up_config_load(getenv("USERPATCH_CONFIG"), &cfg, err, sizeof(err)) == UP_OK;
+	ok &= ok && up_db_new(&cfg, &db) == UP_OK;
+	ok &= ok && up_db_exec_trusted(db, "START TRANSACTION") == UP_OK;
+	ok &= ok && up_db_query(db,
+	                        "SELECT count FROM api_usage_slot WHERE token_id = ? AND "
+	                        "day = UTC_DATE() AND slot = ? FOR UPDATE",
+	                        p, 2, &res) == UP_OK;
+	ok &= ok && res.nrows == 1;
+	up_db_result_free(&res);
+	ok &= write(ready_fd, "r", 1) == 1;
+	/* Until the parent's count INSERT shows in the process list, waiting for the row. */
+	for (tries = 0; ok && tries < 500; tries++) {
+		ok &= up_db_query(
+		              db,
+		              "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE "
+		              "ID <> CONNECTION_ID() AND INFO LIKE 'INSERT INTO api_usage_slot%'",
+		              NULL, 0, &res) == UP_OK;
+		if (ok && strcmp(up_db_cell(&res, 0, 0), "0") != 0)
+			break;
+		up_db_result_free(&res);
+		usleep(10000);
+	}
+	up_db_result_free(&res);
+	ok &= tries < 500;
+	p[1] = UP_P_U64((parent_slot + 1) % UP_USAGE_SLOTS);
+	p[2] = UP_P_U64(10);
+	ok &= ok && up_db_exec(db,
+	                       "INSERT INTO api_usage_slot (token_id, day, slot, count) "
+	                       "VALUES (?, UTC_DATE(), ?, ?)",
+	                       p, 3, NULL) == UP_OK;
+	ok &= ok && up_db_exec_trusted(db, "COMMIT") == UP_OK;
+	if (db != NULL)
+		up_db_close(db);
+	return ok ? 0 : 1;
+}
+
+/*
+ * Near its quota a request reads every worker's count, then commits its own:
+ * counts another worker commits in between do not refuse it (read after the
+ * commit they would, and fewer than the quota would be answered 200).  The
+ * next request sees them.
+ */
+START_TEST(test_quota_reads_before_commit)
+{
+	struct tu_call call = {"GET", uri, NULL, NULL, NULL, NULL, NULL};
+	char qheader[100], tid[32], slot[16];
+	uint64_t qid;
+	cJSON *json = NULL;
+	int ready[2], status;
+	pid_t pid;
+	char c;
+
+	tu_token(&env, "cost", "users:read", 20, qheader, &qid);
+	call.auth = qheader;
+	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)qid);
+	snprintf(slot, sizeof(slot), "%u", (unsigned)(getpid() % UP_USAGE_SLOTS));
+	/* 15 of 20 used, in this worker's slot: the next request is near the quota. */
+	tu_exec(&env,
+	        "INSERT INTO api_usage_slot (token_id, day, slot, count) VALUES (?, UTC_DATE(), ?, "
+	        "15)",
+	        tid, slot, NULL);
+	ck_assert_int_eq(pipe(ready), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(other_worker(qid, (unsigned)(getppid() % UP_USAGE_SLOTS), ready[1]));
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	/* Read 15 + this one, then the count waits for the other worker's commit of 10. */
+	ck_assert_int_eq(tu_call_status(&env, up_users_handle, &call, &json), 200);
+	ck_assert_int_eq(cJSON_GetObjectItem(json, "apiDailyUsage")->valueint, 16);
+	cJSON_Delete(json);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "other worker failed");
+	ck_assert_int_eq(tu_scalar_int(&env,
+	                               "SELECT SUM(count) FROM api_usage_slot WHERE token_id = ?",
+	                               tid, NULL, NULL),
+	                 26);
+	ck_assert_int_eq(tu_call_status(&env, up_users_handle, &call, &json), 429);
+	ck_assert_int_eq(cJSON_GetObjectItem(json, "apiDailyUsage")->valueint, 27);
+	cJSON_Delete(json);
+	close(ready[0]);
+	close(ready[1]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("request_cost");
@@ -284,6 +384,7 @@ int main(void)
 	tcase_add_test(tc, test_usage_survives_rollback);
 	tcase_add_test(tc, test_usage_durable);
 	tcase_add_test(tc, test_ratelimit_headers);
+	tcase_add_test(tc, test_quota_reads_before_commit);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
