@@ -2,5 +2,5 @@
 # `dpkg-buildpackage -us -uc -b` works in an unpacked tarball as in a checkout.
 EXTRA_DIST += debian/changelog debian/control debian/copyright debian/rules \
 	debian/source/format debian/userpatch.install debian/gen-snippets \
-	debian/userpatch.postrm debian/userpatch.lintian-overrides \
+	debian/userpatch.postrm debian/userpatch.lintian-overrides debian/userpatch.cron.d \
 	debian/local.mk

@@ -48,3 +48,14 @@ tests_integration_test_request_cost_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sr
 	-I$(top_srcdir)/tests/common
 tests_integration_test_request_cost_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_request_cost_LDADD = $(TEST_LIBS)
+# The daily fold of the usage counts (userpatch-admin usage fold).
+check_PROGRAMS += tests/integration/test_usage_fold
+TESTS += tests/integration/test_usage_fold
+tests_integration_test_usage_fold_SOURCES = tests/integration/test_usage_fold.c \
+	$(USERS_HANDLER_SOURCES)
+tests_integration_test_usage_fold_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints \
+	-I$(top_srcdir)/tests/common
+tests_integration_test_usage_fold_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_usage_fold_LDADD = $(TEST_LIBS)
+TESTS += tests/integration/admin_usage.sh
+EXTRA_DIST += tests/integration/admin_usage.sh

@@ -51,5 +51,6 @@ int admin_migrate(struct admin_env *env, int argc, char **argv);
 int admin_tenant(struct admin_env *env, int argc, char **argv);
 int admin_token(struct admin_env *env, int argc, char **argv);
 int admin_positions(struct admin_env *env, int argc, char **argv);
+int admin_usage(struct admin_env *env, int argc, char **argv);
 
 #endif

@@ -26,6 +26,10 @@ static const char usage[] =
         "  positions prune --before TIME [--tenant NAME]\n"
         "                                   delete device positions older than TIME (RFC 3339);\n"
         "                                   each device keeps its newest (lastLocation)\n"
+        "  usage fold                       move the usage counts of days before yesterday\n"
+        "                                   into daily totals (run it daily, from cron)\n"
+        "  usage show TOKEN_ID              a token's lifetime count, then its count per UTC\n"
+        "                                   day, newest first (DAY<TAB>COUNT)\n"
         "scopes: users:read users:write device_app_user:write devices:read devices:write\n"
         "        devices:report groups:read groups:write\n"
         "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
@@ -112,7 +116,8 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "json-patch") == 0)
 		return up_admin_json_patch(argc - argi, argv + argi);
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "tenant") != 0 &&
-	    strcmp(cmd, "token") != 0 && strcmp(cmd, "positions") != 0) {
+	    strcmp(cmd, "token") != 0 && strcmp(cmd, "positions") != 0 &&
+	    strcmp(cmd, "usage") != 0) {
 		admin_err("unknown command '%s'", cmd);
 		fputs(usage, stderr);
 		return 2;
@@ -135,6 +140,8 @@ int main(int argc, char **argv)
 		rc = admin_tenant(&env, argc - argi, argv + argi);
 	else if (strcmp(cmd, "positions") == 0)
 		rc = admin_positions(&env, argc - argi, argv + argi);
+	else if (strcmp(cmd, "usage") == 0)
+		rc = admin_usage(&env, argc - argi, argv + argi);
 	else
 		rc = admin_token(&env, argc - argi, argv + argi);
 out:

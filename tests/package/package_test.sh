@@ -298,6 +298,14 @@ if /usr/sbin/userpatch-admin migrate 2>&1 | grep -q "(0 applied now, $nschema in
 else
 	fail "a second migrate did not report 0 applied"
 fi
+# The packaged cron job, its command run as cron runs it: silent, exit 0.
+cronjob=$(sed -n 's/^[0-9][0-9]* [0-9][0-9]* \* \* \* root //p' /etc/cron.d/userpatch)
+if [ -n "$cronjob" ] && cron_out=$(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -c "$cronjob" 2>&1) &&
+	[ -z "$cron_out" ]; then
+	pass "/etc/cron.d/userpatch: '$cronjob' runs silently"
+else
+	fail "/etc/cron.d/userpatch: '${cronjob:-no daily root job}' printed '${cron_out:-}'"
+fi
 
 # --- 5. a private Apache with the packaged snippet ---------------------------
 say "a private Apache + mod_fcgid that Includes $apache_snippet as it is"

@@ -1,0 +1,8 @@
+# userpatch: once a day, move the usage counts of past days into daily
+# totals, so that what a request reads with its token stays short (see
+# userpatch-admin(8), "usage fold"). Errors go to standard error (mailed by
+# cron); a configuration that is not readable yet is skipped.
+SHELL=/bin/sh
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+17 0 * * * root [ -r /etc/userpatch/userpatch.conf ] && [ -x /usr/sbin/userpatch-admin ] && userpatch-admin usage fold >/dev/null

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# `userpatch-admin usage fold` and `usage show`: the fold reports what it
+# moved and keeps every count (lifetime and per day); show lists a token's
+# days newest first after its lifetime count; bad arguments exit 2 and an
+# unknown token 1, changing nothing.  Runs under tests/harness/run-test
+# (private MariaDB with the schema applied).
+set -euo pipefail
+: "${UP_TEST_DB_DIR:?run this test through tests/harness/run-test}"
+: "${UP_TEST_ADMIN:?run this test through tests/harness/run-test}"
+
+passed=0
+failed=0
+ok() {
+	passed=$((passed + 1))
+	echo "ok   $*"
+}
+bad() {
+	failed=$((failed + 1))
+	echo "FAIL $*"
+}
+sql() {
+	mariadb --no-defaults -S "$UP_TEST_DB_DIR/mysqld.sock" -u root -N -B userpatch -e "$1"
+}
+# expect WHAT WANT GOT
+expect() {
+	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got '$3', expected '$2'"; fi
+}
+day() { sql "SELECT UTC_DATE() - INTERVAL $1 DAY"; }
+
+"$UP_TEST_ADMIN" tenant add usage-a >/dev/null
+"$UP_TEST_ADMIN" token issue --tenant usage-a --scopes users:read --label a >/dev/null
+"$UP_TEST_ADMIN" token issue --tenant usage-a --scopes users:read --label b >/dev/null
+ta=$(sql "SELECT id FROM api_tokens WHERE label = 'a'")
+tb=$(sql "SELECT id FROM api_tokens WHERE label = 'b'")
+# Token a: 3 days ago (two slots), 2 days ago, yesterday, today. Token b: 10 days ago.
+sql "INSERT INTO api_usage_slot (token_id, day, slot, count) VALUES
+	($ta, UTC_DATE() - INTERVAL 3 DAY, 1, 5), ($ta, UTC_DATE() - INTERVAL 3 DAY, 2, 7),
+	($ta, UTC_DATE() - INTERVAL 2 DAY, 1, 11), ($ta, UTC_DATE() - INTERVAL 1 DAY, 1, 13),
+	($ta, UTC_DATE(), 1, 17), ($tb, UTC_DATE() - INTERVAL 10 DAY, 9, 19)"
+want_a="lifetime	53
+$(day 0)	17
+$(day 1)	13
+$(day 2)	11
+$(day 3)	12"
+expect "usage show before the fold" "$want_a" "$("$UP_TEST_ADMIN" usage show "$ta")"
+
+# Bad arguments: exit 2; an unknown token: exit 1; nothing changed.
+for args in "" "fold now" "show" "show x" "show 0" "show $ta $tb" "list"; do
+	rc=0
+	# shellcheck disable=SC2086 # word splitting of the argument list is wanted
+	"$UP_TEST_ADMIN" usage $args >/dev/null 2>&1 || rc=$?
+	expect "usage $args exits 2" 2 "$rc"
+done
+rc=0
+"$UP_TEST_ADMIN" usage show 999999 >/dev/null 2>&1 || rc=$?
+expect "an unknown token exits 1" 1 "$rc"
+expect "nothing folded by refused commands" "6 0" \
+	"$(sql "SELECT CONCAT((SELECT COUNT(*) FROM api_usage_slot), ' ', (SELECT COUNT(*) FROM api_usage_day))")"
+
+out=$("$UP_TEST_ADMIN" usage fold)
+expect "fold reports what it moved" \
+	"folded 4 rows of 2 tokens (42 requests, days before $(day 1))" "$out"
+expect "yesterday and today stay in the slot rows" "2" \
+	"$(sql "SELECT COUNT(*) FROM api_usage_slot")"
+expect "usage show after the fold is the same" "$want_a" "$("$UP_TEST_ADMIN" usage show "$ta")"
+expect "token b's day is kept" "lifetime	19
+$(day 10)	19" "$("$UP_TEST_ADMIN" usage show "$tb")"
+out=$("$UP_TEST_ADMIN" usage fold)
+expect "a second fold moves nothing" \
+	"folded 0 rows of 0 tokens (0 requests, days before $(day 1))" "$out"
+expect "usage --help shows the usage commands" "3" \
+	"$("$UP_TEST_ADMIN" usage --help | grep -c '^  usage \|^usage:')"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
