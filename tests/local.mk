@@ -4,7 +4,7 @@ check_LIBRARIES += tests/common/libtestutil.a
 tests_common_libtestutil_a_SOURCES = tests/common/testutil.c tests/common/testutil.h
 tests_common_libtestutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 TEST_LIBS = tests/common/libtestutil.a $(UP_LIBS) $(CHECK_LIBS)
-TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/common
 
 # Unit tests (no database).
 UNIT_TESTS = tests/unit/test_config tests/unit/test_http tests/unit/test_token \
@@ -58,4 +58,4 @@ tests_integration_test_usage_fold_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/
 tests_integration_test_usage_fold_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_usage_fold_LDADD = $(TEST_LIBS)
 TESTS += tests/integration/admin_usage.sh
-EXTRA_DIST += tests/integration/admin_usage.sh
+EXTRA_DIST += tests/integration/admin_usage.sh tests/integration/lib.sh

@@ -243,3 +243,14 @@ void tu_db_ctl(const char *what)
 	         getenv("UP_TEST_DB_DIR"));
 	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
 }
+
+int tu_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

@@ -8,6 +8,7 @@
 #define UP_TESTUTIL_H
 
 #include <stdint.h>
+#include <check.h>
 #include <cjson/cJSON.h>
 #include "app.h"
 #include "config.h"
@@ -27,6 +28,9 @@ struct tu_env {
  */
 void tu_env_open(struct tu_env *env);
 void tu_env_close(struct tu_env *env);
+
+/* Run every test of s (freed here); the program's exit status: 0 if all passed, else 1. */
+int tu_run(Suite *s);
 
 /* Create tenant `name` (or find it) and return its id. */
 uint64_t tu_tenant(struct tu_env *env, const char *name);

@@ -7,24 +7,8 @@
 set -euo pipefail
 : "${UP_TEST_DB_DIR:?run this test through tests/harness/run-test}"
 : "${UP_TEST_ADMIN:?run this test through tests/harness/run-test}"
-
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok   $*"
-}
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL $*"
-}
-sql() {
-	mariadb --no-defaults -S "$UP_TEST_DB_DIR/mysqld.sock" -u root -N -B userpatch -e "$1"
-}
-# expect WHAT WANT GOT
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got '$3', expected '$2'"; fi
-}
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 "$UP_TEST_ADMIN" tenant add prune-a >/dev/null
 "$UP_TEST_ADMIN" tenant add prune-b >/dev/null
@@ -79,5 +63,4 @@ expect "device 3 keeps May 8..10" "3" "$(count "$d3")"
 out=$("$UP_TEST_ADMIN" positions prune --before 2025-05-08T00:00:00Z)
 expect "a second run prunes nothing" "pruned 0 positions of 0 devices" "$out"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+it_finish

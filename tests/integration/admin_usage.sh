@@ -7,24 +7,9 @@
 set -euo pipefail
 : "${UP_TEST_DB_DIR:?run this test through tests/harness/run-test}"
 : "${UP_TEST_ADMIN:?run this test through tests/harness/run-test}"
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok   $*"
-}
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL $*"
-}
-sql() {
-	mariadb --no-defaults -S "$UP_TEST_DB_DIR/mysqld.sock" -u root -N -B userpatch -e "$1"
-}
-# expect WHAT WANT GOT
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got '$3', expected '$2'"; fi
-}
 day() { sql "SELECT UTC_DATE() - INTERVAL $1 DAY"; }
 
 "$UP_TEST_ADMIN" tenant add usage-a >/dev/null
@@ -71,5 +56,4 @@ expect "a second fold moves nothing" \
 expect "usage --help shows the usage commands" "3" \
 	"$("$UP_TEST_ADMIN" usage --help | grep -c '^  usage \|^usage:')"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+it_finish

@@ -8,24 +8,10 @@
 set -euo pipefail
 : "${UP_TEST_DB_DIR:?run this test through tests/harness/run-test}"
 : "${top_srcdir:?run this test through tests/harness/run-test}"
-
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok   $*"
-}
-bad() {
-	failed=$((failed + 1))
-	echo "FAIL $*"
-}
 db=mig005_$$
-sql() {
-	mariadb --no-defaults -S "$UP_TEST_DB_DIR/mysqld.sock" -u root -N -B "$db" -e "$1"
-}
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: got '$3', expected '$2'"; fi
-}
+it_db=$db
+# shellcheck source=tests/integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mariadb --no-defaults -S "$UP_TEST_DB_DIR/mysqld.sock" -u root -e "CREATE DATABASE $db"
 trap 'mariadb --no-defaults -S "$UP_TEST_DB_DIR/mysqld.sock" -u root -e "DROP DATABASE IF EXISTS $db"' EXIT
@@ -57,5 +43,4 @@ expect "audit_log has resource and resource_key" "2" \
 expect "the file records itself" "005_groups.sql" \
 	"$(sql "SELECT name FROM schema_migrations WHERE version = 5")"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+it_finish

@@ -281,8 +281,6 @@ int main(void)
 {
 	Suite *s = suite_create("db_faults");
 	TCase *tc = tcase_create("db_faults");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, test_read_killed_runs_again);
@@ -291,9 +289,5 @@ int main(void)
 	tcase_add_test(tc, test_transaction_after_restart);
 	tcase_add_test(tc, test_stopped_server_costs_the_timeouts);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

@@ -1384,8 +1384,6 @@ int main(void)
 {
 	Suite *s = suite_create("device_app");
 	TCase *tc = tcase_create("handler");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_create_seed);
@@ -1409,9 +1407,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_http, 0, (int)(sizeof(http_cases) / sizeof(http_cases[0])));
 	tcase_add_test(tc, test_tenant_isolation);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

@@ -665,8 +665,6 @@ int main(void)
 {
 	Suite *s = suite_create("devices");
 	TCase *tc = tcase_create("devices");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_get_and_list);
@@ -680,9 +678,5 @@ int main(void)
 	tcase_add_test(tc, test_group_in_use);
 	tcase_add_test(tc, test_create);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

@@ -795,8 +795,6 @@ int main(void)
 {
 	Suite *s = suite_create("devices_track");
 	TCase *tc = tcase_create("track");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_post_one_then_last_location);
@@ -812,9 +810,5 @@ int main(void)
 	tcase_add_test(tc, test_reads_do_not_scan_history);
 	tcase_add_test(tc, test_outage); /* last: it stops and restarts the database */
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

@@ -619,8 +619,6 @@ int main(void)
 {
 	Suite *s = suite_create("foundation");
 	TCase *tc = tcase_create("db");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_migrate_twice_is_a_noop);
@@ -635,9 +633,5 @@ int main(void)
 	tcase_add_test(tc, test_cells_of_many_rows);
 	tcase_add_test(tc, test_database_outage_503_and_recovery);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

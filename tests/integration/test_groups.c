@@ -876,8 +876,6 @@ int main(void)
 {
 	Suite *s = suite_create("groups");
 	TCase *tc = tcase_create("groups");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -890,9 +888,5 @@ int main(void)
 	tcase_add_test(tc, test_delete_waits_for_user_write);
 	tcase_add_loop_test(tc, test_cost, 0, sizeof(cost_cases) / sizeof(cost_cases[0]));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

@@ -374,8 +374,6 @@ int main(void)
 {
 	Suite *s = suite_create("request_cost");
 	TCase *tc = tcase_create("cost");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -386,9 +384,5 @@ int main(void)
 	tcase_add_test(tc, test_ratelimit_headers);
 	tcase_add_test(tc, test_quota_reads_before_commit);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

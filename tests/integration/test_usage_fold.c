@@ -225,8 +225,6 @@ int main(void)
 {
 	Suite *s = suite_create("usage_fold");
 	TCase *tc = tcase_create("fold");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
@@ -235,9 +233,5 @@ int main(void)
 	tcase_add_test(tc, test_fold_concurrent_writes);
 	tcase_add_test(tc, test_fold_leaves_recent);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

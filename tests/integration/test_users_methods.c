@@ -503,8 +503,6 @@ int main(void)
 {
 	Suite *s = suite_create("users_methods");
 	TCase *tc = tcase_create("methods");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -513,9 +511,5 @@ int main(void)
 	tcase_add_test(tc, test_catalog_content);
 	tcase_add_test(tc, test_list_paging);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

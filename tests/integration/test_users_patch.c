@@ -680,8 +680,6 @@ int main(void)
 {
 	Suite *s = suite_create("users_patch");
 	TCase *tc = tcase_create("patch");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -694,9 +692,5 @@ int main(void)
 	tcase_add_test(tc, test_patch_unknown_ids);
 	tcase_add_test(tc, test_patch_too_many_ops);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

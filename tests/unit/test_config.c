@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
+#include "testutil.h"
 
 struct config_case {
 	int line;
@@ -238,8 +239,6 @@ int main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_config_cases, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_config_values);
@@ -247,9 +246,5 @@ int main(void)
 	tcase_add_test(tc, test_config_password_file);
 	tcase_add_test(tc, test_config_path);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

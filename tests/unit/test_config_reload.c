@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "config_reload.h"
+#include "testutil.h"
 
 #define GOOD(body) "db_user = u\ndb_name = n\nmax_body = " body "\n"
 
@@ -160,15 +161,9 @@ int main(void)
 {
 	Suite *s = suite_create("config_reload");
 	TCase *tc = tcase_create("reload");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_reload_steps);
 	tcase_add_test(tc, test_reload_from_broken);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tu_run(s);
 }

@@ -9,6 +9,7 @@
 #include <check.h>
 
 #include "device.h"
+#include "testutil.h"
 
 enum kind { K_IMEI, K_IMSI, K_ICCID, K_E164, K_USERNAME, K_LUHN };
 
@@ -166,16 +167,10 @@ int main(void)
 {
 	Suite *s = suite_create("device");
 	TCase *tc = tcase_create("validators");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_format_mode, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_loop_test(tc, test_strict_mode, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_luhn_one_digit_per_prefix);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

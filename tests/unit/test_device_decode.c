@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include "device_app.h"
 #include "json.h"
+#include "testutil.h"
 
 #define CT_JSON "application/json"
 #define CT_FORM "application/x-www-form-urlencoded"
@@ -186,8 +187,6 @@ int main(void)
 {
 	Suite *s = suite_create("device_decode");
 	TCase *tc = tcase_create("decode");
-	SRunner *sr;
-	int failed;
 
 	if (sodium_init() < 0)
 		return 1;
@@ -196,9 +195,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_password_wiped, 0, sizeof(wipe_cases) / sizeof(wipe_cases[0]));
 	tcase_add_test(tc, test_hooks_see_a_password);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "http.h"
 #include "json.h"
+#include "testutil.h"
 
 /* A CGI environment in memory: "NAME=value" strings, NULL-terminated. */
 struct fake {
@@ -412,8 +413,6 @@ int main(void)
 {
 	Suite *s = suite_create("http");
 	TCase *tc = tcase_create("http");
-	SRunner *sr;
-	int failed;
 
 	if (sodium_init() < 0)
 		return 99;
@@ -425,9 +424,5 @@ int main(void)
 	tcase_add_test(tc, test_error_response_shape);
 	tcase_add_test(tc, test_response_head_and_headers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

@@ -7,6 +7,7 @@
 #include "json.h"
 #include "json_patch.h"
 #include "validate.h"
+#include "testutil.h"
 
 struct json_case {
 	int line;
@@ -481,8 +482,6 @@ int main(void)
 {
 	Suite *s = suite_create("json");
 	TCase *tc = tcase_create("json");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_json_cases, 0, sizeof(json_cases) / sizeof(json_cases[0]));
 	tcase_add_loop_test(tc, test_writer_escaping, 0, sizeof(esc_cases) / sizeof(esc_cases[0]));
@@ -501,9 +500,5 @@ int main(void)
 	                    sizeof(same_as_cjson) / sizeof(same_as_cjson[0]));
 	tcase_add_loop_test(tc, test_space_cases, 0, sizeof(space_cases) / sizeof(space_cases[0]));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

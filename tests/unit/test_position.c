@@ -13,6 +13,7 @@
 
 #include "json.h"
 #include "position.h"
+#include "testutil.h"
 
 /* The checks' "now": 2026-01-01T00:00:00Z. */
 #define NOW ((time_t)1767225600)
@@ -342,17 +343,11 @@ int main(void)
 {
 	Suite *s = suite_create("position");
 	TCase *tc = tcase_create("checks");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_cases, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_batch_limits);
 	tcase_add_test(tc, test_not_json_shapes);
 	tcase_add_test(tc, test_round_trip);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }

@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include "auth.h"
 #include "parse.h"
+#include "testutil.h"
 
 #define HEX64 "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF"
 
@@ -164,8 +165,6 @@ int main(void)
 {
 	Suite *s = suite_create("token");
 	TCase *tc = tcase_create("token");
-	SRunner *sr;
-	int failed;
 
 	if (sodium_init() < 0)
 		return 99;
@@ -175,9 +174,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_num_cases, 0, sizeof(num_cases) / sizeof(num_cases[0]));
 	tcase_add_test(tc, test_public_ids);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return tu_run(s);
 }
