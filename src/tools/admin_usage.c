@@ -41,7 +41,6 @@ static int usage_show(struct admin_env *env, const char *id_text)
 	uint64_t id;
 	enum up_err rc;
 	size_t i;
-	int ret = 1;
 
 	if (up_parse_u64(id_text, 1, INT64_MAX, &id) != UP_OK) {
 		admin_err("usage: usage show TOKEN_ID (a number, as token list shows)");
@@ -50,27 +49,21 @@ static int usage_show(struct admin_env *env, const char *id_text)
 	p[0] = UP_P_U64(id);
 	p[1] = UP_P_U64(id);
 	rc = up_db_query(env->db, sql_token, p, 1, &res);
-	if (rc == UP_OK && res.nrows == 0) {
-		admin_err("no token %s", id_text);
-		goto out;
+	if (rc == UP_OK && res.nrows == 1) {
+		printf("lifetime\t%s\n", up_db_cell(&res, 0, 0));
+		up_db_result_free(&res);
+		rc = up_db_query(env->db, sql_days, p, 2, &res);
+		for (i = 0; rc == UP_OK && i < res.nrows; i++)
+			printf("%s\t%s\n", up_db_cell(&res, i, 0), up_db_cell(&res, i, 1));
+	} else if (rc == UP_OK) {
+		rc = UP_ERR_NOT_FOUND;
 	}
-	if (rc != UP_OK || res.nrows != 1)
-		goto failed;
-	printf("lifetime\t%s\n", up_db_cell(&res, 0, 0));
 	up_db_result_free(&res);
-	rc = up_db_query(env->db, sql_days, p, 2, &res);
-	if (rc != UP_OK)
-		goto failed;
-	for (i = 0; i < res.nrows; i++)
-		printf("%s\t%s\n", up_db_cell(&res, i, 0), up_db_cell(&res, i, 1));
-	ret = 0;
-	goto out;
-failed:
-	admin_err("cannot read the usage of token %s: %s", id_text,
-	          up_err_message(rc != UP_OK ? rc : UP_ERR_INTERNAL));
-out:
-	up_db_result_free(&res);
-	return ret;
+	if (rc == UP_ERR_NOT_FOUND)
+		admin_err("no token %s", id_text);
+	else if (rc != UP_OK)
+		admin_err("cannot read the usage of token %s: %s", id_text, up_err_message(rc));
+	return rc == UP_OK ? 0 : 1;
 }
 
 int admin_usage(struct admin_env *env, int argc, char **argv)
