@@ -22,6 +22,15 @@ static const char sql_create_table[] =
         " name VARCHAR(255) NOT NULL,"
         " applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)"
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4";
+/*
+ * The programs write with INSERT ... RETURNING and DELETE ... RETURNING
+ * (MariaDB 10.5 and later); the schema uses MariaDB's syntax too.  A no-op
+ * insert of that form tells a server without them (MySQL, an older
+ * MariaDB) before anything is applied.
+ */
+static const char sql_probe[] = "INSERT INTO schema_migrations (version, name) "
+                                "SELECT 0, '' FROM DUAL WHERE 1 = 0 RETURNING version";
+#define ER_PARSE_ERROR 1064
 static const char sql_lock[] = "SELECT GET_LOCK('userpatch_migrate', 60)";
 static const char sql_unlock[] = "SELECT RELEASE_LOCK('userpatch_migrate')";
 static const char sql_applied[] = "SELECT 1 FROM schema_migrations WHERE version = ?";
@@ -207,6 +216,17 @@ int admin_migrate(struct admin_env *env, int argc, char **argv)
 		admin_err("cannot create schema_migrations (error %u)", up_db_errno(env->db));
 		goto out;
 	}
+	if (up_db_query(env->db, sql_probe, NULL, 0, &res) != UP_OK) {
+		if (up_db_errno(env->db) == ER_PARSE_ERROR)
+			admin_err(
+			        "this database server has no INSERT ... RETURNING: userpatch needs "
+			        "MariaDB 10.5 or later (MySQL is not supported); nothing applied");
+		else
+			admin_err("cannot check the database server (error %u)",
+			          up_db_errno(env->db));
+		goto out;
+	}
+	up_db_result_free(&res);
 	for (i = 0; i < n; i++) {
 		struct up_db_param p[2] = {UP_P_U64(list[i].version), UP_P_STR(list[i].name)};
 
