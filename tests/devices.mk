@@ -17,9 +17,9 @@ tests_integration_test_devices_track_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_devices_track_LDADD = $(TEST_LIBS)
 TESTS += tests/integration/test_devices_track
 
-# userpatch-admin positions prune (private MariaDB).
-TESTS += tests/integration/admin_positions_prune.sh
-EXTRA_DIST += tests/integration/admin_positions_prune.sh
+# userpatch-admin positions prune and alerts prune (private MariaDB).
+TESTS += tests/integration/admin_prune.sh
+EXTRA_DIST += tests/integration/admin_prune.sh
 
 # Through lighttpd with curl (every response checked against docs/openapi.yaml).
 TESTS += tests/e2e/devices_api.sh

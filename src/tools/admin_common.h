@@ -50,7 +50,8 @@ int admin_token_sql(int argc, char **argv);
 int admin_migrate(struct admin_env *env, int argc, char **argv);
 int admin_tenant(struct admin_env *env, int argc, char **argv);
 int admin_token(struct admin_env *env, int argc, char **argv);
-int admin_positions(struct admin_env *env, int argc, char **argv);
+/* `positions prune ...` and `alerts prune ...` (argv[0] is the history's name). */
+int admin_prune(struct admin_env *env, int argc, char **argv);
 int admin_usage(struct admin_env *env, int argc, char **argv);
 
 #endif

@@ -26,6 +26,8 @@ static const char usage[] =
         "  positions prune --before TIME [--tenant NAME]\n"
         "                                   delete device positions older than TIME (RFC 3339);\n"
         "                                   each device keeps its newest (lastLocation)\n"
+        "  alerts prune --before TIME [--tenant NAME]\n"
+        "                                   delete device alerts older than TIME (RFC 3339)\n"
         "  usage fold                       move the usage counts of days before yesterday\n"
         "                                   into daily totals (run it daily, from cron)\n"
         "  usage show TOKEN_ID              a token's lifetime count, then its count per UTC\n"
@@ -89,10 +91,31 @@ enum up_err admin_tenant_id(struct up_db *db, const char *name, uint64_t *id)
 	return rc;
 }
 
+/* The subcommand that serves cmd (each needs the configuration and the database), NULL if none. */
+typedef int admin_fn(struct admin_env *env, int argc, char **argv);
+
+static admin_fn *command(const char *cmd)
+{
+	if (strcmp(cmd, "migrate") == 0)
+		return admin_migrate;
+	if (strcmp(cmd, "tenant") == 0)
+		return admin_tenant;
+	if (strcmp(cmd, "token") == 0)
+		return admin_token;
+	if (strcmp(cmd, "positions") == 0)
+		return admin_prune;
+	if (strcmp(cmd, "alerts") == 0)
+		return admin_prune;
+	if (strcmp(cmd, "usage") == 0)
+		return admin_usage;
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct admin_env env;
 	const char *config_path = NULL, *cmd;
+	admin_fn *fn;
 	char err[256];
 	int argi = 1, rc = 2;
 
@@ -115,9 +138,8 @@ int main(int argc, char **argv)
 		return admin_help(usage, argc - argi, argv + argi);
 	if (strcmp(cmd, "json-patch") == 0)
 		return up_admin_json_patch(argc - argi, argv + argi);
-	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "tenant") != 0 &&
-	    strcmp(cmd, "token") != 0 && strcmp(cmd, "positions") != 0 &&
-	    strcmp(cmd, "usage") != 0) {
+	fn = command(cmd);
+	if (fn == NULL) {
 		admin_err("unknown command '%s'", cmd);
 		fputs(usage, stderr);
 		return 2;
@@ -134,16 +156,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (strcmp(cmd, "migrate") == 0)
-		rc = admin_migrate(&env, argc - argi, argv + argi);
-	else if (strcmp(cmd, "tenant") == 0)
-		rc = admin_tenant(&env, argc - argi, argv + argi);
-	else if (strcmp(cmd, "positions") == 0)
-		rc = admin_positions(&env, argc - argi, argv + argi);
-	else if (strcmp(cmd, "usage") == 0)
-		rc = admin_usage(&env, argc - argi, argv + argi);
-	else
-		rc = admin_token(&env, argc - argi, argv + argi);
+	rc = fn(&env, argc - argi, argv + argi);
 out:
 	up_db_close(env.db);
 	up_db_library_end();
