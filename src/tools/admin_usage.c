@@ -9,6 +9,8 @@
 #include "parse.h"
 #include "usage_fold.h"
 
+#define ER_NO_SUCH_TABLE 1146
+
 static const char sql_token[] =
         "SELECT t.usage_total + IFNULL(SUM(s.count), 0) FROM api_tokens t "
         "LEFT JOIN api_usage_slot s ON s.token_id = t.id WHERE t.id = ? GROUP BY t.id";
@@ -24,8 +26,11 @@ static int usage_fold(struct admin_env *env)
 	enum up_err rc = up_usage_fold(env->db, &st);
 
 	if (rc != UP_OK) {
-		admin_err("fold stopped after %llu tokens: %s", (unsigned long long)st.tokens,
-		          up_err_message(rc));
+		admin_err("fold stopped after %llu tokens: %s%s", (unsigned long long)st.tokens,
+		          up_err_message(rc),
+		          up_db_errno(env->db) == ER_NO_SUCH_TABLE
+		                  ? " (a table is missing: run userpatch-admin migrate)"
+		                  : "");
 		return 1;
 	}
 	printf("folded %llu rows of %llu tokens (%llu requests, days before %s)\n",

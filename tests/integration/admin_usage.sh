@@ -53,6 +53,20 @@ $(day 10)	19" "$("$UP_TEST_ADMIN" usage show "$tb")"
 out=$("$UP_TEST_ADMIN" usage fold)
 expect "a second fold moves nothing" \
 	"folded 0 rows of 0 tokens (0 requests, days before $(day 1))" "$out"
+# A schema older than the program (no api_usage_day): the fold fails, says
+# what to do, and every count stays where it was.
+sql "RENAME TABLE api_usage_day TO api_usage_day_away"
+sql "INSERT INTO api_usage_slot (token_id, day, slot, count) VALUES ($ta, UTC_DATE() - INTERVAL 5 DAY, 1, 23)"
+rc=0
+err=$("$UP_TEST_ADMIN" usage fold 2>&1 >/dev/null) || rc=$?
+expect "a fold without api_usage_day exits 1" 1 "$rc"
+case $err in
+*"run userpatch-admin migrate"*) ok "it says to run migrate" ;;
+*) bad "no hint to run migrate: $err" ;;
+esac
+expect "the counts it could not fold stay" "3 23" \
+	"$(sql "SELECT CONCAT(COUNT(*), ' ', SUM(count * (day = UTC_DATE() - INTERVAL 5 DAY))) FROM api_usage_slot")"
+sql "RENAME TABLE api_usage_day_away TO api_usage_day"
 expect "usage --help shows the usage commands" "3" \
 	"$("$UP_TEST_ADMIN" usage --help | grep -c '^  usage \|^usage:')"
 
