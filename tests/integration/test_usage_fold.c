@@ -64,6 +64,8 @@ static long long q(const char *sql)
 	"SELECT t.usage_total + IFNULL(SUM(s.count), 0) FROM api_tokens t LEFT JOIN "              \
 	"api_usage_slot s ON s.token_id = t.id WHERE t.id = ? GROUP BY t.id"
 #define DAYS_ROWS "SELECT COUNT(*) FROM api_usage_day WHERE token_id = ?"
+#define DAYS_SUM "SELECT SUM(count) FROM api_usage_day WHERE token_id = ?"
+#define USAGE_TOTAL "SELECT usage_total FROM api_tokens WHERE id = ?"
 
 /* What a fresh worker answers: apiUsage, apiDailyUsage (this request included). */
 static void answer(long long *total, long long *daily)
@@ -99,11 +101,11 @@ START_TEST(test_fold_moves_old_days)
 	ck_assert_uint_ge(st.tokens, 1);
 	ck_assert_int_eq(q(SLOT_ROWS), 2 * 3 + 1); /* yesterday's 3, today's 3 and this worker's */
 	ck_assert_int_eq(q(DAYS_ROWS), 4);
-	ck_assert_int_eq(q("SELECT SUM(count) FROM api_usage_day WHERE token_id = ?"), 4 * 6);
+	ck_assert_int_eq(q(DAYS_SUM), 4 * 6);
 	ck_assert_int_eq(q("SELECT MAX(day) = UTC_DATE() - INTERVAL 2 DAY FROM api_usage_day "
 	                   "WHERE token_id = ?"),
 	                 1);
-	ck_assert_int_eq(q("SELECT usage_total FROM api_tokens WHERE id = ?"), 4 * 6);
+	ck_assert_int_eq(q(USAGE_TOTAL), 4 * 6);
 	ck_assert_int_eq(q(LIFETIME), t0);
 	answer(&t1, &d1);
 	ck_assert_int_eq(t1, t0 + 1);
@@ -111,7 +113,9 @@ START_TEST(test_fold_moves_old_days)
 }
 END_TEST
 
-/* A second fold finds nothing; a count that arrives late for a folded day is folded into its total.
+/*
+ * A second fold finds nothing; a count that arrives late for a folded day is
+ * folded into that day's total.
  */
 START_TEST(test_fold_again_and_late_count)
 {
@@ -121,7 +125,7 @@ START_TEST(test_fold_again_and_late_count)
 	add_count(4, 7, 20);
 	ck_assert_int_eq(up_usage_fold(env.db, &st), UP_OK);
 	ck_assert_int_eq(q(SLOT_ROWS), 0);
-	ck_assert_int_eq(q("SELECT usage_total FROM api_tokens WHERE id = ?"), 30);
+	ck_assert_int_eq(q(USAGE_TOTAL), 30);
 	ck_assert_int_eq(up_usage_fold(env.db, &st), UP_OK);
 	ck_assert_uint_eq(st.tokens, 0);
 	ck_assert_uint_eq(st.rows, 0);
@@ -201,8 +205,8 @@ START_TEST(test_fold_concurrent_writes)
 	folded += st.counts;
 	ck_assert_int_eq(q(SLOT_ROWS), 0);
 	ck_assert_int_eq(folded, 301);
-	ck_assert_int_eq(q("SELECT SUM(count) FROM api_usage_day WHERE token_id = ?"), 301);
-	ck_assert_int_eq(q("SELECT usage_total FROM api_tokens WHERE id = ?"), 301);
+	ck_assert_int_eq(q(DAYS_SUM), 301);
+	ck_assert_int_eq(q(USAGE_TOTAL), 301);
 }
 END_TEST
 
@@ -216,7 +220,7 @@ START_TEST(test_fold_leaves_recent)
 	ck_assert_int_eq(up_usage_fold(env.db, &st), UP_OK);
 	ck_assert_int_eq(q(SLOT_ROWS), 2);
 	ck_assert_int_eq(q(DAYS_ROWS), 0);
-	ck_assert_int_eq(q("SELECT usage_total FROM api_tokens WHERE id = ?"), 0);
+	ck_assert_int_eq(q(USAGE_TOTAL), 0);
 	ck_assert_int_eq(q(LIFETIME), 10);
 }
 END_TEST
