@@ -291,6 +291,17 @@ else
 	fail "userpatch-admin tenant list as the account"
 fi
 
+echo "# the guide's daily cron line (section 9), as the account's cron runs it"
+cronline=$(sed -n '/^## 9\./,/^## /{/^[0-9][0-9]* [0-9][0-9]* \* \* \* /p}' \
+	"$top_srcdir/docs/deploy/shared-hosting.md")
+cronjob=$(printf '%s\n' "$cronline" | sed 's/^[^ ]* [^ ]* [^ ]* [^ ]* [^ ]* //')
+if [ -n "$cronline" ] && cron_out=$(as_acct env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin \
+	sh -c "$cronjob" 2>&1) && [ -z "$cron_out" ]; then
+	pass "the guide's cron job runs silently as the account: $cronjob"
+else
+	fail "the guide's cron job (${cronline:-not found in section 9}): ${cron_out:-}"
+fi
+
 echo "# make install-cgi: userpatch-admin beside the programs, the schema beside them"
 INST=$HOME_DIR/built-here
 if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top_builddir" install-cgi \
