@@ -48,14 +48,17 @@ curl -s -o "$E2E_TMP/victim.body" -w '%{http_code}' --max-time 60 -X PATCH \
 client=$!
 
 # The worker's connection waits on the INSERT into audit_log with the user
-# row already changed in its open transaction.
+# row already changed in its open transaction: a dirty read (READ
+# UNCOMMITTED) sees the change that no one else can.
 conn=
 for _ in $(seq 200); do
 	conn=$(e2e_sql "SELECT p.ID FROM information_schema.PROCESSLIST p
-		JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID
-		WHERE p.USER = 'userpatch' AND p.INFO LIKE 'INSERT INTO audit_log%'
-		AND t.trx_rows_modified > 0")
-	[ -n "$conn" ] && break
+		WHERE p.USER = 'userpatch' AND p.INFO LIKE 'INSERT INTO audit_log%' LIMIT 1")
+	if [ -n "$conn" ] && [ "$(e2e_sql "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED;
+		SELECT description FROM users WHERE id = $vid")" = "never stored" ]; then
+		break
+	fi
+	conn=
 	sleep 0.05
 done
 if [ -n "$conn" ]; then
