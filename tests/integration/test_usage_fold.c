@@ -210,6 +210,52 @@ START_TEST(test_fold_concurrent_writes)
 }
 END_TEST
 
+/*
+ * Two folds at once (the cron jobs of two web hosts on one database): each
+ * count is folded by one of them, once.
+ */
+START_TEST(test_fold_twice_at_once)
+{
+	struct up_usage_fold_stats st;
+	int fds[2], status;
+	uint64_t ago, theirs = 0;
+	pid_t pid;
+
+	for (ago = 2; ago < 202; ago++)
+		add_count(ago, ago % 5, ago);
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct up_config cfg;
+		struct up_db *db = NULL;
+		char err[256];
+		int ok = 1;
+
+		memset(&st, 0, sizeof(st));
+		ok &= up_config_load(getenv("USERPATCH_CONFIG"), &cfg, err, sizeof(err)) == UP_OK;
+		ok &= ok && up_db_new(&cfg, &db) == UP_OK;
+		ok &= ok && up_usage_fold(db, &st) == UP_OK;
+		ok &= write(fds[1], &st.counts, sizeof(st.counts)) == (ssize_t)sizeof(st.counts);
+		if (db != NULL)
+			up_db_close(db);
+		_exit(ok ? 0 : 1);
+	}
+	ck_assert_int_eq(up_usage_fold(env.db, &st), UP_OK);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the other fold failed");
+	ck_assert_int_eq(read(fds[0], &theirs, sizeof(theirs)), (ssize_t)sizeof(theirs));
+	close(fds[0]);
+	close(fds[1]);
+	/* 2 + 3 + ... + 201 requests. */
+	ck_assert_uint_eq(st.counts + theirs, 20300);
+	ck_assert_int_eq(q(SLOT_ROWS), 0);
+	ck_assert_int_eq(q(DAYS_ROWS), 200);
+	ck_assert_int_eq(q(DAYS_SUM), 20300);
+	ck_assert_int_eq(q(USAGE_TOTAL), 20300);
+}
+END_TEST
+
 /* A token with rows of yesterday and today only is left as it is. */
 START_TEST(test_fold_leaves_recent)
 {
@@ -235,6 +281,7 @@ int main(void)
 	tcase_add_test(tc, test_fold_moves_old_days);
 	tcase_add_test(tc, test_fold_again_and_late_count);
 	tcase_add_test(tc, test_fold_concurrent_writes);
+	tcase_add_test(tc, test_fold_twice_at_once);
 	tcase_add_test(tc, test_fold_leaves_recent);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
