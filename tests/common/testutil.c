@@ -254,3 +254,28 @@ int tu_run(Suite *s)
 	srunner_free(sr);
 	return failed == 0 ? 0 : 1;
 }
+
+/* The configuration of tu_child_db()'s handle, which borrows it (one child, one handle). */
+static struct up_config child_cfg;
+
+struct up_db *tu_child_db(void)
+{
+	struct up_db *db = NULL;
+	char err[256];
+
+	if (up_config_load(getenv("USERPATCH_CONFIG"), &child_cfg, err, sizeof(err)) != UP_OK)
+		return NULL;
+	if (up_db_new(&child_cfg, &db) != UP_OK) {
+		up_config_free(&child_cfg);
+		return NULL;
+	}
+	return db;
+}
+
+void tu_child_db_close(struct up_db *db)
+{
+	if (db == NULL)
+		return;
+	up_db_close(db);
+	up_config_free(&child_cfg);
+}

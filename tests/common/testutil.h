@@ -29,6 +29,15 @@ struct tu_env {
 void tu_env_open(struct tu_env *env);
 void tu_env_close(struct tu_env *env);
 
+/*
+ * For a forked child: a connection of its own to the test database (it never
+ * touches the parent's), or NULL when the configuration or the handle cannot
+ * be made.  No Check assertion: a child reports through its exit status.
+ * Release with tu_child_db_close().
+ */
+struct up_db *tu_child_db(void);
+void tu_child_db_close(struct up_db *db);
+
 /* Run every test of s (freed here); the program's exit status: 0 if all passed, else 1. */
 int tu_run(Suite *s);
 

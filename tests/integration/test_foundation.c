@@ -349,15 +349,13 @@ START_TEST(test_deadlock_is_retried)
 		/* The child: a heavier transaction (many rows changed), so InnoDB picks
 		 * the parent as the deadlock victim. It never touches the parent's
 		 * connection and leaves with _exit. */
-		struct up_config cfg;
-		struct up_db *db;
+		struct up_db *db = tu_child_db();
 		struct up_db_param id[1] = {UP_P_I64(1)};
 		struct up_db_result res;
-		char err[256];
 		int ok = 1;
 
-		ok &= up_config_load(getenv("USERPATCH_CONFIG"), &cfg, err, sizeof(err)) == UP_OK;
-		ok &= up_db_new(&cfg, &db) == UP_OK;
+		if (db == NULL)
+			_exit(1);
 		ok &= up_db_exec_trusted(db, "START TRANSACTION") == UP_OK;
 		ok &= up_db_exec(db, "UPDATE t_lock SET v = v + 1 WHERE id > 2", NULL, 0, NULL) ==
 		      UP_OK;
@@ -418,13 +416,11 @@ START_TEST(test_lock_wait_timeout_is_retried)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct up_config cfg;
-		struct up_db *db;
-		char err[256];
+		struct up_db *db = tu_child_db();
 		int ok = 1;
 
-		ok &= up_config_load(getenv("USERPATCH_CONFIG"), &cfg, err, sizeof(err)) == UP_OK;
-		ok &= up_db_new(&cfg, &db) == UP_OK;
+		if (db == NULL)
+			_exit(1);
 		ok &= up_db_exec_trusted(db, "START TRANSACTION") == UP_OK;
 		ok &= up_db_exec(db, "UPDATE t_lock SET v = 1 WHERE id = 5", NULL, 0, NULL) ==
 		      UP_OK;

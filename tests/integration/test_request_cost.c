@@ -278,15 +278,11 @@ END_TEST
  */
 static int other_worker(uint64_t token, unsigned parent_slot, int ready_fd)
 {
-	struct up_config cfg;
-	struct up_db *db = NULL;
+	struct up_db *db = tu_child_db();
 	struct up_db_param p[3] = {UP_P_U64(token), UP_P_U64(parent_slot), UP_P_U64(0)};
 	struct up_db_result res = {0};
-	char err[256];
-	int ok = 1, tries;
+	int ok = db != NULL, tries;
 
-	ok &= up_config_load(getenv("USERPATCH_CONFIG"), &cfg, err, sizeof(err)) == UP_OK;
-	ok &= ok && up_db_new(&cfg, &db) == UP_OK;
 	ok &= ok && up_db_exec_trusted(db, "START TRANSACTION") == UP_OK;
 	ok &= ok && up_db_query(db,
 	                        "SELECT count FROM api_usage_slot WHERE token_id = ? AND "
@@ -316,8 +312,7 @@ static int other_worker(uint64_t token, unsigned parent_slot, int ready_fd)
 	                       "VALUES (?, UTC_DATE(), ?, ?)",
 	                       p, 3, NULL) == UP_OK;
 	ok &= ok && up_db_exec_trusted(db, "COMMIT") == UP_OK;
-	if (db != NULL)
-		up_db_close(db);
+	tu_child_db_close(db);
 	return ok ? 0 : 1;
 }
 

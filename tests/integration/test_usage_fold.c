@@ -161,13 +161,9 @@ START_TEST(test_fold_concurrent_writes)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct up_config cfg;
-		struct up_db *db = NULL;
-		char err[256];
-		int ok = 1;
+		struct up_db *db = tu_child_db();
+		int ok = db != NULL;
 
-		ok &= up_config_load(getenv("USERPATCH_CONFIG"), &cfg, err, sizeof(err)) == UP_OK;
-		ok &= ok && up_db_new(&cfg, &db) == UP_OK;
 		for (i = 0; ok && i < 300; i++) {
 			struct up_db_param p[3] = {UP_P_U64(token_id),
 			                           UP_P_U64(2 + (uint64_t)i % 3),
@@ -189,8 +185,7 @@ START_TEST(test_fold_concurrent_writes)
 				}
 			}
 		}
-		if (db != NULL)
-			up_db_close(db);
+		tu_child_db_close(db);
 		_exit(ok ? 0 : 1);
 	}
 	for (i = 0; i < 2000 && waitpid(pid, &status, WNOHANG) == 0; i++) {
@@ -227,18 +222,13 @@ START_TEST(test_fold_twice_at_once)
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		struct up_config cfg;
-		struct up_db *db = NULL;
-		char err[256];
-		int ok = 1;
+		struct up_db *db = tu_child_db();
+		int ok = db != NULL;
 
 		memset(&st, 0, sizeof(st));
-		ok &= up_config_load(getenv("USERPATCH_CONFIG"), &cfg, err, sizeof(err)) == UP_OK;
-		ok &= ok && up_db_new(&cfg, &db) == UP_OK;
 		ok &= ok && up_usage_fold(db, &st) == UP_OK;
 		ok &= write(fds[1], &st.counts, sizeof(st.counts)) == (ssize_t)sizeof(st.counts);
-		if (db != NULL)
-			up_db_close(db);
+		tu_child_db_close(db);
 		_exit(ok ? 0 : 1);
 	}
 	ck_assert_int_eq(up_usage_fold(env.db, &st), UP_OK);
