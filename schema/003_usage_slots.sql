@@ -4,7 +4,8 @@
 -- different workers never wait on one row.  A token's daily usage is the sum
 -- of its rows of that day; its lifetime usage is api_tokens.usage_total (what
 -- was counted before this migration and not kept per day) plus the sum of all
--- its rows.  api_usage is no longer written.
+-- its rows.  Requests no longer write api_usage: `userpatch-admin usage fold`
+-- fills it with the totals of past days (see src/lib/usage_fold.h).
 CREATE TABLE IF NOT EXISTS api_usage_slot (
   token_id  BIGINT UNSIGNED NOT NULL,
   day       DATE NOT NULL,

@@ -16,7 +16,7 @@ static const char sql_tokens[] =
  */
 static const char sql_take[] =
         "DELETE FROM api_usage_slot WHERE token_id = ? AND day < ? RETURNING day, count";
-static const char sql_day[] = "INSERT INTO api_usage_day (token_id, day, count) VALUES (?, ?, ?) "
+static const char sql_day[] = "INSERT INTO api_usage (token_id, day, count) VALUES (?, ?, ?) "
                               "ON DUPLICATE KEY UPDATE count = count + VALUES(count)";
 static const char sql_total[] = "UPDATE api_tokens SET usage_total = usage_total + ? WHERE id = ?";
 

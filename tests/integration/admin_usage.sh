@@ -40,7 +40,7 @@ rc=0
 "$UP_TEST_ADMIN" usage show 999999 >/dev/null 2>&1 || rc=$?
 expect "an unknown token exits 1" 1 "$rc"
 expect "nothing folded by refused commands" "6 0" \
-	"$(sql "SELECT CONCAT((SELECT COUNT(*) FROM api_usage_slot), ' ', (SELECT COUNT(*) FROM api_usage_day))")"
+	"$(sql "SELECT CONCAT((SELECT COUNT(*) FROM api_usage_slot), ' ', (SELECT COUNT(*) FROM api_usage))")"
 
 out=$("$UP_TEST_ADMIN" usage fold)
 expect "fold reports what it moved" \
@@ -53,20 +53,21 @@ $(day 10)	19" "$("$UP_TEST_ADMIN" usage show "$tb")"
 out=$("$UP_TEST_ADMIN" usage fold)
 expect "a second fold moves nothing" \
 	"folded 0 rows of 0 tokens (0 requests, days before $(day 1))" "$out"
-# A schema older than the program (no api_usage_day): the fold fails, says
-# what to do, and every count stays where it was.
-sql "RENAME TABLE api_usage_day TO api_usage_day_away"
+# A fold that fails half-way (here: a database without the api_usage table)
+# exits 1, points at migrate, and leaves every count where it was: the rows
+# its DELETE took come back with the rollback.
+sql "RENAME TABLE api_usage TO api_usage_away"
 sql "INSERT INTO api_usage_slot (token_id, day, slot, count) VALUES ($ta, UTC_DATE() - INTERVAL 5 DAY, 1, 23)"
 rc=0
 err=$("$UP_TEST_ADMIN" usage fold 2>&1 >/dev/null) || rc=$?
-expect "a fold without api_usage_day exits 1" 1 "$rc"
+expect "a fold without api_usage exits 1" 1 "$rc"
 case $err in
 *"run userpatch-admin migrate"*) ok "it says to run migrate" ;;
 *) bad "no hint to run migrate: $err" ;;
 esac
 expect "the counts it could not fold stay" "3 23" \
 	"$(sql "SELECT CONCAT(COUNT(*), ' ', SUM(count * (day = UTC_DATE() - INTERVAL 5 DAY))) FROM api_usage_slot")"
-sql "RENAME TABLE api_usage_day_away TO api_usage_day"
+sql "RENAME TABLE api_usage_away TO api_usage"
 expect "usage --help shows the usage commands" "3" \
 	"$("$UP_TEST_ADMIN" usage --help | grep -c '^  usage \|^usage:')"
 

@@ -1,6 +1,6 @@
 /*
  * up_usage_fold() against the private MariaDB of tests/harness/run-test:
- * the slot rows of days before yesterday go into api_usage_day and
+ * the slot rows of days before yesterday go into api_usage and
  * usage_total, the answers' apiUsage and apiDailyUsage do not change, a late
  * count for a folded day is folded again, and counts written while folds
  * run are all kept.
@@ -63,8 +63,8 @@ static long long q(const char *sql)
 #define LIFETIME                                                                                   \
 	"SELECT t.usage_total + IFNULL(SUM(s.count), 0) FROM api_tokens t LEFT JOIN "              \
 	"api_usage_slot s ON s.token_id = t.id WHERE t.id = ? GROUP BY t.id"
-#define DAYS_ROWS "SELECT COUNT(*) FROM api_usage_day WHERE token_id = ?"
-#define DAYS_SUM "SELECT SUM(count) FROM api_usage_day WHERE token_id = ?"
+#define DAYS_ROWS "SELECT COUNT(*) FROM api_usage WHERE token_id = ?"
+#define DAYS_SUM "SELECT SUM(count) FROM api_usage WHERE token_id = ?"
 #define USAGE_TOTAL "SELECT usage_total FROM api_tokens WHERE id = ?"
 
 /* What a fresh worker answers: apiUsage, apiDailyUsage (this request included). */
@@ -102,7 +102,7 @@ START_TEST(test_fold_moves_old_days)
 	ck_assert_int_eq(q(SLOT_ROWS), 2 * 3 + 1); /* yesterday's 3, today's 3 and this worker's */
 	ck_assert_int_eq(q(DAYS_ROWS), 4);
 	ck_assert_int_eq(q(DAYS_SUM), 4 * 6);
-	ck_assert_int_eq(q("SELECT MAX(day) = UTC_DATE() - INTERVAL 2 DAY FROM api_usage_day "
+	ck_assert_int_eq(q("SELECT MAX(day) = UTC_DATE() - INTERVAL 2 DAY FROM api_usage "
 	                   "WHERE token_id = ?"),
 	                 1);
 	ck_assert_int_eq(q(USAGE_TOTAL), 4 * 6);
@@ -136,7 +136,7 @@ START_TEST(test_fold_again_and_late_count)
 	ck_assert_uint_eq(st.rows, 1);
 	ck_assert_uint_eq(st.counts, 5);
 	ck_assert_int_eq(q(DAYS_ROWS), 2);
-	ck_assert_int_eq(q("SELECT count FROM api_usage_day WHERE token_id = ? AND "
+	ck_assert_int_eq(q("SELECT count FROM api_usage WHERE token_id = ? AND "
 	                   "day = UTC_DATE() - INTERVAL 3 DAY"),
 	                 15);
 	ck_assert_int_eq(q(LIFETIME), 35);
