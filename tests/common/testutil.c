@@ -279,3 +279,15 @@ void tu_child_db_close(struct up_db *db)
 	up_db_close(db);
 	up_config_free(&child_cfg);
 }
+
+void tu_user(struct tu_env *env, const char *tenant, const char *name, char *uri, size_t len)
+{
+	char tid[32], *id;
+
+	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)tu_tenant(env, tenant));
+	tu_exec(env, "INSERT INTO users (tenant_id, name) VALUES (?, ?)", tid, name, NULL);
+	id = tu_scalar(env, "SELECT MAX(id) FROM users WHERE tenant_id = ?", tid, NULL, NULL);
+	ck_assert_ptr_nonnull(id);
+	snprintf(uri, len, "/api/users/usr-%s", id);
+	free(id);
+}

@@ -44,6 +44,9 @@ int tu_run(Suite *s);
 /* Create tenant `name` (or find it) and return its id. */
 uint64_t tu_tenant(struct tu_env *env, const char *name);
 
+/* Insert a user named name for tenant `tenant`; its URI "/api/users/usr-N" goes into uri. */
+void tu_user(struct tu_env *env, const char *tenant, const char *name, char *uri, size_t len);
+
 /*
  * Issue a token for tenant `name` with scopes ("users:read,users:write"),
  * daily_limit 0 for none.  header receives "Bearer <hex>" (at least 80 bytes);

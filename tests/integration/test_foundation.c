@@ -163,19 +163,6 @@ START_TEST(test_token_issue_lookup_revoke)
 }
 END_TEST
 
-/* Insert a user for tenant; returns its public id into out. */
-static void make_user(struct tu_env *env, const char *tenant, const char *name, char *out,
-                      size_t len)
-{
-	char tid[32], *id;
-
-	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)tu_tenant(env, tenant));
-	tu_exec(env, "INSERT INTO users (tenant_id, name) VALUES (?, ?)", tid, name, NULL);
-	id = tu_scalar(env, "SELECT MAX(id) FROM users WHERE tenant_id = ?", tid, NULL, NULL);
-	snprintf(out, len, "/api/users/usr-%s", id);
-	free(id);
-}
-
 START_TEST(test_quota_and_429)
 {
 	struct tu_env env;
@@ -187,7 +174,7 @@ START_TEST(test_quota_and_429)
 	long retry;
 
 	tu_env_open(&env);
-	make_user(&env, "quota", "Q", uri, sizeof(uri));
+	tu_user(&env, "quota", "Q", uri, sizeof(uri));
 	tu_token(&env, "quota", "users:read", 2, header, NULL);
 	call.uri = uri;
 	call.auth = header;
@@ -244,8 +231,8 @@ START_TEST(test_status_cases)
 	cJSON *body;
 
 	tu_env_open(&env);
-	make_user(&env, "tenant-a", "Alice", uris[0], sizeof(uris[0]));
-	make_user(&env, "tenant-b", "Bob", uris[1], sizeof(uris[1]));
+	tu_user(&env, "tenant-a", "Alice", uris[0], sizeof(uris[0]));
+	tu_user(&env, "tenant-b", "Bob", uris[1], sizeof(uris[1]));
 	snprintf(uris[2], sizeof(uris[2]), "/api/users/usr-987654");
 	tu_token(&env, "tenant-a", "users:read", 0, a_read, NULL);
 	tu_token(&env, "tenant-a", "users:write", 0, a_write, NULL);
@@ -575,7 +562,7 @@ START_TEST(test_database_outage_503_and_recovery)
 
 	ck_assert_msg(getenv("UP_TEST_DB_CTL") != NULL, "UP_TEST_DB_CTL not set");
 	tu_env_open(&env);
-	make_user(&env, "outage", "O", uri, sizeof(uri));
+	tu_user(&env, "outage", "O", uri, sizeof(uri));
 	tu_token(&env, "outage", "users:read", 0, header, NULL);
 	call.uri = uri;
 	call.auth = header;

@@ -23,17 +23,11 @@ static uint64_t token_id;
 
 static void setup(void)
 {
-	char tid[32], *id;
-
 	tu_env_open(&env);
 	tu_token(&env, "cost", "users:read,users:write,device_app_user:write", 0, header,
 	         &token_id);
-	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)tu_tenant(&env, "cost"));
-	tu_exec(&env, "INSERT INTO users (tenant_id, name) VALUES (?, 'Cost')", tid, NULL, NULL);
-	id = tu_scalar(&env, "SELECT MAX(id) FROM users WHERE tenant_id = ?", tid, NULL, NULL);
-	snprintf(uri, sizeof(uri), "/api/users/usr-%s", id);
-	snprintf(user_id, sizeof(user_id), "usr-%s", id);
-	free(id);
+	tu_user(&env, "cost", "Cost", uri, sizeof(uri));
+	snprintf(user_id, sizeof(user_id), "%s", uri + strlen("/api/users/"));
 }
 
 static void teardown(void)

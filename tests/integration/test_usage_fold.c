@@ -23,16 +23,10 @@ static uint64_t token_id;
 
 static void setup(void)
 {
-	char ten[32], *id;
-
 	tu_env_open(&env);
 	tu_token(&env, "fold", "users:read", 0, header, &token_id);
 	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)token_id);
-	snprintf(ten, sizeof(ten), "%llu", (unsigned long long)tu_tenant(&env, "fold"));
-	tu_exec(&env, "INSERT INTO users (tenant_id, name) VALUES (?, 'Fold')", ten, NULL, NULL);
-	id = tu_scalar(&env, "SELECT MAX(id) FROM users WHERE tenant_id = ?", ten, NULL, NULL);
-	snprintf(uri, sizeof(uri), "/api/users/usr-%s", id);
-	free(id);
+	tu_user(&env, "fold", "Fold", uri, sizeof(uri));
 }
 
 static void teardown(void)
