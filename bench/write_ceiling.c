@@ -9,7 +9,15 @@
  * connection each, prepared statements).  No HTTP, no JSON, no token, no
  * patch, no validation.
  *
- *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS
+ * With MODE "locked" each transaction first reads the row the way a PATCH
+ * does before it changes it: the users family's own column list,
+ *   SELECT <the API's columns>, version, UTC_TIMESTAMP(6) FROM users
+ *     WHERE tenant_id = ? AND id = ? FOR UPDATE
+ * fetched into the client, so it is the ceiling of a PATCH-shaped write
+ * (locked read + UPDATE + audit + COMMIT).  MODE "plain" (the default) is
+ * the write alone.
+ *
+ *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS [plain|locked]
  *
  * Reads the configuration from $USERPATCH_CONFIG.  Prints "transactions
  * seconds" on stdout; exits 1 if any transaction failed.
@@ -23,6 +31,8 @@
 #include "config.h"
 #include "db.h"
 #include "parse.h"
+#include "resource.h"
+#include "user_store.h"
 
 static const char sql_update[] =
         "UPDATE users SET message = ?, version = version + 1, modified_at = UTC_TIMESTAMP(6) "
@@ -34,6 +44,8 @@ static const char sql_audit[] =
 static struct up_config cfg;
 static uint64_t tenant, first_user, users;
 static double deadline;
+/* The locked read of "locked" mode, or NULL in "plain" mode. */
+static char *sql_lock;
 
 struct worker {
 	pthread_t thread;
@@ -56,9 +68,21 @@ static enum up_err write_one(struct up_db *db, void *arg)
 	struct worker *w = arg;
 	struct up_db_param u[3] = {UP_P_STR(w->message), UP_P_U64(tenant), UP_P_U64(w->user)};
 	struct up_db_param a[3] = {UP_P_U64(tenant), UP_P_U64(w->user), UP_P_STR(w->request_id)};
+	struct up_db_param k[2] = {UP_P_U64(tenant), UP_P_U64(w->user)};
+	struct up_db_result res;
 	struct up_db_info info;
-	enum up_err rc = up_db_exec(db, sql_update, u, 3, &info);
+	enum up_err rc = UP_OK;
 
+	if (sql_lock != NULL) {
+		rc = up_db_query(db, sql_lock, k, 2, &res);
+		if (rc == UP_OK) {
+			if (res.nrows != 1)
+				rc = UP_ERR_NOT_FOUND;
+			up_db_result_free(&res);
+		}
+	}
+	if (rc == UP_OK)
+		rc = up_db_exec(db, sql_update, u, 3, &info);
 	if (rc == UP_OK && info.affected != 1)
 		rc = UP_ERR_NOT_FOUND;
 	if (rc == UP_OK)
@@ -90,6 +114,24 @@ out:
 	return NULL;
 }
 
+/* The locked read of "locked" mode, with the users family's own columns. */
+static int build_lock_sql(void)
+{
+	char cols[4096];
+	size_t len;
+
+	if (up_resource_columns(&up_user_resource, cols, sizeof(cols)) != UP_OK)
+		return -1;
+	len = strlen(cols) + 160;
+	if ((sql_lock = malloc(len)) == NULL)
+		return -1;
+	snprintf(sql_lock, len,
+	         "SELECT %s, version, UTC_TIMESTAMP(6) FROM users WHERE tenant_id = ? AND id = ? "
+	         "FOR UPDATE",
+	         cols);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t threads, seconds, i;
@@ -98,14 +140,18 @@ int main(int argc, char **argv)
 	char err[256];
 	double start;
 
-	if (argc != 6 || up_parse_u64(argv[1], 1, INT64_MAX, &tenant) != UP_OK ||
+	if ((argc != 6 && argc != 7) || up_parse_u64(argv[1], 1, INT64_MAX, &tenant) != UP_OK ||
 	    up_parse_u64(argv[2], 1, INT64_MAX, &first_user) != UP_OK ||
 	    up_parse_u64(argv[3], 1, 1000000, &users) != UP_OK ||
 	    up_parse_u64(argv[4], 1, 256, &threads) != UP_OK ||
-	    up_parse_u64(argv[5], 1, 3600, &seconds) != UP_OK) {
-		fprintf(stderr, "usage: write_ceiling TENANT FIRST_USER USERS THREADS SECONDS\n");
+	    up_parse_u64(argv[5], 1, 3600, &seconds) != UP_OK ||
+	    (argc == 7 && strcmp(argv[6], "plain") != 0 && strcmp(argv[6], "locked") != 0)) {
+		fprintf(stderr, "usage: write_ceiling TENANT FIRST_USER USERS THREADS SECONDS "
+		                "[plain|locked]\n");
 		return 2;
 	}
+	if (argc == 7 && strcmp(argv[6], "locked") == 0 && build_lock_sql() != 0)
+		return 2;
 	if (up_config_load(up_config_path(), &cfg, err, sizeof(err)) != UP_OK) {
 		fprintf(stderr, "write_ceiling: %s\n", err);
 		return 2;
@@ -129,6 +175,7 @@ int main(int argc, char **argv)
 	}
 	printf("%lu %.3f\n", done, now() - start);
 	free(w);
+	free(sql_lock);
 	up_config_free(&cfg);
 	up_db_library_end();
 	if (failed > 0) {
