@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "config.h"
+#include "db_hosts.h"
 #include "json.h"
-#include "db.h"
 #include "parse.h"
 
 #ifndef SYSCONFDIR

@@ -7,8 +7,8 @@
 #include <mysql.h>
 #include <sodium.h>
 #include "db.h"
+#include "db_hosts.h"
 #include "log.h"
-#include "parse.h"
 
 /* Server and client error numbers this layer acts on. */
 enum {
@@ -32,18 +32,10 @@ enum {
 
 #define STMT_CACHE 96
 #define MAX_PARAMS 64
-#define MAX_HOSTS 16
 
 struct stmt_slot {
 	const char *sql;
 	MYSQL_STMT *stmt;
-};
-
-/* One entry of db_host. */
-struct db_host {
-	char name[UP_DB_HOST_MAX];      /* as given, without brackets or port */
-	char label[UP_DB_HOST_MAX + 8]; /* "name:port" (or "localhost") for the logs */
-	unsigned port;                  /* 0: db_port */
 };
 
 /* What a failed statement means for the connection and the host. */
@@ -62,7 +54,7 @@ struct up_db {
 	unsigned last_errno;
 	char dup_key[65];
 	unsigned long retries;
-	struct db_host hosts[MAX_HOSTS];
+	struct up_db_host hosts[UP_DB_HOSTS_MAX];
 	size_t nhosts;
 	size_t cur;         /* the host that works (connected to, or first to try) */
 	time_t cur_since;   /* monotonic seconds when the worker settled on cur */
@@ -87,111 +79,22 @@ static time_t now_s(void)
 	return ts.tv_sec;
 }
 
-/* Parse one entry "host", "host:port", "[v6]" or "[v6]:port" into h. */
-static int parse_host(const char *s, size_t n, struct db_host *h)
-{
-	const char *name = s, *colon;
-	size_t namelen = n;
-	uint64_t port = 0;
-
-	memset(h, 0, sizeof(*h));
-	if (n > 0 && s[0] == '[') {
-		const char *end = memchr(s, ']', n);
-
-		if (end == NULL)
-			return -1;
-		name = s + 1;
-		namelen = (size_t)(end - name);
-		colon = end + 1 < s + n ? end + 1 : NULL;
-		if (colon != NULL && *colon != ':')
-			return -1;
-	} else {
-		colon = memchr(s, ':', n);
-		if (colon != NULL)
-			namelen = (size_t)(colon - s);
-	}
-	if (namelen == 0 || namelen >= sizeof(h->name))
-		return -1;
-	if (colon != NULL &&
-	    up_parse_u64n(colon + 1, (size_t)(s + n - colon - 1), 1, 65535, &port) != UP_OK)
-		return -1;
-	memcpy(h->name, name, namelen);
-	h->name[namelen] = '\0';
-	if (strpbrk(h->name, " \t[]") != NULL)
-		return -1;
-	h->port = (unsigned)port;
-	return 0;
-}
-
-/* Split a db_host list; returns the number of hosts, or -1 with a reason in err. */
-static int parse_hosts(const char *list, struct db_host *hosts, size_t max, char *err,
-                       size_t errlen)
-{
-	size_t count = 0;
-
-	if (list == NULL)
-		list = "localhost";
-	for (;;) {
-		size_t n = strcspn(list, ",");
-
-		while (n > 0 && (*list == ' ' || *list == '\t')) {
-			list++;
-			n--;
-		}
-		while (n > 0 && (list[n - 1] == ' ' || list[n - 1] == '\t'))
-			n--;
-		if (count == max) {
-			snprintf(err, errlen, "db_host lists more than %zu hosts", max);
-			return -1;
-		}
-		if (parse_host(list, n, &hosts[count]) != 0) {
-			snprintf(err, errlen,
-			         "db_host entry %zu is not host, host:port or [ipv6]:port",
-			         count + 1);
-			return -1;
-		}
-		count++;
-		list += strcspn(list, ",");
-		if (*list != ',')
-			break;
-		list++;
-	}
-	return (int)count;
-}
-
-enum up_err up_db_check_hosts(const char *list, char *err, size_t errlen)
-{
-	struct db_host hosts[MAX_HOSTS];
-
-	return parse_hosts(list, hosts, MAX_HOSTS, err, errlen) < 0 ? UP_ERR_CONFIG : UP_OK;
-}
-
 enum up_err up_db_new(const struct up_config *cfg, struct up_db **out)
 {
 	struct up_db *db = calloc(1, sizeof(*db));
 	char err[128];
 	int n;
-	size_t i;
 
 	if (db == NULL)
 		return UP_ERR_NOMEM;
-	n = parse_hosts(cfg->db_host, db->hosts, MAX_HOSTS, err, sizeof(err));
+	n = up_db_hosts_parse(cfg->db_host, (unsigned)cfg->db_port, db->hosts, UP_DB_HOSTS_MAX, err,
+	                      sizeof(err));
 	if (n < 0) {
 		up_log(UP_LOG_ERROR, "%s", err);
 		free(db);
 		return UP_ERR_CONFIG;
 	}
 	db->nhosts = (size_t)n;
-	for (i = 0; i < db->nhosts; i++) {
-		struct db_host *h = &db->hosts[i];
-
-		if (strcmp(h->name, "localhost") == 0 && h->port == 0)
-			snprintf(h->label, sizeof(h->label), "localhost");
-		else
-			snprintf(h->label, sizeof(h->label),
-			         strchr(h->name, ':') ? "[%s]:%u" : "%s:%u", h->name,
-			         h->port != 0 ? h->port : (unsigned)cfg->db_port);
-	}
 	db->cfg = cfg;
 	db->cur_since = now_s();
 	*out = db;
@@ -369,7 +272,7 @@ static const char init_sql[] =
 static const char init_isolation[] = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
 /* Try one host; returns a connected handle or NULL. */
-static MYSQL *connect_host(const struct up_config *cfg, const struct db_host *h, unsigned *err,
+static MYSQL *connect_host(const struct up_config *cfg, const struct up_db_host *h, unsigned *err,
                            char *msg, size_t msglen)
 {
 	unsigned int ct = (unsigned)cfg->db_connect_timeout, rw = (unsigned)cfg->db_rw_timeout;

@@ -34,12 +34,6 @@ struct up_db;
 typedef enum up_err (*up_db_precommit_fn)(struct up_db *db);
 typedef void (*up_db_outcome_fn)(int committed);
 
-/* Longest host name in db_host. */
-#define UP_DB_HOST_MAX 256
-
-/* Check the syntax of a db_host list; UP_ERR_CONFIG with a reason in err. */
-enum up_err up_db_check_hosts(const char *list, char *err, size_t errlen);
-
 enum up_db_type { UP_DB_NULL = 0, UP_DB_I64, UP_DB_U64, UP_DB_STR, UP_DB_BLOB, UP_DB_F64 };
 
 /* Most values one statement may bind (a multi-row INSERT); the server's own limit. */
