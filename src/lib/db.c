@@ -7,28 +7,9 @@
 #include <mysql.h>
 #include <sodium.h>
 #include "db.h"
+#include "db_error.h"
 #include "db_hosts.h"
 #include "log.h"
-
-/* Server and client error numbers this layer acts on. */
-enum {
-	ER_DUP_ENTRY_NO = 1062,
-	ER_LOCK_WAIT_TIMEOUT_NO = 1205,
-	ER_LOCK_DEADLOCK_NO = 1213,
-	ER_UNKNOWN_COM_NO = 1047, /* Galera: node not ready */
-	ER_SERVER_SHUTDOWN_NO = 1053,
-	ER_CON_COUNT_NO = 1040,
-	ER_UNKNOWN_STMT_NO = 1243, /* prepared statement lost after a reconnect */
-	ER_CONN_KILLED_NO = 1927,
-	ER_OPTION_PREVENTS_NO = 1290, /* --read-only server refuses a write */
-	ER_READ_ONLY_MODE_NO = 1836,
-	ER_CLIENT_DISCONNECT_NO = 4031,
-	CR_CONNECTION_ERROR_NO = 2002,
-	CR_CONN_HOST_ERROR_NO = 2003,
-	CR_SERVER_GONE_NO = 2006,
-	CR_SERVER_LOST_NO = 2013,
-	CR_SERVER_LOST_EXT_NO = 2055,
-};
 
 #define STMT_CACHE 96
 #define MAX_PARAMS 64
@@ -42,7 +23,7 @@ struct stmt_slot {
 enum fault {
 	F_NONE = 0,
 	F_LOST,     /* the connection is gone: the statement may or may not have run */
-	F_REFUSED,  /* the host refused the statement before running it (1047, 1290) */
+	F_REFUSED,  /* the host refused the statement, nothing applied (1047, 1180, 1290) */
 	F_SHUTDOWN, /* the server is shutting down (1053): treat as lost */
 };
 
@@ -159,12 +140,6 @@ void up_db_set_commit_hooks(struct up_db *db, up_db_precommit_fn precommit,
 	db->outcome = outcome;
 }
 
-static int conn_lost(unsigned e)
-{
-	return e == CR_SERVER_GONE_NO || e == CR_SERVER_LOST_NO || e == CR_SERVER_LOST_EXT_NO ||
-	       e == ER_CONN_KILLED_NO || e == ER_CLIENT_DISCONNECT_NO || e == ER_UNKNOWN_STMT_NO;
-}
-
 /* Remember the key name of "Duplicate entry '...' for key 'name'". */
 static void note_dup_key(struct up_db *db, const char *msg)
 {
@@ -206,33 +181,34 @@ static void leave_host(struct up_db *db)
 static enum up_err classify(struct up_db *db, unsigned e, const char *msg)
 {
 	const char *host = host_label(db, db->cur);
+	enum up_db_fault_kind kind = up_db_error_kind(e, msg);
 
 	db->last_errno = e;
 	db->fault = F_NONE;
 	db->fault_in_trans =
 	        db->conn != NULL && (db->conn->server_status & SERVER_STATUS_IN_TRANS) != 0;
-	if (e == ER_LOCK_DEADLOCK_NO || e == ER_LOCK_WAIT_TIMEOUT_NO)
+	switch (kind) {
+	case UP_DBF_CONFLICT:
 		return UP_ERR_DB_RETRY;
-	if (e == ER_DUP_ENTRY_NO) {
+	case UP_DBF_DUPLICATE:
 		note_dup_key(db, msg);
 		return UP_ERR_CONFLICT;
-	}
-	if (conn_lost(e) || e == ER_SERVER_SHUTDOWN_NO) {
+	case UP_DBF_LOST:
+	case UP_DBF_SHUTDOWN:
 		up_log(UP_LOG_WARN, "database host %s: connection lost (%u): %s", host, e, msg);
-		db->fault = e == ER_SERVER_SHUTDOWN_NO ? F_SHUTDOWN : F_LOST;
-		if (e == ER_SERVER_SHUTDOWN_NO)
+		db->fault = kind == UP_DBF_SHUTDOWN ? F_SHUTDOWN : F_LOST;
+		if (db->fault == F_SHUTDOWN)
 			leave_host(db);
 		else
 			up_db_disconnect(db);
 		return UP_ERR_DB_UNAVAILABLE;
-	}
-	if (e == ER_UNKNOWN_COM_NO) {
-		up_log(UP_LOG_WARN, "database host %s: not ready (%u): %s", host, e, msg);
+	case UP_DBF_NOT_PRIMARY:
+		up_log(UP_LOG_WARN, "database host %s: %s (%u): %s", host,
+		       e == 1047 ? "not ready" : "not in the primary component", e, msg);
 		db->fault = F_REFUSED;
 		leave_host(db);
 		return UP_ERR_DB_UNAVAILABLE;
-	}
-	if (e == ER_OPTION_PREVENTS_NO || e == ER_READ_ONLY_MODE_NO) {
+	case UP_DBF_READ_ONLY:
 		if (db->conn_spare) {
 			/* Already the last resort: no writable host answered. */
 			up_log(UP_LOG_ERROR,
@@ -245,12 +221,13 @@ static enum up_err classify(struct up_db *db, unsigned e, const char *msg)
 		db->fault = F_REFUSED;
 		leave_host(db);
 		return UP_ERR_DB_UNAVAILABLE;
-	}
-	if (e == CR_CONNECTION_ERROR_NO || e == CR_CONN_HOST_ERROR_NO || e == ER_CON_COUNT_NO) {
+	case UP_DBF_UNREACHABLE:
 		up_log(UP_LOG_WARN, "database host %s unavailable (%u): %s", host, e, msg);
 		db->fault = F_LOST;
 		up_db_disconnect(db);
 		return UP_ERR_DB_UNAVAILABLE;
+	case UP_DBF_OTHER:
+		break;
 	}
 	up_log(UP_LOG_ERROR, "database error %u: %s", e, msg);
 	return UP_ERR_DB;
@@ -978,8 +955,11 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 				rc = simple(db, "COMMIT");
 				if (db->outcome != NULL)
 					/* An unknown outcome (connection lost at COMMIT) counts as
-					 * committed: what the hook wrote is not written twice. */
-					db->outcome(rc == UP_OK || rc == UP_ERR_DB_UNAVAILABLE);
+					 * committed: what the hook wrote is not written twice. A
+					 * refused COMMIT (a node out of the primary component)
+					 * committed nothing. */
+					db->outcome(rc == UP_OK || (rc == UP_ERR_DB_UNAVAILABLE &&
+					                            db->fault != F_REFUSED));
 			} else if (db->outcome != NULL) {
 				db->outcome(0);
 			}
@@ -1006,8 +986,11 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 			backoff(attempt - 1);
 			continue;
 		}
-		if (rc == UP_ERR_DB_UNAVAILABLE && !at_commit && db->fault != F_NONE) {
-			/* Lost or refused before COMMIT: nothing committed; run it again. */
+		if (rc == UP_ERR_DB_UNAVAILABLE && db->fault != F_NONE &&
+		    (!at_commit || db->fault == F_REFUSED)) {
+			/* Lost before COMMIT, or refused (even the COMMIT: a Galera node
+			 * out of the primary component replicates nothing): nothing
+			 * committed; run it again, on the next host when refused. */
 			db->retries++;
 			up_log(UP_LOG_INFO,
 			       "transaction retry %u on a new connection after error %u", attempt,
