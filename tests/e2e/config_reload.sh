@@ -12,6 +12,7 @@ acme=$(e2e_tenant acme)
 token=$(e2e_token acme users:read reload)
 user=$(e2e_user "$acme" 'Rhea' 'rhea@example.com')
 config=$USERPATCH_CONFIG
+umask 077 # the edited files stay private, as the harness wrote the first one
 cp "$config" "$E2E_TMP/config.orig"
 
 # burst N: N GETs at once; appends "STATUS RETRY_AFTER" lines to $E2E_TMP/statuses.
@@ -25,19 +26,13 @@ burst() {
 }
 
 # serve_all FROM_LINE: bursts until every worker has logged a request after
-# line FROM_LINE (at most a minute); the statuses are in $E2E_TMP/statuses.
+# line FROM_LINE; the statuses are in $E2E_TMP/statuses.
 serve_all() {
-	local deadline=$((SECONDS + 60)) missing
 	: >"$E2E_TMP/statuses"
-	while :; do
-		burst 8
-		missing=$(comm -23 <(printf '%s\n' "$workers") <(e2e_log_pids userpatch-users "$1"))
-		[ -z "$missing" ] || [ "$SECONDS" -ge "$deadline" ] && break
-	done
-	if [ -z "$missing" ]; then
+	if e2e_until_served "$workers" "$1" burst 8; then
 		pass "every worker ($(echo "$workers" | tr '\n' ' ')) served a request"
 	else
-		fail "workers that served no request: $(echo "$missing" | tr '\n' ' ')"
+		fail "not every worker served a request"
 	fi
 }
 
@@ -53,14 +48,6 @@ expect_only() {
 	fi
 }
 
-# reload_after EDIT...: apply the edit (a new file put in place, as an editor
-# does), then wait past the workers' check interval (a lower bound: each
-# worker looks at its next request once a second has passed).
-reload_after() {
-	"$@"
-	sleep 2
-}
-
 workers=""
 deadline=$((SECONDS + 60))
 while [ "$(echo "$workers" | grep -c .)" -lt 2 ] && [ "$SECONDS" -lt "$deadline" ]; do
@@ -74,17 +61,13 @@ else
 fi
 running=$(e2e_workers userpatch-users)
 
-to_dead_port() {
-	sed 's/^db_host = .*/db_host = 127.0.0.1:1/' "$E2E_TMP/config.orig" >"$config.new"
-	mv "$config.new" "$config"
-}
-restore() {
-	cp "$E2E_TMP/config.orig" "$config.new"
-	mv "$config.new" "$config"
-}
-
+# Each edit puts a new file in place, as an editor does; then the test waits
+# past the workers' check interval (a lower bound: a worker looks at its next
+# request once a second has passed since it last looked).
 from=$(e2e_log_lines)
-reload_after to_dead_port
+sed 's/^db_host = .*/db_host = 127.0.0.1:1/' "$E2E_TMP/config.orig" >"$config.new"
+mv "$config.new" "$config"
+sleep 2
 serve_all "$from"
 expect_only 503 "db_host moved to a dead port"
 if e2e_log_has "$from" "database host 127\.0\.0\.1:1: "; then
@@ -94,7 +77,9 @@ else
 fi
 
 from=$(e2e_log_lines)
-reload_after restore
+cp "$E2E_TMP/config.orig" "$config.new"
+mv "$config.new" "$config"
+sleep 2
 serve_all "$from"
 expect_only 200 "db_host moved back"
 # (An idle worker may still write its usage counts, rid=-, with the
