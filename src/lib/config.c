@@ -203,6 +203,20 @@ static enum up_err set_value(struct up_config *cfg, const struct key_info *k, co
 	return UP_ERR_INTERNAL;
 }
 
+/* The rules about several keys at once, once every line was read. */
+static enum up_err check_whole(const struct up_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->db_password != NULL && cfg->db_password_file != NULL) {
+		snprintf(err, errlen, "db_password and db_password_file are exclusive");
+		return UP_ERR_CONFIG;
+	}
+	if (cfg->db_name == NULL || cfg->db_user == NULL) {
+		snprintf(err, errlen, "db_name and db_user are required");
+		return UP_ERR_CONFIG;
+	}
+	return up_db_check_hosts(cfg->db_host, err, errlen);
+}
+
 enum up_err up_config_parse(const char *text, size_t len, struct up_config *cfg, char *err,
                             size_t errlen)
 {
@@ -289,19 +303,7 @@ enum up_err up_config_parse(const char *text, size_t len, struct up_config *cfg,
 		if (rc != UP_OK)
 			goto out;
 	}
-	if (cfg->db_password != NULL && cfg->db_password_file != NULL) {
-		snprintf(err, errlen, "db_password and db_password_file are exclusive");
-		rc = UP_ERR_CONFIG;
-		goto out;
-	}
-	if (cfg->db_name == NULL || cfg->db_user == NULL) {
-		snprintf(err, errlen, "db_name and db_user are required");
-		rc = UP_ERR_CONFIG;
-		goto out;
-	}
-	rc = up_db_check_hosts(cfg->db_host, err, errlen);
-	if (rc != UP_OK)
-		goto out;
+	rc = check_whole(cfg, err, errlen);
 out:
 	sodium_memzero(buf, sizeof(buf)); /* the last line read may be db_password's */
 	if (rc != UP_OK)
