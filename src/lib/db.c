@@ -588,7 +588,7 @@ static int is_read(const char *sql)
 /*
  * After a failed statement outside a transaction: may it run once more on a
  * new connection?  Only if nothing can have been applied: the host refused it
- * before running it (1047, 1290), or the connection was lost before it was
+ * (1047, 1180 not primary, 1290), or the connection was lost before it was
  * sent, or it only reads.  Never inside a transaction (ours or one the server
  * had open): the transaction as a whole is retried, or not, by its owner.
  */

@@ -16,8 +16,10 @@
  *   order.  With several hosts a new connection is checked: a Galera node
  *   with wsrep_ready OFF is skipped; a read-only or not-synced one is used
  *   only when no other host serves.  1047/1053 (node not ready, shutting
- *   down) and 1290/1836 (read-only, on a write) move the worker to the next
- *   host, and the statement or transaction, refused before it ran, runs there.
+ *   down), 1180 from a Galera node out of the primary component (even at
+ *   COMMIT: nothing was replicated) and 1290/1836 (read-only, on a write)
+ *   move the worker to the next host, and the statement or transaction,
+ *   which applied nothing, runs there.  db_error.c classifies the numbers.
  * - After db_failback_delay seconds away from an earlier host, the worker
  *   tries the earlier hosts again between requests and moves back to the
  *   first that serves.
