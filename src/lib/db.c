@@ -740,6 +740,22 @@ static char *datetime_text(const MYSQL_TIME *t, unsigned decimals, unsigned long
 	return out;
 }
 
+/* How each column is fetched: DATETIME as MYSQL_TIME, the rest as text of the longest size. */
+static void init_cols(struct fetch_col *cols, const MYSQL_FIELD *fields, size_t ncols)
+{
+	size_t c;
+
+	for (c = 0; c < ncols; c++) {
+		struct fetch_col *k = &cols[c];
+
+		k->is_time = (fields[c].type == MYSQL_TYPE_DATETIME ||
+		              fields[c].type == MYSQL_TYPE_TIMESTAMP) &&
+		             fields[c].decimals <= 6;
+		k->time_decimals = fields[c].decimals;
+		k->size = fields[c].max_length + 1;
+	}
+}
+
 /*
  * Fetch every row of an executed statement as text cells.  The library
  * writes each text value straight into the cell it becomes (sized from the
@@ -775,15 +791,7 @@ static enum up_err fetch_all(struct up_db *db, MYSQL_STMT *st, MYSQL_RES *meta,
 		rc = UP_ERR_NOMEM;
 		goto out;
 	}
-	for (c = 0; c < ncols; c++) {
-		struct fetch_col *k = &cols[c];
-
-		k->is_time = (fields[c].type == MYSQL_TYPE_DATETIME ||
-		              fields[c].type == MYSQL_TYPE_TIMESTAMP) &&
-		             fields[c].decimals <= 6;
-		k->time_decimals = fields[c].decimals;
-		k->size = fields[c].max_length + 1;
-	}
+	init_cols(cols, fields, ncols);
 	for (r = 0; r < res->nrows; r++) {
 		char **cells = &res->cells[r * ncols];
 		int f;
