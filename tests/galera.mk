@@ -15,3 +15,9 @@ TESTS += tests/integration/test_db_faults
 tests_integration_test_db_faults_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/common
 tests_integration_test_db_faults_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_db_faults_LDADD = $(TEST_LIBS)
+
+# What each server and client error means to the database layer (db_error.c).
+check_PROGRAMS += tests/unit/test_db_error
+TESTS += tests/unit/test_db_error
+tests_unit_test_db_error_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_db_error_LDADD = $(TEST_LIBS)

@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sodium.h>
 #include "config.h"
+#include "db_hosts.h"
 #include "json.h"
-#include "db.h"
 #include "parse.h"
 
 #ifndef SYSCONFDIR
@@ -86,6 +87,10 @@ void up_config_free(struct up_config *cfg)
 	for (i = 0; i < NKEYS; i++) {
 		if (keys[i].type == K_STR) {
 			char **p = (char **)((char *)cfg + keys[i].offset);
+
+			/* db_password among them: no secret stays in freed memory. */
+			if (*p != NULL)
+				sodium_memzero(*p, strlen(*p));
 			free(*p);
 			*p = NULL;
 		}
@@ -198,6 +203,20 @@ static enum up_err set_value(struct up_config *cfg, const struct key_info *k, co
 	return UP_ERR_INTERNAL;
 }
 
+/* The rules about several keys at once, once every line was read. */
+static enum up_err check_whole(const struct up_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->db_password != NULL && cfg->db_password_file != NULL) {
+		snprintf(err, errlen, "db_password and db_password_file are exclusive");
+		return UP_ERR_CONFIG;
+	}
+	if (cfg->db_name == NULL || cfg->db_user == NULL) {
+		snprintf(err, errlen, "db_name and db_user are required");
+		return UP_ERR_CONFIG;
+	}
+	return up_db_check_hosts(cfg->db_host, err, errlen);
+}
+
 enum up_err up_config_parse(const char *text, size_t len, struct up_config *cfg, char *err,
                             size_t errlen)
 {
@@ -284,28 +303,60 @@ enum up_err up_config_parse(const char *text, size_t len, struct up_config *cfg,
 		if (rc != UP_OK)
 			goto out;
 	}
-	if (cfg->db_password != NULL && cfg->db_password_file != NULL) {
-		snprintf(err, errlen, "db_password and db_password_file are exclusive");
-		rc = UP_ERR_CONFIG;
-		goto out;
-	}
-	if (cfg->db_name == NULL || cfg->db_user == NULL) {
-		snprintf(err, errlen, "db_name and db_user are required");
-		rc = UP_ERR_CONFIG;
-		goto out;
-	}
-	rc = up_db_check_hosts(cfg->db_host, err, errlen);
-	if (rc != UP_OK)
-		goto out;
+	rc = check_whole(cfg, err, errlen);
 out:
+	sodium_memzero(buf, sizeof(buf)); /* the last line read may be db_password's */
 	if (rc != UP_OK)
 		up_config_free(cfg);
 	return rc;
 }
 
+/* The files that may hold the database password. */
+enum up_secret_file { UP_SECRET_CONFIG = 0, UP_SECRET_PASSWORD };
+
+/* The last secret-bearing file found readable by everyone, per kind: warned once. */
+static struct {
+	int set;
+	dev_t dev;
+	ino_t ino;
+} public_warned[2];
+
+/*
+ * A file that holds a secret (the configuration may hold db_password; the
+ * password file does) should be readable by its owner and group only: log a
+ * warning when others may read it, once per file (not at every reload).
+ */
+static void warn_if_public(FILE *f, const char *path, enum up_secret_file kind)
+{
+	static const char *const what[] = {"configuration file", "password file"};
+	struct stat st;
+
+	if (fstat(fileno(f), &st) != 0 || (st.st_mode & S_IROTH) == 0)
+		return;
+	if (public_warned[kind].set && public_warned[kind].dev == st.st_dev &&
+	    public_warned[kind].ino == st.st_ino)
+		return;
+	public_warned[kind].set = 1;
+	public_warned[kind].dev = st.st_dev;
+	public_warned[kind].ino = st.st_ino;
+	up_log(UP_LOG_WARN,
+	       "%s %.200s is readable by every user of this host (mode %04o): the database "
+	       "password and its file should be readable by their owner and group only "
+	       "(chmod o-rwx)",
+	       what[kind], path, (unsigned)(st.st_mode & 07777));
+}
+
+/* Wipe and free a file's text (it may hold the password). */
+static void free_secret(char *text, size_t len)
+{
+	if (text != NULL)
+		sodium_memzero(text, len);
+	free(text);
+}
+
 /* Read a whole small file; *out owned by caller. */
-static enum up_err read_small_file(const char *path, char **out, size_t *outlen, char *err,
-                                   size_t errlen)
+static enum up_err read_small_file(const char *path, enum up_secret_file kind, char **out,
+                                   size_t *outlen, char *err, size_t errlen)
 {
 	enum up_err rc = UP_OK;
 	char *buf = NULL;
@@ -317,6 +368,7 @@ static enum up_err read_small_file(const char *path, char **out, size_t *outlen,
 		snprintf(err, errlen, "cannot open %.200s: %s", path, strerror(errno));
 		return UP_ERR_CONFIG;
 	}
+	warn_if_public(f, path, kind);
 	buf = malloc(CONFIG_MAX_FILE + 1);
 	if (buf == NULL) {
 		rc = UP_ERR_NOMEM;
@@ -338,7 +390,7 @@ static enum up_err read_small_file(const char *path, char **out, size_t *outlen,
 	*outlen = n;
 	buf = NULL;
 out:
-	free(buf);
+	free_secret(buf, buf != NULL ? CONFIG_MAX_FILE + 1 : 0);
 	fclose(f);
 	return rc;
 }
@@ -346,10 +398,10 @@ out:
 enum up_err up_config_load(const char *path, struct up_config *cfg, char *err, size_t errlen)
 {
 	char *text = NULL, *pw = NULL;
-	size_t len = 0, pwlen = 0;
+	size_t len = 0, pwlen = 0, n;
 	enum up_err rc;
 
-	rc = read_small_file(path, &text, &len, err, errlen);
+	rc = read_small_file(path, UP_SECRET_CONFIG, &text, &len, err, errlen);
 	if (rc != UP_OK) {
 		up_config_defaults(cfg);
 		goto out;
@@ -358,19 +410,26 @@ enum up_err up_config_load(const char *path, struct up_config *cfg, char *err, s
 	if (rc != UP_OK)
 		goto out;
 	if (cfg->db_password_file != NULL) {
-		rc = read_small_file(cfg->db_password_file, &pw, &pwlen, err, errlen);
+		rc = read_small_file(cfg->db_password_file, UP_SECRET_PASSWORD, &pw, &pwlen, err,
+		                     errlen);
 		if (rc != UP_OK) {
 			up_config_free(cfg);
 			goto out;
 		}
 		/* The password is the first line, without its newline. */
-		pw[strcspn(pw, "\r\n")] = '\0';
-		cfg->db_password = pw;
-		pw = NULL;
+		n = strcspn(pw, "\r\n");
+		cfg->db_password = malloc(n + 1);
+		if (cfg->db_password == NULL) {
+			up_config_free(cfg);
+			rc = UP_ERR_NOMEM;
+			goto out;
+		}
+		memcpy(cfg->db_password, pw, n);
+		cfg->db_password[n] = '\0';
 	}
 out:
-	free(text);
-	free(pw);
+	free_secret(text, len);
+	free_secret(pw, pwlen);
 	return rc;
 }
 

@@ -80,7 +80,7 @@ enum up_err up_live_config_open(struct up_live_config *lc, const char *prog, con
 
 int up_live_config_check(struct up_live_config *lc, long long now)
 {
-	struct up_config fresh;
+	struct up_config fresh, old;
 	struct up_file_id id;
 	struct up_db *db = NULL;
 	char err[sizeof(lc->err)];
@@ -98,20 +98,25 @@ int up_live_config_check(struct up_live_config *lc, long long now)
 		       lc->path, err, lc->ok ? "keeping the previous one" : "still unconfigured");
 		return -1;
 	}
-	/* The new handle points at lc->cfg, which is about to hold fresh. */
+	/* The handle is built on lc->cfg (it keeps the pointer): put fresh there
+	 * first, so that the hosts it reads are the new ones, and put the old
+	 * configuration back if the handle cannot be made. */
+	old = lc->cfg;
+	lc->cfg = fresh;
 	if (up_db_new(&lc->cfg, &db) != UP_OK) {
-		up_config_free(&fresh);
+		up_config_free(&lc->cfg);
+		lc->cfg = old;
 		snprintf(lc->err, sizeof(lc->err), "out of memory");
 		up_log(UP_LOG_ERROR, "configuration %s changed but cannot be used (%s): %s",
-		       lc->path, lc->err, "keeping the previous one");
+		       lc->path, lc->err,
+		       lc->ok ? "keeping the previous one" : "still unconfigured");
 		/* Try again at the next check. */
 		memset(&lc->seen, 0, sizeof(lc->seen));
 		return -1;
 	}
 	up_db_close(lc->db);
 	if (lc->ok)
-		up_config_free(&lc->cfg);
-	lc->cfg = fresh;
+		up_config_free(&old);
 	lc->db = db;
 	lc->ok = 1;
 	lc->err[0] = '\0';

@@ -7,50 +7,23 @@
 #include <mysql.h>
 #include <sodium.h>
 #include "db.h"
+#include "db_error.h"
+#include "db_hosts.h"
 #include "log.h"
-#include "parse.h"
-
-/* Server and client error numbers this layer acts on. */
-enum {
-	ER_DUP_ENTRY_NO = 1062,
-	ER_LOCK_WAIT_TIMEOUT_NO = 1205,
-	ER_LOCK_DEADLOCK_NO = 1213,
-	ER_UNKNOWN_COM_NO = 1047, /* Galera: node not ready */
-	ER_SERVER_SHUTDOWN_NO = 1053,
-	ER_CON_COUNT_NO = 1040,
-	ER_UNKNOWN_STMT_NO = 1243, /* prepared statement lost after a reconnect */
-	ER_CONN_KILLED_NO = 1927,
-	ER_OPTION_PREVENTS_NO = 1290, /* --read-only server refuses a write */
-	ER_READ_ONLY_MODE_NO = 1836,
-	ER_CLIENT_DISCONNECT_NO = 4031,
-	CR_CONNECTION_ERROR_NO = 2002,
-	CR_CONN_HOST_ERROR_NO = 2003,
-	CR_SERVER_GONE_NO = 2006,
-	CR_SERVER_LOST_NO = 2013,
-	CR_SERVER_LOST_EXT_NO = 2055,
-};
 
 #define STMT_CACHE 96
 #define MAX_PARAMS 64
-#define MAX_HOSTS 16
 
 struct stmt_slot {
 	const char *sql;
 	MYSQL_STMT *stmt;
 };
 
-/* One entry of db_host. */
-struct db_host {
-	char name[UP_DB_HOST_MAX];      /* as given, without brackets or port */
-	char label[UP_DB_HOST_MAX + 8]; /* "name:port" (or "localhost") for the logs */
-	unsigned port;                  /* 0: db_port */
-};
-
 /* What a failed statement means for the connection and the host. */
 enum fault {
 	F_NONE = 0,
 	F_LOST,     /* the connection is gone: the statement may or may not have run */
-	F_REFUSED,  /* the host refused the statement before running it (1047, 1290) */
+	F_REFUSED,  /* the host refused the statement, nothing applied (1047, 1180, 1290) */
 	F_SHUTDOWN, /* the server is shutting down (1053): treat as lost */
 };
 
@@ -62,7 +35,7 @@ struct up_db {
 	unsigned last_errno;
 	char dup_key[65];
 	unsigned long retries;
-	struct db_host hosts[MAX_HOSTS];
+	struct up_db_host hosts[UP_DB_HOSTS_MAX];
 	size_t nhosts;
 	size_t cur;         /* the host that works (connected to, or first to try) */
 	time_t cur_since;   /* monotonic seconds when the worker settled on cur */
@@ -87,111 +60,22 @@ static time_t now_s(void)
 	return ts.tv_sec;
 }
 
-/* Parse one entry "host", "host:port", "[v6]" or "[v6]:port" into h. */
-static int parse_host(const char *s, size_t n, struct db_host *h)
-{
-	const char *name = s, *colon;
-	size_t namelen = n;
-	uint64_t port = 0;
-
-	memset(h, 0, sizeof(*h));
-	if (n > 0 && s[0] == '[') {
-		const char *end = memchr(s, ']', n);
-
-		if (end == NULL)
-			return -1;
-		name = s + 1;
-		namelen = (size_t)(end - name);
-		colon = end + 1 < s + n ? end + 1 : NULL;
-		if (colon != NULL && *colon != ':')
-			return -1;
-	} else {
-		colon = memchr(s, ':', n);
-		if (colon != NULL)
-			namelen = (size_t)(colon - s);
-	}
-	if (namelen == 0 || namelen >= sizeof(h->name))
-		return -1;
-	if (colon != NULL &&
-	    up_parse_u64n(colon + 1, (size_t)(s + n - colon - 1), 1, 65535, &port) != UP_OK)
-		return -1;
-	memcpy(h->name, name, namelen);
-	h->name[namelen] = '\0';
-	if (strpbrk(h->name, " \t[]") != NULL)
-		return -1;
-	h->port = (unsigned)port;
-	return 0;
-}
-
-/* Split a db_host list; returns the number of hosts, or -1 with a reason in err. */
-static int parse_hosts(const char *list, struct db_host *hosts, size_t max, char *err,
-                       size_t errlen)
-{
-	size_t count = 0;
-
-	if (list == NULL)
-		list = "localhost";
-	for (;;) {
-		size_t n = strcspn(list, ",");
-
-		while (n > 0 && (*list == ' ' || *list == '\t')) {
-			list++;
-			n--;
-		}
-		while (n > 0 && (list[n - 1] == ' ' || list[n - 1] == '\t'))
-			n--;
-		if (count == max) {
-			snprintf(err, errlen, "db_host lists more than %zu hosts", max);
-			return -1;
-		}
-		if (parse_host(list, n, &hosts[count]) != 0) {
-			snprintf(err, errlen,
-			         "db_host entry %zu is not host, host:port or [ipv6]:port",
-			         count + 1);
-			return -1;
-		}
-		count++;
-		list += strcspn(list, ",");
-		if (*list != ',')
-			break;
-		list++;
-	}
-	return (int)count;
-}
-
-enum up_err up_db_check_hosts(const char *list, char *err, size_t errlen)
-{
-	struct db_host hosts[MAX_HOSTS];
-
-	return parse_hosts(list, hosts, MAX_HOSTS, err, errlen) < 0 ? UP_ERR_CONFIG : UP_OK;
-}
-
 enum up_err up_db_new(const struct up_config *cfg, struct up_db **out)
 {
 	struct up_db *db = calloc(1, sizeof(*db));
 	char err[128];
 	int n;
-	size_t i;
 
 	if (db == NULL)
 		return UP_ERR_NOMEM;
-	n = parse_hosts(cfg->db_host, db->hosts, MAX_HOSTS, err, sizeof(err));
+	n = up_db_hosts_parse(cfg->db_host, (unsigned)cfg->db_port, db->hosts, UP_DB_HOSTS_MAX, err,
+	                      sizeof(err));
 	if (n < 0) {
 		up_log(UP_LOG_ERROR, "%s", err);
 		free(db);
 		return UP_ERR_CONFIG;
 	}
 	db->nhosts = (size_t)n;
-	for (i = 0; i < db->nhosts; i++) {
-		struct db_host *h = &db->hosts[i];
-
-		if (strcmp(h->name, "localhost") == 0 && h->port == 0)
-			snprintf(h->label, sizeof(h->label), "localhost");
-		else
-			snprintf(h->label, sizeof(h->label),
-			         strchr(h->name, ':') ? "[%s]:%u" : "%s:%u", h->name,
-			         h->port != 0 ? h->port : (unsigned)cfg->db_port);
-	}
 	db->cfg = cfg;
 	db->cur_since = now_s();
 	*out = db;
@@ -256,12 +140,6 @@ void up_db_set_commit_hooks(struct up_db *db, up_db_precommit_fn precommit,
 	db->outcome = outcome;
 }
 
-static int conn_lost(unsigned e)
-{
-	return e == CR_SERVER_GONE_NO || e == CR_SERVER_LOST_NO || e == CR_SERVER_LOST_EXT_NO ||
-	       e == ER_CONN_KILLED_NO || e == ER_CLIENT_DISCONNECT_NO || e == ER_UNKNOWN_STMT_NO;
-}
-
 /* Remember the key name of "Duplicate entry '...' for key 'name'". */
 static void note_dup_key(struct up_db *db, const char *msg)
 {
@@ -303,33 +181,34 @@ static void leave_host(struct up_db *db)
 static enum up_err classify(struct up_db *db, unsigned e, const char *msg)
 {
 	const char *host = host_label(db, db->cur);
+	enum up_db_fault_kind kind = up_db_error_kind(e, msg);
 
 	db->last_errno = e;
 	db->fault = F_NONE;
 	db->fault_in_trans =
 	        db->conn != NULL && (db->conn->server_status & SERVER_STATUS_IN_TRANS) != 0;
-	if (e == ER_LOCK_DEADLOCK_NO || e == ER_LOCK_WAIT_TIMEOUT_NO)
+	switch (kind) {
+	case UP_DBF_CONFLICT:
 		return UP_ERR_DB_RETRY;
-	if (e == ER_DUP_ENTRY_NO) {
+	case UP_DBF_DUPLICATE:
 		note_dup_key(db, msg);
 		return UP_ERR_CONFLICT;
-	}
-	if (conn_lost(e) || e == ER_SERVER_SHUTDOWN_NO) {
+	case UP_DBF_LOST:
+	case UP_DBF_SHUTDOWN:
 		up_log(UP_LOG_WARN, "database host %s: connection lost (%u): %s", host, e, msg);
-		db->fault = e == ER_SERVER_SHUTDOWN_NO ? F_SHUTDOWN : F_LOST;
-		if (e == ER_SERVER_SHUTDOWN_NO)
+		db->fault = kind == UP_DBF_SHUTDOWN ? F_SHUTDOWN : F_LOST;
+		if (db->fault == F_SHUTDOWN)
 			leave_host(db);
 		else
 			up_db_disconnect(db);
 		return UP_ERR_DB_UNAVAILABLE;
-	}
-	if (e == ER_UNKNOWN_COM_NO) {
-		up_log(UP_LOG_WARN, "database host %s: not ready (%u): %s", host, e, msg);
+	case UP_DBF_NOT_PRIMARY:
+		up_log(UP_LOG_WARN, "database host %s: %s (%u): %s", host,
+		       e == 1047 ? "not ready" : "not in the primary component", e, msg);
 		db->fault = F_REFUSED;
 		leave_host(db);
 		return UP_ERR_DB_UNAVAILABLE;
-	}
-	if (e == ER_OPTION_PREVENTS_NO || e == ER_READ_ONLY_MODE_NO) {
+	case UP_DBF_READ_ONLY:
 		if (db->conn_spare) {
 			/* Already the last resort: no writable host answered. */
 			up_log(UP_LOG_ERROR,
@@ -342,12 +221,13 @@ static enum up_err classify(struct up_db *db, unsigned e, const char *msg)
 		db->fault = F_REFUSED;
 		leave_host(db);
 		return UP_ERR_DB_UNAVAILABLE;
-	}
-	if (e == CR_CONNECTION_ERROR_NO || e == CR_CONN_HOST_ERROR_NO || e == ER_CON_COUNT_NO) {
+	case UP_DBF_UNREACHABLE:
 		up_log(UP_LOG_WARN, "database host %s unavailable (%u): %s", host, e, msg);
 		db->fault = F_LOST;
 		up_db_disconnect(db);
 		return UP_ERR_DB_UNAVAILABLE;
+	case UP_DBF_OTHER:
+		break;
 	}
 	up_log(UP_LOG_ERROR, "database error %u: %s", e, msg);
 	return UP_ERR_DB;
@@ -369,7 +249,7 @@ static const char init_sql[] =
 static const char init_isolation[] = "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
 /* Try one host; returns a connected handle or NULL. */
-static MYSQL *connect_host(const struct up_config *cfg, const struct db_host *h, unsigned *err,
+static MYSQL *connect_host(const struct up_config *cfg, const struct up_db_host *h, unsigned *err,
                            char *msg, size_t msglen)
 {
 	unsigned int ct = (unsigned)cfg->db_connect_timeout, rw = (unsigned)cfg->db_rw_timeout;
@@ -708,7 +588,7 @@ static int is_read(const char *sql)
 /*
  * After a failed statement outside a transaction: may it run once more on a
  * new connection?  Only if nothing can have been applied: the host refused it
- * before running it (1047, 1290), or the connection was lost before it was
+ * (1047, 1180 not primary, 1290), or the connection was lost before it was
  * sent, or it only reads.  Never inside a transaction (ours or one the server
  * had open): the transaction as a whole is retried, or not, by its owner.
  */
@@ -860,6 +740,22 @@ static char *datetime_text(const MYSQL_TIME *t, unsigned decimals, unsigned long
 	return out;
 }
 
+/* How each column is fetched: DATETIME as MYSQL_TIME, the rest as text of the longest size. */
+static void init_cols(struct fetch_col *cols, const MYSQL_FIELD *fields, size_t ncols)
+{
+	size_t c;
+
+	for (c = 0; c < ncols; c++) {
+		struct fetch_col *k = &cols[c];
+
+		k->is_time = (fields[c].type == MYSQL_TYPE_DATETIME ||
+		              fields[c].type == MYSQL_TYPE_TIMESTAMP) &&
+		             fields[c].decimals <= 6;
+		k->time_decimals = fields[c].decimals;
+		k->size = fields[c].max_length + 1;
+	}
+}
+
 /*
  * Fetch every row of an executed statement as text cells.  The library
  * writes each text value straight into the cell it becomes (sized from the
@@ -895,15 +791,7 @@ static enum up_err fetch_all(struct up_db *db, MYSQL_STMT *st, MYSQL_RES *meta,
 		rc = UP_ERR_NOMEM;
 		goto out;
 	}
-	for (c = 0; c < ncols; c++) {
-		struct fetch_col *k = &cols[c];
-
-		k->is_time = (fields[c].type == MYSQL_TYPE_DATETIME ||
-		              fields[c].type == MYSQL_TYPE_TIMESTAMP) &&
-		             fields[c].decimals <= 6;
-		k->time_decimals = fields[c].decimals;
-		k->size = fields[c].max_length + 1;
-	}
+	init_cols(cols, fields, ncols);
 	for (r = 0; r < res->nrows; r++) {
 		char **cells = &res->cells[r * ncols];
 		int f;
@@ -1075,8 +963,11 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 				rc = simple(db, "COMMIT");
 				if (db->outcome != NULL)
 					/* An unknown outcome (connection lost at COMMIT) counts as
-					 * committed: what the hook wrote is not written twice. */
-					db->outcome(rc == UP_OK || rc == UP_ERR_DB_UNAVAILABLE);
+					 * committed: what the hook wrote is not written twice. A
+					 * refused COMMIT (a node out of the primary component)
+					 * committed nothing. */
+					db->outcome(rc == UP_OK || (rc == UP_ERR_DB_UNAVAILABLE &&
+					                            db->fault != F_REFUSED));
 			} else if (db->outcome != NULL) {
 				db->outcome(0);
 			}
@@ -1103,8 +994,11 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 			backoff(attempt - 1);
 			continue;
 		}
-		if (rc == UP_ERR_DB_UNAVAILABLE && !at_commit && db->fault != F_NONE) {
-			/* Lost or refused before COMMIT: nothing committed; run it again. */
+		if (rc == UP_ERR_DB_UNAVAILABLE && db->fault != F_NONE &&
+		    (!at_commit || db->fault == F_REFUSED)) {
+			/* Lost before COMMIT, or refused (even the COMMIT: a Galera node
+			 * out of the primary component replicates nothing): nothing
+			 * committed; run it again, on the next host when refused. */
 			db->retries++;
 			up_log(UP_LOG_INFO,
 			       "transaction retry %u on a new connection after error %u", attempt,

@@ -16,8 +16,10 @@
  *   order.  With several hosts a new connection is checked: a Galera node
  *   with wsrep_ready OFF is skipped; a read-only or not-synced one is used
  *   only when no other host serves.  1047/1053 (node not ready, shutting
- *   down) and 1290/1836 (read-only, on a write) move the worker to the next
- *   host, and the statement or transaction, refused before it ran, runs there.
+ *   down), 1180 from a Galera node out of the primary component (even at
+ *   COMMIT: nothing was replicated) and 1290/1836 (read-only, on a write)
+ *   move the worker to the next host, and the statement or transaction,
+ *   which applied nothing, runs there.  db_error.c classifies the numbers.
  * - After db_failback_delay seconds away from an earlier host, the worker
  *   tries the earlier hosts again between requests and moves back to the
  *   first that serves.
@@ -33,12 +35,6 @@
 struct up_db;
 typedef enum up_err (*up_db_precommit_fn)(struct up_db *db);
 typedef void (*up_db_outcome_fn)(int committed);
-
-/* Longest host name in db_host. */
-#define UP_DB_HOST_MAX 256
-
-/* Check the syntax of a db_host list; UP_ERR_CONFIG with a reason in err. */
-enum up_err up_db_check_hosts(const char *list, char *err, size_t errlen);
 
 enum up_db_type { UP_DB_NULL = 0, UP_DB_I64, UP_DB_U64, UP_DB_STR, UP_DB_BLOB, UP_DB_F64 };
 

@@ -9,6 +9,8 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/json.c src/lib/json_print.c src/lib/json.h \
 	src/lib/http.c src/lib/http.h \
 	src/lib/db.c src/lib/db.h \
+	src/lib/db_error.c src/lib/db_error.h \
+	src/lib/db_hosts.c src/lib/db_hosts.h \
 	src/lib/db_rows.c src/lib/db_rows.h \
 	src/lib/strbuf.c src/lib/strbuf.h \
 	src/lib/auth.c src/lib/auth.h \

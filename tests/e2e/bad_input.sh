@@ -87,8 +87,12 @@ if [ "$audited" = "$rid" ]; then
 else
 	fail "the audit row holds '$audited', not '$rid'"
 fi
-sleep 0.2
-if tail -n +"$log_from" "$E2E_PROG_LOG" | grep -q "rid=$rid POST .* client_rid=client-chosen-7\$"; then
+# The request line is written after the answer: wait for it (at most 10 s).
+for _ in $(seq 50); do
+	e2e_log_has "$log_from" "rid=$rid POST .* client_rid=client-chosen-7\$" && break
+	sleep 0.2
+done
+if e2e_log_has "$log_from" "rid=$rid POST .* client_rid=client-chosen-7\$"; then
 	pass "the request line logs both ids"
 else
 	fail "no request line with rid=$rid and client_rid=client-chosen-7"

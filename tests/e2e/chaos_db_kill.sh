@@ -37,7 +37,11 @@ before=$(cat "$E2E_TMP"/w*.out | awk '$2 == 200' | wc -l)
 kill_ms=$(date +%s%3N)
 stack_mariadb_kill "$UP_TEST_DB_DIR"
 echo "# killed MariaDB (kill -9) after $before acknowledged writes"
-sleep 2
+# Down until the writers have seen it (a 503; at most 30 s on a busy machine).
+for _ in $(seq 150); do
+	[ "$(cat "$E2E_TMP"/w*.out | awk -v t="$kill_ms" '$1 > t && $2 == 503' | wc -l)" -gt 0 ] && break
+	sleep 0.2
+done
 STACK_MARIADB_EXTRA="--innodb-flush-log-at-trx-commit=1" \
 	stack_mariadb_start_again "$UP_TEST_DB_DIR" || {
 	touch "$stop"
@@ -48,7 +52,12 @@ STACK_MARIADB_EXTRA="--innodb-flush-log-at-trx-commit=1" \
 up_ms=$(date +%s%3N)
 up_from=$(e2e_log_lines)
 echo "# MariaDB back after $(((up_ms - kill_ms) / 1000)) s (crash recovery included)"
-sleep 4
+# Up until the writers have seen it (a 200; at most 30 s), then a little more.
+for _ in $(seq 150); do
+	[ "$(cat "$E2E_TMP"/w*.out | awk -v t="$up_ms" '$1 > t && $2 == 200' | wc -l)" -gt 0 ] && break
+	sleep 0.2
+done
+sleep 2
 touch "$stop"
 wait
 

@@ -51,7 +51,7 @@ client=$!
 # row already changed in its open transaction: a dirty read (READ
 # UNCOMMITTED) sees the change that no one else can.
 conn=
-for _ in $(seq 200); do
+for _ in $(seq 600); do
 	conn=$(e2e_sql "SELECT p.ID FROM information_schema.PROCESSLIST p
 		WHERE p.USER = 'userpatch' AND p.INFO LIKE 'INSERT INTO audit_log%' LIMIT 1")
 	if [ -n "$conn" ] && [ "$(e2e_sql "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED;
@@ -80,7 +80,6 @@ pid=$(sed -nE "s/^[^ ]+ userpatch-users\[([0-9]+)\] .*connected to database host
 	"$E2E_PROG_LOG" | tail -n 1)
 if [ -n "$pid" ] && printf '%s\n' "$workers" | grep -qx "$pid"; then
 	pass "connection $conn belongs to worker $pid"
-	kill_ms=$(date +%s%3N)
 	kill -9 "$pid"
 else
 	fail "cannot tell which worker holds connection ${conn:-?} (log level debug needed)"
@@ -104,9 +103,9 @@ sleep 3
 touch "$stop"
 wait
 # A writer's request that lighttpd had already queued on the killed worker
-# fails with it (500 from lighttpd); any other answer is 200 or 503.
-awk -v t="${kill_ms:-0}" '$2 != 200 && $2 != 503 && $1 >= t && $1 < t + 2000' \
-	"$E2E_TMP"/w*.out >"$E2E_TMP/inflight"
+# fails with it: lighttpd answers it (no program's request id), whenever
+# that shows on a busy machine; any answer of a program is 200 or 503.
+awk '$3 == "-" && $2 != 200' "$E2E_TMP"/w*.out >"$E2E_TMP/inflight"
 n_inflight=$(wc -l <"$E2E_TMP/inflight")
 if [ "$n_inflight" -le 3 ]; then
 	pass "writers: $n_inflight request(s) in flight on the killed worker failed with it"
@@ -127,7 +126,7 @@ else
 fi
 
 # lighttpd starts a new worker; requests (several at once) are served.
-for _ in $(seq 50); do
+for _ in $(seq 300); do
 	now=$(e2e_workers userpatch-users)
 	[ "$(printf '%s\n' "$now" | grep -c .)" -ge 2 ] && ! printf '%s\n' "$now" | grep -qx "$pid" && break
 	sleep 0.1

@@ -370,3 +370,23 @@ e2e_expect_workers_kept() {
 e2e_log_has() {
 	[ "$(tail -n +"$1" "$E2E_PROG_LOG" | grep -cE -- "$2")" -gt 0 ]
 }
+
+# e2e_until_served WORKERS FROM_LINE CMD...: run CMD (e.g. a burst of
+# concurrent requests) again and again until every worker in WORKERS (pids,
+# one a line) has logged a request after line FROM_LINE, for at most a
+# minute: a bound on a busy machine, not a timing the test relies on.
+# Returns 1 (naming the workers that served nothing) when some never did.
+e2e_until_served() {
+	local workers=$1 from=$2 deadline=$((SECONDS + 60)) missing
+	shift 2
+	while :; do
+		"$@"
+		missing=$(comm -23 <(printf '%s\n' "$workers" | grep . | sort) \
+			<(e2e_log_pids userpatch-users "$from"))
+		[ -z "$missing" ] && return 0
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			echo "     workers that served nothing: $(echo "$missing" | tr '\n' ' ')"
+			return 1
+		fi
+	done
+}

@@ -14,6 +14,10 @@ EXTRA_DIST += $(DB_FAULT_TESTS)
 TESTS += tests/e2e/shared_hosting.sh
 EXTRA_DIST += tests/e2e/shared_hosting.sh
 
+# An edited db_host takes effect at every worker's next request.
+TESTS += tests/e2e/config_reload.sh
+EXTRA_DIST += tests/e2e/config_reload.sh
+
 # Bad input found by review (query escapes, UTF-8 cuts, identifiers, email
 # case, preference numbers, request ids) through lighttpd.
 TESTS += tests/e2e/bad_input.sh

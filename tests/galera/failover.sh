@@ -10,8 +10,10 @@
 #     acknowledged write is in audit_log on every node, and each user's
 #     version counts its audit rows; after db_failback_delay the workers
 #     move back to the first host;
-#  3. the first node isolated from the others (still accepting connections,
-#     1047 on statements, wsrep_ready OFF): writes answer 200 from the others;
+#  3. the node serving concurrent writers isolated from the others (still
+#     accepting connections; 1180 at commit, then 1047 on statements and
+#     wsrep_ready OFF): only 200/503, 200s from the others, no acknowledged
+#     write lost, no request served by it once it is out;
 #  4. a node restarted with --read-only and listed first: writes go to the
 #     writable host;
 #     with the writable host down, reads still answer 200 and writes 503.
@@ -299,18 +301,81 @@ else
 	fail "fail-back to $(host 1): $back fail-back lines, $elsewhere of the last 8 requests served elsewhere"
 fi
 
-# Phase 3: the first node still accepts connections but is not in the
-# primary component (isolated: 1047 on statements, wsrep_ready OFF).
-node_sql 1 "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=1'"
+# Phase 3: the node that serves the writers is cut off from the cluster
+# while they write (gmcast.isolate: it still accepts connections; until it
+# sees that it left the primary component its commits fail with 1180 "Not
+# connected to Primary Component", then statements get 1047 and wsrep_ready
+# is OFF). Answers stay 200 or 503, nothing acknowledged is lost, 200s come
+# from the other nodes, and after the restore the node rejoins.
+stop=$E2E_TMP/stop.iso
+rm -f "$stop"
+from=$(e2e_log_lines)
+writer_pids=()
+for ((w = writers + 1; w <= 2 * writers; w++)); do
+	users+=("$(e2e_user "$acme" "Writer $w" "w$w@example.com")")
+done
+for ((w = 1; w <= 2 * writers; w++)); do
+	e2e_patch_writer "$token" "${users[w - 1]}" "i$w" "$E2E_TMP/i$w.out" "$stop" &
+	writer_pids+=($!)
+done
+sleep 3
+active=$(tail -n +"$from" "$E2E_PROG_LOG" |
+	sed -nE 's/.* info rid=[^ ]+ PATCH \/api\/users\/[^ ]+ 200 [0-9]+us db=([^ ]+)$/\1/p' |
+	sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }')
+iso=$(node_of "${active##*:}")
+[ -n "$iso" ] || setup_failed "no node served the writers before the isolation"
+iso_from=$(e2e_log_lines)
+iso_ms=$(now_ms)
+node_sql "$iso" "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=1'"
+echo "# isolated node $iso ($active), the one serving the writers"
 for _ in $(seq 100); do
-	[ "$(stack_galera_status "$work/n1" | awk '{ print $1 }')" = OFF ] && break
+	[ "$(stack_galera_status "$work/n$iso" | awk '{ print $1 }')" = OFF ] && break
 	sleep 0.2
 done
-for n in 2 3; do
-	stack_galera_wait "$work/n$n" 60 2 || fail "node $n not primary without node 1"
+echo "# node $iso after the isolation: $(stack_galera_status "$work/n$iso")"
+deadline=$((iso_ms + 30000))
+while [ "$(now_ms)" -lt "$deadline" ]; do
+	if [ "$(tail -n +"$iso_from" "$E2E_PROG_LOG" |
+		grep -E " PATCH /api/users/[^ ]+ 200 [0-9]+us db=" | grep -cvF "db=$active")" -gt 0 ]; then
+		break
+	fi
+	sleep 0.2
 done
-echo "# node 1 isolated: $(stack_galera_status "$work/n1")"
-from=$(e2e_log_lines)
+sleep 3
+isolated_from=$(e2e_log_lines)
+sleep 2
+touch "$stop"
+wait "${writer_pids[@]}"
+sed -nE 's/.* info rid=([^ ]+) PATCH \/api\/users\/[^ ]+ ([0-9]{3}) [0-9]+us db=([^ ]+)$/\1 \3/p' \
+	"$E2E_PROG_LOG" | sort >"$E2E_TMP/rid_host"
+cat "$E2E_TMP"/i*.out | awk -v t="$iso_ms" '$1 > t && $2 == 200 { print $3, $1 - t }' | sort |
+	join - "$E2E_TMP/rid_host" | awk -v a="$active" '$3 != a { print $2 }' | sort -n \
+	>"$E2E_TMP/iso_others"
+iso_others=$(wc -l <"$E2E_TMP/iso_others")
+echo "# after the isolation: $(tail -n +"$iso_from" "$E2E_PROG_LOG" | grep -c '(1180)' || true) commits refused with 1180, $(tail -n +"$iso_from" "$E2E_PROG_LOG" | grep -c '(1047)' || true) statements with 1047"
+if [ "$iso_others" -gt 0 ]; then
+	pass "$iso_others writes answered 200 from the other nodes, the first $(head -n 1 "$E2E_TMP/iso_others") ms after the isolation"
+else
+	fail "no write answered 200 from another node after node $iso was isolated"
+fi
+on_iso=$(tail -n +"$isolated_from" "$E2E_PROG_LOG" | grep -cE " [0-9]{3} [0-9]+us db=$active$" || true)
+if [ "$on_iso" -eq 0 ]; then
+	pass "once node $iso was out of the primary component, no request was served by it"
+else
+	fail "$on_iso requests were served by the isolated node $iso"
+fi
+if e2e_log_has "$iso_from" "database host $active: (not ready \(1047\)|not in the primary component \(1180\)|Galera node not ready \(wsrep_ready OFF\))"; then
+	pass "the workers left node $iso on 1180 / 1047 / wsrep_ready OFF"
+else
+	fail "no 1180, 1047 or wsrep_ready line for node $iso in the log"
+fi
+if ! e2e_log_has "$iso_from" "database error 1180"; then
+	pass "no request failed on 1180"
+else
+	fail "1180 reached a request as a database error"
+fi
+
+# One request after another while it is still isolated: all 200.
 statuses=""
 for i in 1 2 3 4 5 6 7 8; do
 	reqt "$token" PATCH "/api/users/${users[2]}" -H 'Content-Type: application/json-patch+json' \
@@ -318,24 +383,23 @@ for i in 1 2 3 4 5 6 7 8; do
 	statuses+="$E2E_STATUS "
 done
 if [ "$statuses" = "200 200 200 200 200 200 200 200 " ]; then
-	pass "8 writes with node 1 out of the primary component: all 200"
+	pass "8 writes with node $iso out of the primary component: all 200"
 else
-	fail "writes with node 1 isolated: $statuses"
+	fail "writes with node $iso isolated: $statuses"
 fi
-on1=$(tail -n +"$from" "$E2E_PROG_LOG" | grep -cE " [0-9]{3} [0-9]+us db=$(host 1)$" || true)
-if [ "$on1" -eq 0 ]; then
-	pass "no request was served by the isolated node"
-else
-	fail "$on1 requests were served by the isolated node"
-fi
-if e2e_log_has "$from" "database host $(host 1): (not ready \(1047\)|Galera node not ready \(wsrep_ready OFF\))"; then
-	pass "the workers left node 1 on 1047 / wsrep_ready OFF"
-else
-	fail "no 1047 or wsrep_ready line for node 1 in the log"
-fi
-node_sql 1 "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'" 2>/dev/null ||
-	stack_mariadb_root "$work/n1" -e "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'"
-stack_galera_wait "$work/n1" 60 3 || fail "node 1 did not rejoin after isolation"
+node_sql "$iso" "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'" 2>/dev/null ||
+	stack_mariadb_root "$work/n$iso" -e "SET GLOBAL wsrep_provider_options = 'gmcast.isolate=0'"
+stack_galera_wait "$work/n$iso" 60 3 || fail "node $iso did not rejoin after isolation"
+e2e_check_writes "$E2E_TMP"/i*.out
+for n in 1 2 3; do
+	node_sql "$n" "SELECT request_id FROM audit_log" | sort -u >"$E2E_TMP/audit.n$n"
+	missing=$(comm -23 "$E2E_TMP/acked" "$E2E_TMP/audit.n$n" | wc -l)
+	if [ "$missing" -eq 0 ]; then
+		pass "node $n: all $(wc -l <"$E2E_TMP/acked") writes acknowledged around the isolation in audit_log"
+	else
+		fail "node $n: $missing writes acknowledged around the isolation missing from audit_log"
+	fi
+done
 
 # Phase 4: a read-only server listed first ----------------------------------
 ro=3 rw=2

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "config.h"
 #include "testutil.h"
@@ -226,6 +227,86 @@ START_TEST(test_config_password_file)
 }
 END_TEST
 
+/* One load: the files' modes, and what the log must (not) say afterwards. */
+static const struct {
+	int line;
+	const char *desc;
+	mode_t conf_mode, pw_mode;
+	const char *want; /* in the lines this load logged; NULL: it logged nothing */
+} secret_steps[] = {
+        {__LINE__, "owner only: silent", 0600, 0600, NULL},
+        {__LINE__, "owner and group: silent", 0640, 0640, NULL},
+        {__LINE__, "config readable by others: warned", 0644, 0640,
+         "configuration file /tmp/upsecXXXXXX/conf is readable by every user of this host "
+         "(mode 0644)"},
+        {__LINE__, "the same file at the next reload: warned once only", 0644, 0640, NULL},
+        {__LINE__, "password file readable by others: warned", 0644, 0604,
+         "password file /tmp/upsecXXXXXX/pw is readable by every user of this host (mode 0604)"},
+        {__LINE__, "the password file again: warned once only", 0600, 0604, NULL},
+        {__LINE__, "both private again: silent", 0600, 0600, NULL},
+};
+
+/* Put dir in place of the XXXXXX template of the expected line. */
+static void with_dir(const char *tmpl, const char *dir, char *out, size_t size)
+{
+	const char *x = strstr(tmpl, "/tmp/upsecXXXXXX");
+
+	ck_assert_ptr_nonnull(x);
+	snprintf(out, size, "%.*s%s%s", (int)(x - tmpl), tmpl, dir, x + strlen("/tmp/upsecXXXXXX"));
+}
+
+START_TEST(test_config_secret_modes)
+{
+	char dir[] = "/tmp/upsecXXXXXX", conf[256], pw[256], err[256], logged[2048], want[512];
+	struct up_config cfg;
+	FILE *f, *log = tmpfile();
+	long pos = 0;
+	size_t i, n;
+
+	ck_assert_ptr_nonnull(log);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(pw, sizeof(pw), "%s/pw", dir);
+	snprintf(conf, sizeof(conf), "%s/conf", dir);
+	f = fopen(pw, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("s3cret\n", f);
+	fclose(f);
+	f = fopen(conf, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "db_user = u\ndb_name = n\ndb_password_file = %s\n", pw);
+	fclose(f);
+	up_log_init("test", UP_LOG_INFO, log);
+	for (i = 0; i < sizeof(secret_steps) / sizeof(secret_steps[0]); i++) {
+		ck_assert_int_eq(chmod(conf, secret_steps[i].conf_mode), 0);
+		ck_assert_int_eq(chmod(pw, secret_steps[i].pw_mode), 0);
+		ck_assert_int_eq(up_config_load(conf, &cfg, err, sizeof(err)), UP_OK);
+		ck_assert_str_eq(cfg.db_password, "s3cret");
+		up_config_free(&cfg);
+		ck_assert_int_eq(fseek(log, pos, SEEK_SET), 0);
+		n = fread(logged, 1, sizeof(logged) - 1, log);
+		logged[n] = '\0';
+		pos += (long)n;
+		if (secret_steps[i].want == NULL) {
+			ck_assert_msg(n == 0, "line %d (%s): logged %s", secret_steps[i].line,
+			              secret_steps[i].desc, logged);
+			continue;
+		}
+		with_dir(secret_steps[i].want, dir, want, sizeof(want));
+		ck_assert_msg(strstr(logged, want) != NULL && strstr(logged, " warn ") != NULL &&
+		                      strchr(logged, '\n') == logged + n - 1,
+		              "line %d (%s): want one warning '%s', logged '%s'",
+		              secret_steps[i].line, secret_steps[i].desc, want, logged);
+		ck_assert_msg(strstr(logged, "s3cret") == NULL, "line %d: the password was logged",
+		              secret_steps[i].line);
+	}
+	up_log_init("test", UP_LOG_INFO, NULL);
+	fclose(log);
+	unlink(pw);
+	unlink(conf);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_config_path)
 {
 	setenv("USERPATCH_CONFIG", "/etc/x.conf", 1);
@@ -244,6 +325,7 @@ int main(void)
 	tcase_add_test(tc, test_config_values);
 	tcase_add_loop_test(tc, test_config_value_cases, 0, sizeof(values) / sizeof(values[0]));
 	tcase_add_test(tc, test_config_password_file);
+	tcase_add_test(tc, test_config_secret_modes);
 	tcase_add_test(tc, test_config_path);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

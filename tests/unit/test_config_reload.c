@@ -157,6 +157,122 @@ START_TEST(test_reload_from_broken)
 }
 END_TEST
 
+/* Everything the log file at logpath holds, read from offset *from on (moved to its end). */
+static void read_log(const char *logpath, long *from, char *buf, size_t size)
+{
+	FILE *f = fopen(logpath, "r");
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, *from, SEEK_SET), 0);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	*from += (long)n;
+	fclose(f);
+}
+
+/* The db_host of each step's file, and the host the next connection must try. */
+struct host_step {
+	int line;
+	const char *desc;
+	const char *text;  /* the file; NULL: keep it */
+	const char *want;  /* in the log of the connection attempt */
+	const char * not ; /* nowhere in it (NULL: no check) */
+};
+
+#define HOSTCFG(h) "db_user = u\ndb_name = n\ndb_connect_timeout = 1\ndb_host = " h "\n"
+
+static const struct host_step host_steps[] = {
+        {__LINE__, "started on a host", HOSTCFG("127.0.0.1:1"), "database host 127.0.0.1:1:", NULL},
+        {__LINE__, "db_host edited: the next connection goes to the new host",
+         HOSTCFG("127.0.0.1:2"), "database host 127.0.0.1:2:", "127.0.0.1:1"},
+        {__LINE__, "edited back: the old host again, at once", HOSTCFG("127.0.0.1:1"),
+         "database host 127.0.0.1:1:", "127.0.0.1:2"},
+        {__LINE__, "a list: its first host is tried first", HOSTCFG("127.0.0.1:2, 127.0.0.1:1"),
+         "database host 127.0.0.1:2:", NULL},
+};
+
+/* A reload connects to the hosts of the new file, never to the previous file's. */
+START_TEST(test_reload_hosts)
+{
+	struct up_live_config lc;
+	char logpath[64], text[512], log[8192];
+	long logpos = 0;
+	long long now = 0;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/up-reload-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(logpath, sizeof(logpath), "/tmp/up-reload-log-XXXXXX");
+	fd = mkstemp(logpath);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	for (i = 0; i < sizeof(host_steps) / sizeof(host_steps[0]); i++) {
+		const struct host_step *s = &host_steps[i];
+
+		snprintf(text, sizeof(text), "%slog_file = %s\n", s->text, logpath);
+		write_file(text, (int)(i % 2));
+		bump_mtime();
+		if (i == 0) {
+			ck_assert_int_eq(up_live_config_open(&lc, "test", path, now), UP_OK);
+		} else {
+			now += UP_CONFIG_CHECK_INTERVAL;
+			ck_assert_msg(up_live_config_check(&lc, now) == 1,
+			              "line %d (%s): not reloaded", s->line, s->desc);
+		}
+		ck_assert_msg(lc.ok == 1 && lc.db != NULL, "line %d (%s): no handle", s->line,
+		              s->desc);
+		read_log(logpath, &logpos, log, sizeof(log));
+		ck_assert_msg(up_db_connect(lc.db) == UP_ERR_DB_UNAVAILABLE,
+		              "line %d (%s): connected to a dead port", s->line, s->desc);
+		read_log(logpath, &logpos, log, sizeof(log));
+		ck_assert_msg(strstr(log, s->want) != NULL, "line %d (%s): log lacks '%s': %s",
+		              s->line, s->desc, s->want, log);
+		ck_assert_msg(s->not == NULL || strstr(log, s->not ) == NULL,
+		              "line %d (%s): log names '%s': %s", s->line, s->desc, s->not, log);
+	}
+	up_live_config_close(&lc);
+	unlink(path);
+	unlink(logpath);
+}
+END_TEST
+
+/* A program started with a broken file connects to the host of the fixed file. */
+START_TEST(test_reload_hosts_from_broken)
+{
+	struct up_live_config lc;
+	char logpath[64], text[512], log[8192];
+	long logpos = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/up-reload-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(logpath, sizeof(logpath), "/tmp/up-reload-log-XXXXXX");
+	fd = mkstemp(logpath);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	write_file("db_user = u\n", 0);
+	ck_assert_int_eq(up_live_config_open(&lc, "test", path, 0), UP_OK);
+	ck_assert_int_eq(lc.ok, 0);
+	snprintf(text, sizeof(text), "%slog_file = %s\n", HOSTCFG("127.0.0.1:2"), logpath);
+	write_file(text, 1);
+	bump_mtime();
+	ck_assert_int_eq(up_live_config_check(&lc, 1), 1);
+	ck_assert_int_eq(up_db_connect(lc.db), UP_ERR_DB_UNAVAILABLE);
+	read_log(logpath, &logpos, log, sizeof(log));
+	ck_assert_msg(strstr(log, "database host 127.0.0.1:2:") != NULL, "log: %s", log);
+	ck_assert_msg(strstr(log, "localhost") == NULL, "log: %s", log);
+	up_live_config_close(&lc);
+	unlink(path);
+	unlink(logpath);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("config_reload");
@@ -164,6 +280,8 @@ int main(void)
 
 	tcase_add_test(tc, test_reload_steps);
 	tcase_add_test(tc, test_reload_from_broken);
+	tcase_add_test(tc, test_reload_hosts);
+	tcase_add_test(tc, test_reload_hosts_from_broken);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
