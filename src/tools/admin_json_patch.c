@@ -2,7 +2,8 @@
  * admin_json_patch.c: `userpatch-admin json-patch DOC_FILE PATCH_FILE`.
  *
  * Applies a JSON Patch file to a JSON document file with the library engine
- * (default limits) and prints the result as compact JSON on stdout.  Both
+ * (default limits) and prints the result as compact JSON on stdout, through
+ * the library's printer (json_print.c: numbers read back exactly).  Both
  * files are read strictly: at most MAX_INPUT bytes, valid UTF-8, no NUL
  * bytes, exactly one JSON value.  Errors go to stderr as
  * {"code": "...", "error": "...", "op": <index or null>}.
@@ -16,6 +17,7 @@
 
 #include "admin.h"
 #include "errors.h"
+#include "json.h"
 #include "json_patch.h"
 
 #define MAX_INPUT (16u * 1024 * 1024)
@@ -31,14 +33,14 @@ static void print_error(enum up_err err, const char *message, long op_index)
 	    !(op_index >= 0 ? cJSON_AddNumberToObject(e, "op", (double)op_index)
 	                    : cJSON_AddNullToObject(e, "op")))
 		goto out;
-	text = cJSON_PrintUnformatted(e);
+	text = up_json_print(e);
 out:
 	if (text)
 		fprintf(stderr, "%s\n", text);
 	else
 		fputs("{\"code\":\"internal_error\",\"error\":\"Out of memory\",\"op\":null}\n",
 		      stderr);
-	cJSON_free(text);
+	free(text);
 	cJSON_Delete(e);
 }
 
@@ -157,7 +159,7 @@ int up_admin_json_patch(int argc, char **argv)
 		print_error(perr.err, perr.message, perr.op_index);
 		goto out;
 	}
-	text = cJSON_PrintUnformatted(doc);
+	text = up_json_print(doc);
 	if (!text) {
 		print_error(UP_ERR_NOMEM, up_err_message(UP_ERR_NOMEM), -1);
 		goto out;
@@ -168,7 +170,7 @@ int up_admin_json_patch(int argc, char **argv)
 	}
 	rc = 0;
 out:
-	cJSON_free(text);
+	free(text);
 	cJSON_Delete(patch);
 	cJSON_Delete(doc);
 	return rc;

@@ -47,6 +47,13 @@ static const struct admin_case cases[] = {
         {__LINE__, "missing patch file", "{}", NULL, 3, 1, NULL, "internal_error", -1},
         {__LINE__, "too few arguments", "{}", "[]", 2, 2, NULL, NULL, 0},
         {__LINE__, "too many arguments", "{}", "[]", 4, 2, NULL, NULL, 0},
+        {__LINE__, "integers print exactly, up to 2^53 - 1",
+         "{\"n\":9007199254740991,\"m\":-9007199254740991}",
+         "[{\"op\":\"add\",\"path\":\"/k\",\"value\":123456789012345}]", 3, 0,
+         "{\"n\":9007199254740991,\"m\":-9007199254740991,\"k\":123456789012345}\n", NULL, 0},
+        {__LINE__, "a fraction prints with the digits that read back", "[0.1]",
+         "[{\"op\":\"add\",\"path\":\"/-\",\"value\":1.0000000000000002}]", 3, 0,
+         "[0.1,1.0000000000000002]\n", NULL, 0},
 };
 
 static char *slurp_fd(int fd)
