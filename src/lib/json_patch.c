@@ -140,23 +140,6 @@ static void report_ok(struct up_patch_error *perr)
 
 /* ---- limits and sizes ---- */
 
-static void effective_limits(const struct up_json_limits *lim, struct up_json_limits *out)
-{
-	const struct up_json_limits def = UP_JSON_LIMITS_DEFAULT;
-
-	*out = def;
-	if (!lim)
-		return;
-	if (lim->max_ops)
-		out->max_ops = lim->max_ops;
-	if (lim->max_pointer_len)
-		out->max_pointer_len = lim->max_pointer_len;
-	if (lim->max_depth)
-		out->max_depth = lim->max_depth;
-	if (lim->max_copy_nodes)
-		out->max_copy_nodes = lim->max_copy_nodes;
-}
-
 /* 1 if v nests more than budget containers. */
 static int deeper_than(const cJSON *v, size_t budget)
 {
@@ -323,7 +306,7 @@ enum up_err up_patch_check(const cJSON *patch, const struct up_json_limits *lim,
 	enum up_err err;
 	size_t n;
 
-	effective_limits(lim, &l);
+	up_json_limits_resolve(lim, &l);
 	err = count_ops(patch, &l, &n, perr);
 	if (err != UP_OK)
 		goto out;
@@ -969,7 +952,7 @@ enum up_err up_patch_apply_with(cJSON **doc, const cJSON *patch, const struct up
 	t.log = stack_log;
 	t.perr = perr;
 	t.strategy = strategy;
-	effective_limits(lim, &t.lim);
+	up_json_limits_resolve(lim, &t.lim);
 	t.copy_budget = t.lim.max_copy_nodes;
 	err = count_ops(patch, &t.lim, &n, perr);
 	if (err != UP_OK)
