@@ -142,7 +142,7 @@ reqt "$tracker" PATCH "$base_path" -H 'Content-Type: application/json-patch+json
 expect_error 403 "a tracker token patches nothing"
 req OPTIONS "$base_path"
 expect_status 204 "OPTIONS of a device"
-expect_header Accept-Patch '^application/json-patch\+json$'
+expect_header Accept-Patch '^application/json-patch\+json, application/merge-patch\+json$'
 
 echo "# one device store: the device app's device is the Devices API's"
 app=$(e2e_token acme device_app_user:write,users:read app)

@@ -83,7 +83,7 @@ expect_status 200 "HEAD"
 req OPTIONS /api/groups/administrators
 expect_status 204 "OPTIONS"
 expect_header Allow '^GET, HEAD, PUT, PATCH, DELETE, OPTIONS$'
-expect_header Accept-Patch '^application/json-patch\+json$'
+expect_header Accept-Patch '^application/json-patch\+json, application/merge-patch\+json$'
 reqt "$t_rw" POST /api/groups/administrators -H "$aj" --data-binary '{}'
 expect_error 405 "POST on a group"
 expect_header Allow '^GET, HEAD, PUT, PATCH, DELETE, OPTIONS$'

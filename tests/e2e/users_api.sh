@@ -61,7 +61,7 @@ before=$(row "$juan")
 a0=$(audits "$juan")
 reqt "$t_rw" PATCH "/api/users/$juan" -H 'Content-Type: text/plain' --data-binary '[]'
 expect_error 415
-expect_header Accept-Patch '^application/json-patch\+json$'
+expect_header Accept-Patch '^application/json-patch\+json, application/merge-patch\+json$'
 unchanged "$juan" "$before" "$a0"
 reqt "$t_rw" PATCH "/api/users/$juan" -H "$jp" --data-binary '[{"op":"replace","path":"/name"}]'
 expect_error 400
