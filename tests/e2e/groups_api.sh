@@ -101,6 +101,11 @@ reqt "$t_rw" PATCH /api/groups/administrators -H "$jp" --data-binary \
 expect_error 422 "patching the id"
 expect_jq '.details[0].field' '"id"'
 unchanged administrators "$before" 2
+reqt "$t_rw" PATCH /api/groups/administrators -H 'Content-Type: application/merge-patch+json' \
+	--data-binary '{"name":null,"tags":{"floor":"3"}}'
+expect_error 422 "a merge patch: null on the required name"
+expect_jq '.details | map(.field)' '["name"]'
+unchanged administrators "$before" 2
 reqt "$t_rw" PATCH /api/groups/administrators -H "$jp" -H 'If-Match: "1"' --data-binary \
 	'[{"op":"add","path":"/privileges/-","value":"audit"},{"op":"add","path":"/tags/floor","value":"3"}]'
 expect_status 200 "patch with If-Match"
