@@ -240,13 +240,42 @@ enum up_err up_merge_patch_check(const cJSON *patch, const struct up_json_limits
 
 /* ---- merging (the patch has been checked) ---- */
 
+/*
+ * old (a member of the result) takes the value of v in place, keeping its
+ * name and position; v, left holding the old value, is wiped and freed (a
+ * replaced value may have been a secret).
+ */
+static void take_value(cJSON *old, cJSON *v)
+{
+	const int name_flag = cJSON_StringIsConst;
+	cJSON *child = old->child;
+	char *valuestring = old->valuestring;
+	double valuedouble = old->valuedouble;
+	int valueint = old->valueint, type = old->type;
+
+	old->child = v->child;
+	old->valuestring = v->valuestring;
+	old->valuedouble = v->valuedouble;
+	old->valueint = v->valueint;
+	old->type = (v->type & ~name_flag) | (type & name_flag);
+	v->child = child;
+	v->valuestring = valuestring;
+	v->valuedouble = valuedouble;
+	v->valueint = valueint;
+	v->type = (type & ~name_flag) | (v->type & name_flag);
+	up_json_wipe_delete(v);
+}
+
 /* Make old's place in target (NULL: a new member name) hold v; v is taken over. */
 static int put_member(cJSON *target, cJSON *old, const char *name, cJSON *v)
 {
 	if (v == NULL)
 		return 0;
-	if (old != NULL ? cJSON_ReplaceItemInObjectCaseSensitive(target, name, v)
-	                : cJSON_AddItemToObject(target, name, v))
+	if (old != NULL) {
+		take_value(old, v);
+		return 1;
+	}
+	if (cJSON_AddItemToObject(target, name, v))
 		return 1;
 	cJSON_Delete(v);
 	return 0;
