@@ -149,21 +149,17 @@ static enum up_err build_next(struct up_write *w)
 	struct up_patch_error perr;
 	enum up_err rc;
 
-	if (w->kind == UP_W_PATCH && w->merge) {
-		patch_limits(w->ctx->cfg, &lim);
+	if (w->kind != UP_W_PATCH) {
+		w->next = cJSON_Duplicate(w->input, 1);
+		return w->next != NULL ? UP_OK : UP_ERR_NOMEM;
+	}
+	/* Both patch a copy: w->cur.json stays what the result is validated against. */
+	patch_limits(w->ctx->cfg, &lim);
+	if (w->merge)
 		rc = up_merge_patch_apply(w->cur.json, w->input, &lim, up_resource_merge_keeps_null,
 		                          w->family->res, &w->next, &perr);
-		if (rc != UP_OK)
-			patch_error(&w->err, &perr);
-		return rc;
-	}
-	w->next = cJSON_Duplicate(w->kind == UP_W_PATCH ? w->cur.json : w->input, 1);
-	if (w->next == NULL)
-		return UP_ERR_NOMEM;
-	if (w->kind != UP_W_PATCH)
-		return UP_OK;
-	patch_limits(w->ctx->cfg, &lim);
-	rc = up_patch_apply(&w->next, w->input, &lim, &perr);
+	else
+		rc = up_patch_apply_to(w->cur.json, w->input, &lim, &w->next, &perr);
 	if (rc != UP_OK)
 		patch_error(&w->err, &perr);
 	return rc;
