@@ -9,6 +9,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -155,20 +156,14 @@ static enum up_err add_nodes(struct merge *m, const struct path *p, size_t n)
 	return UP_OK;
 }
 
-/* One member c of a patch object at p: name, limits, and its value. */
 static enum up_err check_object(struct merge *m, const cJSON *obj, const struct path *at);
 
-static enum up_err check_member(struct merge *m, const cJSON *obj, const cJSON *c,
-                                const struct path *p)
+/* One member c of a patch object, at p: the limits, and its value. */
+static enum up_err check_member(struct merge *m, const cJSON *c, const struct path *p)
 {
-	const cJSON *d;
-
 	if (++m->members > m->lim.max_ops)
 		return report(m, UP_ERR_LIMIT, p, "the patch has more than %zu members",
 		              m->lim.max_ops);
-	for (d = obj->child; d != c; d = d->next)
-		if (strcmp(d->string, c->string) == 0)
-			return report(m, UP_ERR_PATCH_MALFORMED, p, "the name is given twice");
 	if (p->len > m->lim.max_pointer_len)
 		return report(m, UP_ERR_LIMIT, p, "pointer longer than %zu bytes",
 		              m->lim.max_pointer_len);
@@ -187,11 +182,50 @@ static enum up_err check_member(struct merge *m, const cJSON *obj, const cJSON *
 	return check_object(m, c, p);
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/*
+ * A name given twice in obj is malformed: its members sorted by name, so a
+ * large object costs n log n, not n * n.  An object with more members than
+ * the limit leaves is left to the count, which refuses it.
+ */
+static enum up_err check_names(struct merge *m, const cJSON *obj, const struct path *at)
+{
+	const cJSON *stack[16], **v = stack, *c;
+	enum up_err err = UP_OK;
+	size_t n = 0, i;
+
+	for (c = obj->child; c != NULL; c = c->next)
+		if (c->string == NULL || ++n > m->lim.max_ops - m->members)
+			return UP_OK;
+	if (n > sizeof(stack) / sizeof(stack[0]) && !(v = malloc(n * sizeof(*v))))
+		return report(m, UP_ERR_NOMEM, at, "out of memory");
+	for (c = obj->child, i = 0; c != NULL; c = c->next)
+		v[i++] = c;
+	qsort(v, n, sizeof(*v), by_name);
+	for (i = 1; i < n && err == UP_OK; i++) {
+		if (strcmp(v[i - 1]->string, v[i]->string) == 0) {
+			struct path p = {at, v[i]->string, 0, 0};
+
+			err = report(m, UP_ERR_PATCH_MALFORMED, &p, "the name is given twice");
+		}
+	}
+	if (v != stack)
+		free(v);
+	return err;
+}
+
 static enum up_err check_object(struct merge *m, const cJSON *obj, const struct path *at)
 {
 	const cJSON *c;
 	enum up_err err;
 
+	err = check_names(m, obj, at);
+	if (err != UP_OK)
+		return err;
 	for (c = obj->child; c != NULL; c = c->next) {
 		struct path p = {at, c->string != NULL ? c->string : "", 0, 1};
 
@@ -199,7 +233,7 @@ static enum up_err check_object(struct merge *m, const cJSON *obj, const struct 
 			return report(m, UP_ERR_PATCH_MALFORMED, at, "a member has no name");
 		p.len = (at != NULL ? at->len : 0) + 1 + escaped_len(c->string);
 		p.depth = (at != NULL ? at->depth : 0) + 1;
-		err = check_member(m, obj, c, &p);
+		err = check_member(m, c, &p);
 		if (err != UP_OK)
 			return err;
 	}

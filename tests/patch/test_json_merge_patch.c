@@ -125,6 +125,19 @@ static const struct merge_case cases[] = {
         ERR("a name given twice in the patch", "{}", "{'a':1,'a':2}", UP_ERR_PATCH_MALFORMED, "/a"),
         ERR("a name given twice in a nested object", "{}", "{'x':{'b':1,'b':null}}",
             UP_ERR_PATCH_MALFORMED, "/x/b"),
+        ERR("a name given twice, apart", "{}", "{'b':1,'a':2,'c':3,'a':4}", UP_ERR_PATCH_MALFORMED,
+            "/a"),
+        ERR("a name given twice among more than 16", "{}",
+            "{'m1':1,'m2':1,'m3':1,'m4':1,'m5':1,'m6':1,'m7':1,'m8':1,'m9':1,'m10':1,'m11':1,"
+            "'m12':1,'m13':1,'m14':1,'m15':1,'m16':1,'m17':1,'m3':null}",
+            UP_ERR_PATCH_MALFORMED, "/m3"),
+        OK("more than 16 names, all different", "{'m1':0}",
+           "{'m1':1,'m2':1,'m3':1,'m4':1,'m5':1,'m6':1,'m7':1,'m8':1,'m9':1,'m10':1,'m11':1,"
+           "'m12':1,'m13':1,'m14':1,'m15':1,'m16':1,'m17':null}",
+           "{'m1':1,'m2':1,'m3':1,'m4':1,'m5':1,'m6':1,'m7':1,'m8':1,'m9':1,'m10':1,'m11':1,"
+           "'m12':1,'m13':1,'m14':1,'m15':1,'m16':1}"),
+        LIM("more members than max_ops in one object, one of them twice", "{}",
+            "{'a':1,'b':2,'a':3}", UP_ERR_LIMIT, "/a", 2, 0, 0, 0),
         /* nulls kept at the top level */
         KEEP("a kept null sets the member to null", "{'a':1,'b':2}", "{'a':null,'b':null}", "a",
              "{'a':null}"),
