@@ -1,20 +1,26 @@
 /*
- * json_patch_bench.c: throughput of the JSON Patch engine.
+ * json_patch_bench.c: throughput of the patch engines, as the API uses them.
  *
- * What is timed is up_patch_apply_with() alone (check + apply + commit) on a
- * document and a patch that are already parsed; parsing and printing are
- * not included.  Baselines measured in the same run put the numbers in
- * proportion: cJSON_Duplicate() of the document (the price of the copy
- * strategy) and cJSON_Parse() of its text.
+ * What is timed is the patch engine alone on a document and a patch that
+ * are already parsed: checking the patch, copying the document (the one
+ * atomicity strategy: the patch applies to a copy, which the write
+ * pipeline needs anyway to validate the result against the current row),
+ * applying, and freeing the document that is replaced.  Parsing and
+ * printing are not included.  Baselines measured in the same run put the
+ * numbers in proportion: cJSON_Duplicate() of the document (the copy alone)
+ * and cJSON_Parse() of its text.
  *
  * 1. Small document: a 30-field user object, and a fixed cycle of six
  *    single-op patches (replace a top-level field, add to a nested object,
  *    append to an array, remove, test, move) that leaves the document as it
- *    found it, so it can be repeated.
+ *    found it, so it can be repeated, each a separate up_patch_apply(); and
+ *    a cycle of three JSON Merge Patches (set a field, add a tag, remove it)
+ *    through up_merge_patch_apply().
  * 2. Large arrays of 1k, 10k and 100k elements, one 1,000-op patch each, with
  *    indices chosen (a) at random, (b) ascending through the array, (c) all
  *    appends; each 4 ops replace, test, add, remove so the length is stable.
- *    Each application starts from a fresh copy of the document (untimed).
+ *    Each application is up_patch_apply_to() of the same document, and the
+ *    freeing of its result.
  *
  * Usage: json_patch_bench [SECONDS_PER_MEASURE] (default 0.5).
  */
@@ -26,6 +32,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "json.h"
+#include "json_merge_patch.h"
 #include "json_patch.h"
 
 static double min_seconds = 0.5;
@@ -82,7 +90,7 @@ static const char *const small_patches[] = {
 #define NSMALL (sizeof(small_patches) / sizeof(small_patches[0]))
 
 /* Apply the small-patch cycle for at least min_seconds; ops per second. */
-static double bench_small(enum up_patch_strategy strategy)
+static double bench_small(void)
 {
 	cJSON *doc = parse(user_doc), *patches[NSMALL];
 	struct up_patch_error perr;
@@ -96,8 +104,7 @@ static double bench_small(enum up_patch_strategy strategy)
 	do {
 		for (k = 0; k < 1000; k++)
 			for (i = 0; i < NSMALL; i++)
-				if (up_patch_apply_with(&doc, patches[i], NULL, strategy, &perr) !=
-				    UP_OK)
+				if (up_patch_apply(&doc, patches[i], NULL, &perr) != UP_OK)
 					die(perr.message);
 		n += 1000 * NSMALL;
 		t = now() - t0;
@@ -108,7 +115,46 @@ static double bench_small(enum up_patch_strategy strategy)
 	return (double)n / t;
 }
 
-/* One op kind of the cycle alone, undo-log strategy; ops per second. */
+/* The merge patches of the small cycle: they leave the document as it was. */
+static const char *const merge_patches[] = {
+        "{\"name\":\"Juana Perez\"}",
+        "{\"tags\":{\"vip\":\"true\"},\"name\":\"Juan Perez\"}",
+        "{\"tags\":{\"vip\":null}}",
+};
+#define NMERGE (sizeof(merge_patches) / sizeof(merge_patches[0]))
+
+/* Apply the merge-patch cycle for at least min_seconds; patches per second. */
+static double bench_merge(void)
+{
+	cJSON *doc = parse(user_doc), *patches[NMERGE], *out;
+	struct up_patch_error perr;
+	double t0, t;
+	size_t i, n = 0;
+	int k;
+
+	for (i = 0; i < NMERGE; i++)
+		patches[i] = parse(merge_patches[i]);
+	t0 = now();
+	do {
+		for (k = 0; k < 1000; k++) {
+			for (i = 0; i < NMERGE; i++) {
+				if (up_merge_patch_apply(doc, patches[i], NULL, NULL, NULL, &out,
+				                         &perr) != UP_OK)
+					die(perr.message);
+				up_json_wipe_delete(doc); /* as up_patch_apply() does */
+				doc = out;
+			}
+		}
+		n += 1000 * NMERGE;
+		t = now() - t0;
+	} while (t < min_seconds);
+	for (i = 0; i < NMERGE; i++)
+		cJSON_Delete(patches[i]);
+	cJSON_Delete(doc);
+	return (double)n / t;
+}
+
+/* One op kind of the cycle alone; ops per second. */
 static double bench_small_one(size_t which)
 {
 	cJSON *doc = parse(user_doc), *patch = parse(small_patches[which]), *undo = NULL;
@@ -258,12 +304,11 @@ static cJSON *make_array_doc(size_t n)
 	return doc;
 }
 
-/* Seconds per application of the 1,000-op patch. */
-static double bench_array(size_t n, enum pattern p, enum up_patch_strategy strategy)
+/* Seconds per application of the 1,000-op patch (to a copy, the result freed). */
+static double bench_array(size_t n, enum pattern p)
 {
 	const struct up_json_limits lim = {.max_ops = 1000};
-	cJSON *doc = make_array_doc(n), *patch = make_array_patch(n, p);
-	cJSON *fresh = cJSON_Duplicate(doc, 1);
+	cJSON *doc = make_array_doc(n), *patch = make_array_patch(n, p), *out;
 	struct up_patch_error perr;
 	double t0, t, spent = 0;
 	size_t runs = 0;
@@ -272,24 +317,13 @@ static double bench_array(size_t n, enum pattern p, enum up_patch_strategy strat
 	do {
 		double s = now();
 
-		if (up_patch_apply_with(&doc, patch, &lim, strategy, &perr) != UP_OK)
+		if (up_patch_apply_to(doc, patch, &lim, &out, &perr) != UP_OK)
 			die(perr.message);
+		cJSON_Delete(out);
 		spent += now() - s;
 		runs++;
-		/*
-		 * Every run starts from a freshly built document, untimed, as a
-		 * request would (parsed from storage): appends grow the array,
-		 * and a tree patched in place again and again scatters its list
-		 * nodes in memory, which slows the walks for reasons that have
-		 * nothing to do with the strategy.
-		 */
-		cJSON_Delete(doc);
-		doc = cJSON_Duplicate(fresh, 1);
-		if (!doc)
-			die("out of memory");
 		t = now() - t0;
 	} while (t < min_seconds || runs < 3);
-	cJSON_Delete(fresh);
 	cJSON_Delete(patch);
 	cJSON_Delete(doc);
 	return spent / (double)runs;
@@ -309,7 +343,7 @@ int main(int argc, char **argv)
 	static const size_t sizes[] = {1000, 10000, 100000};
 	static const char *const op_labels[] = {"replace", "add nested", "append",
 	                                        "remove",  "test",       "move"};
-	double undo_rate, copy_rate, dup_rate, parse_rate, per[3], dup;
+	double rate, merge_rate, dup_rate, parse_rate, per[3], dup;
 	cJSON *doc;
 	char *end;
 	size_t i, s;
@@ -321,37 +355,33 @@ int main(int argc, char **argv)
 			die("usage: json_patch_bench [SECONDS_PER_MEASURE]");
 	}
 	doc = parse(user_doc);
-	printf("JSON Patch benchmark (timed: up_patch_apply on a pre-parsed doc and patch)\n\n");
+	printf("Patch benchmark (timed: check, copy, apply, free, on a pre-parsed doc and "
+	       "patch)\n\n");
 	printf("Small document: %d fields, cycle of %zu single-op patches\n",
 	       cJSON_GetArraySize(doc), NSMALL);
-	undo_rate = bench_small(UP_PATCH_UNDO_LOG);
-	copy_rate = bench_small(UP_PATCH_COPY);
+	rate = bench_small();
+	merge_rate = bench_merge();
 	dup_rate = bench_duplicate(doc);
 	parse_rate = bench_parse(user_doc);
-	printf("  undo log strategy      %10.0f patches/s\n", undo_rate);
-	printf("  copy strategy          %10.0f patches/s\n", copy_rate);
-	printf("  baseline: Duplicate    %10.0f docs/s   (undo log: %.1f patches per duplicate)\n",
-	       dup_rate, undo_rate / dup_rate);
-	printf("  baseline: Parse        %10.0f docs/s   (undo log: %.1f patches per parse)\n",
-	       parse_rate, undo_rate / parse_rate);
-	printf("  per op kind (undo log; add/remove/append/move timed with their inverse):\n");
+	printf("  JSON Patch             %10.0f patches/s\n", rate);
+	printf("  JSON Merge Patch       %10.0f patches/s (a cycle of %zu)\n", merge_rate, NMERGE);
+	printf("  baseline: Duplicate    %10.0f docs/s   (%.2f JSON patches per duplicate)\n",
+	       dup_rate, rate / dup_rate);
+	printf("  baseline: Parse        %10.0f docs/s   (%.2f JSON patches per parse)\n",
+	       parse_rate, rate / parse_rate);
+	printf("  per op kind (add/remove/append/move timed with their inverse):\n");
 	for (i = 0; i < NSMALL; i++)
 		printf("    %-12s %10.0f patches/s\n", op_labels[i], bench_small_one(i));
 	cJSON_Delete(doc);
 
 	printf("\nLarge arrays: one 1,000-op patch (replace, test, add, remove per 4 ops)\n");
-	printf("  %-10s %-9s %12s %12s %12s %10s\n", "pattern", "strategy", "1k (ms)", "10k (ms)",
+	printf("  %-10s %-9s %12s %12s %12s %10s\n", "pattern", "", "1k (ms)", "10k (ms)",
 	       "100k (ms)", "100k/1k");
 	for (p = RANDOM; p <= APPEND; p++) {
-		for (i = 0; i < 2; i++) {
-			enum up_patch_strategy st = i ? UP_PATCH_COPY : UP_PATCH_UNDO_LOG;
-
-			for (s = 0; s < 3; s++)
-				per[s] = bench_array(sizes[s], (enum pattern)p, st);
-			printf("  %-10s %-9s %12.3f %12.3f %12.3f %9.1fx\n", pattern_names[p],
-			       i ? "copy" : "undo", per[0] * 1e3, per[1] * 1e3, per[2] * 1e3,
-			       per[2] / per[0]);
-		}
+		for (s = 0; s < 3; s++)
+			per[s] = bench_array(sizes[s], (enum pattern)p);
+		printf("  %-10s %-9s %12.3f %12.3f %12.3f %9.1fx\n", pattern_names[p], "patch",
+		       per[0] * 1e3, per[1] * 1e3, per[2] * 1e3, per[2] / per[0]);
 	}
 	printf("  %-10s %-9s", "baseline", "Duplicate");
 	for (s = 0; s < 3; s++) {

@@ -3,13 +3,17 @@ PATCH_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 PATCH_TEST_LDADD = $(UP_LIBS) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/patch/test_json_patch tests/patch/test_json_patch_conformance \
-	tests/patch/test_admin_json_patch
+	tests/patch/test_admin_json_patch tests/patch/test_json_merge_patch
 TESTS += tests/patch/test_json_patch tests/patch/test_json_patch_conformance \
-	tests/patch/test_admin_json_patch
+	tests/patch/test_admin_json_patch tests/patch/test_json_merge_patch
 
 tests_patch_test_json_patch_SOURCES = tests/patch/test_json_patch.c
 tests_patch_test_json_patch_CFLAGS = $(PATCH_TEST_CFLAGS)
 tests_patch_test_json_patch_LDADD = $(PATCH_TEST_LDADD)
+
+tests_patch_test_json_merge_patch_SOURCES = tests/patch/test_json_merge_patch.c
+tests_patch_test_json_merge_patch_CFLAGS = $(PATCH_TEST_CFLAGS)
+tests_patch_test_json_merge_patch_LDADD = $(PATCH_TEST_LDADD)
 
 tests_patch_test_json_patch_conformance_SOURCES = tests/patch/test_json_patch_conformance.c
 tests_patch_test_json_patch_conformance_CFLAGS = $(PATCH_TEST_CFLAGS)

@@ -16,9 +16,6 @@
 #include "resource.h"
 #include "route.h"
 
-/* The media type PATCH accepts first (also in Accept-Patch). */
-#define UP_JSON_PATCH_TYPE "application/json-patch+json"
-
 enum up_wkind { UP_W_PATCH, UP_W_PUT, UP_W_POST, UP_W_DELETE };
 
 /*
@@ -35,6 +32,7 @@ struct up_write {
 	enum up_wkind kind;
 	struct up_key key;  /* the row (for POST: set by the insert) */
 	const cJSON *input; /* the patch (PATCH) or the representation (PUT, POST) */
+	int merge;          /* PATCH: input is a JSON Merge Patch (RFC 7396), not a JSON Patch */
 	/* reset at every attempt */
 	struct up_current cur; /* the row as it is, locked (cur.json NULL for POST) */
 	cJSON *next;           /* the new representation, validated */

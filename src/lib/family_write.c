@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "family.h"
 #include "json.h"
+#include "json_merge_patch.h"
 #include "json_patch.h"
 
 /* Wipe every string of a tree (it may hold a password); the tree stays. */
@@ -56,8 +57,9 @@ static enum up_err prehash(struct up_write *w, const char *pw)
 
 /*
  * The secret a request most likely sets, hashed before the transaction: the
- * body's member (PUT, POST) or the value of the last add/replace of it
- * (PATCH).  Anything else is caught by up_write_hash_secret().
+ * body's member (PUT, POST, a merge patch) or the value of the last
+ * add/replace of it (JSON Patch).  Anything else is caught by
+ * up_write_hash_secret().
  */
 static enum up_err prehash_input(struct up_write *w)
 {
@@ -71,7 +73,7 @@ static enum up_err prehash_input(struct up_write *w)
 	if (i == r->nfields)
 		return UP_OK;
 	snprintf(path, sizeof(path), "/%s", r->fields[i].name);
-	if (w->kind == UP_W_PUT || w->kind == UP_W_POST) {
+	if (w->kind == UP_W_PUT || w->kind == UP_W_POST || w->merge) {
 		pw = cJSON_GetObjectItemCaseSensitive(w->input, r->fields[i].name);
 	} else if (w->kind == UP_W_PATCH) {
 		cJSON_ArrayForEach(op, w->input)
@@ -137,20 +139,27 @@ static void patch_limits(const struct up_config *cfg, struct up_json_limits *lim
 	lim->max_depth = cfg->max_json_depth;
 }
 
-/* w->next: the patched current representation, or the body. */
+/*
+ * w->next: the current representation patched (a JSON Patch, or a merge
+ * patch whose nulls the resource interprets), or the body.
+ */
 static enum up_err build_next(struct up_write *w)
 {
 	struct up_json_limits lim;
 	struct up_patch_error perr;
 	enum up_err rc;
 
-	w->next = cJSON_Duplicate(w->kind == UP_W_PATCH ? w->cur.json : w->input, 1);
-	if (w->next == NULL)
-		return UP_ERR_NOMEM;
-	if (w->kind != UP_W_PATCH)
-		return UP_OK;
+	if (w->kind != UP_W_PATCH) {
+		w->next = cJSON_Duplicate(w->input, 1);
+		return w->next != NULL ? UP_OK : UP_ERR_NOMEM;
+	}
+	/* Both patch a copy: w->cur.json stays what the result is validated against. */
 	patch_limits(w->ctx->cfg, &lim);
-	rc = up_patch_apply(&w->next, w->input, &lim, &perr);
+	if (w->merge)
+		rc = up_merge_patch_apply(w->cur.json, w->input, &lim, up_resource_merge_keeps_null,
+		                          w->family->res, &w->next, &perr);
+	else
+		rc = up_patch_apply_to(w->cur.json, w->input, &lim, &w->next, &perr);
 	if (rc != UP_OK)
 		patch_error(&w->err, &perr);
 	return rc;
@@ -325,10 +334,11 @@ static void run(struct up_write *w, struct up_call *call)
 }
 
 /*
- * Check the media type and parse the body into *doc (owned by the caller).
- * On failure the answer is made here.
+ * Check the media type and parse the body into *doc (owned by the caller);
+ * *merge is 1 for a PATCH body that is a JSON Merge Patch.  On failure the
+ * answer is made here.
  */
-static enum up_err read_body(struct up_call *call, enum up_wkind kind, cJSON **doc)
+static enum up_err read_body(struct up_call *call, enum up_wkind kind, cJSON **doc, int *merge)
 {
 	const struct up_request *req = call->req;
 	const char *ct = req->content_type;
@@ -337,15 +347,16 @@ static enum up_err read_body(struct up_call *call, enum up_wkind kind, cJSON **d
 	enum up_err rc;
 
 	*doc = NULL;
-	if (ct == NULL || !(strcmp(ct, "application/json") == 0 ||
+	*merge = patch && ct != NULL && strcmp(ct, UP_MERGE_PATCH_TYPE) == 0;
+	if (ct == NULL || !(strcmp(ct, "application/json") == 0 || *merge ||
 	                    (patch && strcmp(ct, UP_JSON_PATCH_TYPE) == 0))) {
 		up_error_set(&e, UP_ERR_MEDIA_TYPE, "%s",
-		             patch ? "Content-Type must be application/json-patch+json or "
-		                     "application/json"
+		             patch ? "Content-Type must be " UP_JSON_PATCH_TYPE
+		                     ", " UP_MERGE_PATCH_TYPE " or application/json"
 		                   : "Content-Type must be application/json");
 		up_family_fail(call, &e);
 		if (kind != UP_W_POST)
-			up_response_header(call->resp, "Accept-Patch", UP_JSON_PATCH_TYPE);
+			up_response_header(call->resp, "Accept-Patch", UP_ACCEPT_PATCH);
 		return UP_ERR_MEDIA_TYPE;
 	}
 	if (req->body == NULL || req->body_len == 0) {
@@ -384,10 +395,33 @@ static int parse_key(struct up_call *call, struct up_write *w)
 	return 0;
 }
 
+/*
+ * Check a PATCH body as a whole, before the database is touched: a JSON
+ * Patch, or a merge patch, which must be an object (any other value would
+ * replace the whole resource).  UP_OK, or the error in *perr.
+ */
+static enum up_err check_patch(struct up_call *call, const cJSON *doc, int merge,
+                               struct up_patch_error *perr)
+{
+	struct up_json_limits lim;
+
+	patch_limits(call->ctx->cfg, &lim);
+	if (!merge)
+		return up_patch_check(doc, &lim, perr);
+	if (cJSON_IsObject(doc))
+		return up_merge_patch_check(doc, &lim, perr);
+	perr->err = UP_ERR_PATCH_MALFORMED;
+	perr->op_index = -1;
+	perr->pointer[0] = '\0';
+	snprintf(perr->message, sizeof(perr->message),
+	         "A merge patch must be a JSON object: any other value would replace the whole %s",
+	         call->family->res->noun);
+	return perr->err;
+}
+
 static void write_call(struct up_call *call, enum up_wkind kind)
 {
 	struct up_write w;
-	struct up_json_limits lim;
 	struct up_patch_error perr;
 	struct up_error e = {0};
 	cJSON *doc = NULL;
@@ -397,12 +431,11 @@ static void write_call(struct up_call *call, enum up_wkind kind)
 	w.req = call->req;
 	w.family = call->family;
 	w.kind = kind;
-	if (kind != UP_W_DELETE && read_body(call, kind, &doc) != UP_OK)
+	if (kind != UP_W_DELETE && read_body(call, kind, &doc, &w.merge) != UP_OK)
 		return;
 	if (kind == UP_W_PATCH) {
 		/* A malformed patch is refused before the database is touched. */
-		patch_limits(call->ctx->cfg, &lim);
-		if (up_patch_check(doc, &lim, &perr) != UP_OK) {
+		if (check_patch(call, doc, w.merge, &perr) != UP_OK) {
 			patch_error(&e, &perr);
 			up_family_fail(call, &e);
 			goto out;

@@ -1,13 +1,14 @@
 /*
  * json_patch.c: JSON Patch (RFC 6902).
  *
- * up_patch_apply() first checks the whole patch into an array of decoded
- * operations, then applies them in place while recording an undo log: every
- * change to the tree is one log entry that knows how to revert itself
- * (rollback) or to release what it displaced (commit).  Nothing displaced is
- * freed before the whole patch has applied, so a rollback only relinks
- * nodes.  The copy strategy patches a cJSON_Duplicate() instead, committing
- * after each operation.
+ * up_patch_apply_to() first checks the whole patch into an array of decoded
+ * operations, then applies them one by one to a copy of the document
+ * (cJSON_Duplicate): on success the copy is the result, on failure it is
+ * dropped, so the document given is never touched.  This is the patch
+ * library's one atomicity strategy, and what the write pipeline needs anyway:
+ * it keeps the current representation to validate the result against.
+ * Within the copy every operation works in place and frees (wiping it: it may
+ * hold a secret) what it displaces at once.
  *
  * cJSON children form a list where first->prev is the last child and
  * last->next is NULL; the list_* helpers below keep that invariant and are
@@ -41,35 +42,11 @@ struct op {
 	size_t path_tokens;
 };
 
-enum undo_kind {
-	U_INSERT,  /* item was linked into parent */
-	U_DETACH,  /* item was unlinked from parent, before anchor */
-	U_REPLACE, /* item took the place of old in parent */
-	U_ROOT,    /* item became the root in place of old */
-};
-
-struct undo {
-	enum undo_kind kind;
-	unsigned fresh : 1;     /* item was created by this patch */
-	unsigned moved : 1;     /* U_DETACH: item was linked in again elsewhere */
-	unsigned key_saved : 1; /* item's previous name is in saved_key */
-	int saved_type;
-	char *saved_key;
-	cJSON *parent;
-	cJSON *item;
-	cJSON *old;    /* U_REPLACE, U_ROOT */
-	cJSON *anchor; /* U_DETACH: the next sibling at detach time */
-};
-
 #define STACK_OPS 8
-#define STACK_UNDO (2 * STACK_OPS)
 
 struct txn {
-	cJSON *root;
+	cJSON *root; /* the copy being patched */
 	struct up_json_limits lim;
-	enum up_patch_strategy strategy;
-	struct undo *log;
-	size_t nlog;
 	size_t copy_budget;
 	const struct op *op;
 	long op_index;
@@ -139,23 +116,6 @@ static void report_ok(struct up_patch_error *perr)
 }
 
 /* ---- limits and sizes ---- */
-
-static void effective_limits(const struct up_json_limits *lim, struct up_json_limits *out)
-{
-	const struct up_json_limits def = UP_JSON_LIMITS_DEFAULT;
-
-	*out = def;
-	if (!lim)
-		return;
-	if (lim->max_ops)
-		out->max_ops = lim->max_ops;
-	if (lim->max_pointer_len)
-		out->max_pointer_len = lim->max_pointer_len;
-	if (lim->max_depth)
-		out->max_depth = lim->max_depth;
-	if (lim->max_copy_nodes)
-		out->max_copy_nodes = lim->max_copy_nodes;
-}
 
 /* 1 if v nests more than budget containers. */
 static int deeper_than(const cJSON *v, size_t budget)
@@ -323,7 +283,7 @@ enum up_err up_patch_check(const cJSON *patch, const struct up_json_limits *lim,
 	enum up_err err;
 	size_t n;
 
-	effective_limits(lim, &l);
+	up_json_limits_resolve(lim, &l);
 	err = count_ops(patch, &l, &n, perr);
 	if (err != UP_OK)
 		goto out;
@@ -465,121 +425,29 @@ static void cache_detaching(struct txn *t, cJSON *arr, cJSON *item, size_t idx)
 		t->c_len--;
 }
 
-/* ---- the undo log ---- */
+/* ---- names and what an operation displaces ---- */
 
-/* Give item the name key (owned by item afterwards; NULL for none). */
-static void set_name(struct undo *u, cJSON *item, char *key)
+/* Give item the name key (taken over; NULL for none), freeing its old one. */
+static void set_name(cJSON *item, char *key)
 {
-	if (!u->key_saved) {
-		u->saved_key = item->string;
-		u->saved_type = item->type;
-		u->key_saved = 1;
-	} else if (!(item->type & cJSON_StringIsConst)) {
+	if (item->string != NULL && !(item->type & cJSON_StringIsConst))
 		cJSON_free(item->string);
-	}
 	item->string = key;
 	item->type &= ~cJSON_StringIsConst;
 }
 
-static void restore_name(struct undo *u, cJSON *item)
-{
-	if (!u->key_saved)
-		return;
-	if (!(item->type & cJSON_StringIsConst))
-		cJSON_free(item->string);
-	item->string = u->saved_key;
-	item->type = (item->type & ~cJSON_StringIsConst) | (u->saved_type & cJSON_StringIsConst);
-	u->key_saved = 0;
-}
-
-static void drop_saved_name(struct undo *u)
-{
-	if (u->key_saved && !(u->saved_type & cJSON_StringIsConst))
-		cJSON_free(u->saved_key);
-	u->key_saved = 0;
-}
-
-/* Release what u displaced; 1 if a container (array or object) was freed. */
-static int undo_commit(struct undo *u)
-{
-	cJSON *gone = NULL;
-	int container;
-
-	drop_saved_name(u);
-	switch (u->kind) {
-	case U_INSERT:
-		break;
-	case U_DETACH:
-		if (!u->moved)
-			gone = u->item;
-		break;
-	case U_REPLACE:
-	case U_ROOT:
-		gone = u->old;
-		break;
-	}
-	if (!gone)
-		return 0;
-	container = cJSON_IsArray(gone) || cJSON_IsObject(gone);
-	up_json_wipe_delete(gone);
-	return container;
-}
-
-static void undo_rollback(struct txn *t, struct undo *u)
-{
-	switch (u->kind) {
-	case U_INSERT:
-		list_detach(u->parent, u->item);
-		break;
-	case U_DETACH:
-		list_insert_before(u->parent, u->item, u->anchor);
-		break;
-	case U_REPLACE:
-		list_insert_before(u->parent, u->old, u->item);
-		list_detach(u->parent, u->item);
-		break;
-	case U_ROOT:
-		t->root = u->old;
-		break;
-	}
-	if (u->kind != U_DETACH) {
-		restore_name(u, u->item);
-		if (u->fresh)
-			up_json_wipe_delete(u->item);
-	}
-}
-
 /*
- * Commit the log.  The array cache survives unless a container was freed:
- * the cached array might have been inside it, and its address reused.
+ * Free a value the patch displaced or failed to place, wiping its strings.
+ * The array cache is dropped when a container goes: the cached array might
+ * have been inside it, and its address be reused.
  */
-static void log_commit(struct txn *t)
+static void discard(struct txn *t, cJSON *v)
 {
-	int freed_container = 0;
-	size_t i;
-
-	for (i = 0; i < t->nlog; i++)
-		freed_container |= undo_commit(&t->log[i]);
-	t->nlog = 0;
-	if (freed_container)
+	if (v == NULL)
+		return;
+	if (cJSON_IsArray(v) || cJSON_IsObject(v))
 		cache_drop(t);
-}
-
-static void log_rollback(struct txn *t)
-{
-	while (t->nlog > 0)
-		undo_rollback(t, &t->log[--t->nlog]);
-	cache_drop(t);
-}
-
-/* A new entry; the log has room for two per operation. */
-static struct undo *log_push(struct txn *t, enum undo_kind kind)
-{
-	struct undo *u = &t->log[t->nlog++];
-
-	memset(u, 0, sizeof(*u));
-	u->kind = kind;
-	return u;
+	up_json_wipe_delete(v);
 }
 
 /* ---- resolution ---- */
@@ -699,25 +567,20 @@ static enum up_err resolve(struct txn *t, const char *ptr, cJSON **parent, cJSON
 /* ---- operations ---- */
 
 /*
- * Link value at ptr as JSON Patch `add` does.  value is either fresh (owned
- * by the transaction from now on, freed on failure) or an item detached by
- * the current `move`.
+ * Link value at ptr as JSON Patch `add` does.  value is taken over: a fresh
+ * copy, or an item the current `move` detached; on failure it is freed.
  */
-static enum up_err add_at(struct txn *t, const char *ptr, cJSON *value, int fresh)
+static enum up_err add_at(struct txn *t, const char *ptr, cJSON *value)
 {
 	struct up_pointer_token tok;
 	cJSON *parent, *old, *anchor;
-	struct undo *u;
 	enum up_err err;
 	size_t idx;
 	char *name;
 
 	if (!*ptr) {
-		u = log_push(t, U_ROOT);
-		u->fresh = fresh;
-		u->item = value;
-		u->old = t->root;
-		set_name(u, value, NULL);
+		set_name(value, NULL);
+		discard(t, t->root);
 		t->root = value;
 		return UP_OK;
 	}
@@ -731,15 +594,12 @@ static enum up_err add_at(struct txn *t, const char *ptr, cJSON *value, int fres
 			goto fail;
 		}
 		old = object_member(parent, &tok);
-		u = log_push(t, old ? U_REPLACE : U_INSERT);
-		u->fresh = fresh;
-		u->parent = parent;
-		u->item = value;
-		u->old = old;
-		set_name(u, value, name);
+		set_name(value, name);
 		list_insert_before(parent, value, old);
-		if (old)
+		if (old) {
 			list_detach(parent, old);
+			discard(t, old);
+		}
 		return UP_OK;
 	}
 	if (cJSON_IsArray(parent)) {
@@ -761,11 +621,7 @@ static enum up_err add_at(struct txn *t, const char *ptr, cJSON *value, int fres
 				goto fail;
 			}
 		}
-		u = log_push(t, U_INSERT);
-		u->fresh = fresh;
-		u->parent = parent;
-		u->item = value;
-		set_name(u, value, NULL);
+		set_name(value, NULL);
 		list_insert_before(parent, value, anchor);
 		if (anchor)
 			cache_inserted(t, parent, idx);
@@ -776,16 +632,14 @@ static enum up_err add_at(struct txn *t, const char *ptr, cJSON *value, int fres
 	err = op_fail(t, UP_ERR_PATH_NOT_FOUND, ptr,
 	              "failed: the parent is not an object or array");
 fail:
-	if (fresh)
-		up_json_wipe_delete(value);
+	discard(t, value);
 	return err;
 }
 
-/* Unlink the value at ptr (not the root), logging it; *out is the item. */
-static enum up_err detach_at(struct txn *t, const char *ptr, int moved, cJSON **out)
+/* Unlink the value at ptr (not the root); *out is the item, now the caller's. */
+static enum up_err detach_at(struct txn *t, const char *ptr, cJSON **out)
 {
 	cJSON *parent, *item;
-	struct undo *u;
 	enum up_err err;
 	size_t idx = 0;
 
@@ -796,11 +650,6 @@ static enum up_err detach_at(struct txn *t, const char *ptr, int moved, cJSON **
 		return op_fail(t, UP_ERR_INTERNAL, ptr, "failed: cannot detach the root");
 	if (cJSON_IsArray(parent))
 		cache_detaching(t, parent, item, idx);
-	u = log_push(t, U_DETACH);
-	u->moved = moved;
-	u->parent = parent;
-	u->item = item;
-	u->anchor = item->next;
 	list_detach(parent, item);
 	*out = item;
 	return UP_OK;
@@ -812,17 +661,13 @@ static enum up_err fresh_copy(struct txn *t, const char *ptr, const cJSON *v, cJ
 	if (!*out)
 		return op_fail(t, UP_ERR_NOMEM, ptr, "failed: out of memory");
 	/* the copy carries the name of the member it was copied from */
-	if ((*out)->string && !((*out)->type & cJSON_StringIsConst))
-		cJSON_free((*out)->string);
-	(*out)->string = NULL;
-	(*out)->type &= ~cJSON_StringIsConst;
+	set_name(*out, NULL);
 	return UP_OK;
 }
 
 static enum up_err op_replace(struct txn *t, const struct op *op)
 {
 	cJSON *parent, *old, *value;
-	struct undo *u;
 	enum up_err err;
 	size_t idx = 0;
 
@@ -833,10 +678,7 @@ static enum up_err op_replace(struct txn *t, const struct op *op)
 	if (err != UP_OK)
 		return err;
 	if (!parent) {
-		u = log_push(t, U_ROOT);
-		u->fresh = 1;
-		u->item = value;
-		u->old = old;
+		discard(t, t->root);
 		t->root = value;
 		return UP_OK;
 	}
@@ -849,15 +691,11 @@ static enum up_err op_replace(struct txn *t, const struct op *op)
 		}
 		strcpy(value->string, old->string);
 	}
-	u = log_push(t, U_REPLACE);
-	u->fresh = 1;
-	u->parent = parent;
-	u->item = value;
-	u->old = old;
 	if (t->c_arr == parent && t->c_item == old)
 		t->c_item = value;
 	list_insert_before(parent, value, old);
 	list_detach(parent, old);
+	discard(t, old);
 	return UP_OK;
 }
 
@@ -895,10 +733,10 @@ static enum up_err op_move(struct txn *t, const struct op *op)
 	err = resolve_source(t, op, &item);
 	if (err != UP_OK)
 		return err;
-	err = detach_at(t, op->from, 1, &item);
+	err = detach_at(t, op->from, &item);
 	if (err != UP_OK)
 		return err;
-	return add_at(t, op->path, item, 0);
+	return add_at(t, op->path, item);
 }
 
 static enum up_err op_copy(struct txn *t, const struct op *op)
@@ -919,7 +757,7 @@ static enum up_err op_copy(struct txn *t, const struct op *op)
 	err = fresh_copy(t, op->path, item, &value);
 	if (err != UP_OK)
 		return err;
-	return add_at(t, op->path, value, 1);
+	return add_at(t, op->path, value);
 }
 
 static enum up_err apply_op(struct txn *t, const struct op *op)
@@ -933,9 +771,12 @@ static enum up_err apply_op(struct txn *t, const struct op *op)
 		err = fresh_copy(t, op->path, op->value, &value);
 		if (err != UP_OK)
 			return err;
-		return add_at(t, op->path, value, 1);
+		return add_at(t, op->path, value);
 	case OP_REMOVE:
-		return detach_at(t, op->path, 0, &item);
+		err = detach_at(t, op->path, &item);
+		if (err == UP_OK)
+			discard(t, item);
+		return err;
 	case OP_REPLACE:
 		return op_replace(t, op);
 	case OP_MOVE:
@@ -956,80 +797,66 @@ static enum up_err apply_op(struct txn *t, const struct op *op)
 
 /* ---- driver ---- */
 
-enum up_err up_patch_apply_with(cJSON **doc, const cJSON *patch, const struct up_json_limits *lim,
-                                enum up_patch_strategy strategy, struct up_patch_error *perr)
+enum up_err up_patch_apply_to(const cJSON *doc, const cJSON *patch,
+                              const struct up_json_limits *lim, cJSON **out,
+                              struct up_patch_error *perr)
 {
 	struct op stack_ops[STACK_OPS], *ops = stack_ops;
-	struct undo stack_log[STACK_UNDO];
 	struct txn t;
 	enum up_err err;
 	size_t n = 0, i;
 
+	*out = NULL;
 	memset(&t, 0, sizeof(t));
-	t.log = stack_log;
 	t.perr = perr;
-	t.strategy = strategy;
-	effective_limits(lim, &t.lim);
+	up_json_limits_resolve(lim, &t.lim);
 	t.copy_budget = t.lim.max_copy_nodes;
 	err = count_ops(patch, &t.lim, &n, perr);
 	if (err != UP_OK)
 		goto out;
-	if (!doc || !*doc) {
+	if (!doc) {
 		err = report(perr, UP_ERR_INTERNAL, -1, NULL, "no document to patch");
 		goto out;
 	}
-	if (n > STACK_OPS) {
-		ops = malloc(n * sizeof(*ops));
-		if (strategy == UP_PATCH_UNDO_LOG)
-			t.log = malloc(2 * n * sizeof(*t.log));
-		if (!ops || !t.log) {
-			err = report(perr, UP_ERR_NOMEM, -1, NULL, "out of memory");
-			goto out;
-		}
+	if (n > STACK_OPS && !(ops = malloc(n * sizeof(*ops)))) {
+		err = report(perr, UP_ERR_NOMEM, -1, NULL, "out of memory");
+		goto out;
 	}
 	err = check_patch(patch, &t.lim, ops, n, perr);
 	if (err != UP_OK)
 		goto out;
-	if (strategy == UP_PATCH_COPY) {
-		t.root = cJSON_Duplicate(*doc, 1);
-		if (!t.root) {
-			err = report(perr, UP_ERR_NOMEM, -1, NULL, "out of memory");
-			goto out;
-		}
-	} else {
-		t.root = *doc;
+	t.root = cJSON_Duplicate(doc, 1);
+	if (!t.root) {
+		err = report(perr, UP_ERR_NOMEM, -1, NULL, "out of memory");
+		goto out;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && err == UP_OK; i++) {
 		t.op = &ops[i];
 		t.op_index = (long)i;
 		err = apply_op(&t, &ops[i]);
-		if (err != UP_OK)
-			break;
-		if (strategy == UP_PATCH_COPY)
-			log_commit(&t);
 	}
 	if (err != UP_OK) {
-		log_rollback(&t);
-		if (strategy == UP_PATCH_COPY)
-			up_json_wipe_delete(t.root);
+		up_json_wipe_delete(t.root);
 		goto out;
 	}
-	if (strategy == UP_PATCH_COPY)
-		up_json_wipe_delete(*doc);
-	else
-		log_commit(&t);
-	*doc = t.root;
+	*out = t.root;
 	report_ok(perr);
 out:
 	if (ops != stack_ops)
 		free(ops);
-	if (t.log != stack_log)
-		free(t.log);
 	return err;
 }
 
 enum up_err up_patch_apply(cJSON **doc, const cJSON *patch, const struct up_json_limits *lim,
                            struct up_patch_error *perr)
 {
-	return up_patch_apply_with(doc, patch, lim, UP_PATCH_UNDO_LOG, perr);
+	cJSON *out = NULL;
+	enum up_err err;
+
+	err = up_patch_apply_to(doc ? *doc : NULL, patch, lim, &out, perr);
+	if (err != UP_OK)
+		return err;
+	up_json_wipe_delete(*doc);
+	*doc = out;
+	return UP_OK;
 }

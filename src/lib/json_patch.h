@@ -2,8 +2,8 @@
  * json_patch.h: JSON Patch (RFC 6902) over cJSON trees.
  *
  * A patch is first checked as a whole (structure, pointer syntax, limits);
- * only then is it applied, atomically: every operation applies or the
- * document is left exactly as it was.
+ * only then is it applied, atomically, to a copy of the document: every
+ * operation applies or the document is left exactly as it was.
  *
  * Decisions where the RFC leaves room:
  * - `remove` of the whole document ("") is rejected as a malformed patch
@@ -40,12 +40,6 @@ struct up_patch_error {
 	char message[256];
 };
 
-/* How up_patch_apply_with() keeps the document intact on failure. */
-enum up_patch_strategy {
-	UP_PATCH_UNDO_LOG, /* patch in place, undo the log on failure (default) */
-	UP_PATCH_COPY,     /* patch a full copy, keep it only on success */
-};
-
 /*
  * Validate the whole patch (borrowed) without applying it: it is an array of
  * at most lim->max_ops objects, each with a known string `op`, a string
@@ -60,19 +54,26 @@ enum up_err up_patch_check(const cJSON *patch, const struct up_json_limits *lim,
                            struct up_patch_error *perr);
 
 /*
- * Apply patch (borrowed) to *doc atomically.  The caller owns *doc before and
- * after.  On success *doc may be a different tree (when the root was
- * replaced; the old tree is then freed).  On error *doc is exactly as before
- * and perr (if not NULL) is filled.  *doc must not be NULL.
+ * Apply patch (borrowed) to a copy of doc (borrowed, never modified): on
+ * UP_OK *out is the patched document, owned by the caller; on error *out is
+ * NULL and perr (if not NULL) is filled.  This is the one way patches apply
+ * atomically: all operations or none, and the document given is intact in
+ * both cases.
  * Errors: those of up_patch_check, then UP_ERR_PATH_NOT_FOUND,
  * UP_ERR_TEST_FAILED, UP_ERR_INDEX_RANGE, UP_ERR_MOVE_INTO_CHILD,
- * UP_ERR_LIMIT (depth of a moved/copied value, copy budget), UP_ERR_NOMEM.
+ * UP_ERR_LIMIT (depth of a moved/copied value, copy budget), UP_ERR_NOMEM,
+ * UP_ERR_INTERNAL (doc NULL).
+ */
+enum up_err up_patch_apply_to(const cJSON *doc, const cJSON *patch,
+                              const struct up_json_limits *lim, cJSON **out,
+                              struct up_patch_error *perr);
+
+/*
+ * up_patch_apply_to() for a caller that owns *doc and wants it replaced:
+ * on success the old tree is freed (its strings wiped) and *doc is the
+ * patched one; on error *doc is exactly as before.  *doc must not be NULL.
  */
 enum up_err up_patch_apply(cJSON **doc, const cJSON *patch, const struct up_json_limits *lim,
                            struct up_patch_error *perr);
-
-/* up_patch_apply() with an explicit strategy (for tests and the benchmark). */
-enum up_err up_patch_apply_with(cJSON **doc, const cJSON *patch, const struct up_json_limits *lim,
-                                enum up_patch_strategy strategy, struct up_patch_error *perr);
 
 #endif

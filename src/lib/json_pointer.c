@@ -4,6 +4,23 @@
 
 #include "json_pointer.h"
 
+void up_json_limits_resolve(const struct up_json_limits *lim, struct up_json_limits *out)
+{
+	const struct up_json_limits def = UP_JSON_LIMITS_DEFAULT;
+
+	*out = def;
+	if (!lim)
+		return;
+	if (lim->max_ops)
+		out->max_ops = lim->max_ops;
+	if (lim->max_pointer_len)
+		out->max_pointer_len = lim->max_pointer_len;
+	if (lim->max_depth)
+		out->max_depth = lim->max_depth;
+	if (lim->max_copy_nodes)
+		out->max_copy_nodes = lim->max_copy_nodes;
+}
+
 enum up_err up_pointer_check(const char *ptr, size_t *ntokens)
 {
 	size_t n = 0;

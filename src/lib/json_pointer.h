@@ -43,6 +43,9 @@ struct up_json_limits {
 		256, 1024, 32, 65536                                                               \
 	}
 
+/* *out: lim (NULL: none) with every field left 0 taking its default. */
+void up_json_limits_resolve(const struct up_json_limits *lim, struct up_json_limits *out);
+
 /* One token of a pointer, still escaped: s[0..len) lies inside the pointer. */
 struct up_pointer_token {
 	const char *s;

@@ -17,6 +17,14 @@ int up_resource_field(const struct up_resource *r, const char *name)
 	return -1;
 }
 
+int up_resource_merge_keeps_null(const void *arg, const char *name)
+{
+	const struct up_resource *r = arg;
+	int i = up_resource_field(r, name);
+
+	return i < 0 || (r->fields[i].flags & UP_FF_HIDDEN) || r->fields[i].dflt == NULL;
+}
+
 const struct up_field *up_resource_key(const struct up_resource *r)
 {
 	size_t i;

@@ -206,6 +206,16 @@ enum up_err up_resource_validate(const struct up_resource *r, const cJSON *doc, 
                                  enum up_vmode mode, enum up_device_mode idmode, struct up_error *e,
                                  struct up_row *row);
 
+/*
+ * The nulls of a JSON Merge Patch (json_merge_patch.h, an up_merge_keep_null_fn
+ * with arg the struct up_resource): 1 when a null given for member name sets
+ * it to null, which the validation then judges (a nullable field becomes
+ * null; a required, read-only, write-only or unknown one is refused); 0 for a
+ * field with a default (tags, privileges, disabled, counts), which a null
+ * removes, so that it takes its default, as a JSON Patch `remove` does.
+ */
+int up_resource_merge_keeps_null(const void *arg, const char *name);
+
 /* Names of the set fields of row as a JSON array (owned by the caller); NULL on no memory. */
 cJSON *up_row_names(const struct up_resource *r, const struct up_row *row, size_t *count);
 

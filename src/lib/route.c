@@ -4,9 +4,6 @@
 #include <string.h>
 #include "route.h"
 
-/* The media type PATCH accepts first (also in Accept-Patch). */
-#define JSON_PATCH_TYPE "application/json-patch+json"
-
 static const char *const method_names[] = {
         [UP_M_GET] = "GET",         [UP_M_HEAD] = "HEAD",   [UP_M_POST] = "POST",
         [UP_M_PUT] = "PUT",         [UP_M_PATCH] = "PATCH", [UP_M_DELETE] = "DELETE",
@@ -98,7 +95,7 @@ void up_route_dispatch(const struct up_routes *t, struct up_ctx *ctx, const stru
 		resp->status = 204;
 		up_response_header(resp, "Allow", allow);
 		if (methods_of(t, hit->pattern) & UP_MB(UP_M_PATCH))
-			up_response_header(resp, "Accept-Patch", JSON_PATCH_TYPE);
+			up_response_header(resp, "Accept-Patch", UP_ACCEPT_PATCH);
 		return;
 	}
 	if (up_ctx_auth(ctx, req, row->scope, resp) != UP_OK)

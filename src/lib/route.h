@@ -25,6 +25,11 @@ struct up_call {
 
 typedef void (*up_route_fn)(struct up_call *call);
 
+/* The patch document types PATCH takes; Accept-Patch lists both (OPTIONS, 415). */
+#define UP_JSON_PATCH_TYPE "application/json-patch+json"
+#define UP_MERGE_PATCH_TYPE "application/merge-patch+json"
+#define UP_ACCEPT_PATCH UP_JSON_PATCH_TYPE ", " UP_MERGE_PATCH_TYPE
+
 /* Method bit of a route's method set. */
 #define UP_MB(m) (1u << (m))
 

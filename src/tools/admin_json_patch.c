@@ -1,8 +1,10 @@
 /*
- * admin_json_patch.c: `userpatch-admin json-patch DOC_FILE PATCH_FILE`.
+ * admin_json_patch.c: `userpatch-admin json-patch [--merge] DOC_FILE PATCH_FILE`.
  *
- * Applies a JSON Patch file to a JSON document file with the library engine
- * (default limits) and prints the result as compact JSON on stdout.  Both
+ * Applies a JSON Patch file (with --merge: a JSON Merge Patch, RFC 7396) to
+ * a JSON document file with the library engine
+ * (default limits) and prints the result as compact JSON on stdout, through
+ * the library's printer (json_print.c: numbers read back exactly).  Both
  * files are read strictly: at most MAX_INPUT bytes, valid UTF-8, no NUL
  * bytes, exactly one JSON value.  Errors go to stderr as
  * {"code": "...", "error": "...", "op": <index or null>}.
@@ -16,6 +18,8 @@
 
 #include "admin.h"
 #include "errors.h"
+#include "json.h"
+#include "json_merge_patch.h"
 #include "json_patch.h"
 
 #define MAX_INPUT (16u * 1024 * 1024)
@@ -31,14 +35,14 @@ static void print_error(enum up_err err, const char *message, long op_index)
 	    !(op_index >= 0 ? cJSON_AddNumberToObject(e, "op", (double)op_index)
 	                    : cJSON_AddNullToObject(e, "op")))
 		goto out;
-	text = cJSON_PrintUnformatted(e);
+	text = up_json_print(e);
 out:
 	if (text)
 		fprintf(stderr, "%s\n", text);
 	else
 		fputs("{\"code\":\"internal_error\",\"error\":\"Out of memory\",\"op\":null}\n",
 		      stderr);
-	cJSON_free(text);
+	free(text);
 	cJSON_Delete(e);
 }
 
@@ -140,24 +144,52 @@ out:
 	return err;
 }
 
-int up_admin_json_patch(int argc, char **argv)
+/* Apply patch (a JSON Patch, or a merge patch) to *doc, replacing it; the error printed. */
+static enum up_err apply(cJSON **doc, const cJSON *patch, int merge)
 {
 	struct up_patch_error perr;
-	cJSON *doc = NULL, *patch = NULL;
-	char *text = NULL;
-	int rc = 1;
+	enum up_err err;
+	cJSON *out = NULL;
 
-	if (argc != 3) {
-		fputs("usage: userpatch-admin json-patch DOC_FILE PATCH_FILE\n", stderr);
+	if (merge) {
+		err = up_merge_patch_apply(*doc, patch, NULL, NULL, NULL, &out, &perr);
+		if (err == UP_OK) {
+			cJSON_Delete(*doc);
+			*doc = out;
+		}
+	} else {
+		err = up_patch_apply(doc, patch, NULL, &perr);
+	}
+	if (err != UP_OK)
+		print_error(perr.err, perr.message, perr.op_index);
+	return err;
+}
+
+int up_admin_json_patch(int argc, char **argv)
+{
+	cJSON *doc = NULL, *patch = NULL;
+	const char *file[2] = {NULL, NULL};
+	char *text = NULL;
+	int merge = 0, nfiles = 0, rc = 1, i;
+
+	/* --merge may come anywhere; the two other words are the files, in order. */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--merge") == 0)
+			merge = 1;
+		else if (nfiles < 2)
+			file[nfiles++] = argv[i];
+		else
+			nfiles = 3;
+	}
+	if (nfiles != 2 || argc != 3 + merge) {
+		fputs("usage: userpatch-admin json-patch [--merge] DOC_FILE PATCH_FILE\n", stderr);
 		return 2;
 	}
-	if (load_json(argv[1], &doc) != UP_OK || load_json(argv[2], &patch) != UP_OK)
+	if (load_json(file[0], &doc) != UP_OK || load_json(file[1], &patch) != UP_OK)
 		goto out;
-	if (up_patch_apply(&doc, patch, NULL, &perr) != UP_OK) {
-		print_error(perr.err, perr.message, perr.op_index);
+	if (apply(&doc, patch, merge) != UP_OK)
 		goto out;
-	}
-	text = cJSON_PrintUnformatted(doc);
+	text = up_json_print(doc);
 	if (!text) {
 		print_error(UP_ERR_NOMEM, up_err_message(UP_ERR_NOMEM), -1);
 		goto out;
@@ -168,7 +200,7 @@ int up_admin_json_patch(int argc, char **argv)
 	}
 	rc = 0;
 out:
-	cJSON_free(text);
+	free(text);
 	cJSON_Delete(patch);
 	cJSON_Delete(doc);
 	return rc;

@@ -1,6 +1,7 @@
 # userpatch-admin: migrations, tenants, tokens, json-patch, history prunes, usage.
 bin_PROGRAMS += src/tools/userpatch-admin
 src_tools_userpatch_admin_SOURCES = src/tools/userpatch-admin.c \
+	src/tools/admin_common.c \
 	src/tools/admin_common.h src/tools/admin.h \
 	src/tools/admin_migrate.c src/tools/admin_tenant.c src/tools/admin_token.c \
 	src/tools/admin_json_patch.c src/tools/admin_prune.c src/tools/admin_usage.c \

@@ -1,12 +1,10 @@
 /* userpatch-admin: schema migrations, tenants, tokens, and a JSON Patch tool. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
 #include "admin.h"
 #include "admin_common.h"
 #include "log.h"
-#include "parse.h"
 
 static const char usage[] =
         "usage: userpatch-admin [--config FILE] COMMAND ...\n"
@@ -22,7 +20,9 @@ static const char usage[] =
         "                                   once on stderr\n"
         "  token revoke ID                  revoke a token\n"
         "  token list [--tenant NAME]       list tokens (never their secrets)\n"
-        "  json-patch DOC_FILE PATCH_FILE   apply a JSON Patch to a document\n"
+        "  json-patch [--merge] DOC_FILE PATCH_FILE\n"
+        "                                   apply a JSON Patch (--merge: a JSON Merge Patch,\n"
+        "                                   RFC 7396) to a document\n"
         "  positions prune --before TIME [--tenant NAME]\n"
         "                                   delete device positions older than TIME (RFC 3339);\n"
         "                                   each device keeps its newest (lastLocation)\n"
@@ -36,60 +36,6 @@ static const char usage[] =
         "        devices:report groups:read groups:write\n"
         "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
         "/userpatch.conf.\n";
-
-void admin_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("userpatch-admin: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-const char *admin_opt(int argc, char **argv, int from, const char *name, int *bad)
-{
-	int i;
-
-	for (i = from; i < argc; i++) {
-		if (strcmp(argv[i], name) == 0) {
-			if (i + 1 >= argc) {
-				*bad = 1;
-				return NULL;
-			}
-			return argv[i + 1];
-		}
-	}
-	return NULL;
-}
-
-int admin_has_flag(int argc, char **argv, int from, const char *name)
-{
-	int i;
-
-	for (i = from; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-enum up_err admin_tenant_id(struct up_db *db, const char *name, uint64_t *id)
-{
-	static const char sql[] = "SELECT id FROM tenants WHERE name = ?";
-	struct up_db_param p[1] = {UP_P_STR(name)};
-	struct up_db_result res;
-	enum up_err rc = up_db_query(db, sql, p, 1, &res);
-
-	if (rc != UP_OK)
-		return rc;
-	if (res.nrows != 1)
-		rc = UP_ERR_NOT_FOUND;
-	else if (up_parse_u64(up_db_cell(&res, 0, 0), 1, INT64_MAX, id) != UP_OK)
-		rc = UP_ERR_INTERNAL;
-	up_db_result_free(&res);
-	return rc;
-}
 
 /* The subcommand that serves cmd (each needs the configuration and the database), NULL if none. */
 typedef int admin_fn(struct admin_env *env, int argc, char **argv);

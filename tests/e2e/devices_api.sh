@@ -135,6 +135,16 @@ reqt "$writer" PATCH "$base_path" -H 'Content-Type: application/json-patch+json'
 expect_status 200 "JSON Patch"
 expect_json imei '"490154203237518"'
 expect_header ETag '^"2"$'
+reqt "$writer" PATCH "$base_path" -H 'Content-Type: application/merge-patch+json' -H 'If-Match: "2"' \
+	--data-binary '{"model":"GT06N","tags":{"fleet":"north"},"group":null}'
+expect_status 200 "JSON Merge Patch"
+expect_json model '"GT06N"'
+expect_json tags '{"fleet":"north"}'
+expect_json name '"Van 12"'
+expect_header ETag '^"3"$'
+reqt "$writer" PATCH "$base_path" -H 'Content-Type: application/merge-patch+json' -H 'If-Match: "2"' \
+	--data-binary '{"model":"X"}'
+expect_error 412 "a merge patch with a stale If-Match"
 reqt "$writer" PATCH "$base_path" -H 'Content-Type: application/json-patch+json' \
 	--data-binary '[{"op":"replace","path":"/imei","value":"4901542032"}]'
 expect_error 422 "a bad IMEI"
@@ -142,7 +152,7 @@ reqt "$tracker" PATCH "$base_path" -H 'Content-Type: application/json-patch+json
 expect_error 403 "a tracker token patches nothing"
 req OPTIONS "$base_path"
 expect_status 204 "OPTIONS of a device"
-expect_header Accept-Patch '^application/json-patch\+json$'
+expect_header Accept-Patch '^application/json-patch\+json, application/merge-patch\+json$'
 
 echo "# one device store: the device app's device is the Devices API's"
 app=$(e2e_token acme device_app_user:write,users:read app)

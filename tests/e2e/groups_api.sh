@@ -83,7 +83,7 @@ expect_status 200 "HEAD"
 req OPTIONS /api/groups/administrators
 expect_status 204 "OPTIONS"
 expect_header Allow '^GET, HEAD, PUT, PATCH, DELETE, OPTIONS$'
-expect_header Accept-Patch '^application/json-patch\+json$'
+expect_header Accept-Patch '^application/json-patch\+json, application/merge-patch\+json$'
 reqt "$t_rw" POST /api/groups/administrators -H "$aj" --data-binary '{}'
 expect_error 405 "POST on a group"
 expect_header Allow '^GET, HEAD, PUT, PATCH, DELETE, OPTIONS$'
@@ -100,6 +100,11 @@ reqt "$t_rw" PATCH /api/groups/administrators -H "$jp" --data-binary \
 	'[{"op":"replace","path":"/name","value":"Admins"},{"op":"replace","path":"/id","value":"admins"}]'
 expect_error 422 "patching the id"
 expect_jq '.details[0].field' '"id"'
+unchanged administrators "$before" 2
+reqt "$t_rw" PATCH /api/groups/administrators -H 'Content-Type: application/merge-patch+json' \
+	--data-binary '{"name":null,"tags":{"floor":"3"}}'
+expect_error 422 "a merge patch: null on the required name"
+expect_jq '.details | map(.field)' '["name"]'
 unchanged administrators "$before" 2
 reqt "$t_rw" PATCH /api/groups/administrators -H "$jp" -H 'If-Match: "1"' --data-binary \
 	'[{"op":"add","path":"/privileges/-","value":"audit"},{"op":"add","path":"/tags/floor","value":"3"}]'

@@ -61,7 +61,7 @@ before=$(row "$juan")
 a0=$(audits "$juan")
 reqt "$t_rw" PATCH "/api/users/$juan" -H 'Content-Type: text/plain' --data-binary '[]'
 expect_error 415
-expect_header Accept-Patch '^application/json-patch\+json$'
+expect_header Accept-Patch '^application/json-patch\+json, application/merge-patch\+json$'
 unchanged "$juan" "$before" "$a0"
 reqt "$t_rw" PATCH "/api/users/$juan" -H "$jp" --data-binary '[{"op":"replace","path":"/name"}]'
 expect_error 400
@@ -203,5 +203,44 @@ else
 fi
 reqt "$t_rw" DELETE "/api/users/$new"
 expect_error 404
+
+echo "# JSON Merge Patch (RFC 7396)"
+mp='Content-Type: application/merge-patch+json'
+mia=$(e2e_user "$acme" 'Mia' 'mia@example.com')
+e2e_sql "UPDATE users SET tags = '{\"env\":\"prod\",\"team\":\"ops\"}', description = 'VIP' WHERE id = ${mia#usr-}"
+reqt "$t_rw" PATCH "/api/users/$mia" -H "$mp" --data-binary \
+	'{"country":"Colombia","tags":{"team":"dev","env":null,"new":"y"},"description":null}'
+expect_status 200 "a merge patch"
+expect_common
+expect_json country '"Colombia"'
+expect_json tags '{"team":"dev","new":"y"}'
+expect_json description null
+expect_header ETag '^"2"$'
+if [ "$(e2e_sql "SELECT changed_fields FROM audit_log WHERE user_id = ${mia#usr-} ORDER BY id DESC LIMIT 1")" = '["country","description","tags"]' ]; then
+	pass "one audit row naming the changed fields"
+else
+	fail "merge patch audit row wrong"
+fi
+before=$(row "$mia")
+a0=$(audits "$mia")
+reqt "$t_rw" PATCH "/api/users/$mia" -H "$mp" -H 'If-Match: "1"' --data-binary '{"name":"X"}'
+expect_error 412 "a merge patch with a stale If-Match"
+unchanged "$mia" "$before" "$a0"
+reqt "$t_rw" PATCH "/api/users/$mia" -H "$mp" --data-binary '[{"op":"replace","path":"/name","value":"X"}]'
+expect_error 400 "a merge patch that is not an object"
+expect_json code '"patch_malformed"'
+unchanged "$mia" "$before" "$a0"
+reqt "$t_rw" PATCH "/api/users/$mia" -H "$mp" --data-binary '{"id":"usr-1","creation":null,"password":null}'
+expect_error 422 "read-only members and a null password"
+if jq -e '[.details[].field] | sort == ["creation","id","password"]' "$E2E_TMP/body" >/dev/null; then
+	pass "422 names id, creation and password"
+else
+	fail "422 details: $(jq -c .details "$E2E_TMP/body")"
+fi
+unchanged "$mia" "$before" "$a0"
+reqt "$t_rw" PATCH "/api/users/$mia" -H 'Content-Type: application/merge-patch' --data-binary '{}'
+expect_error 415 "an unknown patch type"
+expect_header Accept-Patch '^application/json-patch\+json, application/merge-patch\+json$'
+unchanged "$mia" "$before" "$a0"
 
 e2e_finish

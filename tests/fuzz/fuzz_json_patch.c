@@ -3,9 +3,10 @@
  *
  * The input is "DOCUMENT\nPATCH": split at the first newline (no newline:
  * the whole input is the patch, applied to {}).  Both halves are parsed with
- * cJSON; the patch is checked and applied with small limits under both
- * strategies, and the results must agree.  A failed apply must leave the
- * document unchanged.
+ * cJSON; the patch is checked and applied with small limits through both
+ * entry points (up_patch_apply_to, which never touches the document, and
+ * up_patch_apply, which replaces it), and the results must agree.  A failed
+ * apply must leave the document unchanged.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct up_json_limits lim = {64, 256, 16, 4096};
 	const uint8_t *nl = memchr(data, '\n', size);
 	struct up_patch_error e1, e2;
-	cJSON *doc, *copy, *patch;
+	cJSON *doc, *copy, *patch, *out = NULL;
 	char *before = NULL, *after = NULL;
 	enum up_err r1, r2, rc;
 
@@ -56,19 +57,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 	rc = up_patch_check(patch, &lim, &e1);
-	r1 = up_patch_apply_with(&doc, patch, &lim, UP_PATCH_UNDO_LOG, &e1);
-	r2 = up_patch_apply_with(&copy, patch, &lim, UP_PATCH_COPY, &e2);
+	r1 = up_patch_apply_to(doc, patch, &lim, &out, &e1);
+	after = cJSON_PrintUnformatted(doc);
+	if (after && strcmp(before, after) != 0)
+		abort(); /* the document given was touched */
+	if ((out != NULL) != (r1 == UP_OK))
+		abort();
+	r2 = up_patch_apply(&copy, patch, &lim, &e2);
 	if (r1 != r2 || e1.op_index != e2.op_index)
 		abort();
 	if (rc != UP_OK && rc != r1)
 		abort();
-	if (r1 == UP_OK && !up_json_equal(doc, copy))
+	if (r1 == UP_OK && !up_json_equal(out, copy))
 		abort();
 	if (r1 != UP_OK) {
-		after = cJSON_PrintUnformatted(doc);
+		cJSON_free(after);
+		after = cJSON_PrintUnformatted(copy);
 		if (after && strcmp(before, after) != 0)
 			abort();
 	}
+	cJSON_Delete(out);
 	(void)up_json_equal(doc, patch);
 	cJSON_Delete(copy);
 out:

@@ -5,6 +5,7 @@
 # for a symbol still missing, so nothing is defined twice).  Seed corpora
 # live in tests/fuzz/corpus/<target>/.
 EXTRA_DIST += tests/fuzz/run-fuzz tests/fuzz/corpus tests/fuzz/json_patch.dict \
+	tests/fuzz/merge_patch.dict \
 	tests/fuzz/json.dict tests/fuzz/request.dict tests/fuzz/device_app.dict
 if FUZZING
 FUZZ_CC_FLAGS = $(AM_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -19,6 +20,15 @@ tests_fuzz_fuzz_json_patch_SOURCES = tests/fuzz/fuzz_json_patch.c \
 tests_fuzz_fuzz_json_patch_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_json_patch_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_json_patch_LDADD = $(FUZZ_LIBS)
+
+# JSON Merge Patch, against the same change written as a JSON Patch.
+noinst_PROGRAMS += tests/fuzz/fuzz_merge_patch
+tests_fuzz_fuzz_merge_patch_SOURCES = tests/fuzz/fuzz_merge_patch.c \
+	src/lib/json_merge_patch.c src/lib/json_patch.c src/lib/json_pointer.c \
+	src/lib/json_equal.c src/lib/errors.c src/lib/json.c src/lib/validate.c
+tests_fuzz_fuzz_merge_patch_CFLAGS = $(FUZZ_CC_FLAGS)
+tests_fuzz_fuzz_merge_patch_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_merge_patch_LDADD = $(FUZZ_LIBS)
 
 # The strict JSON validator and the writer.
 noinst_PROGRAMS += tests/fuzz/fuzz_json

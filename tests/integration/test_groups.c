@@ -101,6 +101,7 @@ static long long audits(const char *key)
 
 #define AJ "application/json"
 #define JP "application/json-patch+json"
+#define MP "application/merge-patch+json"
 #define ITEM_ALLOW "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
 #define COLL_ALLOW "GET, HEAD, POST, OPTIONS"
 
@@ -201,6 +202,15 @@ static const struct status_case status_cases[] = {
         {__LINE__, "patch removing the name", "PATCH", "/api/groups/p1", JP,
          "[{\"op\":\"remove\",\"path\":\"/name\"}]", NULL, W_WRITER, 422, "validation_failed",
          "name", NULL, NULL, NULL},
+        {__LINE__, "merge patch", "PATCH", "/api/groups/p1", MP,
+         "{\"name\":\"Merged\",\"tags\":{\"k\":\"v\"}}", NULL, W_WRITER, 200, NULL, NULL,
+         "ETag: \"2\"", "p1", NULL},
+        {__LINE__, "merge patch, null on the required name", "PATCH", "/api/groups/p1", MP,
+         "{\"name\":null}", NULL, W_WRITER, 422, "validation_failed", "name", NULL, NULL, NULL},
+        {__LINE__, "merge patch, stale If-Match", "PATCH", "/api/groups/p1", MP, "{\"name\":\"X\"}",
+         "\"7\"", W_WRITER, 412, "precondition_failed", NULL, NULL, NULL, NULL},
+        {__LINE__, "merge patch, an array", "PATCH", "/api/groups/p1", MP, "[]", NULL, W_WRITER,
+         400, "patch_malformed", NULL, NULL, NULL, NULL},
         {__LINE__, "patch, failed test", "PATCH", "/api/groups/p1", JP,
          "[{\"op\":\"test\",\"path\":\"/name\",\"value\":\"other\"}]", NULL, W_WRITER, 409,
          "test_failed", NULL, NULL, NULL, NULL},

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "json_equal.h"
 #include "password.h"
 #include "test_users_util.h"
 #include "users.h"
@@ -29,6 +30,7 @@ struct patch_case {
 };
 
 #define JP "application/json-patch+json"
+#define MP "application/merge-patch+json"
 
 /* "x" then 45 two-byte characters: every byte cap of a message falls inside one. */
 #define E5 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
@@ -105,6 +107,43 @@ static const struct patch_case cases[] = {
          "{\"op\":\"move\",\"from\":\"/email\",\"path\":\"/message\"}]",
          NULL, NULL, W_WRITER, 200, NULL, "email,description,message",
          "[\"email\",\"description\",\"message\"]", NULL},
+        /* JSON Merge Patch (RFC 7396): the same pipeline, other nulls */
+        {__LINE__, "merge: set two fields", "{\"email\":\"m@example.org\",\"disabled\":true}", MP,
+         NULL, W_WRITER, 200, NULL, "email,disabled", "[\"email\",\"disabled\"]", NULL},
+        {__LINE__, "merge: an empty object is a no-op", "{}", MP, NULL, W_WRITER, 200, NULL, "",
+         NULL, NULL},
+        {__LINE__, "merge: tags merge into the empty object", "{\"tags\":{\"vip\":\"yes\"}}", MP,
+         NULL, W_WRITER, 200, NULL, "tags", "[\"tags\"]", NULL},
+        {__LINE__, "merge: null sets a nullable field to null", "{\"email\":null}", MP, NULL,
+         W_WRITER, 200, NULL, "email", "[\"email\"]", NULL},
+        {__LINE__, "merge: null on a field with a default is its default (no change here)",
+         "{\"adminDevices\":null,\"tags\":null,\"disabled\":null}", MP, NULL, W_WRITER, 200, NULL,
+         "", NULL, NULL},
+        {__LINE__, "merge: the password is hashed", "{\"password\":\"correct horse\"}", MP, NULL,
+         W_WRITER, 200, NULL, "password_hash", "[\"password\"]", NULL},
+        {__LINE__, "merge: If-Match with the current ETag", "{\"group\":\"ops\"}", MP, "@CUR@",
+         W_WRITER, 200, NULL, "user_group", "[\"group\"]", NULL},
+        {__LINE__, "merge: an array would replace the user", "[]", MP, NULL, W_WRITER, 400,
+         "patch_malformed", NULL, NULL, NULL},
+        {__LINE__, "merge: a string would replace the user", "\"x\"", MP, NULL, W_WRITER, 400,
+         "patch_malformed", NULL, NULL, NULL},
+        {__LINE__, "merge: a name given twice", "{\"name\":\"A\",\"name\":\"B\"}", MP, NULL,
+         W_WRITER, 400, "patch_malformed", NULL, NULL, NULL},
+        {__LINE__, "merge: stale If-Match", "{\"name\":\"X\"}", MP, "\"99\"", W_WRITER, 412,
+         "precondition_failed", NULL, NULL, NULL},
+        {__LINE__, "merge: read-only members",
+         "{\"id\":\"usr-1\",\"creation\":null,"
+         "\"modification\":\"2020-01-01T00:00:00Z\",\"lastLogin\":null}",
+         MP, NULL, W_WRITER, 422, "validation_failed", NULL, NULL, "creation,id,modification"},
+        {__LINE__, "merge: null on the write-only password", "{\"password\":null}", MP, NULL,
+         W_WRITER, 422, "validation_failed", NULL, NULL, "password"},
+        {__LINE__, "merge: null on an unknown member is still unknown",
+         "{\"nickname\":null,\"name\":\"J\"}", MP, NULL, W_WRITER, 422, "validation_failed", NULL,
+         NULL, "nickname"},
+        {__LINE__, "merge: tags replaced by an array", "{\"tags\":[\"vip\"]}", MP, NULL, W_WRITER,
+         422, "validation_failed", NULL, NULL, "tags"},
+        {__LINE__, "merge: a tag that is not a string", "{\"tags\":{\"vip\":true}}", MP, NULL,
+         W_WRITER, 422, "validation_failed", NULL, NULL, "tags"},
 
         /* 400 */
         {__LINE__, "body not JSON", "[{\"op\":", NULL, NULL, W_WRITER, 400, "invalid_json", NULL,
@@ -158,8 +197,9 @@ static const struct patch_case cases[] = {
         /* 415 */
         {__LINE__, "text/plain", "[]", "text/plain", NULL, W_WRITER, 415, "unsupported_media_type",
          NULL, NULL, NULL},
-        {__LINE__, "merge patch is not JSON Patch", "{}", "application/merge-patch+json", NULL,
-         W_WRITER, 415, "unsupported_media_type", NULL, NULL, NULL},
+        {__LINE__, "a type that only begins like merge-patch", "{}",
+         "application/merge-patch+json-x", NULL, W_WRITER, 415, "unsupported_media_type", NULL,
+         NULL, NULL},
         {__LINE__, "no Content-Type", "[]", "", NULL, W_WRITER, 415, "unsupported_media_type", NULL,
          NULL, NULL},
         /* 422 */
@@ -385,7 +425,7 @@ START_TEST(test_patch_cases)
 			              want, c->details);
 		}
 		if (c->status == 415)
-			ck_assert_str_eq(tu_header(&resp, "Accept-Patch"), JP);
+			ck_assert_str_eq(tu_header(&resp, "Accept-Patch"), JP ", " MP);
 		if (c->status == 401 || c->status == 403)
 			ck_assert_ptr_nonnull(tu_header(&resp, "WWW-Authenticate"));
 		else
@@ -454,6 +494,78 @@ START_TEST(test_patch_seed_shape)
 	ck_assert_str_eq(tu_header(&resp, "ETag"), "\"2\"");
 	cJSON_Delete(json);
 	up_response_free(&resp);
+}
+END_TEST
+
+/*
+ * A merge patch merges nested objects: the tags it names change, a null
+ * removes one, the others stay; a null on tags or disabled then gives the
+ * field its default, a null on description makes it null.
+ */
+START_TEST(test_merge_nested)
+{
+	static const struct {
+		int line;
+		const char *desc, *body, *tags, *disabled, *description;
+	} steps[] = {
+	        {__LINE__, "one tag changed, one removed, one added",
+	         "{\"tags\":{\"team\":\"dev\",\"old\":null,\"new\":\"y\"}}",
+	         "{\"env\":\"prod\",\"team\":\"dev\",\"new\":\"y\"}", "1", "VIP"},
+	        {__LINE__, "null on fields with a default: the default; on description: null",
+	         "{\"tags\":null,\"disabled\":null,\"description\":null}", "{}", "0", NULL},
+	};
+	struct up_response resp;
+	struct tu_call call;
+	char uri[64], num[32], *tags, *dis, *descr;
+	cJSON *json = NULL, *want, *got;
+	uint64_t id;
+	size_t i;
+
+	id = tuu_user(&fx.env, fx.tenant, "Mia", "mia.merge@example.com");
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)id);
+	tu_exec(&fx.env,
+	        "UPDATE users SET tags = '{\"env\":\"prod\",\"team\":\"ops\",\"old\":\"x\"}', "
+	        "disabled = 1, description = 'VIP' WHERE id = ?",
+	        num, NULL, NULL);
+	tuu_uri(uri, sizeof(uri), id, NULL);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		memset(&call, 0, sizeof(call));
+		call.method = "PATCH";
+		call.uri = uri;
+		call.auth = fx.writer;
+		call.content_type = MP;
+		call.body = steps[i].body;
+		tu_call(&fx.env, up_users_handle, &call, &resp, &json);
+		ck_assert_msg(resp.status == 200, "line %d (%s): %d %s", steps[i].line,
+		              steps[i].desc, resp.status, resp.body);
+		tags = tu_scalar(&fx.env, "SELECT tags FROM users WHERE id = ?", num, NULL, NULL);
+		dis = tu_scalar(&fx.env, "SELECT disabled FROM users WHERE id = ?", num, NULL,
+		                NULL);
+		descr = tu_scalar(&fx.env, "SELECT description FROM users WHERE id = ?", num, NULL,
+		                  NULL);
+		want = cJSON_Parse(steps[i].tags);
+		got = cJSON_Parse(tags);
+		ck_assert_msg(up_json_equal(want, got), "line %d (%s): tags %s", steps[i].line,
+		              steps[i].desc, tags);
+		ck_assert_msg(up_json_equal(want, cJSON_GetObjectItem(json, "tags")),
+		              "line %d (%s): answer %s", steps[i].line, steps[i].desc, resp.body);
+		ck_assert_str_eq(dis, steps[i].disabled);
+		if (steps[i].description == NULL)
+			ck_assert_msg(descr == NULL && cJSON_IsNull(cJSON_GetObjectItem(
+			                                       json, "description")),
+			              "line %d (%s): description %s", steps[i].line, steps[i].desc,
+			              descr);
+		else
+			ck_assert_str_eq(descr, steps[i].description);
+		ck_assert_int_eq(tuu_audits(&fx.env, id), (long long)i + 1);
+		free(tags);
+		free(dis);
+		free(descr);
+		cJSON_Delete(want);
+		cJSON_Delete(got);
+		cJSON_Delete(json);
+		up_response_free(&resp);
+	}
 }
 END_TEST
 
@@ -686,6 +798,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_patch_cases, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_patch_seed_shape);
 	tcase_add_test(tc, test_patch_password);
+	tcase_add_test(tc, test_merge_nested);
 	tcase_add_test(tc, test_patch_password_copied);
 	tcase_add_test(tc, test_patch_answer_is_stored_state);
 	tcase_add_test(tc, test_patch_null_defaults);

@@ -23,30 +23,58 @@ struct admin_case {
 	const char *out;  /* exact stdout, or NULL for empty */
 	const char *code; /* "code" of the error JSON, or NULL for empty stderr */
 	long op;          /* "op" of the error JSON; -1 for null */
+	int merge;        /* 1: with --merge before the files, 2: after them */
 };
 
 static const struct admin_case cases[] = {
         {__LINE__, "applies and prints compact JSON", "{ \"a\" : 1 }\n",
          "[{\"op\":\"add\",\"path\":\"/b\",\"value\":[1, 2]}]", 3, 0, "{\"a\":1,\"b\":[1,2]}\n",
-         NULL, 0},
+         NULL, 0, 0},
         {__LINE__, "root replaced by a scalar", "{}",
-         "[{\"op\":\"replace\",\"path\":\"\",\"value\":\"x\"}]", 3, 0, "\"x\"\n", NULL, 0},
+         "[{\"op\":\"replace\",\"path\":\"\",\"value\":\"x\"}]", 3, 0, "\"x\"\n", NULL, 0, 0},
         {__LINE__, "failed test names the op", "{\"a\":1}",
          "[{\"op\":\"add\",\"path\":\"/b\",\"value\":2},{\"op\":\"test\",\"path\":\"/a\","
          "\"value\":2}]",
-         3, 1, NULL, "test_failed", 1},
-        {__LINE__, "malformed patch", "{}", "{\"op\":\"add\"}", 3, 1, NULL, "patch_malformed", -1},
+         3, 1, NULL, "test_failed", 1, 0},
+        {__LINE__, "malformed patch", "{}", "{\"op\":\"add\"}", 3, 1, NULL, "patch_malformed", -1,
+         0},
         {__LINE__, "malformed pointer", "{}", "[{\"op\":\"add\",\"path\":\"x\",\"value\":1}]", 3, 1,
-         NULL, "pointer_malformed", 0},
-        {__LINE__, "invalid JSON document", "{\"a\":", "[]", 3, 1, NULL, "invalid_json", -1},
-        {__LINE__, "trailing garbage", "{} {}", "[]", 3, 1, NULL, "invalid_json", -1},
-        {__LINE__, "invalid UTF-8", "[\"\xc3\x28\"]", "[]", 3, 1, NULL, "invalid_json", -1},
-        {__LINE__, "overlong UTF-8", "[\"\xc0\xaf\"]", "[]", 3, 1, NULL, "invalid_json", -1},
-        {__LINE__, "empty file", "", "[]", 3, 1, NULL, "invalid_json", -1},
-        {__LINE__, "missing document file", NULL, "[]", 3, 1, NULL, "internal_error", -1},
-        {__LINE__, "missing patch file", "{}", NULL, 3, 1, NULL, "internal_error", -1},
-        {__LINE__, "too few arguments", "{}", "[]", 2, 2, NULL, NULL, 0},
-        {__LINE__, "too many arguments", "{}", "[]", 4, 2, NULL, NULL, 0},
+         NULL, "pointer_malformed", 0, 0},
+        {__LINE__, "invalid JSON document", "{\"a\":", "[]", 3, 1, NULL, "invalid_json", -1, 0},
+        {__LINE__, "trailing garbage", "{} {}", "[]", 3, 1, NULL, "invalid_json", -1, 0},
+        {__LINE__, "invalid UTF-8", "[\"\xc3\x28\"]", "[]", 3, 1, NULL, "invalid_json", -1, 0},
+        {__LINE__, "overlong UTF-8", "[\"\xc0\xaf\"]", "[]", 3, 1, NULL, "invalid_json", -1, 0},
+        {__LINE__, "empty file", "", "[]", 3, 1, NULL, "invalid_json", -1, 0},
+        {__LINE__, "missing document file", NULL, "[]", 3, 1, NULL, "internal_error", -1, 0},
+        {__LINE__, "missing patch file", "{}", NULL, 3, 1, NULL, "internal_error", -1, 0},
+        {__LINE__, "too few arguments", "{}", "[]", 2, 2, NULL, NULL, 0, 0},
+        {__LINE__, "too many arguments", "{}", "[]", 4, 2, NULL, NULL, 0, 0},
+        {__LINE__, "integers print exactly, up to 2^53 - 1",
+         "{\"n\":9007199254740991,\"m\":-9007199254740991}",
+         "[{\"op\":\"add\",\"path\":\"/k\",\"value\":123456789012345}]", 3, 0,
+         "{\"n\":9007199254740991,\"m\":-9007199254740991,\"k\":123456789012345}\n", NULL, 0, 0},
+        {__LINE__, "a fraction prints with the digits that read back", "[0.1]",
+         "[{\"op\":\"add\",\"path\":\"/-\",\"value\":1.0000000000000002}]", 3, 0,
+         "[0.1,1.0000000000000002]\n", NULL, 0, 0},
+        {__LINE__, "--merge: RFC 7396 section 3",
+         "{\"title\":\"Goodbye!\",\"author\":{\"givenName\":\"John\",\"familyName\":\"Doe\"},"
+         "\"tags\":[\"example\",\"sample\"],\"content\":\"This will be unchanged\"}",
+         "{\"title\":\"Hello!\",\"phoneNumber\":\"+01-123-456-7890\",\"author\":{\"familyName\":"
+         "null},\"tags\":[\"example\"]}",
+         4, 0,
+         "{\"title\":\"Hello!\",\"author\":{\"givenName\":\"John\"},\"tags\":[\"example\"],"
+         "\"content\":\"This will be unchanged\",\"phoneNumber\":\"+01-123-456-7890\"}\n",
+         NULL, 0, 1},
+        {__LINE__, "--merge: a non-object patch replaces the document", "{\"a\":1}",
+         "[9007199254740991]", 4, 0, "[9007199254740991]\n", NULL, 0, 1},
+        {__LINE__, "--merge: a name twice", "{}", "{\"a\":1,\"a\":2}", 4, 1, NULL,
+         "patch_malformed", -1, 1},
+        {__LINE__, "--merge: a JSON Patch document is a whole-document merge patch", "{\"a\":1}",
+         "[{\"op\":\"remove\",\"path\":\"/a\"}]", 4, 0, "[{\"op\":\"remove\",\"path\":\"/a\"}]\n",
+         NULL, 0, 1},
+        {__LINE__, "--merge after the files", "{\"a\":{\"b\":1}}", "{\"a\":{\"b\":null,\"c\":2}}",
+         4, 0, "{\"a\":{\"c\":2}}\n", NULL, 0, 2},
+        {__LINE__, "--merge without the files", "{}", "{}", 2, 2, NULL, NULL, 0, 1},
 };
 
 static char *slurp_fd(int fd)
@@ -87,9 +115,9 @@ START_TEST(test_admin)
 	if (c->patch)
 		write_file(patchp, c->patch);
 	argv[0] = "json-patch";
-	argv[1] = docp;
-	argv[2] = patchp;
-	argv[3] = "extra";
+	argv[1] = c->merge == 1 ? "--merge" : docp;
+	argv[2] = c->merge == 1 ? docp : patchp;
+	argv[3] = c->merge == 1 ? patchp : c->merge == 2 ? "--merge" : "extra";
 	argv[4] = NULL;
 
 	out_fd = open(outp, O_CREAT | O_EXCL | O_RDWR, 0600);

@@ -430,7 +430,7 @@ static const struct wipe_patch_case wipe_patch_cases[] = {
 START_TEST(test_wipe_patch)
 {
 	const struct wipe_patch_case *c = &wipe_patch_cases[_i / 2];
-	enum up_patch_strategy strategy = _i % 2 ? UP_PATCH_COPY : UP_PATCH_UNDO_LOG;
+	int in_place = _i % 2;
 	const struct up_json_limits lim = {64, 256, 16, 4096};
 	cJSON_Hooks hooks = {hook_malloc, hook_free};
 	struct up_patch_error e;
@@ -441,14 +441,21 @@ START_TEST(test_wipe_patch)
 	held = freed = 0;
 	ck_assert_int_eq(up_json_parse(c->doc, strlen(c->doc), 8, &doc), UP_OK);
 	ck_assert_int_eq(up_json_parse(c->patch, strlen(c->patch), 8, &patch), UP_OK);
-	rc = up_patch_apply_with(&doc, patch, &lim, strategy, &e);
+	if (in_place) {
+		rc = up_patch_apply(&doc, patch, &lim, &e);
+	} else {
+		cJSON *out = NULL;
+
+		rc = up_patch_apply_to(doc, patch, &lim, &out, &e);
+		up_json_wipe_delete(out);
+	}
 	up_json_wipe_delete(doc);
 	up_json_wipe_delete(patch);
 	cJSON_InitHooks(NULL);
 	ck_assert_msg(rc == c->want, "line %d (%s): %d", c->line, c->desc, rc);
 	ck_assert_msg(freed > 0, "line %d: the hooks saw nothing", c->line);
-	ck_assert_msg(held == 0, "line %d (%s), strategy %d: %zu freed blocks held the password",
-	              c->line, c->desc, (int)strategy, held);
+	ck_assert_msg(held == 0, "line %d (%s), in place %d: %zu freed blocks held the password",
+	              c->line, c->desc, in_place, held);
 }
 END_TEST
 

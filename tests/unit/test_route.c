@@ -48,7 +48,7 @@ static const struct route_case cases[] = {
         {__LINE__, "OPTIONS the collection", UP_M_OPTIONS, "/api/things", 204, COLL, NULL},
         {__LINE__, "OPTIONS with a trailing slash", UP_M_OPTIONS, "/api/things/", 204, COLL, NULL},
         {__LINE__, "OPTIONS an item: Accept-Patch", UP_M_OPTIONS, "/api/things/7", 204, ITEM,
-         "application/json-patch+json"},
+         "application/json-patch+json, application/merge-patch+json"},
         {__LINE__, "405 on the collection", UP_M_DELETE, "/api/things", 405, COLL, NULL},
         {__LINE__, "405 on an item", UP_M_PUT, "/api/things/7", 405, ITEM, NULL},
         {__LINE__, "unknown method", UP_M_OTHER, "/api/things/7", 405, ITEM, NULL},
