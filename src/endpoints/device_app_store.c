@@ -21,6 +21,7 @@
 #include "log.h"
 #include "db_rows.h"
 #include "parse.h"
+#include "device_store.h"
 #include "strbuf.h"
 #include "user_store.h"
 

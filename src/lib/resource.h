@@ -2,10 +2,11 @@
  * resource.h: a resource family is described once, as a table of fields
  * (JSON name, column, type, flags, limits, rule) plus a few facts about its
  * table (name, key, list filters).  Serialisation from a database row,
- * validation, read-only checks and every SQL statement (resource_sql.c)
- * come from that table; the write pipeline (resource_write.c) and the HTTP
- * side (resource_http.c) read it too.  A new family is a table, a migration
- * and a small handler (docs/hacking.md).
+ * validation (resource_validate.c, with the validators of field_check.h) and
+ * every SQL statement (resource_sql.c) come from that table; the generic
+ * handlers and the write pipeline (family_read.c, family_write.c) read it
+ * too.  A new family is a table, a migration and a small handler
+ * (docs/hacking.md).
  */
 #ifndef UP_RESOURCE_H
 #define UP_RESOURCE_H
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include "field_check.h"
 #include "config.h"
 #include "db.h"
 #include "errors.h"
@@ -58,19 +60,7 @@ struct up_check {
 };
 typedef int (*up_check_fn)(struct up_check *c, const cJSON *v);
 
-/* Add {"field": path, "reason": <formatted>} to c->err; returns 0. */
-int up_check_fail(struct up_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/*
- * The verdict of a rule that explains itself (device.c, validate.c): 1 when
- * ok, else the detail is why (or "is not valid" when why is NULL) and 0.
- */
-int up_check_rule(struct up_check *c, int ok, const char *why);
-
-/* Rules several families share (resource_validate.c); v has passed its type check. */
-int up_check_email(struct up_check *c, const cJSON *v);      /* a mail address */
-int up_check_tags(struct up_check *c, const cJSON *v);       /* string -> string, <= max_len */
-int up_check_privileges(struct up_check *c, const cJSON *v); /* unique [a-z_]{1,32}, <= max_len */
+/* The validators themselves, every rule of every table: field_check.h (included here). */
 
 struct up_field {
 	const char *name;   /* JSON member name */
