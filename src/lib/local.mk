@@ -22,5 +22,6 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/user_store.c src/lib/user_store.h \
 	src/lib/app.c src/lib/app.h \
 	src/lib/password.c src/lib/password.h \
+	src/lib/secret.c src/lib/secret.h \
 	src/lib/audit.c src/lib/audit.h \
 	src/lib/validate.c src/lib/validate.h

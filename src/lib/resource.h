@@ -224,10 +224,22 @@ struct up_current {
 	char now[32];
 };
 
-/* Lock and load row k of tenant (inside a transaction).  UP_ERR_NOT_FOUND when absent. */
+/*
+ * Lock and load row k of tenant (inside a transaction).  UP_ERR_NOT_FOUND
+ * when absent.  The row also carries the stored secrets (up_current_secret).
+ */
 enum up_err up_resource_lock(struct up_db *db, const struct up_resource *r, uint64_t tenant,
                              const struct up_key *k, struct up_current *cur);
 void up_current_free(struct up_current *cur);
+
+/*
+ * The locked row's text of field i as the database gave it (borrowed from
+ * cur; NULL for SQL NULL): of a readable field (hidden ones too), or with
+ * up_current_secret, of a UP_FT_SECRET field (the stored hash), which is
+ * never serialised.
+ */
+const char *up_current_cell(const struct up_resource *r, const struct up_current *cur, size_t i);
+const char *up_current_secret(const struct up_resource *r, const struct up_current *cur, size_t i);
 
 /*
  * The representation once row has been written over cur by
@@ -250,7 +262,8 @@ enum up_err up_resource_insert(struct up_db *db, const struct up_resource *r, ui
 
 /*
  * UPDATE the set columns of row k (only those), bump version and set
- * modified_at to now (borrowed; up_current.now).  Nothing set: nothing
+ * modified_at to now (borrowed; up_current.now; NULL: the server's clock,
+ * for a row written without being locked first).  Nothing set: nothing
  * happens.  UP_ERR_NOT_FOUND if the row is gone; UP_ERR_CONFLICT on a
  * duplicate unique value.
  */
@@ -278,6 +291,14 @@ enum up_err up_resource_check_db(struct up_db *db, const struct up_resource *r, 
  */
 enum up_err up_resource_lookup(struct up_db *db, const struct up_resource *r, uint64_t tenant,
                                size_t i, const char *value, int lock, uint64_t *id);
+
+/*
+ * The same, for a row other than the one keyed other: *id of the first row
+ * (by key) of tenant, other than other, whose column i equals value.
+ */
+enum up_err up_resource_lookup_other(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                                     size_t i, const char *value, uint64_t other, int lock,
+                                     uint64_t *id);
 
 /*
  * After UP_ERR_CONFLICT from a write: when the duplicate key is the

@@ -1,4 +1,4 @@
-/* user_store.c: the users table, its rules, and the users family's hook. */
+/* user_store.c: the users table (its password is hashed by the write pipeline, secret.h). */
 #include <stdio.h>
 #include <string.h>
 #include "device_store.h"
@@ -83,16 +83,8 @@ const struct up_resource up_user_resource = {
         user_fields, NFIELDS, user_filters, sizeof(user_filters) / sizeof(user_filters[0]),
 };
 
-/* Hook: the password is stored as its argon2id hash. */
-static enum up_err hash_password(struct up_db *db, struct up_write *w)
-{
-	(void)db;
-	return up_write_hash_secret(w, "password");
-}
-
-static const struct up_hooks user_hooks = {NULL, hash_password, NULL};
-
-const struct up_family up_user_family = {&up_user_resource, &user_hooks, "User", NULL};
+/* Users need no hook: the password, a UP_FT_SECRET line, is hashed by the pipeline. */
+const struct up_family up_user_family = {&up_user_resource, NULL, "User", NULL};
 
 int up_user_field_index(const char *name)
 {

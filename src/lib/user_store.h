@@ -3,8 +3,8 @@
  * The users table is described once, as the resource up_user_resource: the
  * Users API's fields, and (hidden from that API) the columns only the
  * device-app endpoint sets, which it describes through this same table.
- * The generic layer (resource.h, family.h) does the rest; the users family
- * adds one hook, the password hash.
+ * The generic layer (resource.h, family.h) does the rest, the password hash
+ * included (secret.h); the users family has no hook.
  */
 #ifndef UP_USER_STORE_H
 #define UP_USER_STORE_H
