@@ -36,6 +36,12 @@ TESTS += tests/unit/test_config_reload
 tests_unit_test_config_reload_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_config_reload_LDADD = $(TEST_LIBS)
 
+# A secret hashed outside the transaction: what a write is told to store (no database).
+check_PROGRAMS += tests/unit/test_secret
+TESTS += tests/unit/test_secret
+tests_unit_test_secret_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_secret_LDADD = $(TEST_LIBS)
+
 # Every migration records itself, so a hand import (phpMyAdmin) counts.
 TESTS += tests/unit/test_schema_import.sh
 EXTRA_DIST += tests/unit/test_schema_import.sh

@@ -15,7 +15,8 @@ tests_integration_test_users_patch_CPPFLAGS = $(USERS_IT_CPPFLAGS)
 tests_integration_test_users_patch_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_users_patch_LDADD = $(TEST_LIBS)
 
-tests_unit_test_user_validate_SOURCES = tests/unit/test_user_validate.c
+tests_unit_test_user_validate_SOURCES = tests/unit/test_user_validate.c \
+	tests/unit/user_validate.c tests/unit/user_validate.h
 tests_unit_test_user_validate_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_user_validate_LDADD = $(UP_LIBS) $(CHECK_LIBS)
 

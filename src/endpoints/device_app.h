@@ -1,11 +1,14 @@
 /*
  * device_app.h: POST /api/v1/device_app_user_update/ (DESIGN 1.1).
  *
- * The handler (device_app_handler.c) routes, authenticates and decodes the
- * `data` parameter; device_app_fields.c holds the field table and turns
- * `data` into a validated struct da_input; device_app_store.c runs the upsert
- * in one transaction.  Everything below up_device_app_handle() is internal to
- * these files (and their tests).
+ * The handler (device_app_handler.c) routes and authenticates, the decoder
+ * (device_app_decode.c) turns the body into the `data` object;
+ * device_app_fields.c holds the field table, a view over the lines of the
+ * users and devices tables, and turns `data` into a validated struct
+ * da_input; device_app_store.c runs the upsert in one transaction on the
+ * resource layer (resource.h), the password hashed outside it (secret.h).
+ * Everything below up_device_app_handle() is internal to these files (and
+ * their tests).
  */
 #ifndef UP_DEVICE_APP_H
 #define UP_DEVICE_APP_H
@@ -13,8 +16,8 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 #include "app.h"
-#include "password.h"
 #include "resource.h"
+#include "secret.h"
 
 #define UP_DEVICE_APP_PATH "/api/v1/device_app_user_update"
 
@@ -60,10 +63,11 @@ enum da_store { DA_S_NONE, DA_S_USER, DA_S_DEVICE }; /* users or devices column 
 #define DA_F_SECRET 0x2 /* stored as a password hash; never returned */
 
 /*
- * A field of `data`.  The columns it shares with the Users API are described
- * once, by a line of the users table (user_store.c): a DA_S_USER field names
- * that line, which gives its column, unique key, length limits and rule.
- * Device columns are described here until a devices table describes them.
+ * A field of `data`: a view over one line of the users table
+ * (user_store.c) or of the devices table (device_store.c), which gives its
+ * column, unique key, length limits and rule; the field adds its place in
+ * `data`, whether it identifies the user, and (the password) limits of
+ * its own.
  */
 struct da_field {
 	const char *name; /* member name inside its parent object */
@@ -71,12 +75,9 @@ struct da_field {
 	enum da_parent parent;
 	enum da_kind kind;
 	enum da_store store;
-	const char *user_field; /* DA_S_USER: the line of the users table */
-	const char *column;     /* DA_S_DEVICE: column of the devices table */
-	const char *unique_key; /* DA_S_DEVICE: the unique key over the column, or NULL */
+	const char *line; /* DA_S_USER / DA_S_DEVICE: the name of the table's line */
 	unsigned flags;
-	size_t min_len, max_len; /* DA_K_TEXT: length in code points; 0: the users line's */
-	up_check_fn check;       /* DA_S_DEVICE: the rule (NULL: none) */
+	size_t min_len, max_len; /* DA_K_TEXT: length in code points; 0: the line's */
 };
 
 /* Indexed by enum da_fid. */
@@ -109,8 +110,11 @@ enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct d
                            cJSON *details);
 void da_input_free(struct da_input *in);
 
-/* The column of field fid (users or devices table), NULL for DA_S_NONE. */
-const char *da_column(int fid);
+/* The table of field fid (users or devices), NULL for DA_S_NONE. */
+const struct up_resource *da_resource(int fid);
+
+/* The index of field fid's line in da_resource(fid), or -1. */
+int da_line(int fid);
 
 /* Index of the field whose unique key is `key` (from up_db_dup_key), or -1. */
 int da_field_by_unique_key(const char *key);
@@ -132,19 +136,8 @@ struct da_upsert {
 	/* On failure: the error response's sentence and details. */
 	struct up_error err;
 
-	/* The password hash, computed at most once across retries. */
-	char pw_hash[UP_PASSWORD_HASH_LEN];
-	int pw_hashed;
-	/*
-	 * argon2id never runs inside the transaction: when it meets a password
-	 * it cannot judge yet, it records what it needs (pw_need; the stored hash
-	 * to verify against in pw_stored) and rolls back; da_upsert_run() hashes
-	 * or verifies, then runs it again.  pw_same: the password matches
-	 * pw_stored.
-	 */
-	int pw_need;
-	char pw_stored[UP_PASSWORD_HASH_LEN];
-	int pw_verified, pw_same;
+	/* The password: hashed, or verified against the stored hash, outside the transaction. */
+	struct up_secret secret;
 };
 
 /*

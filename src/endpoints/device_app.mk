@@ -5,6 +5,3 @@ src_endpoints_userpatch_device_app_SOURCES = src/endpoints/device_app_main.c \
 	src/endpoints/device_app_fields.c \
 	src/endpoints/device_app_store.c src/endpoints/device_app.h
 src_endpoints_userpatch_device_app_LDADD = $(UP_LIBS)
-
-# Identifier validators (pure functions) in the shared library.
-src_lib_libuserpatch_a_SOURCES += src/lib/device.c src/lib/device.h

@@ -11,76 +11,79 @@
 #include "user_store.h"
 #include "validate.h"
 
-#define USER(field) DA_S_USER, field, NULL, NULL
-/* The devices table's column, unique key and rule (device_store.h): one device store. */
-#define DEVICE(column, key) DA_S_DEVICE, NULL, column, key
+#define USER(line) DA_S_USER, line
+#define DEVICE(line) DA_S_DEVICE, line
 
 /*
- * The table: JSON name, path, parent, kind, store with the users line (or
- * the devices column and unique key), flags, length limits (0: the users
- * line's), device rule.
+ * The table: JSON name, path, parent, kind, the table and line it views,
+ * flags, length limits of its own (0: the line's).
  */
 const struct da_field da_fields[DA__MAX] = {
-        [DA_NUMBER] = {"number", "number", DA_P_TOP, DA_K_TEXT, USER("number"), DA_F_KEY, 0, 0,
-                       NULL},
+        [DA_NUMBER] = {"number", "number", DA_P_TOP, DA_K_TEXT, USER("number"), DA_F_KEY, 0, 0},
         [DA_GENERIC_ID] = {"generic_id", "generic_id", DA_P_TOP, DA_K_TEXT, USER("generic_id"),
-                           DA_F_KEY, 0, 0, NULL},
-        [DA_IMEI] = {"imei", "imei", DA_P_TOP, DA_K_TEXT, DEVICE("imei", UP_DEVICE_IMEI_KEY), 0, 1,
-                     16, up_check_imei},
-        [DA_IMSI] = {"imsi", "imsi", DA_P_TOP, DA_K_TEXT, DEVICE("imsi", UP_DEVICE_IMSI_KEY), 0, 1,
-                     15, up_check_imsi},
-        [DA_ICCID] = {"iccid", "iccid", DA_P_TOP, DA_K_TEXT, DEVICE("iccid", UP_DEVICE_ICCID_KEY),
-                      0, 1, 20, up_check_iccid},
+                           DA_F_KEY, 0, 0},
+        [DA_IMEI] = {"imei", "imei", DA_P_TOP, DA_K_TEXT, DEVICE("imei"), 0, 0, 0},
+        [DA_IMSI] = {"imsi", "imsi", DA_P_TOP, DA_K_TEXT, DEVICE("imsi"), 0, 0, 0},
+        [DA_ICCID] = {"iccid", "iccid", DA_P_TOP, DA_K_TEXT, DEVICE("iccid"), 0, 0, 0},
         [DA_USERNAME] = {"username", "username", DA_P_TOP, DA_K_TEXT, USER("username"), DA_F_KEY, 0,
-                         0, NULL},
+                         0},
         /* Client-hashed: any 1 to 1024 characters (the Users API asks 8 of a person). */
         [DA_PASSWORD] = {"password", "password", DA_P_TOP, DA_K_TEXT, USER("password"), DA_F_SECRET,
-                         1, 1024, NULL},
+                         1, 1024},
         [DA_USER_EXTERNAL_ID] = {"user_external_id", "user_external_id", DA_P_TOP, DA_K_TEXT,
-                                 USER("user_external_id"), DA_F_KEY, 0, 0, NULL},
+                                 USER("user_external_id"), DA_F_KEY, 0, 0},
         [DA_USER_CLASS] = {"user_class", "user_class", DA_P_TOP, DA_K_TEXT, USER("user_class"), 0,
-                           0, 0, NULL},
+                           0, 0},
         [DA_FIRST_NAME] = {"first_name", "profile.first_name", DA_P_PROFILE, DA_K_TEXT,
-                           USER("first_name"), 0, 0, 0, NULL},
+                           USER("first_name"), 0, 0, 0},
         [DA_LAST_NAME] = {"last_name", "profile.last_name", DA_P_PROFILE, DA_K_TEXT,
-                          USER("last_name"), 0, 0, 0, NULL},
-        [DA_EMAIL] = {"email", "profile.email", DA_P_PROFILE, DA_K_TEXT, USER("email"), 0, 0, 0,
-                      NULL},
+                          USER("last_name"), 0, 0, 0},
+        [DA_EMAIL] = {"email", "profile.email", DA_P_PROFILE, DA_K_TEXT, USER("email"), 0, 0, 0},
         [DA_PREFERENCES] = {"preferences", "preferences", DA_P_TOP, DA_K_PREFS, USER("preferences"),
-                            0, 0, 0, NULL},
-        [DA_USER_ID] = {"user_id", "user_id", DA_P_TOP, DA_K_USER_ID, DA_S_NONE, NULL, NULL, NULL,
-                        DA_F_KEY, 0, 0, NULL},
-        [DA_VERSION] = {"version", "version", DA_P_TOP, DA_K_VERSION, DA_S_NONE, NULL, NULL, NULL,
-                        0, 0, 0, NULL},
+                            0, 0, 0},
+        [DA_USER_ID] = {"user_id", "user_id", DA_P_TOP, DA_K_USER_ID, DA_S_NONE, NULL, DA_F_KEY, 0,
+                        0},
+        [DA_VERSION] = {"version", "version", DA_P_TOP, DA_K_VERSION, DA_S_NONE, NULL, 0, 0, 0},
 };
 
-/* The users line of field fid, or NULL. */
-static const struct up_field *user_line(int fid)
+const struct up_resource *da_resource(int fid)
 {
-	return da_fields[fid].store == DA_S_USER ? up_user_field(da_fields[fid].user_field) : NULL;
+	switch (da_fields[fid].store) {
+	case DA_S_USER:
+		return &up_user_resource;
+	case DA_S_DEVICE:
+		return &up_device_resource;
+	case DA_S_NONE:
+		break;
+	}
+	return NULL;
 }
 
-const char *da_column(int fid)
+int da_line(int fid)
 {
-	const struct up_field *u = user_line(fid);
+	const struct up_resource *r = da_resource(fid);
 
-	return u != NULL ? u->column : da_fields[fid].column;
+	return r != NULL ? up_resource_field(r, da_fields[fid].line) : -1;
 }
 
-static const char *unique_key(int fid)
+/* The line field fid views, or NULL. */
+static const struct up_field *line_of(int fid)
 {
-	const struct up_field *u = user_line(fid);
+	int i = da_line(fid);
 
-	return u != NULL ? u->unique_key : da_fields[fid].unique_key;
+	return i >= 0 ? &da_resource(fid)->fields[i] : NULL;
 }
 
 int da_field_by_unique_key(const char *key)
 {
 	int i;
 
-	for (i = 0; i < DA__MAX; i++)
-		if (unique_key(i) != NULL && strcmp(unique_key(i), key) == 0)
+	for (i = 0; i < DA__MAX; i++) {
+		const struct up_field *l = line_of(i);
+
+		if (l != NULL && l->unique_key != NULL && strcmp(l->unique_key, key) == 0)
 			return i;
+	}
 	return -1;
 }
 
@@ -107,14 +110,13 @@ static void parse_text(int fid, const cJSON *v, enum up_device_mode mode, struct
                        struct up_error *e)
 {
 	const struct da_field *f = &da_fields[fid];
-	const struct up_field *u = user_line(fid);
-	struct up_check c = {u, f->path, mode, NULL, e};
+	const struct up_field *l = line_of(fid);
+	struct up_check c = {l, f->path, mode, NULL, e};
 	size_t n, min = f->min_len, max = f->max_len;
-	up_check_fn check = u != NULL ? u->check : f->check;
 
-	if (u != NULL && max == 0) {
-		min = u->min_len;
-		max = u->max_len;
+	if (max == 0) {
+		min = l->min_len;
+		max = l->max_len;
 	}
 	if (!cJSON_IsString(v)) {
 		up_error_detail(e, f->path, "must be a string");
@@ -137,7 +139,7 @@ static void parse_text(int fid, const cJSON *v, enum up_device_mode mode, struct
 		up_error_detail(e, f->path, "must not begin or end with a space");
 		return;
 	}
-	if (check != NULL && !check(&c, v))
+	if (l->check != NULL && !l->check(&c, v))
 		return;
 	in->text[fid] = strdup(v->valuestring);
 	if (in->text[fid] == NULL)

@@ -6,14 +6,59 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "auth.h"
 #include "device_app.h"
 #include "json.h"
 #include "log.h"
 #include "route.h"
 #include "user_store.h"
 
-/* The response body of a success: the stored fields and the bookkeeping. */
-static enum up_err build_body(const struct up_ctx *ctx, const struct da_upsert *u, cJSON **out)
+/*
+ * The stored value of field fid as JSON (owned by the caller); for the
+ * preferences, only the settings named by sent (NULL: all of them).
+ */
+static enum up_err field_value(int fid, const char *s, const cJSON *sent, cJSON **out)
+{
+	cJSON *all = NULL, *m, *v;
+
+	*out = NULL;
+	if (da_fields[fid].kind != DA_K_PREFS) {
+		*out = s != NULL ? cJSON_CreateString(s) : cJSON_CreateNull();
+		return *out != NULL ? UP_OK : UP_ERR_NOMEM;
+	}
+	if (s != NULL && up_json_parse(s, strlen(s), 64, &all) != UP_OK)
+		return UP_ERR_INTERNAL;
+	if (all == NULL && (all = cJSON_CreateObject()) == NULL)
+		return UP_ERR_NOMEM;
+	if (sent == NULL) {
+		*out = all;
+		return UP_OK;
+	}
+	/* A setting the request removed (null) is shown as null. */
+	*out = cJSON_CreateObject();
+	cJSON_ArrayForEach(m, sent)
+	{
+		const cJSON *kept = cJSON_GetObjectItemCaseSensitive(all, m->string);
+
+		v = kept != NULL ? cJSON_Duplicate(kept, 1) : cJSON_CreateNull();
+		if (*out == NULL || v == NULL || !cJSON_AddItemToObject(*out, m->string, v)) {
+			cJSON_Delete(v);
+			cJSON_Delete(*out);
+			*out = NULL;
+			break;
+		}
+	}
+	cJSON_Delete(all);
+	return *out != NULL ? UP_OK : UP_ERR_NOMEM;
+}
+
+/*
+ * The response body of a success: the bookkeeping, and the stored fields:
+ * every one when full (the token may read users), else only those the
+ * request sent (a write scope reads nothing it did not send).
+ */
+static enum up_err build_body(const struct up_ctx *ctx, const struct da_upsert *u, int full,
+                              cJSON **out)
 {
 	cJSON *body = cJSON_CreateObject(), *profile = NULL, *v;
 	enum up_err rc = UP_ERR_NOMEM;
@@ -29,10 +74,10 @@ static enum up_err build_body(const struct up_ctx *ctx, const struct da_upsert *
 		goto out;
 	for (fid = 0; fid < DA__MAX; fid++) {
 		const struct da_field *f = &da_fields[fid];
-		const char *s = u->stored[fid];
 		cJSON *parent = body;
 
-		if (f->store == DA_S_NONE || (f->flags & DA_F_SECRET))
+		if (f->store == DA_S_NONE || (f->flags & DA_F_SECRET) ||
+		    (!full && !u->in->present[fid]))
 			continue;
 		if (f->parent == DA_P_PROFILE) {
 			if (profile == NULL &&
@@ -40,18 +85,11 @@ static enum up_err build_body(const struct up_ctx *ctx, const struct da_upsert *
 				goto out;
 			parent = profile;
 		}
-		if (f->kind == DA_K_PREFS) {
-			v = NULL;
-			if (s != NULL && up_json_parse(s, strlen(s), 64, &v) != UP_OK) {
-				rc = UP_ERR_INTERNAL;
-				goto out;
-			}
-			if (v == NULL)
-				v = cJSON_CreateObject();
-		} else {
-			v = s != NULL ? cJSON_CreateString(s) : cJSON_CreateNull();
-		}
-		if (v == NULL || !cJSON_AddItemToObject(parent, f->name, v)) {
+		rc = field_value(fid, u->stored[fid], full ? NULL : u->in->prefs, &v);
+		if (rc != UP_OK)
+			goto out;
+		rc = UP_ERR_NOMEM;
+		if (!cJSON_AddItemToObject(parent, f->name, v)) {
 			cJSON_Delete(v);
 			goto out;
 		}
@@ -116,7 +154,7 @@ static void update(struct up_call *call)
 		memset(&u.err, 0, sizeof(u.err));
 		goto out;
 	}
-	rc = build_body(ctx, &u, &body);
+	rc = build_body(ctx, &u, (ctx->auth.scopes & UP_SCOPE_USERS_READ) != 0, &body);
 	if (rc == UP_OK)
 		rc = up_response_json(call->resp, 201, body);
 	if (rc != UP_OK)

@@ -1,181 +1,95 @@
 /*
- * device_app_store.c: the upsert of DESIGN 1.1 in one transaction.  Every
- * row it reads is locked (SELECT ... FOR UPDATE, which also locks the gap
- * where an absent key would go under REPEATABLE READ, so that two requests
- * creating the same user serialise: the loser deadlocks, is retried, and then
- * finds the user).  Under READ COMMITTED there is no gap lock: the loser
- * meets the winner's rows later (a device identifier bound to it, or 1062 on
- * the write) and, finding the keys it saw free now taken, is retried the same
- * way (see lost_race), so the outcome does not depend on the server's
- * isolation level.  The SQL text is built once from the field table; values are
- * always bound.
+ * device_app_store.c: the upsert of DESIGN 1.1 in one transaction, on the
+ * resource layer: users are found by key with up_resource_lookup(), locked
+ * and read with up_resource_lock(), written with up_resource_insert() and
+ * up_resource_update(), over the users and devices tables the fields view
+ * (device_app_fields.c).  Every row it reads is locked (SELECT ... FOR
+ * UPDATE, which also locks the gap where an absent key would go under
+ * REPEATABLE READ, so that two requests creating the same user serialise:
+ * the loser deadlocks, is retried, and then finds the user).  Under READ
+ * COMMITTED there is no gap lock: the loser meets the winner's rows later (a
+ * device identifier bound to it, or 1062 on the write) and, finding the keys
+ * it saw free now taken, is retried the same way (see lost_race), so the
+ * outcome does not depend on the server's isolation level.  The password is
+ * hashed, or verified against the stored hash, outside the transaction
+ * (secret.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 #include "audit.h"
 #include "device_app.h"
+#include "device_store.h"
 #include "json.h"
 #include "log.h"
-#include "db_rows.h"
 #include "parse.h"
-#include "strbuf.h"
 #include "user_store.h"
 
-/* Statements (constant text once built: column names come from the table). */
-static char sql_user_load[512], sql_user_insert[512], sql_user_update[512];
-static char sql_dev_load[160], sql_dev_insert[160], sql_dev_update[256];
-static char sql_find_dev[DA__MAX][128];
-static char sql_release_dev[DA__MAX][192];
-
-static const char sql_dev_other_user[] = "SELECT id FROM users WHERE tenant_id = ? AND "
-                                         "device_id = ? AND id <> ? ORDER BY id LIMIT 1 FOR UPDATE";
-
-/* Columns of the users table (in table order) and of the devices table. */
-static size_t n_user_cols, n_dev_cols;
-static int user_col[DA__MAX], dev_col[DA__MAX];
-
-static enum up_err build_sql(void)
-{
-	size_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, i;
-	int ok = 1, fid;
-
-	if (sql_user_load[0] != '\0')
-		return UP_OK;
-	n_user_cols = n_dev_cols = 0;
-	for (fid = 0; fid < DA__MAX; fid++) {
-		if (da_fields[fid].store == DA_S_USER)
-			user_col[n_user_cols++] = fid;
-		else if (da_fields[fid].store == DA_S_DEVICE)
-			dev_col[n_dev_cols++] = fid;
-	}
-	ok &= up_buf_cat(sql_user_load, sizeof(sql_user_load), &a,
-	                 "SELECT id, version, device_id, modified_at");
-	ok &= up_buf_cat(sql_user_insert, sizeof(sql_user_insert), &b,
-	                 "INSERT INTO users (tenant_id, device_id");
-	ok &= up_buf_cat(sql_user_update, sizeof(sql_user_update), &c,
-	                 "UPDATE users SET device_id = ?");
-	for (i = 0; i < n_user_cols; i++) {
-		const char *col = da_column(user_col[i]);
-
-		ok &= up_buf_cat(sql_user_load, sizeof(sql_user_load), &a, ", %s", col);
-		ok &= up_buf_cat(sql_user_insert, sizeof(sql_user_insert), &b, ", %s", col);
-		ok &= up_buf_cat(sql_user_update, sizeof(sql_user_update), &c, ", %s = ?", col);
-	}
-	ok &= up_buf_cat(sql_user_load, sizeof(sql_user_load), &a,
-	                 ", UTC_TIMESTAMP(6) FROM users WHERE tenant_id = ? AND id = ? FOR UPDATE");
-	ok &= up_buf_cat(sql_user_insert, sizeof(sql_user_insert), &b, ") VALUES (?, ?");
-	for (i = 0; i < n_user_cols; i++)
-		ok &= up_buf_cat(sql_user_insert, sizeof(sql_user_insert), &b, ", ?");
-	ok &= up_buf_cat(sql_user_insert, sizeof(sql_user_insert), &b,
-	                 ") RETURNING id, version, modified_at");
-	ok &= up_buf_cat(sql_user_update, sizeof(sql_user_update), &c,
-	                 ", version = version + 1, modified_at = ? WHERE tenant_id = ? AND id = ?");
-
-	ok &= up_buf_cat(sql_dev_load, sizeof(sql_dev_load), &d, "SELECT ");
-	ok &= up_buf_cat(sql_dev_insert, sizeof(sql_dev_insert), &e,
-	                 "INSERT INTO devices (tenant_id");
-	ok &= up_buf_cat(sql_dev_update, sizeof(sql_dev_update), &f, "UPDATE devices SET ");
-	for (i = 0; i < n_dev_cols; i++) {
-		const char *col = da_column(dev_col[i]);
-
-		ok &= up_buf_cat(sql_dev_load, sizeof(sql_dev_load), &d, "%s%s", i > 0 ? ", " : "",
-		                 col);
-		ok &= up_buf_cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ", %s", col);
-		ok &= up_buf_cat(sql_dev_update, sizeof(sql_dev_update), &f, "%s = ?, ", col);
-	}
-	ok &= up_buf_cat(sql_dev_load, sizeof(sql_dev_load), &d,
-	                 " FROM devices WHERE tenant_id = ? AND id = ? FOR UPDATE");
-	ok &= up_buf_cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ") VALUES (?");
-	for (i = 0; i < n_dev_cols; i++)
-		ok &= up_buf_cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ", ?");
-	ok &= up_buf_cat(sql_dev_insert, sizeof(sql_dev_insert), &e, ")");
-	ok &= up_buf_cat(sql_dev_update, sizeof(sql_dev_update), &f,
-	                 "version = version + 1, modified_at = CURRENT_TIMESTAMP(6)"
-	                 " WHERE tenant_id = ? AND id = ?");
-
-	for (fid = 0; fid < DA__MAX; fid++) {
-		const struct da_field *fl = &da_fields[fid];
-
-		a = b = c = 0;
-		if (fl->store == DA_S_DEVICE) {
-			ok &= up_buf_cat(
-			        sql_find_dev[fid], sizeof(sql_find_dev[fid]), &b,
-			        "SELECT id FROM devices WHERE tenant_id = ? AND %s = ? FOR UPDATE",
-			        da_column(fid));
-			ok &= up_buf_cat(
-			        sql_release_dev[fid], sizeof(sql_release_dev[fid]), &c,
-			        "UPDATE devices SET %s = NULL, version = version + 1, "
-			        "modified_at = CURRENT_TIMESTAMP(6) WHERE tenant_id = ? AND id = ?",
-			        da_column(fid));
-		}
-	}
-	if (!ok) {
-		sql_user_load[0] = '\0';
-		return UP_ERR_INTERNAL;
-	}
-	return UP_OK;
-}
-
-/* The stored state of one user and its device. */
-struct row {
-	struct up_db_result user, dev; /* owned */
-	uint64_t id, version, device_id;
-	const char *modified_at;  /* borrowed from user */
-	const char *now;          /* UTC_TIMESTAMP(6) when the row was locked; borrowed */
-	const char *val[DA__MAX]; /* borrowed from user/dev; NULL for SQL NULL */
+/* One attempt of the transaction: what it found, locked and is about to write. */
+struct state {
+	uint64_t found[DA__MAX];     /* the user each identifying key points to (0: none) */
+	uint64_t target;             /* the user to update, 0 to create one */
+	struct up_current user, dev; /* the locked rows (json NULL: none) */
+	uint64_t device_id;          /* the user's device, 0: none */
+	const char *modified_at;     /* the user's, borrowed from user */
+	const char *val[DA__MAX];    /* stored text of each field, borrowed; NULL: SQL NULL */
+	const char *next[DA__MAX];   /* the text after the write, borrowed */
+	char *prefs_text;            /* the merged preferences (owned) */
+	cJSON *changed;              /* updated_fields (owned) */
+	int device_changed;
+	int later; /* the password is judged outside the transaction: write nothing */
 };
 
-static void row_free(struct row *r)
+static void state_free(struct state *st)
 {
-	up_db_result_free(&r->user);
-	up_db_result_free(&r->dev);
-	memset(r, 0, sizeof(*r));
+	up_current_free(&st->user);
+	up_current_free(&st->dev);
+	free(st->prefs_text);
+	cJSON_Delete(st->changed);
+	memset(st, 0, sizeof(*st));
 }
 
-/* Load (and lock) user id of tenant with its device.  UP_ERR_NOT_FOUND if absent. */
-static enum up_err row_load(struct up_db *db, uint64_t tenant, uint64_t id, struct row *r)
+/* The line of field name in r (it exists: the tables are constants). */
+static size_t line(const struct up_resource *r, const char *name)
 {
-	struct up_db_param p[2] = {UP_P_U64(tenant), UP_P_U64(id)};
+	return (size_t)up_resource_field(r, name);
+}
+
+/* Lock and read user id of the tenant and its device.  UP_ERR_NOT_FOUND if absent. */
+static enum up_err load_user(struct up_db *db, const struct da_upsert *u, uint64_t id,
+                             struct state *st)
+{
+	const struct up_resource *ur = &up_user_resource;
+	struct up_key k = {id, NULL};
 	const char *dev;
 	enum up_err rc;
-	size_t i;
+	int fid;
 
-	memset(r, 0, sizeof(*r));
-	rc = up_db_query(db, sql_user_load, p, 2, &r->user);
+	rc = up_resource_lock(db, ur, u->tenant_id, &k, &st->user);
 	if (rc != UP_OK)
-		goto out;
-	if (r->user.nrows != 1 || r->user.ncols != 5 + n_user_cols) {
-		rc = UP_ERR_NOT_FOUND;
-		goto out;
-	}
-	dev = up_db_cell(&r->user, 0, 2);
-	if (up_parse_u64(up_db_cell(&r->user, 0, 0), 1, UINT64_MAX, &r->id) != UP_OK ||
-	    up_parse_u64(up_db_cell(&r->user, 0, 1), 0, UINT64_MAX, &r->version) != UP_OK ||
-	    (dev != NULL && up_parse_u64(dev, 1, UINT64_MAX, &r->device_id) != UP_OK) ||
-	    up_db_cell(&r->user, 0, 3) == NULL ||
-	    up_db_cell(&r->user, 0, 4 + n_user_cols) == NULL) {
-		rc = UP_ERR_INTERNAL;
-		goto out;
-	}
-	r->modified_at = up_db_cell(&r->user, 0, 3);
-	r->now = up_db_cell(&r->user, 0, 4 + n_user_cols);
-	for (i = 0; i < n_user_cols; i++)
-		r->val[user_col[i]] = up_db_cell(&r->user, 0, 4 + i);
-	if (r->device_id != 0) {
-		p[1] = UP_P_U64(r->device_id);
-		rc = up_db_query(db, sql_dev_load, p, 2, &r->dev);
-		if (rc != UP_OK)
-			goto out;
-		if (r->dev.nrows == 1 && r->dev.ncols == n_dev_cols)
-			for (i = 0; i < n_dev_cols; i++)
-				r->val[dev_col[i]] = up_db_cell(&r->dev, 0, i);
-	}
-out:
-	if (rc != UP_OK)
-		row_free(r);
+		return rc;
+	dev = up_current_cell(ur, &st->user, line(ur, "deviceId"));
+	st->modified_at = up_current_cell(ur, &st->user, line(ur, "modification"));
+	if ((dev != NULL && up_parse_u64(dev, 1, UINT64_MAX, &st->device_id) != UP_OK) ||
+	    st->modified_at == NULL)
+		return UP_ERR_INTERNAL;
+	for (fid = 0; fid < DA__MAX; fid++)
+		if (da_resource(fid) == ur)
+			st->val[fid] =
+			        fid == DA_PASSWORD
+			                ? up_current_secret(ur, &st->user, (size_t)da_line(fid))
+			                : up_current_cell(ur, &st->user, (size_t)da_line(fid));
+	if (st->device_id == 0)
+		return UP_OK;
+	k.id = st->device_id;
+	rc = up_resource_lock(db, &up_device_resource, u->tenant_id, &k, &st->dev);
+	if (rc == UP_ERR_NOT_FOUND)
+		return UP_OK; /* no identifiers to show */
+	for (fid = 0; rc == UP_OK && fid < DA__MAX; fid++)
+		if (da_resource(fid) == &up_device_resource)
+			st->val[fid] = up_current_cell(&up_device_resource, &st->dev,
+			                               (size_t)da_line(fid));
 	return rc;
 }
 
@@ -183,15 +97,8 @@ out:
 static enum up_err lookup_user(struct up_db *db, const struct da_upsert *u, int fid, int lock,
                                uint64_t *id)
 {
-	/* The users table's unique lookup of the key's line (resource_sql.c). */
-	return up_resource_lookup(db, &up_user_resource, u->tenant_id,
-	                          (size_t)up_user_field_index(da_fields[fid].user_field),
+	return up_resource_lookup(db, &up_user_resource, u->tenant_id, (size_t)da_line(fid),
 	                          u->in->text[fid], lock, id);
-}
-
-static enum up_err find_user(struct up_db *db, const struct da_upsert *u, int fid, uint64_t *id)
-{
-	return lookup_user(db, u, fid, 1, id);
 }
 
 /* Add {"field", "reason", "user_id"} (user_id when not 0) to the details of u->err. */
@@ -212,6 +119,74 @@ static void conflict_detail(struct da_upsert *u, const char *field, uint64_t use
 		snprintf(id, sizeof(id), UP_USER_PREFIX "%llu", (unsigned long long)user);
 		cJSON_AddStringToObject(o, "user_id", id);
 	}
+}
+
+/* 1. The users of the tenant the identifying keys point to: st->target (0: none). */
+static enum up_err find_target(struct up_db *db, struct da_upsert *u, struct state *st)
+{
+	const struct da_input *in = u->in;
+	enum up_err rc;
+	int fid, split = 0;
+
+	for (fid = 0; fid < DA__MAX; fid++) {
+		if (!(da_fields[fid].flags & DA_F_KEY) || !in->present[fid])
+			continue;
+		if (fid == DA_USER_ID) {
+			/* By id: the row itself is locked and loaded, no separate lookup. */
+			rc = load_user(db, u, in->user_id, st);
+			if (rc == UP_ERR_NOT_FOUND)
+				return up_error_set(&u->err, UP_ERR_NOT_FOUND,
+				                    "user_id " UP_USER_PREFIX "%llu names no user",
+				                    (unsigned long long)in->user_id);
+			st->found[fid] = in->user_id;
+		} else {
+			rc = lookup_user(db, u, fid, 1, &st->found[fid]);
+		}
+		if (rc != UP_OK)
+			return rc;
+		if (st->found[fid] != 0 && st->target == 0)
+			st->target = st->found[fid];
+		else if (st->found[fid] != 0 && st->found[fid] != st->target)
+			split = 1;
+	}
+	if (!split)
+		return UP_OK;
+	for (fid = 0; fid < DA__MAX; fid++) {
+		if (!(da_fields[fid].flags & DA_F_KEY) || !in->present[fid])
+			continue;
+		if (st->found[fid] != 0)
+			conflict_detail(u, da_fields[fid].path, st->found[fid],
+			                "points to " UP_USER_PREFIX "%llu",
+			                (unsigned long long)st->found[fid]);
+		else
+			conflict_detail(u, da_fields[fid].path, 0, "matches no user");
+	}
+	return up_error_set(&u->err, UP_ERR_CONFLICT,
+	                    "The identifying keys point to different users");
+}
+
+/* 2. The target's stored state (loaded above when user_id named it), and the version sent. */
+static enum up_err load_target(struct up_db *db, struct da_upsert *u, struct state *st)
+{
+	uint64_t version = st->target != 0 ? st->user.version : 0;
+	enum up_err rc;
+
+	if (st->target != 0 && st->user.json == NULL) {
+		rc = load_user(db, u, st->target, st);
+		if (rc != UP_OK)
+			return rc;
+		version = st->user.version;
+	}
+	if (!u->in->present[DA_VERSION] || u->in->version == version)
+		return UP_OK;
+	if (st->target != 0)
+		return up_error_set(&u->err, UP_ERR_STALE_VERSION,
+		                    "version %llu is stale: the user is at version %llu",
+		                    (unsigned long long)u->in->version,
+		                    (unsigned long long)version);
+	return up_error_set(&u->err, UP_ERR_STALE_VERSION,
+	                    "version %llu is stale: no user matches the keys (0 creates one)",
+	                    (unsigned long long)u->in->version);
 }
 
 /*
@@ -286,53 +261,123 @@ out:
 }
 
 /*
+ * The password's next value: its hash, or the stored hash when it verifies
+ * against it (*same); not judged yet, st->later (argon2id runs outside).
+ */
+static enum up_err next_password(struct da_upsert *u, struct state *st, int *same)
+{
+	enum up_secret_verdict v;
+	enum up_err rc =
+	        up_secret_judge(&u->secret, u->in->text[DA_PASSWORD], st->val[DA_PASSWORD], &v);
+
+	*same = v != UP_SECRET_NEW;
+	if (rc == UP_OK && v == UP_SECRET_LATER)
+		st->later = 1;
+	else if (rc == UP_OK && v == UP_SECRET_NEW)
+		st->next[DA_PASSWORD] = u->secret.hash;
+	return rc;
+}
+
+/* 3. The new values, and which of them differ from the stored ones (st->changed). */
+static enum up_err next_values(struct da_upsert *u, struct state *st)
+{
+	const struct da_input *in = u->in;
+	enum up_err rc;
+	int fid, same;
+
+	st->changed = cJSON_CreateArray();
+	if (st->changed == NULL)
+		return UP_ERR_NOMEM;
+	for (fid = 0; fid < DA__MAX; fid++) {
+		st->next[fid] = st->val[fid];
+		if (da_fields[fid].store == DA_S_NONE || !in->present[fid])
+			continue;
+		if (fid == DA_PASSWORD) {
+			rc = next_password(u, st, &same);
+			if (rc != UP_OK)
+				return rc;
+			if (same)
+				continue;
+		} else if (fid == DA_PREFERENCES) {
+			rc = merge_prefs(u, st->val[fid], st->changed, &st->prefs_text);
+			if (rc != UP_OK)
+				return rc;
+			st->next[fid] = st->prefs_text;
+			continue; /* merge_prefs named the settings that changed */
+		} else {
+			if (st->val[fid] != NULL && strcmp(st->val[fid], in->text[fid]) == 0)
+				continue;
+			st->next[fid] = in->text[fid];
+		}
+		if (da_fields[fid].store == DA_S_DEVICE)
+			st->device_changed = 1;
+		cJSON_AddItemToArray(st->changed, cJSON_CreateString(da_fields[fid].path));
+	}
+	return UP_OK;
+}
+
+/* The user other than st->target whose device is dev (0: none), locked. */
+static enum up_err device_user(struct up_db *db, const struct da_upsert *u, const struct state *st,
+                               uint64_t dev, uint64_t *other)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)dev);
+	return up_resource_lookup_other(db, &up_user_resource, u->tenant_id,
+	                                line(&up_user_resource, "deviceId"), id, st->target, 1,
+	                                other);
+}
+
+/* Take the identifier of field fid off device dev (a device of no user). */
+static enum up_err release(struct up_db *db, const struct da_upsert *u, int fid, uint64_t dev)
+{
+	struct up_row row;
+	struct up_key k = {dev, NULL};
+
+	memset(&row, 0, sizeof(row));
+	row.set[da_line(fid)] = 1; /* to NULL */
+	return up_resource_update(db, &up_device_resource, u->tenant_id, &k, &row, NULL);
+}
+
+/*
  * Device identifiers: a changed imei/imsi/iccid must not be recorded on a
  * device of another user (409).  Found on a device no user has, it is taken
  * off that device.  The user's own device must not be shared with another
  * user when its identifiers change.
  */
-static enum up_err check_devices(struct up_db *db, struct da_upsert *u, uint64_t target,
-                                 uint64_t device_id, const char *const *next, const struct row *cur)
+static enum up_err check_devices(struct up_db *db, struct da_upsert *u, const struct state *st)
 {
-	uint64_t release[DA__MAX] = {0}, other, dev;
-	struct up_db_param p[3];
+	uint64_t free_dev[DA__MAX] = {0}, other, dev;
 	enum up_err rc;
-	size_t i;
+	int fid;
 
-	for (i = 0; i < n_dev_cols; i++) {
-		int fid = dev_col[i];
+	for (fid = 0; fid < DA__MAX; fid++) {
+		const char *next = st->next[fid];
 
-		if (next[fid] == NULL ||
-		    (cur->val[fid] != NULL && strcmp(cur->val[fid], next[fid]) == 0))
+		other = 0;
+		if (da_fields[fid].store != DA_S_DEVICE || next == NULL ||
+		    (st->val[fid] != NULL && strcmp(st->val[fid], next) == 0))
 			continue;
-		p[0] = UP_P_U64(u->tenant_id);
-		p[1] = UP_P_STR(next[fid]);
-		rc = up_db_query_id(db, sql_find_dev[fid], p, 2, &dev);
+		rc = up_resource_lookup(db, &up_device_resource, u->tenant_id, (size_t)da_line(fid),
+		                        next, 1, &dev);
+		if (rc == UP_OK && dev != 0 && dev != st->device_id)
+			rc = device_user(db, u, st, dev, &other);
 		if (rc != UP_OK)
 			return rc;
-		if (dev == 0 || dev == device_id)
+		if (dev == 0 || dev == st->device_id)
 			continue;
-		p[1] = UP_P_U64(dev);
-		p[2] = UP_P_U64(target);
-		rc = up_db_query_id(db, sql_dev_other_user, p, 3, &other);
-		if (rc != UP_OK)
-			return rc;
 		if (other != 0)
 			conflict_detail(u, da_fields[fid].path, other,
 			                "is bound to the device of " UP_USER_PREFIX "%llu",
 			                (unsigned long long)other);
 		else
-			release[fid] = dev;
+			free_dev[fid] = dev;
 	}
-	if (up_error_ndetails(&u->err) > 0) {
+	if (up_error_ndetails(&u->err) > 0)
 		return up_error_set(&u->err, UP_ERR_CONFLICT,
 		                    "A device identifier is bound to another user");
-	}
-	if (device_id != 0) {
-		p[0] = UP_P_U64(u->tenant_id);
-		p[1] = UP_P_U64(device_id);
-		p[2] = UP_P_U64(target);
-		rc = up_db_query_id(db, sql_dev_other_user, p, 3, &other);
+	if (st->device_id != 0) {
+		rc = device_user(db, u, st, st->device_id, &other);
 		if (rc != UP_OK)
 			return rc;
 		if (other != 0) {
@@ -340,104 +385,108 @@ static enum up_err check_devices(struct up_db *db, struct da_upsert *u, uint64_t
 			             "The user's device " UP_DEVICE_PREFIX
 			             "%llu is shared with " UP_USER_PREFIX
 			             "%llu; its identifiers cannot change",
-			             (unsigned long long)device_id, (unsigned long long)other);
-			for (i = 0; i < n_dev_cols; i++)
-				if (next[dev_col[i]] != cur->val[dev_col[i]])
-					conflict_detail(u, da_fields[dev_col[i]].path, other,
+			             (unsigned long long)st->device_id, (unsigned long long)other);
+			for (fid = 0; fid < DA__MAX; fid++)
+				if (da_fields[fid].store == DA_S_DEVICE &&
+				    st->next[fid] != st->val[fid])
+					conflict_detail(u, da_fields[fid].path, other,
 					                "the device is shared with " UP_USER_PREFIX
 					                "%llu",
 					                (unsigned long long)other);
 			return UP_ERR_CONFLICT;
 		}
 	}
-	for (i = 0; i < n_dev_cols; i++) {
-		int fid = dev_col[i];
-
-		if (release[fid] == 0)
-			continue;
-		p[0] = UP_P_U64(u->tenant_id);
-		p[1] = UP_P_U64(release[fid]);
-		rc = up_db_exec(db, sql_release_dev[fid], p, 2, NULL);
-		if (rc != UP_OK)
-			return rc;
-	}
-	return UP_OK;
+	for (fid = 0, rc = UP_OK; fid < DA__MAX && rc == UP_OK; fid++)
+		if (free_dev[fid] != 0)
+			rc = release(db, u, fid, free_dev[fid]);
+	return rc;
 }
 
-/* What the write stored: the user's id, version and modification time. */
+/* What the write stored: the user's id, version and modification time (SQL form). */
 struct written {
 	uint64_t id, version;
 	char modified_at[32];
 };
 
-/* The id, version and modified_at an INSERT ... RETURNING gave back. */
-static enum up_err returned(struct up_db *db, const struct up_db_param *p, size_t n,
-                            struct written *w)
+/* row: every field of table r the device app writes, from st->next. */
+static enum up_err fill_row(const struct up_resource *r, const struct state *st, struct up_row *row)
 {
-	struct up_db_result res;
-	enum up_err rc = up_db_query(db, sql_user_insert, p, n, &res);
+	int fid;
 
-	if (rc != UP_OK)
-		return rc;
-	if (res.nrows != 1 || res.ncols != 3 ||
-	    up_parse_u64(up_db_cell(&res, 0, 0), 1, UINT64_MAX, &w->id) != UP_OK ||
-	    up_parse_u64(up_db_cell(&res, 0, 1), 0, UINT64_MAX, &w->version) != UP_OK ||
-	    up_db_cell(&res, 0, 2) == NULL || res.lens[2] >= sizeof(w->modified_at))
-		rc = UP_ERR_INTERNAL;
-	else
-		memcpy(w->modified_at, up_db_cell(&res, 0, 2), res.lens[2] + 1);
-	up_db_result_free(&res);
+	for (fid = 0; fid < DA__MAX; fid++) {
+		const char *v = st->next[fid];
+		int i = da_line(fid);
+
+		if (da_resource(fid) != r)
+			continue;
+		row->set[i] = 1;
+		if (v != NULL && (row->text[i] = strdup(v)) == NULL)
+			return UP_ERR_NOMEM;
+	}
+	return UP_OK;
+}
+
+/* The device: inserted (st->device_id set) or its identifiers updated. */
+static enum up_err write_device(struct up_db *db, const struct da_upsert *u, struct state *st)
+{
+	struct up_key k = {st->device_id, NULL};
+	struct up_row row;
+	cJSON *json = NULL;
+	uint64_t version;
+	enum up_err rc;
+
+	memset(&row, 0, sizeof(row));
+	rc = fill_row(&up_device_resource, st, &row);
+	if (rc == UP_OK && st->device_id == 0)
+		rc = up_resource_insert(db, &up_device_resource, u->tenant_id, &row, &st->device_id,
+		                        &json, &version);
+	else if (rc == UP_OK)
+		rc = up_resource_update(db, &up_device_resource, u->tenant_id, &k, &row,
+		                        st->dev.json != NULL ? st->dev.now : NULL);
+	cJSON_Delete(json);
+	up_row_free(&row);
 	return rc;
 }
 
-/*
- * Write the user (insert when cur holds none) and its device; *w receives
- * what was stored, known without reading the row back.
- */
-static enum up_err write_rows(struct up_db *db, struct da_upsert *u, const struct row *cur,
-                              int device_changed, const char *const *next, struct written *w)
+/* The user: inserted when st->target is 0, else updated; *w what was stored. */
+static enum up_err write_user(struct up_db *db, const struct da_upsert *u, const struct state *st,
+                              struct written *w)
 {
-	struct up_db_param p[DA__MAX + 5];
-	struct up_db_info info;
-	uint64_t target = cur->id, device_id = cur->device_id;
+	const struct up_resource *ur = &up_user_resource;
+	struct up_key k = {st->target, NULL};
+	const cJSON *m;
+	struct up_row row;
+	cJSON *json = NULL;
+	char dev[32];
+	size_t d = line(ur, "deviceId");
 	enum up_err rc;
-	size_t i, n = 0;
 
-	if (device_changed) {
-		if (device_id == 0)
-			p[n++] = UP_P_U64(u->tenant_id);
-		for (i = 0; i < n_dev_cols; i++)
-			p[n++] = UP_P_STR_OR_NULL(next[dev_col[i]]);
-		if (device_id != 0) {
-			p[n++] = UP_P_U64(u->tenant_id);
-			p[n++] = UP_P_U64(device_id);
-		}
-		rc = up_db_exec(db, device_id != 0 ? sql_dev_update : sql_dev_insert, p, n, &info);
-		if (rc != UP_OK)
-			return rc;
-		if (device_id == 0)
-			device_id = info.insert_id;
+	memset(&row, 0, sizeof(row));
+	rc = fill_row(ur, st, &row);
+	/* The device reference is always written: the UPDATE bumps version even when only
+	 * the device changed. */
+	snprintf(dev, sizeof(dev), "%llu", (unsigned long long)st->device_id);
+	row.set[d] = 1;
+	if (rc == UP_OK && st->device_id != 0 && (row.text[d] = strdup(dev)) == NULL)
+		rc = UP_ERR_NOMEM;
+	if (rc == UP_OK && st->target == 0) {
+		rc = up_resource_insert(db, ur, u->tenant_id, &row, &w->id, &json, &w->version);
+		m = cJSON_GetObjectItemCaseSensitive(json, "modification");
+		/* RFC 3339 back to the database's form: the one renderer makes the answer's. */
+		if (rc == UP_OK && (!cJSON_IsString(m) || strlen(m->valuestring) < 19))
+			rc = UP_ERR_INTERNAL;
+		else if (rc == UP_OK)
+			snprintf(w->modified_at, sizeof(w->modified_at), "%.10s %.8s",
+			         m->valuestring, m->valuestring + 11);
+	} else if (rc == UP_OK) {
+		rc = up_resource_update(db, ur, u->tenant_id, &k, &row, st->user.now);
+		w->id = st->target;
+		w->version = st->user.version + 1;
+		snprintf(w->modified_at, sizeof(w->modified_at), "%s", st->user.now);
 	}
-	n = 0;
-	if (target == 0)
-		p[n++] = UP_P_U64(u->tenant_id);
-	p[n++] = device_id != 0 ? UP_P_U64(device_id) : UP_P_NULL();
-	for (i = 0; i < n_user_cols; i++)
-		p[n++] = UP_P_STR_OR_NULL(next[user_col[i]]);
-	if (target == 0)
-		return returned(db, p, n, w);
-	p[n++] = UP_P_STR(cur->now);
-	p[n++] = UP_P_U64(u->tenant_id);
-	p[n++] = UP_P_U64(target);
-	rc = up_db_exec(db, sql_user_update, p, n, &info);
-	if (rc != UP_OK)
-		return rc;
-	w->id = target;
-	w->version = cur->version + 1;
-	if (strlen(cur->now) >= sizeof(w->modified_at))
-		return UP_ERR_INTERNAL;
-	memcpy(w->modified_at, cur->now, strlen(cur->now) + 1);
-	return UP_OK;
+	cJSON_Delete(json);
+	up_row_free(&row);
+	return rc;
 }
 
 /* The result of u: the user's id, version, modification time and the value of every field. */
@@ -546,203 +595,70 @@ static enum up_err lost_race(struct up_db *db, struct da_upsert *u, const uint64
 	return rc;
 }
 
+/* 4. Write the device and the user, and the audit row; the result without reading back. */
+static enum up_err write_all(struct up_db *db, struct da_upsert *u, struct state *st)
+{
+	struct written w;
+	enum up_err rc = UP_OK;
+
+	memset(&w, 0, sizeof(w));
+	if (st->device_changed) {
+		rc = check_devices(db, u, st);
+		rc = lost_race(db, u, st->found, rc, 0);
+		if (rc != UP_OK)
+			return rc;
+		rc = write_device(db, u, st);
+	}
+	if (rc == UP_OK)
+		rc = write_user(db, u, st, &w);
+	rc = lost_race(db, u, st->found, rc, 1);
+	if (rc == UP_OK)
+		rc = up_audit_write(db, u->tenant_id, u->token_id, w.id, u->request_id,
+		                    st->target == 0 ? "create" : "update", st->changed);
+	if (rc == UP_OK)
+		rc = take_result(u, w.id, w.version, w.modified_at, st->next);
+	return rc;
+}
+
 static enum up_err upsert_txn(struct up_db *db, void *arg)
 {
 	struct da_upsert *u = arg;
-	const struct da_input *in = u->in;
-	uint64_t found[DA__MAX] = {0}, target = 0;
-	const char *next[DA__MAX] = {NULL};
-	struct written w;
-	struct row cur;
-	cJSON *changed = NULL;
-	char *prefs_text = NULL;
-	int fid, split = 0, device_changed = 0;
+	struct state st;
 	enum up_err rc;
 
 	reset_result(u);
-	memset(&cur, 0, sizeof(cur));
-	memset(&w, 0, sizeof(w));
-	changed = cJSON_CreateArray();
-	if (changed == NULL) {
-		rc = UP_ERR_NOMEM;
-		goto out;
-	}
-
-	/* 1. The users of the tenant the identifying keys point to. */
-	for (fid = 0; fid < DA__MAX; fid++) {
-		if (!(da_fields[fid].flags & DA_F_KEY) || !in->present[fid])
-			continue;
-		if (fid == DA_USER_ID) {
-			/* By id: the row itself is locked and loaded, no separate lookup. */
-			rc = row_load(db, u->tenant_id, in->user_id, &cur);
-			if (rc == UP_ERR_NOT_FOUND)
-				rc = UP_OK;
-			found[fid] = cur.id;
-		} else {
-			rc = find_user(db, u, fid, &found[fid]);
-		}
-		if (rc != UP_OK)
-			goto out;
-		if (fid == DA_USER_ID && found[fid] == 0) {
-			rc = up_error_set(&u->err, UP_ERR_NOT_FOUND,
-			                  "user_id " UP_USER_PREFIX "%llu names no user",
-			                  (unsigned long long)in->user_id);
-			goto out;
-		}
-		if (found[fid] != 0 && target == 0)
-			target = found[fid];
-		else if (found[fid] != 0 && found[fid] != target)
-			split = 1;
-	}
-	if (split) {
-		for (fid = 0; fid < DA__MAX; fid++) {
-			if (!(da_fields[fid].flags & DA_F_KEY) || !in->present[fid])
-				continue;
-			if (found[fid] != 0)
-				conflict_detail(u, da_fields[fid].path, found[fid],
-				                "points to " UP_USER_PREFIX "%llu",
-				                (unsigned long long)found[fid]);
-			else
-				conflict_detail(u, da_fields[fid].path, 0, "matches no user");
-		}
-		rc = up_error_set(&u->err, UP_ERR_CONFLICT,
-		                  "The identifying keys point to different users");
-		goto out;
-	}
-
-	/* 2. Its stored state (loaded above when user_id named it), and the version the client saw.
-	 */
-	if (target != 0 && cur.id != target) {
-		rc = row_load(db, u->tenant_id, target, &cur);
-		if (rc != UP_OK)
-			goto out;
-	}
-	if (in->present[DA_VERSION] && in->version != (target != 0 ? cur.version : 0)) {
-		if (target != 0)
-			up_error_set(&u->err, UP_ERR_STALE_VERSION,
-			             "version %llu is stale: the user is at version %llu",
-			             (unsigned long long)in->version,
-			             (unsigned long long)cur.version);
-		else
-			up_error_set(
-			        &u->err, UP_ERR_STALE_VERSION,
-			        "version %llu is stale: no user matches the keys (0 creates one)",
-			        (unsigned long long)in->version);
-		rc = UP_ERR_STALE_VERSION;
-		goto out;
-	}
-
-	/* 3. The new values, and which of them differ from the stored ones. */
-	for (fid = 0; fid < DA__MAX; fid++) {
-		next[fid] = cur.val[fid];
-		if (da_fields[fid].store == DA_S_NONE || !in->present[fid])
-			continue;
-		if (fid == DA_PASSWORD) {
-			/* Judged outside the transaction (da_upsert_run), then run again. */
-			if (cur.val[fid] != NULL &&
-			    (!u->pw_verified || strcmp(u->pw_stored, cur.val[fid]) != 0)) {
-				if (strlen(cur.val[fid]) >= sizeof(u->pw_stored)) {
-					rc = UP_ERR_INTERNAL;
-					goto out;
-				}
-				memcpy(u->pw_stored, cur.val[fid], strlen(cur.val[fid]) + 1);
-				u->pw_verified = 0;
-				u->pw_need = 1;
-				rc = UP_ERR_INTERNAL;
-				goto out;
-			}
-			if (cur.val[fid] != NULL && u->pw_same)
-				continue;
-			if (!u->pw_hashed) {
-				u->pw_need = 1;
-				rc = UP_ERR_INTERNAL;
-				goto out;
-			}
-			next[fid] = u->pw_hash;
-		} else if (fid == DA_PREFERENCES) {
-			rc = merge_prefs(u, cur.val[fid], changed, &prefs_text);
-			if (rc != UP_OK)
-				goto out;
-			next[fid] = prefs_text;
-			continue; /* merge_prefs named the settings that changed */
-		} else {
-			if (cur.val[fid] != NULL && strcmp(cur.val[fid], in->text[fid]) == 0)
-				continue;
-			next[fid] = in->text[fid];
-		}
-		if (da_fields[fid].store == DA_S_DEVICE)
-			device_changed = 1;
-		cJSON_AddItemToArray(changed, cJSON_CreateString(da_fields[fid].path));
-	}
-
-	/* 4. Write, when anything changed (a new user always does). */
-	if (target == 0 || cJSON_GetArraySize(changed) > 0) {
-		if (device_changed) {
-			rc = check_devices(db, u, target, cur.device_id, next, &cur);
-			rc = lost_race(db, u, found, rc, 0);
-			if (rc != UP_OK)
-				goto out;
-		}
-		rc = write_rows(db, u, &cur, device_changed, next, &w);
-		rc = lost_race(db, u, found, rc, 1);
-		if (rc != UP_OK)
-			goto out;
-		rc = up_audit_write(db, u->tenant_id, u->token_id, w.id, u->request_id,
-		                    target == 0 ? "create" : "update", changed);
-		if (rc != UP_OK)
-			goto out;
-		/* The new state is known: no SELECT reads it back. */
-		rc = take_result(u, w.id, w.version, w.modified_at, next);
-	} else {
-		rc = take_result(u, cur.id, cur.version, cur.modified_at, cur.val);
-	}
+	memset(&st, 0, sizeof(st));
+	rc = find_target(db, u, &st);
+	if (rc == UP_OK)
+		rc = load_target(db, u, &st);
+	if (rc == UP_OK)
+		rc = next_values(u, &st);
+	if (rc != UP_OK || st.later)
+		goto out; /* later: nothing written; the password is judged, then this runs again */
+	/* Write when anything changed (a new user always does). */
+	if (st.target == 0 || cJSON_GetArraySize(st.changed) > 0)
+		rc = write_all(db, u, &st);
+	else
+		rc = take_result(u, st.target, st.user.version, st.modified_at, st.val);
 	if (rc != UP_OK)
 		goto out;
-	u->created = target == 0;
-	u->updated_fields = changed;
-	changed = NULL;
+	u->created = st.target == 0;
+	u->updated_fields = st.changed;
+	st.changed = NULL;
 out:
 	if (rc == UP_ERR_CONFLICT && up_error_ndetails(&u->err) == 0)
 		dup_key_detail(up_db_dup_key(db), u);
-	row_free(&cur);
-	free(prefs_text);
-	cJSON_Delete(changed);
+	state_free(&st);
 	return rc;
 }
 
 enum up_err da_upsert_run(struct up_db *db, struct da_upsert *u)
 {
-	const char *pw = u->in->present[DA_PASSWORD] ? u->in->text[DA_PASSWORD] : NULL;
-	enum up_err rc = build_sql();
-	int round;
-
-	for (round = 0; rc == UP_OK; round++) {
-		u->pw_need = 0;
-		rc = up_db_transaction(db, upsert_txn, u);
-		if (!u->pw_need || pw == NULL || round >= 2)
-			break;
-		/* Rolled back, no lock held: verify against the stored hash, hash if it differs. */
-		rc = UP_OK;
-		if (u->pw_stored[0] != '\0' && !u->pw_verified) {
-			u->pw_same = up_password_verify(u->pw_stored, pw, strlen(pw));
-			u->pw_verified = 1;
-		}
-		if (!u->pw_hashed && !(u->pw_verified && u->pw_same)) {
-			rc = up_password_hash(u->cfg, pw, strlen(pw), u->pw_hash);
-			u->pw_hashed = rc == UP_OK;
-		}
-		reset_result(u);
-	}
-	if (rc != UP_OK && u->pw_need)
-		rc = UP_ERR_INTERNAL;
-	return rc;
+	return up_secret_transaction(db, u->cfg, &u->secret, upsert_txn, u);
 }
 
 void da_upsert_free(struct da_upsert *u)
 {
 	reset_result(u);
-	sodium_memzero(u->pw_hash, sizeof(u->pw_hash));
-	u->pw_hashed = 0;
-	u->pw_need = u->pw_verified = u->pw_same = 0;
-	u->pw_stored[0] = '\0';
+	up_secret_wipe(&u->secret);
 }

@@ -4,9 +4,8 @@ src_endpoints_userpatch_users_SOURCES = src/endpoints/users_main.c \
 	src/endpoints/users_handler.c src/endpoints/users.h
 src_endpoints_userpatch_users_LDADD = $(UP_LIBS)
 
-# Users field validation and the countries / time zones catalogs (shared library).
-src_lib_libuserpatch_a_SOURCES += src/lib/user_validate.c src/lib/user_validate.h \
-	src/lib/catalog.c src/lib/catalog.h
+# The countries / time zones catalogs (shared library).
+src_lib_libuserpatch_a_SOURCES += src/lib/catalog.c src/lib/catalog.h
 # The catalog data is generated at build time from Debian's iso-codes and
 # tzdata (paths chosen by configure); it is not distributed but regenerated.
 nodist_src_lib_libuserpatch_a_SOURCES = src/lib/catalog_data.c

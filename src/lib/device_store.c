@@ -1,40 +1,6 @@
 /* device_store.c: the devices table and its rules (see device_store.h). */
-#include <stdio.h>
-#include "device.h"
 #include "device_store.h"
-#include "user_store.h"
-
-int up_check_imei(struct up_check *c, const cJSON *v)
-{
-	const char *why = NULL;
-	int ok = up_valid_imei(v->valuestring, c->mode, &why); /* sets why: call it first */
-
-	return up_check_rule(c, ok, why);
-}
-
-int up_check_imsi(struct up_check *c, const cJSON *v)
-{
-	const char *why = NULL;
-	int ok = up_valid_imsi(v->valuestring, &why); /* sets why: call it first */
-
-	return up_check_rule(c, ok, why);
-}
-
-int up_check_iccid(struct up_check *c, const cJSON *v)
-{
-	const char *why = NULL;
-	int ok = up_valid_iccid(v->valuestring, c->mode, &why); /* sets why: call it first */
-
-	return up_check_rule(c, ok, why);
-}
-
-int up_check_e164(struct up_check *c, const cJSON *v)
-{
-	const char *why = NULL;
-	int ok = up_valid_e164(v->valuestring, &why); /* sets why: call it first */
-
-	return up_check_rule(c, ok, why);
-}
+#include "group_store.h"
 
 #define RO UP_FF_READONLY
 /*

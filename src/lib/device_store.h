@@ -3,9 +3,8 @@
  * POST /api/v1/device_app_user_update/ fills and a user's deviceId names,
  * described once as the resource up_device_resource and served by the
  * generic family handlers (family.h) for the Devices API.  The identifier
- * rules (IMEI, IMSI, ICCID in format or strict mode) are the validators
- * below, which the device-app endpoint uses too; per-tenant uniqueness is
- * the unique keys named here.
+ * rules (IMEI, IMSI, ICCID in format or strict mode) are validators of
+ * field_check.h; per-tenant uniqueness is the unique keys named here.
  */
 #ifndef UP_DEVICE_STORE_H
 #define UP_DEVICE_STORE_H
@@ -17,17 +16,12 @@
 extern const struct up_resource up_device_resource;
 extern const struct up_family up_device_family;
 
+/* The public id of a device: "dev-<id>". */
+#define UP_DEVICE_PREFIX "dev-"
+
 /* The unique keys over (tenant_id, identifier) of the devices table. */
 #define UP_DEVICE_IMEI_KEY "uq_devices_imei"
 #define UP_DEVICE_IMSI_KEY "uq_devices_imsi"
 #define UP_DEVICE_ICCID_KEY "uq_devices_iccid"
-
-/* The device identifier rules (device.c) in the one validator signature; c->mode picks the mode. */
-int up_check_imei(struct up_check *c, const cJSON *v);
-int up_check_imsi(struct up_check *c, const cJSON *v);
-int up_check_iccid(struct up_check *c, const cJSON *v);
-
-/* E.164 phone number (device.c). */
-int up_check_e164(struct up_check *c, const cJSON *v);
 
 #endif

@@ -9,12 +9,11 @@
 #define UP_FAMILY_H
 
 #include <stdint.h>
-#include <sodium.h>
 #include <cjson/cJSON.h>
 #include "app.h"
-#include "password.h"
 #include "resource.h"
 #include "route.h"
+#include "secret.h"
 
 enum up_wkind { UP_W_PATCH, UP_W_PUT, UP_W_POST, UP_W_DELETE };
 
@@ -22,7 +21,8 @@ enum up_wkind { UP_W_PATCH, UP_W_PUT, UP_W_POST, UP_W_DELETE };
  * One write, as the pipeline runs it inside one transaction (re-run from
  * the start on deadlock): lock the row, check If-Match, build the new
  * representation (patch or body), validate it as a whole, run the hooks,
- * write the changed columns, bump version, audit, commit.
+ * hash its secrets (made before the transaction: secret.h), write the
+ * changed columns, bump version, audit, commit.
  */
 struct up_write {
 	/* input, borrowed */
@@ -41,12 +41,9 @@ struct up_write {
 	uint64_t version;
 	struct up_error err; /* what the answer says when the write fails */
 	/* kept across attempts */
-	char key_buf[256];                              /* a text key made by POST */
-	unsigned char pw_key[crypto_generichash_BYTES]; /* digest of the secret last hashed */
-	char pw_hash[UP_PASSWORD_HASH_LEN];
-	int pw_hashed;
-	char *pw_pending; /* a secret met unhashed: hashed after the rollback, then run again */
-	void *state;      /* the family's own, for its hooks */
+	char key_buf[256];       /* a text key made by POST */
+	struct up_secret secret; /* UP_FT_SECRET fields: hashed outside the transaction */
+	void *state;             /* the family's own, for its hooks */
 };
 
 /*
@@ -70,16 +67,6 @@ struct up_family {
 	const char *title;            /* "User": "User not found" */
 	const char *audit;            /* audit_log.resource of its rows; NULL: users (user_id) */
 };
-
-/*
- * Hook helper: replace the plain text of secret field `name` in w->row by
- * its argon2id hash.  argon2id never runs inside the transaction: the
- * pipeline hashes the secret the request most likely sets before it starts
- * (the body's member, or the last add/replace of it in a patch); a secret
- * that only the patched document shows (copy, move) makes this return an
- * error that rolls back, and the pipeline hashes it and runs again.
- */
-enum up_err up_write_hash_secret(struct up_write *w, const char *name);
 
 /* 1 if an If-Match header value (borrowed; NULL = absent) admits version. */
 int up_if_match(const char *if_match, uint64_t version);

@@ -37,29 +37,11 @@ static void attempt_reset(struct up_write *w)
 	w->version = 0;
 }
 
-/* Hash pw into the write's memo (no transaction is open: argon2id never runs under locks). */
-static enum up_err prehash(struct up_write *w, const char *pw)
-{
-	unsigned char key[crypto_generichash_BYTES];
-	size_t len = strlen(pw);
-	enum up_err rc;
-
-	crypto_generichash(key, sizeof(key), (const unsigned char *)pw, len, NULL, 0);
-	if (w->pw_hashed && sodium_memcmp(key, w->pw_key, sizeof(key)) == 0)
-		return UP_OK;
-	rc = up_password_hash(w->ctx->cfg, pw, len, w->pw_hash);
-	if (rc != UP_OK)
-		return rc;
-	memcpy(w->pw_key, key, sizeof(key));
-	w->pw_hashed = 1;
-	return UP_OK;
-}
-
 /*
  * The secret a request most likely sets, hashed before the transaction: the
  * body's member (PUT, POST, a merge patch) or the value of the last
  * add/replace of it (JSON Patch).  Anything else is caught by
- * up_write_hash_secret().
+ * store_secrets().
  */
 static enum up_err prehash_input(struct up_write *w)
 {
@@ -90,30 +72,42 @@ static enum up_err prehash_input(struct up_write *w)
 	}
 	if (!cJSON_IsString(pw) || pw->valuestring == NULL)
 		return UP_OK;
-	return prehash(w, pw->valuestring);
+	return up_secret_prehash(&w->secret, w->ctx->cfg, pw->valuestring);
 }
 
-enum up_err up_write_hash_secret(struct up_write *w, const char *name)
+/*
+ * Every secret field of w->row (users: the password) becomes its hash, made
+ * before the transaction.  One the pipeline could not foresee (a patch that
+ * copies or moves a value to it) sets *later: this run writes nothing, and
+ * up_secret_transaction() hashes it and runs the write again.
+ */
+static enum up_err store_secrets(struct up_write *w, int *later)
 {
-	int i = up_resource_field(w->family->res, name);
-	unsigned char key[crypto_generichash_BYTES];
-	const char *pw;
-	size_t len;
+	const struct up_resource *r = w->family->res;
+	enum up_secret_verdict v;
+	enum up_err rc;
+	size_t i;
 
-	if (i < 0 || !w->row.set[i] || w->row.text[i] == NULL)
-		return UP_OK;
-	pw = w->row.text[i];
-	len = strlen(pw);
-	crypto_generichash(key, sizeof(key), (const unsigned char *)pw, len, NULL, 0);
-	if (!w->pw_hashed || sodium_memcmp(key, w->pw_key, sizeof(key)) != 0) {
-		/* Not hashed yet: roll back, hash outside the transaction, run again. */
-		w->pw_pending = strdup(pw);
-		return w->pw_pending != NULL ? UP_ERR_INTERNAL : UP_ERR_NOMEM;
+	*later = 0;
+	for (i = 0; i < r->nfields; i++) {
+		char *plain = w->row.text[i];
+
+		if (r->fields[i].type != UP_FT_SECRET || !w->row.set[i] || plain == NULL)
+			continue;
+		rc = up_secret_judge(&w->secret, plain, NULL, &v);
+		if (rc != UP_OK)
+			return rc;
+		if (v != UP_SECRET_NEW) {
+			*later = 1;
+			continue;
+		}
+		w->row.text[i] = strdup(w->secret.hash);
+		sodium_memzero(plain, strlen(plain));
+		free(plain);
+		if (w->row.text[i] == NULL)
+			return UP_ERR_NOMEM;
 	}
-	sodium_memzero(w->row.text[i], len);
-	free(w->row.text[i]);
-	w->row.text[i] = strdup(w->pw_hash);
-	return w->row.text[i] != NULL ? UP_OK : UP_ERR_NOMEM;
+	return UP_OK;
 }
 
 /* Patch errors as details: [{"op": i, "path": "...", "reason": "..."}]. */
@@ -216,6 +210,7 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 	uint64_t tenant = w->ctx->auth.tenant_id, id = 0;
 	cJSON *names = NULL;
 	size_t nchanged = 0;
+	int later = 0;
 	enum up_err rc;
 
 	attempt_reset(w);
@@ -262,6 +257,9 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 		w->cur.json = NULL;
 		goto out;
 	}
+	rc = store_secrets(w, &later);
+	if (rc != UP_OK || later)
+		goto out; /* later: nothing is written in this run */
 	if (h != NULL && h->before_write != NULL)
 		rc = h->before_write(db, w);
 	/* The new state is known here: no SELECT reads it back. */
@@ -291,26 +289,11 @@ out:
 static void run(struct up_write *w, struct up_call *call)
 {
 	enum up_err rc;
-	int round;
 
 	/* argon2id runs here, outside the transaction, never with a row locked. */
 	rc = prehash_input(w);
-	for (round = 0; rc == UP_OK; round++) {
-		rc = up_db_transaction(call->ctx->db, write_txn, w);
-		if (w->pw_pending == NULL)
-			break;
-		/* It met a secret not hashed yet and rolled back: hash, run again. */
-		if (round < 2) {
-			rc = prehash(w, w->pw_pending);
-			if (rc == UP_OK)
-				attempt_reset(w);
-		}
-		sodium_memzero(w->pw_pending, strlen(w->pw_pending));
-		free(w->pw_pending);
-		w->pw_pending = NULL;
-		if (round >= 2)
-			break;
-	}
+	if (rc == UP_OK)
+		rc = up_secret_transaction(call->ctx->db, call->ctx->cfg, &w->secret, write_txn, w);
 	if (rc != UP_OK) {
 		w->err.code = rc;
 		up_family_fail(call, &w->err);
@@ -330,7 +313,7 @@ static void run(struct up_write *w, struct up_call *call)
 		}
 	}
 	attempt_reset(w);
-	sodium_memzero(w->pw_hash, sizeof(w->pw_hash));
+	up_secret_wipe(&w->secret);
 }
 
 /*

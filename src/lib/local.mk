@@ -18,10 +18,12 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/usage_fold.c src/lib/usage_fold.h \
 	src/lib/resource.c src/lib/resource.h \
 	src/lib/resource_sql.c src/lib/resource_validate.c \
+	src/lib/field_check.c src/lib/field_check.h src/lib/group_store.h \
 	src/lib/route.c src/lib/route.h \
 	src/lib/family.h src/lib/family_read.c src/lib/family_write.c \
 	src/lib/user_store.c src/lib/user_store.h \
 	src/lib/app.c src/lib/app.h \
 	src/lib/password.c src/lib/password.h \
+	src/lib/secret.c src/lib/secret.h \
 	src/lib/audit.c src/lib/audit.h \
 	src/lib/validate.c src/lib/validate.h

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "db_rows.h"
+#include "device_store.h"
 #include "json.h"
 #include "parse.h"
 #include "position_store.h"
-#include "user_store.h"
 
 /* Values bound per position: device, time, the numeric members, attributes. */
 #define POS_PARAMS (2 + UP_POS__NUM + 1)

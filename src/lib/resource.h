@@ -2,10 +2,11 @@
  * resource.h: a resource family is described once, as a table of fields
  * (JSON name, column, type, flags, limits, rule) plus a few facts about its
  * table (name, key, list filters).  Serialisation from a database row,
- * validation, read-only checks and every SQL statement (resource_sql.c)
- * come from that table; the write pipeline (resource_write.c) and the HTTP
- * side (resource_http.c) read it too.  A new family is a table, a migration
- * and a small handler (docs/hacking.md).
+ * validation (resource_validate.c, with the validators of field_check.h) and
+ * every SQL statement (resource_sql.c) come from that table; the generic
+ * handlers and the write pipeline (family_read.c, family_write.c) read it
+ * too.  A new family is a table, a migration and a small handler
+ * (docs/hacking.md).
  */
 #ifndef UP_RESOURCE_H
 #define UP_RESOURCE_H
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include "field_check.h"
 #include "config.h"
 #include "db.h"
 #include "errors.h"
@@ -58,19 +60,7 @@ struct up_check {
 };
 typedef int (*up_check_fn)(struct up_check *c, const cJSON *v);
 
-/* Add {"field": path, "reason": <formatted>} to c->err; returns 0. */
-int up_check_fail(struct up_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/*
- * The verdict of a rule that explains itself (device.c, validate.c): 1 when
- * ok, else the detail is why (or "is not valid" when why is NULL) and 0.
- */
-int up_check_rule(struct up_check *c, int ok, const char *why);
-
-/* Rules several families share (resource_validate.c); v has passed its type check. */
-int up_check_email(struct up_check *c, const cJSON *v);      /* a mail address */
-int up_check_tags(struct up_check *c, const cJSON *v);       /* string -> string, <= max_len */
-int up_check_privileges(struct up_check *c, const cJSON *v); /* unique [a-z_]{1,32}, <= max_len */
+/* The validators themselves, every rule of every table: field_check.h (included here). */
 
 struct up_field {
 	const char *name;   /* JSON member name */
@@ -244,10 +234,22 @@ struct up_current {
 	char now[32];
 };
 
-/* Lock and load row k of tenant (inside a transaction).  UP_ERR_NOT_FOUND when absent. */
+/*
+ * Lock and load row k of tenant (inside a transaction).  UP_ERR_NOT_FOUND
+ * when absent.  The row also carries the stored secrets (up_current_secret).
+ */
 enum up_err up_resource_lock(struct up_db *db, const struct up_resource *r, uint64_t tenant,
                              const struct up_key *k, struct up_current *cur);
 void up_current_free(struct up_current *cur);
+
+/*
+ * The locked row's text of field i as the database gave it (borrowed from
+ * cur; NULL for SQL NULL): of a readable field (hidden ones too), or with
+ * up_current_secret, of a UP_FT_SECRET field (the stored hash), which is
+ * never serialised.
+ */
+const char *up_current_cell(const struct up_resource *r, const struct up_current *cur, size_t i);
+const char *up_current_secret(const struct up_resource *r, const struct up_current *cur, size_t i);
 
 /*
  * The representation once row has been written over cur by
@@ -270,7 +272,8 @@ enum up_err up_resource_insert(struct up_db *db, const struct up_resource *r, ui
 
 /*
  * UPDATE the set columns of row k (only those), bump version and set
- * modified_at to now (borrowed; up_current.now).  Nothing set: nothing
+ * modified_at to now (borrowed; up_current.now; NULL: the server's clock,
+ * for a row written without being locked first).  Nothing set: nothing
  * happens.  UP_ERR_NOT_FOUND if the row is gone; UP_ERR_CONFLICT on a
  * duplicate unique value.
  */
@@ -298,6 +301,14 @@ enum up_err up_resource_check_db(struct up_db *db, const struct up_resource *r, 
  */
 enum up_err up_resource_lookup(struct up_db *db, const struct up_resource *r, uint64_t tenant,
                                size_t i, const char *value, int lock, uint64_t *id);
+
+/*
+ * The same, for a row other than the one keyed other: *id of the first row
+ * (by key) of tenant, other than other, whose column i equals value.
+ */
+enum up_err up_resource_lookup_other(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                                     size_t i, const char *value, uint64_t other, int lock,
+                                     uint64_t *id);
 
 /*
  * After UP_ERR_CONFLICT from a write: when the duplicate key is the

@@ -1,7 +1,8 @@
 /*
  * resource_sql.c: every statement of a resource family, built from its
  * field table on first use: load (plain or locked), insert, update of the
- * changed columns, delete, list with filters and count, unique lookups.
+ * changed columns, delete, list with filters and count, unique lookups
+ * (and the lookup of another row than one).
  * SQL text comes from the constant table only; values are always bound.
  * The db layer keeps a pointer to the text of a prepared statement, so every
  * text lives as long as the process.
@@ -19,7 +20,7 @@
 
 /* UPDATE statements by set of changed columns (bit i = field i). */
 struct update_sql {
-	uint64_t mask;
+	uint64_t mask; /* UPDATE_SERVER_TIME: modified_at from the server's clock */
 	char *sql;
 	struct update_sql *next;
 };
@@ -27,17 +28,24 @@ struct update_sql {
 struct family_sql {
 	const struct up_resource *r;
 	char *load, *load_locked, *insert, *del, *list, *count;
-	char *lookup[UP_MAX_FIELDS][2]; /* plain, locked */
+	char *lookup[UP_MAX_FIELDS][2];       /* plain, locked */
+	char *lookup_other[UP_MAX_FIELDS][2]; /* the same, but not one given row */
+	size_t nread;                         /* readable columns: version follows them */
 	struct update_sql *updates;
 };
 
 static struct family_sql families[MAX_FAMILIES];
 
-/* A column written by INSERT: not server-managed, not an auto id, not another API's. */
+/* An UPDATE whose modified_at is the server's UTC_TIMESTAMP(6) (fields use bits 0-39). */
+#define UPDATE_SERVER_TIME (UINT64_C(1) << 63)
+
+/*
+ * A column written by INSERT and UPDATE: not server-managed, not an auto id
+ * (hidden columns too: another API's fields, which its own writes set).
+ */
 static int insertable(const struct up_field *f)
 {
-	return !(f->flags & (UP_FF_READONLY | UP_FF_COMPUTED | UP_FF_HIDDEN)) &&
-	       f->type != UP_FT_ID;
+	return !(f->flags & (UP_FF_READONLY | UP_FF_COMPUTED)) && f->type != UP_FT_ID;
 }
 
 static int keyed_by_id(const struct up_resource *r)
@@ -70,12 +78,22 @@ static char *dup_or_null(const char *s, int ok)
 
 static enum up_err build(struct family_sql *s, const struct up_resource *r)
 {
-	char cols[SQL_MAX], buf[SQL_MAX], vals[SQL_MAX];
+	char cols[SQL_MAX], buf[SQL_MAX], vals[SQL_MAX], secrets[SQL_MAX];
 	const char *key = up_resource_key(r)->column;
-	size_t u = 0, v = 0, i;
-	int ok;
+	size_t u = 0, v = 0, w = 0, i;
+	int ok = 1;
 
 	if (up_resource_columns(r, cols, sizeof(cols)) != UP_OK)
+		return UP_ERR_INTERNAL;
+	/* The locked load also reads the stored secrets, for a write that compares with them. */
+	secrets[0] = '\0';
+	for (i = 0; i < r->nfields; i++) {
+		if (up_resource_read_index(r, i) >= 0)
+			s->nread++;
+		else if (r->fields[i].type == UP_FT_SECRET)
+			ok &= up_buf_cat(secrets, SQL_MAX, &w, ", %s", r->fields[i].column);
+	}
+	if (!ok)
 		return UP_ERR_INTERNAL;
 	ok = up_buf_cat(buf, SQL_MAX, &u,
 	                "SELECT %s, version FROM %s WHERE tenant_id = ? AND %s = ?", cols, r->table,
@@ -84,9 +102,9 @@ static enum up_err build(struct family_sql *s, const struct up_resource *r)
 	u = 0;
 	ok = up_buf_cat(
 	        buf, SQL_MAX, &u,
-	        "SELECT %s, version, UTC_TIMESTAMP(6) FROM %s WHERE tenant_id = ? AND %s = ? "
+	        "SELECT %s, version, UTC_TIMESTAMP(6)%s FROM %s WHERE tenant_id = ? AND %s = ? "
 	        "FOR UPDATE",
-	        cols, r->table, key);
+	        cols, secrets, r->table, key);
 	s->load_locked = dup_or_null(buf, ok);
 
 	u = 0;
@@ -186,17 +204,17 @@ enum up_err up_resource_lock(struct up_db *db, const struct up_resource *r, uint
 	rc = up_db_query(db, s->load_locked, p, 2, &cur->raw);
 	if (rc != UP_OK)
 		return rc;
-	if (cur->raw.nrows != 1 || cur->raw.ncols < 2) {
+	if (cur->raw.nrows != 1 || cur->raw.ncols < s->nread + 2) {
 		rc = UP_ERR_NOT_FOUND;
 		goto out;
 	}
-	now = up_db_cell(&cur->raw, 0, cur->raw.ncols - 1);
+	now = up_db_cell(&cur->raw, 0, s->nread + 1);
 	if (now == NULL || strlen(now) >= sizeof(cur->now)) {
 		rc = UP_ERR_INTERNAL;
 		goto out;
 	}
 	memcpy(cur->now, now, strlen(now) + 1);
-	rc = row_to_json(r, &cur->raw, 0, cur->raw.ncols - 2, &cur->json, &cur->version);
+	rc = row_to_json(r, &cur->raw, 0, s->nread, &cur->json, &cur->version);
 out:
 	if (rc != UP_OK)
 		up_current_free(cur);
@@ -252,13 +270,38 @@ static enum up_err set_cell(struct up_db_result *res, size_t i, const char *text
 	return UP_OK;
 }
 
+const char *up_current_secret(const struct up_resource *r, const struct up_current *cur, size_t i)
+{
+	struct family_sql *s = sql_of(r);
+	size_t k, col;
+
+	if (s == NULL || i >= r->nfields || r->fields[i].type != UP_FT_SECRET)
+		return NULL;
+	col = s->nread + 2; /* after version and UTC_TIMESTAMP(6) */
+	for (k = 0; k < i; k++)
+		if (r->fields[k].type == UP_FT_SECRET)
+			col++;
+	return col < cur->raw.ncols ? up_db_cell(&cur->raw, 0, col) : NULL;
+}
+
+const char *up_current_cell(const struct up_resource *r, const struct up_current *cur, size_t i)
+{
+	int idx = up_resource_read_index(r, i);
+
+	return idx >= 0 && (size_t)idx < cur->raw.ncols ? up_db_cell(&cur->raw, 0, (size_t)idx)
+	                                                : NULL;
+}
+
 enum up_err up_resource_after_write(const struct up_resource *r, struct up_current *cur,
                                     const struct up_row *row, cJSON **out, uint64_t *version)
 {
+	struct family_sql *s = sql_of(r);
 	enum up_err rc = UP_OK;
 	size_t i;
 
 	*out = NULL;
+	if (s == NULL)
+		return UP_ERR_INTERNAL;
 	for (i = 0; i < r->nfields && rc == UP_OK; i++) {
 		const struct up_field *f = &r->fields[i];
 		int idx = up_resource_read_index(r, i);
@@ -272,7 +315,7 @@ enum up_err up_resource_after_write(const struct up_resource *r, struct up_curre
 	}
 	if (rc != UP_OK)
 		return rc;
-	rc = row_to_json(r, &cur->raw, 0, cur->raw.ncols - 2, out, NULL);
+	rc = row_to_json(r, &cur->raw, 0, s->nread, out, NULL);
 	if (rc == UP_OK)
 		*version = cur->version + 1;
 	return rc;
@@ -300,6 +343,33 @@ enum up_err up_resource_lookup(struct up_db *db, const struct up_resource *r, ui
 			return UP_ERR_NOMEM;
 	}
 	return up_db_query_id(db, s->lookup[i][lock], p, 2, id);
+}
+
+enum up_err up_resource_lookup_other(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                                     size_t i, const char *value, uint64_t other, int lock,
+                                     uint64_t *id)
+{
+	struct family_sql *s = sql_of(r);
+	struct up_db_param p[3] = {UP_P_U64(tenant), UP_P_STR(value), UP_P_U64(other)};
+	const char *key = up_resource_key(r)->column;
+	char buf[SQL_MAX];
+	size_t u = 0;
+
+	*id = 0;
+	if (s == NULL || i >= r->nfields || !keyed_by_id(r))
+		return UP_ERR_INTERNAL;
+	lock = lock != 0;
+	if (s->lookup_other[i][lock] == NULL) {
+		if (!up_buf_cat(buf, SQL_MAX, &u,
+		                "SELECT %s FROM %s WHERE tenant_id = ? AND %s = ? AND %s <> ? "
+		                "ORDER BY %s LIMIT 1%s",
+		                key, r->table, r->fields[i].column, key, key,
+		                lock ? " FOR UPDATE" : ""))
+			return UP_ERR_INTERNAL;
+		if ((s->lookup_other[i][lock] = strdup(buf)) == NULL)
+			return UP_ERR_NOMEM;
+	}
+	return up_db_query_id(db, s->lookup_other[i][lock], p, 3, id);
 }
 
 enum up_err up_resource_check_db(struct up_db *db, const struct up_resource *r, uint64_t tenant,
@@ -369,7 +439,8 @@ static const char *update_sql(struct family_sql *s, const struct up_resource *r,
 		if (mask & (UINT64_C(1) << i))
 			ok &= up_buf_cat(buf, SQL_MAX, &used, "%s = ?, ", r->fields[i].column);
 	ok &= up_buf_cat(buf, SQL_MAX, &used,
-	                 "version = version + 1, modified_at = ? WHERE tenant_id = ? AND %s = ?",
+	                 "version = version + 1, modified_at = %s WHERE tenant_id = ? AND %s = ?",
+	                 mask & UPDATE_SERVER_TIME ? "UTC_TIMESTAMP(6)" : "?",
 	                 up_resource_key(r)->column);
 	if (!ok)
 		return NULL;
@@ -409,10 +480,11 @@ enum up_err up_resource_update(struct up_db *db, const struct up_resource *r, ui
 	}
 	if (mask == 0)
 		return UP_OK;
-	sql = update_sql(s, r, mask);
+	sql = update_sql(s, r, now != NULL ? mask : mask | UPDATE_SERVER_TIME);
 	if (sql == NULL)
 		return UP_ERR_NOMEM;
-	p[n++] = UP_P_STR(now);
+	if (now != NULL)
+		p[n++] = UP_P_STR(now);
 	p[n++] = UP_P_U64(tenant);
 	p[n++] = key_param(r, k);
 	rc = up_db_exec(db, sql, p, n, &info);

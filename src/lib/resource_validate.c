@@ -5,7 +5,6 @@
  * {"field", "reason"} details of the error payload.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,25 +20,6 @@
 #define MAX_UNKNOWN_LISTED 16
 /* Bytes a JSON column (TEXT) holds. */
 #define JSON_COLUMN_MAX 65535
-
-int up_check_fail(struct up_check *c, const char *fmt, ...)
-{
-	char reason[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	up_error_detail(c->err, c->path != NULL ? c->path : c->field->name, "%s", reason);
-	return 0;
-}
-
-int up_check_rule(struct up_check *c, int ok, const char *why)
-{
-	if (ok)
-		return 1;
-	return up_check_fail(c, "%s", why != NULL ? why : "is not valid");
-}
 
 static int dup_text(struct up_check *c, const char *s)
 {
@@ -153,65 +133,6 @@ static const up_check_fn type_validators[] = {
         [UP_FT_UINT] = t_uint,   [UP_FT_DATETIME] = t_datetime, [UP_FT_JSON] = t_json,
         [UP_FT_REF] = t_ref,     [UP_FT_SECRET] = t_secret,
 };
-
-int up_check_email(struct up_check *c, const cJSON *v)
-{
-	if (!up_valid_email(v->valuestring))
-		return up_check_fail(c, "must be a valid email address");
-	return 1;
-}
-
-int up_check_tags(struct up_check *c, const cJSON *v)
-{
-	const cJSON *t, *u;
-	size_t n = 0;
-
-	if (!cJSON_IsObject(v))
-		return up_check_fail(c, "must be an object of string values");
-	cJSON_ArrayForEach(t, v)
-	{
-		size_t klen = up_utf8_length(t->string);
-
-		if (++n > c->field->max_len)
-			return up_check_fail(c, "must have at most %zu entries", c->field->max_len);
-		if (klen < 1 || klen > 64)
-			return up_check_fail(c, "key %zu must be 1 to 64 characters long", n);
-		if (!cJSON_IsString(t))
-			return up_check_fail(c, "value of \"%.*s\" must be a string",
-			                     UP_UTF8_CUT(t->string, 64));
-		if (up_utf8_length(t->valuestring) > 1000)
-			return up_check_fail(c, "value of \"%.*s\" must be at most 1000 characters",
-			                     UP_UTF8_CUT(t->string, 64));
-		for (u = v->child; u != t; u = u->next)
-			if (strcmp(u->string, t->string) == 0)
-				return up_check_fail(c, "key \"%.*s\" is given twice",
-				                     UP_UTF8_CUT(t->string, 64));
-	}
-	return 1;
-}
-
-int up_check_privileges(struct up_check *c, const cJSON *v)
-{
-	static const char allowed[] = "abcdefghijklmnopqrstuvwxyz_";
-	const cJSON *p, *q;
-	size_t n = 0;
-
-	if (!cJSON_IsArray(v))
-		return up_check_fail(c, "must be an array of strings");
-	cJSON_ArrayForEach(p, v)
-	{
-		if (++n > c->field->max_len)
-			return up_check_fail(c, "must have at most %zu entries", c->field->max_len);
-		if (!cJSON_IsString(p) || !up_valid_charset(p->valuestring, allowed, 1, 32))
-			return up_check_fail(c, "item %zu must be 1 to 32 characters of a-z and _",
-			                     n - 1);
-		for (q = v->child; q != p; q = q->next)
-			if (strcmp(q->valuestring, p->valuestring) == 0)
-				return up_check_fail(c, "item %zu repeats \"%s\"", n - 1,
-				                     p->valuestring);
-	}
-	return 1;
-}
 
 /* What a null or absent value of a field with a default is told. */
 static const char *null_reason(const struct up_field *f)

@@ -1,44 +1,9 @@
-/* user_store.c: the users table, its rules, and the users family's hook. */
+/* user_store.c: the users table (its password is hashed by the write pipeline, secret.h). */
 #include <stdio.h>
 #include <string.h>
-#include "catalog.h"
-#include "device.h"
 #include "device_store.h"
+#include "group_store.h"
 #include "user_store.h"
-#include "validate.h"
-
-static int r_country(struct up_check *c, const cJSON *v)
-{
-	if (!up_catalog_has(UP_CATALOG_COUNTRIES, v->valuestring))
-		return up_check_fail(c,
-		                     "must be a country name listed by GET /api/users/countries");
-	return 1;
-}
-
-static int r_timezone(struct up_check *c, const cJSON *v)
-{
-	if (!up_catalog_has(UP_CATALOG_TIME_ZONES, v->valuestring))
-		return up_check_fail(c, "must be a time zone listed by GET /api/users/timeZones");
-	return 1;
-}
-
-static int r_username(struct up_check *c, const cJSON *v)
-{
-	const char *why = NULL;
-	int ok = up_valid_username(v->valuestring, &why); /* sets why: call it first */
-
-	return up_check_rule(c, ok, why);
-}
-
-static int r_user_class(struct up_check *c, const cJSON *v)
-{
-	static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                              "0123456789_.-";
-
-	if (!up_valid_charset(v->valuestring, allowed, 1, 64))
-		return up_check_fail(c, "must be 1 to 64 characters of letters, digits and _ . -");
-	return 1;
-}
 
 #define DEVICE_REF "SELECT id FROM devices WHERE tenant_id = ? AND id = ?"
 
@@ -58,10 +23,10 @@ static const struct up_field user_fields[] = {
         {"name", "name", UP_FT_STRING, 0, NULL, 1, 100, NULL, NULL, NULL, NULL, NULL, NULL},
         {"email", "email", UP_FT_STRING, 0, NULL, 3, 254, up_check_email, "uq_users_email", NULL,
          NULL, NULL, NULL},
-        {"country", "country", UP_FT_STRING, 0, NULL, 1, 100, r_country, NULL, NULL, NULL, NULL,
-         NULL},
-        {"timeZone", "time_zone", UP_FT_STRING, 0, NULL, 1, 64, r_timezone, NULL, NULL, NULL, NULL,
-         NULL},
+        {"country", "country", UP_FT_STRING, 0, NULL, 1, 100, up_check_country, NULL, NULL, NULL,
+         NULL, NULL},
+        {"timeZone", "time_zone", UP_FT_STRING, 0, NULL, 1, 64, up_check_time_zone, NULL, NULL,
+         NULL, NULL, NULL},
         {"description", "description", UP_FT_STRING, 0, NULL, 0, 1000, NULL, NULL, NULL, NULL, NULL,
          NULL},
         {"message", "message", UP_FT_STRING, 0, NULL, 0, 1000, NULL, NULL, NULL, NULL, NULL, NULL},
@@ -86,16 +51,16 @@ static const struct up_field user_fields[] = {
         {"lastLogin", "last_login", UP_FT_DATETIME, RO, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL,
          NULL},
         /* device-app columns */
-        {"username", "username", UP_FT_STRING, HID, NULL, 1, 150, r_username, "uq_users_username",
-         NULL, NULL, NULL, NULL},
+        {"username", "username", UP_FT_STRING, HID, NULL, 1, 150, up_check_username,
+         "uq_users_username", NULL, NULL, NULL, NULL},
         {"user_external_id", "user_external_id", UP_FT_STRING, HID, NULL, 1, 128, NULL,
          "uq_users_external", NULL, NULL, NULL, NULL},
         {"generic_id", "generic_id", UP_FT_STRING, HID, NULL, 1, 255, NULL, "uq_users_generic",
          NULL, NULL, NULL, NULL},
         {"number", "phone_number", UP_FT_STRING, HID, NULL, 1, 16, up_check_e164, "uq_users_number",
          NULL, NULL, NULL, NULL},
-        {"user_class", "user_class", UP_FT_STRING, HID, NULL, 1, 64, r_user_class, NULL, NULL, NULL,
-         NULL, NULL},
+        {"user_class", "user_class", UP_FT_STRING, HID, NULL, 1, 64, up_check_user_class, NULL,
+         NULL, NULL, NULL, NULL},
         {"first_name", "first_name", UP_FT_STRING, HID, NULL, 1, 100, NULL, NULL, NULL, NULL, NULL,
          NULL},
         {"last_name", "last_name", UP_FT_STRING, HID, NULL, 1, 100, NULL, NULL, NULL, NULL, NULL,
@@ -118,16 +83,8 @@ const struct up_resource up_user_resource = {
         user_fields, NFIELDS, user_filters, sizeof(user_filters) / sizeof(user_filters[0]),
 };
 
-/* Hook: the password is stored as its argon2id hash. */
-static enum up_err hash_password(struct up_db *db, struct up_write *w)
-{
-	(void)db;
-	return up_write_hash_secret(w, "password");
-}
-
-static const struct up_hooks user_hooks = {NULL, hash_password, NULL};
-
-const struct up_family up_user_family = {&up_user_resource, &user_hooks, "User", NULL};
+/* Users need no hook: the password, a UP_FT_SECRET line, is hashed by the pipeline. */
+const struct up_family up_user_family = {&up_user_resource, NULL, "User", NULL};
 
 int up_user_field_index(const char *name)
 {

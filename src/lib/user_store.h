@@ -3,8 +3,8 @@
  * The users table is described once, as the resource up_user_resource: the
  * Users API's fields, and (hidden from that API) the columns only the
  * device-app endpoint sets, which it describes through this same table.
- * The generic layer (resource.h, family.h) does the rest; the users family
- * adds one hook, the password hash.
+ * The generic layer (resource.h, family.h) does the rest, the password hash
+ * included (secret.h); the users family has no hook.
  */
 #ifndef UP_USER_STORE_H
 #define UP_USER_STORE_H
@@ -18,16 +18,8 @@
 extern const struct up_resource up_user_resource;
 extern const struct up_family up_user_family;
 
-/*
- * The reference check (ref_sql of a table line) of a field that names a
- * group: a group of the tenant, read with a shared lock, so that a DELETE of
- * the group waits for the write and then counts it (groups_handler.c).
- */
-#define UP_GROUP_REF_SQL                                                                           \
-	"SELECT id FROM user_groups WHERE tenant_id = ? AND group_key = ? LOCK IN SHARE MODE"
-
+/* The public id of a user: "usr-<id>". */
 #define UP_USER_PREFIX "usr-"
-#define UP_DEVICE_PREFIX "dev-"
 
 /* Index of field `name` in the users table, or -1. */
 int up_user_field_index(const char *name);

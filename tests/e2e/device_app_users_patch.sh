@@ -10,7 +10,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 EP=/api/v1/device_app_user_update/
 e2e_tenant acme >/dev/null
-t_app=$(e2e_token acme device_app_user:write app)
+t_app=$(e2e_token acme device_app_user:write,users:read app)
 t_users=$(e2e_token acme users:read,users:write users-rw)
 
 reqt "$t_app" POST "$EP" -H 'Content-Type: application/json' \

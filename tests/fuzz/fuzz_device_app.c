@@ -88,12 +88,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				continue;
 			if (in.text[fid] == NULL)
 				abort();
-			if (hi == 0 && f->store == DA_S_USER) {
-				/* 0: the limits of the users line the field shares */
-				const struct up_field *u = up_user_field(f->user_field);
+			if (hi == 0) {
+				/* 0: the limits of the users or devices line the field views */
+				const struct up_field *u;
 
-				if (u == NULL)
+				if (da_line(fid) < 0)
 					abort();
+				u = &da_resource(fid)->fields[da_line(fid)];
 				lo = u->min_len;
 				hi = u->max_len;
 			}

@@ -58,7 +58,7 @@ noinst_PROGRAMS += tests/fuzz/fuzz_device_app
 tests_fuzz_fuzz_device_app_SOURCES = tests/fuzz/fuzz_device_app.c \
 	src/endpoints/device_app_decode.c src/endpoints/device_app_fields.c \
 	src/lib/http.c src/lib/parse.c src/lib/json.c src/lib/errors.c src/lib/validate.c \
-	src/lib/device.c
+	src/lib/field_check.c
 tests_fuzz_fuzz_device_app_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints
 tests_fuzz_fuzz_device_app_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_device_app_LDFLAGS = $(FUZZ_LINK_FLAGS)

@@ -35,8 +35,9 @@ enum form { AS_STRING, AS_OBJECT, AS_FORM, RAW_JSON };
 struct fx {
 	struct tu_env env;
 	char tenant[32], tenant_id[24];
-	char tok[96];      /* device_app_user:write */
-	char tok_read[96]; /* users:read only */
+	char tok[96];       /* device_app_user:write and users:read: answers show the whole user */
+	char tok_write[96]; /* device_app_user:write only: answers show what was sent */
+	char tok_read[96];  /* users:read only */
 	uint64_t token_id;
 };
 
@@ -48,7 +49,8 @@ static void fx_open(struct fx *fx, const char *tenant)
 	snprintf(fx->tenant, sizeof(fx->tenant), "%s", tenant);
 	snprintf(fx->tenant_id, sizeof(fx->tenant_id), "%llu",
 	         (unsigned long long)tu_tenant(&fx->env, tenant));
-	tu_token(&fx->env, tenant, "device_app_user:write", 0, fx->tok, &fx->token_id);
+	tu_token(&fx->env, tenant, "device_app_user:write,users:read", 0, fx->tok, &fx->token_id);
+	tu_token(&fx->env, tenant, "device_app_user:write", 0, fx->tok_write, NULL);
 	tu_token(&fx->env, tenant, "users:read", 0, fx->tok_read, NULL);
 }
 
@@ -1327,6 +1329,133 @@ START_TEST(test_http)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- what a write scope reads */
+
+/* names[0..n) sorted and joined with commas; owned by the caller. */
+static char *join_sorted(const char **names, size_t n)
+{
+	size_t i, j;
+	char *out = calloc(1, 1024);
+
+	ck_assert_ptr_nonnull(out);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			const char *t = names[j];
+
+			names[j] = names[j - 1];
+			names[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		strcat(out, i > 0 ? "," : "");
+		strncat(out, names[i], 40);
+	}
+	return out;
+}
+
+/* The member names of o, sorted, comma-separated; owned by the caller. */
+static char *member_names(const cJSON *o)
+{
+	const cJSON *m;
+	const char *names[32];
+	size_t n = 0;
+
+	cJSON_ArrayForEach(m, o)
+	{
+		ck_assert_uint_lt(n, 32);
+		names[n++] = m->string;
+	}
+	return join_sorted(names, n);
+}
+
+/* The comma-separated list, sorted; owned by the caller. */
+static char *sorted_list(const char *list)
+{
+	char copy[1024], *save = NULL, *t, *out;
+	const char *names[32];
+	size_t n = 0;
+
+	snprintf(copy, sizeof(copy), "%s", list);
+	for (t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		ck_assert_uint_lt(n, 32);
+		names[n++] = t;
+	}
+	out = join_sorted(names, n);
+	return out;
+}
+
+#define BOOKKEEPING "apiDailyUsage,apiUsage,success,updated_at,updated_fields,user_id,version"
+
+struct read_case {
+	int line;
+	const char *desc;
+	int full;                   /* the token has users:read too */
+	const char *inner;          /* %s: the user's public id */
+	const char *members;        /* the answer's member names, sorted */
+	const char *member, *value; /* one member and its value, or NULL */
+};
+
+static const struct read_case read_cases[] = {
+        {__LINE__, "no change by username: the username only", 0, "{'username': 'john_doe'}",
+         BOOKKEEPING ",username", "updated_fields", "[]"},
+        {__LINE__, "no change by user_id: no stored field", 0, "{'user_id': '%s'}", BOOKKEEPING,
+         "updated_fields", "[]"},
+        {__LINE__, "one profile field: profile holds it alone", 0,
+         "{'user_id': '%s', 'profile': {'first_name': 'John'}}", BOOKKEEPING ",profile", "profile",
+         "{'first_name':'John'}"},
+        {__LINE__, "one setting: preferences holds it alone", 0,
+         "{'user_id': '%s', 'preferences': {'language': 'en'}}", BOOKKEEPING ",preferences",
+         "preferences", "{'language':'en'}"},
+        {__LINE__, "a setting removed: shown as null", 0,
+         "{'user_id': '%s', 'preferences': {'theme': null}}", BOOKKEEPING ",preferences",
+         "preferences", "{'theme':null}"},
+        {__LINE__, "a change: the fields sent", 0,
+         "{'number': '+1234567890', 'user_class': 'gold'}", BOOKKEEPING ",number,user_class",
+         "updated_fields", "['user_class']"},
+        {__LINE__, "the password sent: never shown", 0,
+         "{'username': 'john_doe', 'password': 'hashed_password_string'}", BOOKKEEPING ",username",
+         "updated_fields", "[]"},
+        {__LINE__, "with users:read: the whole user", 1, "{'user_id': '%s'}",
+         BOOKKEEPING ",generic_id,iccid,imei,imsi,number,preferences,profile,user_class,"
+                     "user_external_id,username",
+         "profile", "{'first_name':'John','last_name':null,'email':'j@example.com'}"},
+};
+
+/* device_app_user:write alone reads nothing the request did not send. */
+START_TEST(test_write_scope_reads_what_it_sent)
+{
+	const struct read_case *c = &read_cases[_i];
+	struct fx fx;
+	cJSON *b = NULL;
+	char id[32], name[32], inner[256], *names, *want;
+
+	snprintf(name, sizeof(name), "reads%d", _i);
+	fx_open(&fx, name);
+	create_seed(&fx, id);
+	ck_assert_int_eq(
+	        post(&fx, fx.tok, AS_OBJECT,
+	             "{'username': 'john_doe', 'profile': {'first_name': 'John', 'email': "
+	             "'j@example.com'}, 'preferences': {'language': 'en', 'theme': 'dark'}}",
+	             &b),
+	        201);
+	cJSON_Delete(b);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(inner, sizeof(inner), c->inner, id);
+#pragma GCC diagnostic pop
+	ck_assert_int_eq(post(&fx, c->full ? fx.tok : fx.tok_write, AS_STRING, inner, &b), 201);
+	names = member_names(b);
+	want = sorted_list(c->members);
+	ck_assert_msg(strcmp(names, want) == 0, "line %d: %s: members %s", c->line, c->desc, names);
+	free(names);
+	free(want);
+	ck_assert_str_eq(str(b, "user_id"), id);
+	if (c->member != NULL)
+		expect_member(b, c->member, c->value);
+	cJSON_Delete(b);
+	fx_close(&fx);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- tenants */
 
 START_TEST(test_tenant_isolation)
@@ -1406,6 +1535,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_parallel_identical_creates, 0, 2);
 	tcase_add_loop_test(tc, test_http, 0, (int)(sizeof(http_cases) / sizeof(http_cases[0])));
 	tcase_add_test(tc, test_tenant_isolation);
+	tcase_add_loop_test(tc, test_write_scope_reads_what_it_sent, 0,
+	                    (int)(sizeof(read_cases) / sizeof(read_cases[0])));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

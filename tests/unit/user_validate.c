@@ -1,4 +1,8 @@
-/* user_validate.c: the users table through the generic validation (resource_validate.c). */
+/*
+ * user_validate.c: the users table through the generic validation
+ * (resource_validate.c), for test_user_validate: a value or a whole
+ * document at a time, apart from a request.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

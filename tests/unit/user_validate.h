@@ -1,7 +1,6 @@
 /*
- * user_validate.h: validation of user representations, for callers that
- * validate users apart from a request (tests, tools): the generic
- * validation of resource.h over the users table.
+ * user_validate.h: validation of user representations apart from a request,
+ * for the tests: the generic validation of resource.h over the users table.
  */
 #ifndef UP_USER_VALIDATE_H
 #define UP_USER_VALIDATE_H
