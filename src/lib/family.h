@@ -11,8 +11,9 @@
 #include <stdint.h>
 #include <sodium.h>
 #include <cjson/cJSON.h>
-#include "app.h"
+#include "ctx.h"
 #include "password.h"
+#include "request_io.h"
 #include "resource.h"
 #include "route.h"
 
@@ -82,18 +83,6 @@ struct up_family {
  * error that rolls back, and the pipeline hashes it and runs again.
  */
 enum up_err up_write_hash_secret(struct up_write *w, const char *name);
-
-/* 1 if an If-Match header value (borrowed; NULL = absent) admits version. */
-int up_if_match(const char *if_match, uint64_t version);
-
-/*
- * 200/201 with {"success": true, <members of item>, apiUsage, apiDailyUsage}
- * and ETag "<version>".  item is taken over (freed here).
- */
-void up_family_send(struct up_call *call, int status, cJSON *item, uint64_t version);
-
-/* Answer with e (message, details) and reset it. */
-void up_family_fail(struct up_call *call, struct up_error *e);
 
 /* The route handlers: call->family says which family, call->id which row. */
 void up_family_get(struct up_call *call);    /* GET, HEAD /{id} */
