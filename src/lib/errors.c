@@ -100,14 +100,21 @@ static int full(struct up_error *e)
 
 cJSON *up_error_add(struct up_error *e, cJSON *detail)
 {
-	if (detail == NULL)
-		return NULL;
-	if (full(e) || (e->details == NULL && (e->details = cJSON_CreateArray()) == NULL) ||
-	    !cJSON_AddItemToArray(e->details, detail)) {
-		cJSON_Delete(detail);
+	if (detail == NULL) {
+		e->more++; /* its own allocation failed: still a problem, counted */
 		return NULL;
 	}
+	if (full(e))
+		goto drop;
+	if ((e->details == NULL && (e->details = cJSON_CreateArray()) == NULL) ||
+	    !cJSON_AddItemToArray(e->details, detail)) {
+		e->more++; /* out of memory: still a problem, counted */
+		goto drop;
+	}
 	return detail;
+drop:
+	cJSON_Delete(detail);
+	return NULL;
 }
 
 /* The detail {"index"?, "field", "reason"}; index < 0 leaves "index" out. */
@@ -127,13 +134,11 @@ static cJSON *detail_v(struct up_error *e, long index, const char *field, const 
 	if (o == NULL ||
 	    (index >= 0 && cJSON_AddNumberToObject(o, "index", (double)index) == NULL) ||
 	    cJSON_AddStringToObject(o, "field", field) == NULL ||
-	    cJSON_AddStringToObject(o, "reason", reason) == NULL) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	if ((e->details == NULL && (e->details = cJSON_CreateArray()) == NULL) ||
+	    cJSON_AddStringToObject(o, "reason", reason) == NULL ||
+	    (e->details == NULL && (e->details = cJSON_CreateArray()) == NULL) ||
 	    !cJSON_AddItemToArray(e->details, o)) {
 		cJSON_Delete(o);
+		e->more++; /* out of memory: still a problem, counted */
 		return NULL;
 	}
 	return o;

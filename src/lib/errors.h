@@ -85,8 +85,8 @@ enum up_err up_error_set(struct up_error *e, enum up_err code, const char *fmt, 
  * Append {"field": field, "reason": <formatted>} to e->details (made on
  * first use); a reason longer than 255 bytes is cut on a UTF-8 character
  * boundary.  Returns the new object (owned by e), so a caller may add
- * members, or NULL when the details are full (the problem is then counted
- * in e->more) or memory ran out.
+ * members, or NULL when the details are full or memory ran out (the
+ * problem is then only counted, in e->more: up_error_ndetails() sees it).
  */
 cJSON *up_error_detail(struct up_error *e, const char *field, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
@@ -101,8 +101,8 @@ cJSON *up_error_detail_at(struct up_error *e, long index, const char *field, con
 /*
  * Append detail, an object of another shape made by the caller (a patch
  * error's {"op", "path", "reason"}), to e->details; taken over.  Returns
- * it, or NULL (detail freed) when the details are full (counted in
- * e->more) or memory ran out.
+ * it, or NULL (detail freed) when the details are full or memory ran out
+ * (counted in e->more), as is a NULL detail (its own allocation failed).
  */
 cJSON *up_error_add(struct up_error *e, cJSON *detail);
 

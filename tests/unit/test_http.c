@@ -390,6 +390,26 @@ START_TEST(test_error_response_shape)
 }
 END_TEST
 
+/* A detail that could not be made (out of memory) is still a problem: counted, never lost. */
+START_TEST(test_error_detail_lost)
+{
+	struct up_response resp;
+	struct up_error e = {0};
+	cJSON *body;
+
+	ck_assert_ptr_null(up_error_add(&e, NULL));
+	ck_assert_int_eq(up_error_ndetails(&e), 1);
+	up_error_set(&e, UP_ERR_VALIDATION, NULL);
+	up_response_init(&resp);
+	up_response_error(&resp, &e, NULL);
+	ck_assert_int_eq(up_json_parse(resp.body, resp.body_len, 8, &body), UP_OK);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(body, "details")), 0);
+	ck_assert_int_eq(cJSON_GetObjectItem(body, "moreDetails")->valueint, 1);
+	cJSON_Delete(body);
+	up_response_free(&resp);
+}
+END_TEST
+
 /* Details are capped at UP_ERROR_MAX_DETAILS for every kind of detail; the rest are counted. */
 static const struct cap_case {
 	int line;
@@ -481,6 +501,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_error_mapping, 0, sizeof(err_cases) / sizeof(err_cases[0]));
 	tcase_add_test(tc, test_every_error_has_an_entry);
 	tcase_add_test(tc, test_error_response_shape);
+	tcase_add_test(tc, test_error_detail_lost);
 	tcase_add_loop_test(tc, test_error_details_capped, 0,
 	                    sizeof(cap_cases) / sizeof(cap_cases[0]));
 	tcase_add_test(tc, test_response_head_and_headers);
