@@ -8,7 +8,7 @@ TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -I$(top_srcdir)/tests/common
 
 # Unit tests (no database).
 UNIT_TESTS = tests/unit/test_config tests/unit/test_http tests/unit/test_token \
-	tests/unit/test_json
+	tests/unit/test_json tests/unit/test_request_io
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_config_CFLAGS = $(TEST_CFLAGS)
@@ -19,6 +19,8 @@ tests_unit_test_token_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_token_LDADD = $(TEST_LIBS)
 tests_unit_test_json_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_json_LDADD = $(TEST_LIBS)
+tests_unit_test_request_io_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_request_io_LDADD = $(TEST_LIBS)
 
 # Integration tests (a private MariaDB per program, started by the harness).
 check_PROGRAMS += tests/integration/test_foundation

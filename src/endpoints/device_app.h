@@ -21,6 +21,9 @@
 
 #define UP_DEVICE_APP_PATH "/api/v1/device_app_user_update"
 
+/* The route table of the family (what its program serves). */
+extern const struct up_routes up_device_app_routes;
+
 /* Route and serve one request of the device-app family. */
 void up_device_app_handle(struct up_ctx *ctx, const struct up_request *req,
                           struct up_response *resp);
@@ -83,9 +86,6 @@ struct da_field {
 /* Indexed by enum da_fid. */
 extern const struct da_field da_fields[DA__MAX];
 
-/* Problems listed one by one in a 422 (as the Users API); the rest are counted. */
-#define DA_MAX_DETAILS 16
-
 #define DA_PREFS_MAX_KEYS 64
 #define DA_PREFS_MAX_KEY_LEN 64
 #define DA_PREFS_MAX_VALUE_LEN 1000
@@ -103,11 +103,11 @@ struct da_input {
  * Check every member of data (a JSON object, borrowed) against the field
  * table in mode, filling in (release with da_input_free, also on error).
  * Returns UP_OK; UP_ERR_MISSING_KEY when no identifying key is given; or
- * UP_ERR_VALIDATION with one {"field","reason"} entry per problem appended
- * to details (a JSON array, borrowed: the details of an up_error).
+ * UP_ERR_VALIDATION with one {"field","reason"} detail per problem added to
+ * e (errors.c caps them).
  */
 enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct da_input *in,
-                           cJSON *details);
+                           struct up_error *e);
 void da_input_free(struct da_input *in);
 
 /* The table of field fid (users or devices), NULL for DA_S_NONE. */

@@ -287,8 +287,8 @@ static void parse_member(int fid, const cJSON *v, enum up_device_mode mode, stru
 	}
 }
 
-static enum up_err input_parse(const cJSON *data, enum up_device_mode mode, struct da_input *in,
-                               struct up_error *e)
+enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct da_input *in,
+                           struct up_error *e)
 {
 	const cJSON *m, *p;
 	int profile_seen = 0, key = 0, fid, before = (int)up_error_ndetails(e);
@@ -332,20 +332,7 @@ static enum up_err input_parse(const cJSON *data, enum up_device_mode mode, stru
 	}
 	if (!key)
 		return UP_ERR_MISSING_KEY;
-	if ((int)up_error_ndetails(e) <= before)
-		return UP_OK;
-	up_details_cap(e->details, (size_t)before, DA_MAX_DETAILS);
-	return UP_ERR_VALIDATION;
-}
-
-enum up_err da_input_parse(const cJSON *data, enum up_device_mode mode, struct da_input *in,
-                           cJSON *details)
-{
-	struct up_error e = {.details = details};
-	enum up_err rc = input_parse(data, mode, in, &e);
-
-	e.details = NULL; /* the caller's */
-	return rc;
+	return (int)up_error_ndetails(e) <= before ? UP_OK : UP_ERR_VALIDATION;
 }
 
 void da_input_free(struct da_input *in)

@@ -127,9 +127,7 @@ static void update(struct up_call *call)
 	rc = da_decode(req, ctx->cfg->max_json_depth, &data, e.message, sizeof(e.message));
 	if (rc != UP_OK)
 		goto out;
-	e.details = cJSON_CreateArray();
-	rc = e.details == NULL ? UP_ERR_NOMEM
-	                       : da_input_parse(data, ctx->cfg->device_validation, &in, e.details);
+	rc = da_input_parse(data, ctx->cfg->device_validation, &in, &e);
 	if (rc == UP_ERR_MISSING_KEY) {
 		up_error_reset(&e);
 		up_error_set(&e, rc,
@@ -182,10 +180,10 @@ static const struct up_route routes[] = {
         {UP_DEVICE_APP_PATH "/", UP_MB(UP_M_POST), UP_SCOPE_DEVICE_APP_WRITE, update, NULL},
 };
 
-static const struct up_routes device_app_routes = {routes, 1, NULL};
+const struct up_routes up_device_app_routes = {routes, 1, NULL};
 
 void up_device_app_handle(struct up_ctx *ctx, const struct up_request *req,
                           struct up_response *resp)
 {
-	up_route_dispatch(&device_app_routes, ctx, req, resp);
+	up_route_dispatch(&up_device_app_routes, ctx, req, resp);
 }

@@ -3,5 +3,5 @@
 
 int main(void)
 {
-	return up_app_main("userpatch-device-app", up_device_app_handle);
+	return up_app_main("userpatch-device-app", &up_device_app_routes);
 }

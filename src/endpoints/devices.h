@@ -6,6 +6,9 @@
 
 #define UP_DEVICES_PATH "/api/devices"
 
+/* The route table of the family (what its program serves). */
+extern const struct up_routes up_devices_routes;
+
 /* Route and serve one request of the /api/devices family. */
 void up_devices_handle(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp);
 

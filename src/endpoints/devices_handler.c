@@ -4,7 +4,6 @@
  * (device_store.c) served by the generic handlers (family.h); positions and
  * alerts are devices_track.c.
  */
-#include <string.h>
 #include "device_store.h"
 #include "devices.h"
 #include "devices_internal.h"
@@ -24,29 +23,18 @@ static const struct up_route routes[] = {
         {"/api/devices/{id}", OPTIONS, 0, NULL, NULL},
         {"/api/devices/{id}/lastLocation", READ | OPTIONS, R, up_dev_last_location, NULL},
         {"/api/devices/{id}/locations", READ, R, up_dev_get_locations, NULL},
-        {"/api/devices/{id}/locations", UP_MB(UP_M_POST), REPORT, up_dev_post_locations, NULL},
+        {"/api/devices/{id}/locations", UP_MB(UP_M_POST) | UP_ROUTE_BATCH, REPORT,
+         up_dev_post_locations, NULL},
         {"/api/devices/{id}/locations", OPTIONS, 0, NULL, NULL},
         {"/api/devices/{id}/alerts", READ, R, up_dev_get_alerts, NULL},
         {"/api/devices/{id}/alerts", UP_MB(UP_M_POST), REPORT, up_dev_post_alert, NULL},
         {"/api/devices/{id}/alerts", OPTIONS, 0, NULL, NULL},
 };
 
-static const struct up_routes devices_routes = {routes, sizeof(routes) / sizeof(routes[0]),
-                                                &up_device_family};
-
-/* The one route whose body may exceed max_body (up to max_batch_body). */
-static int is_batch(const struct up_request *req)
-{
-	static const char sub[] = "/locations";
-	size_t n = strlen(req->path);
-
-	return req->method == UP_M_POST && n > sizeof(sub) - 1 &&
-	       strcmp(req->path + n - (sizeof(sub) - 1), sub) == 0;
-}
+const struct up_routes up_devices_routes = {routes, sizeof(routes) / sizeof(routes[0]),
+                                            &up_device_family};
 
 void up_devices_handle(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp)
 {
-	if (!is_batch(req) && !up_ctx_body_within(ctx, req, resp))
-		return;
-	up_route_dispatch(&devices_routes, ctx, req, resp);
+	up_route_dispatch(&up_devices_routes, ctx, req, resp);
 }

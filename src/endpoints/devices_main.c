@@ -3,5 +3,5 @@
 
 int main(void)
 {
-	return up_app_main_batch("userpatch-devices", up_devices_handle);
+	return up_app_main("userpatch-devices", &up_devices_routes);
 }

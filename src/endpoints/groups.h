@@ -8,6 +8,9 @@
 /* The user_groups table (groups_handler.c). */
 extern const struct up_resource up_group_resource;
 
+/* The route table of the family (what its program serves). */
+extern const struct up_routes up_groups_routes;
+
 /* Route and serve one request of the /api/groups family. */
 void up_groups_handle(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp);
 

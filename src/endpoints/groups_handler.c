@@ -151,10 +151,10 @@ static const struct up_route routes[] = {
         {"/api/groups/{id}", UP_MB(UP_M_OPTIONS), 0, NULL, NULL},
 };
 
-static const struct up_routes group_routes = {routes, sizeof(routes) / sizeof(routes[0]),
-                                              &group_family};
+const struct up_routes up_groups_routes = {routes, sizeof(routes) / sizeof(routes[0]),
+                                           &group_family};
 
 void up_groups_handle(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp)
 {
-	up_route_dispatch(&group_routes, ctx, req, resp);
+	up_route_dispatch(&up_groups_routes, ctx, req, resp);
 }

@@ -3,5 +3,5 @@
 
 int main(void)
 {
-	return up_app_main("userpatch-groups", up_groups_handle);
+	return up_app_main("userpatch-groups", &up_groups_routes);
 }

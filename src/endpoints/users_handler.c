@@ -4,6 +4,7 @@
  * (user_store.c) served by the generic handlers (family.h).
  */
 #include "catalog.h"
+#include "request_io.h"
 #include "user_store.h"
 #include "users.h"
 
@@ -14,26 +15,25 @@ static void catalog(struct up_call *call)
 	const char *key = c == UP_CATALOG_COUNTRIES ? "countries" : "timeZones";
 	cJSON *body = cJSON_CreateObject(), *arr = cJSON_CreateArray();
 	size_t i, n = up_catalog_count(c);
-	enum up_err rc = UP_ERR_NOMEM;
+	struct up_error e = {0};
 
-	if (body == NULL || arr == NULL || cJSON_AddTrueToObject(body, "success") == NULL)
-		goto out;
+	if (body == NULL || arr == NULL)
+		goto fail;
 	for (i = 0; i < n; i++) {
 		cJSON *s = cJSON_CreateString(up_catalog_item(c, i));
 
 		if (s == NULL)
-			goto out;
+			goto fail;
 		cJSON_AddItemToArray(arr, s);
 	}
 	cJSON_AddItemToObject(body, key, arr);
-	arr = NULL;
-	up_ctx_add_usage(call->ctx, body);
-	rc = up_response_json(call->resp, 200, body);
-out:
-	if (rc != UP_OK)
-		up_ctx_error(call->ctx, call->resp, rc, NULL, NULL);
+	up_reply(call, 200, body);
+	return;
+fail:
 	cJSON_Delete(arr);
 	cJSON_Delete(body);
+	up_error_set(&e, UP_ERR_NOMEM, NULL);
+	up_ctx_fail(call->ctx, call->resp, &e);
 }
 
 static const enum up_catalog countries = UP_CATALOG_COUNTRIES, time_zones = UP_CATALOG_TIME_ZONES;
@@ -56,10 +56,10 @@ static const struct up_route routes[] = {
         {"/api/users/{id}", UP_MB(UP_M_OPTIONS), 0, NULL, NULL},
 };
 
-static const struct up_routes users_routes = {routes, sizeof(routes) / sizeof(routes[0]),
-                                              &up_user_family};
+const struct up_routes up_users_routes = {routes, sizeof(routes) / sizeof(routes[0]),
+                                          &up_user_family};
 
 void up_users_handle(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp)
 {
-	up_route_dispatch(&users_routes, ctx, req, resp);
+	up_route_dispatch(&up_users_routes, ctx, req, resp);
 }

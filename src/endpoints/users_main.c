@@ -3,5 +3,5 @@
 
 int main(void)
 {
-	return up_app_main("userpatch-users", up_users_handle);
+	return up_app_main("userpatch-users", &up_users_routes);
 }

@@ -15,76 +15,6 @@
 #include "log.h"
 #include "usage.h"
 
-enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsigned scope,
-                        struct up_response *resp)
-{
-	enum up_err rc;
-
-	if (ctx->db == NULL) {
-		up_ctx_error(ctx, resp, UP_ERR_CONFIG, NULL, NULL);
-		return UP_ERR_CONFIG;
-	}
-	rc = up_auth_request(ctx->db, req->authorization, scope, &ctx->auth);
-	if (rc == UP_OK) {
-		ctx->authed = 1;
-		return UP_OK;
-	}
-	if (rc == UP_ERR_FORBIDDEN) {
-		char scopes[UP_SCOPES_TEXT_LEN], hdr[UP_SCOPES_TEXT_LEN + 96];
-
-		up_scopes_format(scope, scopes, sizeof(scopes));
-		snprintf(hdr, sizeof(hdr),
-		         "Bearer realm=\"userpatch\", error=\"insufficient_scope\", scope=\"%s\"",
-		         scopes);
-		up_response_header(resp, "WWW-Authenticate", hdr);
-	}
-	up_ctx_error(ctx, resp, rc, NULL, NULL);
-	return rc;
-}
-
-void up_ctx_error(struct up_ctx *ctx, struct up_response *resp, enum up_err err,
-                  const char *message, cJSON *details)
-{
-	char num[32];
-	int status = up_err_status(err);
-
-	if (status >= 500)
-		up_log(UP_LOG_ERROR, "request failed: %s (%s)", up_err_code(err),
-		       message != NULL ? message : up_err_message(err));
-	/* Never leak internals: 500s get the generic sentence. */
-	if (status == 500)
-		message = NULL;
-	up_response_error(resp, err, message, details, &ctx->auth.usage);
-	if (err == UP_ERR_QUOTA) {
-		snprintf(num, sizeof(num), "%ld", ctx->auth.retry_after);
-		up_response_header(resp, "Retry-After", num);
-	}
-}
-
-void up_ctx_fail(struct up_ctx *ctx, struct up_response *resp, struct up_error *e)
-{
-	up_ctx_error(ctx, resp, e->code, e->message[0] != '\0' ? e->message : NULL, e->details);
-	e->details = NULL;
-	up_error_reset(e);
-}
-
-void up_ctx_method_not_allowed(struct up_ctx *ctx, struct up_response *resp, const char *allow)
-{
-	char msg[96];
-
-	snprintf(msg, sizeof(msg), "Method not allowed; allowed: %s", allow);
-	up_ctx_error(ctx, resp, UP_ERR_METHOD, msg, NULL);
-	up_response_header(resp, "Allow", allow);
-}
-
-void up_ctx_add_usage(const struct up_ctx *ctx, cJSON *body)
-{
-	if (!ctx->auth.usage.known)
-		return;
-	cJSON_AddNumberToObject(body, "apiUsage", (double)ctx->auth.usage.total);
-	cJSON_AddNumberToObject(body, "apiDailyUsage", (double)ctx->auth.usage.daily);
-}
-
 static int has_header(const struct up_response *resp, const char *name)
 {
 	size_t i;
@@ -116,15 +46,22 @@ static void add_ratelimit(const struct up_ctx *ctx, struct up_response *resp)
 	up_response_header(resp, "RateLimit", v);
 }
 
-void up_app_handle(struct up_ctx *ctx, up_handler_fn handler, const struct up_request *req,
-                   struct up_response *resp)
+/* Run the request through routes, or through handler when routes is NULL. */
+static void handle(struct up_ctx *ctx, const struct up_routes *routes, up_handler_fn handler,
+                   const struct up_request *req, struct up_response *resp)
 {
 	memset(&ctx->auth, 0, sizeof(ctx->auth));
 	ctx->authed = 0;
 	if (ctx->db == NULL) {
-		up_ctx_error(ctx, resp, UP_ERR_CONFIG, NULL, NULL);
+		struct up_error e = {0};
+
+		up_error_set(&e, UP_ERR_CONFIG, NULL);
+		up_ctx_fail(ctx, resp, &e);
 	} else {
-		handler(ctx, req, resp);
+		if (routes != NULL)
+			up_route_dispatch(routes, ctx, req, resp);
+		else
+			handler(ctx, req, resp);
 		add_ratelimit(ctx, resp);
 	}
 	if (resp->status == 503 && !has_header(resp, "Retry-After")) {
@@ -133,6 +70,12 @@ void up_app_handle(struct up_ctx *ctx, up_handler_fn handler, const struct up_re
 		snprintf(num, sizeof(num), "%lu", ctx->cfg->retry_after);
 		up_response_header(resp, "Retry-After", num);
 	}
+}
+
+void up_app_handle(struct up_ctx *ctx, up_handler_fn handler, const struct up_request *req,
+                   struct up_response *resp)
+{
+	handle(ctx, NULL, handler, req, resp);
 }
 
 void up_app_after_response(struct up_ctx *ctx)
@@ -259,15 +202,7 @@ static void on_term(int sig)
 	FCGX_ShutdownPending();
 }
 
-int up_ctx_body_within(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp)
-{
-	if (req->body_len <= ctx->cfg->max_body)
-		return 1;
-	up_ctx_error(ctx, resp, UP_ERR_TOO_LARGE, "Request body larger than the limit", NULL);
-	return 0;
-}
-
-static int app_main(const char *prog, up_handler_fn handler, int batch)
+int up_app_main(const char *prog, const struct up_routes *routes)
 {
 	struct up_live_config live;
 	struct sigaction sa;
@@ -313,9 +248,7 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 		}
 		up_response_init(&resp);
 		rc = up_request_read(&req, req_getenv, io, req_read, io,
-		                     batch && live.cfg.max_batch_body > live.cfg.max_body
-		                             ? live.cfg.max_batch_body
-		                             : live.cfg.max_body);
+		                     up_routes_body_max(routes, &live.cfg));
 		up_log_set_request_id(req.request_id);
 		/*
 		 * All of the body was read: the end of FCGI_STDIN follows it at once
@@ -324,13 +257,18 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 		 */
 		input_done = !cgi && rc == UP_OK && FCGX_GetChar(fcgx.in) == EOF;
 		if (rc != UP_OK) {
+			struct up_error e = {0};
+
 			memset(&ctx.auth, 0, sizeof(ctx.auth));
-			up_ctx_error(&ctx, &resp, rc,
-			             rc == UP_ERR_TOO_LARGE ? "Request body larger than the limit"
-			                                    : req.problem,
-			             NULL);
+			if (rc == UP_ERR_TOO_LARGE)
+				up_error_set(&e, rc, "%s", UP_TOO_LARGE_SENTENCE);
+			else if (req.problem != NULL)
+				up_error_set(&e, rc, "%s", req.problem);
+			else
+				up_error_set(&e, rc, NULL);
+			up_ctx_fail(&ctx, &resp, &e);
 		} else {
-			up_app_handle(&ctx, handler, &req, &resp);
+			handle(&ctx, routes, NULL, &req, &resp);
 		}
 		up_response_write(&resp, req.request_id, req.method == UP_M_HEAD, req_write, io);
 		/* The answer leaves now; what follows does not keep the client waiting. */
@@ -353,14 +291,4 @@ static int app_main(const char *prog, up_handler_fn handler, int batch)
 	up_live_config_close(&live);
 	up_db_library_end();
 	return 0;
-}
-
-int up_app_main(const char *prog, up_handler_fn handler)
-{
-	return app_main(prog, handler, 0);
-}
-
-int up_app_main_batch(const char *prog, up_handler_fn handler)
-{
-	return app_main(prog, handler, 1);
 }

@@ -55,6 +55,7 @@ static const struct key_info keys[] = {
         {"db_failback_delay", K_ULONG, OFF(db_failback_delay), 1, 86400},
         {"max_batch_body", K_ULONG, OFF(max_batch_body), 256, 64UL * 1024 * 1024},
         {"token_cache_seconds", K_ULONG, OFF(token_cache_seconds), 0, 60},
+        {"max_future_fix", K_ULONG, OFF(max_future_fix), 0, 86400},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -76,6 +77,7 @@ void up_config_defaults(struct up_config *cfg)
 	cfg->pwhash_memlimit = 64UL * 1024 * 1024;
 	cfg->retry_after = 5;
 	cfg->token_cache_seconds = 5;
+	cfg->max_future_fix = 300;
 	cfg->device_validation = UP_DEVICE_FORMAT;
 	cfg->log_level = UP_LOG_INFO;
 }

@@ -36,6 +36,7 @@ struct up_config {
 	enum up_log_level log_level;
 	char *log_file;
 	unsigned long token_cache_seconds; /* a token's row is read again after this (0: always) */
+	unsigned long max_future_fix;      /* seconds a reported fix time may lie ahead */
 };
 
 /* Fill cfg with defaults (no allocation). */

@@ -3,8 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "errors.h"
-#include "json.h"
-#include "validate.h"
+#include "utf8.h"
 
 struct err_info {
 	int status;
@@ -90,32 +89,84 @@ enum up_err up_error_set(struct up_error *e, enum up_err code, const char *fmt, 
 	return code;
 }
 
-cJSON *up_error_detail(struct up_error *e, const char *field, const char *fmt, ...)
+/* 1 when e lists no more details: the next problem is only counted. */
+static int full(struct up_error *e)
 {
-	char reason[256];
-	va_list ap;
-
-	if (e->details == NULL && (e->details = cJSON_CreateArray()) == NULL)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	return up_details_add(e->details, field, "%s", reason);
+	if (up_error_ndetails(e) - e->more < UP_ERROR_MAX_DETAILS)
+		return 0;
+	e->more++;
+	return 1;
 }
 
 cJSON *up_error_add(struct up_error *e, cJSON *detail)
 {
-	if (detail == NULL)
-		return NULL;
-	if ((e->details == NULL && (e->details = cJSON_CreateArray()) == NULL) ||
-	    !cJSON_AddItemToArray(e->details, detail)) {
-		cJSON_Delete(detail);
+	if (detail == NULL) {
+		e->more++; /* its own allocation failed: still a problem, counted */
 		return NULL;
 	}
+	if (full(e))
+		goto drop;
+	if ((e->details == NULL && (e->details = cJSON_CreateArray()) == NULL) ||
+	    !cJSON_AddItemToArray(e->details, detail)) {
+		e->more++; /* out of memory: still a problem, counted */
+		goto drop;
+	}
 	return detail;
+drop:
+	cJSON_Delete(detail);
+	return NULL;
+}
+
+/* The detail {"index"?, "field", "reason"}; index < 0 leaves "index" out. */
+static cJSON *detail_v(struct up_error *e, long index, const char *field, const char *fmt,
+                       va_list ap) __attribute__((format(printf, 4, 0)));
+static cJSON *detail_v(struct up_error *e, long index, const char *field, const char *fmt,
+                       va_list ap)
+{
+	char reason[256];
+	cJSON *o;
+
+	if (full(e))
+		return NULL;
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	up_utf8_trim(reason);
+	o = cJSON_CreateObject();
+	if (o == NULL ||
+	    (index >= 0 && cJSON_AddNumberToObject(o, "index", (double)index) == NULL) ||
+	    cJSON_AddStringToObject(o, "field", field) == NULL ||
+	    cJSON_AddStringToObject(o, "reason", reason) == NULL ||
+	    (e->details == NULL && (e->details = cJSON_CreateArray()) == NULL) ||
+	    !cJSON_AddItemToArray(e->details, o)) {
+		cJSON_Delete(o);
+		e->more++; /* out of memory: still a problem, counted */
+		return NULL;
+	}
+	return o;
+}
+
+cJSON *up_error_detail(struct up_error *e, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	cJSON *o;
+
+	va_start(ap, fmt);
+	o = detail_v(e, -1, field, fmt, ap);
+	va_end(ap);
+	return o;
+}
+
+cJSON *up_error_detail_at(struct up_error *e, long index, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	cJSON *o;
+
+	va_start(ap, fmt);
+	o = detail_v(e, index, field, fmt, ap);
+	va_end(ap);
+	return o;
 }
 
 size_t up_error_ndetails(const struct up_error *e)
 {
-	return e->details != NULL ? (size_t)cJSON_GetArraySize(e->details) : 0;
+	return (e->details != NULL ? (size_t)cJSON_GetArraySize(e->details) : 0) + e->more;
 }

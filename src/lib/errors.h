@@ -55,16 +55,23 @@ const char *up_err_code(enum up_err err);
 /* Default human sentence. Static storage. */
 const char *up_err_message(enum up_err err);
 
+/* The most details an error lists; the problems past them are only counted (more). */
+#define UP_ERROR_MAX_DETAILS 16
+
 /*
- * The one error payload every layer fills and the handler answers with
- * (up_ctx_fail): the error, a sentence ("" = the default one of the enum)
- * and the details, an array of {"field", "reason", ...} objects (NULL =
- * none).  Zero-initialise it (or up_error_reset); the payload owns details.
+ * The one error payload: every layer fills it, and it is the only way an
+ * error leaves a handler (up_ctx_fail answers with it).  The error, a
+ * sentence ("" = the default one of the enum) and the details, an array of
+ * {"field", "reason", ...} objects (NULL = none) holding at most
+ * UP_ERROR_MAX_DETAILS of them; the problems found past that are counted in
+ * `more` (the answer's "moreDetails").  Zero-initialise it (or
+ * up_error_reset); the payload owns details.
  */
 struct up_error {
 	enum up_err code;
 	char message[256];
 	cJSON *details;
+	size_t more;
 };
 
 /* Forget everything (details freed); e is then as zero-initialised. */
@@ -76,20 +83,30 @@ enum up_err up_error_set(struct up_error *e, enum up_err code, const char *fmt, 
 
 /*
  * Append {"field": field, "reason": <formatted>} to e->details (made on
- * first use).  Returns the new object (owned by e), so a caller may add
- * members, or NULL when memory ran out.
+ * first use); a reason longer than 255 bytes is cut on a UTF-8 character
+ * boundary.  Returns the new object (owned by e), so a caller may add
+ * members, or NULL when the details are full or memory ran out (the
+ * problem is then only counted, in e->more: up_error_ndetails() sees it).
  */
 cJSON *up_error_detail(struct up_error *e, const char *field, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 /*
+ * As up_error_detail for element index (>= 0) of a batch:
+ * {"index": index, "field": field, "reason": <formatted>}.
+ */
+cJSON *up_error_detail_at(struct up_error *e, long index, const char *field, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/*
  * Append detail, an object of another shape made by the caller (a patch
  * error's {"op", "path", "reason"}), to e->details; taken over.  Returns
- * it, or NULL (detail freed) when memory ran out.
+ * it, or NULL (detail freed) when the details are full or memory ran out
+ * (counted in e->more), as is a NULL detail (its own allocation failed).
  */
 cJSON *up_error_add(struct up_error *e, cJSON *detail);
 
-/* Number of details so far. */
+/* Number of problems so far: the details listed and those only counted. */
 size_t up_error_ndetails(const struct up_error *e);
 
 #endif

@@ -10,7 +10,8 @@
 
 #include <stdint.h>
 #include <cjson/cJSON.h>
-#include "app.h"
+#include "ctx.h"
+#include "request_io.h"
 #include "resource.h"
 #include "route.h"
 #include "secret.h"
@@ -68,17 +69,6 @@ struct up_family {
 	const char *audit;            /* audit_log.resource of its rows; NULL: users (user_id) */
 };
 
-/* 1 if an If-Match header value (borrowed; NULL = absent) admits version. */
-int up_if_match(const char *if_match, uint64_t version);
-
-/*
- * 200/201 with {"success": true, <members of item>, apiUsage, apiDailyUsage}
- * and ETag "<version>".  item is taken over (freed here).
- */
-void up_family_send(struct up_call *call, int status, cJSON *item, uint64_t version);
-
-/* Answer with e (message, details) and reset it. */
-void up_family_fail(struct up_call *call, struct up_error *e);
 
 /* The route handlers: call->family says which family, call->id which row. */
 void up_family_get(struct up_call *call);    /* GET, HEAD /{id} */

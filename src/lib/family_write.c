@@ -218,12 +218,9 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 		rc = up_resource_lock(db, r, tenant, &w->key, &w->cur);
 		if (rc != UP_OK)
 			goto out;
-		if (!up_if_match(w->req->if_match, w->cur.version)) {
-			rc = up_error_set(&w->err, UP_ERR_PRECONDITION,
-			                  "If-Match does not match the current version \"%llu\"",
-			                  (unsigned long long)w->cur.version);
+		rc = up_req_if_match(w->req, w->cur.version, &w->err);
+		if (rc != UP_OK)
 			goto out;
-		}
 	}
 	if (w->kind == UP_W_DELETE) {
 		rc = do_delete(db, w);
@@ -296,13 +293,13 @@ static void run(struct up_write *w, struct up_call *call)
 		rc = up_secret_transaction(call->ctx->db, call->ctx->cfg, &w->secret, write_txn, w);
 	if (rc != UP_OK) {
 		w->err.code = rc;
-		up_family_fail(call, &w->err);
+		up_ctx_fail(call->ctx, call->resp, &w->err);
 	} else if (w->kind == UP_W_DELETE) {
 		call->resp->status = 204;
 	} else {
 		int created = w->kind == UP_W_POST;
 
-		up_family_send(call, created ? 201 : 200, w->result, w->version);
+		up_reply_versioned(call, created ? 201 : 200, w->result, w->version);
 		w->result = NULL;
 		if (created && call->resp->status == 201) {
 			char loc[512], id[300];
@@ -316,53 +313,38 @@ static void run(struct up_write *w, struct up_call *call)
 	up_secret_wipe(&w->secret);
 }
 
+/* The media types the body of a write may have (PATCH: also Accept-Patch). */
+static const char *const *body_types(enum up_wkind kind)
+{
+	static const char *const patch[] = {UP_JSON_PATCH_TYPE, UP_MERGE_PATCH_TYPE,
+	                                    "application/json", NULL};
+	static const char *const json[] = {"application/json", NULL};
+
+	return kind == UP_W_PATCH ? patch : json;
+}
+
 /*
- * Check the media type and parse the body into *doc (owned by the caller);
- * *merge is 1 for a PATCH body that is a JSON Merge Patch.  On failure the
- * answer is made here.
+ * Parse the body into *doc (owned by the caller); *merge is 1 for a PATCH
+ * body that is a JSON Merge Patch.  On failure the answer is made here.
  */
 static enum up_err read_body(struct up_call *call, enum up_wkind kind, cJSON **doc, int *merge)
 {
-	const struct up_request *req = call->req;
-	const char *ct = req->content_type;
-	int patch = kind == UP_W_PATCH;
+	const char *ct = call->req->content_type;
 	struct up_error e = {0};
-	enum up_err rc;
+	enum up_err rc = up_req_json_body(call, body_types(kind), doc, &e);
 
-	*doc = NULL;
-	*merge = patch && ct != NULL && strcmp(ct, UP_MERGE_PATCH_TYPE) == 0;
-	if (ct == NULL || !(strcmp(ct, "application/json") == 0 || *merge ||
-	                    (patch && strcmp(ct, UP_JSON_PATCH_TYPE) == 0))) {
-		up_error_set(&e, UP_ERR_MEDIA_TYPE, "%s",
-		             patch ? "Content-Type must be " UP_JSON_PATCH_TYPE
-		                     ", " UP_MERGE_PATCH_TYPE " or application/json"
-		                   : "Content-Type must be application/json");
-		up_family_fail(call, &e);
-		if (kind != UP_W_POST)
-			up_response_header(call->resp, "Accept-Patch", UP_ACCEPT_PATCH);
-		return UP_ERR_MEDIA_TYPE;
-	}
-	if (req->body == NULL || req->body_len == 0) {
-		rc = up_error_set(&e, UP_ERR_BAD_JSON, "The request body is empty");
-		goto fail;
-	}
-	rc = up_json_parse(req->body, req->body_len, call->ctx->cfg->max_json_depth, doc);
-	if (rc != UP_OK) {
-		up_error_set(&e, rc, "%s",
-		             rc == UP_ERR_LIMIT ? "The body nests deeper than the limit"
-		                                : "The body is not valid JSON");
-		goto fail;
-	}
-	if (!patch && !cJSON_IsObject(*doc)) {
+	*merge = kind == UP_W_PATCH && ct != NULL && strcmp(ct, UP_MERGE_PATCH_TYPE) == 0;
+	if (rc == UP_OK && kind != UP_W_PATCH && !cJSON_IsObject(*doc)) {
 		up_json_wipe_delete(*doc); /* it may hold a password */
 		*doc = NULL;
 		rc = up_error_set(&e, UP_ERR_BAD_DATA, "The body must be a JSON object (a %s)",
 		                  call->family->res->noun);
-		goto fail;
 	}
-	return UP_OK;
-fail:
-	up_family_fail(call, &e);
+	if (rc == UP_OK)
+		return UP_OK;
+	up_ctx_fail(call->ctx, call->resp, &e);
+	if (rc == UP_ERR_MEDIA_TYPE && kind != UP_W_POST)
+		up_response_header(call->resp, "Accept-Patch", UP_ACCEPT_PATCH);
 	return rc;
 }
 
@@ -374,7 +356,7 @@ static int parse_key(struct up_call *call, struct up_write *w)
 	if (up_resource_parse_key(call->family->res, call->id, &w->key) == UP_OK)
 		return 1;
 	up_error_set(&e, UP_ERR_NOT_FOUND, "%s not found", call->family->title);
-	up_family_fail(call, &e);
+	up_ctx_fail(call->ctx, call->resp, &e);
 	return 0;
 }
 
@@ -420,7 +402,7 @@ static void write_call(struct up_call *call, enum up_wkind kind)
 		/* A malformed patch is refused before the database is touched. */
 		if (check_patch(call, doc, w.merge, &perr) != UP_OK) {
 			patch_error(&e, &perr);
-			up_family_fail(call, &e);
+			up_ctx_fail(call->ctx, call->resp, &e);
 			goto out;
 		}
 	}

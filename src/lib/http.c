@@ -376,24 +376,27 @@ enum up_err up_response_json(struct up_response *resp, int status, const cJSON *
 	return UP_OK;
 }
 
-void up_response_error(struct up_response *resp, enum up_err err, const char *message,
-                       cJSON *details, const struct up_usage *usage)
+void up_response_error(struct up_response *resp, struct up_error *e, const struct up_usage *usage)
 {
 	static const char oom_body[] = "{\"success\":false,\"error\":\"Out of memory\","
 	                               "\"code\":\"internal_error\",\"details\":[]}";
-	int status = up_err_status(err);
-	cJSON *o = cJSON_CreateObject();
+	int status = up_err_status(e->code);
+	cJSON *o = cJSON_CreateObject(), *details = e->details;
 
+	e->details = NULL;
 	if (details == NULL)
 		details = cJSON_CreateArray();
 	if (o == NULL || details == NULL || cJSON_AddFalseToObject(o, "success") == NULL ||
-	    cJSON_AddStringToObject(o, "error", message != NULL ? message : up_err_message(err)) ==
+	    cJSON_AddStringToObject(o, "error",
+	                            e->message[0] != '\0' ? e->message : up_err_message(e->code)) ==
 	            NULL ||
-	    cJSON_AddStringToObject(o, "code", up_err_code(err)) == NULL ||
+	    cJSON_AddStringToObject(o, "code", up_err_code(e->code)) == NULL ||
 	    !cJSON_AddItemToObject(o, "details", details)) {
 		cJSON_Delete(details);
 		goto fallback;
 	}
+	if (e->more > 0 && cJSON_AddNumberToObject(o, "moreDetails", (double)e->more) == NULL)
+		goto fallback;
 	if (usage != NULL && usage->known &&
 	    (cJSON_AddNumberToObject(o, "apiUsage", (double)usage->total) == NULL ||
 	     cJSON_AddNumberToObject(o, "apiDailyUsage", (double)usage->daily) == NULL))
@@ -408,6 +411,7 @@ fallback:
 	resp->status = status = 500;
 out:
 	cJSON_Delete(o);
+	up_error_reset(e);
 	if (status == 401)
 		up_response_header(resp, "WWW-Authenticate",
 		                   "Bearer realm=\"userpatch\", error=\"invalid_token\"");

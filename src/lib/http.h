@@ -45,6 +45,9 @@ struct up_request {
 	const char *problem; /* static sentence saying why up_request_read failed, or NULL */
 };
 
+/* The sentence of a 413 for a body past its limit (the accept loop's or the route row's). */
+#define UP_TOO_LARGE_SENTENCE "Request body larger than the limit"
+
 /* Returns the value of a CGI variable or NULL; the string stays owned by the callee. */
 typedef const char *(*up_getenv_fn)(void *ctx, const char *name);
 /* Reads up to len bytes; returns the count, 0 at end of input, or -1 on error. */
@@ -121,14 +124,15 @@ enum up_err up_response_header(struct up_response *resp, const char *name, const
 enum up_err up_response_json(struct up_response *resp, int status, const cJSON *body);
 
 /*
- * Make resp the error response for err: status from errors.c, the JSON shape
- * {"success":false,"error","code","details","apiUsage","apiDailyUsage"}, and
- * the headers the status calls for (WWW-Authenticate for 401).  message NULL
- * uses the default sentence; details (may be NULL) is taken over and freed;
- * usage (may be NULL) adds the counters when known.  Earlier headers are kept.
+ * Make resp the error response for e: status from errors.c, the JSON shape
+ * {"success":false,"error","code","details","moreDetails"?,"apiUsage",
+ * "apiDailyUsage"}, and the headers the status calls for (WWW-Authenticate
+ * for 401).  An empty e->message uses the default sentence; "moreDetails"
+ * (the problems past the listed details) only when there are some; usage
+ * (may be NULL) adds the counters when known.  e is reset (its details go
+ * into the body).  Earlier headers are kept.
  */
-void up_response_error(struct up_response *resp, enum up_err err, const char *message,
-                       cJSON *details, const struct up_usage *usage);
+void up_response_error(struct up_response *resp, struct up_error *e, const struct up_usage *usage);
 
 /* Reason phrase of a status code. */
 const char *up_status_reason(int status);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "errors.h"
+#include "utf8.h"
 
 /*
  * Check that len bytes of text are exactly one JSON value (surrounding white
@@ -38,28 +39,6 @@ enum up_err up_json_validate_opts(const char *text, size_t len, size_t max_depth
                                   size_t *where);
 enum up_err up_json_parse_opts(const char *text, size_t len, size_t max_depth, unsigned flags,
                                size_t *where, cJSON **out);
-
-/* 1 if the len bytes at s are valid UTF-8 without NUL bytes, else 0. */
-int up_utf8_valid(const char *s, size_t len);
-
-/*
- * Bytes of the longest prefix of s, at most max bytes, that ends on a
- * character boundary: a cut never falls inside a UTF-8 sequence.  The prefix
- * also stops before an invalid or incomplete sequence, so a buffer that
- * vsnprintf truncated is made valid again with
- * buf[up_utf8_prefix(buf, strlen(buf))] = '\0'.  Print a bounded piece of a
- * value with printf("%.*s", (int)up_utf8_prefix(s, 64), s).
- */
-size_t up_utf8_prefix(const char *s, size_t max);
-
-/* The two printf arguments for "%.*s" that print at most max bytes of s, cut on a boundary. */
-#define UP_UTF8_CUT(s, max) (int)up_utf8_prefix((s), (max)), (s)
-
-/* Cut the NUL-terminated buf in place to its longest valid UTF-8 prefix. */
-void up_utf8_trim(char *buf);
-
-/* Number of code points of the valid UTF-8 string s. */
-size_t up_utf8_length(const char *s);
 
 /*
  * cJSON_Delete(v) after overwriting every string value and member name under

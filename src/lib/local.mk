@@ -7,6 +7,7 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/config.c src/lib/config.h \
 	src/lib/config_reload.c src/lib/config_reload.h \
 	src/lib/json.c src/lib/json_print.c src/lib/json.h \
+	src/lib/utf8.c src/lib/utf8.h \
 	src/lib/http.c src/lib/http.h \
 	src/lib/db.c src/lib/db.h \
 	src/lib/db_error.c src/lib/db_error.h \
@@ -20,6 +21,8 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/resource_sql.c src/lib/resource_validate.c \
 	src/lib/field_check.c src/lib/field_check.h src/lib/group_store.h \
 	src/lib/route.c src/lib/route.h \
+	src/lib/ctx.c src/lib/ctx.h \
+	src/lib/request_io.c src/lib/request_io.h \
 	src/lib/family.h src/lib/family_read.c src/lib/family_write.c \
 	src/lib/user_store.c src/lib/user_store.h \
 	src/lib/app.c src/lib/app.h \

@@ -37,31 +37,25 @@ static const char *const alert_members[] = {"type", "time", "message", "position
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Append {"index"?, "field": prefix+field, "reason"} to details.  Returns
- * UP_ERR_VALIDATION, or UP_ERR_NOMEM when the detail could not be made.
+ * A problem of field (after prefix) of element index (-1: not of a batch):
+ * the detail is made and capped by errors.c.  Returns UP_ERR_VALIDATION.
  */
-static enum up_err problem(cJSON *details, long index, const char *prefix, const char *field,
+static enum up_err problem(struct up_error *e, long index, const char *prefix, const char *field,
                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static enum up_err problem(cJSON *details, long index, const char *prefix, const char *field,
+static enum up_err problem(struct up_error *e, long index, const char *prefix, const char *field,
                            const char *fmt, ...)
 {
 	char reason[256], name[128];
-	cJSON *o = cJSON_CreateObject();
 	va_list ap;
 
-	if (o == NULL)
-		return UP_ERR_NOMEM;
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	snprintf(name, sizeof(name), "%s%s", prefix, field);
-	if ((index >= 0 && cJSON_AddNumberToObject(o, "index", (double)index) == NULL) ||
-	    cJSON_AddStringToObject(o, "field", name) == NULL ||
-	    cJSON_AddStringToObject(o, "reason", reason) == NULL ||
-	    !cJSON_AddItemToArray(details, o)) {
-		cJSON_Delete(o);
-		return UP_ERR_NOMEM;
-	}
+	snprintf(name, sizeof(name), "%s%.*s", prefix, UP_UTF8_CUT(field, 100));
+	if (index >= 0)
+		up_error_detail_at(e, index, name, "%s", reason);
+	else
+		up_error_detail(e, name, "%s", reason);
 	return UP_ERR_VALIDATION;
 }
 
@@ -108,29 +102,45 @@ static time_t sql_epoch(const char *sql, int *has_fraction)
 	return timegm(&tm);
 }
 
-/* Check member "time" of v into sql[27]: RFC 3339, at most UP_POS_MAX_AHEAD s after now. */
-static enum up_err check_time(const cJSON *v, time_t now, long index, const char *prefix,
-                              char sql[27], cJSON *details)
+/*
+ * Check member "time" of v into sql[27]: RFC 3339, at most max_ahead seconds
+ * after now (a fix time further ahead is refused with the detail code
+ * "fix_in_future").
+ */
+static enum up_err check_time(const cJSON *v, time_t now, unsigned long max_ahead, long index,
+                              const char *prefix, char sql[27], struct up_error *e)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(v, "time");
-	time_t when;
+	time_t when, limit = now + (time_t)max_ahead;
+	char reason[80], name[32];
+	cJSON *d;
 	int frac;
 
 	if (t == NULL || cJSON_IsNull(t))
-		return problem(details, index, prefix, "time", "is required");
+		return problem(e, index, prefix, "time", "is required");
 	if (!cJSON_IsString(t) || !up_valid_rfc3339(t->valuestring, sql, 27))
-		return problem(details, index, prefix, "time",
+		return problem(e, index, prefix, "time",
 		               "must be an RFC 3339 date-time such as 2024-05-01T12:00:00Z");
 	when = sql_epoch(sql, &frac);
-	if (when > now + UP_POS_MAX_AHEAD || (when == now + UP_POS_MAX_AHEAD && frac))
-		return problem(details, index, prefix, "time",
-		               "is more than %d minutes in the future", UP_POS_MAX_AHEAD / 60);
-	return UP_OK;
+	if (when < limit || (when == limit && !frac))
+		return UP_OK;
+	if (max_ahead >= 120 && max_ahead % 60 == 0)
+		snprintf(reason, sizeof(reason), "is more than %lu minutes in the future",
+		         max_ahead / 60);
+	else
+		snprintf(reason, sizeof(reason), "is more than %lu seconds in the future",
+		         max_ahead);
+	snprintf(name, sizeof(name), "%stime", prefix);
+	d = index >= 0 ? up_error_detail_at(e, index, name, "%s", reason)
+	               : up_error_detail(e, name, "%s", reason);
+	if (d != NULL)
+		cJSON_AddStringToObject(d, "code", "fix_in_future");
+	return UP_ERR_VALIDATION;
 }
 
 /* "attributes": an object of at most UP_POS_MAX_ATTRIBUTES strings, numbers or booleans. */
 static enum up_err check_attributes(const cJSON *a, long index, const char *prefix, char **text,
-                                    cJSON *details)
+                                    struct up_error *e)
 {
 	const cJSON *m;
 	enum up_err rc = UP_OK;
@@ -139,28 +149,28 @@ static enum up_err check_attributes(const cJSON *a, long index, const char *pref
 	if (cJSON_IsNull(a))
 		return UP_OK;
 	if (!cJSON_IsObject(a))
-		return problem(details, index, prefix, "attributes", "must be an object");
+		return problem(e, index, prefix, "attributes", "must be an object");
 	if (cJSON_GetArraySize(a) > UP_POS_MAX_ATTRIBUTES)
-		return problem(details, index, prefix, "attributes", "may have at most %d members",
+		return problem(e, index, prefix, "attributes", "may have at most %d members",
 		               UP_POS_MAX_ATTRIBUTES);
 	cJSON_ArrayForEach(m, a)
 	{
 		size_t klen = up_utf8_length(m->string);
 
 		if (klen < 1 || klen > UP_POS_MAX_ATTR_KEY)
-			rc = worst(rc, problem(details, index, prefix, "attributes",
+			rc = worst(rc, problem(e, index, prefix, "attributes",
 			                       "member names must be 1 to %d characters",
 			                       UP_POS_MAX_ATTR_KEY));
 		else if (cJSON_IsString(m) &&
 		         up_utf8_length(m->valuestring) > UP_POS_MAX_ATTR_STRING)
-			rc = worst(rc, problem(details, index, prefix, "attributes",
+			rc = worst(rc, problem(e, index, prefix, "attributes",
 			                       "member '%s' is longer than %d characters",
 			                       m->string, UP_POS_MAX_ATTR_STRING));
 		else if (cJSON_IsNumber(m) && !isfinite(m->valuedouble))
-			rc = worst(rc, problem(details, index, prefix, "attributes",
+			rc = worst(rc, problem(e, index, prefix, "attributes",
 			                       "member '%s' is not a finite number", m->string));
 		else if (!cJSON_IsString(m) && !cJSON_IsNumber(m) && !cJSON_IsBool(m))
-			rc = worst(rc, problem(details, index, prefix, "attributes",
+			rc = worst(rc, problem(e, index, prefix, "attributes",
 			                       "member '%s' must be a string, number or boolean",
 			                       m->string));
 	}
@@ -176,8 +186,8 @@ void up_position_free(struct up_position *p)
 	memset(p, 0, sizeof(*p));
 }
 
-enum up_err up_position_check(const cJSON *v, time_t now, long index, const char *prefix,
-                              struct up_position *out, cJSON *details)
+enum up_err up_position_check(const cJSON *v, time_t now, unsigned long max_ahead, long index,
+                              const char *prefix, struct up_position *out, struct up_error *e)
 {
 	const cJSON *m;
 	enum up_err rc = UP_OK;
@@ -185,7 +195,7 @@ enum up_err up_position_check(const cJSON *v, time_t now, long index, const char
 
 	memset(out, 0, sizeof(*out));
 	if (!cJSON_IsObject(v))
-		return problem(details, index, "", "position", "must be a JSON object");
+		return problem(e, index, "", "position", "must be a JSON object");
 	cJSON_ArrayForEach(m, v)
 	{
 		int known = in_list(m->string, pos_other_members, COUNT(pos_other_members));
@@ -193,11 +203,11 @@ enum up_err up_position_check(const cJSON *v, time_t now, long index, const char
 		for (k = 0; k < UP_POS__NUM && !known; k++)
 			known = strcmp(m->string, up_pos_num_rules[k].name) == 0;
 		if (!known)
-			rc = worst(rc, problem(details, index, prefix, m->string,
+			rc = worst(rc, problem(e, index, prefix, m->string,
 			                       "is not a field of "
 			                       "a position"));
 	}
-	rc = worst(rc, check_time(v, now, index, prefix, out->time, details));
+	rc = worst(rc, check_time(v, now, max_ahead, index, prefix, out->time, e));
 	for (k = 0; k < UP_POS__NUM; k++) {
 		const struct up_pos_num_rule *r = &up_pos_num_rules[k];
 		const cJSON *n = cJSON_GetObjectItemCaseSensitive(v, r->name);
@@ -205,14 +215,13 @@ enum up_err up_position_check(const cJSON *v, time_t now, long index, const char
 
 		if (n == NULL || cJSON_IsNull(n)) {
 			if (r->required)
-				rc = worst(rc,
-				           problem(details, index, prefix, r->name, "is required"));
+				rc = worst(rc, problem(e, index, prefix, r->name, "is required"));
 			continue;
 		}
 		d = n->valuedouble;
 		if (!cJSON_IsNumber(n) || !isfinite(d) || d < r->min || d > r->max ||
 		    (r->max_open && d >= r->max)) {
-			rc = worst(rc, problem(details, index, prefix, r->name, "%s", r->reason));
+			rc = worst(rc, problem(e, index, prefix, r->name, "%s", r->reason));
 			continue;
 		}
 		out->num[k] = d == 0.0 ? 0.0 : d; /* no negative zero */
@@ -220,11 +229,11 @@ enum up_err up_position_check(const cJSON *v, time_t now, long index, const char
 	}
 	m = cJSON_GetObjectItemCaseSensitive(v, "attributes");
 	if (m != NULL && rc == UP_OK)
-		rc = check_attributes(m, index, prefix, &out->attributes, details);
+		rc = check_attributes(m, index, prefix, &out->attributes, e);
 	else if (m != NULL) {
 		char *ignored = NULL;
 
-		rc = worst(rc, check_attributes(m, index, prefix, &ignored, details));
+		rc = worst(rc, check_attributes(m, index, prefix, &ignored, e));
 		free(ignored);
 	}
 	if (rc != UP_OK)
@@ -243,8 +252,8 @@ void up_positions_free(struct up_position *p, size_t n)
 	free(p);
 }
 
-enum up_err up_positions_check(const cJSON *body, time_t now, struct up_position **out, size_t *n,
-                               cJSON *details)
+enum up_err up_positions_check(const cJSON *body, time_t now, unsigned long max_ahead,
+                               struct up_position **out, size_t *n, struct up_error *e)
 {
 	struct up_position *p = NULL;
 	const cJSON *v;
@@ -257,7 +266,7 @@ enum up_err up_positions_check(const cJSON *body, time_t now, struct up_position
 		p = calloc(1, sizeof(*p));
 		if (p == NULL)
 			return UP_ERR_NOMEM;
-		rc = up_position_check(body, now, -1, "", p, details);
+		rc = up_position_check(body, now, max_ahead, -1, "", p, e);
 		if (rc != UP_OK) {
 			free(p);
 			return rc;
@@ -270,9 +279,9 @@ enum up_err up_positions_check(const cJSON *body, time_t now, struct up_position
 		return UP_ERR_BAD_DATA;
 	count = (size_t)cJSON_GetArraySize(body);
 	if (count == 0)
-		return problem(details, -1, "", "positions", "at least one position is required");
+		return problem(e, -1, "", "positions", "at least one position is required");
 	if (count > UP_POS_MAX_BATCH)
-		return problem(details, -1, "", "positions",
+		return problem(e, -1, "", "positions",
 		               "at most %d positions per request; %zu given", UP_POS_MAX_BATCH,
 		               count);
 	p = calloc(count, sizeof(*p));
@@ -280,7 +289,7 @@ enum up_err up_positions_check(const cJSON *body, time_t now, struct up_position
 		return UP_ERR_NOMEM;
 	cJSON_ArrayForEach(v, body)
 	{
-		rc = worst(rc, up_position_check(v, now, (long)i, "", &p[i], details));
+		rc = worst(rc, up_position_check(v, now, max_ahead, (long)i, "", &p[i], e));
 		i++;
 	}
 	if (rc != UP_OK) {
@@ -299,7 +308,8 @@ void up_alert_free(struct up_alert *a)
 	memset(a, 0, sizeof(*a));
 }
 
-enum up_err up_alert_check(const cJSON *v, time_t now, struct up_alert *out, cJSON *details)
+enum up_err up_alert_check(const cJSON *v, time_t now, unsigned long max_ahead,
+                           struct up_alert *out, struct up_error *e)
 {
 	const cJSON *m;
 	enum up_err rc = UP_OK;
@@ -311,25 +321,24 @@ enum up_err up_alert_check(const cJSON *v, time_t now, struct up_alert *out, cJS
 	cJSON_ArrayForEach(m, v)
 	{
 		if (!in_list(m->string, alert_members, COUNT(alert_members)))
-			rc = worst(rc, problem(details, -1, "", m->string,
-			                       "is not a field of an alert"));
+			rc = worst(rc, problem(e, -1, "", m->string, "is not a field of an alert"));
 	}
 	m = cJSON_GetObjectItemCaseSensitive(v, "type");
 	for (k = 0; cJSON_IsString(m) && k < up_alert_ntypes; k++)
 		if (strcmp(m->valuestring, up_alert_types[k]) == 0)
 			out->type = up_alert_types[k];
 	if (m == NULL || cJSON_IsNull(m))
-		rc = worst(rc, problem(details, -1, "", "type", "is required"));
+		rc = worst(rc, problem(e, -1, "", "type", "is required"));
 	else if (out->type == NULL)
 		rc = worst(rc,
-		           problem(details, -1, "", "type",
+		           problem(e, -1, "", "type",
 		                   "must be one of sos, overspeed, geofenceEnter, geofenceExit, "
 		                   "powerCut, lowBattery, ignitionOn, ignitionOff, custom"));
-	rc = worst(rc, check_time(v, now, -1, "", out->time, details));
+	rc = worst(rc, check_time(v, now, max_ahead, -1, "", out->time, e));
 	m = cJSON_GetObjectItemCaseSensitive(v, "message");
 	if (m != NULL && !cJSON_IsNull(m)) {
 		if (!cJSON_IsString(m) || up_utf8_length(m->valuestring) > UP_ALERT_MAX_MESSAGE)
-			rc = worst(rc, problem(details, -1, "", "message",
+			rc = worst(rc, problem(e, -1, "", "message",
 			                       "must be a string of at most %d characters",
 			                       UP_ALERT_MAX_MESSAGE));
 		else if ((out->message = strdup(m->valuestring)) == NULL)
@@ -338,7 +347,7 @@ enum up_err up_alert_check(const cJSON *v, time_t now, struct up_alert *out, cJS
 	m = cJSON_GetObjectItemCaseSensitive(v, "position");
 	if (m != NULL && !cJSON_IsNull(m)) {
 		enum up_err prc =
-		        up_position_check(m, now, -1, "position.", &out->position, details);
+		        up_position_check(m, now, max_ahead, -1, "position.", &out->position, e);
 
 		out->has_position = prc == UP_OK;
 		rc = worst(rc, prc);

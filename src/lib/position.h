@@ -1,12 +1,14 @@
 /*
  * position.h: what a tracker reports (DESIGN 1.5): positions and alerts,
  * checked against declarative field tables.  Pure functions apart from
- * allocation: the current time is a parameter, so the "not more than 5
- * minutes ahead" rule is testable.
+ * allocation: the current time and how far ahead of it a fix time may lie
+ * (the configuration's max_future_fix) are parameters, so the rule is
+ * testable.
  *
- * Problems are appended to a `details` array as {"field", "reason"}, with
- * "index" when the value was element `index` of a batch, so one 422 names
- * every bad element and field at once.
+ * Problems are details of a struct up_error (errors.h, which caps them) as
+ * {"field", "reason"}, with "index" when the value was element `index` of a
+ * batch, so one 422 names the bad elements and fields at once; a fix time
+ * too far ahead also carries "code": "fix_in_future".
  */
 #ifndef UP_POSITION_H
 #define UP_POSITION_H
@@ -17,7 +19,6 @@
 #include "errors.h"
 
 #define UP_POS_MAX_BATCH 1000      /* positions in one POST .../locations */
-#define UP_POS_MAX_AHEAD 300       /* seconds a fix time may lie in the future */
 #define UP_POS_MAX_ATTRIBUTES 32   /* members of "attributes" */
 #define UP_POS_MAX_ATTR_KEY 64     /* code points of an attribute name */
 #define UP_POS_MAX_ATTR_STRING 256 /* code points of a string attribute */
@@ -57,24 +58,25 @@ struct up_position {
 void up_position_free(struct up_position *p);
 
 /*
- * Check one position v (borrowed) at time now.  index >= 0 adds "index" to
- * each detail; prefix ("" or e.g. "position.") is put before field names.
- * Returns UP_OK and fills *out (release with up_position_free) when v is
- * acceptable; else UP_ERR_VALIDATION with at least one detail appended and
- * *out empty, or UP_ERR_NOMEM.
+ * Check one position v (borrowed) at time now; its fix time may be at most
+ * max_ahead seconds after now.  index >= 0 adds "index" to each detail;
+ * prefix ("" or e.g. "position.") is put before field names.  Returns UP_OK
+ * and fills *out (release with up_position_free) when v is acceptable; else
+ * UP_ERR_VALIDATION with at least one problem added to e and *out empty, or
+ * UP_ERR_NOMEM.
  */
-enum up_err up_position_check(const cJSON *v, time_t now, long index, const char *prefix,
-                              struct up_position *out, cJSON *details);
+enum up_err up_position_check(const cJSON *v, time_t now, unsigned long max_ahead, long index,
+                              const char *prefix, struct up_position *out, struct up_error *e);
 
 /*
  * Check a POST .../locations body: one position (an object) or an array of
  * 1 to UP_POS_MAX_BATCH of them, as a whole.  UP_OK fills *out (an array of
  * *n positions; release with up_positions_free).  UP_ERR_VALIDATION: every
- * problem is in details and nothing is returned.  UP_ERR_BAD_DATA: body is
+ * problem is in e and nothing is returned.  UP_ERR_BAD_DATA: body is
  * neither an object nor an array.  UP_ERR_NOMEM.
  */
-enum up_err up_positions_check(const cJSON *body, time_t now, struct up_position **out, size_t *n,
-                               cJSON *details);
+enum up_err up_positions_check(const cJSON *body, time_t now, unsigned long max_ahead,
+                               struct up_position **out, size_t *n, struct up_error *e);
 void up_positions_free(struct up_position *p, size_t n);
 
 /* The alert types of DESIGN 1.5. */
@@ -94,10 +96,12 @@ void up_alert_free(struct up_alert *a);
 
 /*
  * Check a POST .../alerts body v: {"type", "time", "message"?, "position"?}.
+ * Its time (and its position's) may be at most max_ahead seconds after now.
  * UP_OK fills *out (release with up_alert_free); UP_ERR_VALIDATION with the
- * problems in details; UP_ERR_BAD_DATA when v is not an object; UP_ERR_NOMEM.
+ * problems in e; UP_ERR_BAD_DATA when v is not an object; UP_ERR_NOMEM.
  */
-enum up_err up_alert_check(const cJSON *v, time_t now, struct up_alert *out, cJSON *details);
+enum up_err up_alert_check(const cJSON *v, time_t now, unsigned long max_ahead,
+                           struct up_alert *out, struct up_error *e);
 
 /*
  * The JSON of a position from its stored text: fix time as stored

@@ -43,7 +43,7 @@ static const char sql_range_after[] = "SELECT " POS_COLUMNS " FROM positions WHE
 static const char sql_alert_insert[] = "INSERT INTO alerts (device_id, type, alert_time, message, "
                                        "position) VALUES (?, ?, ?, ?, ?)";
 /* A resent alert: the same device, time and type (ix_alerts_device_time). */
-static const char sql_alert_same[] = "SELECT id, type, alert_time, message, position FROM alerts "
+static const char sql_alert_same[] = "SELECT id FROM alerts "
                                      "WHERE device_id = ? AND alert_time = ? AND type = ? "
                                      "ORDER BY id LIMIT 1";
 static const char sql_alert_list[] =
@@ -266,11 +266,8 @@ struct alert_job {
 	const struct up_alert *a;
 	const char *pos_text;
 	uint64_t id;
-	cJSON *stored; /* the stored alert when this one is a resend */
+	int duplicate; /* 1: a resend, id is the stored alert's */
 };
-
-static enum up_err row_alert(const struct up_db_result *res, size_t row, uint64_t device,
-                             cJSON **out);
 
 static enum up_err alert_txn(struct up_db *db, void *arg)
 {
@@ -281,8 +278,7 @@ static enum up_err alert_txn(struct up_db *db, void *arg)
 	enum up_err rc;
 
 	job->id = 0;
-	cJSON_Delete(job->stored);
-	job->stored = NULL;
+	job->duplicate = 0;
 	/* Lock the device: a resend racing its original finds it. */
 	p[0] = UP_P_U64(job->tenant);
 	p[1] = UP_P_U64(job->device);
@@ -300,7 +296,13 @@ static enum up_err alert_txn(struct up_db *db, void *arg)
 	if (rc != UP_OK)
 		return rc;
 	if (res.nrows > 0) {
-		rc = row_alert(&res, 0, job->device, &job->stored);
+		/* Only its id: a report token reads nothing that is stored. */
+		const char *id = up_db_cell(&res, 0, 0);
+
+		rc = id != NULL && up_parse_u64(id, 1, UINT64_MAX, &job->id) == UP_OK
+		             ? UP_OK
+		             : UP_ERR_INTERNAL;
+		job->duplicate = rc == UP_OK;
 		up_db_result_free(&res);
 		return rc;
 	}
@@ -317,7 +319,7 @@ static enum up_err alert_txn(struct up_db *db, void *arg)
 }
 
 enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
-                           const struct up_alert *a, uint64_t *id, cJSON **stored)
+                           const struct up_alert *a, uint64_t *id, int *duplicate)
 {
 	struct alert_job job = {.tenant = tenant, .device = device, .a = a};
 	cJSON *pos = NULL;
@@ -325,7 +327,7 @@ enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
 	enum up_err rc = UP_OK;
 
 	*id = 0;
-	*stored = NULL;
+	*duplicate = 0;
 	if (a->has_position) {
 		rc = up_position_to_json(&a->position, &pos);
 		if (rc != UP_OK)
@@ -339,10 +341,8 @@ enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
 	rc = up_db_transaction(db, alert_txn, &job);
 	if (rc == UP_OK) {
 		*id = job.id;
-		*stored = job.stored;
-		job.stored = NULL;
+		*duplicate = job.duplicate;
 	}
-	cJSON_Delete(job.stored);
 	free(pos_text);
 	return rc;
 }

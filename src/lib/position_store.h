@@ -54,12 +54,12 @@ enum up_err up_positions_range(struct up_db *db, uint64_t tenant, uint64_t devic
 /*
  * Store a checked alert (borrowed) of the device in one transaction: *id
  * is the new alert's id.  An alert of the same type and time as a stored
- * one of the device is a resend: nothing is stored, *id is 0 and *stored
- * (owned by the caller) is the stored alert as JSON; otherwise *stored is
- * NULL.  UP_ERR_NOT_FOUND when the device is not the tenant's.
+ * one of the device is a resend: nothing is stored or read but the stored
+ * alert's id (*id), and *duplicate is 1.  UP_ERR_NOT_FOUND when the device
+ * is not the tenant's.
  */
 enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
-                           const struct up_alert *a, uint64_t *id, cJSON **stored);
+                           const struct up_alert *a, uint64_t *id, int *duplicate);
 
 /*
  * The stored form of an alert as JSON: {"id", "deviceId", "type", "time",

@@ -16,8 +16,6 @@
 #include "resource.h"
 #include "validate.h"
 
-/* Unknown fields listed one by one before the rest are summed up. */
-#define MAX_UNKNOWN_LISTED 16
 /* Bytes a JSON column (TEXT) holds. */
 #define JSON_COLUMN_MAX 65535
 
@@ -215,7 +213,7 @@ static void index_members(const struct up_resource *r, const cJSON *doc, struct 
                           struct up_error *e)
 {
 	const cJSON *c;
-	size_t unknown = 0, i;
+	size_t i;
 
 	memset(m, 0, sizeof(*m));
 	if (doc == NULL)
@@ -227,14 +225,13 @@ static void index_members(const struct up_resource *r, const cJSON *doc, struct 
 		if (f >= 0 && !(r->fields[f].flags & UP_FF_HIDDEN)) {
 			if (m->count[f]++ == 0)
 				m->of[f] = c;
-		} else if (e != NULL && ++unknown <= MAX_UNKNOWN_LISTED) {
+		} else if (e != NULL) {
+			/* errors.c lists the first ones and counts the rest. */
 			up_error_detail(e, c->string, "is not a field of a %s", r->noun);
 		}
 	}
 	if (e == NULL)
 		return;
-	if (unknown > MAX_UNKNOWN_LISTED)
-		up_error_detail(e, "", "%zu more unknown fields", unknown - MAX_UNKNOWN_LISTED);
 	for (i = 0; i < r->nfields; i++)
 		if (m->count[i] > 1)
 			up_error_detail(e, r->fields[i].name, "is given more than once");

@@ -64,6 +64,36 @@ void up_route_allow(const struct up_routes *t, const char *pattern, char *buf, s
 	}
 }
 
+unsigned long up_route_body_limit(const struct up_route *row, const struct up_config *cfg)
+{
+	if ((row->methods & UP_ROUTE_BATCH) && cfg->max_batch_body > cfg->max_body)
+		return cfg->max_batch_body;
+	return cfg->max_body;
+}
+
+unsigned long up_routes_body_max(const struct up_routes *t, const struct up_config *cfg)
+{
+	unsigned long max = cfg->max_body;
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (up_route_body_limit(&t->rows[i], cfg) > max)
+			max = up_route_body_limit(&t->rows[i], cfg);
+	return max;
+}
+
+/* Answer err with sentence msg (NULL: the default one). */
+static void fail(struct up_ctx *ctx, struct up_response *resp, enum up_err err, const char *msg)
+{
+	struct up_error e = {0};
+
+	if (msg != NULL)
+		up_error_set(&e, err, "%s", msg);
+	else
+		up_error_set(&e, err, NULL);
+	up_ctx_fail(ctx, resp, &e);
+}
+
 void up_route_dispatch(const struct up_routes *t, struct up_ctx *ctx, const struct up_request *req,
                        struct up_response *resp)
 {
@@ -76,14 +106,20 @@ void up_route_dispatch(const struct up_routes *t, struct up_ctx *ctx, const stru
 	for (i = 0; i < t->nrows && hit == NULL; i++)
 		if (match(t->rows[i].pattern, req->path, &id, &idlen))
 			hit = &t->rows[i];
-	if (hit == NULL) {
-		up_ctx_error(ctx, resp, UP_ERR_NOT_FOUND, "No such resource", NULL);
-		return;
-	}
-	for (i = 0; i < t->nrows; i++)
+	for (i = 0; hit != NULL && i < t->nrows; i++)
 		if (strcmp(t->rows[i].pattern, hit->pattern) == 0 &&
 		    (t->rows[i].methods & UP_MB(req->method)) && req->method != UP_M_OTHER)
 			row = &t->rows[i];
+	/* The body limit is the row's; a request no row serves is held to max_body. */
+	if (req->body_len >
+	    (row != NULL ? up_route_body_limit(row, ctx->cfg) : ctx->cfg->max_body)) {
+		fail(ctx, resp, UP_ERR_TOO_LARGE, UP_TOO_LARGE_SENTENCE);
+		return;
+	}
+	if (hit == NULL) {
+		fail(ctx, resp, UP_ERR_NOT_FOUND, "No such resource");
+		return;
+	}
 	/* The Allow list only when an answer carries it (405, OPTIONS). */
 	if (row == NULL || req->method == UP_M_OPTIONS)
 		up_route_allow(t, hit->pattern, allow, sizeof(allow));
@@ -103,7 +139,7 @@ void up_route_dispatch(const struct up_routes *t, struct up_ctx *ctx, const stru
 	if (id != NULL) {
 		idcopy = strndup(id, idlen);
 		if (idcopy == NULL) {
-			up_ctx_error(ctx, resp, UP_ERR_NOMEM, NULL, NULL);
+			fail(ctx, resp, UP_ERR_NOMEM, NULL);
 			return;
 		}
 	}

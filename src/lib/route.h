@@ -9,7 +9,7 @@
 #define UP_ROUTE_H
 
 #include <stddef.h>
-#include "app.h"
+#include "ctx.h"
 
 struct up_family;
 
@@ -34,6 +34,13 @@ typedef void (*up_route_fn)(struct up_call *call);
 #define UP_MB(m) (1u << (m))
 
 /*
+ * In a row's methods: its body may be up to max_batch_body (when that is the
+ * larger) instead of max_body.  The body limit is the row's: a larger body
+ * is 413 before anything else is looked at.
+ */
+#define UP_ROUTE_BATCH (1u << 16)
+
+/*
  * A route.  pattern is a path in which "{id}" stands for one non-empty
  * segment, and a final "/" means "with or without a trailing slash".  Rows
  * of the same pattern together give its Allow header (in method order);
@@ -43,7 +50,7 @@ typedef void (*up_route_fn)(struct up_call *call);
  */
 struct up_route {
 	const char *pattern;
-	unsigned methods; /* UP_MB(UP_M_GET) | ... */
+	unsigned methods; /* UP_MB(UP_M_GET) | ..., and UP_ROUTE_BATCH */
 	unsigned scope;   /* scope the methods need */
 	up_route_fn handler;
 	const void *arg;
@@ -58,6 +65,13 @@ struct up_routes {
 /* Route and serve one request: 404 for no pattern, 405 with Allow, 401/403, or the handler. */
 void up_route_dispatch(const struct up_routes *t, struct up_ctx *ctx, const struct up_request *req,
                        struct up_response *resp);
+
+/* The body limit of row (max_body, or for a UP_ROUTE_BATCH row the larger of it and
+ * max_batch_body). */
+unsigned long up_route_body_limit(const struct up_route *row, const struct up_config *cfg);
+
+/* The largest body limit of t's rows: what the accept loop reads at most. */
+unsigned long up_routes_body_max(const struct up_routes *t, const struct up_config *cfg);
 
 /* The Allow header of pattern in t ("GET, HEAD, OPTIONS") into buf. */
 void up_route_allow(const struct up_routes *t, const char *pattern, char *buf, size_t len);

@@ -1,6 +1,5 @@
 /* validate.c: shared field validators. */
 #define _GNU_SOURCE /* timegm */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -156,35 +155,4 @@ int up_edge_space(const char *s)
 			return 1;
 	}
 	return 0;
-}
-
-void up_details_cap(cJSON *details, size_t from, size_t max)
-{
-	size_t n = (size_t)cJSON_GetArraySize(details), extra, i;
-
-	if (n <= from + max)
-		return;
-	extra = n - from - max;
-	for (i = 0; i < extra; i++) /* each walks only from + max entries */
-		cJSON_DeleteItemFromArray(details, (int)(from + max));
-	up_details_add(details, "", "%zu more problems", extra);
-}
-
-cJSON *up_details_add(cJSON *details, const char *field, const char *fmt, ...)
-{
-	char reason[256];
-	cJSON *o;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	up_utf8_trim(reason);
-	o = cJSON_CreateObject();
-	if (o == NULL)
-		return NULL;
-	cJSON_AddStringToObject(o, "field", field);
-	cJSON_AddStringToObject(o, "reason", reason);
-	cJSON_AddItemToArray(details, o);
-	return o;
 }

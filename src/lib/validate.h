@@ -1,14 +1,11 @@
 /*
  * validate.h: field validators shared by both APIs.  Each says yes (1) or
- * no (0) and, where a value is normalised, writes the normal form.  Rule
- * failures are collected as `details` entries {"field", "reason"} so a 422
- * lists every offending field at once.
+ * no (0) and, where a value is normalised, writes the normal form.
  */
 #ifndef UP_VALIDATE_H
 #define UP_VALIDATE_H
 
 #include <stddef.h>
-#include <cjson/cJSON.h>
 
 /* A practical address check: local@domain, <= 254 bytes, local part <= 64, dotted domain. */
 int up_valid_email(const char *s);
@@ -32,21 +29,5 @@ int up_valid_digits(const char *s, size_t min, size_t max);
  * U+FEFF).  Identifiers must not: "crm-1 " looks like "crm-1" to a person.
  */
 int up_edge_space(const char *s);
-
-/*
- * Keep at most max of the entries that follow the first `from` entries of
- * details; the others are replaced by one {"field": "", "reason": "<n> more
- * problems"}, so a body with thousands of bad members gets a bounded answer.
- */
-void up_details_cap(cJSON *details, size_t from, size_t max);
-
-/*
- * Append {"field": field, "reason": <formatted>} to details (a JSON array):
- * the one way error details are built.  A reason longer than 255 bytes is
- * cut on a UTF-8 character boundary.  Returns the object added (owned by
- * details) so a caller may add members, or NULL when memory ran out.
- */
-cJSON *up_details_add(cJSON *details, const char *field, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
 
 #endif

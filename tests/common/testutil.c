@@ -182,8 +182,14 @@ void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *ca
 	                             ? env->cfg.max_batch_body
 	                             : env->cfg.max_body);
 	if (rc != UP_OK) {
+		struct up_error err = {0};
+
 		memset(&env->ctx.auth, 0, sizeof(env->ctx.auth));
-		up_ctx_error(&env->ctx, resp, rc, req.problem, NULL);
+		if (req.problem != NULL)
+			up_error_set(&err, rc, "%s", req.problem);
+		else
+			up_error_set(&err, rc, NULL);
+		up_ctx_fail(&env->ctx, resp, &err);
 	} else {
 		up_app_handle(&env->ctx, handler, &req, resp);
 		up_app_after_response(&env->ctx);

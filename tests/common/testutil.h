@@ -19,7 +19,7 @@ struct tu_env {
 	struct up_config cfg;
 	struct up_db *db;  /* the handlers' connection */
 	struct up_ctx ctx; /* ctx.cfg = &cfg, ctx.db = db */
-	int batch;         /* 1: read bodies as up_app_main_batch() does */
+	int batch;         /* 1: read bodies up to max_batch_body, as the devices program does */
 };
 
 /*

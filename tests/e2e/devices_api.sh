@@ -71,6 +71,17 @@ fi
 after=$(e2e_sql "SELECT COUNT(*) FROM positions")
 check "nothing stored" "$after" "$before"
 
+echo "# 1,000 empty positions: 3,000 problems, 16 listed and the rest counted"
+empty=$(printf '{},%.0s' $(seq 999))
+post_json "$tracker" "$base_path/locations" "[$empty{}]"
+expect_error 422 "1,000 empty positions"
+size=$(wc -c <"$E2E_TMP/body")
+if [ "$size" -lt 65536 ]; then pass "the answer is $size bytes"; else fail "the answer is $size bytes"; fi
+check "details listed" "$(jq '.details | length' "$E2E_TMP/body")" 16
+expect_json moreDetails 2984
+after=$(e2e_sql "SELECT COUNT(*) FROM positions")
+check "nothing stored" "$after" "$before"
+
 echo "# route history"
 reqt "$reader" GET "$base_path/locations?limit=1"
 expect_status 200 "first page"
@@ -89,7 +100,11 @@ expect_json id '"alr-1"'
 post_json "$tracker" "$base_path/alerts" '{"type":"sos","time":"2025-06-01T10:01:00Z"}'
 expect_status 200 "the same alert again: a resend"
 expect_json id '"alr-1"'
-expect_json message '"help"'
+expect_json duplicate true
+# A report token reads nothing stored: only the id, not the message or position.
+expect_no_json_key message
+expect_no_json_key position
+expect_no_json_key type
 post_json "$tracker" "$base_path/alerts" '{"type":"fire","time":"2025-06-01T10:01:00Z"}'
 expect_error 422 "unknown alert type"
 reqt "$reader" GET "$base_path/alerts"

@@ -7,9 +7,9 @@
  * validation mode, bit 2 a wrong content type; the rest is the body.
  * Checked: an error has a sentence that is valid UTF-8 and no object; a
  * success gives an object, which da_input_parse turns into UP_OK,
- * UP_ERR_MISSING_KEY or UP_ERR_VALIDATION with 1 to 17 details (16 and a
- * count) whose fields and reasons are valid UTF-8; accepted texts respect
- * their length limits; and everything is freed (wiped).
+ * UP_ERR_MISSING_KEY or UP_ERR_VALIDATION with 1 to UP_ERROR_MAX_DETAILS
+ * details listed (the rest counted) whose fields and reasons are valid UTF-8; accepted texts
+ * respect their length limits; and everything is freed (wiped).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct da_input in;
 	enum up_device_mode mode;
 	char msg[160] = "", *body;
-	cJSON *obj = NULL, *details;
+	struct up_error e = {0};
+	cJSON *obj = NULL;
 	enum up_err rc;
 	int fid;
 
@@ -61,24 +62,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!cJSON_IsObject(obj))
 		abort();
-	details = cJSON_CreateArray();
-	if (details == NULL)
-		goto out;
-	rc = da_input_parse(obj, mode, &in, details);
+	rc = da_input_parse(obj, mode, &in, &e);
 	if (rc == UP_ERR_VALIDATION) {
 		const cJSON *d;
-		int n = cJSON_GetArraySize(details);
+		int n = cJSON_GetArraySize(e.details);
 
-		if (n < 1 || n > DA_MAX_DETAILS + 1)
+		if (n < 1 || n > UP_ERROR_MAX_DETAILS || up_error_ndetails(&e) < (size_t)n)
 			abort();
-		cJSON_ArrayForEach(d, details)
+		cJSON_ArrayForEach(d, e.details)
 		{
 			if (!utf8_text(cJSON_GetStringValue(cJSON_GetObjectItem(d, "field"))) ||
 			    !utf8_text(cJSON_GetStringValue(cJSON_GetObjectItem(d, "reason"))))
 				abort();
 		}
 	} else if (rc == UP_OK) {
-		if (cJSON_GetArraySize(details) != 0)
+		if (up_error_ndetails(&e) != 0)
 			abort();
 		for (fid = 0; fid < DA__MAX; fid++) {
 			const struct da_field *f = &da_fields[fid];
@@ -109,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	da_input_free(&in);
-	cJSON_Delete(details);
+	up_error_reset(&e);
 out:
 	up_json_wipe_delete(obj);
 	free(body);

@@ -28,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* 2026-01-01T00:00:00Z: a fixed "now" so that runs repeat. */
 #define NOW ((time_t)1767225600)
+/* The default max_future_fix. */
+#define MAX_AHEAD 300UL
 
 static void check_details(const cJSON *details, int batch_len)
 {
@@ -50,7 +52,8 @@ static void check_details(const cJSON *details, int batch_len)
 static void check_position(const struct up_position *p)
 {
 	struct up_position again;
-	cJSON *json = NULL, *details = cJSON_CreateArray();
+	struct up_error err = {0};
+	cJSON *json = NULL;
 	size_t k;
 
 	for (k = 0; k < UP_POS__NUM; k++) {
@@ -64,11 +67,9 @@ static void check_position(const struct up_position *p)
 	}
 	if (strlen(p->time) != 26 || p->time[10] != ' ' || p->time[19] != '.')
 		abort();
-	if (details == NULL || up_position_to_json(p, &json) != UP_OK) {
-		cJSON_Delete(details);
+	if (up_position_to_json(p, &json) != UP_OK)
 		return; /* out of memory */
-	}
-	if (up_position_check(json, NOW, -1, "", &again, details) != UP_OK)
+	if (up_position_check(json, NOW, MAX_AHEAD, -1, "", &again, &err) != UP_OK)
 		abort();
 	if (strcmp(again.time, p->time) != 0 || memcmp(again.has, p->has, sizeof(p->has)) != 0)
 		abort();
@@ -80,58 +81,53 @@ static void check_position(const struct up_position *p)
 		abort();
 	up_position_free(&again);
 	cJSON_Delete(json);
-	cJSON_Delete(details);
+	up_error_reset(&err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct up_position *p = NULL;
 	struct up_alert a;
-	cJSON *doc = NULL, *details = NULL;
+	struct up_error err = {0};
+	cJSON *doc = NULL;
 	size_t n = 0, i;
 	enum up_err rc;
 	int batch_len;
 
 	if (up_json_parse((const char *)data, size, 32, &doc) != UP_OK)
 		return 0;
-	details = cJSON_CreateArray();
-	if (details == NULL)
-		goto out;
 	batch_len = cJSON_IsArray(doc) ? cJSON_GetArraySize(doc) : 1;
-	rc = up_positions_check(doc, NOW, &p, &n, details);
+	rc = up_positions_check(doc, NOW, MAX_AHEAD, &p, &n, &err);
 	if (rc == UP_OK) {
-		if (n == 0 || n > UP_POS_MAX_BATCH || cJSON_GetArraySize(details) != 0)
+		if (n == 0 || n > UP_POS_MAX_BATCH || up_error_ndetails(&err) != 0)
 			abort();
 		for (i = 0; i < n; i++)
 			check_position(&p[i]);
 	} else if (rc == UP_ERR_VALIDATION) {
-		if (p != NULL || n != 0 || cJSON_GetArraySize(details) == 0)
+		if (p != NULL || n != 0 || up_error_ndetails(&err) == 0 ||
+		    cJSON_GetArraySize(err.details) > UP_ERROR_MAX_DETAILS)
 			abort();
 	} else if (rc != UP_ERR_BAD_DATA && rc != UP_ERR_NOMEM) {
 		abort();
 	}
-	check_details(details, batch_len);
+	check_details(err.details, batch_len);
 	up_positions_free(p, n);
-	cJSON_Delete(details);
-	details = cJSON_CreateArray();
-	if (details == NULL)
-		goto out;
-	rc = up_alert_check(doc, NOW, &a, details);
+	up_error_reset(&err);
+	rc = up_alert_check(doc, NOW, MAX_AHEAD, &a, &err);
 	if (rc == UP_OK) {
 		if (a.type == NULL)
 			abort();
 		if (a.has_position)
 			check_position(&a.position);
 	} else if (rc == UP_ERR_VALIDATION) {
-		if (cJSON_GetArraySize(details) == 0)
+		if (up_error_ndetails(&err) == 0)
 			abort();
 	} else if (rc != UP_ERR_BAD_DATA && rc != UP_ERR_NOMEM) {
 		abort();
 	}
-	check_details(details, 1);
+	check_details(err.details, 1);
 	up_alert_free(&a);
-out:
-	cJSON_Delete(details);
+	up_error_reset(&err);
 	cJSON_Delete(doc);
 	return 0;
 }

@@ -16,7 +16,7 @@ FUZZ_LIBS = $(UP_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_json_patch
 tests_fuzz_fuzz_json_patch_SOURCES = tests/fuzz/fuzz_json_patch.c \
 	src/lib/json_patch.c src/lib/json_pointer.c src/lib/json_equal.c src/lib/errors.c \
-	src/lib/json.c src/lib/validate.c
+	src/lib/json.c src/lib/utf8.c src/lib/validate.c
 tests_fuzz_fuzz_json_patch_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_json_patch_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_json_patch_LDADD = $(FUZZ_LIBS)
@@ -25,14 +25,14 @@ tests_fuzz_fuzz_json_patch_LDADD = $(FUZZ_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_merge_patch
 tests_fuzz_fuzz_merge_patch_SOURCES = tests/fuzz/fuzz_merge_patch.c \
 	src/lib/json_merge_patch.c src/lib/json_patch.c src/lib/json_pointer.c \
-	src/lib/json_equal.c src/lib/errors.c src/lib/json.c src/lib/validate.c
+	src/lib/json_equal.c src/lib/errors.c src/lib/json.c src/lib/utf8.c src/lib/validate.c
 tests_fuzz_fuzz_merge_patch_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_merge_patch_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_merge_patch_LDADD = $(FUZZ_LIBS)
 
 # The strict JSON validator and the writer.
 noinst_PROGRAMS += tests/fuzz/fuzz_json
-tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz_json.c src/lib/json.c
+tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz_json.c src/lib/json.c src/lib/utf8.c
 tests_fuzz_fuzz_json_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_json_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_json_LDADD = $(FUZZ_LIBS)
@@ -40,7 +40,7 @@ tests_fuzz_fuzz_json_LDADD = $(FUZZ_LIBS)
 # The query-string parser.
 noinst_PROGRAMS += tests/fuzz/fuzz_query
 tests_fuzz_fuzz_query_SOURCES = tests/fuzz/fuzz_query.c src/lib/http.c src/lib/parse.c \
-	src/lib/json.c src/lib/errors.c src/lib/validate.c
+	src/lib/json.c src/lib/utf8.c src/lib/errors.c src/lib/validate.c
 tests_fuzz_fuzz_query_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_query_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_query_LDADD = $(FUZZ_LIBS)
@@ -48,7 +48,7 @@ tests_fuzz_fuzz_query_LDADD = $(FUZZ_LIBS)
 # The request reader: CGI environment and body stream to struct up_request.
 noinst_PROGRAMS += tests/fuzz/fuzz_request
 tests_fuzz_fuzz_request_SOURCES = tests/fuzz/fuzz_request.c src/lib/http.c src/lib/parse.c \
-	src/lib/json.c src/lib/errors.c src/lib/validate.c
+	src/lib/json.c src/lib/utf8.c src/lib/errors.c src/lib/validate.c
 tests_fuzz_fuzz_request_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_request_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_request_LDADD = $(FUZZ_LIBS)
@@ -57,8 +57,8 @@ tests_fuzz_fuzz_request_LDADD = $(FUZZ_LIBS)
 noinst_PROGRAMS += tests/fuzz/fuzz_device_app
 tests_fuzz_fuzz_device_app_SOURCES = tests/fuzz/fuzz_device_app.c \
 	src/endpoints/device_app_decode.c src/endpoints/device_app_fields.c \
-	src/lib/http.c src/lib/parse.c src/lib/json.c src/lib/errors.c src/lib/validate.c \
-	src/lib/field_check.c
+	src/lib/http.c src/lib/parse.c src/lib/json.c src/lib/utf8.c src/lib/errors.c \
+	src/lib/validate.c src/lib/field_check.c
 tests_fuzz_fuzz_device_app_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints
 tests_fuzz_fuzz_device_app_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_device_app_LDFLAGS = $(FUZZ_LINK_FLAGS)
@@ -67,7 +67,7 @@ tests_fuzz_fuzz_device_app_LDADD = $(FUZZ_LIBS)
 # Positions and alerts as trackers send them (Devices API).
 noinst_PROGRAMS += tests/fuzz/fuzz_positions
 tests_fuzz_fuzz_positions_SOURCES = tests/fuzz/fuzz_positions.c src/lib/position.c \
-	src/lib/json.c src/lib/validate.c src/lib/resource.c
+	src/lib/json.c src/lib/utf8.c src/lib/errors.c src/lib/validate.c src/lib/resource.c
 tests_fuzz_fuzz_positions_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_positions_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_positions_LDADD = $(FUZZ_LIBS)

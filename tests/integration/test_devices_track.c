@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -277,6 +278,108 @@ START_TEST(test_bad_batch_stores_nothing)
 }
 END_TEST
 
+/*
+ * 1,000 empty positions: 3,000 problems (time, latitude, longitude of each).
+ * The answer lists UP_ERROR_MAX_DETAILS of them and counts the rest, so it
+ * stays small (it was 3,000 details, megabytes for a larger batch), and
+ * nothing is stored.
+ */
+START_TEST(test_bad_batch_details_capped)
+{
+	struct fx fx;
+	size_t len = 2 + UP_POS_MAX_BATCH * 3;
+	char *b = malloc(len), *before, *after;
+	struct up_response resp;
+	struct tu_call c = {"POST", NULL, NULL, "application/json", NULL, NULL, NULL};
+	cJSON *j = NULL, *d;
+	int i;
+
+	ck_assert_ptr_nonnull(b);
+	strcpy(b, "[");
+	for (i = 0; i < UP_POS_MAX_BATCH; i++)
+		strcat(b, i ? ",{}" : "{}");
+	strcat(b, "]");
+	fx_open(&fx, "track-cap");
+	before = state(&fx, fx.dev);
+	c.uri = uri(fx.dev, "locations");
+	c.auth = fx.report;
+	c.body = b;
+	tu_call(&fx.env, up_devices_handle, &c, &resp, &j);
+	ck_assert_int_eq(resp.status, 422);
+	ck_assert_msg(resp.body_len < 65536, "a %zu-byte answer", resp.body_len);
+	expect_str(j, "code", "validation_failed");
+	d = cJSON_GetObjectItemCaseSensitive(j, "details");
+	ck_assert_int_eq(cJSON_GetArraySize(d), UP_ERROR_MAX_DETAILS);
+	ck_assert_int_eq((int)num(j, "moreDetails"), 3 * UP_POS_MAX_BATCH - UP_ERROR_MAX_DETAILS);
+	/* The first ones, in order: element 0's time, latitude, longitude, then element 1's. */
+	ck_assert_int_eq((int)num(cJSON_GetArrayItem(d, 0), "index"), 0);
+	expect_str(cJSON_GetArrayItem(d, 0), "field", "time");
+	ck_assert_int_eq((int)num(cJSON_GetArrayItem(d, 3), "index"), 1);
+	up_response_free(&resp);
+	cJSON_Delete(j);
+	after = state(&fx, fx.dev);
+	ck_assert_str_eq(after, before);
+	free(before);
+	free(after);
+	free(b);
+	fx_close(&fx);
+}
+END_TEST
+
+/* A fix time more than max_future_fix ahead: 422 with the detail code fix_in_future. */
+static const struct future_case {
+	int line;
+	const char *desc;
+	unsigned long max_future_fix;
+	long ahead; /* seconds after now */
+	int status;
+} future_cases[] = {
+        {__LINE__, "default (300 s), 4 minutes ahead", 300, 240, 201},
+        {__LINE__, "default (300 s), 10 minutes ahead", 300, 600, 422},
+        {__LINE__, "max_future_fix = 0, 1 minute ahead", 0, 60, 422},
+        {__LINE__, "max_future_fix = 3600, 30 minutes ahead", 3600, 1800, 201},
+};
+
+START_TEST(test_max_future_fix)
+{
+	const struct future_case *c = &future_cases[_i];
+	struct fx fx;
+	char body[160], when[32], *before, *after;
+	time_t t = time(NULL) + c->ahead;
+	cJSON *j = NULL, *d;
+	int k;
+
+	fx_open(&fx, "track-future");
+	fx.env.cfg.max_future_fix = c->max_future_fix;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	for (k = 0; k < 2; k++) {
+		const char *sub = k == 0 ? "locations" : "alerts";
+
+		if (k == 0)
+			snprintf(body, sizeof(body),
+			         "{'time': '%s', 'latitude': 1, 'longitude': 2}", when);
+		else
+			snprintf(body, sizeof(body), "{'type': 'sos', 'time': '%s'}", when);
+		before = state(&fx, fx.dev);
+		ck_assert_msg(post(&fx, fx.dev, sub, fx.report, body, &j) == c->status,
+		              "line %d (%s): %s", c->line, c->desc, sub);
+		after = state(&fx, fx.dev);
+		if (c->status == 422) {
+			d = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "details"), 0);
+			expect_str(d, "field", "time");
+			expect_str(d, "code", "fix_in_future");
+			ck_assert_str_eq(after, before);
+		} else {
+			ck_assert_str_ne(after, before);
+		}
+		free(before);
+		free(after);
+		cJSON_Delete(j);
+	}
+	fx_close(&fx);
+}
+END_TEST
+
 /* A batch of n positions starting at second `start`; owned by the caller. */
 static char *batch(int start, int n)
 {
@@ -534,7 +637,11 @@ START_TEST(test_alerts)
 	expect_str(j, "message", "132 km/h");
 	ck_assert(num(cJSON_GetObjectItemCaseSensitive(j, "position"), "speed") == 132);
 	cJSON_Delete(j);
-	/* A resend (same type and time, another message): 200, the stored alert, no new row. */
+	/*
+	 * A resend (same type and time, another message): 200, no new row, and
+	 * only the stored alert's id and "duplicate": a report token reads
+	 * nothing that is stored (not its message, not its position).
+	 */
 	ck_assert_int_eq(
 	        post(&fx, fx.dev, "alerts", fx.report,
 	             "{'type': 'overspeed', 'time': '2025-06-01T12:00:00+02:00', 'message': "
@@ -542,8 +649,13 @@ START_TEST(test_alerts)
 	             &j),
 	        200);
 	expect_str(j, "id", first);
-	expect_str(j, "message", "132 km/h");
-	ck_assert(num(cJSON_GetObjectItemCaseSensitive(j, "position"), "speed") == 132);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "duplicate")));
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "success")));
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(j, "message"));
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(j, "position"));
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(j, "type"));
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(j, "time"));
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(j, "deviceId"));
 	cJSON_Delete(j);
 	ck_assert_int_eq(tu_scalar_int(&fx.env, "SELECT COUNT(*) FROM alerts WHERE device_id = ?",
 	                               fx.dev + 4, NULL, NULL),
@@ -800,6 +912,9 @@ int main(void)
 	tcase_add_test(tc, test_post_one_then_last_location);
 	tcase_add_test(tc, test_duplicates_and_arrival_order);
 	tcase_add_test(tc, test_bad_batch_stores_nothing);
+	tcase_add_test(tc, test_bad_batch_details_capped);
+	tcase_add_loop_test(tc, test_max_future_fix, 0,
+	                    (int)(sizeof(future_cases) / sizeof(future_cases[0])));
 	tcase_add_test(tc, test_full_batch);
 	tcase_add_test(tc, test_route_history);
 	tcase_add_loop_test(tc, test_statuses, 0,

@@ -60,6 +60,13 @@ static const struct config_case cases[] = {
          "db_user = u\ndb_name = n\npwhash_memlimit = 8192\n", UP_ERR_CONFIG, "pwhash_memlimit"},
         {__LINE__, "argon2id: 19 MiB is the floor",
          "db_user = u\ndb_name = n\npwhash_memlimit = 19922944\n", UP_OK, NULL},
+        {__LINE__, "max_future_fix: 0 (no fix time ahead of the clock)",
+         "db_user = u\ndb_name = n\nmax_future_fix = 0\n", UP_OK, NULL},
+        {__LINE__, "max_future_fix: a day is the most",
+         "db_user = u\ndb_name = n\nmax_future_fix = 86400\n", UP_OK, NULL},
+        {__LINE__, "max_future_fix: more than a day",
+         "db_user = u\ndb_name = n\nmax_future_fix = 86401\n", UP_ERR_CONFIG,
+         "max_future_fix must be a whole number from 0 to 86400"},
         {__LINE__, "bad device mode", "db_user = u\ndb_name = n\ndevice_validation = loose\n",
          UP_ERR_CONFIG, "format or strict"},
         {__LINE__, "bad log level", "db_user = u\ndb_name = n\nlog_level = verbose\n",
@@ -194,6 +201,12 @@ START_TEST(test_config_values)
 	ck_assert_int_eq(cfg.device_validation, UP_DEVICE_STRICT);
 	ck_assert_int_eq(cfg.log_level, UP_LOG_WARN);
 	ck_assert_uint_eq(cfg.max_patch_ops, 256);
+	ck_assert_uint_eq(cfg.max_future_fix, 300); /* today's 5 minutes */
+	up_config_free(&cfg);
+	ck_assert_int_eq(up_config_parse("db_user = u\ndb_name = n\nmax_future_fix = 60\n", 44,
+	                                 &cfg, err, sizeof(err)),
+	                 UP_OK);
+	ck_assert_uint_eq(cfg.max_future_fix, 60);
 	up_config_free(&cfg);
 }
 END_TEST

@@ -143,7 +143,8 @@ START_TEST(test_password_wiped)
 	cJSON_Hooks hooks = {hook_malloc, hook_free};
 	struct up_request req;
 	struct da_input in;
-	cJSON *data = NULL, *details;
+	struct up_error e = {0};
+	cJSON *data = NULL;
 	char msg[160];
 
 	cJSON_InitHooks(&hooks);
@@ -153,11 +154,9 @@ START_TEST(test_password_wiped)
 	req.body = (char *)c->body;
 	req.body_len = strlen(c->body);
 	if (da_decode(&req, 8, &data, msg, sizeof(msg)) == UP_OK) {
-		details = cJSON_CreateArray();
-		ck_assert_ptr_nonnull(details);
-		(void)da_input_parse(data, UP_DEVICE_FORMAT, &in, details);
+		(void)da_input_parse(data, UP_DEVICE_FORMAT, &in, &e);
 		da_input_free(&in);
-		cJSON_Delete(details);
+		up_error_reset(&e);
 	}
 	up_json_wipe_delete(data);
 	cJSON_InitHooks(NULL);

@@ -350,11 +350,14 @@ START_TEST(test_error_response_shape)
 	struct up_usage usage = {1, 25, 100};
 	struct up_response resp;
 	struct sink out = {{0}, 0};
-	cJSON *body, *details = cJSON_CreateArray();
+	struct up_error e = {0};
+	cJSON *body;
 
-	cJSON_AddItemToArray(details, cJSON_CreateString("x"));
+	up_error_set(&e, UP_ERR_UNAUTHORIZED, NULL);
+	up_error_add(&e, cJSON_CreateString("x"));
 	up_response_init(&resp);
-	up_response_error(&resp, UP_ERR_UNAUTHORIZED, NULL, details, &usage);
+	up_response_error(&resp, &e, &usage);
+	ck_assert_ptr_null(e.details);
 	ck_assert_int_eq(resp.status, 401);
 	ck_assert_int_eq(up_json_parse(resp.body, resp.body_len, 8, &body), UP_OK);
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(body, "success")));
@@ -377,10 +380,86 @@ START_TEST(test_error_response_shape)
 
 	/* Without a recognised token there are no counters. */
 	up_response_init(&resp);
-	up_response_error(&resp, UP_ERR_NOT_FOUND, "User not found", NULL, NULL);
+	up_error_set(&e, UP_ERR_NOT_FOUND, "User not found");
+	up_response_error(&resp, &e, NULL);
 	ck_assert_int_eq(resp.status, 404);
 	ck_assert_ptr_null(strstr(resp.body, "apiUsage"));
 	ck_assert_ptr_nonnull(strstr(resp.body, "\"error\":\"User not found\""));
+	ck_assert_ptr_null(strstr(resp.body, "moreDetails"));
+	up_response_free(&resp);
+}
+END_TEST
+
+/* A detail that could not be made (out of memory) is still a problem: counted, never lost. */
+START_TEST(test_error_detail_lost)
+{
+	struct up_response resp;
+	struct up_error e = {0};
+	cJSON *body;
+
+	ck_assert_ptr_null(up_error_add(&e, NULL));
+	ck_assert_int_eq(up_error_ndetails(&e), 1);
+	up_error_set(&e, UP_ERR_VALIDATION, NULL);
+	up_response_init(&resp);
+	up_response_error(&resp, &e, NULL);
+	ck_assert_int_eq(up_json_parse(resp.body, resp.body_len, 8, &body), UP_OK);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(body, "details")), 0);
+	ck_assert_int_eq(cJSON_GetObjectItem(body, "moreDetails")->valueint, 1);
+	cJSON_Delete(body);
+	up_response_free(&resp);
+}
+END_TEST
+
+/* Details are capped at UP_ERROR_MAX_DETAILS for every kind of detail; the rest are counted. */
+static const struct cap_case {
+	int line;
+	const char *desc;
+	int problems;
+	int listed;
+	int more; /* -1: no "moreDetails" member */
+} cap_cases[] = {
+        {__LINE__, "one problem", 1, 1, -1},
+        {__LINE__, "exactly the cap", UP_ERROR_MAX_DETAILS, UP_ERROR_MAX_DETAILS, -1},
+        {__LINE__, "one past the cap", UP_ERROR_MAX_DETAILS + 1, UP_ERROR_MAX_DETAILS, 1},
+        {__LINE__, "3,000 problems (1,000 empty positions)", 3000, UP_ERROR_MAX_DETAILS,
+         3000 - UP_ERROR_MAX_DETAILS},
+};
+
+START_TEST(test_error_details_capped)
+{
+	const struct cap_case *c = &cap_cases[_i];
+	struct up_response resp;
+	struct up_error e = {0};
+	cJSON *body, *more;
+	int i;
+
+	for (i = 0; i < c->problems; i++) {
+		/* The three ways a detail is made share the one cap. */
+		if (i % 3 == 0)
+			up_error_detail(&e, "f", "problem %d", i);
+		else if (i % 3 == 1)
+			up_error_detail_at(&e, i, "time", "problem %d", i);
+		else
+			up_error_add(&e, cJSON_CreateObject());
+	}
+	ck_assert_msg(up_error_ndetails(&e) == (size_t)c->problems, "line %d %s", c->line, c->desc);
+	up_error_set(&e, UP_ERR_VALIDATION, NULL);
+	up_response_init(&resp);
+	up_response_error(&resp, &e, NULL);
+	ck_assert_int_eq(resp.status, 422);
+	ck_assert_msg(resp.body_len < 4096, "line %d %s: %zu bytes", c->line, c->desc,
+	              resp.body_len);
+	ck_assert_int_eq(up_json_parse(resp.body, resp.body_len, 8, &body), UP_OK);
+	ck_assert_msg(cJSON_GetArraySize(cJSON_GetObjectItem(body, "details")) == c->listed,
+	              "line %d %s", c->line, c->desc);
+	more = cJSON_GetObjectItem(body, "moreDetails");
+	if (c->more < 0)
+		ck_assert_msg(more == NULL, "line %d %s", c->line, c->desc);
+	else
+		ck_assert_msg(cJSON_IsNumber(more) && more->valueint == c->more, "line %d %s",
+		              c->line, c->desc);
+	ck_assert_int_eq(up_error_ndetails(&e), 0);
+	cJSON_Delete(body);
 	up_response_free(&resp);
 }
 END_TEST
@@ -422,6 +501,9 @@ int main(void)
 	tcase_add_loop_test(tc, test_error_mapping, 0, sizeof(err_cases) / sizeof(err_cases[0]));
 	tcase_add_test(tc, test_every_error_has_an_entry);
 	tcase_add_test(tc, test_error_response_shape);
+	tcase_add_test(tc, test_error_detail_lost);
+	tcase_add_loop_test(tc, test_error_details_capped, 0,
+	                    sizeof(cap_cases) / sizeof(cap_cases[0]));
 	tcase_add_test(tc, test_response_head_and_headers);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

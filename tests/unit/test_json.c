@@ -250,11 +250,10 @@ END_TEST
 START_TEST(test_details_cut)
 {
 	char big[600];
-	cJSON *details = cJSON_CreateArray();
+	struct up_error e = {0};
 	const char *reason;
 	size_t i, n;
 
-	ck_assert_ptr_nonnull(details);
 	/* "x" then many 3-byte euro signs: the 256-byte buffer ends inside one for some offset */
 	for (i = 0; i < 3; i++) {
 		size_t k;
@@ -263,14 +262,14 @@ START_TEST(test_details_cut)
 		memset(big, 'x', i + 1);
 		for (k = i + 1; k + 3 < sizeof(big) - 1; k += 3)
 			memcpy(big + k, "\xe2\x82\xac", 3);
-		up_details_add(details, "f", "%s", big);
-		reason = cJSON_GetObjectItem(cJSON_GetArrayItem(details, (int)i), "reason")
+		ck_assert_ptr_nonnull(up_error_detail(&e, "f", "%s", big));
+		reason = cJSON_GetObjectItem(cJSON_GetArrayItem(e.details, (int)i), "reason")
 		                 ->valuestring;
 		n = strlen(reason);
 		ck_assert_msg(n > 200 && up_utf8_valid(reason, n),
 		              "offset %zu: cut inside a character", i);
 	}
-	cJSON_Delete(details);
+	up_error_reset(&e);
 }
 END_TEST
 

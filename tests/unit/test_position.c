@@ -1,7 +1,7 @@
 /*
  * test_position.c: table-driven tests of the position and alert checks
- * (position.c): ranges and their boundaries, the fix time's 5-minute
- * future limit, attributes, batches checked as a whole, alert types.  No
+ * (position.c): ranges and their boundaries, the fix time's future limit
+ * (max_future_fix), attributes, batches checked as a whole, alert types.  No
  * database.  JSON in the tables is written with ' for ".
  */
 #include <stdio.h>
@@ -17,6 +17,8 @@
 
 /* The checks' "now": 2026-01-01T00:00:00Z. */
 #define NOW ((time_t)1767225600)
+/* The configuration's default max_future_fix: 5 minutes. */
+#define MAX_AHEAD 300UL
 
 enum what { W_POSITIONS, W_ALERT };
 
@@ -230,7 +232,8 @@ static void problems_text(const cJSON *details, char *buf, size_t len)
 START_TEST(test_cases)
 {
 	const struct pos_case *c = &cases[_i];
-	cJSON *v = parse(c->json), *details = cJSON_CreateArray();
+	cJSON *v = parse(c->json);
+	struct up_error err = {0};
 	char got[256];
 	enum up_err rc;
 
@@ -238,7 +241,7 @@ START_TEST(test_cases)
 		struct up_position *p = NULL;
 		size_t n = 0;
 
-		rc = up_positions_check(v, NOW, &p, &n, details);
+		rc = up_positions_check(v, NOW, MAX_AHEAD, &p, &n, &err);
 		if (rc == UP_OK)
 			ck_assert_msg(n == (cJSON_IsArray(v) ? (size_t)cJSON_GetArraySize(v) : 1),
 			              "line %d: %zu positions", c->line, n);
@@ -249,17 +252,17 @@ START_TEST(test_cases)
 	} else {
 		struct up_alert a;
 
-		rc = up_alert_check(v, NOW, &a, details);
+		rc = up_alert_check(v, NOW, MAX_AHEAD, &a, &err);
 		if (rc == UP_OK)
 			ck_assert_msg(a.type != NULL, "line %d: no type", c->line);
 		up_alert_free(&a);
 	}
-	problems_text(details, got, sizeof(got));
+	problems_text(err.details, got, sizeof(got));
 	ck_assert_msg(rc == c->want, "line %d (%s): returned %d, expected %d; details %s", c->line,
 	              c->desc, rc, c->want, got);
 	ck_assert_msg(strcmp(got, c->problems) == 0, "line %d (%s): problems '%s', expected '%s'",
 	              c->line, c->desc, got, c->problems);
-	cJSON_Delete(details);
+	up_error_reset(&err);
 	cJSON_Delete(v);
 }
 END_TEST
@@ -281,17 +284,17 @@ START_TEST(test_batch_limits)
 	struct up_position *p = NULL;
 	size_t n = 0;
 	cJSON *full = batch(UP_POS_MAX_BATCH), *over = batch(UP_POS_MAX_BATCH + 1);
-	cJSON *details = cJSON_CreateArray();
+	struct up_error err = {0};
 	char got[256];
 
-	ck_assert_int_eq(up_positions_check(full, NOW, &p, &n, details), UP_OK);
+	ck_assert_int_eq(up_positions_check(full, NOW, MAX_AHEAD, &p, &n, &err), UP_OK);
 	ck_assert_uint_eq(n, UP_POS_MAX_BATCH);
 	up_positions_free(p, n);
-	ck_assert_int_eq(up_positions_check(over, NOW, &p, &n, details), UP_ERR_VALIDATION);
+	ck_assert_int_eq(up_positions_check(over, NOW, MAX_AHEAD, &p, &n, &err), UP_ERR_VALIDATION);
 	ck_assert_ptr_null(p);
-	problems_text(details, got, sizeof(got));
+	problems_text(err.details, got, sizeof(got));
 	ck_assert_str_eq(got, "positions");
-	cJSON_Delete(details);
+	up_error_reset(&err);
 	cJSON_Delete(full);
 	cJSON_Delete(over);
 }
@@ -302,13 +305,77 @@ START_TEST(test_not_json_shapes)
 	struct up_position *p = NULL;
 	struct up_alert a;
 	size_t n = 0;
-	cJSON *s = cJSON_CreateString("x"), *details = cJSON_CreateArray();
+	cJSON *s = cJSON_CreateString("x");
+	struct up_error err = {0};
 
-	ck_assert_int_eq(up_positions_check(s, NOW, &p, &n, details), UP_ERR_BAD_DATA);
-	ck_assert_int_eq(up_alert_check(s, NOW, &a, details), UP_ERR_BAD_DATA);
-	ck_assert_int_eq(cJSON_GetArraySize(details), 0);
+	ck_assert_int_eq(up_positions_check(s, NOW, MAX_AHEAD, &p, &n, &err), UP_ERR_BAD_DATA);
+	ck_assert_int_eq(up_alert_check(s, NOW, MAX_AHEAD, &a, &err), UP_ERR_BAD_DATA);
+	ck_assert_int_eq((int)up_error_ndetails(&err), 0);
 	cJSON_Delete(s);
-	cJSON_Delete(details);
+	up_error_reset(&err);
+}
+END_TEST
+
+/* How far ahead a fix time may be is the configuration's max_future_fix. */
+static const struct ahead_case {
+	int line;
+	const char *desc;
+	unsigned long max_ahead;
+	const char *time;
+	int ok;
+	const char *reason; /* the detail's reason when refused */
+} ahead_cases[] = {
+        {__LINE__, "default, 5 minutes ahead", 300, "2026-01-01T00:05:00Z", 1, NULL},
+        {__LINE__, "default, 5 minutes and 1 second ahead", 300, "2026-01-01T00:05:01Z", 0,
+         "is more than 5 minutes in the future"},
+        {__LINE__, "0: the fix time may not be ahead at all", 0, "2026-01-01T00:00:01Z", 0,
+         "is more than 0 seconds in the future"},
+        {__LINE__, "0: now itself is accepted", 0, "2026-01-01T00:00:00Z", 1, NULL},
+        {__LINE__, "90 s: 91 s ahead", 90, "2026-01-01T00:01:31Z", 0,
+         "is more than 90 seconds in the future"},
+        {__LINE__, "an hour: 59 minutes ahead", 3600, "2026-01-01T00:59:00Z", 1, NULL},
+        {__LINE__, "an hour: 61 minutes ahead", 3600, "2026-01-01T01:01:00Z", 0,
+         "is more than 60 minutes in the future"},
+};
+
+START_TEST(test_max_ahead)
+{
+	const struct ahead_case *c = &ahead_cases[_i];
+	struct up_error err = {0};
+	struct up_position *p = NULL;
+	struct up_alert a;
+	char json[160];
+	cJSON *v, *d, *code;
+	size_t n = 0;
+	enum up_err rc;
+
+	snprintf(json, sizeof(json), "{'time': '%s', 'latitude': 1, 'longitude': 2}", c->time);
+	v = parse(json);
+	rc = up_positions_check(v, NOW, c->max_ahead, &p, &n, &err);
+	up_positions_free(p, n);
+	cJSON_Delete(v);
+	ck_assert_msg((rc == UP_OK) == c->ok, "line %d (%s): returned %d", c->line, c->desc, rc);
+	if (c->ok) {
+		ck_assert_msg(up_error_ndetails(&err) == 0, "line %d", c->line);
+	} else {
+		d = cJSON_GetArrayItem(err.details, 0);
+		code = cJSON_GetObjectItemCaseSensitive(d, "code");
+		ck_assert_msg(cJSON_IsString(code) &&
+		                      strcmp(code->valuestring, "fix_in_future") == 0,
+		              "line %d (%s): no fix_in_future code", c->line, c->desc);
+		ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(d, "reason")->valuestring,
+		                 c->reason);
+	}
+	up_error_reset(&err);
+	/* An alert's time follows the same rule. */
+	snprintf(json, sizeof(json), "{'type': 'sos', 'time': '%s'}", c->time);
+	v = parse(json);
+	rc = up_alert_check(v, NOW, c->max_ahead, &a, &err);
+	up_alert_free(&a);
+	cJSON_Delete(v);
+	ck_assert_msg((rc == UP_OK) == c->ok, "line %d (%s): alert returned %d", c->line, c->desc,
+	              rc);
+	up_error_reset(&err);
 }
 END_TEST
 
@@ -319,12 +386,13 @@ START_TEST(test_round_trip)
 	                 "'longitude': -0.000001, 'course': 0.1, 'attributes': {'b': false}}");
 	cJSON *want = parse("{'time': '2026-01-01T00:00:00.25Z', 'latitude': 48.858370123456, "
 	                    "'longitude': -0.000001, 'course': 0.1, 'attributes': {'b': false}}");
-	cJSON *details = cJSON_CreateArray(), *out = NULL;
+	struct up_error err = {0};
+	cJSON *out = NULL;
 	struct up_position *p = NULL;
 	size_t n = 0;
 	char *a, *b;
 
-	ck_assert_int_eq(up_positions_check(v, NOW, &p, &n, details), UP_OK);
+	ck_assert_int_eq(up_positions_check(v, NOW, MAX_AHEAD, &p, &n, &err), UP_OK);
 	ck_assert_int_eq(up_position_to_json(&p[0], &out), UP_OK);
 	a = cJSON_PrintUnformatted(out);
 	b = cJSON_PrintUnformatted(want);
@@ -334,7 +402,7 @@ START_TEST(test_round_trip)
 	up_positions_free(p, n);
 	cJSON_Delete(out);
 	cJSON_Delete(want);
-	cJSON_Delete(details);
+	up_error_reset(&err);
 	cJSON_Delete(v);
 }
 END_TEST
@@ -348,6 +416,8 @@ int main(void)
 	tcase_add_test(tc, test_batch_limits);
 	tcase_add_test(tc, test_not_json_shapes);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_loop_test(tc, test_max_ahead, 0,
+	                    (int)(sizeof(ahead_cases) / sizeof(ahead_cases[0])));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
