@@ -3,10 +3,7 @@
 #define UP_GROUPS_H
 
 #include "app.h"
-#include "resource.h"
-
-/* The user_groups table (groups_handler.c). */
-extern const struct up_resource up_group_resource;
+#include "group_store.h"
 
 /* Route and serve one request of the /api/groups family. */
 void up_groups_handle(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp);

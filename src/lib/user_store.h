@@ -13,18 +13,11 @@
 #include <cjson/cJSON.h>
 #include "db.h"
 #include "family.h"
+#include "group_store.h" /* UP_GROUP_REF_SQL: the users' group line */
 #include "resource.h"
 
 extern const struct up_resource up_user_resource;
 extern const struct up_family up_user_family;
-
-/*
- * The reference check (ref_sql of a table line) of a field that names a
- * group: a group of the tenant, read with a shared lock, so that a DELETE of
- * the group waits for the write and then counts it (groups_handler.c).
- */
-#define UP_GROUP_REF_SQL                                                                           \
-	"SELECT id FROM user_groups WHERE tenant_id = ? AND group_key = ? LOCK IN SHARE MODE"
 
 #define UP_USER_PREFIX "usr-"
 #define UP_DEVICE_PREFIX "dev-"
