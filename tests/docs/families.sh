@@ -71,6 +71,10 @@ while read -r prog _short paths scopes _body _workers; do
 		fi
 	done
 done < <(families)
-[ "$n" -gt 0 ] && pass "$n families in the registry" || fail "no family in the registry"
+if [ "$n" -gt 0 ]; then
+	pass "$n families in the registry"
+else
+	fail "no family in the registry"
+fi
 
 exit $failed

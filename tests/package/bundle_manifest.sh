@@ -49,7 +49,11 @@ for lib in "$tmp"/userpatch/lib/*.so*; do
 		fail "lib/$soname: MANIFEST says $pkg '$version', dpkg has '$installed'"
 	fi
 done
-[ "$n" -ge 4 ] && pass "$n libraries in the bundle" || fail "only $n libraries in the bundle"
+if [ "$n" -ge 4 ]; then
+	pass "$n libraries in the bundle"
+else
+	fail "only $n libraries in the bundle"
+fi
 
 for soname in libssl.so libcrypto.so libz.so; do
 	line=$(grep "^shared-hosting-bundle: bundles $soname\.[0-9]* from " "$tmp/out" || true)

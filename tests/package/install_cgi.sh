@@ -32,17 +32,27 @@ else
 	fail "make install-cgi CGIBINDIR=/site/cgi-bin: $(cat "$tmp/a.log")"
 fi
 for prog in $programs; do
-	[ -x "$tmp/a/site/cgi-bin/$prog" ] && pass "$prog in cgi-bin" || fail "$prog is not in cgi-bin"
+	if [ -x "$tmp/a/site/cgi-bin/$prog" ]; then
+		pass "$prog in cgi-bin"
+	else
+		fail "$prog is not in cgi-bin"
+	fi
 done
 if [ -e "$tmp/a/site/cgi-bin/userpatch-admin" ]; then
 	fail "userpatch-admin was installed into the cgi-bin"
 else
 	pass "no userpatch-admin in the cgi-bin"
 fi
-[ -x "$tmp/a/site/libexec/userpatch-admin" ] && pass "userpatch-admin in /site/libexec" ||
+if [ -x "$tmp/a/site/libexec/userpatch-admin" ]; then
+	pass "userpatch-admin in /site/libexec"
+else
 	fail "userpatch-admin is not in /site/libexec"
-[ -f "$tmp/a/site/schema/001_base.sql" ] && pass "the migrations in /site/schema" ||
+fi
+if [ -f "$tmp/a/site/schema/001_base.sql" ]; then
+	pass "the migrations in /site/schema"
+else
 	fail "no migrations in /site/schema"
+fi
 
 echo "# CGIBINDIR=~/userpatch/libexec (the shared-hosting layout)"
 if install_cgi DESTDIR="$tmp/b" CGIBINDIR=/home/u/userpatch/libexec >"$tmp/b.log" 2>&1 &&
