@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make shared-hosting-bundle records where its libraries come from: the
 # bundle's MANIFEST has one line "library package version" for every library
-# in its lib/, each version the one dpkg has installed for that package, and
+# in its lib/ (and lib/mariadb-plugin/), each version the one dpkg has installed for that package, and
 # the run prints the versions of libssl, libcrypto and zlib it bundles (the
 # ones whose security updates call for a new bundle).
 set -euo pipefail
@@ -34,8 +34,9 @@ manifest=$tmp/userpatch/MANIFEST
 }
 
 n=0
-for lib in "$tmp"/userpatch/lib/*.so*; do
-	soname=${lib##*/}
+for lib in "$tmp"/userpatch/lib/*.so* "$tmp"/userpatch/lib/mariadb-plugin/*.so; do
+	[ -e "$lib" ] || continue
+	soname=${lib#"$tmp"/userpatch/lib/}
 	n=$((n + 1))
 	read -r _ pkg version _ < <(grep "^$soname " "$manifest" || echo "- - -")
 	if [ "$pkg" = - ] || [ "$pkg" = unknown ]; then
