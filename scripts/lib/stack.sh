@@ -435,13 +435,18 @@ stack_programs() {
 # of the registry, space separated, without the final "/" of a one-resource
 # path.
 stack_families() {
-	local prog _short paths _rest path
+	local prog _short paths _rest path registry
+	registry=$(dirname "${BASH_SOURCE[0]}")/../../src/endpoints/families
+	if [ ! -r "$registry" ]; then
+		stack_log "no family registry at $registry"
+		return 1
+	fi
 	while read -r prog _short paths _rest; do
 		case $prog in userpatch-*) ;; *) continue ;; esac
 		for path in ${paths//,/ }; do
 			printf '%s:src/endpoints/%s ' "${path%/}" "$prog"
 		done
-	done <"$(dirname "${BASH_SOURCE[0]}")/../../src/endpoints/families"
+	done <"$registry"
 }
 
 # stack_lighttpd_start DIR PORT BUILD_DIR CONFIG_FILE
@@ -468,8 +473,9 @@ stack_lighttpd_start() {
 	# (docs/deploy/lighttpd.md, "Worker count"). The programs and their paths:
 	# the family registry. STACK_EXTRA_FCGI: more "prefix:/absolute/program"
 	# entries, space separated (the benchmark's no-op).
-	local servers="" prefix prog name procs=${STACK_MAX_PROCS:-16}
-	for spec in $(stack_families) ${STACK_EXTRA_FCGI:-}; do
+	local servers="" prefix prog name procs=${STACK_MAX_PROCS:-16} families
+	families=$(stack_families) || return 1
+	for spec in $families ${STACK_EXTRA_FCGI:-}; do
 		prefix=${spec%%:*}
 		case ${spec#*:} in
 		/*) prog=${spec#*:} ;;
