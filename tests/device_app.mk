@@ -1,7 +1,4 @@
 # Tests: device_app (POST /api/v1/device_app_user_update/).
-DEVICE_APP_SOURCES = src/endpoints/device_app_handler.c src/endpoints/device_app_decode.c \
-	src/endpoints/device_app_fields.c \
-	src/endpoints/device_app_store.c src/endpoints/device_app.h
 
 # Validators: no database.
 check_PROGRAMS += tests/unit/test_device
@@ -13,7 +10,7 @@ TESTS += tests/unit/test_device
 # The handler against a private MariaDB (tests/harness/run-test).
 check_PROGRAMS += tests/integration/test_device_app
 tests_integration_test_device_app_SOURCES = tests/integration/test_device_app.c \
-	$(DEVICE_APP_SOURCES)
+	$(DEVICE_APP_HANDLER_SOURCES)
 tests_integration_test_device_app_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints \
 	-I$(top_srcdir)/tests/common
 tests_integration_test_device_app_CFLAGS = $(TEST_CFLAGS)

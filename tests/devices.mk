@@ -29,7 +29,7 @@ EXTRA_DIST += tests/e2e/devices_api.sh
 # Devices API, the Users API and the device-app endpoint.
 check_PROGRAMS += tests/integration/test_devices
 tests_integration_test_devices_SOURCES = tests/integration/test_devices.c \
-	$(DEVICES_HANDLER_SOURCES) $(USERS_HANDLER_SOURCES) $(DEVICE_APP_SOURCES) \
+	$(DEVICES_HANDLER_SOURCES) $(USERS_HANDLER_SOURCES) $(DEVICE_APP_HANDLER_SOURCES) \
 	$(GROUPS_HANDLER_SOURCES)
 tests_integration_test_devices_CPPFLAGS = $(DEVICES_IT_CPPFLAGS)
 tests_integration_test_devices_CFLAGS = $(TEST_CFLAGS)

@@ -51,7 +51,7 @@ EXTRA_DIST += tests/unit/test_schema_import.sh
 check_PROGRAMS += tests/integration/test_request_cost
 TESTS += tests/integration/test_request_cost
 tests_integration_test_request_cost_SOURCES = tests/integration/test_request_cost.c \
-	$(USERS_HANDLER_SOURCES) $(DEVICE_APP_SOURCES)
+	$(USERS_HANDLER_SOURCES) $(DEVICE_APP_HANDLER_SOURCES)
 tests_integration_test_request_cost_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints \
 	-I$(top_srcdir)/tests/common
 tests_integration_test_request_cost_CFLAGS = $(TEST_CFLAGS)

@@ -2,7 +2,6 @@
 # MariaDB); unit tests need no database.
 USERS_IT_SOURCES = tests/integration/test_users_util.c tests/integration/test_users_util.h
 USERS_IT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/common -I$(top_srcdir)/src/endpoints
-USERS_HANDLER_SOURCES = src/endpoints/users_handler.c
 
 USERS_IT = tests/integration/test_users_patch tests/integration/test_users_methods \
 	tests/integration/test_users_concurrency

@@ -5,11 +5,14 @@
 #                              (mode 0600, only if absent) and the deployment
 #                              docs and configs in $(docdir)
 #   make install-cgi CGIBINDIR=DIR
-#                              copy the programs and userpatch-admin, the
-#                              .htaccess examples and the wrapper example into
-#                              DIR (no root needed), and the migrations into
-#                              CGISCHEMADIR (default DIR/../schema, where the
-#                              admin tool looks for them)
+#                              copy the programs, the .htaccess examples and
+#                              the wrapper example into DIR (no root needed;
+#                              outside the web root, e.g. ~/userpatch/libexec:
+#                              the wrappers run them), userpatch-admin into
+#                              CGIADMINDIR (default DIR/../libexec: never a
+#                              cgi-bin, where a web server would run it), and
+#                              the migrations into CGISCHEMADIR (default
+#                              DIR/../schema, where the admin tool looks)
 #   make shared-hosting-bundle one tarball for a shared-hosting account:
 #                              programs, admin tool, their shared libraries,
 #                              .htaccess files, wrapper, config sample, schema
@@ -57,12 +60,16 @@ uninstall-userpatch-conf:
 	fi
 
 CGISCHEMADIR = $(CGIBINDIR)/../schema
+CGIADMINDIR = $(CGIBINDIR)/../libexec
 install-cgi: $(pkglibexec_PROGRAMS) src/tools/userpatch-admin$(EXEEXT)
 	@if test -z '$(CGIBINDIR)'; then \
-	  echo "usage: make install-cgi CGIBINDIR=/path/to/cgi-bin [CGISCHEMADIR=DIR]" >&2; exit 1; \
+	  echo "usage: make install-cgi CGIBINDIR=~/userpatch/libexec [CGIADMINDIR=DIR] [CGISCHEMADIR=DIR]" >&2; \
+	  echo "  (CGIBINDIR: outside the web root; userpatch-admin goes to CGIADMINDIR, default CGIBINDIR/../libexec)" >&2; \
+	  exit 1; \
 	fi
-	$(MKDIR_P) '$(DESTDIR)$(CGIBINDIR)' '$(DESTDIR)$(CGISCHEMADIR)'
-	$(INSTALL_PROGRAM) $(pkglibexec_PROGRAMS) src/tools/userpatch-admin$(EXEEXT) '$(DESTDIR)$(CGIBINDIR)'
+	$(MKDIR_P) '$(DESTDIR)$(CGIBINDIR)' '$(DESTDIR)$(CGISCHEMADIR)' '$(DESTDIR)$(CGIADMINDIR)'
+	$(INSTALL_PROGRAM) $(pkglibexec_PROGRAMS) '$(DESTDIR)$(CGIBINDIR)'
+	$(INSTALL_PROGRAM) src/tools/userpatch-admin$(EXEEXT) '$(DESTDIR)$(CGIADMINDIR)'
 	$(INSTALL_DATA) $(srcdir)/cgi-bin/.htaccess.example '$(DESTDIR)$(CGIBINDIR)/.htaccess.example'
 	$(INSTALL_DATA) $(srcdir)/docs/deploy/htaccess-noauthconfig.example '$(DESTDIR)$(CGIBINDIR)/htaccess-noauthconfig.example'
 	$(INSTALL_SCRIPT) $(srcdir)/docs/deploy/userpatch.fcgi.example '$(DESTDIR)$(CGIBINDIR)/userpatch.fcgi.example'

@@ -424,6 +424,31 @@ stack__lq() {
 	printf '"%s"' "$s"
 }
 
+# stack_programs: the endpoint programs of the family registry
+# (src/endpoints/families), one a line.
+stack_programs() {
+	sed -n 's/^\(userpatch-[a-z0-9_-]*\)[[:space:]].*/\1/p' \
+		"$(dirname "${BASH_SOURCE[0]}")/../../src/endpoints/families"
+}
+
+# stack_families: "path:src/endpoints/program" for each path of each family
+# of the registry, space separated, without the final "/" of a one-resource
+# path.
+stack_families() {
+	local prog _short paths _rest path registry
+	registry=$(dirname "${BASH_SOURCE[0]}")/../../src/endpoints/families
+	if [ ! -r "$registry" ]; then
+		stack_log "no family registry at $registry"
+		return 1
+	fi
+	while read -r prog _short paths _rest; do
+		case $prog in userpatch-*) ;; *) continue ;; esac
+		for path in ${paths//,/ }; do
+			printf '%s:src/endpoints/%s ' "${path%/}" "$prog"
+		done
+	done <"$registry"
+}
+
 # stack_lighttpd_start DIR PORT BUILD_DIR CONFIG_FILE
 # Serve the FastCGI programs of BUILD_DIR on 127.0.0.1:PORT. Runtime files and
 # logs go to DIR. A program that is not built yet is left out with a warning.
@@ -445,13 +470,12 @@ stack_lighttpd_start() {
 	done
 
 	# Workers per program: STACK_MAX_PROCS, default chosen by bench/http_bench.sh
-	# (docs/deploy/lighttpd.md, "Worker count"). STACK_EXTRA_FCGI: more
-	# "prefix:/absolute/program" entries, space separated (the benchmark's no-op).
-	local servers="" prefix prog name procs=${STACK_MAX_PROCS:-16}
-	for spec in "/api/users:src/endpoints/userpatch-users" \
-		"/api/v1/device_app_user_update:src/endpoints/userpatch-device-app" \
-		"/api/devices:src/endpoints/userpatch-devices" \
-		"/api/groups:src/endpoints/userpatch-groups" ${STACK_EXTRA_FCGI:-}; do
+	# (docs/deploy/lighttpd.md, "Worker count"). The programs and their paths:
+	# the family registry. STACK_EXTRA_FCGI: more "prefix:/absolute/program"
+	# entries, space separated (the benchmark's no-op).
+	local servers="" prefix prog name procs=${STACK_MAX_PROCS:-16} families
+	families=$(stack_families) || return 1
+	for spec in $families ${STACK_EXTRA_FCGI:-}; do
 		prefix=${spec%%:*}
 		case ${spec#*:} in
 		/*) prog=${spec#*:} ;;

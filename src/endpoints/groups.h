@@ -3,10 +3,7 @@
 #define UP_GROUPS_H
 
 #include "app.h"
-#include "resource.h"
-
-/* The user_groups table (groups_handler.c). */
-extern const struct up_resource up_group_resource;
+#include "group_store.h"
 
 /* The route table of the family (what its program serves). */
 extern const struct up_routes up_groups_routes;

@@ -19,14 +19,33 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/usage_fold.c src/lib/usage_fold.h \
 	src/lib/resource.c src/lib/resource.h \
 	src/lib/resource_sql.c src/lib/resource_validate.c \
-	src/lib/field_check.c src/lib/field_check.h src/lib/group_store.h \
+	src/lib/field_check.c src/lib/field_check.h \
 	src/lib/route.c src/lib/route.h \
 	src/lib/ctx.c src/lib/ctx.h \
 	src/lib/request_io.c src/lib/request_io.h \
 	src/lib/family.h src/lib/family_read.c src/lib/family_write.c \
 	src/lib/user_store.c src/lib/user_store.h \
+	src/lib/group_store.c src/lib/group_store.h \
 	src/lib/app.c src/lib/app.h \
 	src/lib/password.c src/lib/password.h \
 	src/lib/secret.c src/lib/secret.h \
 	src/lib/audit.c src/lib/audit.h \
-	src/lib/validate.c src/lib/validate.h
+	src/lib/validate.c src/lib/validate.h \
+	src/lib/json_equal.c src/lib/json_equal.h \
+	src/lib/json_pointer.c src/lib/json_pointer.h \
+	src/lib/json_patch.c src/lib/json_patch.h \
+	src/lib/json_merge_patch.c src/lib/json_merge_patch.h \
+	src/lib/catalog.c src/lib/catalog.h \
+	src/lib/device_store.c src/lib/device_store.h \
+	src/lib/position.c src/lib/position.h \
+	src/lib/position_store.c src/lib/position_store.h
+
+# The catalog data (countries, time zones) is generated at build time from
+# Debian's iso-codes and tzdata (paths chosen by configure); it is not
+# distributed but regenerated.
+nodist_src_lib_libuserpatch_a_SOURCES = src/lib/catalog_data.c
+CLEANFILES += src/lib/catalog_data.c
+PYTHON3 = python3
+src/lib/catalog_data.c: $(top_srcdir)/scripts/gen-catalog $(ISO3166_JSON) $(TZDATA_ZI)
+	$(AM_V_GEN)$(MKDIR_P) src/lib && \
+	$(PYTHON3) $(top_srcdir)/scripts/gen-catalog $(ISO3166_JSON) $(TZDATA_ZI) $@

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 #include "db.h"
 #include "family.h"
+#include "group_store.h" /* UP_GROUP_REF_SQL: the users' group line */
 #include "resource.h"
 
 extern const struct up_resource up_user_resource;

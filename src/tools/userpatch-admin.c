@@ -1,5 +1,6 @@
 /* userpatch-admin: schema migrations, tenants, tokens, and a JSON Patch tool. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "admin.h"
@@ -65,6 +66,17 @@ int main(int argc, char **argv)
 	char err[256];
 	int argi = 1, rc = 2;
 
+	/*
+	 * A web server ran it as a CGI program (under Apache mod_cgi a query
+	 * without "=" becomes argv): do nothing at all.
+	 */
+	if (getenv("GATEWAY_INTERFACE") != NULL) {
+		fputs("userpatch-admin: refusing to run as a CGI program (GATEWAY_INTERFACE "
+		      "is set): it is a command-line tool, keep it out of the web server's "
+		      "directories\n",
+		      stderr);
+		return 2;
+	}
 	memset(&env, 0, sizeof(env));
 	if (sodium_init() < 0)
 		return 1;

@@ -144,7 +144,7 @@ dep_setup() {
 	chown "$DEP_USER:$DEP_GROUP" "$DEP_RUN" "$DEP_LOG"
 
 	DEP_MISSING=()
-	for prog in userpatch-users userpatch-device-app userpatch-devices userpatch-groups; do
+	for prog in $(stack_programs); do
 		if [ -x "$top_builddir/src/endpoints/$prog" ]; then
 			install -m 0755 "$top_builddir/src/endpoints/$prog" "$DEP_LIBEXEC/$prog"
 		else
@@ -441,6 +441,33 @@ dep_check_get_401() {
 	req GET "/api/users/$DEP_USER_ID"
 	expect_error 401 "$1"
 	expect_header WWW-Authenticate '^Bearer realm="userpatch"'
+}
+
+# dep_check_denied DIR URLDIR: files that are not for the web, put in DIR
+# (served at URLDIR, e.g. /api), are refused (403) by the .htaccess there:
+# editor and backup files (*.swp, *~, *.bak, *.orig) and the password file's
+# name (userpatch.db-password); a plain file next to them is served (200), so
+# the refusals come from the deny list, not from the directory. The files
+# get the owner of DIR and are removed afterwards.
+dep_check_denied() {
+	local dir=$1 url=$2 f
+	# Not API answers: req does not check them against the OpenAPI document.
+	# shellcheck disable=SC2034 # read by req (tests/e2e/lib.sh)
+	local E2E_OPENAPI_SKIP=1
+	local files=(.notes.txt.swp notes.txt.swo notes.txt~ notes.txt.bak notes.txt.orig
+		userpatch.db-password userpatch.db-password.bak)
+	for f in probe.txt "${files[@]}"; do
+		printf 'not for the web\n' >"$dir/$f"
+		chmod 0644 "$dir/$f"
+		chown --reference="$dir" "$dir/$f"
+	done
+	req GET "$url/probe.txt"
+	expect_status 200 "a plain file beside them is served (control)"
+	for f in "${files[@]}"; do
+		req GET "$url/$f"
+		expect_status 403 "$f is not served"
+	done
+	for f in probe.txt "${files[@]}"; do rm -f "$dir/$f"; done
 }
 
 # dep_check_all LABEL: every endpoint family through this server.

@@ -15,6 +15,10 @@ check_PROGRAMS += tests/docs/config_parse
 tests_docs_config_parse_LDADD = $(UP_LIBS)
 TESTS += tests/docs/config_samples.sh
 
+# The family registry and every file generated from it.
+TESTS += tests/docs/families.sh
+EXTRA_DIST += tests/docs/families.sh
+
 # The request examples of docs/api/*.md and README.md run as printed
 # (tests/docs/doc_examples.py; an end-to-end test: the harness starts the stack).
 TESTS += tests/e2e/doc_examples.sh

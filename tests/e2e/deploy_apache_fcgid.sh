@@ -51,7 +51,7 @@ echo "# 2. one directory: docs/deploy/htaccess.example + userpatch.fcgi.example"
 api=$DEP_DIR/apache/htdocs/api
 mkdir -p "$api"
 dep_subst "$DEPLOY_DOCS/htaccess.example" >"$api/.htaccess"
-for prog in userpatch-users userpatch-device-app userpatch-devices userpatch-groups; do
+for prog in $(stack_programs); do
 	dep_subst "$DEPLOY_DOCS/userpatch.fcgi.example" >"$api/$prog.fcgi"
 	chmod 0755 "$api/$prog.fcgi"
 done
@@ -87,6 +87,7 @@ echo "# a file that is not for the web is denied"
 cp "$DEPLOY_DOCS/htaccess.example" "$api/htaccess.example"
 req GET /api/htaccess.example
 expect_status 403 "htaccess.example is not served"
+dep_check_denied "$api" /api
 
 echo "# cgi-bin/.htaccess.example is the shipped htaccess.example"
 if cmp -s "$top_srcdir/cgi-bin/.htaccess.example" "$DEPLOY_DOCS/htaccess.example"; then

@@ -136,11 +136,10 @@ else
 	e2e_finish
 fi
 tar -tzf "$BUNDLE" >"$DEP_DIR/bundle.list"
-for f in libexec/userpatch-users libexec/userpatch-device-app libexec/userpatch-devices \
-	libexec/userpatch-admin \
+for f in $(stack_programs | sed 's|^|libexec/|') libexec/userpatch-admin \
 	lib/libfcgi.so.0 lib/libcjson.so.1 lib/libsodium.so.23 lib/libmariadb.so.3 \
 	schema/001_base.sql web/htaccess.example web/htaccess-noauthconfig.example \
-	web/userpatch.fcgi.example userpatch.conf.sample SHARED-HOSTING.md; do
+	web/userpatch.fcgi.example userpatch.conf.sample SHARED-HOSTING.md MANIFEST; do
 	if grep -qx "userpatch/$f" "$DEP_DIR/bundle.list"; then
 		pass "the bundle has userpatch/$f"
 	else
@@ -433,6 +432,7 @@ groups_reached() {
 	expect_header WWW-Authenticate '^Bearer realm="userpatch"'
 }
 groups_reached htaccess.example
+dep_check_denied "$API" /api
 
 echo "# the workers run as the account, with the bundle's libraries"
 pids=
@@ -540,6 +540,7 @@ groups_reached htaccess-noauthconfig.example
 as_acct cp userpatch/web/htaccess.example public_html/api/htaccess.example
 apache_answers req GET /api/htaccess.example
 expect_status 403 "a file not for the web is refused without Require"
+dep_check_denied "$API" /api
 reqt "$DEP_TOKEN" GET "/api/users/$DEP_USER_ID"
 expect_header X-Request-Id '^[^[:space:]]+$'
 dep_apache_stop

@@ -4,7 +4,8 @@
 # every program gets an Apache Alias and a lighttpd fastcgi.server entry, the
 # Apache one passes `apache2 -t` (with mod_alias and mod_fcgid loaded, and
 # with mod_fcgid absent: <IfModule>) and the lighttpd one `lighttpd -tt`.
-# A program added without a URL path in debian/gen-snippets fails here.
+# A program the family registry (src/endpoints/families) does not name
+# fails here.
 # (The package stage of ./scripts/test serves through both, installed.)
 set -euo pipefail
 : "${top_srcdir:?run this test through make check}"

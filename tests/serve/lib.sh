@@ -1,8 +1,9 @@
 # shellcheck shell=bash disable=SC2154 # top_srcdir and top_builddir: checked by the tests
 # tests/serve/lib.sh: what the ./scripts/serve tests share.  Sourcing it
-# makes a temporary checkout $co (a copy of scripts/ and schema/ under $tmp,
-# so run/ is created there, the programs of this build are served
-# (SERVE_BUILD), nothing is built and the source tree is not written to),
+# makes a temporary checkout $co (a copy of scripts/, schema/ and the family
+# registry under $tmp, so run/ is created there, the programs of this build
+# are served (SERVE_BUILD), nothing is built and the source tree is not
+# written to),
 # counts pass/fail, and on exit stops the serve it started and anything
 # else still running from $co, showing $tmp/*.out and the files listed in
 # serve_logs (relative to $co) when the test failed.
@@ -65,6 +66,8 @@ trap serve_cleanup EXIT
 mkdir -p "$co/scripts"
 cp -R "$top_srcdir/scripts/serve" "$top_srcdir/scripts/deps" "$top_srcdir/scripts/lib" "$co/scripts/"
 cp -R "$top_srcdir/schema" "$co/"
+mkdir -p "$co/src/endpoints"
+cp "$top_srcdir/src/endpoints/families" "$co/src/endpoints/"
 chmod -R u+w "$co"
 
 # serve_start OUT PORT DB_PORT [SERVE ARGS...]: ./scripts/serve of $co in
