@@ -1,5 +1,6 @@
 /* device_store.c: the devices table and its rules (see device_store.h). */
 #include "device_store.h"
+#include "field_check.h"
 #include "group_store.h"
 
 #define RO UP_FF_READONLY

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "db_rows.h"
+#include "field_check.h"
 #include "group_store.h"
 #include "validate.h"
 

@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
-#include "field_check.h"
 #include "config.h"
 #include "db.h"
 #include "errors.h"

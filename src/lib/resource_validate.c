@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include "field_check.h"
 #include "json.h"
 #include "json_equal.h"
 #include "parse.h"

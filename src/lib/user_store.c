@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "device_store.h"
+#include "field_check.h"
 #include "group_store.h"
 #include "user_store.h"
 
