@@ -38,8 +38,10 @@ void up_family_get(struct up_call *call)
 enum { P_LIMIT, P_OFFSET, P_CURSOR, P_COUNT, P_FILTERS };
 
 /*
- * The list's parameters into q: spec and vals hold limit, offset, cursor
- * and then the filters (vals released by the caller).  Failures in e.
+ * The list's parameters into q: spec and vals hold limit, offset, cursor,
+ * count and then the filters (vals released by the caller).  An offset
+ * past LIST_MAX_OFFSET is 400 offset_too_large; count takes only "exact".
+ * Failures in e.
  */
 static enum up_err parse_query(const struct up_call *call, struct up_list_query *q,
                                struct up_param *spec, struct up_param_value *vals,
