@@ -58,7 +58,7 @@ static const struct up_field group_fields[] = {
 };
 
 static const struct up_filter group_filters[] = {
-        {"name", "name", UP_FT_STRING, NULL},
+        {"name", "name", UP_FT_STRING, NULL, "ix_groups_name"},
 };
 
 const struct up_resource up_group_resource = {

@@ -83,6 +83,7 @@ struct up_filter {
 	const char *column;
 	enum up_ftype type; /* UP_FT_STRING or UP_FT_BOOL */
 	const char *value;  /* SQL the value is compared as, e.g. "LOWER(?)"; NULL: "?" */
+	const char *index;  /* the index (tenant_id, column...) that serves it, or NULL */
 };
 
 #define UP_MAX_FILTERS 8
