@@ -38,3 +38,14 @@ bench-http: all bench/write_ceiling$(EXEEXT) bench/noop_fcgi$(EXEEXT)
 
 # What the benchmark scripts share.
 EXTRA_DIST += bench/lib.sh
+
+# Lists and reads at 1,000 users and at SCALE_USERS (default 1,000,000):
+# bench/scale_bench.sh, `make bench-scale`; `make bench` runs it at 20,000.
+SCALE_USERS = 1000000
+EXTRA_DIST += bench/scale_bench.sh
+.PHONY: bench-scale bench-scale-small
+bench: bench-scale-small
+bench-scale: all
+	$(SHELL) $(srcdir)/bench/scale_bench.sh $(abs_builddir) $(SCALE_USERS)
+bench-scale-small: all
+	$(SHELL) $(srcdir)/bench/scale_bench.sh $(abs_builddir) 20000

@@ -43,8 +43,8 @@ static const struct up_field device_fields[] = {
 _Static_assert(NFIELDS <= UP_MAX_FIELDS, "raise UP_MAX_FIELDS");
 
 static const struct up_filter device_filters[] = {
-        {"group", "device_group", UP_FT_STRING, NULL},
-        {"disabled", "disabled", UP_FT_BOOL, NULL},
+        {"group", "device_group", UP_FT_STRING, NULL, "ix_devices_group"},
+        {"disabled", "disabled", UP_FT_BOOL, NULL, "ix_devices_disabled"},
 };
 
 const struct up_resource up_device_resource = {

@@ -45,6 +45,8 @@ static const struct err_info err_table[UP_ERR__MAX] = {
         [UP_ERR_DB_RETRY] = {503, "service_unavailable", "Database busy, try again"},
         [UP_ERR_DB_UNAVAILABLE] = {503, "service_unavailable", "Database unavailable"},
         [UP_ERR_NO_LOCATION] = {404, "no_location", "The device has reported no position yet"},
+        [UP_ERR_OFFSET_RANGE] = {400, "offset_too_large",
+                                 "offset is past the paging window: page with cursor"},
 };
 
 static const struct err_info *lookup(enum up_err err)

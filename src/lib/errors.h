@@ -43,6 +43,7 @@ enum up_err {
 	UP_ERR_DB_RETRY,          /* deadlock or lock wait: retry the transaction */
 	UP_ERR_DB_UNAVAILABLE,    /* database unreachable (503) */
 	UP_ERR_NO_LOCATION,       /* the device has no position yet (404) */
+	UP_ERR_OFFSET_RANGE,      /* list offset past the window: page with cursor (400) */
 	UP_ERR__MAX
 };
 

@@ -8,6 +8,8 @@
 
 #define LIST_DEFAULT_LIMIT 50
 #define LIST_MAX_LIMIT 500
+/* Offset paging reads and skips offset rows: past this, page with nextCursor. */
+#define LIST_MAX_OFFSET 10000
 
 void up_family_get(struct up_call *call)
 {
@@ -33,11 +35,13 @@ void up_family_get(struct up_call *call)
 	up_reply_versioned(call, 200, item, version);
 }
 
-enum { P_LIMIT, P_OFFSET, P_CURSOR, P_FILTERS };
+enum { P_LIMIT, P_OFFSET, P_CURSOR, P_COUNT, P_FILTERS };
 
 /*
- * The list's parameters into q: spec and vals hold limit, offset, cursor
- * and then the filters (vals released by the caller).  Failures in e.
+ * The list's parameters into q: spec and vals hold limit, offset, cursor,
+ * count and then the filters (vals released by the caller).  An offset
+ * past LIST_MAX_OFFSET is 400 offset_too_large; count takes only "exact".
+ * Failures in e.
  */
 static enum up_err parse_query(const struct up_call *call, struct up_list_query *q,
                                struct up_param *spec, struct up_param_value *vals,
@@ -49,6 +53,7 @@ static enum up_err parse_query(const struct up_call *call, struct up_list_query 
 	        [P_LIMIT] = {"limit", UP_PARAM_NUMBER, 1, LIST_MAX_LIMIT, LIST_DEFAULT_LIMIT},
 	        [P_OFFSET] = {"offset", UP_PARAM_NUMBER, 0, INT64_MAX, 0},
 	        [P_CURSOR] = {"cursor", UP_PARAM_STRING, 0, 0, 0},
+	        [P_COUNT] = {"count", UP_PARAM_STRING, 0, 0, 0},
 	};
 	enum up_err rc;
 	size_t i;
@@ -68,6 +73,14 @@ static enum up_err parse_query(const struct up_call *call, struct up_list_query 
 	q->offset = vals[P_OFFSET].num;
 	if (vals[P_CURSOR].present && vals[P_OFFSET].present)
 		return up_error_set(e, bad, "Give cursor or offset, not both");
+	if (q->offset > LIST_MAX_OFFSET)
+		return up_error_set(e, UP_ERR_OFFSET_RANGE,
+		                    "offset must be at most %d: page further with cursor, the "
+		                    "nextCursor of the page before",
+		                    LIST_MAX_OFFSET);
+	if (vals[P_COUNT].present && strcmp(vals[P_COUNT].text, "exact") != 0)
+		return up_error_set(e, bad, "count must be exact (or absent: no total)");
+	q->count_exact = vals[P_COUNT].present;
 	if (vals[P_CURSOR].present) {
 		struct up_key k;
 
@@ -115,7 +128,8 @@ void up_family_list(struct up_call *call)
 		goto out;
 	}
 	cJSON_AddItemToObject(body, r->list_key, items);
-	cJSON_AddNumberToObject(body, "total", (double)total);
+	if (q.count_exact)
+		cJSON_AddNumberToObject(body, "total", (double)total);
 	cJSON_AddNumberToObject(body, "limit", (double)q.limit);
 	cJSON_AddNumberToObject(body, "offset", (double)q.offset);
 	if (more) {

@@ -82,6 +82,7 @@ struct up_filter {
 	const char *column;
 	enum up_ftype type; /* UP_FT_STRING or UP_FT_BOOL */
 	const char *value;  /* SQL the value is compared as, e.g. "LOWER(?)"; NULL: "?" */
+	const char *index;  /* the index (tenant_id, column...) that serves it, or NULL */
 };
 
 #define UP_MAX_FILTERS 8
@@ -324,15 +325,27 @@ struct up_list_query {
 	uint64_t after_id; /* the same for an UP_FT_ID key */
 	uint64_t limit;
 	uint64_t offset;
+	int count_exact; /* 1: also count every match (O(matches), asked for) */
 };
 
 /*
  * The rows of tenant matching q, ordered by key: *items a JSON array (owned
  * by the caller), *total the count of all matches (ignoring the cursor,
- * limit, offset), *more 1 if rows follow the page.
+ * limit, offset) when q->count_exact, else 0, *more 1 if rows follow the
+ * page.  Without count_exact a page reads only its own rows (limit + 1
+ * entries of an index, plus offset).
  */
 enum up_err up_resource_list(struct up_db *db, const struct up_resource *r, uint64_t tenant,
                              const struct up_list_query *q, cJSON **items, uint64_t *total,
                              int *more);
+
+/*
+ * The SQL text of the list page (count 0) or of its count (count 1) for the
+ * filters that q gives (its values only tell which are given), as
+ * up_resource_list runs it: for tests that EXPLAIN each shape.  Borrowed,
+ * lives as long as the process; NULL when it cannot be built.
+ */
+const char *up_resource_list_sql(const struct up_resource *r, const struct up_list_query *q,
+                                 int count);
 
 #endif

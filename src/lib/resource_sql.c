@@ -27,7 +27,9 @@ struct update_sql {
 
 struct family_sql {
 	const struct up_resource *r;
-	char *load, *load_locked, *insert, *del, *list, *count;
+	char *load, *load_locked, *insert, *del;
+	/* list page and exact count by set of filters given (bit i = filter i) */
+	char *list[1u << UP_MAX_FILTERS], *count[1u << UP_MAX_FILTERS];
 	char *lookup[UP_MAX_FIELDS][2];       /* plain, locked */
 	char *lookup_other[UP_MAX_FIELDS][2]; /* the same, but not one given row */
 	size_t nread;                         /* readable columns: version follows them */
@@ -58,17 +60,41 @@ static struct up_db_param key_param(const struct up_resource *r, const struct up
 	return keyed_by_id(r) ? UP_P_U64(k->id) : UP_P_STR(k->text != NULL ? k->text : "");
 }
 
-/* WHERE of the list and its count: the tenant, then each filter. */
-static int list_where(const struct up_resource *r, char *buf, size_t *used)
+/*
+ * WHERE of the list and its count: the tenant, then each filter given
+ * (bit i of mask = filter i) as a plain equality, so that each set of
+ * filters has its own statement and the optimiser can pick the index of
+ * those columns (an "(? IS NULL OR col = ?)" form cannot use one).
+ */
+static int list_where(const struct up_resource *r, unsigned mask, char *buf, size_t *used)
 {
 	size_t i;
 	int ok = up_buf_cat(buf, SQL_MAX, used, "WHERE tenant_id = ?");
 
 	for (i = 0; i < r->nfilters; i++)
-		ok &= up_buf_cat(buf, SQL_MAX, used, " AND (? IS NULL OR %s = %s)",
-		                 r->filters[i].column,
-		                 r->filters[i].value != NULL ? r->filters[i].value : "?");
+		if (mask & (1u << i))
+			ok &= up_buf_cat(buf, SQL_MAX, used, " AND %s = %s", r->filters[i].column,
+			                 r->filters[i].value != NULL ? r->filters[i].value : "?");
 	return ok;
+}
+
+/*
+ * With one filter given, its index, named: its entries for one value are in
+ * key order, so the page reads limit + 1 of them.  Left to itself, the
+ * optimiser may walk the tenant's index in key order and test each row
+ * (ten rows read per row kept for a filter that one row in ten matches),
+ * or, for the count, read the tenant's index through a filter built from
+ * this one.  With several filters the optimiser chooses among their indexes.
+ */
+static int force_index(const struct up_resource *r, unsigned mask, char *buf, size_t *used)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfilters; i++)
+		if (mask == 1u << i && r->filters[i].index != NULL)
+			return up_buf_cat(buf, SQL_MAX, used, "FORCE INDEX (%s) ",
+			                  r->filters[i].index);
+	return 1;
 }
 
 static char *dup_or_null(const char *s, int ok)
@@ -131,23 +157,11 @@ static enum up_err build(struct family_sql *s, const struct up_resource *r)
 	s->insert = dup_or_null(buf, ok);
 
 	u = 0;
-	ok = up_buf_cat(buf, SQL_MAX, &u, "SELECT %s, version FROM %s ", cols, r->table);
-	ok &= list_where(r, buf, &u);
-	ok &= up_buf_cat(buf, SQL_MAX, &u, " AND %s > ? ORDER BY %s LIMIT ? OFFSET ?", key, key);
-	s->list = dup_or_null(buf, ok);
-
-	u = 0;
-	ok = up_buf_cat(buf, SQL_MAX, &u, "SELECT COUNT(*) FROM %s ", r->table);
-	ok &= list_where(r, buf, &u);
-	s->count = dup_or_null(buf, ok);
-
-	u = 0;
 	ok = up_buf_cat(buf, SQL_MAX, &u, "DELETE FROM %s WHERE tenant_id = ? AND %s = ?", r->table,
 	                key);
 	s->del = dup_or_null(buf, ok);
 
-	if (s->load == NULL || s->load_locked == NULL || s->insert == NULL || s->list == NULL ||
-	    s->count == NULL || s->del == NULL)
+	if (s->load == NULL || s->load_locked == NULL || s->insert == NULL || s->del == NULL)
 		return UP_ERR_INTERNAL;
 	return UP_OK;
 }
@@ -550,26 +564,56 @@ enum up_err up_resource_delete(struct up_db *db, const struct up_resource *r, ui
 	return rc;
 }
 
-/* The tenant and two parameters per filter, as list_where() expects; returns the count. */
+/*
+ * The list page (count 0) or count (count 1) statement of s for the
+ * filters in mask, built on first use and kept; NULL when it cannot be.
+ */
+static const char *list_sql(struct family_sql *s, unsigned mask, int count)
+{
+	const struct up_resource *r = s->r;
+	const char *key = up_resource_key(r)->column;
+	char **slot = count ? &s->count[mask] : &s->list[mask];
+	char cols[SQL_MAX], buf[SQL_MAX];
+	size_t u = 0;
+	int ok;
+
+	if (*slot != NULL)
+		return *slot;
+	if (count) {
+		ok = up_buf_cat(buf, SQL_MAX, &u, "SELECT COUNT(*) FROM %s ", r->table);
+		ok &= force_index(r, mask, buf, &u);
+		ok &= list_where(r, mask, buf, &u);
+	} else {
+		if (up_resource_columns(r, cols, sizeof(cols)) != UP_OK)
+			return NULL;
+		ok = up_buf_cat(buf, SQL_MAX, &u, "SELECT %s, version FROM %s ", cols, r->table);
+		ok &= force_index(r, mask, buf, &u);
+		ok &= list_where(r, mask, buf, &u);
+		ok &= up_buf_cat(buf, SQL_MAX, &u, " AND %s > ? ORDER BY %s LIMIT ? OFFSET ?", key,
+		                 key);
+	}
+	*slot = dup_or_null(buf, ok);
+	return *slot;
+}
+
+/* The tenant and the value of each filter given, as list_where() expects; returns the count. */
 static size_t filter_params(const struct up_resource *r, struct up_db_param *p, uint64_t tenant,
-                            const struct up_list_query *q)
+                            const struct up_list_query *q, unsigned *mask)
 {
 	size_t i, n = 0;
 
+	*mask = 0;
 	p[n++] = UP_P_U64(tenant);
 	for (i = 0; i < r->nfilters; i++) {
 		const char *v = q->value[i];
 
-		if (v == NULL) {
-			p[n++] = UP_P_NULL();
-			p[n++] = UP_P_NULL();
-		} else if (r->filters[i].type == UP_FT_BOOL) {
+		if (v == NULL)
+			continue;
+		*mask |= 1u << i;
+		if (r->filters[i].type == UP_FT_BOOL)
 			p[n++] = UP_P_I64(strcmp(v, "1") == 0);
-			p[n++] = UP_P_I64(strcmp(v, "1") == 0);
-		} else {
+		else
 			p[n++] = UP_P_STR(v);
-			p[n++] = UP_P_STR(v);
-		}
 	}
 	return n;
 }
@@ -580,29 +624,52 @@ static enum up_err list_row(const struct up_db_result *res, size_t row, void *ct
 	return up_resource_to_json(ctx, res, row, out);
 }
 
+const char *up_resource_list_sql(const struct up_resource *r, const struct up_list_query *q,
+                                 int count)
+{
+	struct family_sql *s = sql_of(r);
+	struct up_db_param p[UP_MAX_FILTERS + 4];
+	unsigned mask;
+
+	if (s == NULL || r->nfilters > UP_MAX_FILTERS)
+		return NULL;
+	filter_params(r, p, 0, q, &mask);
+	return list_sql(s, mask, count);
+}
+
 enum up_err up_resource_list(struct up_db *db, const struct up_resource *r, uint64_t tenant,
                              const struct up_list_query *q, cJSON **items, uint64_t *total,
                              int *more)
 {
 	struct family_sql *s = sql_of(r);
-	struct up_db_param p[2 * UP_MAX_FILTERS + 4];
+	struct up_db_param p[UP_MAX_FILTERS + 4];
 	struct up_db_result res;
+	const char *list, *count = NULL;
 	enum up_err rc;
+	unsigned mask;
 	size_t n;
 
 	*items = NULL;
 	*more = 0;
+	*total = 0;
 	if (s == NULL || r->nfilters > UP_MAX_FILTERS)
 		return UP_ERR_INTERNAL;
-	n = filter_params(r, p, tenant, q);
-	rc = up_db_count(db, s->count, p, n, total);
-	if (rc != UP_OK)
-		return rc;
+	n = filter_params(r, p, tenant, q, &mask);
+	list = list_sql(s, mask, 0);
+	if (q->count_exact)
+		count = list_sql(s, mask, 1);
+	if (list == NULL || (q->count_exact && count == NULL))
+		return UP_ERR_NOMEM;
+	if (q->count_exact) {
+		rc = up_db_count(db, count, p, n, total);
+		if (rc != UP_OK)
+			return rc;
+	}
 	p[n++] =
 	        keyed_by_id(r) ? UP_P_U64(q->after_id) : UP_P_STR(q->after != NULL ? q->after : "");
 	p[n++] = UP_P_U64(q->limit + 1); /* one more tells whether a next page exists */
 	p[n++] = UP_P_U64(q->offset);
-	rc = up_db_query(db, s->list, p, n, &res);
+	rc = up_db_query(db, list, p, n, &res);
 	if (rc != UP_OK)
 		return rc;
 	rc = up_db_rows_json(&res, q->limit, list_row, (void *)r, items);

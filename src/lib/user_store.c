@@ -74,9 +74,9 @@ static const struct up_field user_fields[] = {
 _Static_assert(NFIELDS <= UP_MAX_FIELDS, "raise UP_MAX_FIELDS");
 
 static const struct up_filter user_filters[] = {
-        {"group", "user_group", UP_FT_STRING, NULL},
-        {"email", "email_key", UP_FT_STRING, "LOWER(?)"}, /* any case (migration 004) */
-        {"disabled", "disabled", UP_FT_BOOL, NULL},
+        {"group", "user_group", UP_FT_STRING, NULL, "ix_users_group"},
+        {"email", "email_key", UP_FT_STRING, "LOWER(?)", "uq_users_email"}, /* any case (004) */
+        {"disabled", "disabled", UP_FT_BOOL, NULL, "ix_users_disabled"},
 };
 
 const struct up_resource up_user_resource = {

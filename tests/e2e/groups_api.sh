@@ -146,7 +146,7 @@ expect_error 409 "DELETE of a group with a user"
 expect_json code '"group_in_use"'
 expect_jq '.details[0].count' 1
 unchanged administrators "$before" 4
-reqt "$t_rw" GET '/api/groups?name=Administrators'
+reqt "$t_rw" GET '/api/groups?name=Administrators&count=exact'
 expect_status 200 "list by name"
 expect_json total 1
 expect_jq '.groups[0].users' 1

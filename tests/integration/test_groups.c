@@ -530,8 +530,8 @@ START_TEST(test_list)
 		make_group("acme", key, i % 2 == 0 ? "Even" : "Odd");
 	}
 	make_group("globex", "l9", "Even");
-	ck_assert_int_eq(call(up_groups_handle, "GET", "/api/groups?name=Even", W_READER, NULL,
-	                      NULL, NULL, &resp, &json),
+	ck_assert_int_eq(call(up_groups_handle, "GET", "/api/groups?name=Even&count=exact",
+	                      W_READER, NULL, NULL, NULL, &resp, &json),
 	                 200);
 	ck_assert_int_eq(cJSON_GetObjectItem(json, "total")->valueint, 3);
 	cJSON_Delete(json);
@@ -568,8 +568,8 @@ START_TEST(test_list)
 	cJSON_Delete(json);
 	up_response_free(&resp);
 
-	ck_assert_int_eq(call(up_groups_handle, "GET", "/api/groups?name=Even", W_OUTSIDER, NULL,
-	                      NULL, NULL, &resp, &json),
+	ck_assert_int_eq(call(up_groups_handle, "GET", "/api/groups?name=Even&count=exact",
+	                      W_OUTSIDER, NULL, NULL, NULL, &resp, &json),
 	                 200);
 	ck_assert_int_eq(cJSON_GetObjectItem(json, "total")->valueint, 1);
 	cJSON_Delete(json);

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# scale_bench.sh [BUILD_DIR] [N]: whether list and read requests cost the
+# same for a tenant of 1,000 users and for one of N (default 1,000,000),
+# through lighttpd on one private MariaDB (scripts/lib/stack.sh).
+#
+# It loads one tenant by direct SQL (every tenth user in the group `big`,
+# every seventh disabled), first 1,000 users, then up to N, and at each size
+# times, with curl, the median of 5 (after one warm-up) of each request of
+# the table below, and prints both times and their ratio (the target is
+# at most 2x for every request).  `offset` stops at 10000 (400 past it), so
+# the offset request skips 900 rows at both sizes; the cursor request starts
+# after the user at 90 % of the tenant.  count=exact is timed too, for
+# information: it counts the filter, on request, and grows with it.
+#
+#   GET /api/users?limit=50                  first page
+#   GET /api/users?limit=50&offset=900       offset page
+#   GET /api/users?limit=50&cursor=usr-C     cursor page, C at 90 %
+#   GET /api/users?group=big&limit=50        filter (N/10 in the group)
+#   GET /api/users?disabled=true&limit=50    filter (N/7)
+#   GET /api/users?email=...                 filter (one)
+#   GET /api/groups/big                      a group and its users count
+#   GET /api/groups                          the groups
+#   GET /api/users/usr-C                     one user
+#
+# Beside each time, the rows (and index entries) the database read for the
+# request at each size, from its Handler_read_* counters: the time is what
+# the target is stated in, the rows are why, and they are not disturbed by
+# other load on the machine.  Any answer but 200 fails the run.  BENCH_SMALL sets the first size.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$top/build/plain}" && pwd)
+big=${2:-1000000}
+small=${BENCH_SMALL:-1000}
+# shellcheck source=bench/lib.sh
+. "$top/bench/lib.sh"
+bench_need scale_bench curl -- src/endpoints/userpatch-users src/endpoints/userpatch-groups \
+	src/tools/userpatch-admin
+[ "$big" -gt "$small" ] || {
+	echo "scale_bench: N ($big) must be above $small" >&2
+	exit 1
+}
+bench_stack scale
+"$admin" tenant add scale >/dev/null 2>&1
+tenant=$(sql "SELECT id FROM tenants WHERE name = 'scale'")
+token=$("$admin" token issue --tenant scale --scopes users:read,groups:read 2>/dev/null)
+sql "INSERT INTO user_groups (tenant_id, group_key, name, privileges, tags)
+     VALUES ($tenant, 'big', 'Big', '[]', '{}'), ($tenant, 'small', 'Small', '[]', '{}')"
+
+# load FROM TO: users FROM..TO of the tenant, in chunks of 100,000.
+load() {
+	local from=$1 to=$2 end
+	while [ "$from" -le "$to" ]; do
+		end=$((from + 99999 > to ? to : from + 99999))
+		sql "INSERT INTO users (tenant_id, name, email, disabled, user_group, tags, privileges)
+		     SELECT $tenant, CONCAT('User ', seq), CONCAT('user', seq, '@example.com'),
+		            seq % 7 = 0, IF(seq % 10 = 0, 'big', NULL), '{}', '[]'
+		     FROM seq_${from}_to_${end}"
+		from=$((end + 1))
+	done
+	sql "ANALYZE TABLE users, user_groups, group_members" >/dev/null
+}
+
+port=$(stack_free_port)
+stack_lighttpd_start "$work/web" "$port" "$build" "$USERPATCH_CONFIG"
+base=http://127.0.0.1:$port
+
+# median_ms PATH: one warm-up, then the median of 5 times of GET PATH, in ms.
+median_ms() {
+	local i code t times=()
+	for i in 0 1 2 3 4 5; do
+		read -r code t < <(curl -s -o "$work/out" -w '%{http_code} %{time_total}\n' \
+			-H "Authorization: Bearer $token" "$base$1")
+		[ "$code" = 200 ] || {
+			echo "scale_bench: GET $1 answered $code: $(head -c 300 "$work/out")" >&2
+			exit 1
+		}
+		[ "$i" = 0 ] || times+=("$t")
+	done
+	printf '%s\n' "${times[@]}" | sort -n | sed -n 3p | awk '{printf "%.1f", $1 * 1000}'
+}
+
+# reads PATH: rows and index entries the database read for one GET PATH
+# (the Handler_read_* counters of this private server, before and after,
+# less what reading them costs): unlike a time, not disturbed by the load
+# of the machine.
+handler_reads() {
+	sql "SELECT SUM(VARIABLE_VALUE) FROM information_schema.GLOBAL_STATUS
+	     WHERE VARIABLE_NAME LIKE 'HANDLER_READ%'"
+}
+reads() {
+	local a b c
+	a=$(handler_reads)
+	b=$(handler_reads)
+	curl -s -o /dev/null -H "Authorization: Bearer $token" "$base$1"
+	c=$(handler_reads)
+	echo $((c - b - (b - a)))
+}
+
+# requests SIZE: the table's requests for a tenant of SIZE users (one a line).
+requests() {
+	local c
+	c=$(sql "SELECT id FROM users WHERE tenant_id = $tenant ORDER BY id LIMIT 1 OFFSET $(($1 * 9 / 10))")
+	cat <<EOF
+/api/users?limit=50
+/api/users?limit=50&offset=900
+/api/users?limit=50&cursor=usr-$c
+/api/users?group=big&limit=50
+/api/users?disabled=true&limit=50
+/api/users?email=user77%40example.com
+/api/groups/big
+/api/groups
+/api/users/usr-$c
+/api/users?group=big&limit=50&count=exact
+EOF
+}
+
+declare -A at_small rows_small
+load 1 "$small"
+echo "scale_bench: timing at $small users" >&2
+i=0
+while read -r path; do
+	at_small[$i]=$(median_ms "$path")
+	rows_small[$i]=$(reads "$path")
+	i=$((i + 1))
+done < <(requests "$small")
+t0=$(date +%s)
+load $((small + 1)) "$big"
+echo "scale_bench: loaded $big users in $(($(date +%s) - t0)) s; timing" >&2
+[ "$(sql "SELECT COUNT(*) FROM users WHERE tenant_id = $tenant")" = "$big" ] || {
+	echo "scale_bench: could not create the $big users" >&2
+	exit 1
+}
+echo "users table at $big users: $(sql "SELECT ROUND(data_length / 1048576), ROUND(index_length / 1048576)
+	FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'users'" |
+	awk '{ print $1 " MB of rows, " $2 " MB of secondary indexes" }')"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
+	"$base/api/users?limit=50&offset=900000")
+echo "offset=900000 answers $code (offset_too_large: page with cursor)"
+printf '%-42s %10s %10s %7s %8s %8s\n' request "$small (ms)" "$big (ms)" ratio "rows $small" "rows $big"
+i=0
+worst=0
+while read -r path; do
+	t=$(median_ms "$path")
+	rows=$(reads "$path")
+	ratio=$(awk -v a="${at_small[$i]}" -v b="$t" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
+	note=
+	case $path in *count=exact*) note=" (on request: counts the filter)" ;; *)
+		awk -v r="$ratio" 'BEGIN { exit !(r > 2) }' && note=" (above 2x)"
+		worst=$(awk -v r="$ratio" -v w="$worst" 'BEGIN { print (r > w ? r : w) }') ;;
+	esac
+	printf '%-42s %10s %10s %6sx %8s %8s%s\n' "${path/usr-[0-9]*/usr-C}" "${at_small[$i]}" "$t" \
+		"$ratio" "${rows_small[$i]}" "$rows" "$note"
+	i=$((i + 1))
+done < <(requests "$big")
+echo "largest growth (count=exact aside): ${worst}x"
