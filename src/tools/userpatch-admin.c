@@ -34,7 +34,7 @@ static const char usage[] =
         "  usage show TOKEN_ID              a token's lifetime count, then its count per UTC\n"
         "                                   day, newest first (DAY<TAB>COUNT)\n"
         "scopes: users:read users:write device_app_user:write devices:read devices:write\n"
-        "        devices:report groups:read groups:write\n"
+        "        devices:report groups:read groups:write events:read\n"
         "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
         "/userpatch.conf.\n";
 

@@ -1,0 +1,10 @@
+# Tests: the change feed (events appended by every write, GET /api/events).
+check_PROGRAMS += tests/integration/test_events
+TESTS += tests/integration/test_events
+tests_integration_test_events_SOURCES = tests/integration/test_events.c \
+	$(EVENTS_HANDLER_SOURCES) $(GROUPS_HANDLER_SOURCES) $(USERS_HANDLER_SOURCES) \
+	$(DEVICES_HANDLER_SOURCES) $(DEVICE_APP_HANDLER_SOURCES)
+tests_integration_test_events_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints \
+	-I$(top_srcdir)/tests/common
+tests_integration_test_events_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_events_LDADD = $(TEST_LIBS)
