@@ -8,3 +8,7 @@ tests_integration_test_events_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endp
 	-I$(top_srcdir)/tests/common
 tests_integration_test_events_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_events_LDADD = $(TEST_LIBS)
+
+# `userpatch-admin events prune` (a database of its own).
+TESTS += tests/integration/admin_events.sh
+EXTRA_DIST += tests/integration/admin_events.sh
