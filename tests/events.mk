@@ -12,3 +12,9 @@ tests_integration_test_events_LDADD = $(TEST_LIBS)
 # `userpatch-admin events prune` (a database of its own).
 TESTS += tests/integration/admin_events.sh
 EXTRA_DIST += tests/integration/admin_events.sh
+
+# Standard Webhooks secrets and signatures (no database).
+check_PROGRAMS += tests/unit/test_webhook_sign
+TESTS += tests/unit/test_webhook_sign
+tests_unit_test_webhook_sign_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_webhook_sign_LDADD = $(TEST_LIBS)
