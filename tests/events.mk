@@ -18,3 +18,9 @@ check_PROGRAMS += tests/unit/test_webhook_sign
 TESTS += tests/unit/test_webhook_sign
 tests_unit_test_webhook_sign_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_webhook_sign_LDADD = $(TEST_LIBS)
+
+# Addresses a webhook may not reach (no network).
+check_PROGRAMS += tests/unit/test_net_guard
+TESTS += tests/unit/test_net_guard
+tests_unit_test_net_guard_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_net_guard_LDADD = $(TEST_LIBS)
