@@ -6,3 +6,5 @@ SHELL=/bin/sh
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 17 0 * * * root [ -r /etc/userpatch/userpatch.conf ] && [ -x /usr/sbin/userpatch-admin ] && userpatch-admin usage fold >/dev/null
+# The change feed keeps 90 days of events (userpatch-admin(8), "events prune").
+37 0 * * * root [ -r /etc/userpatch/userpatch.conf ] && [ -x /usr/sbin/userpatch-admin ] && userpatch-admin events prune --older-than 90 >/dev/null

@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "device_app.h"
 #include "device_store.h"
+#include "event.h"
 #include "json.h"
 #include "log.h"
 #include "parse.h"
@@ -426,13 +427,47 @@ static enum up_err fill_row(const struct up_resource *r, const struct state *st,
 	return UP_OK;
 }
 
+/*
+ * The event of a write of table r (users or devices) at key id: created, or
+ * updated with the names of `changed` (the device app's updated_fields):
+ * the user's event lists them all, as the answer does; the device's those
+ * that are fields of a device.
+ */
+static enum up_err da_event(struct up_db *db, const struct da_upsert *u,
+                            const struct up_resource *r, uint64_t id, int created, uint64_t version,
+                            const cJSON *changed)
+{
+	struct up_key k = {id, NULL};
+	cJSON *names = NULL;
+	const cJSON *c;
+	char key[64];
+	enum up_err rc;
+
+	if (!created && (names = cJSON_CreateArray()) == NULL)
+		return UP_ERR_NOMEM;
+	for (c = created || changed == NULL ? NULL : changed->child; c != NULL; c = c->next) {
+		if (cJSON_IsString(c) &&
+		    (r == &up_user_resource || up_resource_field(r, c->valuestring) >= 0) &&
+		    !cJSON_AddItemToArray(names, cJSON_CreateString(c->valuestring))) {
+			cJSON_Delete(names);
+			return UP_ERR_NOMEM;
+		}
+	}
+	up_resource_key_format(r, &k, key, sizeof(key));
+	rc = up_event_append_noun(db, u->tenant_id, r->noun, created ? "created" : "updated", key,
+	                          version, names, u->request_id);
+	cJSON_Delete(names);
+	return rc;
+}
+
 /* The device: inserted (st->device_id set) or its identifiers updated. */
 static enum up_err write_device(struct up_db *db, const struct da_upsert *u, struct state *st)
 {
 	struct up_key k = {st->device_id, NULL};
 	struct up_row row;
 	cJSON *json = NULL;
-	uint64_t version;
+	uint64_t version = st->dev.version + 1;
+	int created = st->device_id == 0;
 	enum up_err rc;
 
 	memset(&row, 0, sizeof(row));
@@ -443,6 +478,9 @@ static enum up_err write_device(struct up_db *db, const struct da_upsert *u, str
 	else if (rc == UP_OK)
 		rc = up_resource_update(db, &up_device_resource, u->tenant_id, &k, &row,
 		                        st->dev.json != NULL ? st->dev.now : NULL);
+	if (rc == UP_OK)
+		rc = da_event(db, u, &up_device_resource, st->device_id, created, version,
+		              st->changed);
 	cJSON_Delete(json);
 	up_row_free(&row);
 	return rc;
@@ -615,6 +653,9 @@ static enum up_err write_all(struct up_db *db, struct da_upsert *u, struct state
 	if (rc == UP_OK)
 		rc = up_audit_write(db, u->tenant_id, u->token_id, w.id, u->request_id,
 		                    st->target == 0 ? "create" : "update", st->changed);
+	if (rc == UP_OK)
+		rc = da_event(db, u, &up_user_resource, w.id, st->target == 0, w.version,
+		              st->changed);
 	if (rc == UP_OK)
 		rc = take_result(u, w.id, w.version, w.modified_at, st->next);
 	return rc;

@@ -243,7 +243,8 @@ void up_dev_post_alert(struct up_call *call)
 	else if (rc == UP_ERR_VALIDATION)
 		up_error_set(&e, rc, "The alert breaks field rules; see details");
 	if (rc == UP_OK)
-		rc = up_alert_store(ctx->db, ctx->auth.tenant_id, device, &a, &id, &duplicate);
+		rc = up_alert_store_req(ctx->db, ctx->auth.tenant_id, device, &a,
+		                        call->req->request_id, &id, &duplicate);
 	/* A resend (same type and time): nothing new, and nothing stored is shown. */
 	if (rc == UP_OK && duplicate && (alert = duplicate_body(id)) == NULL)
 		rc = UP_ERR_NOMEM;

@@ -9,6 +9,7 @@ DEVICE_APP_HANDLER_SOURCES = src/endpoints/device_app_handler.c \
 DEVICES_HANDLER_SOURCES = src/endpoints/devices_handler.c src/endpoints/devices_track.c \
 	src/endpoints/devices.h src/endpoints/devices_internal.h
 GROUPS_HANDLER_SOURCES = src/endpoints/groups_handler.c src/endpoints/groups.h
+EVENTS_HANDLER_SOURCES = src/endpoints/events_handler.c src/endpoints/events.h
 
 # families:begin automake (generated from src/endpoints/families)
 pkglibexec_PROGRAMS += src/endpoints/userpatch-users
@@ -23,5 +24,8 @@ src_endpoints_userpatch_devices_LDADD = $(UP_LIBS)
 pkglibexec_PROGRAMS += src/endpoints/userpatch-groups
 src_endpoints_userpatch_groups_SOURCES = src/endpoints/groups_main.c $(GROUPS_HANDLER_SOURCES)
 src_endpoints_userpatch_groups_LDADD = $(UP_LIBS)
+pkglibexec_PROGRAMS += src/endpoints/userpatch-events
+src_endpoints_userpatch_events_SOURCES = src/endpoints/events_main.c $(EVENTS_HANDLER_SOURCES)
+src_endpoints_userpatch_events_LDADD = $(UP_LIBS)
 # families:end
 EXTRA_DIST += src/endpoints/families

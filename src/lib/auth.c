@@ -23,6 +23,7 @@ static const struct {
         {"devices:read", UP_SCOPE_DEVICES_READ},
         {"devices:write", UP_SCOPE_DEVICES_WRITE},
         {"devices:report", UP_SCOPE_DEVICES_REPORT},
+        {"events:read", UP_SCOPE_EVENTS_READ},
 };
 #define NSCOPES (sizeof(scope_names) / sizeof(scope_names[0]))
 

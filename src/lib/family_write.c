@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "audit.h"
+#include "event.h"
 #include "family.h"
 #include "json.h"
 #include "json_merge_patch.h"
@@ -173,6 +174,17 @@ static enum up_err audit(struct up_db *db, struct up_write *w, const char *actio
 	                               w->req->request_id, action, names);
 }
 
+/* The change's event ("user.updated"...), in the same transaction; names NULL but for updates. */
+static enum up_err event(struct up_db *db, struct up_write *w, const char *what, uint64_t version,
+                         const cJSON *names)
+{
+	char key[300];
+
+	up_resource_key_format(w->family->res, &w->key, key, sizeof(key));
+	return up_event_append_noun(db, w->ctx->auth.tenant_id, w->family->res->noun, what, key,
+	                            version, names, w->req->request_id);
+}
+
 static enum up_err do_delete(struct up_db *db, struct up_write *w)
 {
 	const struct up_hooks *h = w->family->hooks;
@@ -185,6 +197,8 @@ static enum up_err do_delete(struct up_db *db, struct up_write *w)
 		rc = up_resource_delete(db, w->family->res, w->ctx->auth.tenant_id, &w->key);
 	if (rc == UP_OK)
 		rc = audit(db, w, "delete", names);
+	if (rc == UP_OK)
+		rc = event(db, w, "deleted", w->cur.version, NULL);
 	cJSON_Delete(names);
 	return rc;
 }
@@ -269,6 +283,10 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 	}
 	if (rc == UP_OK)
 		rc = audit(db, w, w->kind == UP_W_POST ? "create" : "update", names);
+	if (rc == UP_OK && w->kind == UP_W_POST)
+		rc = event(db, w, "created", w->version, NULL);
+	else if (rc == UP_OK)
+		rc = event(db, w, "updated", w->cur.version + 1, names);
 	if (rc == UP_OK && w->kind != UP_W_POST)
 		rc = up_resource_after_write(r, &w->cur, &w->row, &w->result, &w->version);
 out:

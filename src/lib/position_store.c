@@ -4,6 +4,7 @@
 #include <string.h>
 #include "db_rows.h"
 #include "device_store.h"
+#include "event.h"
 #include "json.h"
 #include "parse.h"
 #include "position_store.h"
@@ -265,6 +266,7 @@ struct alert_job {
 	uint64_t tenant, device;
 	const struct up_alert *a;
 	const char *pos_text;
+	const char *request_id; /* of the event alert.created; may be NULL */
 	uint64_t id;
 	int duplicate; /* 1: a resend, id is the stored alert's */
 };
@@ -313,15 +315,29 @@ static enum up_err alert_txn(struct up_db *db, void *arg)
 	p[3] = UP_P_STR_OR_NULL(job->a->message);
 	p[4] = UP_P_STR_OR_NULL(job->pos_text);
 	rc = up_db_exec(db, sql_alert_insert, p, 5, &info);
-	if (rc == UP_OK)
+	if (rc == UP_OK) {
+		char key[32];
+
 		job->id = info.insert_id;
+		snprintf(key, sizeof(key), UP_ALERT_PREFIX "%llu", (unsigned long long)job->id);
+		rc = up_event_append(db, job->tenant, "alert.created", key, 1, NULL,
+		                     job->request_id);
+	}
 	return rc;
 }
 
 enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
                            const struct up_alert *a, uint64_t *id, int *duplicate)
 {
-	struct alert_job job = {.tenant = tenant, .device = device, .a = a};
+	return up_alert_store_req(db, tenant, device, a, NULL, id, duplicate);
+}
+
+enum up_err up_alert_store_req(struct up_db *db, uint64_t tenant, uint64_t device,
+                               const struct up_alert *a, const char *request_id, uint64_t *id,
+                               int *duplicate)
+{
+	struct alert_job job = {
+	        .tenant = tenant, .device = device, .a = a, .request_id = request_id};
 	cJSON *pos = NULL;
 	char *pos_text = NULL;
 	enum up_err rc = UP_OK;

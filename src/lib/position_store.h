@@ -62,6 +62,14 @@ enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
                            const struct up_alert *a, uint64_t *id, int *duplicate);
 
 /*
+ * The same; the event alert.created that the new alert appends in the same
+ * transaction carries request_id (borrowed, may be NULL).
+ */
+enum up_err up_alert_store_req(struct up_db *db, uint64_t tenant, uint64_t device,
+                               const struct up_alert *a, const char *request_id, uint64_t *id,
+                               int *duplicate);
+
+/*
  * The stored form of an alert as JSON: {"id", "deviceId", "type", "time",
  * "message"?, "position"?}; *out owned by the caller.
  */

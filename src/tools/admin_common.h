@@ -53,5 +53,7 @@ int admin_token(struct admin_env *env, int argc, char **argv);
 /* `positions prune ...` and `alerts prune ...` (argv[0] is the history's name). */
 int admin_prune(struct admin_env *env, int argc, char **argv);
 int admin_usage(struct admin_env *env, int argc, char **argv);
+/* `events prune --older-than DAYS`. */
+int admin_events(struct admin_env *env, int argc, char **argv);
 
 #endif

@@ -33,8 +33,10 @@ static const char usage[] =
         "                                   into daily totals (run it daily, from cron)\n"
         "  usage show TOKEN_ID              a token's lifetime count, then its count per UTC\n"
         "                                   day, newest first (DAY<TAB>COUNT)\n"
+        "  events prune --older-than DAYS   delete change-feed events older than DAYS days\n"
+        "                                   (run it daily, from cron)\n"
         "scopes: users:read users:write device_app_user:write devices:read devices:write\n"
-        "        devices:report groups:read groups:write\n"
+        "        devices:report groups:read groups:write events:read\n"
         "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
         "/userpatch.conf.\n";
 
@@ -55,6 +57,8 @@ static admin_fn *command(const char *cmd)
 		return admin_prune;
 	if (strcmp(cmd, "usage") == 0)
 		return admin_usage;
+	if (strcmp(cmd, "events") == 0)
+		return admin_events;
 	return NULL;
 }
 

@@ -46,17 +46,18 @@ struct cost_case {
 
 static const struct cost_case cases[] = {
         {__LINE__, "GET: the user SELECT only, no commit", "GET", NULL, NULL, 0, 200, 1, 0},
-        {__LINE__, "PATCH, 2 replace ops: BEGIN, lock, UPDATE, audit, COMMIT", "PATCH",
+        {__LINE__, "PATCH, 2 replace ops: BEGIN, lock, UPDATE, audit, event, COMMIT", "PATCH",
          "application/json-patch+json",
          "[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"m-%s\"},"
          "{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"d-%s\"}]",
-         0, 200, 5, 1},
+         0, 200, 6, 1},
         {__LINE__, "PATCH that changes nothing: BEGIN, lock, COMMIT", "PATCH",
          "application/json-patch+json",
          "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Cost\"}]", 0, 200, 3, 1},
-        {__LINE__, "device-app update by user_id: BEGIN, lock, UPDATE, audit, COMMIT", "POST",
-         "application/json", "{\"data\":{\"user_id\":\"%s\",\"profile\":{\"first_name\":\"F%s\"}}}",
-         1, 201, 5, 1},
+        {__LINE__, "device-app update by user_id: BEGIN, lock, UPDATE, audit, event, COMMIT",
+         "POST", "application/json",
+         "{\"data\":{\"user_id\":\"%s\",\"profile\":{\"first_name\":\"F%s\"}}}", 1, 201, 6,
+         1},
 };
 
 /* call through h: *resp the answer (caller frees), *ds and *dc its statements and commits. */
@@ -152,7 +153,7 @@ START_TEST(test_usage_rides_with_write)
 	measured(up_users_handle, &patch, &resp, &ds, &dc);
 	ck_assert_int_eq(resp.status, 200);
 	up_response_free(&resp);
-	ck_assert_uint_eq(ds, 5 + 1);
+	ck_assert_uint_eq(ds, 6 + 1); /* the PATCH (with its event) and the usage write */
 	ck_assert_uint_eq(dc, 1);
 	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
 	ck_assert_int_eq(slot_sum(0), 2);

@@ -1,0 +1,7 @@
+/* userpatch-events: the change feed as a FastCGI or CGI program. */
+#include "events.h"
+
+int main(void)
+{
+	return up_app_main("userpatch-events", &up_events_routes);
+}

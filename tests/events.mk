@@ -1,0 +1,26 @@
+# Tests: the change feed (events appended by every write, GET /api/events).
+check_PROGRAMS += tests/integration/test_events
+TESTS += tests/integration/test_events
+tests_integration_test_events_SOURCES = tests/integration/test_events.c \
+	$(EVENTS_HANDLER_SOURCES) $(GROUPS_HANDLER_SOURCES) $(USERS_HANDLER_SOURCES) \
+	$(DEVICES_HANDLER_SOURCES) $(DEVICE_APP_HANDLER_SOURCES)
+tests_integration_test_events_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints \
+	-I$(top_srcdir)/tests/common
+tests_integration_test_events_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_events_LDADD = $(TEST_LIBS)
+
+# `userpatch-admin events prune` (a database of its own).
+TESTS += tests/integration/admin_events.sh
+EXTRA_DIST += tests/integration/admin_events.sh
+
+# Standard Webhooks secrets and signatures (no database).
+check_PROGRAMS += tests/unit/test_webhook_sign
+TESTS += tests/unit/test_webhook_sign
+tests_unit_test_webhook_sign_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_webhook_sign_LDADD = $(TEST_LIBS)
+
+# Addresses a webhook may not reach (no network).
+check_PROGRAMS += tests/unit/test_net_guard
+TESTS += tests/unit/test_net_guard
+tests_unit_test_net_guard_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_net_guard_LDADD = $(TEST_LIBS)
