@@ -62,6 +62,8 @@ static int parse_bound(const char *d, char *out)
 		return -1;
 	memcpy(out, d + 1, n - 2);
 	out[n - 2] = '\0';
+	if (strspn(out, "0123456789-: .") != n - 2)
+		return -1;
 	if (n - 2 == 10)
 		memcpy(out + 10, " 00:00:00", 10);
 	return 0;
@@ -117,7 +119,7 @@ static enum up_err ddl(struct up_db *db, const char *fmt, ...)
 
 static enum up_err ddl(struct up_db *db, const char *fmt, ...)
 {
-	char sql[512];
+	char sql[1024];
 	va_list ap;
 	int n;
 
@@ -201,8 +203,6 @@ static enum up_err exchange_kept(struct up_db *db, const struct part_table *t, c
 {
 	struct up_db_param q[2] = {UP_P_STR(lo), UP_P_STR(p->bound)};
 	struct up_db_result res;
-	char sql[512];
-	size_t used = 0;
 	uint64_t n = 0;
 	enum up_err rc;
 
@@ -219,13 +219,13 @@ static enum up_err exchange_kept(struct up_db *db, const struct part_table *t, c
 	    (rc = ddl(db, "CREATE TABLE %s_prune LIKE %s", t->table, t->table)) != UP_OK ||
 	    (rc = ddl(db, "ALTER TABLE %s_prune REMOVE PARTITIONING", t->table)) != UP_OK)
 		return rc;
-	if (!up_buf_cat(sql, sizeof(sql), &used,
-	                "INSERT INTO %s_prune SELECT p.* FROM devices d STRAIGHT_JOIN %s "
-	                "PARTITION (%s) p ON p.device_id = d.id AND p.%s = d.last_fix_time "
-	                "WHERE d.last_fix_time >= ? AND d.last_fix_time < ?",
-	                t->table, t->table, p->name, t->column))
-		return UP_ERR_INTERNAL;
-	rc = up_db_exec(db, sql, q, 2, NULL);
+	/* Not a prepared statement: the connection keeps those by their text, which must be
+	 * static; the bounds are checked digits and separators (parse_bound). */
+	rc = ddl(db,
+	         "INSERT INTO %s_prune SELECT p.* FROM devices d STRAIGHT_JOIN %s PARTITION (%s) p "
+	         "ON p.device_id = d.id AND p.%s = d.last_fix_time "
+	         "WHERE d.last_fix_time >= '%s' AND d.last_fix_time < '%s'",
+	         t->table, t->table, p->name, t->column, lo, p->bound);
 	if (rc == UP_OK)
 		rc = ddl(db, "ALTER TABLE %s EXCHANGE PARTITION %s WITH TABLE %s_prune", t->table,
 		         p->name, t->table);
