@@ -29,7 +29,7 @@ int admin_audit(struct admin_env *env, int argc, char **argv)
 	tenant_name = admin_opt(argc, argv, 2, "--tenant", &bad);
 	if (argc < 2 || strcmp(argv[1], "prune") != 0 || bad ||
 	    argc != 4 + (tenant_name != NULL ? 2 : 0)) {
-		admin_err("usage: audit prune (--before TIME | --older-than DURATION) "
+		admin_err("usage: audit prune --before TIME | --older-than DURATION "
 		          "[--tenant NAME]");
 		return 2;
 	}

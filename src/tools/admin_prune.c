@@ -209,7 +209,7 @@ int admin_prune(struct admin_env *env, int argc, char **argv)
 	tenant_name = admin_opt(argc, argv, 2, "--tenant", &bad);
 	if (h == NULL || argc < 2 || strcmp(argv[1], "prune") != 0 || bad ||
 	    argc != 4 + (tenant_name != NULL ? 2 : 0)) {
-		admin_err("usage: %s prune (--before TIME | --older-than DURATION) [--tenant NAME]",
+		admin_err("usage: %s prune --before TIME | --older-than DURATION [--tenant NAME]",
 		          argv[0]);
 		return 2;
 	}

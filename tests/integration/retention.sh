@@ -26,6 +26,7 @@ it_db=$db
 root() { mariadb --no-defaults -S "$UP_TEST_DB_DIR/mysqld.sock" -u root -e "$1"; }
 conf=$(mktemp)
 pids=()
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
