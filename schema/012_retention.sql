@@ -35,7 +35,7 @@ DEALLOCATE PREPARE up_stmt;
 
 -- Audit rows are pruned by created_at (`userpatch-admin audit prune`), in
 -- chunks in id order; this index finds the oldest without a scan.
-ALTER TABLE audit_log ADD KEY ix_audit_created (created_at);
+ALTER TABLE audit_log ADD KEY IF NOT EXISTS ix_audit_created (created_at);
 
 -- Recorded by the file itself, so that importing it by hand (phpMyAdmin)
 -- counts as applied for a later `userpatch-admin migrate`.

@@ -24,9 +24,12 @@
 /* A partition change waits this long (seconds) for running statements on the table, while
  * the statements behind it wait too; past it the prune stops (the next run tries again). */
 static const char sql_lock_wait[] = "SET SESSION lock_wait_timeout = 10";
-/* One prune or partition change of a table at a time. */
-static const char sql_lock[] = "SELECT GET_LOCK(CONCAT('userpatch_prune_', ?), 0)";
-static const char sql_unlock[] = "SELECT RELEASE_LOCK(CONCAT('userpatch_prune_', ?))";
+/* One prune or partition change of a table at a time (locks are per server: the name holds
+ * the database's). */
+static const char sql_lock[] =
+        "SELECT GET_LOCK(CONCAT('userpatch_prune_', ?, '_', MD5(DATABASE())), 0)";
+static const char sql_unlock[] =
+        "SELECT RELEASE_LOCK(CONCAT('userpatch_prune_', ?, '_', MD5(DATABASE())))";
 
 /* A device history table: which devices to visit, and the chunked delete. */
 struct history {

@@ -192,6 +192,20 @@ expect "a tenant's prune drops no partition" "$n_before" "$(nparts positions)"
 expect "d3 keeps its newest" "2025-06-04 00:00:00.000000" "$(sql "SELECT GROUP_CONCAT(fix_time) FROM positions WHERE device_id = 3")"
 expect "tenant a untouched" "$d1_before" "$(sql "SELECT COUNT(*) FROM positions WHERE device_id = 1")"
 
+# --- one prune of a table at a time: another holding the table's lock makes it stop, touching nothing
+sql "DO GET_LOCK(CONCAT('userpatch_prune_positions_', MD5(DATABASE())), 0); DO SLEEP(3)" &
+pids+=($!)
+sleep 1
+n_rows=$(sql "SELECT COUNT(*) FROM positions")
+rc=0
+admin positions prune --before 2025-07-01T00:00:00Z >/dev/null 2>"$conf.err" || rc=$?
+wait "${pids[0]}"
+pids=()
+expect "a prune while another runs exits 1" "1" "$rc"
+expect "and says why" "userpatch-admin: another prune or partition change of positions is running" "$(cat "$conf.err")"
+expect "and deletes nothing" "$n_rows" "$(sql "SELECT COUNT(*) FROM positions")"
+rm -f "$conf.err"
+
 # --- a duration: ten years ago is before every fix
 expect "--older-than 3650d prunes nothing" "pruned 0 positions of 0 devices" "$(admin positions prune --older-than 3650d)"
 
