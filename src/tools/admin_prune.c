@@ -15,7 +15,6 @@
 #include "admin_common.h"
 #include "admin_partition.h"
 #include "parse.h"
-#include "validate.h"
 
 #define PRUNE_CHUNK 10000
 #define DEVICE_PAGE 500
@@ -119,8 +118,12 @@ static int lock_table(struct up_db *db, const char *table, int take)
 	struct up_db_result res;
 	int held;
 
-	if (up_db_query(db, take ? sql_lock : sql_unlock, p, 1, &res) != UP_OK)
+	if (up_db_query(db, take ? sql_lock : sql_unlock, p, 1, &res) != UP_OK) {
+		if (take)
+			admin_err("cannot take the prune lock of %s (error %u)", table,
+			          up_db_errno(db));
 		return 0;
+	}
 	held = res.nrows == 1 && up_db_cell(&res, 0, 0) != NULL &&
 	       strcmp(up_db_cell(&res, 0, 0), "1") == 0;
 	up_db_result_free(&res);
