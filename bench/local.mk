@@ -49,3 +49,15 @@ bench-scale: all
 	$(SHELL) $(srcdir)/bench/scale_bench.sh $(abs_builddir) $(SCALE_USERS)
 bench-scale-small: all
 	$(SHELL) $(srcdir)/bench/scale_bench.sh $(abs_builddir) 20000
+# Retention at scale: one device's history loaded by SQL, a month pruned,
+# and 1,000-position batches during a replayed daily prune against idle:
+# bench/prune_bench.sh, run by `make bench` with 1,000,000 positions and by
+# `make bench-scale` with 10,000,000.
+EXTRA_DIST += bench/prune_bench.sh
+.PHONY: bench-prune bench-prune-scale bench-scale
+bench: bench-prune
+bench-prune: all
+	$(SHELL) $(srcdir)/bench/prune_bench.sh $(abs_builddir) 1000000
+bench-scale: bench-prune-scale
+bench-prune-scale: all
+	$(SHELL) $(srcdir)/bench/prune_bench.sh $(abs_builddir) 10000000

@@ -6,3 +6,4 @@ dist_schema_DATA += schema/003_usage_slots.sql
 dist_schema_DATA += schema/005_groups.sql
 dist_schema_DATA += schema/008_list_scale.sql
 dist_schema_DATA += schema/010_events.sql
+dist_schema_DATA += schema/012_retention.sql

@@ -20,6 +20,9 @@ TESTS += tests/integration/test_devices_track
 # userpatch-admin positions prune and alerts prune (private MariaDB).
 TESTS += tests/integration/admin_prune.sh
 EXTRA_DIST += tests/integration/admin_prune.sh
+# Migration 012 on existing history, partition prunes, audit prune.
+TESTS += tests/integration/retention.sh
+EXTRA_DIST += tests/integration/retention.sh
 
 # Through lighttpd with curl (every response checked against docs/openapi.yaml).
 TESTS += tests/e2e/devices_api.sh

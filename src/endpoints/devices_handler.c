@@ -20,6 +20,7 @@ static const struct up_route routes[] = {
         {"/api/devices/", OPTIONS, 0, NULL, NULL},
         {"/api/devices/{id}", READ, R, up_family_get, NULL},
         {"/api/devices/{id}", UP_MB(UP_M_PATCH), W, up_family_patch, NULL},
+        {"/api/devices/{id}", UP_MB(UP_M_DELETE), W, up_family_delete, NULL},
         {"/api/devices/{id}", OPTIONS, 0, NULL, NULL},
         {"/api/devices/{id}/lastLocation", READ | OPTIONS, R, up_dev_last_location, NULL},
         {"/api/devices/{id}/locations", READ, R, up_dev_get_locations, NULL},

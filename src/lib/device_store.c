@@ -52,5 +52,28 @@ const struct up_resource up_device_resource = {
         device_fields, NFIELDS,  device_filters, sizeof(device_filters) / sizeof(device_filters[0]),
 };
 
-/* Devices need no hook: every rule is a line of the table. */
-const struct up_family up_device_family = {&up_device_resource, NULL, "Device", "device"};
+/*
+ * positions and alerts are partitioned by month (schema/012_retention.sql),
+ * and MariaDB has no foreign keys on partitioned tables: the delete of a
+ * device removes its history itself, in the delete's transaction (the
+ * device row is locked, so no position of it can arrive meanwhile; a failed
+ * delete rolls these back too).
+ */
+static const char sql_delete_positions[] = "DELETE FROM positions WHERE device_id = ?";
+static const char sql_delete_alerts[] = "DELETE FROM alerts WHERE device_id = ?";
+
+static enum up_err delete_history(struct up_db *db, struct up_write *w)
+{
+	struct up_db_param p[1] = {UP_P_U64(w->key.id)};
+	enum up_err rc;
+
+	rc = up_db_exec(db, sql_delete_positions, p, 1, NULL);
+	if (rc == UP_OK)
+		rc = up_db_exec(db, sql_delete_alerts, p, 1, NULL);
+	return rc;
+}
+
+/* Every other rule is a line of the table. */
+static const struct up_hooks device_hooks = {NULL, NULL, delete_history};
+
+const struct up_family up_device_family = {&up_device_resource, &device_hooks, "Device", "device"};

@@ -35,6 +35,29 @@ enum up_err up_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ou
 	return up_parse_u64n(s, strlen(s), min, max, out);
 }
 
+enum up_err up_parse_duration(const char *s, uint64_t *seconds)
+{
+	static const struct {
+		char unit;
+		uint64_t seconds;
+	} units[] = {{'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
+	const uint64_t max = 100ULL * 366 * 86400;
+	size_t len = s != NULL ? strlen(s) : 0, i;
+	uint64_t n;
+
+	if (len < 2)
+		return UP_ERR_BAD_REQUEST;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (s[len - 1] != units[i].unit)
+			continue;
+		if (up_parse_u64n(s, len - 1, 1, max / units[i].seconds, &n) != UP_OK)
+			return UP_ERR_BAD_REQUEST;
+		*seconds = n * units[i].seconds;
+		return UP_OK;
+	}
+	return UP_ERR_BAD_REQUEST;
+}
+
 enum up_err up_parse_public_id(const char *s, const char *prefix, uint64_t *id)
 {
 	size_t plen = strlen(prefix);

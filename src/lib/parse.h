@@ -25,6 +25,13 @@ enum up_err up_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *ou
  */
 enum up_err up_parse_public_id(const char *s, const char *prefix, uint64_t *id);
 
+/*
+ * Parse a duration "<n><unit>", unit h (hours), d (days) or w (weeks), n as
+ * up_parse_u64n (1 or more), at most 100 years in all: "90d", "12w", "36h".
+ * Returns UP_OK and sets *seconds, or UP_ERR_BAD_REQUEST (untouched).
+ */
+enum up_err up_parse_duration(const char *s, uint64_t *seconds);
+
 /* Constant-time comparison of two buffers of equal length: 1 if equal. */
 int up_memeq_const_time(const void *a, const void *b, size_t len);
 

@@ -6,8 +6,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "admin_common.h"
 #include "parse.h"
+#include "validate.h"
 
 void admin_err(const char *fmt, ...)
 {
@@ -34,6 +36,37 @@ const char *admin_opt(int argc, char **argv, int from, const char *name, int *ba
 		}
 	}
 	return NULL;
+}
+
+int admin_cut(int argc, char **argv, int from, char cut[27])
+{
+	int bad = 0;
+	const char *before = admin_opt(argc, argv, from, "--before", &bad);
+	const char *older = admin_opt(argc, argv, from, "--older-than", &bad);
+	uint64_t seconds;
+	time_t t;
+	struct tm tm;
+
+	if (bad || (before == NULL) == (older == NULL)) {
+		admin_err("give --before TIME or --older-than DURATION");
+		return -1;
+	}
+	if (before != NULL) {
+		if (!up_valid_rfc3339(before, cut, 27)) {
+			admin_err("--before must be an RFC 3339 date-time such as "
+			          "2025-01-01T00:00:00Z");
+			return -1;
+		}
+		return 0;
+	}
+	if (up_parse_duration(older, &seconds) != UP_OK) {
+		admin_err("--older-than must be a duration such as 90d, 12w or 36h");
+		return -1;
+	}
+	t = time(NULL) - (time_t)seconds;
+	if (gmtime_r(&t, &tm) == NULL || strftime(cut, 27, "%Y-%m-%d %H:%M:%S.000000", &tm) == 0)
+		return -1;
+	return 0;
 }
 
 int admin_has_flag(int argc, char **argv, int from, const char *name)

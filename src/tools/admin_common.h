@@ -21,6 +21,14 @@ const char *admin_opt(int argc, char **argv, int from, const char *name, int *ba
 /* 1 if the flag name (e.g. "--sql") is among argv[from..argc), else 0. */
 int admin_has_flag(int argc, char **argv, int from, const char *name);
 
+/*
+ * The cut of a prune, from argv[from..argc): --before TIME (RFC 3339) or
+ * --older-than DURATION (up_parse_duration: now minus it), exactly one of
+ * them; written to cut as "YYYY-MM-DD HH:MM:SS.ffffff" UTC.  0, or -1
+ * after saying what is wrong on stderr.
+ */
+int admin_cut(int argc, char **argv, int from, char cut[27]);
+
 /* Tenant id by name: UP_ERR_NOT_FOUND if none. */
 enum up_err admin_tenant_id(struct up_db *db, const char *name, uint64_t *id);
 
@@ -55,5 +63,7 @@ int admin_prune(struct admin_env *env, int argc, char **argv);
 int admin_usage(struct admin_env *env, int argc, char **argv);
 /* `events prune --older-than DAYS`. */
 int admin_events(struct admin_env *env, int argc, char **argv);
+/* `audit prune ...` (admin_audit.c). */
+int admin_audit(struct admin_env *env, int argc, char **argv);
 
 #endif

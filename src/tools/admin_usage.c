@@ -14,11 +14,10 @@
 static const char sql_token[] =
         "SELECT t.usage_total + IFNULL(SUM(s.count), 0) FROM api_tokens t "
         "LEFT JOIN api_usage_slot s ON s.token_id = t.id WHERE t.id = ? GROUP BY t.id";
-static const char sql_days[] =
-        "SELECT day, SUM(n) FROM ("
-        "SELECT day, count AS n FROM api_usage WHERE token_id = ? UNION ALL "
-        "SELECT day, count FROM api_usage_slot WHERE token_id = ?) u "
-        "GROUP BY day ORDER BY day DESC";
+static const char sql_days[] = "SELECT day, SUM(n) FROM ("
+                               "SELECT day, count AS n FROM api_usage WHERE token_id = ? UNION ALL "
+                               "SELECT day, count FROM api_usage_slot WHERE token_id = ?) u "
+                               "GROUP BY day ORDER BY day DESC";
 
 static int usage_fold(struct admin_env *env)
 {

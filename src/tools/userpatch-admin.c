@@ -24,11 +24,18 @@ static const char usage[] =
         "  json-patch [--merge] DOC_FILE PATCH_FILE\n"
         "                                   apply a JSON Patch (--merge: a JSON Merge Patch,\n"
         "                                   RFC 7396) to a document\n"
-        "  positions prune --before TIME [--tenant NAME]\n"
-        "                                   delete device positions older than TIME (RFC 3339);\n"
-        "                                   each device keeps its newest (lastLocation)\n"
-        "  alerts prune --before TIME [--tenant NAME]\n"
-        "                                   delete device alerts older than TIME (RFC 3339)\n"
+        "  positions prune --before TIME | --older-than DURATION [--tenant NAME]\n"
+        "                                   delete device positions older than TIME (RFC 3339)\n"
+        "                                   or DURATION (90d, 12w, 36h): whole months by\n"
+        "                                   partition; each device keeps its newest "
+        "(lastLocation)\n"
+        "  alerts prune --before TIME | --older-than DURATION [--tenant NAME]\n"
+        "                                   delete device alerts older than TIME or DURATION\n"
+        "  positions partitions [--ahead N] add the monthly partitions of the next N months\n"
+        "                                   (default 3; every prune does it too)\n"
+        "  alerts partitions [--ahead N]    the same for alerts\n"
+        "  audit prune --before TIME | --older-than DURATION [--tenant NAME]\n"
+        "                                   delete audit rows older than TIME or DURATION\n"
         "  usage fold                       move the usage counts of days before yesterday\n"
         "                                   into daily totals (run it daily, from cron)\n"
         "  usage show TOKEN_ID              a token's lifetime count, then its count per UTC\n"
@@ -59,6 +66,8 @@ static admin_fn *command(const char *cmd)
 		return admin_usage;
 	if (strcmp(cmd, "events") == 0)
 		return admin_events;
+	if (strcmp(cmd, "audit") == 0)
+		return admin_audit;
 	return NULL;
 }
 

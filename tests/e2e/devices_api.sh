@@ -3,7 +3,8 @@
 # bad batch that stores nothing), lastLocation, route history, alerts, the
 # devices:report scope, tenant isolation, and 8 concurrent clients posting
 # interleaved, shuffled batches of one device; every response is checked
-# against docs/openapi.yaml.
+# against docs/openapi.yaml; DELETE of a device takes its positions and
+# alerts with it.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -220,5 +221,20 @@ reqt "$reader" GET "/api/devices/$cdev/lastLocation"
 expect_status 200 "lastLocation after the concurrent batches"
 expect_json time '"2025-06-02T08:26:39Z"'
 expect_json latitude 0.1599
+
+echo "# DELETE of a device: its history goes with it (no foreign key: partitioned tables)"
+post_json "$tracker" "/api/devices/$cdev/alerts" '{"type":"sos","time":"2025-06-02T09:00:00Z"}'
+expect_status 201 "an alert of the busy device"
+reqt "$tracker" DELETE "/api/devices/$cdev"
+expect_error 403 "DELETE with a report token"
+reqt "$(e2e_token other devices:write other-writer)" DELETE "/api/devices/$cdev"
+expect_error 404 "DELETE of another tenant's device"
+check "the history is still there" "$(e2e_sql "SELECT (SELECT COUNT(*) FROM positions WHERE device_id = ${cdev#dev-}) + (SELECT COUNT(*) FROM alerts WHERE device_id = ${cdev#dev-})")" "$((fixes + 1))"
+reqt "$writer" DELETE "/api/devices/$cdev"
+expect_status 204 "DELETE of the busy device"
+check "its positions and alerts are gone" "$(e2e_sql "SELECT (SELECT COUNT(*) FROM positions WHERE device_id = ${cdev#dev-}) + (SELECT COUNT(*) FROM alerts WHERE device_id = ${cdev#dev-})")" "0"
+reqt "$reader" GET "/api/devices/$cdev"
+expect_error 404 "the deleted device"
+check "the other devices keep theirs" "$(e2e_sql "SELECT COUNT(*) > 0 FROM positions WHERE device_id = ${dev#dev-}")" "1"
 
 e2e_finish

@@ -380,7 +380,8 @@ static const struct scope_case scope_cases[] = {
         {__LINE__, "write token alone cannot read", "GET", 2, 403},
         {__LINE__, "write token patches", "PATCH", 2, 200},
         {__LINE__, "read token reads", "GET", 1, 200},
-        {__LINE__, "DELETE is not a method of a device", "DELETE", 2, 405},
+        {__LINE__, "report token cannot delete a device", "DELETE", 3, 403},
+        {__LINE__, "read token cannot delete a device", "DELETE", 1, 403},
         {__LINE__, "PUT is not a method of a device", "PUT", 2, 405},
         {__LINE__, "report token cannot create a device", "POSTLIST", 3, 403},
         {__LINE__, "read token cannot create a device", "POSTLIST", 1, 403},
@@ -454,7 +455,7 @@ START_TEST(test_body_limit_and_options)
 	c.uri = uri;
 	tu_call(&fx.env, up_devices_handle, &c, &resp, NULL);
 	ck_assert_int_eq(resp.status, 204);
-	ck_assert_str_eq(tu_header(&resp, "Allow"), "GET, HEAD, PATCH, OPTIONS");
+	ck_assert_str_eq(tu_header(&resp, "Allow"), "GET, HEAD, PATCH, DELETE, OPTIONS");
 	ck_assert_str_eq(tu_header(&resp, "Accept-Patch"),
 	                 "application/json-patch+json, application/merge-patch+json");
 	up_response_free(&resp);
@@ -549,6 +550,92 @@ START_TEST(test_group_in_use)
 	                        NULL, NULL, &j, NULL),
 	                 204);
 	cJSON_Delete(j);
+	fx_close(&fx);
+}
+END_TEST
+
+/*
+ * DELETE /api/devices/{id}: positions and alerts have no foreign key (they
+ * are partitioned), so the delete removes them itself, in its transaction.
+ * Each row: who asks, how, and what must be left of the device's history
+ * (3 positions, 2 alerts) and of another device's (2, 1) afterwards.
+ */
+struct delete_case {
+	int line;
+	const char *desc;
+	int token;            /* 0 write, 1 read, 2 another tenant */
+	const char *if_match; /* NULL: none */
+	int pinned;           /* a row of another table refers to the device: its DELETE fails */
+	int status;
+	long long left; /* positions + alerts of the device left */
+};
+
+static const struct delete_case delete_cases[] = {
+        {__LINE__, "another tenant's token: 404, nothing deleted", 2, NULL, 0, 404, 5},
+        {__LINE__, "a read token: 403, nothing deleted", 1, NULL, 0, 403, 5},
+        {__LINE__, "a stale If-Match: 412, nothing deleted", 0, "\"7\"", 0, 412, 5},
+        {__LINE__, "the device row cannot go: the history deleted first is back", 0, NULL, 1, 500,
+         5},
+        {__LINE__, "deleted: its positions and alerts go with it", 0, NULL, 0, 204, 0},
+        {__LINE__, "deleted with a matching If-Match", 0, "\"1\"", 0, 204, 0},
+};
+
+START_TEST(test_delete_history)
+{
+	const struct delete_case *tc = &delete_cases[_i];
+	struct fx fx;
+	char dev[32], keep[32], uri[64], *id, *keep_id;
+	const char *tokens[3];
+	cJSON *j = NULL;
+	int status;
+
+	fx_open(&fx, "dev-delete");
+	tokens[0] = fx.write;
+	tokens[1] = fx.read;
+	tokens[2] = fx.other;
+	make_device(&fx, fx.tenant_id, "Doomed", dev);
+	make_device(&fx, fx.tenant_id, "Kept", keep);
+	id = dev + 4;
+	keep_id = keep + 4;
+	tu_exec(&fx.env,
+	        "INSERT INTO positions (device_id, fix_time, latitude, longitude) VALUES "
+	        "(?, '2025-01-05 10:00:00', 1, 1), (?, '2025-06-05 10:00:00', 1, 1), "
+	        "(?, UTC_TIMESTAMP(), 1, 1)",
+	        id, id, id);
+	tu_exec(&fx.env,
+	        "INSERT INTO positions (device_id, fix_time, latitude, longitude) VALUES "
+	        "(?, '2025-01-05 10:00:00', 1, 1), (?, UTC_TIMESTAMP(), 1, 1)",
+	        keep_id, keep_id, NULL);
+	tu_exec(&fx.env,
+	        "INSERT INTO alerts (device_id, type, alert_time) VALUES (?, 'sos', '2025-01-05'), "
+	        "(?, 'sos', UTC_TIMESTAMP()), (?, 'sos', UTC_TIMESTAMP())",
+	        id, id, keep_id);
+	tu_exec(&fx.env,
+	        "CREATE TABLE IF NOT EXISTS device_pins (device_id BIGINT UNSIGNED NOT NULL, "
+	        "FOREIGN KEY (device_id) REFERENCES devices (id)) ENGINE=InnoDB",
+	        NULL, NULL, NULL);
+	if (tc->pinned)
+		tu_exec(&fx.env, "INSERT INTO device_pins (device_id) VALUES (?)", id, NULL, NULL);
+	snprintf(uri, sizeof(uri), "/api/devices/%s", dev);
+	status = call_h(&fx, up_devices_handle, "DELETE", uri, tokens[tc->token], NULL, NULL,
+	                tc->if_match, &j, NULL);
+	cJSON_Delete(j);
+	ck_assert_msg(status == tc->status, "line %d (%s): status %d, expected %d", tc->line,
+	              tc->desc, status, tc->status);
+	ck_assert_msg(tu_scalar_int(&fx.env,
+	                            "SELECT (SELECT COUNT(*) FROM positions WHERE device_id = ?) + "
+	                            "(SELECT COUNT(*) FROM alerts WHERE device_id = ?)",
+	                            id, id, NULL) == tc->left,
+	              "line %d (%s): the device's history is not as expected", tc->line, tc->desc);
+	ck_assert_msg(tu_scalar_int(&fx.env, "SELECT COUNT(*) FROM devices WHERE id = ?", id, NULL,
+	                            NULL) == (tc->status == 204 ? 0 : 1),
+	              "line %d (%s): the device row", tc->line, tc->desc);
+	ck_assert_msg(tu_scalar_int(&fx.env,
+	                            "SELECT (SELECT COUNT(*) FROM positions WHERE device_id = ?) + "
+	                            "(SELECT COUNT(*) FROM alerts WHERE device_id = ?)",
+	                            keep_id, keep_id, NULL) == 3,
+	              "line %d (%s): another device's history changed", tc->line, tc->desc);
+	tu_exec(&fx.env, "DELETE FROM device_pins", NULL, NULL, NULL);
 	fx_close(&fx);
 }
 END_TEST
@@ -677,6 +764,8 @@ int main(void)
 	tcase_add_test(tc, test_body_limit_and_options);
 	tcase_add_test(tc, test_one_device_store);
 	tcase_add_test(tc, test_group_in_use);
+	tcase_add_loop_test(tc, test_delete_history, 0,
+	                    (int)(sizeof(delete_cases) / sizeof(delete_cases[0])));
 	tcase_add_test(tc, test_create);
 	suite_add_tcase(s, tc);
 	return tu_run(s);

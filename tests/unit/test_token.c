@@ -144,6 +144,46 @@ START_TEST(test_num_cases)
 }
 END_TEST
 
+/* up_parse_duration: the --older-than of the prunes. */
+struct duration_case {
+	int line;
+	const char *desc, *text;
+	enum up_err want;
+	uint64_t seconds;
+};
+
+static const struct duration_case duration_cases[] = {
+        {__LINE__, "days", "90d", UP_OK, 90 * 86400ULL},
+        {__LINE__, "weeks", "12w", UP_OK, 12 * 7 * 86400ULL},
+        {__LINE__, "hours", "36h", UP_OK, 36 * 3600ULL},
+        {__LINE__, "a hundred years of days", "36600d", UP_OK, 36600 * 86400ULL},
+        {__LINE__, "past a hundred years", "36601d", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "past a hundred years of weeks", "5229w", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "zero", "0d", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "no unit", "30", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "no number", "d", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "months are not a unit (minutes?)", "3m", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "years are not a unit", "1y", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "upper-case unit", "3D", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "leading zero", "07d", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "sign", "-7d", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "space", "7 d", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "two units", "1d2h", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "overflowing digits", "99999999999999999999999d", UP_ERR_BAD_REQUEST, 0},
+        {__LINE__, "empty", "", UP_ERR_BAD_REQUEST, 0},
+};
+
+START_TEST(test_duration_cases)
+{
+	const struct duration_case *c = &duration_cases[_i];
+	uint64_t v = 12345;
+
+	ck_assert_msg(up_parse_duration(c->text, &v) == c->want, "line %d (%s)", c->line, c->desc);
+	ck_assert_msg(v == (c->want == UP_OK ? c->seconds : 12345), "line %d (%s): %llu", c->line,
+	              c->desc, (unsigned long long)v);
+}
+END_TEST
+
 START_TEST(test_public_ids)
 {
 	uint64_t id = 0;
@@ -173,6 +213,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_scope_cases, 0, sizeof(scope_cases) / sizeof(scope_cases[0]));
 	tcase_add_loop_test(tc, test_num_cases, 0, sizeof(num_cases) / sizeof(num_cases[0]));
 	tcase_add_test(tc, test_public_ids);
+	tcase_add_loop_test(tc, test_duration_cases, 0,
+	                    sizeof(duration_cases) / sizeof(duration_cases[0]));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
