@@ -325,6 +325,7 @@ struct up_list_query {
 	uint64_t after_id; /* the same for an UP_FT_ID key */
 	uint64_t limit;
 	uint64_t offset;
+	int no_count; /* 1: leave *total 0 (an export's chunks need no count) */
 };
 
 /*

@@ -595,7 +595,8 @@ enum up_err up_resource_list(struct up_db *db, const struct up_resource *r, uint
 	if (s == NULL || r->nfilters > UP_MAX_FILTERS)
 		return UP_ERR_INTERNAL;
 	n = filter_params(r, p, tenant, q);
-	rc = up_db_count(db, s->count, p, n, total);
+	*total = 0;
+	rc = q->no_count ? UP_OK : up_db_count(db, s->count, p, n, total);
 	if (rc != UP_OK)
 		return rc;
 	p[n++] =
