@@ -15,3 +15,7 @@ tests_integration_test_import_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endp
 	-I$(top_srcdir)/tests/common
 tests_integration_test_import_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_import_LDADD = $(TEST_LIBS)
+
+# Through lighttpd with curl: streaming, CSV, limits, round trip, worker memory.
+TESTS += tests/e2e/import_export.sh
+EXTRA_DIST += tests/e2e/import_export.sh
