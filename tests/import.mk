@@ -19,3 +19,7 @@ tests_integration_test_import_LDADD = $(TEST_LIBS)
 # Through lighttpd with curl: streaming, CSV, limits, round trip, worker memory.
 TESTS += tests/e2e/import_export.sh
 EXTRA_DIST += tests/e2e/import_export.sh
+
+# userpatch-admin import|export: chunks, progress, --resume after a kill, --json, exit status.
+TESTS += tests/integration/admin_bulk.sh
+EXTRA_DIST += tests/integration/admin_bulk.sh

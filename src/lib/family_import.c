@@ -362,8 +362,8 @@ static void count_writes(const struct import *im, int committed)
 	char day[11];
 	size_t i;
 
-	if (!committed)
-		return;
+	if (!committed || im->call->ctx->auth.token_id == 0)
+		return; /* no token: the shell's import (userpatch-admin) */
 	up_usage_today(day);
 	for (i = 0; i < im->n; i++)
 		if (im->rows[i].action == A_CREATED || im->rows[i].action == A_UPDATED)

@@ -13,6 +13,8 @@ enum up_err up_stream_begin(struct up_response *resp, int status, const char *co
 	if (resp->out == NULL)
 		return UP_OK;
 	resp->streamed = 1;
+	if (resp->out_body_only)
+		return UP_OK;
 	return up_response_write_head(resp, resp->out_request_id, resp->out, resp->out_ctx);
 }
 

@@ -53,5 +53,7 @@ int admin_token(struct admin_env *env, int argc, char **argv);
 /* `positions prune ...` and `alerts prune ...` (argv[0] is the history's name). */
 int admin_prune(struct admin_env *env, int argc, char **argv);
 int admin_usage(struct admin_env *env, int argc, char **argv);
+/* `export ...` and `import ...` (argv[0] is which; admin_bulk.c). */
+int admin_bulk(struct admin_env *env, int argc, char **argv);
 
 #endif

@@ -33,6 +33,12 @@ static const char usage[] =
         "                                   into daily totals (run it daily, from cron)\n"
         "  usage show TOKEN_ID              a token's lifetime count, then its count per UTC\n"
         "                                   day, newest first (DAY<TAB>COUNT)\n"
+        "  export users|groups|devices --tenant NAME [--format csv]\n"
+        "                                   every record of the tenant on stdout (NDJSON or CSV)\n"
+        "  import users|groups|devices --tenant NAME [--on-conflict fail|skip|update]\n"
+        "         [--dry-run] [--atomic] [--chunk N] [--resume] [--json] [--format F] FILE\n"
+        "                                   import FILE (NDJSON, .csv, .json array) in chunks;\n"
+        "                                   progress on stderr; exit status 1 if rows failed\n"
         "scopes: users:read users:write device_app_user:write devices:read devices:write\n"
         "        devices:report groups:read groups:write\n"
         "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
@@ -55,6 +61,8 @@ static admin_fn *command(const char *cmd)
 		return admin_prune;
 	if (strcmp(cmd, "usage") == 0)
 		return admin_usage;
+	if (strcmp(cmd, "export") == 0 || strcmp(cmd, "import") == 0)
+		return admin_bulk;
 	return NULL;
 }
 
