@@ -433,6 +433,77 @@ START_TEST(test_limits)
 }
 END_TEST
 
+struct route_case {
+	int line;
+	const char *desc;
+	const char *accept, *query;
+	const char *type;     /* Content-Type of the answer */
+	const char *contains; /* text the body must hold */
+	int points;           /* positions in the answer (lines of CSV, trkpt, Point) */
+};
+
+static const struct route_case route_cases[] = {
+        {__LINE__, "CSV", "text/csv", "", "text/csv; charset=utf-8",
+         "time,latitude,longitude,altitude,speed,course,accuracy,attributes\r\n"
+         "2026-01-01T10:00:00Z,52.5,13.4,34,,,,\r\n",
+         3},
+        {__LINE__, "GPX, one trk", "application/gpx+xml", "", "application/gpx+xml",
+         "<trkpt lat=\"52.5\" lon=\"13.4\"><ele>34</ele><time>2026-01-01T10:00:00Z</time>"
+         "</trkpt>",
+         3},
+        {__LINE__, "GeoJSON, the line then the points", "application/geo+json", "",
+         "application/geo+json", "\"coordinates\":[[13.4,52.5],[13.5,52.6],[13.6,52.7]]", 3},
+        {__LINE__, "a from/to range", "text/csv",
+         "?from=2026-01-01T10:30:00Z&to=2026-01-01T11:30:00Z", "text/csv; charset=utf-8",
+         "2026-01-01T11:00:00Z,52.6,13.5", 1},
+};
+
+START_TEST(test_route_formats)
+{
+	const struct route_case *c = &route_cases[_i];
+	struct up_response resp;
+	char uri[400], dev[300];
+	const char *marker;
+	struct tu_call call = {"GET", uri, devices_w, NULL, NULL, NULL, NULL, c->accept};
+	int points = 0;
+	const char *p;
+
+	tu_exec(&env, "DELETE FROM users", NULL, NULL, NULL);
+	tu_exec(&env, "DELETE FROM positions", NULL, NULL, NULL);
+	tu_exec(&env, "DELETE FROM devices", NULL, NULL, NULL);
+	make_records();
+	snprintf(dev, sizeof(dev), "%s", device_id());
+	tu_exec(&env,
+	        "INSERT INTO positions (device_id, fix_time, latitude, longitude, altitude) VALUES "
+	        "(?, '2026-01-01 10:00:00', 52.5, 13.4, 34), (?, '2026-01-01 11:00:00', 52.6, "
+	        "13.5, "
+	        "NULL), (?, '2026-01-01 12:00:00', 52.7, 13.6, NULL)",
+	        dev + 4, dev + 4, dev + 4);
+	snprintf(uri, sizeof(uri), "/api/devices/%s/locations%s", dev, c->query);
+	tu_call(&env, up_devices_handle, &call, &resp, NULL);
+	ck_assert_msg(resp.status == 200, "line %d (%s): %d %s", c->line, c->desc, resp.status,
+	              resp.body);
+	ck_assert_msg(resp.content_type != NULL && strcmp(resp.content_type, c->type) == 0,
+	              "line %d (%s): type", c->line, c->desc);
+	ck_assert_msg(strstr(resp.body, c->contains) != NULL, "line %d (%s): %s", c->line, c->desc,
+	              resp.body);
+	marker = strcmp(c->type, "application/gpx+xml") == 0    ? "<trkpt"
+	         : strcmp(c->type, "application/geo+json") == 0 ? "\"Point\""
+	                                                        : "\r\n2026";
+	for (p = resp.body; (p = strstr(p, marker)) != NULL; p++)
+		points++;
+	ck_assert_msg(points == c->points, "line %d (%s): %d points", c->line, c->desc, points);
+	if (strcmp(c->type, "application/geo+json") == 0) {
+		cJSON *doc = NULL;
+
+		ck_assert_int_eq(up_json_parse(resp.body, resp.body_len, 16, &doc), UP_OK);
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "features")), 4);
+		cJSON_Delete(doc);
+	}
+	up_response_free(&resp);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("import");
@@ -447,6 +518,8 @@ int main(void)
 	tcase_add_test(tc, test_tenants);
 	tcase_add_test(tc, test_passwords);
 	tcase_add_test(tc, test_limits);
+	tcase_add_loop_test(tc, test_route_formats, 0,
+	                    sizeof(route_cases) / sizeof(route_cases[0]));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
