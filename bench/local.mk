@@ -38,3 +38,11 @@ bench-http: all bench/write_ceiling$(EXEEXT) bench/noop_fcgi$(EXEEXT)
 
 # What the benchmark scripts share.
 EXTRA_DIST += bench/lib.sh
+
+# Bulk import over HTTP against a multi-row INSERT, and an export of
+# 1,000,000 users with the workers' memory: bench/import_bench.sh.
+EXTRA_DIST += bench/import_bench.sh
+.PHONY: bench-import
+bench: bench-import
+bench-import: all
+	$(SHELL) $(srcdir)/bench/import_bench.sh $(abs_builddir)
