@@ -57,7 +57,7 @@ done
 t2=$(now)
 stored=$(sql "SELECT COUNT(*) FROM users WHERE tenant_id = 1")
 [ "$stored" = 100000 ] || { echo "import_bench: $stored users stored, not 100000" >&2; exit 1; }
-awk -v c="$(echo "$t1 - $t0" | bc)" -v h="$(echo "$t2 - $t1" | bc)" 'BEGIN {
+awk -v c="$(awk -v a="$t0" -v b="$t1" "BEGIN { print b - a }")" -v h="$(awk -v a="$t1" -v b="$t2" "BEGIN { print b - a }")" 'BEGIN {
 	printf "ceiling  100000 rows in %.2f s: %.0f rows/s (multi-row INSERT, mariadb client)\n", c, 100000 / c
 	printf "import   100000 rows in %.2f s: %.0f rows/s (10 requests of 10,000 NDJSON rows)\n", h, 100000 / h
 	printf "ratio    import / ceiling = %.2f (target >= 0.5)\n", c / h }'
@@ -83,6 +83,6 @@ t4=$(now)
 p2=$(peak)
 rows=$(wc -l <"$work/export.ndjson")
 [ "$rows" = 1000000 ] || { echo "import_bench: exported $rows rows" >&2; exit 1; }
-awk -v s="$(echo "$t4 - $t3" | bc)" -v p1="$p1" -v p2="$p2" -v b="$(wc -c <"$work/export.ndjson")" 'BEGIN {
+awk -v s="$(awk -v a="$t3" -v b="$t4" "BEGIN { print b - a }")" -v p1="$p1" -v p2="$p2" -v b="$(wc -c <"$work/export.ndjson")" 'BEGIN {
 	printf "export   1000000 rows (%.0f MiB NDJSON) in %.2f s: %.0f rows/s\n", b / 1048576, s, 1000000 / s
 	printf "memory   users workers peak RSS %d kB before, %d kB after: %+d kB (target <= 2048)\n", p1, p2, p2 - p1 }'

@@ -13,6 +13,8 @@
 void up_dev_last_location(struct up_call *call);  /* GET .../lastLocation */
 void up_dev_post_locations(struct up_call *call); /* POST .../locations */
 void up_dev_get_locations(struct up_call *call);  /* GET .../locations */
+void up_dev_post_alert(struct up_call *call);     /* POST .../alerts */
+void up_dev_get_alerts(struct up_call *call);     /* GET .../alerts */
 
 /* The route history's formats besides the JSON page (devices_route.c), by Accept. */
 enum up_route_format { UP_ROUTE_JSON, UP_ROUTE_CSV, UP_ROUTE_GPX, UP_ROUTE_GEOJSON };
@@ -25,7 +27,5 @@ enum up_route_format up_dev_route_format(const struct up_request *req);
  */
 enum up_err up_dev_route_stream(struct up_call *call, uint64_t device, const char *from,
                                 const char *to, enum up_route_format f);
-void up_dev_post_alert(struct up_call *call);     /* POST .../alerts */
-void up_dev_get_alerts(struct up_call *call);     /* GET .../alerts */
 
 #endif

@@ -113,7 +113,7 @@ struct up_response {
 	void *out_ctx;
 	const char *out_request_id;
 	int out_head_only;
-	int out_body_only; /* the writer takes the body alone, no status nor headers (a shell export) */
+	int out_body_only; /* the writer takes the body alone (a shell export): no head */
 	int streamed;
 };
 
