@@ -61,3 +61,10 @@ bench-prune: all
 bench-scale: bench-prune-scale
 bench-prune-scale: all
 	$(SHELL) $(srcdir)/bench/prune_bench.sh $(abs_builddir) 10000000
+# Bulk import over HTTP against a multi-row INSERT, and an export of
+# 1,000,000 users with the workers' memory: bench/import_bench.sh.
+EXTRA_DIST += bench/import_bench.sh
+.PHONY: bench-import
+bench: bench-import
+bench-import: all
+	$(SHELL) $(srcdir)/bench/import_bench.sh $(abs_builddir)

@@ -196,6 +196,14 @@ void up_dev_get_locations(struct up_call *call)
 		                  ? v[L_CURSOR].time
 		                  : NULL;
 		q.limit = v[L_LIMIT].num;
+		if (up_dev_route_format(call->req) != UP_ROUTE_JSON) {
+			rc = up_dev_route_stream(call, device, q.from, q.to,
+			                         up_dev_route_format(call->req));
+			if (rc != UP_OK)
+				fail(call, rc, &e);
+			up_req_params_free(v, L__N);
+			return;
+		}
 		rc = up_positions_range(ctx->db, ctx->auth.tenant_id, device, &q, &items, &more);
 	}
 	if (rc == UP_OK && (body = locations_body(device, items, q.limit, more)) == NULL)

@@ -14,6 +14,10 @@ static const struct up_route routes[] = {
         {"/api/groups/", READ, R, up_family_list, NULL},
         {"/api/groups/", UP_MB(UP_M_POST), W, up_family_create, NULL},
         {"/api/groups/", UP_MB(UP_M_OPTIONS), 0, NULL, NULL},
+        /* Fixed names first: "export" and "import" are no group ids (group_store.c). */
+        {"/api/groups/export", READ | UP_MB(UP_M_OPTIONS), R, up_family_export, NULL},
+        {"/api/groups/import", UP_MB(UP_M_POST) | UP_ROUTE_IMPORT, W, up_family_import, NULL},
+        {"/api/groups/import", UP_MB(UP_M_OPTIONS), 0, NULL, NULL},
         {"/api/groups/{id}", READ, R, up_family_get, NULL},
         {"/api/groups/{id}", UP_MB(UP_M_PUT), W, up_family_put, NULL},
         {"/api/groups/{id}", UP_MB(UP_M_PATCH), W, up_family_patch, NULL},

@@ -7,6 +7,7 @@ DEVICE_APP_HANDLER_SOURCES = src/endpoints/device_app_handler.c \
 	src/endpoints/device_app_decode.c src/endpoints/device_app_fields.c \
 	src/endpoints/device_app_store.c src/endpoints/device_app.h
 DEVICES_HANDLER_SOURCES = src/endpoints/devices_handler.c src/endpoints/devices_track.c \
+	src/endpoints/devices_route.c \
 	src/endpoints/devices.h src/endpoints/devices_internal.h
 GROUPS_HANDLER_SOURCES = src/endpoints/groups_handler.c src/endpoints/groups.h
 EVENTS_HANDLER_SOURCES = src/endpoints/events_handler.c src/endpoints/events.h

@@ -247,9 +247,13 @@ int up_app_main(const char *prog, const struct up_routes *routes)
 				up_usage_install(ctx.db);
 		}
 		up_response_init(&resp);
+		resp.out = req_write;
+		resp.out_ctx = io;
 		rc = up_request_read(&req, req_getenv, io, req_read, io,
 		                     up_routes_body_max(routes, &live.cfg));
 		up_log_set_request_id(req.request_id);
+		resp.out_request_id = req.request_id;
+		resp.out_head_only = req.method == UP_M_HEAD;
 		/*
 		 * All of the body was read: the end of FCGI_STDIN follows it at once
 		 * (the web server sends it right after the body), so reading it
@@ -270,7 +274,9 @@ int up_app_main(const char *prog, const struct up_routes *routes)
 		} else {
 			handle(&ctx, routes, NULL, &req, &resp);
 		}
-		up_response_write(&resp, req.request_id, req.method == UP_M_HEAD, req_write, io);
+		if (!resp.streamed) /* a streamed answer left as it was made */
+			up_response_write(&resp, req.request_id, req.method == UP_M_HEAD, req_write,
+			                  io);
 		/* The answer leaves now; what follows does not keep the client waiting. */
 		if (cgi)
 			fflush(stdout);

@@ -56,6 +56,8 @@ static const struct key_info keys[] = {
         {"max_batch_body", K_ULONG, OFF(max_batch_body), 256, 64UL * 1024 * 1024},
         {"token_cache_seconds", K_ULONG, OFF(token_cache_seconds), 0, 60},
         {"max_future_fix", K_ULONG, OFF(max_future_fix), 0, 86400},
+        {"max_import_body", K_ULONG, OFF(max_import_body), 256, 1024UL * 1024 * 1024},
+        {"max_import_rows", K_ULONG, OFF(max_import_rows), 1, 1000000},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -70,6 +72,8 @@ void up_config_defaults(struct up_config *cfg)
 	cfg->db_failback_delay = 60;
 	cfg->max_body = 64 * 1024;
 	cfg->max_batch_body = 1024 * 1024;
+	cfg->max_import_body = 16UL * 1024 * 1024;
+	cfg->max_import_rows = 10000;
 	cfg->max_json_depth = 32;
 	cfg->max_patch_ops = 256;
 	cfg->max_pointer_len = 1024;

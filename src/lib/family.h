@@ -70,6 +70,16 @@ struct up_family {
 };
 
 
+/*
+ * The pipeline for a handler that runs many writes in its own transactions
+ * (imports): up_write_in_txn runs write w inside the caller's transaction
+ * (everything a run made is reset at its start, so the transaction may be
+ * run again), with w->secret prepared by the caller (up_secret_prehash);
+ * up_write_reset releases what the last run made.
+ */
+enum up_err up_write_in_txn(struct up_db *db, struct up_write *w);
+void up_write_reset(struct up_write *w);
+
 /* The route handlers: call->family says which family, call->id which row. */
 void up_family_get(struct up_call *call);    /* GET, HEAD /{id} */
 void up_family_list(struct up_call *call);   /* GET, HEAD the collection */
@@ -77,5 +87,7 @@ void up_family_create(struct up_call *call); /* POST the collection */
 void up_family_put(struct up_call *call);    /* PUT /{id} */
 void up_family_patch(struct up_call *call);  /* PATCH /{id} */
 void up_family_delete(struct up_call *call); /* DELETE /{id} */
+void up_family_export(struct up_call *call); /* GET <collection>/export (family_export.c) */
+void up_family_import(struct up_call *call); /* POST <collection>/import (family_import.c) */
 
 #endif

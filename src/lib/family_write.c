@@ -300,6 +300,16 @@ out:
 	return rc;
 }
 
+enum up_err up_write_in_txn(struct up_db *db, struct up_write *w)
+{
+	return write_txn(db, w);
+}
+
+void up_write_reset(struct up_write *w)
+{
+	attempt_reset(w);
+}
+
 /* Run the write's transaction (hashing a secret between runs if need be) and answer. */
 static void run(struct up_write *w, struct up_call *call)
 {

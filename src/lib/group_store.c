@@ -20,6 +20,9 @@ static int r_group_id(struct up_check *c, const cJSON *v)
 	    !up_valid_charset(s + 1, "abcdefghijklmnopqrstuvwxyz0123456789_.-", 0, 63))
 		return up_check_fail(c, "must be 1 to 64 characters of a-z, 0-9, _ . - "
 		                        "starting with a letter or digit");
+	/* The bulk routes /api/groups/export and /api/groups/import come first. */
+	if (strcmp(s, "export") == 0 || strcmp(s, "import") == 0)
+		return up_check_fail(c, "is reserved: /api/groups/%s is the bulk route", s);
 	return 1;
 }
 

@@ -287,6 +287,7 @@ enum up_err up_request_read(struct up_request *req, up_getenv_fn getenv_fn, void
 	if (auth != NULL && auth[0] != '\0' && (req->authorization = strdup(auth)) == NULL)
 		return UP_ERR_NOMEM;
 	req->if_match = dup_or_null(getenv_fn(env_ctx, "HTTP_IF_MATCH"));
+	req->accept = dup_or_null(getenv_fn(env_ctx, "HTTP_ACCEPT"));
 	req->remote_addr = dup_or_null(getenv_fn(env_ctx, "REMOTE_ADDR"));
 	rc = set_content_type(req, getenv_fn(env_ctx, "CONTENT_TYPE"));
 	if (rc != UP_OK)
@@ -317,6 +318,7 @@ void up_request_free(struct up_request *req)
 		free(req->authorization);
 	}
 	free(req->if_match);
+	free(req->accept);
 	free(req->remote_addr);
 	if (req->body != NULL) /* it may hold a password (device-app, users PATCH/PUT/POST) */
 		sodium_memzero(req->body, req->body_len);
@@ -462,9 +464,11 @@ static int put(up_write_fn write_fn, void *io_ctx, const char *s)
 	return write_fn(io_ctx, s, strlen(s));
 }
 
-enum up_err up_response_write(const struct up_response *resp, const char *request_id, int head_only,
-                              up_write_fn write_fn, void *io_ctx)
+/* Status line and headers; with_length: Content-Type and Content-Length of a body. */
+static int write_head(const struct up_response *resp, const char *request_id, int with_length,
+                      up_write_fn write_fn, void *io_ctx)
 {
+	const char *ct = resp->content_type != NULL ? resp->content_type : "application/json";
 	char num[24];
 	size_t i;
 	int rc = 0;
@@ -481,8 +485,13 @@ enum up_err up_response_write(const struct up_response *resp, const char *reques
 		rc |= put(write_fn, io_ctx, resp->headers[i].value);
 		rc |= put(write_fn, io_ctx, "\r\n");
 	}
-	if (resp->body != NULL) {
-		rc |= put(write_fn, io_ctx, "Content-Type: application/json\r\nContent-Length: ");
+	if (resp->body != NULL || !with_length) {
+		rc |= put(write_fn, io_ctx, "Content-Type: ");
+		rc |= put(write_fn, io_ctx, ct);
+		rc |= put(write_fn, io_ctx, "\r\n");
+	}
+	if (resp->body != NULL && with_length) {
+		rc |= put(write_fn, io_ctx, "Content-Length: ");
 		rc |= put(write_fn, io_ctx, up_decimal(resp->body_len, num + sizeof(num)));
 		rc |= put(write_fn, io_ctx, "\r\n");
 	}
@@ -491,7 +500,21 @@ enum up_err up_response_write(const struct up_response *resp, const char *reques
 	          "X-Request-Id: ");
 	rc |= put(write_fn, io_ctx, request_id != NULL ? request_id : "-");
 	rc |= put(write_fn, io_ctx, "\r\n\r\n");
+	return rc;
+}
+
+enum up_err up_response_write(const struct up_response *resp, const char *request_id, int head_only,
+                              up_write_fn write_fn, void *io_ctx)
+{
+	int rc = write_head(resp, request_id, 1, write_fn, io_ctx);
+
 	if (resp->body != NULL && !head_only)
 		rc |= write_fn(io_ctx, resp->body, resp->body_len);
 	return rc == 0 ? UP_OK : UP_ERR_IO;
+}
+
+enum up_err up_response_write_head(const struct up_response *resp, const char *request_id,
+                                   up_write_fn write_fn, void *io_ctx)
+{
+	return write_head(resp, request_id, 0, write_fn, io_ctx) == 0 ? UP_OK : UP_ERR_IO;
 }

@@ -35,6 +35,7 @@ struct up_request {
 	char *content_params; /* the parameters after ';', NULL if none */
 	char *authorization;  /* HTTP_AUTHORIZATION or REDIRECT_HTTP_AUTHORIZATION */
 	char *if_match;       /* HTTP_IF_MATCH, NULL if none */
+	char *accept;         /* HTTP_ACCEPT, NULL if none */
 	char *remote_addr;    /* REMOTE_ADDR, NULL if none */
 	char *body;           /* NUL-terminated copy of the body, NULL if none */
 	size_t body_len;
@@ -102,6 +103,18 @@ struct up_response {
 	size_t nheaders;
 	char *body; /* owned, NULL for no body */
 	size_t body_len;
+	const char *content_type; /* static; NULL: application/json */
+	/*
+	 * A streamed answer (response_stream.h): where the accept loop writes,
+	 * set by it after up_response_init (out NULL: the stream is kept in body,
+	 * as tests want it), and whether status and headers have left already.
+	 */
+	up_write_fn out;
+	void *out_ctx;
+	const char *out_request_id;
+	int out_head_only;
+	int out_body_only; /* the writer takes the body alone (a shell export): no head */
+	int streamed;
 };
 
 /* Counters reported in bodies once the token is recognised. */
@@ -144,5 +157,12 @@ const char *up_status_reason(int status);
  */
 enum up_err up_response_write(const struct up_response *resp, const char *request_id, int head_only,
                               up_write_fn write_fn, void *io_ctx);
+
+/*
+ * Write only the status line and headers of resp, with Content-Type (its
+ * content_type) and no Content-Length: the head of a streamed body.
+ */
+enum up_err up_response_write_head(const struct up_response *resp, const char *request_id,
+                                   up_write_fn write_fn, void *io_ctx);
 
 #endif

@@ -40,6 +40,9 @@ typedef void (*up_route_fn)(struct up_call *call);
  */
 #define UP_ROUTE_BATCH (1u << 16)
 
+/* In a row's methods: its body may be up to max_import_body (an import), when that is larger. */
+#define UP_ROUTE_IMPORT (1u << 17)
+
 /*
  * A route.  pattern is a path in which "{id}" stands for one non-empty
  * segment, and a final "/" means "with or without a trailing slash".  Rows

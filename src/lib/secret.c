@@ -10,6 +10,20 @@ static void digest(unsigned char key[crypto_generichash_BYTES], const char *plai
 	                   strlen(plain), NULL, 0);
 }
 
+enum up_err up_secret_keep_hash(struct up_secret *s, const char *hash)
+{
+	size_t n = strlen(hash);
+
+	if (strncmp(hash, "$argon2id$", 10) != 0 || n >= sizeof(s->hash) ||
+	    strspn(hash, "$abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=,") !=
+	            n)
+		return UP_ERR_VALIDATION;
+	digest(s->hashed_key, hash);
+	memcpy(s->hash, hash, n + 1);
+	s->hashed = 1;
+	return UP_OK;
+}
+
 enum up_err up_secret_prehash(struct up_secret *s, const struct up_config *cfg, const char *plain)
 {
 	unsigned char key[crypto_generichash_BYTES];

@@ -52,6 +52,13 @@ enum up_secret_verdict {
 	UP_SECRET_LATER, /* not judged yet: write nothing, end the transaction */
 };
 
+/*
+ * A secret given already hashed (an import of an "$argon2id$..." string,
+ * borrowed): the write stores it as it is, as if it were the hash of itself.
+ * UP_ERR_VALIDATION when it is not an argon2id string that fits.
+ */
+enum up_err up_secret_keep_hash(struct up_secret *s, const char *hash);
+
 /* Outside a transaction: hash plain (borrowed) now, unless it was already. */
 enum up_err up_secret_prehash(struct up_secret *s, const struct up_config *cfg, const char *plain);
 

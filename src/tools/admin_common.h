@@ -65,5 +65,7 @@ int admin_usage(struct admin_env *env, int argc, char **argv);
 int admin_events(struct admin_env *env, int argc, char **argv);
 /* `audit prune ...` (admin_audit.c). */
 int admin_audit(struct admin_env *env, int argc, char **argv);
+/* `export ...` and `import ...` (argv[0] is which; admin_bulk.c). */
+int admin_bulk(struct admin_env *env, int argc, char **argv);
 
 #endif

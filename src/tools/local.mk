@@ -6,5 +6,5 @@ src_tools_userpatch_admin_SOURCES = src/tools/userpatch-admin.c \
 	src/tools/admin_migrate.c src/tools/admin_tenant.c src/tools/admin_token.c \
 	src/tools/admin_json_patch.c src/tools/admin_prune.c src/tools/admin_usage.c \
 	src/tools/admin_partition.c src/tools/admin_partition.h src/tools/admin_audit.c \
-	src/tools/admin_help.c src/tools/admin_events.c
+	src/tools/admin_help.c src/tools/admin_events.c src/tools/admin_bulk.c
 src_tools_userpatch_admin_LDADD = $(UP_LIBS)

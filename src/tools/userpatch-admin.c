@@ -42,6 +42,12 @@ static const char usage[] =
         "                                   day, newest first (DAY<TAB>COUNT)\n"
         "  events prune --older-than DAYS   delete change-feed events older than DAYS days\n"
         "                                   (run it daily, from cron)\n"
+        "  export users|groups|devices --tenant NAME [--format csv]\n"
+        "                                   every record of the tenant on stdout (NDJSON or CSV)\n"
+        "  import users|groups|devices --tenant NAME [--on-conflict fail|skip|update]\n"
+        "         [--dry-run] [--atomic] [--chunk N] [--resume] [--json] [--format F] FILE\n"
+        "                                   import FILE (NDJSON, .csv, .json array) in chunks;\n"
+        "                                   progress on stderr; exit status 1 if rows failed\n"
         "scopes: users:read users:write device_app_user:write devices:read devices:write\n"
         "        devices:report groups:read groups:write events:read\n"
         "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
@@ -68,6 +74,8 @@ static admin_fn *command(const char *cmd)
 		return admin_events;
 	if (strcmp(cmd, "audit") == 0)
 		return admin_audit;
+	if (strcmp(cmd, "export") == 0 || strcmp(cmd, "import") == 0)
+		return admin_bulk;
 	return NULL;
 }
 

@@ -147,6 +147,8 @@ static const char *call_getenv(void *ctx, const char *name)
 		return e->call->content_type;
 	if (strcmp(name, "HTTP_IF_MATCH") == 0)
 		return e->call->if_match;
+	if (strcmp(name, "HTTP_ACCEPT") == 0)
+		return e->call->accept;
 	if (strcmp(name, "HTTP_X_REQUEST_ID") == 0)
 		return e->call->request_id;
 	if (strcmp(name, "CONTENT_LENGTH") == 0)

@@ -64,6 +64,7 @@ struct tu_call {
 	const char *body;         /* body text (Content-Length set from it) */
 	const char *if_match;     /* If-Match */
 	const char *request_id;   /* X-Request-Id */
+	const char *accept;       /* Accept */
 };
 
 /*

@@ -280,6 +280,8 @@ class Checker:
             return ["Content-Type %r is not among %s" % (ctype, ", ".join(content))]
         if "json" not in ctype:
             return []
+        if ctype.endswith("ndjson"):
+            return self.check_lines(media, body)
         try:
             import json
             instance = json.loads(body)
@@ -287,6 +289,20 @@ class Checker:
             return ["body is not JSON: %s" % e]
         schema = to_json_schema(media.get("schema", {}))
         return self.validate(schema, instance)
+
+    def check_lines(self, media, body):
+        """NDJSON: every line is one instance of the schema."""
+        import json
+        schema = to_json_schema(media.get("schema", {}))
+        for n, line in enumerate(body.splitlines(), 1):
+            try:
+                instance = json.loads(line)
+            except ValueError as e:
+                return ["line %d is not JSON: %s" % (n, e)]
+            problems = self.validate(schema, instance)
+            if problems:
+                return ["line %d: %s" % (n, p) for p in problems]
+        return []
 
 
 def read_headers(path):

@@ -71,4 +71,12 @@ tests_fuzz_fuzz_positions_SOURCES = tests/fuzz/fuzz_positions.c src/lib/position
 tests_fuzz_fuzz_positions_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_positions_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_positions_LDADD = $(FUZZ_LIBS)
+
+# The import body readers: CSV and NDJSON rows, and CSV cells written and read back.
+noinst_PROGRAMS += tests/fuzz/fuzz_import
+tests_fuzz_fuzz_import_SOURCES = tests/fuzz/fuzz_import.c src/lib/import_rows.c src/lib/csv.c \
+	src/lib/response_stream.c src/lib/json.c src/lib/utf8.c src/lib/errors.c
+tests_fuzz_fuzz_import_CFLAGS = $(FUZZ_CC_FLAGS)
+tests_fuzz_fuzz_import_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_import_LDADD = $(FUZZ_LIBS)
 endif
