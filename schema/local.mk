@@ -4,3 +4,4 @@ dist_schema_DATA += schema/004_identifiers.sql
 dist_schema_DATA += schema/006_devices.sql
 dist_schema_DATA += schema/003_usage_slots.sql
 dist_schema_DATA += schema/005_groups.sql
+dist_schema_DATA += schema/009_trackers.sql

@@ -9,6 +9,11 @@ DEVICE_APP_HANDLER_SOURCES = src/endpoints/device_app_handler.c \
 DEVICES_HANDLER_SOURCES = src/endpoints/devices_handler.c src/endpoints/devices_track.c \
 	src/endpoints/devices.h src/endpoints/devices_internal.h
 GROUPS_HANDLER_SOURCES = src/endpoints/groups_handler.c src/endpoints/groups.h
+TRACKER_DECODE_SOURCES = src/endpoints/tracker_common.c src/endpoints/tracker_osmand_form.c \
+	src/endpoints/tracker_osmand_json.c src/endpoints/tracker_owntracks.c \
+	src/endpoints/tracker_overland.c src/endpoints/tracker_decode.h
+TRACKERS_HANDLER_SOURCES = src/endpoints/trackers_handler.c src/endpoints/trackers.h \
+	$(TRACKER_DECODE_SOURCES)
 
 # families:begin automake (generated from src/endpoints/families)
 pkglibexec_PROGRAMS += src/endpoints/userpatch-users
@@ -23,5 +28,8 @@ src_endpoints_userpatch_devices_LDADD = $(UP_LIBS)
 pkglibexec_PROGRAMS += src/endpoints/userpatch-groups
 src_endpoints_userpatch_groups_SOURCES = src/endpoints/groups_main.c $(GROUPS_HANDLER_SOURCES)
 src_endpoints_userpatch_groups_LDADD = $(UP_LIBS)
+pkglibexec_PROGRAMS += src/endpoints/userpatch-trackers
+src_endpoints_userpatch_trackers_SOURCES = src/endpoints/trackers_main.c $(TRACKERS_HANDLER_SOURCES)
+src_endpoints_userpatch_trackers_LDADD = $(UP_LIBS)
 # families:end
 EXTRA_DIST += src/endpoints/families

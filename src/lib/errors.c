@@ -45,6 +45,9 @@ static const struct err_info err_table[UP_ERR__MAX] = {
         [UP_ERR_DB_RETRY] = {503, "service_unavailable", "Database busy, try again"},
         [UP_ERR_DB_UNAVAILABLE] = {503, "service_unavailable", "Database unavailable"},
         [UP_ERR_NO_LOCATION] = {404, "no_location", "The device has reported no position yet"},
+        [UP_ERR_DEVICE_NOT_FOUND] = {404, "device_not_found",
+                                     "No device of the tenant has this uniqueId or IMEI"},
+        [UP_ERR_WRONG_DEVICE] = {403, "wrong_device", "The token reports for another device only"},
 };
 
 static const struct err_info *lookup(enum up_err err)

@@ -287,6 +287,7 @@ enum up_err up_request_read(struct up_request *req, up_getenv_fn getenv_fn, void
 	if (auth != NULL && auth[0] != '\0' && (req->authorization = strdup(auth)) == NULL)
 		return UP_ERR_NOMEM;
 	req->if_match = dup_or_null(getenv_fn(env_ctx, "HTTP_IF_MATCH"));
+	req->limit_d = dup_or_null(getenv_fn(env_ctx, "HTTP_X_LIMIT_D"));
 	req->remote_addr = dup_or_null(getenv_fn(env_ctx, "REMOTE_ADDR"));
 	rc = set_content_type(req, getenv_fn(env_ctx, "CONTENT_TYPE"));
 	if (rc != UP_OK)
@@ -317,6 +318,7 @@ void up_request_free(struct up_request *req)
 		free(req->authorization);
 	}
 	free(req->if_match);
+	free(req->limit_d);
 	free(req->remote_addr);
 	if (req->body != NULL) /* it may hold a password (device-app, users PATCH/PUT/POST) */
 		sodium_memzero(req->body, req->body_len);
