@@ -194,12 +194,15 @@ static void overland(struct up_call *call)
 #define REPORT UP_SCOPE_DEVICES_REPORT
 
 static const struct up_route routes[] = {
-        {"/api/trackers/osmand", UP_MB(UP_M_GET) | POST, REPORT, osmand, NULL},
-        {"/api/trackers/osmand", OPTIONS, 0, NULL, NULL},
-        {"/api/trackers/owntracks", POST, REPORT, owntracks, NULL},
-        {"/api/trackers/owntracks", OPTIONS, 0, NULL, NULL},
-        {"/api/trackers/overland", POST, REPORT, overland, NULL},
-        {"/api/trackers/overland", OPTIONS, 0, NULL, NULL},
+        {"/api/trackers/osmand/", UP_MB(UP_M_GET) | POST, REPORT, osmand, NULL},
+        {"/api/trackers/osmand/", OPTIONS, 0, NULL, NULL},
+        {"/api/trackers/owntracks/", POST, REPORT, owntracks, NULL},
+        {"/api/trackers/owntracks/", OPTIONS, 0, NULL, NULL},
+        {"/api/trackers/overland/", POST, REPORT, overland, NULL},
+        {"/api/trackers/overland/", OPTIONS, 0, NULL, NULL},
+        /* The family's path and any other name under it: OPTIONS only (the rest 405). */
+        {"/api/trackers/", OPTIONS, 0, NULL, NULL},
+        {"/api/trackers/{id}", OPTIONS, 0, NULL, NULL},
 };
 
 const struct up_routes up_trackers_routes = {routes, sizeof(routes) / sizeof(routes[0]), NULL};
