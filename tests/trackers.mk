@@ -8,3 +8,7 @@ tests_unit_test_tracker_decode_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/end
 tests_unit_test_tracker_decode_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_tracker_decode_LDADD = $(TEST_LIBS)
 TESTS += tests/unit/test_tracker_decode
+
+# Through lighttpd with curl (every response checked against docs/openapi.yaml).
+TESTS += tests/e2e/trackers_api.sh
+EXTRA_DIST += tests/e2e/trackers_api.sh
