@@ -13,6 +13,7 @@ TRACKER_DECODE_SOURCES = src/endpoints/tracker_common.c src/endpoints/tracker_os
 	src/endpoints/tracker_osmand_json.c src/endpoints/tracker_owntracks.c \
 	src/endpoints/tracker_overland.c src/endpoints/tracker_decode.h
 TRACKERS_HANDLER_SOURCES = src/endpoints/trackers_handler.c src/endpoints/trackers.h \
+	src/endpoints/tracker_device.c src/endpoints/tracker_device.h \
 	$(TRACKER_DECODE_SOURCES)
 
 # families:begin automake (generated from src/endpoints/families)

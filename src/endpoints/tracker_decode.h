@@ -25,6 +25,7 @@ struct up_track_report {
 	char device[UP_TRACKER_DEVICE_LEN + 1]; /* the device the request names; "" for none */
 	cJSON *positions;                       /* array of position documents (owned), or NULL */
 	cJSON *alert;                           /* an alert document (owned), or NULL */
+	int batch; /* 1: the app sent a batch (details then carry "index") */
 };
 
 void up_track_report_free(struct up_track_report *r);

@@ -104,6 +104,7 @@ enum up_err up_tracker_osmand_json(const cJSON *doc, time_t now, struct up_track
 	out->positions = cJSON_CreateArray();
 	if (out->positions == NULL)
 		return UP_ERR_NOMEM;
+	out->batch = cJSON_IsArray(loc);
 	for (l = cJSON_IsArray(loc) ? loc->child : loc; l != NULL;
 	     l = cJSON_IsArray(loc) ? l->next : NULL, i++) {
 		cJSON *pos = cJSON_IsObject(l) ? one(l, now, cJSON_IsArray(loc) ? i : -1, e) : NULL;

@@ -126,6 +126,7 @@ enum up_err up_tracker_overland(const cJSON *doc, time_t now, struct up_track_re
 		return UP_ERR_VALIDATION;
 	if ((out->positions = cJSON_CreateArray()) == NULL)
 		return UP_ERR_NOMEM;
+	out->batch = 1;
 	cJSON_ArrayForEach(f, locs)
 	{
 		if (!cJSON_IsObject(f))

@@ -15,6 +15,7 @@
 #include "position_store.h"
 #include "request_io.h"
 #include "tracker_decode.h"
+#include "tracker_device.h"
 #include "trackers.h"
 
 enum proto { P_OSMAND, P_OWNTRACKS, P_OVERLAND };
@@ -49,47 +50,6 @@ static enum up_err decode(const struct up_call *call, enum proto p, time_t now,
 	return rc;
 }
 
-/* Device of the tenant whose field name (uniqueId, imei) is value: *id, 0 for none. */
-static enum up_err find_by(struct up_ctx *ctx, const char *name, const char *value, uint64_t *id)
-{
-	int i = up_resource_field(&up_device_resource, name);
-
-	*id = 0;
-	if (i < 0)
-		return UP_ERR_INTERNAL;
-	return up_resource_lookup(ctx->db, &up_device_resource, ctx->auth.tenant_id, (size_t)i,
-	                          value, 0, id);
-}
-
-/* The device the report is for (see the top of the file). */
-static enum up_err resolve(struct up_ctx *ctx, const char *name, uint64_t *device,
-                           struct up_error *e)
-{
-	uint64_t bound = ctx->auth.device_id;
-	enum up_err rc;
-
-	*device = 0;
-	if (name[0] == '\0') {
-		*device = bound;
-		return bound != 0 ? UP_OK
-		                  : up_error_set(e, UP_ERR_BAD_REQUEST,
-		                                 "The report names no device (OsmAnd id, "
-		                                 "device_id, X-Limit-D, topic or tid)");
-	}
-	rc = find_by(ctx, "uniqueId", name, device);
-	if (rc == UP_OK && *device == 0)
-		rc = find_by(ctx, "imei", name, device);
-	if (rc != UP_OK)
-		return rc;
-	if (bound != 0 && *device != bound)
-		return up_error_set(e, UP_ERR_WRONG_DEVICE,
-		                    "The token reports for another device only");
-	if (*device == 0)
-		return up_error_set(e, UP_ERR_DEVICE_NOT_FOUND,
-		                    "No device of the tenant has the uniqueId or IMEI '%s'", name);
-	return UP_OK;
-}
-
 /* Store what r reports for device; the alert (if any) is checked before anything is stored. */
 static enum up_err store(struct up_ctx *ctx, uint64_t device, const struct up_track_report *r,
                          time_t now, struct up_error *e)
@@ -102,7 +62,9 @@ static enum up_err store(struct up_ctx *ctx, uint64_t device, const struct up_tr
 	enum up_err rc;
 
 	memset(&a, 0, sizeof(a));
-	rc = up_positions_check(r->positions, now, ctx->cfg->max_future_fix, &p, &n, e);
+	/* One fix is checked as one position: its details carry no index. */
+	rc = up_positions_check(r->batch ? r->positions : r->positions->child, now,
+	                        ctx->cfg->max_future_fix, &p, &n, e);
 	if (rc == UP_OK && r->alert != NULL) {
 		rc = up_alert_check(r->alert, now, ctx->cfg->max_future_fix, &a, e);
 		has_alert = rc == UP_OK;
@@ -156,7 +118,7 @@ static void report(struct up_call *call, enum proto p)
 	rc = decode(call, p, now, &r, &e);
 	/* OwnTracks' other messages (transition, lwt, ...) store nothing. */
 	if (rc == UP_OK && r.positions != NULL) {
-		rc = resolve(call->ctx, r.device, &device, &e);
+		rc = up_tracker_device_of(call->ctx, r.device, call->req->request_id, &device, &e);
 		if (rc == UP_OK)
 			rc = store(call->ctx, device, &r, now, &e);
 	}

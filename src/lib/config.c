@@ -17,7 +17,7 @@
 
 #define CONFIG_MAX_FILE (64 * 1024)
 
-enum key_type { K_STR, K_ULONG, K_DEVICE_MODE, K_LOG_LEVEL };
+enum key_type { K_STR, K_ULONG, K_DEVICE_MODE, K_LOG_LEVEL, K_ONOFF };
 
 struct key_info {
 	const char *name;
@@ -56,6 +56,7 @@ static const struct key_info keys[] = {
         {"max_batch_body", K_ULONG, OFF(max_batch_body), 256, 64UL * 1024 * 1024},
         {"token_cache_seconds", K_ULONG, OFF(token_cache_seconds), 0, 60},
         {"max_future_fix", K_ULONG, OFF(max_future_fix), 0, 86400},
+        {"tracker_register_unknown", K_ONOFF, OFF(tracker_register_unknown), 0, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -175,6 +176,13 @@ static enum up_err set_value(struct up_config *cfg, const struct key_info *k, co
 			return UP_ERR_CONFIG;
 		}
 		*(unsigned long *)field = (unsigned long)n;
+		return UP_OK;
+	case K_ONOFF:
+		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+			snprintf(err, errlen, "line %u: %s must be on or off", line, k->name);
+			return UP_ERR_CONFIG;
+		}
+		*(int *)field = strcmp(v, "on") == 0;
 		return UP_OK;
 	case K_DEVICE_MODE:
 		if (strcmp(v, "format") == 0)
