@@ -425,10 +425,13 @@ dep_make_batch() {
 			i ? "," : "", int(i / 60), i % 60, i, i; printf "]" }' >"$E2E_TMP/batch"
 }
 
-# dep_new_device NAME: a device of the token's tenant (tenant 1 here); prints
-# its number. A test with other fixtures redefines it.
+# dep_new_device NAME: a device of the token's tenant (tenant 1 here), with
+# the uniqueId phone-N; prints its number N. A test with other fixtures
+# redefines it.
 dep_new_device() {
-	e2e_sql "INSERT INTO devices (tenant_id, name) VALUES (1, '$1'); SELECT LAST_INSERT_ID();"
+	e2e_sql "INSERT INTO devices (tenant_id, name) VALUES (1, '$1');
+		UPDATE devices SET unique_id = CONCAT('phone-', id) WHERE id = LAST_INSERT_ID();
+		SELECT LAST_INSERT_ID();"
 }
 
 # dep_check_get: the Authorization header reaches the Users API program.
@@ -526,7 +529,6 @@ dep_check_all() {
 	expect_json type '"sos"'
 
 	echo "# $label: /api/trackers (OsmAnd with key, OwnTracks with Basic)"
-	e2e_sql "UPDATE devices SET unique_id = 'phone-$devid' WHERE id = $devid"
 	req POST "/api/trackers/osmand?id=phone-$devid&timestamp=1748772000&lat=48.8584&lon=2.2945&speed=10&key=$DEP_TOKEN" \
 		--data-binary ''
 	expect_status 200 "OsmAnd as Traccar Client sends it, the token as key"
