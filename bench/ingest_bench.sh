@@ -8,6 +8,10 @@
 #   batch     POST /api/devices/{id}/locations with 1,000-position batches,
 #             wrk with 8 connections (one device each) through lighttpd
 #   single    the same with one position per request, 32 connections
+#   osmand    GET /api/trackers/osmand, one fix per request as Traccar
+#             Client sends it, 32 connections: against single (target 0.9)
+#   overland  POST /api/trackers/overland, 1,000-point batches, 8
+#             connections: against batch (target 0.9)
 #
 # Each runs for SECONDS (default 10). Every position of every request has
 # its own fix time, so nothing is a duplicate. It prints positions per
@@ -20,13 +24,15 @@ build=$(cd "${1:-$top/build/plain}" && pwd)
 seconds=${2:-10}
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
-bench_need ingest_bench wrk curl -- src/endpoints/userpatch-devices src/tools/userpatch-admin \
+bench_need ingest_bench wrk curl -- src/endpoints/userpatch-devices src/endpoints/userpatch-trackers src/tools/userpatch-admin \
 	bench/ingest_ceiling
 bench_stack ingest
 "$admin" tenant add bench >/dev/null
 token=$("$admin" token issue --tenant bench --scopes devices:report 2>/dev/null)
-# Devices 1-8: batches over HTTP; 9-40: single positions; 41-48: the ceiling.
-sql "INSERT INTO devices (tenant_id) SELECT 1 FROM seq_1_to_48"
+# Devices 1-8: batches over HTTP; 9-40: single positions; 41-48: the ceiling;
+# 49-80: OsmAnd; 81-88: Overland (the trackers name them by uniqueId u<id>).
+sql "INSERT INTO devices (tenant_id) SELECT 1 FROM seq_1_to_88"
+sql "UPDATE devices SET unique_id = CONCAT('u', id)"
 port=$(stack_free_port)
 stack_lighttpd_start "$work/web" "$port" "$build" "$USERPATCH_CONFIG"
 base=http://127.0.0.1:$port
@@ -37,6 +43,7 @@ cat >"$work/post.lua" <<'LUA'
 local first = tonumber(os.getenv("BENCH_FIRST_DEVICE"))
 local batch = tonumber(os.getenv("BENCH_BATCH"))
 local token = os.getenv("BENCH_TOKEN")
+local mode = os.getenv("BENCH_MODE") or "json"
 local next_id = 0
 function setup(thread)
 	thread:set("device", first + next_id)
@@ -45,13 +52,34 @@ end
 function init(args)
 	n = 0
 	path = "/api/devices/dev-" .. device .. "/locations"
+	if mode == "overland" then path = "/api/trackers/overland" end
 	headers = { ["Authorization"] = "Bearer " .. token,
 		["Content-Type"] = "application/json" }
+	-- OsmAnd's GET has no body, so no Content-Type.
+	if mode == "osmand" then headers = { ["Authorization"] = "Bearer " .. token } end
 end
 local fmt = '{"time":"%s","latitude":%.5f,"longitude":%.5f,"altitude":35,' ..
 	'"speed":42.5,"course":90,"accuracy":5}'
+local ofmt = '{"type":"Feature","geometry":{"type":"Point","coordinates":[%.5f,%.5f]},' ..
+	'"properties":{"timestamp":"%s","altitude":35,"speed":11.8,"course":90,' ..
+	'"horizontal_accuracy":5,"device_id":"u%d"}}'
 function request()
 	local t0 = 1577836800 + n * batch
+	if mode == "osmand" then
+		n = n + 1
+		return wrk.format("GET", string.format("/api/trackers/osmand?id=u%d&timestamp=%d" ..
+			"&lat=%.5f&lon=%.5f&speed=22.9&bearing=90&altitude=35&accuracy=5&batt=80",
+			device, t0, 48.85, 2.29), headers)
+	elseif mode == "overland" then
+		local parts = {}
+		for i = 0, batch - 1 do
+			parts[i + 1] = string.format(ofmt, 2.29 + i / 1e5, 48.85 + i / 1e5,
+				os.date("!%Y-%m-%dT%H:%M:%SZ", t0 + i), device)
+		end
+		n = n + 1
+		return wrk.format("POST", path, headers,
+			'{"locations":[' .. table.concat(parts, ",") .. ']}')
+	end
 	local parts = {}
 	for i = 0, batch - 1 do
 		parts[i + 1] = string.format(fmt, os.date("!%Y-%m-%dT%H:%M:%SZ", t0 + i),
@@ -64,10 +92,10 @@ function request()
 end
 LUA
 
-# wrk_run CONNECTIONS FIRST_DEVICE BATCH: prints "requests seconds".
+# wrk_run CONNECTIONS FIRST_DEVICE BATCH [MODE]: prints "requests seconds".
 wrk_run() {
 	local out
-	out=$(BENCH_FIRST_DEVICE=$2 BENCH_BATCH=$3 BENCH_TOKEN=$token \
+	out=$(BENCH_FIRST_DEVICE=$2 BENCH_BATCH=$3 BENCH_TOKEN=$token BENCH_MODE=${4:-json} \
 		wrk -t"$1" -c"$1" -d"${seconds}s" --timeout 30s -s "$work/post.lua" \
 		"$base/api/devices")
 	if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
@@ -95,13 +123,22 @@ read -r b_reqs b_secs < <(wrk_run 8 1 1000)
 check batch "$((b_reqs * 1000))" "$(stored 1 8)" 8000
 read -r s_reqs s_secs < <(wrk_run 32 9 1)
 check single "$s_reqs" "$(stored 9 40)" 32
+read -r o_reqs o_secs < <(wrk_run 32 49 1 osmand)
+check osmand "$o_reqs" "$(stored 49 80)" 32
+read -r v_reqs v_secs < <(wrk_run 8 81 1000 overland)
+check overland "$((v_reqs * 1000))" "$(stored 81 88)" 8000
 
 awk -v cr="$c_rows" -v cs="$c_secs" -v br="$b_reqs" -v bs="$b_secs" \
-	-v sr="$s_reqs" -v ss="$s_secs" 'BEGIN {
-	c = cr / cs; b = br * 1000 / bs; s = sr / ss
+	-v sr="$s_reqs" -v ss="$s_secs" -v oreq="$o_reqs" -v osec="$o_secs" \
+	-v vreq="$v_reqs" -v vsec="$v_secs" 'BEGIN {
+	c = cr / cs; b = br * 1000 / bs; s = sr / ss; o = oreq / osec; v = vreq * 1000 / vsec
 	printf "%-44s %12s %8s\n", "position ingestion", "positions/s", "ratio"
 	printf "%-44s %12.0f %8.3f\n", "ceiling: C client, 1,000-row INSERTs, 8 conns", c, 1
 	printf "%-44s %12.0f %8.3f\n", "POST 1,000-position batches, 8 connections", b, b / c
 	printf "%-44s %12.0f %8.3f\n", "POST single positions, 32 connections", s, s / c
+	printf "%-44s %12.0f %8.3f\n", "GET /api/trackers/osmand, 32 connections", o, o / c
+	printf "%-44s %12.0f %8.3f\n", "POST Overland 1,000-point batches, 8 conns", v, v / c
 	printf "batch / ceiling = %.3f (target >= 0.5): %s\n", b / c, b / c >= 0.5 ? "met" : "NOT met"
+	printf "osmand / single = %.3f (target >= 0.9): %s\n", o / s, o / s >= 0.9 ? "met" : "NOT met"
+	printf "overland / batch = %.3f (target >= 0.9): %s\n", v / b, v / b >= 0.9 ? "met" : "NOT met"
 }'

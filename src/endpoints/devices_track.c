@@ -36,6 +36,17 @@ static void fail(struct up_call *call, enum up_err rc, struct up_error *e)
 	up_ctx_fail(call->ctx, call->resp, e);
 }
 
+/*
+ * The device a report token may write: any of the tenant, or only the one
+ * it is bound to (UP_ERR_WRONG_DEVICE for another).
+ */
+static enum up_err may_report(const struct up_call *call, uint64_t device)
+{
+	uint64_t bound = call->ctx->auth.device_id;
+
+	return bound == 0 || bound == device ? UP_OK : UP_ERR_WRONG_DEVICE;
+}
+
 /* The device of the call's {id} into *device; else UP_ERR_NOT_FOUND. */
 static enum up_err device_of(const struct up_call *call, uint64_t *device)
 {
@@ -107,6 +118,8 @@ void up_dev_post_locations(struct up_call *call)
 	enum up_err rc;
 
 	rc = device_of(call, &device);
+	if (rc == UP_OK)
+		rc = may_report(call, device);
 	if (rc == UP_OK)
 		rc = up_req_json_body(call, json_only, &doc, &e);
 	if (rc == UP_OK)
@@ -242,6 +255,8 @@ void up_dev_post_alert(struct up_call *call)
 
 	memset(&a, 0, sizeof(a));
 	rc = device_of(call, &device);
+	if (rc == UP_OK)
+		rc = may_report(call, device);
 	if (rc == UP_OK)
 		rc = up_req_json_body(call, json_only, &doc, &e);
 	if (rc == UP_OK)

@@ -11,6 +11,12 @@ DEVICES_HANDLER_SOURCES = src/endpoints/devices_handler.c src/endpoints/devices_
 	src/endpoints/devices.h src/endpoints/devices_internal.h
 GROUPS_HANDLER_SOURCES = src/endpoints/groups_handler.c src/endpoints/groups.h
 EVENTS_HANDLER_SOURCES = src/endpoints/events_handler.c src/endpoints/events.h
+TRACKER_DECODE_SOURCES = src/endpoints/tracker_common.c src/endpoints/tracker_osmand_form.c \
+	src/endpoints/tracker_osmand_json.c src/endpoints/tracker_owntracks.c \
+	src/endpoints/tracker_overland.c src/endpoints/tracker_decode.h
+TRACKERS_HANDLER_SOURCES = src/endpoints/trackers_handler.c src/endpoints/trackers.h \
+	src/endpoints/tracker_device.c src/endpoints/tracker_device.h \
+	$(TRACKER_DECODE_SOURCES)
 
 # families:begin automake (generated from src/endpoints/families)
 pkglibexec_PROGRAMS += src/endpoints/userpatch-users
@@ -28,5 +34,8 @@ src_endpoints_userpatch_groups_LDADD = $(UP_LIBS)
 pkglibexec_PROGRAMS += src/endpoints/userpatch-events
 src_endpoints_userpatch_events_SOURCES = src/endpoints/events_main.c $(EVENTS_HANDLER_SOURCES)
 src_endpoints_userpatch_events_LDADD = $(UP_LIBS)
+pkglibexec_PROGRAMS += src/endpoints/userpatch-trackers
+src_endpoints_userpatch_trackers_SOURCES = src/endpoints/trackers_main.c $(TRACKERS_HANDLER_SOURCES)
+src_endpoints_userpatch_trackers_LDADD = $(UP_LIBS)
 # families:end
 EXTRA_DIST += src/endpoints/families

@@ -1,6 +1,7 @@
 /* auth.c: bearer token checks, scopes, usage counters and quotas. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -115,7 +116,7 @@ void up_scopes_format(unsigned mask, char *buf, size_t len)
 static const char sql_find_token[] =
         "SELECT t.id, t.tenant_id, t.token_digest, t.scopes, t.daily_limit, "
         "t.revoked_at IS NOT NULL, t.usage_total + IFNULL(SUM(s.count), 0), "
-        "IFNULL(SUM(IF(s.day = ?, s.count, 0)), 0) "
+        "IFNULL(SUM(IF(s.day = ?, s.count, 0)), 0), t.device_id "
         "FROM api_tokens t LEFT JOIN api_usage_slot s ON s.token_id = t.id "
         "WHERE t.token_digest = ? GROUP BY t.id";
 
@@ -133,6 +134,7 @@ struct token_entry {
 	unsigned scopes;
 	int has_limit;
 	uint64_t limit;
+	uint64_t device_id;              /* bound device, 0 for none */
 	long long read_ms;               /* when the row was read */
 	char day[11];                    /* UTC day of base_daily */
 	uint64_t base_total, base_daily; /* durable sums when read */
@@ -210,7 +212,9 @@ static enum up_err cache_read(struct up_db *db, const unsigned char digest[UP_DI
 	    (t.has_limit &&
 	     up_parse_u64(up_db_cell(&res, 0, 4), 0, UINT32_MAX, &t.limit) != UP_OK) ||
 	    up_parse_u64(up_db_cell(&res, 0, 6), 0, UINT64_MAX, &t.base_total) != UP_OK ||
-	    up_parse_u64(up_db_cell(&res, 0, 7), 0, UINT64_MAX, &t.base_daily) != UP_OK) {
+	    up_parse_u64(up_db_cell(&res, 0, 7), 0, UINT64_MAX, &t.base_daily) != UP_OK ||
+	    (up_db_cell(&res, 0, 8) != NULL &&
+	     up_parse_u64(up_db_cell(&res, 0, 8), 1, INT64_MAX, &t.device_id) != UP_OK)) {
 		rc = UP_ERR_INTERNAL;
 		goto out;
 	}
@@ -293,6 +297,7 @@ enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigne
 	out->scopes = e->scopes;
 	out->has_limit = e->has_limit;
 	out->daily_limit = e->limit;
+	out->device_id = e->device_id;
 
 	/* Count this request in memory; it is written with the worker's next commit. */
 	if (up_usage_count(e->token_id, day) != 0) {
@@ -330,5 +335,60 @@ enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigne
 	}
 out:
 	sodium_memzero(digest, sizeof(digest));
+	return rc;
+}
+
+/* The token of HTTP Basic "Basic base64(user:token)" as "Bearer <token>"; else UP_ERR_UNAUTHORIZED.
+ */
+static enum up_err basic_bearer(const char *authorization, char out[UP_BEARER_LEN])
+{
+	unsigned char plain[256];
+	const char *b64 = authorization + 6, *colon;
+	size_t len = 0;
+	enum up_err rc = UP_ERR_UNAUTHORIZED;
+
+	if (strlen(b64) > 340 || sodium_base642bin(plain, sizeof(plain) - 1, b64, strlen(b64), NULL,
+	                                           &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+		goto out;
+	plain[len] = '\0';
+	colon = memchr(plain, ':', len);
+	if (colon != NULL && strlen(colon + 1) == UP_TOKEN_HEX) {
+		snprintf(out, UP_BEARER_LEN, "Bearer %s", colon + 1);
+		rc = UP_OK;
+	}
+out:
+	sodium_memzero(plain, sizeof(plain));
+	return rc;
+}
+
+enum up_err up_credential_bearer(const char *authorization, const char *query, unsigned forms,
+                                 char out[UP_BEARER_LEN])
+{
+	char *key = NULL;
+	enum up_err rc = UP_ERR_UNAUTHORIZED;
+
+	out[0] = '\0';
+	if (query != NULL && up_query_get(query, "key", &key) == UP_OK && key != NULL &&
+	    !(forms & UP_CRED_KEY)) {
+		rc = UP_ERR_BAD_REQUEST;
+		goto out;
+	}
+	if (authorization != NULL && strncasecmp(authorization, "Basic ", 6) == 0 &&
+	    (forms & UP_CRED_BASIC)) {
+		rc = basic_bearer(authorization, out);
+	} else if (authorization != NULL) {
+		/* Longer than any token: refused whole, never cut into one. */
+		rc = strlen(authorization) < UP_BEARER_LEN ? UP_OK : UP_ERR_UNAUTHORIZED;
+		if (rc == UP_OK)
+			snprintf(out, UP_BEARER_LEN, "%s", authorization);
+	} else if (key != NULL && strlen(key) == UP_TOKEN_HEX) {
+		snprintf(out, UP_BEARER_LEN, "Bearer %s", key);
+		rc = UP_OK;
+	}
+out:
+	if (key != NULL) {
+		sodium_memzero(key, strlen(key));
+		free(key);
+	}
 	return rc;
 }

@@ -42,8 +42,32 @@ struct up_auth {
 	long retry_after;      /* seconds, set with UP_ERR_QUOTA */
 	int has_limit;         /* the token has a daily quota: daily_limit */
 	uint64_t daily_limit;
-	long reset_after; /* seconds until the daily counter starts again (UTC midnight) */
+	long reset_after;   /* seconds until the daily counter starts again (UTC midnight) */
+	uint64_t device_id; /* a token bound to one device (token issue --device); 0: any */
 };
+
+/*
+ * The ways a route takes the token besides "Authorization: Bearer" (a route
+ * table's auth_forms): as the password of HTTP Basic, and as the query
+ * parameter "key" (for apps that can only be given a URL; the tracker
+ * paths only).
+ */
+#define UP_CRED_BASIC 1u
+#define UP_CRED_KEY 2u
+
+/* Room for "Bearer " and the token's hex digits. */
+#define UP_BEARER_LEN (7 + UP_TOKEN_HEX + 1)
+
+/*
+ * The request's token as an Authorization value "Bearer <hex>" in
+ * out[UP_BEARER_LEN], from the Authorization header (borrowed, may be
+ * NULL) or, when forms allow, from HTTP Basic's password or query's "key".
+ * UP_ERR_BAD_REQUEST when query has "key" and forms do not allow it (it is
+ * refused, never ignored); UP_ERR_UNAUTHORIZED when there is no token in an
+ * allowed form (out then holds the header as given, cut, for the 401).
+ */
+enum up_err up_credential_bearer(const char *authorization, const char *query, unsigned forms,
+                                 char out[UP_BEARER_LEN]);
 
 /*
  * Parse an Authorization header value "Bearer <64 hex digits>" (scheme

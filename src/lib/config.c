@@ -17,7 +17,7 @@
 
 #define CONFIG_MAX_FILE (64 * 1024)
 
-enum key_type { K_STR, K_ULONG, K_DEVICE_MODE, K_LOG_LEVEL };
+enum key_type { K_STR, K_ULONG, K_DEVICE_MODE, K_LOG_LEVEL, K_ONOFF };
 
 struct key_info {
 	const char *name;
@@ -58,6 +58,7 @@ static const struct key_info keys[] = {
         {"max_future_fix", K_ULONG, OFF(max_future_fix), 0, 86400},
         {"max_import_body", K_ULONG, OFF(max_import_body), 256, 1024UL * 1024 * 1024},
         {"max_import_rows", K_ULONG, OFF(max_import_rows), 1, 1000000},
+        {"tracker_register_unknown", K_ONOFF, OFF(tracker_register_unknown), 0, 0},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -179,6 +180,13 @@ static enum up_err set_value(struct up_config *cfg, const struct key_info *k, co
 			return UP_ERR_CONFIG;
 		}
 		*(unsigned long *)field = (unsigned long)n;
+		return UP_OK;
+	case K_ONOFF:
+		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+			snprintf(err, errlen, "line %u: %s must be on or off", line, k->name);
+			return UP_ERR_CONFIG;
+		}
+		*(int *)field = strcmp(v, "on") == 0;
 		return UP_OK;
 	case K_DEVICE_MODE:
 		if (strcmp(v, "format") == 0)

@@ -39,6 +39,7 @@ struct up_config {
 	char *log_file;
 	unsigned long token_cache_seconds; /* a token's row is read again after this (0: always) */
 	unsigned long max_future_fix;      /* seconds a reported fix time may lie ahead */
+	int tracker_register_unknown;      /* on: a tracker naming no device makes one (audited) */
 };
 
 /* Fill cfg with defaults (no allocation). */

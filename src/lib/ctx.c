@@ -1,12 +1,14 @@
 /* ctx.c: authentication of a request and the one error exit of a handler. */
 #include <stdio.h>
+#include <sodium.h>
 #include "ctx.h"
 #include "log.h"
 
 enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsigned scope,
-                        struct up_response *resp)
+                        unsigned forms, struct up_response *resp)
 {
 	struct up_error e = {0};
+	char bearer[UP_BEARER_LEN];
 	enum up_err rc;
 
 	if (ctx->db == NULL) {
@@ -14,7 +16,16 @@ enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsign
 		up_ctx_fail(ctx, resp, &e);
 		return UP_ERR_CONFIG;
 	}
-	rc = up_auth_request(ctx->db, req->authorization, scope, &ctx->auth);
+	rc = up_credential_bearer(req->authorization, req->query, forms, bearer);
+	if (rc == UP_ERR_BAD_REQUEST) {
+		up_error_set(&e, rc,
+		             "The query parameter key is taken on /api/trackers/ paths only; "
+		             "send the token as Authorization: Bearer");
+		up_ctx_fail(ctx, resp, &e);
+		return rc;
+	}
+	rc = up_auth_request(ctx->db, rc == UP_OK ? bearer : NULL, scope, &ctx->auth);
+	sodium_memzero(bearer, sizeof(bearer));
 	if (rc == UP_OK) {
 		ctx->authed = 1;
 		return UP_OK;

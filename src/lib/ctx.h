@@ -24,11 +24,13 @@ typedef void (*up_handler_fn)(struct up_ctx *ctx, const struct up_request *req,
                               struct up_response *resp);
 
 /*
- * Authenticate the request for scope.  On failure fills resp with the error
- * (401/403/429/503...) and returns the error; the handler just returns.
+ * Authenticate the request for scope, taking the token as Bearer or in the
+ * other forms allowed (UP_CRED_*, auth.h).  On failure fills resp with the
+ * error (400 for a "key" parameter where it is not allowed,
+ * 401/403/429/503...) and returns the error; the handler just returns.
  */
 enum up_err up_ctx_auth(struct up_ctx *ctx, const struct up_request *req, unsigned scope,
-                        struct up_response *resp);
+                        unsigned forms, struct up_response *resp);
 
 /*
  * Fill resp with the error response for the payload e: its status, code,

@@ -17,6 +17,8 @@ static const struct up_field device_fields[] = {
         {"id", "id", UP_FT_ID, RO | UP_FF_KEY, UP_DEVICE_PREFIX, 0, 0, NULL, NULL, NULL, NULL, NULL,
          NULL},
         {"name", "name", UP_FT_STRING, 0, NULL, 1, 100, NULL, NULL, NULL, NULL, NULL, NULL},
+        {"uniqueId", "unique_id", UP_FT_STRING, 0, NULL, 1, 64, up_check_unique_id,
+         UP_DEVICE_UNIQUE_ID_KEY, NULL, NULL, NULL, NULL},
         {"imei", "imei", UP_FT_STRING, 0, NULL, 1, 16, up_check_imei, UP_DEVICE_IMEI_KEY, NULL,
          NULL, NULL, NULL},
         {"imsi", "imsi", UP_FT_STRING, 0, NULL, 1, 15, up_check_imsi, UP_DEVICE_IMSI_KEY, NULL,

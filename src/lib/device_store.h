@@ -23,5 +23,6 @@ extern const struct up_family up_device_family;
 #define UP_DEVICE_IMEI_KEY "uq_devices_imei"
 #define UP_DEVICE_IMSI_KEY "uq_devices_imsi"
 #define UP_DEVICE_ICCID_KEY "uq_devices_iccid"
+#define UP_DEVICE_UNIQUE_ID_KEY "uq_devices_unique_id"
 
 #endif

@@ -47,6 +47,9 @@ static const struct err_info err_table[UP_ERR__MAX] = {
         [UP_ERR_NO_LOCATION] = {404, "no_location", "The device has reported no position yet"},
         [UP_ERR_OFFSET_RANGE] = {400, "offset_too_large",
                                  "offset is past the paging window: page with cursor"},
+        [UP_ERR_DEVICE_NOT_FOUND] = {404, "device_not_found",
+                                     "No device of the tenant has this uniqueId or IMEI"},
+        [UP_ERR_WRONG_DEVICE] = {403, "wrong_device", "The token reports for another device only"},
 };
 
 static const struct err_info *lookup(enum up_err err)

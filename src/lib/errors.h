@@ -44,6 +44,8 @@ enum up_err {
 	UP_ERR_DB_UNAVAILABLE,    /* database unreachable (503) */
 	UP_ERR_NO_LOCATION,       /* the device has no position yet (404) */
 	UP_ERR_OFFSET_RANGE,      /* list offset past the window: page with cursor (400) */
+	UP_ERR_DEVICE_NOT_FOUND,  /* a tracker names no device of the tenant (404) */
+	UP_ERR_WRONG_DEVICE,      /* a token bound to one device reports for another (403) */
 	UP_ERR__MAX
 };
 

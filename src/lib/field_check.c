@@ -115,6 +115,14 @@ int up_check_e164(struct up_check *c, const cJSON *v)
 	return 1;
 }
 
+int up_check_unique_id(struct up_check *c, const cJSON *v)
+{
+	if (!up_valid_charset(v->valuestring, UP_UNIQUE_ID_CHARS, 1, 64))
+		return up_check_fail(c,
+		                     "must be 1 to 64 characters of letters, digits and . _ : -");
+	return 1;
+}
+
 int up_check_username(struct up_check *c, const cJSON *v)
 {
 	static const char allowed[] =

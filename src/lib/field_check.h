@@ -23,6 +23,9 @@ int up_check_imei(struct up_check *c, const cJSON *v);  /* 15 digits, 16 for an 
 int up_check_imsi(struct up_check *c, const cJSON *v);  /* 6-15 digits */
 int up_check_iccid(struct up_check *c, const cJSON *v); /* 19-20 digits */
 int up_check_e164(struct up_check *c, const cJSON *v);  /* '+', 8-15 digits, the first not 0 */
+/* The characters of a device's uniqueId (what tracker apps send as the device). */
+#define UP_UNIQUE_ID_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-"
+int up_check_unique_id(struct up_check *c, const cJSON *v); /* 1-64 of [A-Za-z0-9._:-] */
 
 /* Users. */
 int up_check_username(struct up_check *c, const cJSON *v);   /* 1-150 of [A-Za-z0-9@.+_-] */

@@ -288,6 +288,7 @@ enum up_err up_request_read(struct up_request *req, up_getenv_fn getenv_fn, void
 		return UP_ERR_NOMEM;
 	req->if_match = dup_or_null(getenv_fn(env_ctx, "HTTP_IF_MATCH"));
 	req->accept = dup_or_null(getenv_fn(env_ctx, "HTTP_ACCEPT"));
+	req->limit_d = dup_or_null(getenv_fn(env_ctx, "HTTP_X_LIMIT_D"));
 	req->remote_addr = dup_or_null(getenv_fn(env_ctx, "REMOTE_ADDR"));
 	rc = set_content_type(req, getenv_fn(env_ctx, "CONTENT_TYPE"));
 	if (rc != UP_OK)
@@ -319,6 +320,7 @@ void up_request_free(struct up_request *req)
 	}
 	free(req->if_match);
 	free(req->accept);
+	free(req->limit_d);
 	free(req->remote_addr);
 	if (req->body != NULL) /* it may hold a password (device-app, users PATCH/PUT/POST) */
 		sodium_memzero(req->body, req->body_len);

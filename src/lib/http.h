@@ -36,6 +36,7 @@ struct up_request {
 	char *authorization;  /* HTTP_AUTHORIZATION or REDIRECT_HTTP_AUTHORIZATION */
 	char *if_match;       /* HTTP_IF_MATCH, NULL if none */
 	char *accept;         /* HTTP_ACCEPT, NULL if none */
+	char *limit_d;        /* HTTP_X_LIMIT_D (the OwnTracks device), NULL if none */
 	char *remote_addr;    /* REMOTE_ADDR, NULL if none */
 	char *body;           /* NUL-terminated copy of the body, NULL if none */
 	size_t body_len;

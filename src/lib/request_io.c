@@ -23,7 +23,7 @@ enum up_err up_req_json_body(const struct up_call *call, const char *const *type
 		list[0] = '\0';
 		for (i = 0; types[i] != NULL && used < sizeof(list); i++)
 			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
-			                         i == 0               ? ""
+			                         i == 0                 ? ""
 			                         : types[i + 1] == NULL ? " or "
 			                                                : ", ",
 			                         types[i]);
@@ -214,4 +214,19 @@ void up_reply_versioned(struct up_call *call, int status, cJSON *body, uint64_t 
 
 	snprintf(etag, sizeof(etag), "\"%llu\"", (unsigned long long)version);
 	send(call, status, body, etag);
+}
+
+void up_reply_app(struct up_call *call, int status, const cJSON *body)
+{
+	struct up_error e = {0};
+	enum up_err rc = UP_OK;
+
+	if (body == NULL)
+		call->resp->status = status;
+	else
+		rc = up_response_json(call->resp, status, body);
+	if (rc != UP_OK) {
+		up_error_set(&e, rc, NULL);
+		up_ctx_fail(call->ctx, call->resp, &e);
+	}
 }

@@ -74,6 +74,13 @@ enum up_err up_req_if_match(const struct up_request *req, uint64_t version, stru
  */
 void up_reply(struct up_call *call, int status, cJSON *body);
 
+/*
+ * Answer status with body (borrowed) exactly as an app expects it, no
+ * envelope: a tracker app's own success answer ([] for OwnTracks,
+ * {"result": "ok"} for Overland); NULL answers an empty body.
+ */
+void up_reply_app(struct up_call *call, int status, const cJSON *body);
+
 /* As up_reply, with the header ETag: "<version>". */
 void up_reply_versioned(struct up_call *call, int status, cJSON *body, uint64_t version);
 

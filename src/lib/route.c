@@ -136,7 +136,9 @@ void up_route_dispatch(const struct up_routes *t, struct up_ctx *ctx, const stru
 			up_response_header(resp, "Accept-Patch", UP_ACCEPT_PATCH);
 		return;
 	}
-	if (up_ctx_auth(ctx, req, row->scope, resp) != UP_OK)
+	if (up_ctx_auth(ctx, req, row->scope,
+	                (row->methods & UP_ROUTE_APP_AUTH) ? UP_CRED_BASIC | UP_CRED_KEY : 0,
+	                resp) != UP_OK)
 		return;
 	if (id != NULL) {
 		idcopy = strndup(id, idlen);

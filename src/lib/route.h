@@ -44,6 +44,13 @@ typedef void (*up_route_fn)(struct up_call *call);
 #define UP_ROUTE_IMPORT (1u << 17)
 
 /*
+ * In a row's methods: the token may also come as the password of HTTP Basic
+ * or as the query parameter "key" (UP_CRED_BASIC | UP_CRED_KEY, auth.h), as
+ * tracker apps give it.  Elsewhere a "key" parameter is refused (400).
+ */
+#define UP_ROUTE_APP_AUTH (1u << 17)
+
+/*
  * A route.  pattern is a path in which "{id}" stands for one non-empty
  * segment, and a final "/" means "with or without a trailing slash".  Rows
  * of the same pattern together give its Allow header (in method order);

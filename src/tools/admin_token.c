@@ -7,13 +7,15 @@
 #include "parse.h"
 
 static const char sql_issue[] =
-        "INSERT INTO api_tokens (tenant_id, token_digest, label, scopes, daily_limit) "
-        "VALUES (?, ?, ?, ?, ?)";
+        "INSERT INTO api_tokens (tenant_id, token_digest, label, scopes, daily_limit, device_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)";
+static const char sql_device[] = "SELECT id FROM devices WHERE tenant_id = ? AND id = ?";
 static const char sql_revoke[] =
         "UPDATE api_tokens SET revoked_at = UTC_TIMESTAMP(6) WHERE id = ? AND revoked_at IS NULL";
 static const char sql_exists[] = "SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = ?";
 static const char sql_list[] =
-        "SELECT k.id, t.name, k.label, k.scopes, k.daily_limit, k.revoked_at IS NOT NULL "
+        "SELECT k.id, t.name, k.label, k.scopes, k.daily_limit, k.revoked_at IS NOT NULL, "
+        "k.device_id "
         "FROM api_tokens k JOIN tenants t ON t.id = k.tenant_id "
         "WHERE ? IS NULL OR t.name = ? ORDER BY k.id";
 
@@ -24,12 +26,13 @@ struct issue_opts {
 	char scopes[UP_SCOPES_TEXT_LEN]; /* canonical text */
 	int has_limit;
 	uint64_t limit;
+	uint64_t device; /* --device dev-N: the one device it reports for; 0 for none */
 };
 
 /* Parse and check the options of `token issue` (argv[0] "token", argv[1] "issue"). */
 static int issue_opts_parse(int argc, char **argv, struct issue_opts *o)
 {
-	const char *scopes, *limit_text;
+	const char *scopes, *limit_text, *device;
 	unsigned mask;
 	int bad = 0, i;
 
@@ -39,7 +42,8 @@ static int issue_opts_parse(int argc, char **argv, struct issue_opts *o)
 		if (strcmp(argv[i], "--sql") == 0)
 			continue;
 		if (strcmp(argv[i], "--tenant") != 0 && strcmp(argv[i], "--scopes") != 0 &&
-		    strcmp(argv[i], "--daily-limit") != 0 && strcmp(argv[i], "--label") != 0)
+		    strcmp(argv[i], "--daily-limit") != 0 && strcmp(argv[i], "--label") != 0 &&
+		    strcmp(argv[i], "--device") != 0)
 			bad = 1;
 		else
 			i++;
@@ -48,9 +52,10 @@ static int issue_opts_parse(int argc, char **argv, struct issue_opts *o)
 	scopes = admin_opt(argc, argv, 2, "--scopes", &bad);
 	limit_text = admin_opt(argc, argv, 2, "--daily-limit", &bad);
 	o->label = admin_opt(argc, argv, 2, "--label", &bad);
+	device = admin_opt(argc, argv, 2, "--device", &bad);
 	if (bad || o->tenant == NULL || scopes == NULL) {
 		admin_err("usage: token issue [--sql] --tenant NAME --scopes S1,S2 "
-		          "[--daily-limit N] [--label L]");
+		          "[--daily-limit N] [--label L] [--device dev-N]");
 		return 2;
 	}
 	if (up_scopes_parse(scopes, &mask) != UP_OK) {
@@ -65,6 +70,14 @@ static int issue_opts_parse(int argc, char **argv, struct issue_opts *o)
 		return 2;
 	}
 	o->has_limit = limit_text != NULL;
+	/* A bound token only reports: with any other scope it could read every device. */
+	if (device != NULL && (up_parse_public_id(device, "dev-", &o->device) != UP_OK ||
+	                       mask != UP_SCOPE_DEVICES_REPORT)) {
+		admin_err(
+		        "--device takes a device id (dev-N) and goes with --scopes devices:report "
+		        "only");
+		return 2;
+	}
 	if (o->label == NULL)
 		o->label = "";
 	if (strlen(o->label) > 128) {
@@ -75,11 +88,29 @@ static int issue_opts_parse(int argc, char **argv, struct issue_opts *o)
 	return 0;
 }
 
+/* 0 when device is a device of the tenant; else says so and returns 1. */
+static int device_exists(struct up_db *db, uint64_t tenant, uint64_t device, const char *name)
+{
+	struct up_db_param p[2] = {UP_P_U64(tenant), UP_P_U64(device)};
+	struct up_db_result res;
+	size_t n;
+
+	if (up_db_query(db, sql_device, p, 2, &res) != UP_OK) {
+		admin_err("cannot find device dev-%llu", (unsigned long long)device);
+		return 1;
+	}
+	n = res.nrows;
+	up_db_result_free(&res);
+	if (n == 0)
+		admin_err("no device dev-%llu in tenant '%s'", (unsigned long long)device, name);
+	return n == 0;
+}
+
 static int token_issue(struct admin_env *env, int argc, char **argv)
 {
 	unsigned char digest[UP_DIGEST_BYTES];
 	char text[UP_TOKEN_HEX + 1];
-	struct up_db_param p[5];
+	struct up_db_param p[6];
 	struct up_db_info info;
 	struct issue_opts o;
 	uint64_t tenant_id;
@@ -95,13 +126,16 @@ static int token_issue(struct admin_env *env, int argc, char **argv)
 		          o.tenant);
 		return 1;
 	}
+	if (o.device != 0 && device_exists(env->db, tenant_id, o.device, o.tenant) != 0)
+		return 1;
 	up_token_generate(text, digest);
 	p[0] = UP_P_U64(tenant_id);
 	p[1] = UP_P_BLOB(digest, sizeof(digest));
 	p[2] = UP_P_STR(o.label);
 	p[3] = UP_P_STR(o.scopes);
 	p[4] = o.has_limit ? UP_P_U64(o.limit) : UP_P_NULL();
-	rc = up_db_exec(env->db, sql_issue, p, 5, &info);
+	p[5] = o.device != 0 ? UP_P_U64(o.device) : UP_P_NULL();
+	rc = up_db_exec(env->db, sql_issue, p, 6, &info);
 	if (rc != UP_OK) {
 		sodium_memzero(text, sizeof(text));
 		admin_err("cannot issue token: %s", up_err_message(rc));
@@ -110,8 +144,11 @@ static int token_issue(struct admin_env *env, int argc, char **argv)
 	printf("%s\n", text);
 	fflush(stdout);
 	sodium_memzero(text, sizeof(text));
-	fprintf(stderr, "issued token %llu for tenant %s (scopes: %s); it is shown only once\n",
+	fprintf(stderr, "issued token %llu for tenant %s (scopes: %s)",
 	        (unsigned long long)info.insert_id, o.tenant, o.scopes);
+	if (o.device != 0)
+		fprintf(stderr, " bound to device dev-%llu", (unsigned long long)o.device);
+	fprintf(stderr, "; it is shown only once\n");
 	return 0;
 }
 
@@ -164,8 +201,9 @@ int admin_token_sql(int argc, char **argv)
 	printf("INSERT INTO tenants (name) SELECT '%s' FROM DUAL\n"
 	       "  WHERE NOT EXISTS (SELECT 1 FROM tenants WHERE name = '%s');\n",
 	       o.tenant, o.tenant);
-	printf("INSERT INTO api_tokens (tenant_id, token_digest, label, scopes, daily_limit)\n"
-	       "  SELECT id, X'");
+	printf("INSERT INTO api_tokens (tenant_id, token_digest, label, scopes, daily_limit, "
+	       "device_id)\n"
+	       "  SELECT t.id, X'");
 	for (i = 0; i < sizeof(digest); i++)
 		printf("%02x", digest[i]);
 	fputs("', ", stdout);
@@ -175,7 +213,13 @@ int admin_token_sql(int argc, char **argv)
 		printf("%llu", (unsigned long long)o.limit);
 	else
 		fputs("NULL", stdout);
-	printf(" FROM tenants WHERE name = '%s';\n", o.tenant);
+	/* Bound: no row at all unless the device is the tenant's (never an unbound token). */
+	if (o.device != 0)
+		printf(", d.id FROM tenants t JOIN devices d ON d.tenant_id = t.id AND d.id = %llu "
+		       "WHERE t.name = '%s';\n",
+		       (unsigned long long)o.device, o.tenant);
+	else
+		printf(", NULL FROM tenants t WHERE t.name = '%s';\n", o.tenant);
 	if (fflush(stdout) != 0) {
 		sodium_memzero(text, sizeof(text));
 		admin_err("cannot write the SQL");
@@ -248,9 +292,13 @@ static int token_list(struct admin_env *env, int argc, char **argv)
 	for (i = 0; i < res.nrows; i++) {
 		const char *limit = up_db_cell(&res, i, 4);
 
-		printf("%s\t%s\t%s\t%s\t%s\t%s\n", up_db_cell(&res, i, 0), up_db_cell(&res, i, 1),
-		       up_db_cell(&res, i, 2), up_db_cell(&res, i, 3), limit != NULL ? limit : "-",
-		       strcmp(up_db_cell(&res, i, 5), "0") == 0 ? "active" : "revoked");
+		const char *device = up_db_cell(&res, i, 6);
+
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", up_db_cell(&res, i, 0),
+		       up_db_cell(&res, i, 1), up_db_cell(&res, i, 2), up_db_cell(&res, i, 3),
+		       limit != NULL ? limit : "-",
+		       strcmp(up_db_cell(&res, i, 5), "0") == 0 ? "active" : "revoked",
+		       device != NULL ? "dev-" : "", device != NULL ? device : "-");
 	}
 	up_db_result_free(&res);
 	return 0;

@@ -306,6 +306,7 @@ dep_spawn_start() {
 	dep_check_socket device-app
 	dep_check_socket devices
 	dep_check_socket groups
+	dep_check_socket trackers
 }
 
 # dep_check_socket NAME: the socket is there, a socket, mode 0660.
@@ -424,10 +425,13 @@ dep_make_batch() {
 			i ? "," : "", int(i / 60), i % 60, i, i; printf "]" }' >"$E2E_TMP/batch"
 }
 
-# dep_new_device NAME: a device of the token's tenant (tenant 1 here); prints
-# its number. A test with other fixtures redefines it.
+# dep_new_device NAME: a device of the token's tenant (tenant 1 here), with
+# the uniqueId phone-N; prints its number N. A test with other fixtures
+# redefines it.
 dep_new_device() {
-	e2e_sql "INSERT INTO devices (tenant_id, name) VALUES (1, '$1'); SELECT LAST_INSERT_ID();"
+	e2e_sql "INSERT INTO devices (tenant_id, name) VALUES (1, '$1');
+		UPDATE devices SET unique_id = CONCAT('phone-', id) WHERE id = LAST_INSERT_ID();
+		SELECT LAST_INSERT_ID();"
 }
 
 # dep_check_get: the Authorization header reaches the Users API program.
@@ -523,6 +527,17 @@ dep_check_all() {
 		--data-binary '{"type":"sos","time":"2025-06-01T10:20:00Z","message":"help"}'
 	expect_status 201 "an alert"
 	expect_json type '"sos"'
+
+	echo "# $label: /api/trackers (OsmAnd with key, OwnTracks with Basic)"
+	req POST "/api/trackers/osmand?id=phone-$devid&timestamp=1748772000&lat=48.8584&lon=2.2945&speed=10&key=$DEP_TOKEN" \
+		--data-binary ''
+	expect_status 200 "OsmAnd as Traccar Client sends it, the token as key"
+	req POST /api/trackers/owntracks -u "u:$DEP_TOKEN" -H "X-Limit-D: phone-$devid" \
+		-H 'Content-Type: application/json' \
+		--data-binary '{"_type":"location","lat":48.86,"lon":2.3,"tst":1748772060,"vel":12}'
+	expect_status 200 "OwnTracks with HTTP Basic"
+	req GET "/api/devices/dev-$devid/lastLocation?key=$DEP_TOKEN"
+	expect_error 400 "key on a path other than /api/trackers/"
 
 	echo "# $label: POST /api/v1/device_app_user_update/"
 	dev="{\"data\":\"{\\\"username\\\":\\\"dev_$label\\\",\\\"imei\\\":\\\"$imei\\\",\\\"user_class\\\":\\\"premium\\\"}\"}"

@@ -335,7 +335,9 @@ head -c 70000 /dev/zero | tr '\0' ' ' >"$E2E_TMP/big"
 printf '[]' >>"$E2E_TMP/big"
 dep_make_batch
 dep_new_device() {
-	panel_sql <<<"INSERT INTO devices (tenant_id, name) VALUES ($TENANT_ID, '$1'); SELECT LAST_INSERT_ID();"
+	panel_sql <<<"INSERT INTO devices (tenant_id, name) VALUES ($TENANT_ID, '$1');
+		UPDATE devices SET unique_id = CONCAT('phone-', id) WHERE id = LAST_INSERT_ID();
+		SELECT LAST_INSERT_ID();"
 }
 
 echo "# chroot: userpatch-users answers a request as plain CGI, without the system's libraries"

@@ -79,4 +79,13 @@ tests_fuzz_fuzz_import_SOURCES = tests/fuzz/fuzz_import.c src/lib/import_rows.c 
 tests_fuzz_fuzz_import_CFLAGS = $(FUZZ_CC_FLAGS)
 tests_fuzz_fuzz_import_LDFLAGS = $(FUZZ_LINK_FLAGS)
 tests_fuzz_fuzz_import_LDADD = $(FUZZ_LIBS)
+# The tracker apps' protocols: OsmAnd query/form and JSON, OwnTracks, Overland.
+noinst_PROGRAMS += tests/fuzz/fuzz_trackers
+tests_fuzz_fuzz_trackers_SOURCES = tests/fuzz/fuzz_trackers.c $(TRACKER_DECODE_SOURCES) \
+	src/lib/position.c src/lib/http.c src/lib/parse.c src/lib/json.c src/lib/utf8.c \
+	src/lib/errors.c src/lib/validate.c
+tests_fuzz_fuzz_trackers_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints
+tests_fuzz_fuzz_trackers_CFLAGS = $(FUZZ_CC_FLAGS)
+tests_fuzz_fuzz_trackers_LDFLAGS = $(FUZZ_LINK_FLAGS)
+tests_fuzz_fuzz_trackers_LDADD = $(FUZZ_LIBS)
 endif

@@ -67,6 +67,11 @@ static const struct config_case cases[] = {
         {__LINE__, "max_future_fix: more than a day",
          "db_user = u\ndb_name = n\nmax_future_fix = 86401\n", UP_ERR_CONFIG,
          "max_future_fix must be a whole number from 0 to 86400"},
+        {__LINE__, "tracker_register_unknown: on",
+         "db_user = u\ndb_name = n\ntracker_register_unknown = on\n", UP_OK, NULL},
+        {__LINE__, "tracker_register_unknown: yes is not on/off",
+         "db_user = u\ndb_name = n\ntracker_register_unknown = yes\n", UP_ERR_CONFIG,
+         "tracker_register_unknown must be on or off"},
         {__LINE__, "bad device mode", "db_user = u\ndb_name = n\ndevice_validation = loose\n",
          UP_ERR_CONFIG, "format or strict"},
         {__LINE__, "bad log level", "db_user = u\ndb_name = n\nlog_level = verbose\n",
@@ -201,7 +206,14 @@ START_TEST(test_config_values)
 	ck_assert_int_eq(cfg.device_validation, UP_DEVICE_STRICT);
 	ck_assert_int_eq(cfg.log_level, UP_LOG_WARN);
 	ck_assert_uint_eq(cfg.max_patch_ops, 256);
-	ck_assert_uint_eq(cfg.max_future_fix, 300); /* today's 5 minutes */
+	ck_assert_uint_eq(cfg.max_future_fix, 300);        /* today's 5 minutes */
+	ck_assert_int_eq(cfg.tracker_register_unknown, 0); /* off unless asked for */
+	up_config_free(&cfg);
+	ck_assert_int_eq(
+	        up_config_parse("db_user = u\ndb_name = n\ntracker_register_unknown = on\n", 54,
+	                        &cfg, err, sizeof(err)),
+	        UP_OK);
+	ck_assert_int_eq(cfg.tracker_register_unknown, 1);
 	up_config_free(&cfg);
 	ck_assert_int_eq(up_config_parse("db_user = u\ndb_name = n\nmax_future_fix = 60\n", 44,
 	                                 &cfg, err, sizeof(err)),

@@ -12,7 +12,7 @@
 #include "resource.h"
 #include "testutil.h"
 
-enum kind { K_IMEI, K_IMSI, K_ICCID, K_E164, K_USERNAME, K_LUHN };
+enum kind { K_IMEI, K_IMSI, K_ICCID, K_E164, K_USERNAME, K_UNIQUE_ID, K_LUHN };
 
 struct dev_case {
 	int line;
@@ -97,6 +97,17 @@ static const struct dev_case cases[] = {
         /* Luhn on its own (mode does not matter) */
         C(K_LUHN, "classic example 79927398713", "79927398713", 1, 1),
         C(K_LUHN, "79927398710 is wrong", "79927398710", 0, 0),
+        C(K_UNIQUE_ID, "Traccar Client's default: 6 digits", "123456", 1, 1),
+        C(K_UNIQUE_ID, "every allowed kind of character", "Phone-7_a.b:c", 1, 1),
+        C(K_UNIQUE_ID, "an IMEI works as a uniqueId", "353918053412348", 1, 1),
+        C(K_UNIQUE_ID, "64 characters",
+          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1, 1),
+        C(K_UNIQUE_ID, "65 characters is too long",
+          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0, 0),
+        C(K_UNIQUE_ID, "empty", "", 0, 0),
+        C(K_UNIQUE_ID, "space inside", "my phone", 0, 0),
+        C(K_UNIQUE_ID, "slash (a path segment)", "a/b", 0, 0),
+        C(K_UNIQUE_ID, "non-ASCII letter", "t\xc3\xa9l", 0, 0),
         C(K_LUHN, "all zeros", "00", 1, 1),
         C(K_LUHN, "a single digit is too short", "0", 0, 0),
         C(K_LUHN, "non-digit", "7992739871a", 0, 0),
@@ -128,7 +139,7 @@ static int run(const struct dev_case *c, enum up_device_mode mode, char *why, si
 	static const up_check_fn fns[] = {
 	        [K_IMEI] = up_check_imei,         [K_IMSI] = up_check_imsi,
 	        [K_ICCID] = up_check_iccid,       [K_E164] = up_check_e164,
-	        [K_USERNAME] = up_check_username,
+	        [K_USERNAME] = up_check_username, [K_UNIQUE_ID] = up_check_unique_id,
 	};
 
 	if (c->kind == K_LUHN)

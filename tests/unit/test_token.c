@@ -184,6 +184,56 @@ START_TEST(test_duration_cases)
 }
 END_TEST
 
+/* The token as tracker apps give it (up_credential_bearer). */
+#define APP (UP_CRED_BASIC | UP_CRED_KEY)
+static const struct cred_case {
+	int line;
+	const char *desc, *header, *query;
+	unsigned forms;
+	enum up_err want;
+	const char *out; /* the bearer value made, on UP_OK */
+} cred_cases[] = {
+        {__LINE__, "Bearer passes through", "Bearer " HEX64, "", APP, UP_OK, "Bearer " HEX64},
+        {__LINE__, "Bearer where only Bearer is taken", "Bearer " HEX64, "a=1", 0, UP_OK,
+         "Bearer " HEX64},
+        {__LINE__, "Basic: the password is the token",
+         "Basic "
+         "amFuZTowMDExMjIzMzQ0NTU2Njc3ODg5OWFhYmJjY2RkZWVmZjAwMTEyMjMzNDQ1NTY2Nzc4ODk5QUFCQkNDRERFR"
+         "UZG",
+         "", APP, UP_OK, "Bearer " HEX64},
+        {__LINE__, "Basic with an empty user name",
+         "Basic "
+         "OjAwMTEyMjMzNDQ1NTY2Nzc4ODk5YWFiYmNjZGRlZWZmMDAxMTIyMzM0NDU1NjY3Nzg4OTlBQUJCQ0NEREVFRkY=",
+         "", APP, UP_OK, "Bearer " HEX64},
+        {__LINE__, "Basic with a short password", "Basic amFuZTowMDEx", "", APP,
+         UP_ERR_UNAUTHORIZED, NULL},
+        {__LINE__, "Basic that is not base64", "Basic !!!", "", APP, UP_ERR_UNAUTHORIZED, NULL},
+        {__LINE__, "Basic where it is not taken: passed on, the token check refuses it",
+         "Basic amFuZTowMDEx", "", 0, UP_OK, "Basic amFuZTowMDEx"},
+        {__LINE__, "key in the query", NULL, "id=1&key=" HEX64, APP, UP_OK, "Bearer " HEX64},
+        {__LINE__, "key too short", NULL, "key=0011", APP, UP_ERR_UNAUTHORIZED, NULL},
+        {__LINE__, "key refused where it is not taken", NULL, "key=" HEX64, 0, UP_ERR_BAD_REQUEST,
+         NULL},
+        {__LINE__, "key refused even beside a Bearer header", "Bearer " HEX64, "key=x", 0,
+         UP_ERR_BAD_REQUEST, NULL},
+        {__LINE__, "a header longer than any token is not cut into one",
+         "Bearer " HEX64 "0000000000000000", "", APP, UP_ERR_UNAUTHORIZED, NULL},
+        {__LINE__, "nothing at all", NULL, "", APP, UP_ERR_UNAUTHORIZED, NULL},
+};
+
+START_TEST(test_cred_cases)
+{
+	const struct cred_case *c = &cred_cases[_i];
+	char out[UP_BEARER_LEN];
+	enum up_err rc = up_credential_bearer(c->header, c->query, c->forms, out);
+
+	ck_assert_msg(rc == c->want, "line %d: %s: got %d, want %d", c->line, c->desc, rc, c->want);
+	if (rc == UP_OK)
+		ck_assert_msg(strcmp(out, c->out) == 0, "line %d: %s: '%s', want '%s'", c->line,
+		              c->desc, out, c->out);
+}
+END_TEST
+
 START_TEST(test_public_ids)
 {
 	uint64_t id = 0;
@@ -215,6 +265,7 @@ int main(void)
 	tcase_add_test(tc, test_public_ids);
 	tcase_add_loop_test(tc, test_duration_cases, 0,
 	                    sizeof(duration_cases) / sizeof(duration_cases[0]));
+	tcase_add_loop_test(tc, test_cred_cases, 0, sizeof(cred_cases) / sizeof(cred_cases[0]));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

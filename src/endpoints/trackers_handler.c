@@ -1,0 +1,175 @@
+/*
+ * trackers_handler.c: /api/trackers/osmand, /owntracks and /overland.  Each
+ * request is decoded by its protocol's decoder (tracker_decode.h) into our
+ * position and alert documents, which then take the path of POST
+ * /api/devices/{id}/locations: the same checks (up_positions_check), the
+ * one position store (atomic batches, resends skipped, lastLocation by the
+ * newest fix).  The device is the one the request names, by uniqueId, else
+ * by IMEI, or the one a bound token reports for.  Success answers are what
+ * each app expects; errors are our JSON errors.
+ */
+#include <string.h>
+#include <time.h>
+#include "device_store.h"
+#include "position.h"
+#include "position_store.h"
+#include "request_io.h"
+#include "tracker_decode.h"
+#include "tracker_device.h"
+#include "trackers.h"
+
+enum proto { P_OSMAND, P_OWNTRACKS, P_OVERLAND };
+
+static const char *const json_only[] = {"application/json", NULL};
+static const char form_type[] = "application/x-www-form-urlencoded";
+
+/* Decode the request by its protocol into *r. */
+static enum up_err decode(const struct up_call *call, enum proto p, time_t now,
+                          struct up_track_report *r, struct up_error *e)
+{
+	const struct up_request *req = call->req;
+	const char *ct = req->content_type;
+	cJSON *doc = NULL;
+	enum up_err rc;
+
+	memset(r, 0, sizeof(*r));
+	if (p == P_OSMAND && (ct == NULL || strcmp(ct, "application/json") != 0)) {
+		if (req->body_len > 0 && (ct == NULL || strcmp(ct, form_type) != 0))
+			return up_error_set(e, UP_ERR_MEDIA_TYPE,
+			                    "Content-Type must be %s or application/json",
+			                    form_type);
+		return up_tracker_osmand_form(req->query, req->body_len > 0 ? req->body : NULL, now,
+		                              r, e);
+	}
+	rc = up_req_json_body(call, json_only, &doc, e);
+	if (rc == UP_OK)
+		rc = p == P_OSMAND      ? up_tracker_osmand_json(doc, now, r, e)
+		     : p == P_OWNTRACKS ? up_tracker_owntracks(doc, req->limit_d, now, r, e)
+		                        : up_tracker_overland(doc, now, r, e);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+/* Store what r reports for device; the alert (if any) is checked before anything is stored. */
+static enum up_err store(struct up_ctx *ctx, uint64_t device, const struct up_track_report *r,
+                         time_t now, struct up_error *e)
+{
+	struct up_position *p = NULL;
+	struct up_alert a;
+	uint64_t accepted = 0, id = 0;
+	size_t n = 0;
+	int dup = 0, has_alert = 0;
+	enum up_err rc;
+
+	memset(&a, 0, sizeof(a));
+	/* One fix is checked as one position: its details carry no index. */
+	rc = up_positions_check(r->batch ? r->positions : r->positions->child, now,
+	                        ctx->cfg->max_future_fix, &p, &n, e);
+	if (rc == UP_OK && r->alert != NULL) {
+		rc = up_alert_check(r->alert, now, ctx->cfg->max_future_fix, &a, e);
+		has_alert = rc == UP_OK;
+	}
+	if (rc == UP_ERR_VALIDATION)
+		up_error_set(e, rc,
+		             "The report breaks field rules; nothing was stored; see details");
+	if (rc == UP_OK)
+		rc = up_positions_store(ctx->db, ctx->auth.tenant_id, device, p, n, &accepted);
+	if (rc == UP_OK && has_alert)
+		rc = up_alert_store(ctx->db, ctx->auth.tenant_id, device, &a, &id, &dup);
+	if (rc == UP_ERR_NOT_FOUND)
+		rc = up_error_set(e, UP_ERR_DEVICE_NOT_FOUND, NULL);
+	up_positions_free(p, n);
+	if (has_alert)
+		up_alert_free(&a);
+	return rc;
+}
+
+/* The success answer each app expects. */
+static void answer(struct up_call *call, enum proto p)
+{
+	cJSON *body = NULL;
+
+	if (p == P_OWNTRACKS)
+		body = cJSON_CreateArray();
+	else if (p == P_OVERLAND && (body = cJSON_CreateObject()) != NULL &&
+	         cJSON_AddStringToObject(body, "result", "ok") == NULL) {
+		cJSON_Delete(body);
+		body = NULL;
+	}
+	if (p != P_OSMAND && body == NULL) {
+		struct up_error e = {0};
+
+		up_error_set(&e, UP_ERR_NOMEM, NULL);
+		up_ctx_fail(call->ctx, call->resp, &e);
+		return;
+	}
+	up_reply_app(call, 200, body);
+	cJSON_Delete(body);
+}
+
+static void report(struct up_call *call, enum proto p)
+{
+	struct up_track_report r;
+	struct up_error e = {0};
+	time_t now = time(NULL);
+	uint64_t device = 0;
+	enum up_err rc;
+
+	rc = decode(call, p, now, &r, &e);
+	/* OwnTracks' other messages (transition, lwt, ...) store nothing. */
+	if (rc == UP_OK && r.positions != NULL) {
+		rc = up_tracker_device_of(call->ctx, r.device, call->req->request_id, &device, &e);
+		if (rc == UP_OK)
+			rc = store(call->ctx, device, &r, now, &e);
+	}
+	if (rc != UP_OK) {
+		if (e.code != rc) {
+			up_error_reset(&e);
+			up_error_set(&e, rc, NULL);
+		}
+		up_ctx_fail(call->ctx, call->resp, &e);
+	} else {
+		answer(call, p);
+	}
+	up_track_report_free(&r);
+}
+
+static void osmand(struct up_call *call)
+{
+	report(call, P_OSMAND);
+}
+
+static void owntracks(struct up_call *call)
+{
+	report(call, P_OWNTRACKS);
+}
+
+static void overland(struct up_call *call)
+{
+	report(call, P_OVERLAND);
+}
+
+#define OPTIONS UP_MB(UP_M_OPTIONS)
+/* Apps give the token as Bearer, as HTTP Basic's password, or as ?key= (here only). */
+#define APP UP_ROUTE_APP_AUTH
+#define POST (UP_MB(UP_M_POST) | UP_ROUTE_BATCH | APP)
+#define REPORT UP_SCOPE_DEVICES_REPORT
+
+static const struct up_route routes[] = {
+        {"/api/trackers/osmand/", UP_MB(UP_M_GET) | POST, REPORT, osmand, NULL},
+        {"/api/trackers/osmand/", OPTIONS, 0, NULL, NULL},
+        {"/api/trackers/owntracks/", POST, REPORT, owntracks, NULL},
+        {"/api/trackers/owntracks/", OPTIONS, 0, NULL, NULL},
+        {"/api/trackers/overland/", POST, REPORT, overland, NULL},
+        {"/api/trackers/overland/", OPTIONS, 0, NULL, NULL},
+        /* The family's path and any other name under it: OPTIONS only (the rest 405). */
+        {"/api/trackers/", OPTIONS, 0, NULL, NULL},
+        {"/api/trackers/{id}", OPTIONS, 0, NULL, NULL},
+};
+
+const struct up_routes up_trackers_routes = {routes, sizeof(routes) / sizeof(routes[0]), NULL};
+
+void up_trackers_handle(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp)
+{
+	up_route_dispatch(&up_trackers_routes, ctx, req, resp);
+}
