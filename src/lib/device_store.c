@@ -1,4 +1,5 @@
 /* device_store.c: the devices table and its rules (see device_store.h). */
+#include "db_rows.h"
 #include "device_store.h"
 #include "field_check.h"
 #include "group_store.h"
@@ -64,12 +65,33 @@ const struct up_resource up_device_resource = {
 static const char sql_delete_positions[] = "DELETE FROM positions WHERE device_id = ?";
 static const char sql_delete_alerts[] = "DELETE FROM alerts WHERE device_id = ?";
 
+/*
+ * A token bound to the device (token issue --device) keeps it: while one is
+ * not revoked the delete is 409 device_in_use (unbinding it would let it
+ * report for every device).  Revoked ones never authenticate again; they
+ * let the device go.
+ */
+static const char sql_bound_tokens[] =
+        "SELECT COUNT(*) FROM api_tokens WHERE device_id = ? AND revoked_at IS NULL";
+static const char sql_unbind_revoked[] =
+        "UPDATE api_tokens SET device_id = NULL WHERE device_id = ? AND revoked_at IS NOT NULL";
+
 static enum up_err delete_history(struct up_db *db, struct up_write *w)
 {
 	struct up_db_param p[1] = {UP_P_U64(w->key.id)};
+	uint64_t bound = 0;
 	enum up_err rc;
 
-	rc = up_db_exec(db, sql_delete_positions, p, 1, NULL);
+	rc = up_db_count(db, sql_bound_tokens, p, 1, &bound);
+	if (rc == UP_OK && bound > 0)
+		return up_error_set(&w->err, UP_ERR_DEVICE_IN_USE,
+		                    "Tokens bound to the device: %llu; revoke them first "
+		                    "(userpatch-admin token revoke)",
+		                    (unsigned long long)bound);
+	if (rc == UP_OK)
+		rc = up_db_exec(db, sql_unbind_revoked, p, 1, NULL);
+	if (rc == UP_OK)
+		rc = up_db_exec(db, sql_delete_positions, p, 1, NULL);
 	if (rc == UP_OK)
 		rc = up_db_exec(db, sql_delete_alerts, p, 1, NULL);
 	return rc;

@@ -50,6 +50,8 @@ static const struct err_info err_table[UP_ERR__MAX] = {
         [UP_ERR_DEVICE_NOT_FOUND] = {404, "device_not_found",
                                      "No device of the tenant has this uniqueId or IMEI"},
         [UP_ERR_WRONG_DEVICE] = {403, "wrong_device", "The token reports for another device only"},
+        [UP_ERR_DEVICE_IN_USE] = {409, "device_in_use",
+                                  "A token is bound to the device: revoke it first"},
 };
 
 static const struct err_info *lookup(enum up_err err)

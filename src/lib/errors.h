@@ -46,6 +46,7 @@ enum up_err {
 	UP_ERR_OFFSET_RANGE,      /* list offset past the window: page with cursor (400) */
 	UP_ERR_DEVICE_NOT_FOUND,  /* a tracker names no device of the tenant (404) */
 	UP_ERR_WRONG_DEVICE,      /* a token bound to one device reports for another (403) */
+	UP_ERR_DEVICE_IN_USE,     /* a device an unrevoked token is bound to cannot go (409) */
 	UP_ERR__MAX
 };
 

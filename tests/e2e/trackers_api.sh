@@ -132,4 +132,16 @@ else
 	fail "token list: $(e2e_admin token list --tenant acme | tr '\t' ' ')"
 fi
 
+echo "# a device a token is bound to is not deleted until the token is revoked"
+writer=$(e2e_token acme devices:write writer)
+reqt "$writer" DELETE "/api/devices/dev-$phone"
+expect_error 409 "DELETE of the bound device"
+expect_json code '"device_in_use"'
+if [ "$(count "$phone")" -gt 0 ]; then pass "the device keeps its history"; else fail "history gone after a refused delete"; fi
+e2e_admin token revoke "$(e2e_token_id acme bound)" >/dev/null
+reqt "$writer" DELETE "/api/devices/dev-$phone"
+expect_status 204 "DELETE once the bound token is revoked"
+check "its positions gone" "$(count "$phone")" 0
+check "the revoked token unbound" "$(e2e_sql "SELECT device_id IS NULL FROM api_tokens WHERE label = 'bound'")" 1
+
 e2e_finish
