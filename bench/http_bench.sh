@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # http_bench.sh [BUILD_DIR] [SECONDS]: what the users write path and GET cost
 # through lighttpd, against the database's durable-write ceiling and a
 # FastCGI no-op, in one run on one private MariaDB (scripts/lib/stack.sh)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # import_bench.sh [BUILD_DIR]: bulk import and export through lighttpd, on
 # one private MariaDB (scripts/lib/stack.sh).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # ingest_bench.sh [BUILD_DIR] [SECONDS]: position ingestion, through lighttpd
 # and against its ceiling, on one private MariaDB (scripts/lib/stack.sh).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ingest_ceiling.c: the ceiling of position ingestion on this database:
  * the rows POST /api/devices/{id}/locations stores, inserted by a C client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json_patch_bench.c: throughput of the patch engines, as the API uses them.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash disable=SC2154 # top and build are the caller's
 # bench/lib.sh: what the benchmark scripts share; sourced by them after
 # setting top (the source tree) and build (a build directory).  Every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Benchmarks: built by `make`, run by hand or with `make bench`.
 noinst_PROGRAMS += bench/json_patch_bench
 bench_json_patch_bench_SOURCES = bench/json_patch_bench.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * noop_fcgi.c: a FastCGI program that does nothing: it accepts each request
  * and answers 200 with a small JSON body, reading neither database nor

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # prune_bench.sh [BUILD_DIR] [POSITIONS]: retention at scale, on one private
 # MariaDB (scripts/lib/stack.sh) behind lighttpd.
 #

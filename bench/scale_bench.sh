@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # scale_bench.sh [BUILD_DIR] [N]: whether list and read requests cost the
 # same for a tenant of 1,000 users and for one of N (default 1,000,000),
 # through lighttpd on one private MariaDB (scripts/lib/stack.sh).

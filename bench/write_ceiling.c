@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * write_ceiling.c: the durable-write ceiling of this database for the
  * users write path: what a C client gets with the minimum a write must do,

@@ -1,1 +1,2 @@
+# SPDX-License-Identifier: ISC
 EXTRA_DIST += docs

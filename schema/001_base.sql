@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 001: tenants, tokens and per-day usage.
 CREATE TABLE IF NOT EXISTS tenants (
   id          BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 002: the one user store shared by both APIs, devices, and the audit trail.
 -- Public ids are derived: user "usr-<id>", device "dev-<id>".
 CREATE TABLE IF NOT EXISTS devices (

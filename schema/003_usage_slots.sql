@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 003: request counts without a hot row.  Each worker process counts in
 -- memory and adds its counts to its own row (token, UTC day, slot), where
 -- slot is derived from the process id (0..1023): requests of one token in

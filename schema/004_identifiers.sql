@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 004: email addresses are unique per tenant without regard to case.
 --
 -- Bob@example.com and bob@example.com name the same mailbox for every

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 005: the Groups API (DESIGN 1.4).  A group is named by its id (group_key,
 -- e.g. "administrators"); a user's `group` (users.user_group) names one group
 -- of the user's tenant, or is NULL.  How many users a group has is counted

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 006: the Devices API (DESIGN 1.5) on the one device store of 002, plus
 -- position history and alerts.
 --

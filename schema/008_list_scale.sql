@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 008: lists whose cost does not grow with the tenant.
 --
 -- Every list filter is served by an index that starts with the tenant and

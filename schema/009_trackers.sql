@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 009: tracker apps (DESIGN 1.6): the device identifier the apps send, and
 -- report tokens bound to one device.
 --

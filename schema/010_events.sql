@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 010: the change feed (DESIGN 1.8).
 --
 -- Every write of a user, group or device, and every alert, inserts one row

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: ISC
 -- 012: retention at scale.  positions and alerts are partitioned by month of
 -- their time (RANGE COLUMNS), so `userpatch-admin positions prune` and
 -- `alerts prune` drop a month as one partition instead of deleting its rows

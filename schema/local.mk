@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Numbered migrations, applied in order by `userpatch-admin migrate`.
 dist_schema_DATA += schema/001_base.sql schema/002_users.sql
 dist_schema_DATA += schema/004_identifiers.sql

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests: deploy
 # Deployments as shipped in docs/deploy/, each through its own real server
 # (Apache + mod_fcgid, Apache + mod_proxy_fcgi, Apache + mod_cgid, lighttpd,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests: device_app (POST /api/v1/device_app_user_update/).
 
 # Validators: no database.

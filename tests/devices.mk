@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests: the Devices API (positions, alerts, devices of the one device store).
 
 # Position and alert checks: no database.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests: the change feed (events appended by every write, GET /api/events).
 check_PROGRAMS += tests/integration/test_events
 TESTS += tests/integration/test_events

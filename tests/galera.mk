@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Fail-over against a real 3-node Galera cluster (tests/galera/failover.sh):
 # about a minute and three database servers, so not part of `make check`;
 # scripts/test runs it as its own stage (make check-galera).

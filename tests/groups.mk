@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests: groups (the Groups API on the generic resource layer).
 check_PROGRAMS += tests/unit/test_group_validate tests/integration/test_groups
 TESTS += tests/unit/test_group_validate tests/integration/test_groups

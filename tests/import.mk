@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests: bulk import and export (every family).
 
 # The CSV writer and reader, and the import body reader: no database.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests: lists whose cost does not grow with the tenant (migration 008).
 # Each list query shape EXPLAINed and its reads counted, the kept group
 # counts against COUNT(*) after concurrent writes, the offset window.

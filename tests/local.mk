@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Foundation tests: unit (no database) and integration (private MariaDB via
 # tests/harness/run-test). Test helpers shared by every Check test:
 check_LIBRARIES += tests/common/libtestutil.a

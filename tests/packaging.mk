@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests of what is installed and how it is run: man pages (rendering, and
 # every key, command, option, scope and program of the code documented), and
 # ./scripts/serve refusing a second start in the same checkout.

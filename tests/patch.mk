@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # JSON Patch engine tests (no database needed).
 PATCH_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 PATCH_TEST_LDADD = $(UP_LIBS) $(CHECK_LIBS)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests: the tracker apps' protocols (/api/trackers/...).
 
 # The decoders with each app's real requests: no database.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Tests: users. Integration tests run under tests/harness/run-test (private
 # MariaDB); unit tests need no database.
 USERS_IT_SOURCES = tests/integration/test_users_util.c tests/integration/test_users_util.h

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Deployment files: install rules and shipped configs.
 #
 #   make install               programs, admin tool, schema (elsewhere), plus:

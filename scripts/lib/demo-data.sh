@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash
 # The data the examples in docs/api/*.md and README.md start from, loaded by
 # `./scripts/serve --demo-data` and by the examples test

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash
 # Shared pieces of the userpatch dev stack: a private MariaDB, the userpatch
 # config file and lighttpd in front of the FastCGI programs. Sourced by

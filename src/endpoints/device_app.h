@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * device_app.h: POST /api/v1/device_app_user_update/ (DESIGN 1.1).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * device_app_decode.c: the body of POST /api/v1/device_app_user_update/ to
  * the `data` object: the JSON envelope ({"data": "<text>"} or {"data":

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* device_app_fields.c: the device-app field table and validation of `data`. */
 #include <math.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * device_app_handler.c: routing and authentication of
  * POST /api/v1/device_app_user_update/, and the response (the body is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* userpatch-device-app: POST /api/v1/device_app_user_update/ as a FastCGI or CGI program. */
 #include "device_app.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * device_app_store.c: the upsert of DESIGN 1.1 in one transaction, on the
  * resource layer: users are found by key with up_resource_lookup(), locked

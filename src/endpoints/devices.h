@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* devices.h: the Devices API (/api/devices...) handler (DESIGN 1.5). */
 #ifndef UP_DEVICES_H
 #define UP_DEVICES_H

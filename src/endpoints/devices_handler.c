@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * devices_handler.c: the Devices API (/api/devices...): its route table.
  * The devices themselves (list, create, read, JSON Patch) are the device family

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * devices_internal.h: the route handlers of the Devices API that are not
  * the generic family handlers (family.h): what trackers report and what is

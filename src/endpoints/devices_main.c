@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* userpatch-devices: the Devices API as a FastCGI or CGI program. */
 #include "devices.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * devices_route.c: a device's route history in the formats map tools read,
  * chosen by Accept on GET /api/devices/{id}/locations: CSV (text/csv),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * devices_track.c: what trackers report and what is read back: positions
  * (POST and GET .../locations, GET .../lastLocation) and alerts (POST and

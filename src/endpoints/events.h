@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* events.h: the change feed (/api/events) handler. */
 #ifndef UP_EVENTS_H
 #define UP_EVENTS_H

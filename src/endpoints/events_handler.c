@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * events_handler.c: the change feed (DESIGN 1.8), GET /api/events?after=
  * &types=&limit=: the tenant's events in order, from a cursor that never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* userpatch-events: the change feed as a FastCGI or CGI program. */
 #include "events.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* groups.h: the Groups API (/api/groups...) handler. */
 #ifndef UP_GROUPS_H
 #define UP_GROUPS_H

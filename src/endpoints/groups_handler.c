@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * groups_handler.c: the Groups API (DESIGN 1.4): the route table of the
  * groups family (its table and hook: src/lib/group_store.c).  Everything

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* userpatch-groups: the Groups API as a FastCGI or CGI program. */
 #include "groups.h"
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The endpoint programs, one per family of src/endpoints/families. Each
 # program is NAME_main.c (the accept loop) and NAME_HANDLER_SOURCES (its
 # route table, tables and hooks), linked with the shared library. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tracker_common.c: what the tracker decoders share (see tracker_decode.h). */
 #include <math.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tracker_decode.h: the HTTP protocols of tracker apps (DESIGN 1.6) turned
  * into our own position and alert documents (DESIGN 1.5), which then go

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tracker_device.c: the device a tracker report is for: the one the report
  * names, by uniqueId, else by IMEI; the one a bound token reports for; or,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* tracker_device.h: which device a tracker report is for (tracker_device.c). */
 #ifndef UP_TRACKER_DEVICE_H
 #define UP_TRACKER_DEVICE_H

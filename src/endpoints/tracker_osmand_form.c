@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tracker_osmand_form.c: the OsmAnd protocol as a query string or a form
  * body, as Traccar Client (Android, before 9), GPSLogger and OsmAnd send it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tracker_osmand_json.c: the OsmAnd protocol's JSON body, as Traccar Client
  * 9 sends it: {"device_id", "location": {"timestamp", "coords": {latitude,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tracker_overland.c: Overland's batches: {"locations": [{"type": "Feature",
  * "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties":

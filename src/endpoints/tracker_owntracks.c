@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tracker_owntracks.c: OwnTracks in HTTP mode.  A "location" message is a
  * position: lat, lon, tst (epoch seconds), vel (km/h), cog, acc, alt, batt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* trackers.h: the tracker apps' own protocols (/api/trackers/...), DESIGN 1.6. */
 #ifndef UP_TRACKERS_H
 #define UP_TRACKERS_H

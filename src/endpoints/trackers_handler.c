@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * trackers_handler.c: /api/trackers/osmand, /owntracks and /overland.  Each
  * request is decoded by its protocol's decoder (tracker_decode.h) into our

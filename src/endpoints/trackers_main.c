@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* userpatch-trackers: the tracker apps' protocols as a FastCGI or CGI program. */
 #include "trackers.h"
 

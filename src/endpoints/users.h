@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* users.h: the Users API (/api/users...) handler. */
 #ifndef UP_USERS_H
 #define UP_USERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * users_handler.c: the Users API (/api/users...): its route table, and the
  * countries / time zones catalogs.  Everything else is the users family

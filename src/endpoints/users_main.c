@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* userpatch-users: the Users API as a FastCGI or CGI program. */
 #include "users.h"
 

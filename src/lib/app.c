@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* app.c: the accept loop shared by every endpoint program. */
 #include <errno.h>
 #include <fcgiapp.h>

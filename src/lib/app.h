@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * app.h: what every endpoint program shares.  main() calls up_app_main()
  * with its route table; the accept loop (FastCGI, or one request as plain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* audit.c: audit rows. */
 #include <stdlib.h>
 #include <string.h>

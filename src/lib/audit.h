@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* audit.h: one audit row per change, written in the change's transaction. */
 #ifndef UP_AUDIT_H
 #define UP_AUDIT_H

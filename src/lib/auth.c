@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* auth.c: bearer token checks, scopes, usage counters and quotas. */
 #include <ctype.h>
 #include <stdio.h>

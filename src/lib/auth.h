@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * auth.h: bearer tokens.  A token is 32 random bytes, shown once as 64 hex
  * digits; the database keeps only its BLAKE2b-256 digest and finds the token

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* catalog.c: lookups in the generated countries and time zones lists. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * catalog.h: the fixed lists the Users API validates against and serves:
  * country names (ISO 3166-1 short names, from Debian's iso-codes) and IANA

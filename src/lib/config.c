@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* config.c: table-driven configuration parsing. */
 #include <errno.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * config.h: the configuration file.  Format: `key = value` lines, `#`
  * comments, blank lines.  Every key is declared in one table (config.c);

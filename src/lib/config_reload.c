@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* config_reload.c: the configuration in force, reloaded when its file changes. */
 #include <string.h>
 #include <sys/stat.h>

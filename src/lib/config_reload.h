@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * config_reload.h: the configuration a running program serves with, and
  * picking up edits of its file without a restart.  Between requests the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* csv.c: RFC 4180 cells out and records in, with the formula escape (csv.h). */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * csv.h: CSV as RFC 4180 has it, for exports and imports.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ctx.c: authentication of a request and the one error exit of a handler. */
 #include <stdio.h>
 #include <sodium.h>

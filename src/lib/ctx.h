@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ctx.h: what a handler knows besides its request: the configuration, the
  * database and, once authenticated, the token.  The one way an error

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* db.c: MariaDB/MySQL client layer, prepared statements only. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * db.h: the database layer.  One persistent connection per worker, prepared
  * statements only (prepared once per connection and reused), transactions

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* db_error.c: server and client error numbers, by what they mean for a request. */
 #include <stddef.h>
 #include <string.h>

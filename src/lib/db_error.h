@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * db_error.h: what a server or client error number means to the database
  * layer, from the error number and, where one number covers several causes,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* db_hosts.c: parsing the db_host list. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * db_hosts.h: the db_host list, "host[:port]" or "[ipv6][:port]" entries
  * separated by commas.  Read by the configuration parser (syntax check) and

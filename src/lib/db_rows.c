@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* db_rows.c: query results as JSON (see db_rows.h). */
 #include "db_rows.h"
 #include "parse.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* db_rows.h: query results as JSON: a count query's number, a page of rows. */
 #ifndef UP_DB_ROWS_H
 #define UP_DB_ROWS_H

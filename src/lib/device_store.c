@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* device_store.c: the devices table and its rules (see device_store.h). */
 #include "db_rows.h"
 #include "device_store.h"

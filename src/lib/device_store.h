@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * device_store.h: the one device store (DESIGN 1.5): the devices table that
  * POST /api/v1/device_app_user_update/ fills and a user's deviceId names,

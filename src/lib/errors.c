@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* errors.c: the one place where library errors become HTTP statuses. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * errors.h: the one error enum of the userpatch library and its mapping to
  * HTTP.  Every fallible library function returns an enum up_err; the HTTP

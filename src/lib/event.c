@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * event.c: the change feed.  Writers append (one INSERT, seq NULL); readers
  * order what has committed (seq) under the tenant's event_seq row, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * event.h: the change feed (DESIGN 1.8, schema/010_events.sql).  A write
  * appends its event inside its own transaction; the feed's readers give

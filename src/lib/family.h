@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * family.h: the generic handlers of a resource family (GET one, list,
  * POST, PUT, PATCH, DELETE) and the write pipeline they share.  A family

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * family_export.c: GET <collection>/export: every row of the tenant that
  * the list's filters admit, as NDJSON (one representation a line) or CSV

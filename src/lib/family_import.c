@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * family_import.c: POST <collection>/import: many rows of a family in one
  * request (NDJSON, CSV or a JSON array: import_rows.h), each written by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* family_read.c: GET of one row and the paged list of a family. */
 #include <stdio.h>
 #include <stdlib.h>

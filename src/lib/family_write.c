@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * family_write.c: PATCH, PUT, POST and DELETE of a family's rows.  Each
  * runs as one transaction (re-runnable: everything it makes is reset at its

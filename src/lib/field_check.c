@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* field_check.c: the validators of the field tables, one signature (see field_check.h). */
 #include <stdarg.h>
 #include <stdio.h>

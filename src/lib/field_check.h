@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * field_check.h: every validator of the field tables, in the one signature
  * up_check_fn (resource.h): the device identifiers (IMEI, IMSI, ICCID in

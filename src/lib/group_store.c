@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * group_store.c: the groups table (DESIGN 1.4), described once as the
  * resource up_group_resource, and the one hook only groups need: a group

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * group_store.h: the groups table (user_groups), the family every field
  * that names a group refers to.

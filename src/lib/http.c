@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* http.c: CGI request in, CGI response out. */
 #include <ctype.h>
 #include <stdio.h>

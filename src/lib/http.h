@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http.h: a request from the CGI environment and body (FastCGI or plain CGI
  * alike), and a response of status, headers and JSON body written back in

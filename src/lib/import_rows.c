@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* import_rows.c: NDJSON, CSV or a JSON array into rows (import_rows.h). */
 #include <stdint.h>
 #include <stdlib.h>

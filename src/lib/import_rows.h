@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * import_rows.h: the rows of an import body, each as the JSON object of
  * one representation with the line it starts on.  Three forms:

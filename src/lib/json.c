@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* json.c: strict JSON validation, parsing and printing. */
 #include <stdio.h>
 #include <stdlib.h>

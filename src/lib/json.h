@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json.h: the one JSON reader and writer of the library.  Input is checked
  * strictly against RFC 8259 (grammar, UTF-8, no raw control characters, no

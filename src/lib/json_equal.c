@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* json_equal.c: RFC 6902 section 4.6 equality of two cJSON values. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json_equal.h: JSON value equality as defined by RFC 6902 section 4.6, used
  * by the JSON Patch `test` operation.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json_merge_patch.c: JSON Merge Patch (RFC 7396).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json_merge_patch.h: JSON Merge Patch (RFC 7396) over cJSON trees, beside
  * JSON Patch (json_patch.h) and under the same limits.

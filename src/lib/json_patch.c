@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json_patch.c: JSON Patch (RFC 6902).
  *

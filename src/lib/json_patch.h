@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json_patch.h: JSON Patch (RFC 6902) over cJSON trees.
  *

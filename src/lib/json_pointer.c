@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* json_pointer.c: JSON Pointer (RFC 6901) parsing and resolution. */
 #include <stdint.h>
 #include <string.h>

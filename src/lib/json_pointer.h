@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json_pointer.h: JSON Pointer (RFC 6901) over cJSON trees, and the limits
  * shared with the JSON Patch engine (json_patch.h).

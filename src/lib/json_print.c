@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json_print.c: compact JSON text of a cJSON tree (up_json_print), written
  * here rather than by cJSON_PrintUnformatted for two reasons:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The shared library: HTTP in/out, auth, JSON, validation, database.
 noinst_LIBRARIES += src/lib/libuserpatch.a
 src_lib_libuserpatch_a_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* log.c: the logger. */
 #include <stdarg.h>
 #include <string.h>

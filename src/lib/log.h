@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log.h: one log line per event, each carrying the request id:
  *   2026-11-23T10:00:00Z userpatch-users[123] info rid=... message

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* net_guard.c: addresses an outgoing request must not reach (SSRF rules). */
 #include <string.h>
 #include <netdb.h>

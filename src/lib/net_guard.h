@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * net_guard.h: which network addresses an outgoing request (a webhook
  * delivery) must not reach: loopback, private, shared (CGNAT),

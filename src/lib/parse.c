@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* parse.c: strict number and id parsing. */
 #include <string.h>
 #include <sodium.h>

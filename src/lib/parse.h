@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * parse.h: strict, range-checked parsing of numbers and small tokens.
  * Nothing here skips white space, accepts signs or tolerates trailing bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* password.c: argon2id hashing. */
 #include "password.h"
 

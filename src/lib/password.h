@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* password.h: argon2id password hashing (libsodium crypto_pwhash_str). */
 #ifndef UP_PASSWORD_H
 #define UP_PASSWORD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* position.c: positions and alerts, checked against field tables (see position.h). */
 #include <math.h>
 #include <stdarg.h>

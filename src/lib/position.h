@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * position.h: what a tracker reports (DESIGN 1.5): positions and alerts,
  * checked against declarative field tables.  Pure functions apart from

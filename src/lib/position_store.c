@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* position_store.c: positions and alerts in the database (see position_store.h). */
 #include <stdio.h>
 #include <stdlib.h>

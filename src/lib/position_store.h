@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * position_store.h: positions and alerts of the devices of the one device
  * store (tables positions and alerts, schema/006_devices.sql).  Every call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* request_io.c: body, query parameters, If-Match and the success envelope of every handler. */
 #include <stdio.h>
 #include <stdlib.h>

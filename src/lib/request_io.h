@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * request_io.h: the one way a handler reads its request and answers it.
  * Every handler, a generic family handler or one of its own (positions,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* resource.c: field tables to column lists, JSON, keys; rows to write. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * resource.h: a resource family is described once, as a table of fields
  * (JSON name, column, type, flags, limits, rule) plus a few facts about its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * resource_sql.c: every statement of a resource family, built from its
  * field table on first use: load (plain or locked), insert, update of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * resource_validate.c: table-driven validation of a representation.  A
  * type validator per field type and the rule of the field's line, all of the

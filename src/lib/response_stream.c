@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* response_stream.c: an answer written while it is made (response_stream.h). */
 #include <stdlib.h>
 #include <string.h>

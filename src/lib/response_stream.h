@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * response_stream.h: an answer written while it is made (exports), so a
  * worker's memory does not grow with the answer.  The accept loop gives

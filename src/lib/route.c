@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* route.c: dispatch of a request through a family's route table. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * route.h: a family's routes as data.  Each row is a path pattern, the
  * methods it serves, the scope they need and the handler; the dispatcher

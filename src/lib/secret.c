@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* secret.c: a secret hashed or verified outside the transaction (see secret.h). */
 #include <stdlib.h>
 #include <string.h>

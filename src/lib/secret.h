@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * secret.h: a secret a write sets (a password), stored as its argon2id
  * hash, and argon2id never run inside a transaction (it takes tenths of a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* strbuf.c: formatted text appended to a fixed-size buffer (see strbuf.h). */
 #include <stdarg.h>
 #include <stdio.h>

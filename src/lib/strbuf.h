@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* strbuf.h: formatted text appended to a fixed-size buffer; decimal digits without printf. */
 #ifndef UP_STRBUF_H
 #define UP_STRBUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* usage.c: per-worker request counts, written into the worker's slot rows. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * usage.h: request counting without a hot row.  A worker process counts the
  * requests of each token in memory (per token and UTC day) and adds them to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* usage_fold.c: past days' usage counts out of the slot rows, token by token. */
 #include <string.h>
 #include "parse.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * usage_fold.h: moving the usage counts of past days out of api_usage_slot
  * into api_usage (one row per token and day: the table of schema/001 that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* user_store.c: the users table (its password is hashed by the write pipeline, secret.h). */
 #include <stdio.h>
 #include <string.h>

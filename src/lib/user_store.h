@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * user_store.h: the one user store both APIs read and write (DESIGN 1.3).
  * The users table is described once, as the resource up_user_resource: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* utf8.c: UTF-8 checks and cuts on character boundaries. */
 #include <string.h>
 #include "utf8.h"

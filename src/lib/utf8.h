@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * utf8.h: UTF-8 checks and cuts on character boundaries, for every text
  * the library takes in or writes out (JSON, error sentences, log lines).

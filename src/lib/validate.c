@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* validate.c: shared field validators. */
 #define _GNU_SOURCE /* timegm */
 #include <stdio.h>

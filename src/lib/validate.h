@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * validate.h: field validators shared by both APIs.  Each says yes (1) or
  * no (0) and, where a value is normalised, writes the normal form.

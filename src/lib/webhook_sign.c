@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* webhook_sign.c: Standard Webhooks secrets and signatures (libsodium HMAC-SHA256). */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * webhook_sign.h: signing secrets and signatures of the Standard Webhooks
  * specification (https://www.standardwebhooks.com/): a secret is

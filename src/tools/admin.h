@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* admin.h: subcommands of userpatch-admin, one file each. */
 #ifndef UP_ADMIN_H
 #define UP_ADMIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * admin_audit.c: `userpatch-admin audit prune (--before TIME | --older-than
  * DURATION) [--tenant NAME]`: delete the audit rows written before the cut.

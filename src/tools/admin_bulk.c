@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * admin_bulk.c: `userpatch-admin export|import users|groups|devices`: the
  * HTTP routes' handlers (family_export.c, family_import.c) run from a

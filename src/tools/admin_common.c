@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * admin_common.c: the helpers every userpatch-admin subcommand shares:
  * messages on stderr, options of the command line, a tenant by name.

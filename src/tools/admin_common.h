@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* admin_common.h: what the userpatch-admin subcommands share; defined in admin_common.c. */
 #ifndef UP_ADMIN_COMMON_H
 #define UP_ADMIN_COMMON_H

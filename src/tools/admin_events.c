@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * admin_events.c: `userpatch-admin events prune --older-than DAYS`: delete
  * the change feed's events created more than DAYS days ago (run it daily,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * admin_help.c: `userpatch-admin --version` and `COMMAND [SUBCOMMAND] --help`.
  * The help of a command is the lines of the tool's usage text that describe

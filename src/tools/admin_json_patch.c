@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * admin_json_patch.c: `userpatch-admin json-patch [--merge] DOC_FILE PATCH_FILE`.
  *

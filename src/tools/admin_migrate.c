@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* admin_migrate.c: `userpatch-admin migrate`: apply numbered schema files once each. */
 #include <dirent.h>
 #include <errno.h>

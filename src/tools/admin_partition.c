@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* admin_partition.c: monthly partitions of a history table (see admin_partition.h). */
 #include <stdarg.h>
 #include <stdio.h>

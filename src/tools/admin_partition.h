@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * admin_partition.h: the monthly partitions of a history table (positions,
  * alerts; schema/012_retention.sql): keep months ahead, drop the months

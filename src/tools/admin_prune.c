@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * admin_prune.c: `userpatch-admin positions prune (--before TIME |
  * --older-than DURATION) [--tenant NAME]`, `alerts prune ...`, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* admin_tenant.c: `userpatch-admin tenant add|list`. */
 #include <stdio.h>
 #include <string.h>

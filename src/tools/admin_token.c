@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* admin_token.c: `userpatch-admin token issue|revoke|list`. */
 #include <stdio.h>
 #include <string.h>

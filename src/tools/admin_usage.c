@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * admin_usage.c: `userpatch-admin usage fold` (the daily job that keeps the
  * usage rows a request reads short, see usage_fold.h) and `usage show ID`

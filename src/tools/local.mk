@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # userpatch-admin: migrations, tenants, tokens, json-patch, history prunes, usage.
 bin_PROGRAMS += src/tools/userpatch-admin
 src_tools_userpatch_admin_SOURCES = src/tools/userpatch-admin.c \

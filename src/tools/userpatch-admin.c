@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* userpatch-admin: schema migrations, tenants, tokens, and a JSON Patch tool. */
 #include <stdio.h>
 #include <stdlib.h>

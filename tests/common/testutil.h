@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * testutil.h: helpers for Check tests.  Integration tests (tests/integration)
  * run under tests/harness/run-test, which starts a private MariaDB with the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash
 # Helpers for the deployment tests (tests/e2e/deploy_*.sh): real Apache,
 # nginx, lighttpd and spawn-fcgi instances, each in its own directory inside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* config_parse FILE...: each file through up_config_parse, the parser the
  * programs use. Prints "ok FILE" or "FAIL FILE: reason"; exit 1 if any file
  * is refused. Used by tests/docs/config_samples.sh. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Every userpatch config shown in the documentation loads through the real
 # parser (up_config_parse, via tests/docs/config_parse):
 #   - docs/deploy/*.conf.sample, whole;

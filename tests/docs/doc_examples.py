@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Run the request examples of a markdown document as printed and compare
 what they print with the response the document shows.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The family registry (src/endpoints/families) and what is made from it:
 #   - every generated block (deploy configs, .htaccess samples, the spawn
 #     script, the program list of the build, docs tables) is what

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Documentation tests: docs/openapi.yaml through a real OpenAPI validator
 # (redocly lint, installed by scripts/npm-tools). Every end-to-end test also
 # checks each response it receives against docs/openapi.yaml
@@ -31,3 +32,7 @@ EXTRA_DIST += tests/serve/serve_demo_data.sh
 # The Monitoring one-liners of docs/operations.md on a real log (with 503s).
 TESTS += tests/e2e/doc_monitoring.sh
 EXTRA_DIST += tests/e2e/doc_monitoring.sh
+
+# Every source file carries the SPDX tag of the project's licence (ISC).
+TESTS += tests/docs/licence_tags.sh
+EXTRA_DIST += tests/docs/licence_tags.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # tests/e2e/openapi_check.py catches what it promises: recorded responses
 # that must pass and ones that must each fail, checked against
 # docs/openapi.yaml. One case a line: description, expected result, method,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # docs/openapi.yaml is valid OpenAPI: `redocly lint` (@redocly/cli, pinned by
 # scripts/npm/package-lock.json and installed by scripts/npm-tools) with the
 # recommended rules as errors (tests/docs/redocly.yaml lists the few that are

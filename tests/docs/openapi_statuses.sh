@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Every status the programs can answer for an operation is in
 # docs/openapi.yaml. The rules come from where the programs answer them
 # (src/lib/app.c, http.c, the handlers), so they hold for every operation,

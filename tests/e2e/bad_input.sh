@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Bad input found by review, through lighttpd with curl: malformed
 # percent-escapes in the query are 400, long non-ASCII names come back cut
 # on a character boundary (every body is checked to be UTF-8 by req()),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # kill -9 MariaDB under concurrent PATCH load through lighttpd, start it
 # again, and keep the load on: only 200 and 503 (with Retry-After) answers,
 # every acknowledged write in audit_log, no partial write (each user's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # kill -9 a FastCGI worker in the middle of a PATCH, after its transaction has
 # changed the user row but before it could write the audit row and commit:
 # nothing of that write stays (the server rolls the transaction back), the

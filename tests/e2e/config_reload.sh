@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # An edit of db_host takes effect at the next request of every worker, not
 # one reload later: the host moved to a dead port answers 503 (with
 # Retry-After) from every worker, and the host moved back answers 200 from

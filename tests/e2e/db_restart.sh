@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # A database restart between two requests costs no request: each worker holds
 # a connection (and prepared statements) that the restart kills; it notices,
 # reconnects and re-prepares without failing a request. The same after the

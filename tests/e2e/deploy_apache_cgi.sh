@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Deployment: Apache 2.4 + mod_cgid, the programs as plain CGI (one request a
 # process), from docs/deploy/apache-cgi.conf as shipped (paths and port
 # substituted): every endpoint family; Authorization with CGIPassAuth and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Deployment: Apache 2.4 + mod_fcgid, from the shipped docs/deploy files:
 #   1. server config (apache-fcgid.conf): every endpoint family, a killed
 #      worker replaced, Authorization with CGIPassAuth, with the rewrite

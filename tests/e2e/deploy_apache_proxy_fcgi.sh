@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Deployment: Apache 2.4 + mod_proxy_fcgi in front of the programs run by
 # spawn-fcgi on unix sockets (docs/deploy/apache-proxy-fcgi.conf and
 # docs/deploy/userpatch-spawn, as shipped, paths and port substituted):

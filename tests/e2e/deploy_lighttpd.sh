@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Deployment: lighttpd + mod_fastcgi with bin-path, from the standalone
 # docs/deploy/lighttpd.conf as shipped (paths and port substituted): every
 # endpoint family; a killed worker is restarted by lighttpd.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Deployment: nginx in front of the programs run by spawn-fcgi on unix
 # sockets (docs/deploy/nginx.conf and docs/deploy/userpatch-spawn as
 # shipped, paths and port substituted): every endpoint family; Authorization

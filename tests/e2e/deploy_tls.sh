@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Deployment over TLS, with a self-signed certificate for 127.0.0.1 in place
 # of the example paths:
 #   1. docs/deploy/nginx.conf with the TLS lines its header gives applied as

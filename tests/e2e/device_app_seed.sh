@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # POST /api/v1/device_app_user_update/ through lighttpd: the documented cURL
 # example, the older clients' payload, form bodies, the Users API reading and
 # feeding the same users, tenant isolation, and the HTTP errors.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # One user store: PATCH /api/users/{id} (JSON Patch) on a user made by the
 # device-app endpoint, and the device-app endpoint on the patched user; the
 # version is shared, so a device-app client's version goes stale after the

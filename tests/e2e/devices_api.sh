@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The Devices API through lighttpd: positions (one, batches, duplicates, a
 # bad batch that stores nothing), lastLocation, route history, alerts, the
 # devices:report scope, tenant isolation, and 8 concurrent clients posting

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The documentation's request examples run as printed: every `sh` block of
 # docs/api/*.md (every file there, picked up automatically) and the
 # $BASE_URL blocks of README.md, through lighttpd and MariaDB started by the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The one-liners of the "Monitoring" section of docs/operations.md run as
 # printed on a real log: requests answered 200, 401 and, with the database
 # stopped, 503 are logged by the programs; the section's `sh` block, run in a

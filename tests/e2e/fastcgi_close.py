@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """How a worker ends a FastCGI connection (src/lib/app.c, finish()).
 
 Runs one userpatch-users worker on a listening socket of its own (Unix, then

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # How a worker ends its FastCGI connections: at once on a Unix socket, with
 # libfcgi's careful close on TCP (tests/e2e/fastcgi_close.py).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # GET /api/users/{userId} through lighttpd: authentication, scopes, tenant
 # isolation, routing, method and body-size limits, response headers.
 set -euo pipefail

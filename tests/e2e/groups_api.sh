@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The Groups API through lighttpd with curl: every method, its success and
 # its errors, HEAD, OPTIONS, 405 with Allow, tenant isolation, the users
 # count and group_in_use, the user side's reference check, the audit trail

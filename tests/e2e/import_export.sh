@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Bulk import and export through lighttpd with curl: the export streamed
 # (no Content-Length) as NDJSON and as CSV, with the formula escape; an
 # import body above max_body but within max_import_body; 413 past

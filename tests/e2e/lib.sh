@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash
 # Helpers for the end-to-end tests: requests with curl against the server the
 # harness started (UP_TEST_BASE_URL), fixtures through userpatch-admin and the

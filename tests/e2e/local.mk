@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # End-to-end tests through real web servers. Each runs under
 # tests/harness/run-test, which starts a private MariaDB and lighttpd.
 TESTS += tests/e2e/get_user.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Check recorded HTTP responses against docs/openapi.yaml.
 
 usage: openapi_check.py SPEC RECORD_DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Shared hosting, as a customer without root follows
 # docs/deploy/shared-hosting.md: an account (its own non-root user, home
 # directory, public_html), a database and database user "made in the panel",

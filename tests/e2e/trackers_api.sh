@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The tracker apps' protocols through lighttpd, as the apps send them:
 # OsmAnd as a query (GET and POST), a form and JSON; OwnTracks with HTTP
 # Basic and X-Limit-D; an Overland batch and its resend; an unknown device,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Usage counters through lighttpd and its pool of workers: every request is
 # counted durably per token and UTC day without a row written by every
 # request (docs/operations.md, "Usage counters"): an idle worker writes its

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The Users API through lighttpd with curl: every method, its success and
 # its errors, HEAD, OPTIONS, 405 with Allow, tenant isolation, and the
 # database state after each write.

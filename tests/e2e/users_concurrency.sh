@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # 200 concurrent PATCHes of one user through lighttpd (8 at a time) lose no
 # update: each patch rotates the 64 privileges by one (move /privileges/0 to
 # the end), so the final order tells how many patches took effect (200 mod 64

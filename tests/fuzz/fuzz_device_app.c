@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_device_app.c: libFuzzer entry for the device-app decoder: the body
  * (JSON envelope with `data` as a string or an object, or form encoding)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_import.c: libFuzzer entry for the import body readers (CSV and
  * NDJSON, import_rows.c over csv.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_json.c: libFuzzer entry for the strict JSON reader and the writer.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_json_patch.c: libFuzzer entry for the JSON Patch engine.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_merge_patch.c: libFuzzer entry for JSON Merge Patch (RFC 7396),
  * checked against the JSON Patch engine.

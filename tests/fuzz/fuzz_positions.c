@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_positions.c: libFuzzer entry for what trackers send: the checks of
  * a POST .../locations body (one position or a batch) and of an alert.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_query.c: libFuzzer entry for the query-string parser.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_request.c: libFuzzer entry for the request reader (CGI environment +
  * body -> struct up_request).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_trackers.c: libFuzzer entry for the tracker apps' protocols
  * (src/endpoints/tracker_*.c): the OsmAnd query/form decoder and the

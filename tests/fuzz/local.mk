@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # libFuzzer targets (--enable-fuzzing, with CC=clang), run by tests/fuzz/run-fuzz.
 # The sources under test are compiled into each fuzzer itself so that they
 # carry the coverage instrumentation; anything else they call comes from the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Fail-over against a real 3-node Galera cluster on 127.0.0.1 (galera-4,
 # rsync SST), through lighttpd and the built programs, config listing all
 # three nodes:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # `userpatch-admin import|export`: chunked imports with the file's own line
 # numbers in the results, the exit status (1 when rows failed), progress on
 # stderr (a line, not a bar, without a terminal), --json, an import killed

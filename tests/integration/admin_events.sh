@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # `userpatch-admin events prune --older-than DAYS`: the events created more
 # than DAYS days ago go, of every tenant, the newer stay; bad arguments
 # change nothing.  Runs under tests/harness/run-test (private MariaDB with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # `userpatch-admin positions prune` and `alerts prune`: rows before --before
 # go, device by device; each device keeps its newest position (lastLocation)
 # even when it is older than --before (alerts keep nothing); --tenant limits

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # `userpatch-admin usage fold` and `usage show`: the fold reports what it
 # moved and keeps every count (lifetime and per day); show lists a token's
 # days newest first after its lifetime count; bad arguments exit 2 and an

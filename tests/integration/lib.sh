@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash
 # Sourced by the shell tests of tests/integration (run under
 # tests/harness/run-test): counted checks and SQL on the private MariaDB.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Migration 005 on a database that has users with free-text groups (made by
 # migrations 001-004 in a database of its own on the harness's server):
 # every distinct (tenant, group) becomes a group of that tenant, named after

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Retention at scale (migration 012 and the prunes), in a database of its own
 # on the harness's server:
 # - migration 012 on a database that already has positions, alerts and audit

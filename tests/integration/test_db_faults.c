@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Integration tests of the database layer's fault handling against the
  * private MariaDB of tests/harness/run-test: which statements run again on a

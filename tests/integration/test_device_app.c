@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_device_app.c: POST /api/v1/device_app_user_update/ at handler level
  * against the private MariaDB of tests/harness/run-test.  Every case checks

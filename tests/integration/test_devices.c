@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_devices.c: the devices of the Devices API at handler level against
  * the private MariaDB of tests/harness/run-test: list, read and JSON Patch

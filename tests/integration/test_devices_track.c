@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_devices_track.c: positions and alerts of the Devices API at handler
  * level against the private MariaDB of tests/harness/run-test: every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_events.c: the change feed.  Every write of a group, user or device
  * and every alert appends one event in its own transaction (a write that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Integration tests of the foundation against the private MariaDB that
  * tests/harness/run-test starts: migrations, tokens, quotas, scopes, tenant

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Integration tests of the Groups API against a private MariaDB: every
  * method and status (table-driven, each row saying what the database must

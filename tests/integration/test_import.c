@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Integration tests of bulk import and export against a private MariaDB:
  * every conflict policy on each unique key of users, groups and devices

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Lists whose cost does not grow with the tenant, against a private MariaDB:
  * every list query shape (no filter, each filter alone, each with a cursor)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What one request costs the database, counted by the db layer (statements
  * sent, COMMITs): a GET sends one statement and commits nothing; a PATCH and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_trackers.c: /api/trackers/ at handler level against the private
  * MariaDB of tests/harness/run-test: which device a report is for (by

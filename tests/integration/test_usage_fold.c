@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * up_usage_fold() against the private MariaDB of tests/harness/run-test:
  * the slot rows of days before yesterday go into api_usage and

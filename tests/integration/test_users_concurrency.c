@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Concurrent PATCHes of one user lose no update: worker processes, each
  * with its own database connection, append to /privileges/- at the same

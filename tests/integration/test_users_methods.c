@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The rest of the Users API through the handler against a private MariaDB:
  * GET (one, list), POST, PUT, DELETE, countries, timeZones, HEAD, OPTIONS,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * PATCH /api/users/{userId} through the handler against a private MariaDB:
  * every status, table-driven, with the row and the audit trail checked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_users_util.c: see test_users_util.h. */
 #include <check.h>
 #include <stdio.h>

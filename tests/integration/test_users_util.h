@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_users_util.h: fixtures and row checks shared by the Users API
  * integration tests: users inserted directly, snapshots of a users row,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The man pages against the code:
 #   - groff -ww -z -man and man --warnings render each page without a warning;
 #   - every config key of the table in src/lib/config.c has an entry in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # make shared-hosting-bundle records where its libraries come from: the
 # bundle's MANIFEST has one line "library package version" for every library
 # in its lib/ (and lib/mariadb-plugin/), each version the one dpkg has installed for that package, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # make install-cgi never puts userpatch-admin where a web server runs
 # programs, and the admin tool refuses to run as a CGI program:
 #   - CGIBINDIR=/site/cgi-bin: the endpoint programs (every one of the family

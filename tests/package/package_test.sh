@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The Debian package end to end, as an administrator would use it (the
 # "package" stage of ./scripts/test):
 #   1. the release tarball (make dist) unpacked and built with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The web server snippets of the Debian package (debian/gen-snippets), without
 # building the package: generated for the endpoint programs this build has,
 # every program gets an Apache Alias and a lighttpd fastcgi.server entry, the

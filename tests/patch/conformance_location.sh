@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # The conformance test and where its suite lives (./configure
 # --with-conformance): absent and not required -> skip (77) with a one-line
 # reason; absent and required (the option given, or CI set) -> failure;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_admin_json_patch.c: `userpatch-admin json-patch` as a function:
  * exit codes, stdout and the error JSON on stderr, from real files.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_json_merge_patch.c: table-driven tests of JSON Merge Patch (RFC
  * 7396): the examples of its section 3 and appendix A, the decisions where

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_json_patch.c: table-driven tests of the JSON Pointer / JSON Patch
  * engine: every rule of RFC 6901 / RFC 6902 we rely on, RFC 6902 Appendix A,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_json_patch_conformance.c: runs the shared JSON Patch conformance
  * suite (json-patch-tests: tests.json and spec_tests.json) against the

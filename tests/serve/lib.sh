@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=bash disable=SC2154 # top_srcdir and top_builddir: checked by the tests
 # tests/serve/lib.sh: what the ./scripts/serve tests share.  Sourcing it
 # makes a temporary checkout $co (a copy of scripts/, schema/ and the family

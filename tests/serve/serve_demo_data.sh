@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # ./scripts/serve --demo-data as a reader of the docs uses it: on an empty
 # run/ it loads the demo data, writes run/demo.env (BASE_URL, TOKEN,
 # USERPATCH_CONFIG, userpatch-admin on PATH), and the examples of README.md

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # ./scripts/serve twice in one checkout: the second refuses at once, with a
 # message naming the first, and changes nothing of the first's (its lighttpd
 # and MariaDB keep serving, its pid files stay). Then the first stops cleanly

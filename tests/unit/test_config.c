@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: configuration parsing (good and bad files). */
 #include <check.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: the configuration in force follows edits of its file. */
 #include <check.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests of the CSV writer and reader (csv.c) and of the import body
  * reader (import_rows.c): quoting of commas, quotes and line breaks, the

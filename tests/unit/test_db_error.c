@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: what each server and client error means to the database layer. */
 #include <check.h>
 #include "db_error.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_device.c: table-driven tests of the identifier validators of field_check.h
  * (IMEI, IMSI, ICCID, E.164, usernames, Luhn) in both validation modes,

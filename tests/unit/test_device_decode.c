@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests: the device-app body decoder (da_decode) and the wiping of
  * everything that held a password on the way.  No database.

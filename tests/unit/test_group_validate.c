@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests (no database): the groups table through the generic
  * validators, one value at a time and whole representations (create-only

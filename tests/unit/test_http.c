@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: request parsing, response writing, error mapping. */
 #include <check.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #define _GNU_SOURCE /* memmem */
 /* Unit tests: the strict JSON reader and the writer's escaping. */
 #include <check.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_net_guard.c: the addresses a webhook may not reach (no network:
  * addresses are parsed, "localhost" comes from /etc/hosts).

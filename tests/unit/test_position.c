@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_position.c: table-driven tests of the position and alert checks
  * (position.c): ranges and their boundaries, the fix time's future limit

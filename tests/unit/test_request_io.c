@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests (no database): the request/reply module (request_io.c) and
  * the body limit of a route row.  Typed, whitelisted query parameters

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests (no database): route tables.  Path patterns ({id}, optional
  * trailing slash), 404 for no pattern, 405 with an Allow header computed

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # Every migration in schema/ can be imported by hand (phpMyAdmin on shared
 # hosting, or `mariadb DB < FILE`) and still count as applied for a later
 # `userpatch-admin migrate`: it must record itself in schema_migrations, with

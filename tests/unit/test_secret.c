@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_secret.c: what secret.c tells a transaction to store for a
  * plaintext (no database): the hash made before the transaction, or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* Unit tests: bearer token parsing, digests, scopes, constant-time compare. */
 #include <check.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_tracker_decode.c: the tracker apps' protocols (tracker_decode.h),
  * table-driven with each app's real requests: Traccar Client's query

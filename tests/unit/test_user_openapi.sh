@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
 # docs/openapi.yaml: a structural check with python3-yaml (Debian ships no
 # OpenAPI validator): OpenAPI 3.0.3, every $ref resolves, operation ids are
 # unique, path parameters are declared, every operation answers, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests (no database): the users field validators, one value at a
  * time, and whole representations (read-only, unknown, cross-field rules,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_webhook_sign.c: Standard Webhooks signatures (no database): the
  * specification's own example, what changes the signature, malformed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * user_validate.c: the users table through the generic validation
  * (resource_validate.c), for test_user_validate: a value or a whole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * user_validate.h: validation of user representations apart from a request,
  * for the tests: the generic validation of resource.h over the users table.
