@@ -99,43 +99,7 @@ static enum up_err report(struct merge *m, enum up_err err, const struct path *p
 	return err;
 }
 
-static void report_ok(struct up_patch_error *perr)
-{
-	if (perr == NULL)
-		return;
-	perr->err = UP_OK;
-	perr->op_index = -1;
-	perr->pointer[0] = '\0';
-	perr->message[0] = '\0';
-}
-
 /* ---- checking ---- */
-
-/* 1 if v nests more than budget containers. */
-static int deeper_than(const cJSON *v, size_t budget)
-{
-	const cJSON *c;
-
-	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
-		return 0;
-	if (budget == 0)
-		return 1;
-	for (c = v->child; c; c = c->next)
-		if (deeper_than(c, budget - 1))
-			return 1;
-	return 0;
-}
-
-/* Count the values in v, stopping once the count passes cap. */
-static size_t count_nodes(const cJSON *v, size_t cap)
-{
-	const cJSON *c;
-	size_t n = 1;
-
-	for (c = v->child; c && n <= cap; c = c->next)
-		n += count_nodes(c, cap - n + 1);
-	return n;
-}
 
 /* Bytes of name once escaped as a JSON Pointer token. */
 static size_t escaped_len(const char *name)
@@ -171,13 +135,13 @@ static enum up_err check_member(struct merge *m, const cJSON *c, const struct pa
 	/* An object nests one container here and the rest in its own members. */
 	if (p->depth > m->lim.max_depth ||
 	    (cJSON_IsObject(c) ? p->depth == m->lim.max_depth
-	                       : deeper_than(c, m->lim.max_depth - p->depth)))
+	                       : up_json_deeper_than(c, m->lim.max_depth - p->depth)))
 		return report(m, UP_ERR_LIMIT, p, "value would nest deeper than %zu levels",
 		              m->lim.max_depth);
 	if (cJSON_IsNull(c))
 		return UP_OK;
 	if (!cJSON_IsObject(c))
-		return add_nodes(m, p, count_nodes(c, m->lim.max_copy_nodes));
+		return add_nodes(m, p, up_json_count_nodes(c, m->lim.max_copy_nodes));
 	if (add_nodes(m, p, 1) != UP_OK)
 		return UP_ERR_LIMIT;
 	return check_object(m, c, p);
@@ -247,10 +211,10 @@ static enum up_err check(struct merge *m, const cJSON *patch)
 		return report(m, UP_ERR_INTERNAL, NULL, "no patch");
 	if (cJSON_IsObject(patch))
 		return check_object(m, patch, NULL);
-	if (deeper_than(patch, m->lim.max_depth))
+	if (up_json_deeper_than(patch, m->lim.max_depth))
 		return report(m, UP_ERR_LIMIT, NULL,
 		              "the document would nest deeper than %zu levels", m->lim.max_depth);
-	return add_nodes(m, NULL, count_nodes(patch, m->lim.max_copy_nodes));
+	return add_nodes(m, NULL, up_json_count_nodes(patch, m->lim.max_copy_nodes));
 }
 
 static void setup(struct merge *m, const struct up_json_limits *lim, struct up_patch_error *perr)
@@ -269,7 +233,7 @@ enum up_err up_merge_patch_check(const cJSON *patch, const struct up_json_limits
 	setup(&m, lim, perr);
 	err = check(&m, patch);
 	if (err == UP_OK)
-		report_ok(perr);
+		up_patch_error_clear(perr);
 	return err;
 }
 
@@ -378,7 +342,7 @@ enum up_err up_merge_patch_apply(const cJSON *doc, const cJSON *patch,
 		goto out;
 	}
 	*out = result;
-	report_ok(perr);
+	up_patch_error_clear(perr);
 out:
 	return err;
 }

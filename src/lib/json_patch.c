@@ -60,6 +60,16 @@ struct txn {
 	int c_len_known;
 };
 
+void up_patch_error_clear(struct up_patch_error *perr)
+{
+	if (perr == NULL)
+		return;
+	perr->err = UP_OK;
+	perr->op_index = -1;
+	perr->pointer[0] = '\0';
+	perr->message[0] = '\0';
+}
+
 /* ---- error reporting ---- */
 
 static void set_pointer(struct up_patch_error *perr, const char *ptr)
@@ -106,43 +116,7 @@ static enum up_err report(struct up_patch_error *perr, enum up_err err, long op_
 	return err;
 }
 
-static void report_ok(struct up_patch_error *perr)
-{
-	if (!perr)
-		return;
-	perr->err = UP_OK;
-	perr->op_index = -1;
-	perr->pointer[0] = '\0';
-	perr->message[0] = '\0';
-}
-
 /* ---- limits and sizes ---- */
-
-/* 1 if v nests more than budget containers. */
-static int deeper_than(const cJSON *v, size_t budget)
-{
-	const cJSON *c;
-
-	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
-		return 0;
-	if (budget == 0)
-		return 1;
-	for (c = v->child; c; c = c->next)
-		if (deeper_than(c, budget - 1))
-			return 1;
-	return 0;
-}
-
-/* Count the values in v, stopping once the count passes cap. */
-static size_t count_nodes(const cJSON *v, size_t cap)
-{
-	const cJSON *c;
-	size_t n = 1;
-
-	for (c = v->child; c && n <= cap; c = c->next)
-		n += count_nodes(c, cap - n + 1);
-	return n;
-}
 
 /* ---- checking ---- */
 
@@ -227,7 +201,7 @@ static enum up_err check_op(const cJSON *jop, long i, const struct up_json_limit
 		if (!m[3])
 			return report(perr, UP_ERR_PATCH_MALFORMED, i, s,
 			              "member \"value\" is missing");
-		if (deeper_than(m[3], lim->max_depth - ntok))
+		if (up_json_deeper_than(m[3], lim->max_depth - ntok))
 			return report(perr, UP_ERR_LIMIT, i, s,
 			              "value would nest deeper than %zu levels", lim->max_depth);
 		out->value = m[3];
@@ -291,7 +265,7 @@ enum up_err up_patch_check(const cJSON *patch, const struct up_json_limits *lim,
 	err = check_patch(patch, &l, NULL, 0, perr);
 	if (err != UP_OK)
 		goto out;
-	report_ok(perr);
+	up_patch_error_clear(perr);
 out:
 	return err;
 }
@@ -713,7 +687,7 @@ static enum up_err resolve_source(struct txn *t, const struct op *op, cJSON **it
 	err = resolve(t, op->from, &parent, item, &idx);
 	if (err != UP_OK)
 		return err;
-	if (deeper_than(*item, t->lim.max_depth - op->path_tokens))
+	if (up_json_deeper_than(*item, t->lim.max_depth - op->path_tokens))
 		return op_fail(t, UP_ERR_LIMIT, op->path,
 		               "failed: value would nest deeper than %zu levels", t->lim.max_depth);
 	return UP_OK;
@@ -749,7 +723,7 @@ static enum up_err op_copy(struct txn *t, const struct op *op)
 	err = resolve_source(t, op, &item);
 	if (err != UP_OK)
 		return err;
-	n = count_nodes(item, t->copy_budget);
+	n = up_json_count_nodes(item, t->copy_budget);
 	if (n > t->copy_budget)
 		return op_fail(t, UP_ERR_LIMIT, op->path,
 		               "failed: copies exceed %zu values in one patch",
@@ -841,7 +815,7 @@ enum up_err up_patch_apply_to(const cJSON *doc, const cJSON *patch,
 		goto out;
 	}
 	*out = t.root;
-	report_ok(perr);
+	up_patch_error_clear(perr);
 out:
 	if (ops != stack_ops)
 		free(ops);

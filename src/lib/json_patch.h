@@ -41,6 +41,9 @@ struct up_patch_error {
 	char message[256];
 };
 
+/* perr (may be NULL) says no error: UP_OK, no op, no pointer, no message. */
+void up_patch_error_clear(struct up_patch_error *perr);
+
 /*
  * Validate the whole patch (borrowed) without applying it: it is an array of
  * at most lim->max_ops objects, each with a known string `op`, a string

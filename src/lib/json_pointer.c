@@ -165,3 +165,29 @@ enum up_err up_pointer_get(const cJSON *doc, const char *ptr, const cJSON **out)
 out:
 	return err;
 }
+
+/* 1 if v nests more than budget containers. */
+int up_json_deeper_than(const cJSON *v, size_t budget)
+{
+	const cJSON *c;
+
+	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
+		return 0;
+	if (budget == 0)
+		return 1;
+	for (c = v->child; c; c = c->next)
+		if (up_json_deeper_than(c, budget - 1))
+			return 1;
+	return 0;
+}
+
+/* Count the values in v, stopping once the count passes cap. */
+size_t up_json_count_nodes(const cJSON *v, size_t cap)
+{
+	const cJSON *c;
+	size_t n = 1;
+
+	for (c = v->child; c && n <= cap; c = c->next)
+		n += up_json_count_nodes(c, cap - n + 1);
+	return n;
+}

@@ -47,6 +47,12 @@ struct up_json_limits {
 /* *out: lim (NULL: none) with every field left 0 taking its default. */
 void up_json_limits_resolve(const struct up_json_limits *lim, struct up_json_limits *out);
 
+/* 1 if v (borrowed) nests more than budget containers. */
+int up_json_deeper_than(const cJSON *v, size_t budget);
+
+/* The values in v (borrowed), counting stopped once past cap. */
+size_t up_json_count_nodes(const cJSON *v, size_t cap);
+
 /* One token of a pointer, still escaped: s[0..len) lies inside the pointer. */
 struct up_pointer_token {
 	const char *s;
