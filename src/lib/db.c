@@ -15,8 +15,15 @@
 #define STMT_CACHE 96
 #define MAX_PARAMS 64
 
+/*
+ * A prepared statement and its own copy of the SQL text (the caller's text
+ * may be built in a buffer and freed; a slot never points into it), found
+ * by hash and length, then compared byte for byte.
+ */
 struct stmt_slot {
-	const char *sql;
+	char *sql;
+	size_t len;
+	uint64_t hash;
 	MYSQL_STMT *stmt;
 };
 
@@ -83,13 +90,21 @@ enum up_err up_db_new(const struct up_config *cfg, struct up_db **out)
 	return UP_OK;
 }
 
-void up_db_disconnect(struct up_db *db)
+/* Close every cached statement and free its text. */
+static void drop_stmts(struct up_db *db)
 {
 	size_t i;
 
-	for (i = 0; i < db->nstmts; i++)
+	for (i = 0; i < db->nstmts; i++) {
 		mysql_stmt_close(db->stmts[i].stmt);
+		free(db->stmts[i].sql);
+	}
 	db->nstmts = 0;
+}
+
+void up_db_disconnect(struct up_db *db)
+{
+	drop_stmts(db);
 	if (db->conn != NULL)
 		mysql_close(db->conn);
 	db->conn = NULL;
@@ -448,36 +463,53 @@ unsigned long up_db_failover_count(const struct up_db *db)
 	return db->failovers;
 }
 
+/* FNV-1a of the n bytes at s. */
+static uint64_t sql_hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return h;
+}
+
 static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
 {
 	my_bool update_max = 1;
+	size_t i, len = strlen(sql);
+	uint64_t hash = sql_hash(sql, len);
+	struct stmt_slot *slot;
 	MYSQL_STMT *st;
-	size_t i;
 
 	for (i = 0; i < db->nstmts; i++) {
-		if (db->stmts[i].sql == sql || strcmp(db->stmts[i].sql, sql) == 0) {
-			*out = db->stmts[i].stmt;
+		slot = &db->stmts[i];
+		if (slot->hash == hash && slot->len == len && memcmp(slot->sql, sql, len) == 0) {
+			*out = slot->stmt;
 			return UP_OK;
 		}
 	}
-	if (db->nstmts == STMT_CACHE) {
-		/* Full: start over rather than grow without bound. */
-		for (i = 0; i < db->nstmts; i++)
-			mysql_stmt_close(db->stmts[i].stmt);
-		db->nstmts = 0;
-	}
+	if (db->nstmts == STMT_CACHE)
+		drop_stmts(db); /* full: start over rather than grow without bound */
 	st = mysql_stmt_init(db->conn);
 	if (st == NULL)
 		return UP_ERR_NOMEM;
-	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+	if (mysql_stmt_prepare(st, sql, len) != 0) {
 		enum up_err rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 
 		mysql_stmt_close(st);
 		return rc;
 	}
 	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &update_max);
-	db->stmts[db->nstmts].sql = sql;
-	db->stmts[db->nstmts].stmt = st;
+	slot = &db->stmts[db->nstmts];
+	if ((slot->sql = malloc(len + 1)) == NULL) {
+		mysql_stmt_close(st);
+		return UP_ERR_NOMEM;
+	}
+	memcpy(slot->sql, sql, len + 1);
+	slot->len = len;
+	slot->hash = hash;
+	slot->stmt = st;
 	db->nstmts++;
 	*out = st;
 	return UP_OK;

@@ -550,6 +550,39 @@ START_TEST(test_cells_of_many_rows)
 }
 END_TEST
 
+/*
+ * The statement cache keys on the SQL text, not on where it lies: SQL built
+ * in one buffer, freed, and other SQL built in the same buffer again (the
+ * allocator hands the same address back) is its own statement.
+ */
+START_TEST(test_statement_cache_keys_on_text)
+{
+	static const char *const texts[] = {"SELECT 'first', ?", "SELECT 'other', ?"};
+	struct up_db_param p[1] = {UP_P_U64(7)};
+	struct up_db_result res;
+	struct tu_env env;
+	size_t i;
+
+	tu_env_open(&env);
+	for (i = 0; i < 4; i++) {
+		char *sql = malloc(64);
+		char want[16];
+
+		ck_assert_ptr_nonnull(sql);
+		snprintf(sql, 64, "%s", texts[i % 2]);
+		ck_assert_int_eq(up_db_query(env.db, sql, p, 1, &res), UP_OK);
+		memset(sql, 'x', 63); /* the text is gone before the next query */
+		free(sql);
+		ck_assert_uint_eq(res.nrows, 1);
+		snprintf(want, sizeof(want), "%s", i % 2 ? "other" : "first");
+		ck_assert_msg(strcmp(up_db_cell(&res, 0, 0), want) == 0, "query %zu answered %s", i,
+		              up_db_cell(&res, 0, 0));
+		up_db_result_free(&res);
+	}
+	tu_env_close(&env);
+}
+END_TEST
+
 /* --- outage ------------------------------------------------------------- */
 
 START_TEST(test_database_outage_503_and_recovery)
@@ -615,6 +648,7 @@ int main(void)
 	tcase_add_test(tc, test_failed_transaction_rolls_back);
 	tcase_add_loop_test(tc, test_cell_cases, 0, sizeof(cell_cases) / sizeof(cell_cases[0]));
 	tcase_add_test(tc, test_cells_of_many_rows);
+	tcase_add_test(tc, test_statement_cache_keys_on_text);
 	tcase_add_test(tc, test_database_outage_503_and_recovery);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
