@@ -69,9 +69,18 @@ expect_json code '"payload_too_large"'
 if [ "$(users)" = "$n" ]; then pass "nothing written"; else fail "rows written: $(users)"; fi
 
 echo "# memory"
+# Under AddressSanitizer (the asan stage) a worker is several times slower
+# and its quarantine holds freed memory, so peak RSS says nothing there: the
+# export is smaller and only its rows are checked, and the test says so.
+asan=0
+for p in $(e2e_workers userpatch-users); do
+	grep -q libasan "/proc/$p/maps" 2>/dev/null && asan=1
+done
+n=60000
+[ "$asan" -eq 1 ] && n=10000
 e2e_sql "INSERT INTO users (tenant_id, name, email, description, tags)
 	SELECT $acme, CONCAT('User ', seq), CONCAT('u', seq, '@example.com'), REPEAT('x', 200), '{\"k\":\"v\"}'
-	FROM seq_1_to_60000"
+	FROM seq_1_to_$n"
 peak() {
 	local p m=0 v
 	for p in $(e2e_workers userpatch-users); do
@@ -80,19 +89,21 @@ peak() {
 	done
 	echo "$m"
 }
-reqt "$t_rw" GET /api/users/export?format=csv
+reqt "$t_rw" GET /api/users/export?format=csv --max-time 180
 expect_status 200
 p1=$(peak)
 for f in ndjson csv; do
-	reqt "$t_rw" GET "/api/users/export?format=$f"
+	reqt "$t_rw" GET "/api/users/export?format=$f" --max-time 180
 	expect_status 200
 done
 p2=$(peak)
 rows=$(($(wc -l <"$E2E_TMP/body") - 1))
 bytes=$(wc -c <"$E2E_TMP/body")
 echo "     export of $rows users, $bytes bytes of CSV; worker peak RSS ${p1} kB before, ${p2} kB after"
-if [ "$rows" -eq 60001 ]; then pass "every user exported"; else fail "exported $rows rows"; fi
-if [ "$p1" -gt 0 ] && [ $((p2 - p1)) -le 2048 ]; then
+if [ "$rows" -eq $((n + 1)) ]; then pass "every user exported"; else fail "exported $rows rows"; fi
+if [ "$asan" -eq 1 ]; then
+	echo "     worker peak memory not compared: an AddressSanitizer build (its quarantine keeps freed memory)"
+elif [ "$p1" -gt 0 ] && [ $((p2 - p1)) -le 2048 ]; then
 	pass "worker peak memory grew $((p2 - p1)) kB (at most 2 MiB) over a $((bytes / 1048576)) MiB export"
 else
 	fail "worker peak memory ${p1} -> ${p2} kB"
