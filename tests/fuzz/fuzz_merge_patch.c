@@ -168,7 +168,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	patched = cJSON_Duplicate(doc, 1);
 	if (!ops || !patched)
 		goto out;
-	if (up_patch_apply(&patched, ops, &lim, &e2) != UP_OK)
+	r1 = up_patch_apply(&patched, ops, &lim, &e2);
+	if (r1 == UP_ERR_LIMIT || r1 == UP_ERR_NOMEM)
+		goto out; /* its pointers escape ~ and /: longer than the merge's own members */
+	if (r1 != UP_OK)
 		abort(); /* the equivalent JSON Patch must apply */
 	t1 = up_json_print(merged);
 	t2 = up_json_print(patched);
