@@ -337,7 +337,7 @@ stack_galera_start() {
 		--skip-name-resolve --character-set-server=utf8mb4
 		--collation-server=utf8mb4_unicode_ci --innodb-buffer-pool-size=32M
 		--innodb-log-file-size=16M --performance-schema=OFF --max-connections=200
-		--binlog-format=ROW --innodb-autoinc-lock-mode=2
+		--binlog-format=ROW --innodb-autoinc-lock-mode=2 --log-bin-trust-function-creators=1
 		--default-storage-engine=InnoDB --innodb-flush-log-at-trx-commit=2
 		--wsrep-on=ON --wsrep-provider="$STACK_GALERA_PROVIDER"
 		--wsrep-cluster-name=userpatch-test --wsrep-node-name="$name"
