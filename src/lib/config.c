@@ -60,6 +60,10 @@ static const struct key_info keys[] = {
         {"max_import_body", K_ULONG, OFF(max_import_body), 256, 1024UL * 1024 * 1024},
         {"max_import_rows", K_ULONG, OFF(max_import_rows), 1, 1000000},
         {"tracker_register_unknown", K_ONOFF, OFF(tracker_register_unknown), 0, 0},
+        {"webhook_allow_hosts", K_STR, OFF(webhook_allow_hosts), 0, 0},
+        {"webhook_allow_http", K_ONOFF, OFF(webhook_allow_http), 0, 0},
+        {"webhook_connect_timeout", K_ULONG, OFF(webhook_connect_timeout), 1, 60},
+        {"webhook_timeout", K_ULONG, OFF(webhook_timeout), 1, 300},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -84,6 +88,8 @@ void up_config_defaults(struct up_config *cfg)
 	cfg->retry_after = 5;
 	cfg->token_cache_seconds = 5;
 	cfg->max_future_fix = 300;
+	cfg->webhook_connect_timeout = 5;
+	cfg->webhook_timeout = 15;
 	cfg->device_validation = UP_DEVICE_FORMAT;
 	cfg->log_level = UP_LOG_INFO;
 }

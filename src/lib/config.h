@@ -41,6 +41,12 @@ struct up_config {
 	unsigned long token_cache_seconds; /* a token's row is read again after this (0: always) */
 	unsigned long max_future_fix;      /* seconds a reported fix time may lie ahead */
 	int tracker_register_unknown;      /* on: a tracker naming no device makes one (audited) */
+	/* Hosts and addresses a webhook may reach although private or loopback:
+	 * comma-separated host names, IP addresses or CIDR blocks (NULL: none). */
+	char *webhook_allow_hosts;
+	int webhook_allow_http;                /* on: http:// webhook URLs are accepted */
+	unsigned long webhook_connect_timeout; /* seconds to connect to a receiver */
+	unsigned long webhook_timeout;         /* seconds for a whole delivery */
 };
 
 /* Fill cfg with defaults (no allocation). */
