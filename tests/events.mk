@@ -25,3 +25,7 @@ check_PROGRAMS += tests/unit/test_net_guard
 TESTS += tests/unit/test_net_guard
 tests_unit_test_net_guard_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_net_guard_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test_webhook_url
+TESTS += tests/unit/test_webhook_url
+tests_unit_test_webhook_url_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_webhook_url_LDADD = $(TEST_LIBS)

@@ -36,6 +36,7 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/event.c src/lib/event.h \
 	src/lib/webhook_sign.c src/lib/webhook_sign.h \
 	src/lib/net_guard.c src/lib/net_guard.h \
+	src/lib/webhook_url.c src/lib/webhook_url.h \
 	src/lib/validate.c src/lib/validate.h \
 	src/lib/json_equal.c src/lib/json_equal.h \
 	src/lib/json_pointer.c src/lib/json_pointer.h \
