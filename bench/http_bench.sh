@@ -10,6 +10,10 @@
 #   lceiling  the PATCH-shaped ceiling: the same with the locked read of the
 #             row a PATCH makes first (SELECT of the API's columns ... FOR
 #             UPDATE), `write_ceiling ... locked`
+#   nceiling  (only when asked for) the PATCH-shaped ceiling with a narrow
+#             locked read (id and version), `write_ceiling ... narrow`
+#   bceiling  (only when asked for) the PATCH-shaped ceiling without START
+#             TRANSACTION (autocommit off), `write_ceiling ... nobegin`
 #   no-op     bench/noop_fcgi behind the same lighttpd (HTTP + FastCGI only)
 #   GET       GET /api/users/usr-N, N random of 1,000
 #   PATCH     PATCH /api/users/usr-N, N random, 2 replace ops (/message,
@@ -28,7 +32,8 @@
 # workers' resident memory. Any non-2xx answer fails the run.
 #
 # BENCH_PROCS sets the workers per program (lighttpd max-procs; default: the
-# dev stack's); BENCH_ONLY=ceiling,lceiling,noop,get,patch,device runs a subset.
+# dev stack's); BENCH_ONLY=ceiling,lceiling,noop,get,patch,device runs a subset
+# (and nceiling, bceiling: the ceilings of two protocol changes).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -180,7 +185,9 @@ slice() {
 # the write alone; lceiling: with the locked read first), added to the totals.
 ceiling_slice() {
 	local name=$1 threads=$2 secs=$3 out db0 db1 mode=plain
-	[ "$name" = lceiling ] && mode=locked
+	case $name in
+	lceiling) mode=locked ;; nceiling) mode=narrow ;; bceiling) mode=nobegin ;;
+	esac
 	db0=$(awk '{ print $14 + $15 }' "/proc/$(cat "$work/db/mysqld.pid")/stat")
 	out=$("$build/bench/write_ceiling" 1 1 1000 "$threads" "$secs" "$mode")
 	db1=$(awk '{ print $14 + $15 }' "/proc/$(cat "$work/db/mysqld.pid")/stat")
@@ -223,12 +230,14 @@ for c in 8 32; do
 	for ((r = 0; r < rounds; r++)); do
 		want ceiling && ceiling_slice ceiling "$c" "$slice_s"
 		want lceiling && ceiling_slice lceiling "$c" "$slice_s"
+		want nceiling && ceiling_slice nceiling "$c" "$slice_s"
+		want bceiling && ceiling_slice bceiling "$c" "$slice_s"
 		want noop && slice noop "$c" "$slice_s" "$base/noop/"
 		want get && slice get "$c" "$slice_s" "$base/" -s "$work/get.lua"
 		want patch && slice patch "$c" "$slice_s" "$base/" -s "$work/patch.lua"
 		want device && slice device "$c" "$slice_s" "$base/" -s "$work/device.lua"
 	done
-	for name in ceiling lceiling noop get patch device; do
+	for name in ceiling lceiling nceiling bceiling noop get patch device; do
 		want "$name" && finish "$name$c"
 	done
 done
@@ -249,11 +258,11 @@ echo "p50/p99: median over the slices; stmt/req, commit/req, ins/req: MariaDB gl
 printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' what c req/s p50_ms p99_ms p99/p50 stmt/req commit/req ins/req \
 	"cpu_us/req (workers/lighttpd/mariadbd)"
 for c in 8 32; do
-	for name in ceiling lceiling noop get patch device; do
+	for name in ceiling lceiling nceiling bceiling noop get patch device; do
 		[ -n "${RATE[$name$c]:-}" ] || continue
 		if is_ceiling "$name"; then
 			printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' "$name" "$c" "${RATE[$name$c]}" \
-				- - - "$([ "$name" = lceiling ] && echo 5 || echo 4)" 1 1 "${CPU[$name$c]}"
+				- - - "$(case $name in [ln]ceiling) echo 5 ;; *) echo 4 ;; esac)" 1 1 "${CPU[$name$c]}"
 		else
 			printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' "$name" "$c" "${RATE[$name$c]}" \
 				"${P50[$name$c]}" "${P99[$name$c]}" "$(tail_ratio "$name$c")" \

@@ -16,9 +16,14 @@
  *     WHERE tenant_id = ? AND id = ? FOR UPDATE
  * fetched into the client, so it is the ceiling of a PATCH-shaped write
  * (locked read + UPDATE + audit + COMMIT).  MODE "plain" (the default) is
- * the write alone.
+ * the write alone.  Two more modes measure what a change of the write
+ * protocol could buy the database, each a variant of "locked":
+ *   narrow    the locked read returns only id and version (and the time);
+ *   nobegin   no START TRANSACTION: the session runs with autocommit off,
+ *             so the locked read opens the transaction (4 statements).
  *
- *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS [plain|locked]
+ *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS
+ *                 [plain|locked|narrow|nobegin]
  *
  * Reads the configuration from $USERPATCH_CONFIG.  Prints "transactions
  * seconds" on stdout; exits 1 if any transaction failed.
@@ -47,6 +52,8 @@ static uint64_t tenant, first_user, users;
 static double deadline;
 /* The locked read of "locked" mode, or NULL in "plain" mode. */
 static char *sql_lock;
+/* "nobegin": autocommit off, COMMIT sent by the client loop, no START TRANSACTION. */
+static int no_begin;
 
 struct worker {
 	pthread_t thread;
@@ -96,16 +103,27 @@ static void *run(void *arg)
 	struct worker *w = arg;
 	struct up_db *db = NULL;
 
-	if (up_db_new(&cfg, &db) != UP_OK || up_db_connect(db) != UP_OK) {
+	if (up_db_new(&cfg, &db) != UP_OK || up_db_connect(db) != UP_OK ||
+	    (no_begin && up_db_exec_trusted(db, "SET autocommit = 0") != UP_OK)) {
 		w->failed++;
 		goto out;
 	}
 	while (now() < deadline) {
+		enum up_err rc;
+
 		w->user = first_user + (uint64_t)rand_r(&w->seed) % users;
 		snprintf(w->message, sizeof(w->message), "m%d", rand_r(&w->seed));
 		snprintf(w->request_id, sizeof(w->request_id), "ceiling-%lu-%p", w->done,
 		         (void *)w);
-		if (up_db_transaction(db, write_one, w) == UP_OK)
+		if (no_begin) {
+			rc = write_one(db, w);
+			rc = up_db_exec_trusted(db, rc == UP_OK ? "COMMIT" : "ROLLBACK") == UP_OK
+			             ? rc
+			             : UP_ERR_DB;
+		} else {
+			rc = up_db_transaction(db, write_one, w);
+		}
+		if (rc == UP_OK)
 			w->done++;
 		else
 			w->failed++;
@@ -115,13 +133,15 @@ out:
 	return NULL;
 }
 
-/* The locked read of "locked" mode, with the users family's own columns. */
-static int build_lock_sql(void)
+/* The locked read of "locked" mode, with the users family's own columns (narrow: id). */
+static int build_lock_sql(int narrow)
 {
 	char cols[4096];
 	size_t len;
 
-	if (up_resource_columns(&up_user_resource, cols, sizeof(cols)) != UP_OK)
+	if (narrow)
+		snprintf(cols, sizeof(cols), "id");
+	else if (up_resource_columns(&up_user_resource, cols, sizeof(cols)) != UP_OK)
 		return -1;
 	len = strlen(cols) + 160;
 	if ((sql_lock = malloc(len)) == NULL)
@@ -146,12 +166,15 @@ int main(int argc, char **argv)
 	    up_parse_u64(argv[3], 1, 1000000, &users) != UP_OK ||
 	    up_parse_u64(argv[4], 1, 256, &threads) != UP_OK ||
 	    up_parse_u64(argv[5], 1, 3600, &seconds) != UP_OK ||
-	    (argc == 7 && strcmp(argv[6], "plain") != 0 && strcmp(argv[6], "locked") != 0)) {
+	    (argc == 7 && strcmp(argv[6], "plain") != 0 && strcmp(argv[6], "locked") != 0 &&
+	     strcmp(argv[6], "narrow") != 0 && strcmp(argv[6], "nobegin") != 0)) {
 		fprintf(stderr, "usage: write_ceiling TENANT FIRST_USER USERS THREADS SECONDS "
-		                "[plain|locked]\n");
+		                "[plain|locked|narrow|nobegin]\n");
 		return 2;
 	}
-	if (argc == 7 && strcmp(argv[6], "locked") == 0 && build_lock_sql() != 0)
+	no_begin = argc == 7 && strcmp(argv[6], "nobegin") == 0;
+	if (argc == 7 && strcmp(argv[6], "plain") != 0 &&
+	    build_lock_sql(strcmp(argv[6], "narrow") == 0) != 0)
 		return 2;
 	if (up_config_load(up_config_path(), &cfg, err, sizeof(err)) != UP_OK) {
 		fprintf(stderr, "write_ceiling: %s\n", err);

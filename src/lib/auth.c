@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "log.h"
 #include "parse.h"
+#include "proc.h"
 #include "usage.h"
 
 static const struct {
@@ -162,9 +163,9 @@ static struct token_entry *cache_find(const unsigned char digest[UP_DIGEST_BYTES
 {
 	size_t i;
 
-	if (cache_owner != getpid()) {
+	if (cache_owner != up_proc_id()) {
 		up_auth_cache_clear();
-		cache_owner = getpid();
+		cache_owner = up_proc_id();
 	}
 	for (i = 0; i < TOKEN_CACHE; i++)
 		if (cache[i].used && sodium_memcmp(cache[i].digest, digest, UP_DIGEST_BYTES) == 0)

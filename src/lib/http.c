@@ -8,6 +8,7 @@
 #include "http.h"
 #include "json.h"
 #include "parse.h"
+#include "proc.h"
 #include "strbuf.h"
 
 static const struct {
@@ -116,6 +117,31 @@ enum up_err up_query_get(const char *query, const char *name, char **out)
 }
 
 /*
+ * n random bytes for a request id, from a pool filled 32 ids at a time: one
+ * getrandom() per 32 requests instead of one each.  The ids are not
+ * secrets; a forked child starts with an empty pool (never its parent's).
+ */
+#define ID_POOL 512
+static void request_id_bytes(unsigned char *out, size_t n)
+{
+	static unsigned char pool[ID_POOL];
+	static size_t left;
+	static pid_t owner;
+
+	if (owner != up_proc_id()) {
+		owner = up_proc_id();
+		left = 0;
+	}
+	if (left < n) {
+		randombytes_buf(pool, sizeof(pool));
+		left = sizeof(pool);
+	}
+	memcpy(out, pool + sizeof(pool) - left, n);
+	sodium_memzero(pool + sizeof(pool) - left, n);
+	left -= n;
+}
+
+/*
  * The server's id is always its own: a client's X-Request-Id could repeat
  * another request's id (by mistake or to blur the audit trail).  The
  * client's id is kept apart, for the log line, when it is safe to print.
@@ -133,7 +159,7 @@ static void set_request_id(struct up_request *req, const char *given)
 		            n)
 			memcpy(req->client_request_id, given, n + 1);
 	}
-	randombytes_buf(raw, sizeof(raw));
+	request_id_bytes(raw, sizeof(raw));
 	sodium_bin2hex(req->request_id, sizeof(req->request_id), raw, sizeof(raw));
 }
 

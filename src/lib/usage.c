@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "log.h"
+#include "proc.h"
 #include "usage.h"
 
 #define MAX_PENDING 64
@@ -25,9 +26,9 @@ static pid_t owner;         /* the process the counts belong to */
 /* A forked child starts with no counts: its parent writes its own. */
 static void check_owner(void)
 {
-	if (owner == getpid())
+	if (owner == up_proc_id())
 		return;
-	owner = getpid();
+	owner = up_proc_id();
 	npending = 0;
 	oldest_ms = 0;
 }
@@ -80,7 +81,7 @@ static void compact(void)
 static enum up_err write_one(struct up_db *db, struct pending *e)
 {
 	struct up_db_param p[4] = {UP_P_U64(e->token_id), UP_P_STR(e->day),
-	                           UP_P_U64((uint64_t)(getpid() % UP_USAGE_SLOTS)),
+	                           UP_P_U64((uint64_t)(up_proc_id() % UP_USAGE_SLOTS)),
 	                           UP_P_U64(e->count)};
 
 	return up_db_exec(db, sql_add, p, 4, NULL);

@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <sodium.h>
 #include "errors.h"
 #include "http.h"
 #include "json.h"
+#include "proc.h"
 #include "testutil.h"
 
 /* A CGI environment in memory: "NAME=value" strings, NULL-terminated. */
@@ -215,6 +218,57 @@ START_TEST(test_request_id)
 	ck_assert_msg(strcmp(first, req.request_id) != 0, "line %d (%s): id repeated", c->line,
 	              c->desc);
 	up_request_free(&req);
+}
+END_TEST
+
+/* One request's server id (into id), read through up_request_read. */
+static void next_id(char id[UP_REQUEST_ID_LEN + 1])
+{
+	const char *env[] = {"REQUEST_METHOD=GET", "REQUEST_URI=/", NULL};
+	struct fake f = {env, NULL, 0, 0};
+	struct up_request req;
+
+	ck_assert_int_eq(up_request_read(&req, fake_getenv, &f, fake_read, &f, 10), UP_OK);
+	memcpy(id, req.request_id, UP_REQUEST_ID_LEN + 1);
+	up_request_free(&req);
+}
+
+/*
+ * The ids come from a pool of random bytes: 100 in a row (several refills)
+ * all differ, and a forked child never hands out its parent's next id.
+ */
+START_TEST(test_request_id_pool)
+{
+	static char ids[100][UP_REQUEST_ID_LEN + 1];
+	char mine[UP_REQUEST_ID_LEN + 1], child[UP_REQUEST_ID_LEN + 1] = "";
+	int fds[2], status = -1;
+	size_t i, j;
+	pid_t pid;
+
+	for (i = 0; i < 100; i++) {
+		next_id(ids[i]);
+		for (j = 0; j < i; j++)
+			ck_assert_msg(strcmp(ids[i], ids[j]) != 0, "id %zu repeats id %zu", i, j);
+	}
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		next_id(child);
+		_exit(write(fds[1], child, UP_REQUEST_ID_LEN) == UP_REQUEST_ID_LEN &&
+		                      up_proc_id() == getpid()
+		              ? 0
+		              : 1);
+	}
+	next_id(mine);
+	ck_assert_int_eq(read(fds[0], child, UP_REQUEST_ID_LEN), UP_REQUEST_ID_LEN);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	              "the child's process id is its own");
+	ck_assert_msg(strcmp(mine, child) != 0, "parent and child drew the same id %s", mine);
+	ck_assert_int_eq(up_proc_id(), getpid());
+	close(fds[0]);
+	close(fds[1]);
 }
 END_TEST
 
@@ -498,6 +552,7 @@ int main(void)
 		return 99;
 	tcase_add_loop_test(tc, test_request_cases, 0, sizeof(req_cases) / sizeof(req_cases[0]));
 	tcase_add_loop_test(tc, test_request_id, 0, sizeof(rid_cases) / sizeof(rid_cases[0]));
+	tcase_add_test(tc, test_request_id_pool);
 	tcase_add_loop_test(tc, test_query_cases, 0, sizeof(query_cases) / sizeof(query_cases[0]));
 	tcase_add_loop_test(tc, test_error_mapping, 0, sizeof(err_cases) / sizeof(err_cases[0]));
 	tcase_add_test(tc, test_every_error_has_an_entry);
