@@ -52,3 +52,18 @@ bench_cleanup() {
 }
 
 sql() { stack_mariadb_root "$work/db" -N -B userpatch -e "$1"; }
+
+# bench_months_2025: monthly partitions of positions for every month from
+# January 2025 to the first partition the schema made (from the month it
+# was migrated in, the table then empty), split off that first partition as
+# migration 012 makes them for an existing history.
+bench_months_2025() {
+	local first bound parts
+	read -r first bound < <(sql "SELECT PARTITION_NAME, PARTITION_DESCRIPTION FROM information_schema.PARTITIONS
+		WHERE TABLE_SCHEMA = 'userpatch' AND TABLE_NAME = 'positions' ORDER BY PARTITION_ORDINAL_POSITION LIMIT 1")
+	parts=$(sql "WITH RECURSIVE m (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM m WHERE n < 200)
+		SELECT GROUP_CONCAT(CONCAT('PARTITION p', DATE_FORMAT(DATE('2025-01-01') + INTERVAL n MONTH, '%Y%m'),
+			' VALUES LESS THAN (''', DATE('2025-01-01') + INTERVAL n + 1 MONTH, ''')') ORDER BY n SEPARATOR ', ')
+		FROM m WHERE DATE('2025-01-01') + INTERVAL n + 1 MONTH < $bound")
+	sql "ALTER TABLE positions REORGANIZE PARTITION $first INTO ($parts, PARTITION $first VALUES LESS THAN ($bound))"
+}

@@ -40,16 +40,19 @@ bench-http: all bench/write_ceiling$(EXEEXT) bench/noop_fcgi$(EXEEXT)
 # What the benchmark scripts share.
 EXTRA_DIST += bench/lib.sh
 
-# Lists and reads at 1,000 users and at SCALE_USERS (default 1,000,000):
-# bench/scale_bench.sh, `make bench-scale`; `make bench` runs it at 20,000.
+# Lists and reads at 1,000 users and at SCALE_USERS (default 1,000,000),
+# route history at 10,000 positions and at SCALE_POSITIONS (10,000,000),
+# and the prune of a month: bench/scale_bench.sh, `make bench-scale`;
+# `make bench` runs it at 20,000 users and 200,000 positions.
 SCALE_USERS = 1000000
+SCALE_POSITIONS = 10000000
 EXTRA_DIST += bench/scale_bench.sh
 .PHONY: bench-scale bench-scale-small
 bench: bench-scale-small
 bench-scale: all
-	$(SHELL) $(srcdir)/bench/scale_bench.sh $(abs_builddir) $(SCALE_USERS)
+	$(SHELL) $(srcdir)/bench/scale_bench.sh $(abs_builddir) $(SCALE_USERS) $(SCALE_POSITIONS)
 bench-scale-small: all
-	$(SHELL) $(srcdir)/bench/scale_bench.sh $(abs_builddir) 20000
+	$(SHELL) $(srcdir)/bench/scale_bench.sh $(abs_builddir) 20000 200000
 # Retention at scale: one device's history loaded by SQL, a month pruned,
 # and 1,000-position batches during a replayed daily prune against idle:
 # bench/prune_bench.sh, run by `make bench` with 1,000,000 positions and by

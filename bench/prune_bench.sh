@@ -33,16 +33,7 @@ bench_stack prune
 token=$("$admin" token issue --tenant bench --scopes devices:report 2>/dev/null)
 sql "INSERT INTO devices (tenant_id) SELECT 1 FROM seq_1_to_3"
 
-# The schema partitions positions from the current month on (the table was
-# empty when migrated); months of 2025 before it, split off the empty first
-# partition, as migration 012 makes them for an existing history.
-read -r first bound < <(sql "SELECT PARTITION_NAME, PARTITION_DESCRIPTION FROM information_schema.PARTITIONS
-	WHERE TABLE_SCHEMA = 'userpatch' AND TABLE_NAME = 'positions' ORDER BY PARTITION_ORDINAL_POSITION LIMIT 1")
-parts=$(sql "WITH RECURSIVE m (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM m WHERE n < 200)
-	SELECT GROUP_CONCAT(CONCAT('PARTITION p', DATE_FORMAT(DATE('2025-01-01') + INTERVAL n MONTH, '%Y%m'),
-		' VALUES LESS THAN (''', DATE('2025-01-01') + INTERVAL n + 1 MONTH, ''')') ORDER BY n SEPARATOR ', ')
-	FROM m WHERE DATE('2025-01-01') + INTERVAL n + 1 MONTH < $bound")
-sql "ALTER TABLE positions REORGANIZE PARTITION $first INTO ($parts, PARTITION $first VALUES LESS THAN ($bound))"
+bench_months_2025
 
 # now_ms: milliseconds since the epoch.
 now_ms() { date +%s%3N; }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: ISC
-# scale_bench.sh [BUILD_DIR] [N]: whether list and read requests cost the
-# same for a tenant of 1,000 users and for one of N (default 1,000,000),
-# through lighttpd on one private MariaDB (scripts/lib/stack.sh).
+# scale_bench.sh [BUILD_DIR] [N] [M]: whether list and read requests cost
+# the same for a tenant of 1,000 users and for one of N (default 1,000,000),
+# and a device's route history the same for 10,000 positions and for M
+# (default 10,000,000), through lighttpd on one private MariaDB
+# (scripts/lib/stack.sh).
 #
 # It loads one tenant by direct SQL (every tenth user in the group `big`,
 # every seventh disabled), first 1,000 users, then up to N, and at each size
@@ -27,26 +29,45 @@
 # request at each size, from its Handler_read_* counters: the time is what
 # the target is stated in, the rows are why, and they are not disturbed by
 # other load on the machine.  Any answer but 200 fails the run.  BENCH_SMALL sets the first size.
+#
+# The device's positions are one a second from 2025-01-01 on, loaded by
+# direct SQL (INSERT ... SELECT FROM a sequence, a million rows a statement)
+# into monthly partitions: first 10,000 (BENCH_SMALL_POSITIONS), then up to
+# M.  The route requests are the same at both sizes and read the same rows
+# (the target is at most 2x):
+#
+#   GET .../locations?from=<Jan 1>&to=<Jan 2>&limit=1000          first page of a day
+#   GET .../locations?from=<Jan 1>&to=<Jan 2>&limit=1000&cursor=  a page at 02:00
+#   GET .../locations?from=<Jan 1 01:00>&to=<02:00>, Accept: text/csv  one hour, 3,600 rows
+#
+# Then the load time, the bytes per position on disk, and the time of
+# `positions prune --before 2025-02-01`: January, 2,678,400 positions at
+# the default M, dropped as a partition (target under 5 s).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build/plain}" && pwd)
 big=${2:-1000000}
 small=${BENCH_SMALL:-1000}
+pos_big=${3:-10000000}
+pos_small=${BENCH_SMALL_POSITIONS:-10000}
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
 bench_need scale_bench curl -- src/endpoints/userpatch-users src/endpoints/userpatch-groups \
-	src/tools/userpatch-admin
-[ "$big" -gt "$small" ] || {
-	echo "scale_bench: N ($big) must be above $small" >&2
+	src/endpoints/userpatch-devices src/tools/userpatch-admin
+if [ "$big" -le "$small" ] || [ "$pos_big" -le "$pos_small" ] || [ "$pos_small" -lt 10000 ]; then
+	echo "scale_bench: N ($big) must be above $small, M ($pos_big) above $pos_small (at least 10000)" >&2
 	exit 1
-}
+fi
 bench_stack scale
 "$admin" tenant add scale >/dev/null 2>&1
 tenant=$(sql "SELECT id FROM tenants WHERE name = 'scale'")
-token=$("$admin" token issue --tenant scale --scopes users:read,groups:read 2>/dev/null)
+token=$("$admin" token issue --tenant scale --scopes users:read,groups:read,devices:read 2>/dev/null)
 sql "INSERT INTO user_groups (tenant_id, group_key, name, privileges, tags)
      VALUES ($tenant, 'big', 'Big', '[]', '{}'), ($tenant, 'small', 'Small', '[]', '{}')"
+sql "INSERT INTO devices (tenant_id) VALUES ($tenant)"
+device=$(sql "SELECT MAX(id) FROM devices WHERE tenant_id = $tenant")
+bench_months_2025
 
 # load FROM TO: users FROM..TO of the tenant, in chunks of 100,000.
 load() {
@@ -62,16 +83,34 @@ load() {
 	sql "ANALYZE TABLE users, user_groups, group_members" >/dev/null
 }
 
+# load_positions FROM TO: the device's positions FROM..TO (the Nth at N
+# seconds past 2025-01-01), a million a statement.
+load_positions() {
+	local from=$1 to=$2 end
+	while [ "$from" -le "$to" ]; do
+		end=$((from + 999999 > to ? to : from + 999999))
+		sql "INSERT INTO positions (device_id, fix_time, latitude, longitude, altitude, speed, course, accuracy, attributes)
+		     SELECT $device, TIMESTAMP('2025-01-01') + INTERVAL seq SECOND,
+		            48.85 + seq / 1e8, 2.29 + seq / 1e8, 35, 42.5, seq MOD 360, 5, '{\"batt\":87,\"sat\":9}'
+		     FROM seq_${from}_to_${end}"
+		from=$((end + 1))
+	done
+	sql "UPDATE devices SET last_fix_time = (SELECT MAX(fix_time) FROM positions WHERE device_id = $device)
+	     WHERE id = $device"
+	sql "ANALYZE TABLE positions" >/dev/null
+}
+
 port=$(stack_free_port)
 stack_lighttpd_start "$work/web" "$port" "$build" "$USERPATCH_CONFIG"
 base=http://127.0.0.1:$port
 
-# median_ms PATH: one warm-up, then the median of 5 times of GET PATH, in ms.
+# median_ms PATH [ACCEPT]: one warm-up, then the median of 5 times of GET
+# PATH (with Accept: ACCEPT if given), in ms.
 median_ms() {
 	local i code t times=()
 	for i in 0 1 2 3 4 5; do
 		read -r code t < <(curl -s -o "$work/out" -w '%{http_code} %{time_total}\n' \
-			-H "Authorization: Bearer $token" "$base$1")
+			-H "Authorization: Bearer $token" -H "Accept: ${2:-application/json}" "$base$1")
 		[ "$code" = 200 ] || {
 			echo "scale_bench: GET $1 answered $code: $(head -c 300 "$work/out")" >&2
 			exit 1
@@ -93,12 +132,13 @@ reads() {
 	local a b c
 	a=$(handler_reads)
 	b=$(handler_reads)
-	curl -s -o /dev/null -H "Authorization: Bearer $token" "$base$1"
+	curl -s -o /dev/null -H "Authorization: Bearer $token" -H "Accept: ${2:-application/json}" "$base$1"
 	c=$(handler_reads)
 	echo $((c - b - (b - a)))
 }
 
-# requests SIZE: the table's requests for a tenant of SIZE users (one a line).
+# requests SIZE: the table's requests for a tenant of SIZE users (one a
+# line: the path, then the Accept header if not JSON).
 requests() {
 	local c
 	c=$(sql "SELECT id FROM users WHERE tenant_id = $tenant ORDER BY id LIMIT 1 OFFSET $(($1 * 9 / 10))")
@@ -113,23 +153,35 @@ requests() {
 /api/groups
 /api/users/usr-$c
 /api/users?group=big&limit=50&count=exact
+/api/devices/dev-$device/locations?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z&limit=1000
+/api/devices/dev-$device/locations?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z&limit=1000&cursor=2025-01-01T02:00:00Z
+/api/devices/dev-$device/locations?from=2025-01-01T01:00:00Z&to=2025-01-01T02:00:00Z text/csv
 EOF
 }
 
 declare -A at_small rows_small
 load 1 "$small"
-echo "scale_bench: timing at $small users" >&2
+load_positions 0 $((pos_small - 1))
+echo "scale_bench: timing at $small users, $pos_small positions" >&2
 i=0
-while read -r path; do
-	at_small[$i]=$(median_ms "$path")
-	rows_small[$i]=$(reads "$path")
+while read -r path accept; do
+	at_small[$i]=$(median_ms "$path" "$accept")
+	rows_small[$i]=$(reads "$path" "$accept")
 	i=$((i + 1))
 done < <(requests "$small")
 t0=$(date +%s)
 load $((small + 1)) "$big"
-echo "scale_bench: loaded $big users in $(($(date +%s) - t0)) s; timing" >&2
+users_s=$(($(date +%s) - t0))
+t0=$(date +%s)
+load_positions "$pos_small" $((pos_big - 1))
+pos_s=$(($(date +%s) - t0))
+echo "scale_bench: loaded $big users in $users_s s, $pos_big positions in $pos_s s; timing" >&2
 [ "$(sql "SELECT COUNT(*) FROM users WHERE tenant_id = $tenant")" = "$big" ] || {
 	echo "scale_bench: could not create the $big users" >&2
+	exit 1
+}
+[ "$(sql "SELECT COUNT(*) FROM positions WHERE device_id = $device")" = "$pos_big" ] || {
+	echo "scale_bench: could not create the $pos_big positions" >&2
 	exit 1
 }
 echo "users table at $big users: $(sql "SELECT ROUND(data_length / 1048576), ROUND(index_length / 1048576)
@@ -138,20 +190,36 @@ echo "users table at $big users: $(sql "SELECT ROUND(data_length / 1048576), ROU
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
 	"$base/api/users?limit=50&offset=900000")
 echo "offset=900000 answers $code (offset_too_large: page with cursor)"
-printf '%-42s %10s %10s %7s %8s %8s\n' request "$small (ms)" "$big (ms)" ratio "rows $small" "rows $big"
+echo "positions at $pos_big: loaded in $pos_s s, $(sql "SELECT DATA_LENGTH + INDEX_LENGTH
+	FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'positions'" |
+	awk -v n="$pos_big" '{ printf "%.0f MB on disk, %.0f bytes a row, %.1f million rows per GB",
+		$1 / 1048576, $1 / n, n / ($1 / 1073741824) / 1e6 }')"
+echo "(users: $small, then $big; positions of the device: $pos_small, then $pos_big)"
+printf '%-64s %10s %10s %7s %8s %8s\n' request "small (ms)" "big (ms)" ratio "rows sm" "rows big"
 i=0
 worst=0
-while read -r path; do
-	t=$(median_ms "$path")
-	rows=$(reads "$path")
+while read -r path accept; do
+	t=$(median_ms "$path" "$accept")
+	rows=$(reads "$path" "$accept")
 	ratio=$(awk -v a="${at_small[$i]}" -v b="$t" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
 	note=
 	case $path in *count=exact*) note=" (on request: counts the filter)" ;; *)
 		awk -v r="$ratio" 'BEGIN { exit !(r > 2) }' && note=" (above 2x)"
 		worst=$(awk -v r="$ratio" -v w="$worst" 'BEGIN { print (r > w ? r : w) }') ;;
 	esac
-	printf '%-42s %10s %10s %6sx %8s %8s%s\n' "${path/usr-[0-9]*/usr-C}" "${at_small[$i]}" "$t" \
+	label=${path/usr-[0-9]*/usr-C}
+	label=${label/\/api\/devices\/dev-[0-9]*\/locations/.../locations}
+	label=${label//2025-01-/}
+	[ -z "$accept" ] || label="$label ($accept)"
+	printf '%-64s %10s %10s %6sx %8s %8s%s\n' "$label" "${at_small[$i]}" "$t" \
 		"$ratio" "${rows_small[$i]}" "$rows" "$note"
 	i=$((i + 1))
 done < <(requests "$big")
-echo "largest growth (count=exact aside): ${worst}x"
+echo "largest growth (count=exact aside): ${worst}x (target <= 2x)"
+
+t0=$(date +%s%3N)
+"$admin" positions prune --before 2025-02-01T00:00:00Z >"$work/month.txt"
+month_ms=$(($(date +%s%3N) - t0))
+awk -v ms="$month_ms" -v out="$(head -1 "$work/month.txt")" -v n="$pos_big" 'BEGIN {
+	printf "prune of one month at %d positions (%s): %.2f s (target under 5 s): %s\n",
+		n, out, ms / 1000, ms < 5000 ? "met" : "NOT met" }'

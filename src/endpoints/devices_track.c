@@ -282,11 +282,13 @@ void up_dev_post_alert(struct up_call *call)
 	up_alert_free(&a);
 }
 
-enum { A_LIMIT, A_OFFSET, A__N };
+enum { A_LIMIT, A_OFFSET, A_COUNT, A__N };
 
+/* As the lists: total only with count=exact (it counts every alert of the device). */
 static const struct up_param alerts_params[A__N] = {
         [A_LIMIT] = {"limit", UP_PARAM_NUMBER, 1, ALERTS_MAX_LIMIT, ALERTS_DEFAULT_LIMIT},
         [A_OFFSET] = {"offset", UP_PARAM_NUMBER, 0, INT64_MAX, 0},
+        [A_COUNT] = {"count", UP_PARAM_STRING, 0, 0, 0},
 };
 
 void up_dev_get_alerts(struct up_call *call)
@@ -302,16 +304,20 @@ void up_dev_get_alerts(struct up_call *call)
 	rc = device_of(call, &device);
 	if (rc == UP_OK)
 		rc = up_req_params(call, alerts_params, A__N, v, &e);
+	if (rc == UP_OK && v[A_COUNT].present && strcmp(v[A_COUNT].text, "exact") != 0)
+		rc = up_error_set(&e, UP_ERR_BAD_REQUEST,
+		                  "count must be exact (or absent: no total)");
 	if (rc == UP_OK)
 		rc = up_alerts_list(ctx->db, ctx->auth.tenant_id, device, v[A_LIMIT].num,
-		                    v[A_OFFSET].num, &items, &total);
+		                    v[A_OFFSET].num, &items, v[A_COUNT].present ? &total : NULL);
 	if (rc == UP_OK && ((body = device_body(device)) == NULL ||
 	                    !cJSON_AddItemToObject(body, "alerts", items))) {
 		cJSON_Delete(items);
 		rc = UP_ERR_NOMEM;
 	}
 	if (rc == UP_OK &&
-	    (cJSON_AddNumberToObject(body, "total", (double)total) == NULL ||
+	    ((v[A_COUNT].present &&
+	      cJSON_AddNumberToObject(body, "total", (double)total) == NULL) ||
 	     cJSON_AddNumberToObject(body, "limit", (double)v[A_LIMIT].num) == NULL ||
 	     cJSON_AddNumberToObject(body, "offset", (double)v[A_OFFSET].num) == NULL))
 		rc = UP_ERR_NOMEM;

@@ -52,8 +52,11 @@ static const struct up_filter device_filters[] = {
 };
 
 const struct up_resource up_device_resource = {
-        "devices",     "device", "/api/devices", "devices",
-        device_fields, NFIELDS,  device_filters, sizeof(device_filters) / sizeof(device_filters[0]),
+        "devices",           "device",
+        "/api/devices",      "devices",
+        device_fields,       NFIELDS,
+        device_filters,      sizeof(device_filters) / sizeof(device_filters[0]),
+        "ix_devices_tenant",
 };
 
 /*

@@ -71,6 +71,7 @@ const struct up_resource up_group_resource = {
         "/api/groups", "groups",
         group_fields,  sizeof(group_fields) / sizeof(group_fields[0]),
         group_filters, sizeof(group_filters) / sizeof(group_filters[0]),
+        NULL, /* uq_groups_key (tenant_id, group_key) is the only index in key order */
 };
 
 /* How many rows (users, devices) of tenant name group key. */

@@ -453,13 +453,15 @@ enum up_err up_alerts_list(struct up_db *db, uint64_t tenant, uint64_t device, u
 	enum up_err rc;
 
 	*items = NULL;
-	*total = 0;
 	rc = device_of_tenant(db, tenant, device);
 	if (rc != UP_OK)
 		return rc;
-	rc = up_db_count(db, sql_alert_count, p, 1, total);
-	if (rc != UP_OK)
-		return rc;
+	if (total != NULL) {
+		*total = 0;
+		rc = up_db_count(db, sql_alert_count, p, 1, total);
+		if (rc != UP_OK)
+			return rc;
+	}
 	rc = up_db_query(db, sql_alert_list, p, 3, &res);
 	if (rc != UP_OK)
 		return rc;

@@ -78,7 +78,8 @@ enum up_err up_alert_to_json(uint64_t id, uint64_t device, const struct up_alert
 
 /*
  * A page of the device's alerts, newest first (by time, then id): *items a
- * JSON array (owned by the caller), *total all of the device's alerts.
+ * JSON array (owned by the caller); when total is not NULL, *total all of
+ * the device's alerts (a count that grows with them: asked for only).
  */
 enum up_err up_alerts_list(struct up_db *db, uint64_t tenant, uint64_t device, uint64_t limit,
                            uint64_t offset, cJSON **items, uint64_t *total);

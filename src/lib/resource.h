@@ -97,6 +97,12 @@ struct up_resource {
 	size_t nfields;
 	const struct up_filter *filters;
 	size_t nfilters;
+	/*
+	 * The index (tenant_id, key) the unfiltered list walks, or NULL: without
+	 * it the optimiser may walk the primary key from the cursor on and read
+	 * other tenants' rows between the tenant's.
+	 */
+	const char *list_index;
 };
 
 /* Index of field `name` in r, or -1. */

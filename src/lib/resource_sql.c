@@ -86,11 +86,15 @@ static int list_where(const struct up_resource *r, unsigned mask, char *buf, siz
  * (ten rows read per row kept for a filter that one row in ten matches),
  * or, for the count, read the tenant's index through a filter built from
  * this one.  With several filters the optimiser chooses among their indexes.
+ * With none, the resource's list_index: after a cursor the optimiser may
+ * otherwise walk the primary key from it and read every tenant's rows.
  */
 static int force_index(const struct up_resource *r, unsigned mask, char *buf, size_t *used)
 {
 	size_t i;
 
+	if (mask == 0 && r->list_index != NULL)
+		return up_buf_cat(buf, SQL_MAX, used, "FORCE INDEX (%s) ", r->list_index);
 	for (i = 0; i < r->nfilters; i++)
 		if (mask == 1u << i && r->filters[i].index != NULL)
 			return up_buf_cat(buf, SQL_MAX, used, "FORCE INDEX (%s) ",

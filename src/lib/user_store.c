@@ -81,8 +81,9 @@ static const struct up_filter user_filters[] = {
 };
 
 const struct up_resource up_user_resource = {
-        "users",     "user",  "/api/users", "users",
-        user_fields, NFIELDS, user_filters, sizeof(user_filters) / sizeof(user_filters[0]),
+        "users",           "user",  "/api/users", "users",
+        user_fields,       NFIELDS, user_filters, sizeof(user_filters) / sizeof(user_filters[0]),
+        "ix_users_tenant",
 };
 
 /* Users need no hook: the password, a UP_FT_SECRET line, is hashed by the pipeline. */
