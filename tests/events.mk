@@ -39,3 +39,7 @@ tests_integration_test_webhooks_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/en
 	-I$(top_srcdir)/tests/common
 tests_integration_test_webhooks_CFLAGS = $(TEST_CFLAGS)
 tests_integration_test_webhooks_LDADD = $(TEST_LIBS)
+
+# The webhooks resource through lighttpd with curl (checked against docs/openapi.yaml).
+TESTS += tests/e2e/webhooks_api.sh
+EXTRA_DIST += tests/e2e/webhooks_api.sh
