@@ -43,3 +43,9 @@ tests_integration_test_webhooks_LDADD = $(TEST_LIBS)
 # The webhooks resource through lighttpd with curl (checked against docs/openapi.yaml).
 TESTS += tests/e2e/webhooks_api.sh
 EXTRA_DIST += tests/e2e/webhooks_api.sh
+
+# Validators of the webhooks table (the list type of types): no database.
+check_PROGRAMS += tests/unit/test_webhook_validate
+TESTS += tests/unit/test_webhook_validate
+tests_unit_test_webhook_validate_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_webhook_validate_LDADD = $(UP_LIBS) $(CHECK_LIBS)
