@@ -9,18 +9,36 @@
 #include <string.h>
 #include <sodium.h>
 #include "audit.h"
+#include "db_rows.h"
 #include "event.h"
 #include "events.h"
 #include "json.h"
 #include "webhook_sign.h"
 #include "webhook_store.h"
 
-/* Order the tenant's committed events (their own transaction); on failure answer. */
+/* Ordering passes a write runs at most (UP_EVENT_PAGE_MAX events each). */
+#define ORDER_PASSES 64
+
+/*
+ * Order the tenant's committed events (each pass its own transaction)
+ * until none is left without its seq, so that a new or re-enabled webhook
+ * starts after all of them; on failure answer.
+ */
 static int order_events(struct up_call *call)
 {
+	static const char unordered[] = "SELECT COUNT(*) FROM (SELECT 1 FROM events "
+	                                "WHERE tenant_id = ? AND seq IS NULL LIMIT 1) x";
+	struct up_db_param p[1] = {UP_P_U64(call->ctx->auth.tenant_id)};
 	struct up_error e = {0};
-	enum up_err rc = up_event_order(call->ctx->db, call->ctx->auth.tenant_id);
+	uint64_t left = 1;
+	enum up_err rc = UP_OK;
+	int i;
 
+	for (i = 0; i < ORDER_PASSES && rc == UP_OK && left > 0; i++) {
+		rc = up_event_order(call->ctx->db, call->ctx->auth.tenant_id);
+		if (rc == UP_OK)
+			rc = up_db_count(call->ctx->db, unordered, p, 1, &left);
+	}
 	if (rc == UP_OK)
 		return 1;
 	up_error_set(&e, rc, NULL);

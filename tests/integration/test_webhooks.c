@@ -372,6 +372,23 @@ START_TEST(test_life)
 	                 cursor + 2);
 	ck_assert_int_eq(count(&env, "SELECT cursor_seq FROM webhooks WHERE id = ?", n),
 	                 count(&env, "SELECT last_seq FROM event_seq WHERE tenant_id = ?", tenant));
+	/* More committed events than one ordering pass orders: the cursor passes them all. */
+	ck_assert_int_eq(
+	        req(&env, "PATCH", uri, auth, MP, "{\"enabled\":false}", NULL, NULL, NULL, 0), 200);
+	tu_exec(&env,
+	        "INSERT INTO events (tenant_id, type, resource_id, version, request_id, "
+	        "created_at) "
+	        "SELECT ?, 'user.updated', CONCAT('usr-', seq), 2, 'r', UTC_TIMESTAMP(6) "
+	        "FROM seq_1_to_2500",
+	        tenant, NULL, NULL);
+	ck_assert_int_eq(
+	        req(&env, "PATCH", uri, auth, MP, "{\"enabled\":true}", NULL, NULL, NULL, 0), 200);
+	ck_assert_int_eq(count(&env, "SELECT cursor_seq FROM webhooks WHERE id = ?", n),
+	                 cursor + 2502);
+	ck_assert_int_eq(count(&env,
+	                       "SELECT COUNT(*) FROM events WHERE tenant_id = ? AND seq IS NULL",
+	                       tenant),
+	                 0);
 
 	/* Rotation: a new secret, once; the old one kept for 24 hours. */
 	snprintf(sub, sizeof(sub), "%s/secret", uri);
