@@ -290,166 +290,212 @@ static void check_deliveries(struct tu_env *env, const char *auth, const char *i
 	ck_assert_int_eq(req(env, "GET", uri, auth, NULL, NULL, NULL, NULL, NULL, 0), 400);
 }
 
-START_TEST(test_life)
-{
+/* The webhook of test_life, its tenant and tokens. */
+static struct {
 	struct tu_env env;
-	char auth[96], other[96], feed[96], tenant[24], uri[96], sub[128], text[8192];
-	char id[32], n[40], *s1 = NULL, *v;
+	char auth[96], other[96], feed[96], tenant[24], uri[96], id[32], n[40];
+} L;
+
+/* Patches: refused ones change nothing. */
+static void life_patch(void)
+{
+	char text[8192], *v;
 	cJSON *json = NULL;
-	long long cursor;
-
-	tu_env_open(&env);
-	set_allow(&env, "", 0);
-	snprintf(tenant, sizeof(tenant), "%llu", (unsigned long long)tu_tenant(&env, "wh-life"));
-	tu_token(&env, "wh-life", "webhooks:write", 0, auth, NULL);
-	tu_token(&env, "wh-life", "events:read,users:read,users:write", 0, feed, NULL);
-	tu_token(&env, "wh-other", "webhooks:write", 0, other, NULL);
-
-	ck_assert_int_eq(req(&env, "POST", "/api/webhooks", auth, AJ,
-	                     "{\"url\":\"" PUBLIC "/a\",\"types\":[\"user.*\",\"alert.created\"]}",
-	                     NULL, &json, text, sizeof(text)),
-	                 201);
-	snprintf(id, sizeof(id), "%s", str(json, "id"));
-	snprintf(n, sizeof(n), "%s", id + 4);
-	s1 = strdup(str(json, "secret"));
-	cJSON_Delete(json);
-	snprintf(uri, sizeof(uri), "/api/webhooks/%s", id);
-
-	/* Read back, one and in the list: never the secret. */
-	ck_assert_int_eq(req(&env, "GET", uri, auth, NULL, NULL, NULL, &json, text, sizeof(text)),
-	                 200);
-	ck_assert_ptr_null(strstr(text, "whsec_"));
-	ck_assert_ptr_null(cJSON_GetObjectItem(json, "secret"));
-	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(json, "types"), 1)->valuestring,
-	                 "alert.created");
-	cJSON_Delete(json);
-	ck_assert_int_eq(req(&env, "GET", "/api/webhooks?limit=500", auth, NULL, NULL, NULL, NULL,
-	                     text, sizeof(text)),
-	                 200);
-	ck_assert_ptr_nonnull(strstr(text, id));
-	ck_assert_ptr_null(strstr(text, "whsec_"));
 
 	/* A patch to a private address: 422, nothing changes. */
-	ck_assert_int_eq(req(&env, "PATCH", uri, auth, MP, "{\"url\":\"https://10.0.0.1/\"}", NULL,
-	                     &json, text, sizeof(text)),
+	ck_assert_int_eq(req(&L.env, "PATCH", L.uri, L.auth, MP, "{\"url\":\"https://10.0.0.1/\"}",
+	                     NULL, &json, text, sizeof(text)),
 	                 422);
 	ck_assert_msg(has_detail(json, "url", "private"), "%s", text);
 	cJSON_Delete(json);
-	v = tu_scalar(&env, "SELECT url FROM webhooks WHERE id = ?", n, NULL, NULL);
+	v = tu_scalar(&L.env, "SELECT url FROM webhooks WHERE id = ?", L.n, NULL, NULL);
 	ck_assert_str_eq(v, PUBLIC "/a");
 	free(v);
 
 	/* JSON Patch with If-Match; a stale If-Match is 412; status is read-only. */
-	ck_assert_int_eq(req(&env, "PATCH", uri, auth, JP,
+	ck_assert_int_eq(req(&L.env, "PATCH", L.uri, L.auth, JP,
 	                     "[{\"op\":\"replace\",\"path\":\"/types\",\"value\":[\"device.*\"]}]",
 	                     "\"1\"", &json, text, sizeof(text)),
 	                 200);
 	ck_assert_int_eq(cJSON_GetObjectItem(json, "version")->valueint, 2);
 	cJSON_Delete(json);
-	v = tu_scalar(&env, "SELECT event_types FROM webhooks WHERE id = ?", n, NULL, NULL);
+	v = tu_scalar(&L.env, "SELECT event_types FROM webhooks WHERE id = ?", L.n, NULL, NULL);
 	ck_assert_str_eq(v, "device.*");
 	free(v);
-	ck_assert_int_eq(req(&env, "PATCH", uri, auth, MP, "{\"description\":\"x\"}", "\"1\"", NULL,
-	                     NULL, 0),
+	ck_assert_int_eq(req(&L.env, "PATCH", L.uri, L.auth, MP, "{\"description\":\"x\"}", "\"1\"",
+	                     NULL, NULL, 0),
 	                 412);
-	ck_assert_int_eq(
-	        req(&env, "PATCH", uri, auth, MP, "{\"status\":\"failing\"}", NULL, NULL, NULL, 0),
-	        422);
+	ck_assert_int_eq(req(&L.env, "PATCH", L.uri, L.auth, MP, "{\"status\":\"failing\"}", NULL,
+	                     NULL, NULL, 0),
+	                 422);
+}
 
-	/* Disabled, events come; enabled again, the cursor moves past them. */
+/* Disabled, events come; enabled again, the cursor moves past them. */
+static void life_enable(void)
+{
+	long long cursor;
+
 	ck_assert_int_eq(
-	        req(&env, "PATCH", uri, auth, MP, "{\"enabled\":false}", NULL, NULL, NULL, 0), 200);
-	cursor = count(&env, "SELECT cursor_seq FROM webhooks WHERE id = ?", n);
-	tu_exec(&env,
+	        req(&L.env, "PATCH", L.uri, L.auth, MP, "{\"enabled\":false}", NULL, NULL, NULL, 0),
+	        200);
+	cursor = count(&L.env, "SELECT cursor_seq FROM webhooks WHERE id = ?", L.n);
+	tu_exec(&L.env,
 	        "INSERT INTO events (tenant_id, type, resource_id, version, request_id, "
 	        "created_at) "
 	        "VALUES (?, 'user.created', 'usr-1', 1, 'r1', UTC_TIMESTAMP(6)), "
 	        "(?, 'user.created', 'usr-2', 1, 'r2', UTC_TIMESTAMP(6))",
-	        tenant, tenant, NULL);
+	        L.tenant, L.tenant, NULL);
 	ck_assert_int_eq(
-	        req(&env, "PATCH", uri, auth, MP, "{\"enabled\":true}", NULL, NULL, NULL, 0), 200);
-	ck_assert_int_eq(count(&env, "SELECT cursor_seq FROM webhooks WHERE id = ?", n),
+	        req(&L.env, "PATCH", L.uri, L.auth, MP, "{\"enabled\":true}", NULL, NULL, NULL, 0),
+	        200);
+	ck_assert_int_eq(count(&L.env, "SELECT cursor_seq FROM webhooks WHERE id = ?", L.n),
 	                 cursor + 2);
-	ck_assert_int_eq(count(&env, "SELECT cursor_seq FROM webhooks WHERE id = ?", n),
-	                 count(&env, "SELECT last_seq FROM event_seq WHERE tenant_id = ?", tenant));
+	ck_assert_int_eq(
+	        count(&L.env, "SELECT cursor_seq FROM webhooks WHERE id = ?", L.n),
+	        count(&L.env, "SELECT last_seq FROM event_seq WHERE tenant_id = ?", L.tenant));
 	/* More committed events than one ordering pass orders: the cursor passes them all. */
 	ck_assert_int_eq(
-	        req(&env, "PATCH", uri, auth, MP, "{\"enabled\":false}", NULL, NULL, NULL, 0), 200);
-	tu_exec(&env,
+	        req(&L.env, "PATCH", L.uri, L.auth, MP, "{\"enabled\":false}", NULL, NULL, NULL, 0),
+	        200);
+	tu_exec(&L.env,
 	        "INSERT INTO events (tenant_id, type, resource_id, version, request_id, "
 	        "created_at) "
 	        "SELECT ?, 'user.updated', CONCAT('usr-', seq), 2, 'r', UTC_TIMESTAMP(6) "
 	        "FROM seq_1_to_2500",
-	        tenant, NULL, NULL);
+	        L.tenant, NULL, NULL);
 	ck_assert_int_eq(
-	        req(&env, "PATCH", uri, auth, MP, "{\"enabled\":true}", NULL, NULL, NULL, 0), 200);
-	ck_assert_int_eq(count(&env, "SELECT cursor_seq FROM webhooks WHERE id = ?", n),
+	        req(&L.env, "PATCH", L.uri, L.auth, MP, "{\"enabled\":true}", NULL, NULL, NULL, 0),
+	        200);
+	ck_assert_int_eq(count(&L.env, "SELECT cursor_seq FROM webhooks WHERE id = ?", L.n),
 	                 cursor + 2502);
-	ck_assert_int_eq(count(&env,
+	ck_assert_int_eq(count(&L.env,
 	                       "SELECT COUNT(*) FROM events WHERE tenant_id = ? AND seq IS NULL",
-	                       tenant),
+	                       L.tenant),
 	                 0);
+}
 
-	/* Rotation: a new secret, once; the old one kept for 24 hours. */
-	snprintf(sub, sizeof(sub), "%s/secret", uri);
-	ck_assert_int_eq(req(&env, "POST", sub, auth, NULL, NULL, NULL, &json, text, sizeof(text)),
-	                 200);
+/* Rotation: a new secret, once; the old one kept for 24 hours. */
+static void life_rotate(const char *s1)
+{
+	char text[8192], sub[128], *v;
+	cJSON *json = NULL;
+
+	snprintf(sub, sizeof(sub), "%s/secret", L.uri);
+	ck_assert_int_eq(
+	        req(&L.env, "POST", sub, L.auth, NULL, NULL, NULL, &json, text, sizeof(text)), 200);
 	ck_assert_msg(strncmp(str(json, "secret"), "whsec_", 6) == 0, "%s", text);
 	ck_assert_str_ne(str(json, "secret"), s1);
-	ck_assert_str_eq(str(json, "id"), id);
-	v = tu_scalar(&env, "SELECT previous_secret FROM webhooks WHERE id = ?", n, NULL, NULL);
+	ck_assert_str_eq(str(json, "id"), L.id);
+	v = tu_scalar(&L.env, "SELECT previous_secret FROM webhooks WHERE id = ?", L.n, NULL, NULL);
 	ck_assert_str_eq(v, s1);
 	free(v);
-	v = tu_scalar(&env, "SELECT secret FROM webhooks WHERE id = ?", n, NULL, NULL);
+	v = tu_scalar(&L.env, "SELECT secret FROM webhooks WHERE id = ?", L.n, NULL, NULL);
 	ck_assert_str_eq(v, str(json, "secret"));
 	free(v);
 	cJSON_Delete(json);
-	ck_assert_int_eq(count(&env,
+	ck_assert_int_eq(count(&L.env,
 	                       "SELECT previous_until > UTC_TIMESTAMP(6) + INTERVAL 23 HOUR "
 	                       "FROM webhooks WHERE id = ?",
-	                       n),
+	                       L.n),
 	                 1);
-	ck_assert_int_eq(req(&env, "POST", sub, auth, NULL, NULL, "\"1\"", NULL, NULL, 0), 412);
-	ck_assert_int_eq(req(&env, "GET", uri, auth, NULL, NULL, NULL, NULL, text, sizeof(text)),
-	                 200);
+	ck_assert_int_eq(req(&L.env, "POST", sub, L.auth, NULL, NULL, "\"1\"", NULL, NULL, 0), 412);
+	ck_assert_int_eq(
+	        req(&L.env, "GET", L.uri, L.auth, NULL, NULL, NULL, NULL, text, sizeof(text)), 200);
 	ck_assert_ptr_null(strstr(text, "whsec_"));
-	ck_assert_int_eq(count(&env,
+	ck_assert_int_eq(count(&L.env,
 	                       "SELECT COUNT(*) FROM audit_log WHERE tenant_id = ? AND "
 	                       "action = 'rotate_secret' AND changed_fields NOT LIKE '%whsec%'",
-	                       tenant),
+	                       L.tenant),
 	                 1);
+}
 
-	check_deliveries(&env, auth, id, n);
+/* Another tenant's webhook is not there; without the scope, 403; without a token, 401. */
+static void life_isolation(void)
+{
+	char sub[128];
 
-	/* Another tenant's webhook is not there; without the scope, 403; without a token, 401. */
-	ck_assert_int_eq(req(&env, "GET", uri, other, NULL, NULL, NULL, NULL, NULL, 0), 404);
-	ck_assert_int_eq(
-	        req(&env, "PATCH", uri, other, MP, "{\"enabled\":false}", NULL, NULL, NULL, 0),
-	        404);
-	ck_assert_int_eq(req(&env, "POST", sub, other, NULL, NULL, NULL, NULL, NULL, 0), 404);
-	snprintf(sub, sizeof(sub), "%s/deliveries", uri);
-	ck_assert_int_eq(req(&env, "GET", sub, other, NULL, NULL, NULL, NULL, NULL, 0), 404);
-	ck_assert_int_eq(req(&env, "DELETE", uri, other, NULL, NULL, NULL, NULL, NULL, 0), 404);
-	ck_assert_int_eq(req(&env, "GET", uri, feed, NULL, NULL, NULL, NULL, NULL, 0), 403);
-	ck_assert_int_eq(req(&env, "GET", "/api/webhooks", NULL, NULL, NULL, NULL, NULL, NULL, 0),
+	snprintf(sub, sizeof(sub), "%s/secret", L.uri);
+	ck_assert_int_eq(req(&L.env, "GET", L.uri, L.other, NULL, NULL, NULL, NULL, NULL, 0), 404);
+	ck_assert_int_eq(req(&L.env, "PATCH", L.uri, L.other, MP, "{\"enabled\":false}", NULL, NULL,
+	                     NULL, 0),
+	                 404);
+	ck_assert_int_eq(req(&L.env, "POST", sub, L.other, NULL, NULL, NULL, NULL, NULL, 0), 404);
+	snprintf(sub, sizeof(sub), "%s/deliveries", L.uri);
+	ck_assert_int_eq(req(&L.env, "GET", sub, L.other, NULL, NULL, NULL, NULL, NULL, 0), 404);
+	ck_assert_int_eq(req(&L.env, "DELETE", L.uri, L.other, NULL, NULL, NULL, NULL, NULL, 0),
+	                 404);
+	ck_assert_int_eq(req(&L.env, "GET", L.uri, L.feed, NULL, NULL, NULL, NULL, NULL, 0), 403);
+	ck_assert_int_eq(req(&L.env, "GET", "/api/webhooks", NULL, NULL, NULL, NULL, NULL, NULL, 0),
 	                 401);
+}
 
-	/* DELETE: the webhook, its deliveries and attempts go. */
-	ck_assert_int_eq(req(&env, "DELETE", uri, auth, NULL, NULL, NULL, NULL, NULL, 0), 204);
-	ck_assert_int_eq(count(&env, "SELECT COUNT(*) FROM webhooks WHERE id = ?", n), 0);
+/* DELETE: the webhook, its deliveries and attempts go; no event for any of it. */
+static void life_delete(void)
+{
+	ck_assert_int_eq(req(&L.env, "DELETE", L.uri, L.auth, NULL, NULL, NULL, NULL, NULL, 0),
+	                 204);
+	ck_assert_int_eq(count(&L.env, "SELECT COUNT(*) FROM webhooks WHERE id = ?", L.n), 0);
 	ck_assert_int_eq(
-	        count(&env, "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ?", n), 0);
+	        count(&L.env, "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ?", L.n),
+	        0);
 	ck_assert_int_eq(
-	        count(&env, "SELECT COUNT(*) FROM webhook_attempts WHERE webhook_id = ?", n), 0);
-	ck_assert_int_eq(req(&env, "GET", uri, auth, NULL, NULL, NULL, NULL, NULL, 0), 404);
+	        count(&L.env, "SELECT COUNT(*) FROM webhook_attempts WHERE webhook_id = ?", L.n),
+	        0);
+	ck_assert_int_eq(req(&L.env, "GET", L.uri, L.auth, NULL, NULL, NULL, NULL, NULL, 0), 404);
 	/* No event for any of it. */
-	ck_assert_int_eq(count(&env,
+	ck_assert_int_eq(count(&L.env,
 	                       "SELECT COUNT(*) FROM events WHERE tenant_id = ? AND type LIKE "
 	                       "'webhook%'",
-	                       tenant),
+	                       L.tenant),
 	                 0);
+}
+
+START_TEST(test_life)
+{
+	char text[8192], *s1;
+	cJSON *json = NULL;
+
+	tu_env_open(&L.env);
+	set_allow(&L.env, "", 0);
+	snprintf(L.tenant, sizeof(L.tenant), "%llu",
+	         (unsigned long long)tu_tenant(&L.env, "wh-life"));
+	tu_token(&L.env, "wh-life", "webhooks:write", 0, L.auth, NULL);
+	tu_token(&L.env, "wh-life", "events:read,users:read,users:write", 0, L.feed, NULL);
+	tu_token(&L.env, "wh-other", "webhooks:write", 0, L.other, NULL);
+
+	ck_assert_int_eq(req(&L.env, "POST", "/api/webhooks", L.auth, AJ,
+	                     "{\"url\":\"" PUBLIC "/a\",\"types\":[\"user.*\",\"alert.created\"]}",
+	                     NULL, &json, text, sizeof(text)),
+	                 201);
+	snprintf(L.id, sizeof(L.id), "%s", str(json, "id"));
+	snprintf(L.n, sizeof(L.n), "%.27s", L.id + 4);
+	s1 = strdup(str(json, "secret"));
+	cJSON_Delete(json);
+	snprintf(L.uri, sizeof(L.uri), "/api/webhooks/%s", L.id);
+
+	/* Read back, one and in the list: never the secret. */
+	ck_assert_int_eq(
+	        req(&L.env, "GET", L.uri, L.auth, NULL, NULL, NULL, &json, text, sizeof(text)),
+	        200);
+	ck_assert_ptr_null(strstr(text, "whsec_"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(json, "secret"));
+	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(json, "types"), 1)->valuestring,
+	                 "alert.created");
+	cJSON_Delete(json);
+	ck_assert_int_eq(req(&L.env, "GET", "/api/webhooks?limit=500", L.auth, NULL, NULL, NULL,
+	                     NULL, text, sizeof(text)),
+	                 200);
+	ck_assert_ptr_nonnull(strstr(text, L.id));
+	ck_assert_ptr_null(strstr(text, "whsec_"));
+
+	life_patch();
+	life_enable();
+	life_rotate(s1);
+	check_deliveries(&L.env, L.auth, L.id, L.n);
+	life_isolation();
+	life_delete();
 	free(s1);
-	tu_env_close(&env);
+	tu_env_close(&L.env);
 }
 END_TEST
 
