@@ -76,6 +76,7 @@ struct up_family {
 	int no_events;                /* 1: its writes are not in the change feed (webhooks) */
 };
 
+
 /*
  * The pipeline for a handler that runs many writes in its own transactions
  * (imports): up_write_in_txn runs write w inside the caller's transaction
