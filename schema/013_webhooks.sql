@@ -30,8 +30,8 @@ CREATE TABLE IF NOT EXISTS webhooks (
   failing_since    DATETIME(6) NULL,
   cursor_seq       BIGINT UNSIGNED NOT NULL DEFAULT 0, -- last events.seq fanned out
   version          BIGINT UNSIGNED NOT NULL DEFAULT 1,
-  created_at       DATETIME(6) NOT NULL,
-  updated_at       DATETIME(6) NOT NULL,
+  created_at       DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+  updated_at       DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   PRIMARY KEY (id),
   KEY ix_webhooks_tenant (tenant_id, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -29,3 +29,23 @@ check_PROGRAMS += tests/unit/test_webhook_url
 TESTS += tests/unit/test_webhook_url
 tests_unit_test_webhook_url_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_webhook_url_LDADD = $(TEST_LIBS)
+
+# The webhooks resource (/api/webhooks, served by the events program).
+check_PROGRAMS += tests/integration/test_webhooks
+TESTS += tests/integration/test_webhooks
+tests_integration_test_webhooks_SOURCES = tests/integration/test_webhooks.c \
+	$(EVENTS_HANDLER_SOURCES)
+tests_integration_test_webhooks_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints \
+	-I$(top_srcdir)/tests/common
+tests_integration_test_webhooks_CFLAGS = $(TEST_CFLAGS)
+tests_integration_test_webhooks_LDADD = $(TEST_LIBS)
+
+# The webhooks resource through lighttpd with curl (checked against docs/openapi.yaml).
+TESTS += tests/e2e/webhooks_api.sh
+EXTRA_DIST += tests/e2e/webhooks_api.sh
+
+# Validators of the webhooks table (the list type of types): no database.
+check_PROGRAMS += tests/unit/test_webhook_validate
+TESTS += tests/unit/test_webhook_validate
+tests_unit_test_webhook_validate_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_webhook_validate_LDADD = $(UP_LIBS) $(CHECK_LIBS)

@@ -11,7 +11,7 @@
 #
 # DEMO_SCOPES: the scopes of the demo token: every scope (add new ones here).
 # shellcheck disable=SC2034 # used by the scripts that source this file
-DEMO_SCOPES=users:read,users:write,device_app_user:write,groups:read,groups:write,devices:read,devices:write,devices:report,events:read
+DEMO_SCOPES=users:read,users:write,device_app_user:write,groups:read,groups:write,devices:read,devices:write,devices:report,events:read,webhooks:write
 
 # demo_data_load ADMIN BASE_URL TOKEN SQL_CMD...: TOKEN belongs to tenant
 # "demo" and has DEMO_SCOPES; SQL_CMD runs one SQL statement (given as its

@@ -413,6 +413,9 @@ db_password_file = $dir/db.password
 db_name = userpatch
 log_level = ${STACK_LOG_LEVEL:-info}
 max_body = 65536
+# A local webhook receiver for the demo and the tests (shipped: nothing private, https only)
+webhook_allow_hosts = 127.0.0.1
+webhook_allow_http = on
 EOF
 	)
 }

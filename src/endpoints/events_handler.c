@@ -9,6 +9,7 @@
 #include "event.h"
 #include "events.h"
 #include "request_io.h"
+#include "webhook_store.h"
 
 #define EVENTS_DEFAULT_LIMIT 100
 
@@ -73,13 +74,26 @@ static void get_events(struct up_call *call)
 }
 
 #define READ (UP_MB(UP_M_GET) | UP_MB(UP_M_HEAD))
+#define OPTIONS UP_MB(UP_M_OPTIONS)
+#define WH UP_SCOPE_WEBHOOKS_WRITE
 
+/* The family handed to handlers is the webhooks' (the feed's handler needs none). */
 static const struct up_route routes[] = {
         {"/api/events/", READ, UP_SCOPE_EVENTS_READ, get_events, NULL},
-        {"/api/events/", UP_MB(UP_M_OPTIONS), 0, NULL, NULL},
+        {"/api/events/", OPTIONS, 0, NULL, NULL},
+        {"/api/webhooks/", READ, WH, up_family_list, NULL},
+        {"/api/webhooks/", UP_MB(UP_M_POST), WH, up_webhooks_create, NULL},
+        {"/api/webhooks/", OPTIONS, 0, NULL, NULL},
+        {"/api/webhooks/{id}", READ, WH, up_family_get, NULL},
+        {"/api/webhooks/{id}", UP_MB(UP_M_PATCH), WH, up_webhooks_patch, NULL},
+        {"/api/webhooks/{id}", UP_MB(UP_M_DELETE), WH, up_family_delete, NULL},
+        {"/api/webhooks/{id}", OPTIONS, 0, NULL, NULL},
+        {"/api/webhooks/{id}/secret", UP_MB(UP_M_POST) | OPTIONS, WH, up_webhooks_rotate, NULL},
+        {"/api/webhooks/{id}/deliveries", READ | OPTIONS, WH, up_webhooks_deliveries, NULL},
 };
 
-const struct up_routes up_events_routes = {routes, sizeof(routes) / sizeof(routes[0]), NULL};
+const struct up_routes up_events_routes = {routes, sizeof(routes) / sizeof(routes[0]),
+                                           &up_webhook_family};
 
 void up_events_handle(struct up_ctx *ctx, const struct up_request *req, struct up_response *resp)
 {

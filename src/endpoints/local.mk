@@ -11,7 +11,8 @@ DEVICES_HANDLER_SOURCES = src/endpoints/devices_handler.c src/endpoints/devices_
 	src/endpoints/devices_route.c \
 	src/endpoints/devices.h src/endpoints/devices_internal.h
 GROUPS_HANDLER_SOURCES = src/endpoints/groups_handler.c src/endpoints/groups.h
-EVENTS_HANDLER_SOURCES = src/endpoints/events_handler.c src/endpoints/events.h
+EVENTS_HANDLER_SOURCES = src/endpoints/events_handler.c src/endpoints/events.h \
+	src/endpoints/webhooks_handler.c src/endpoints/webhooks_deliveries.c
 TRACKER_DECODE_SOURCES = src/endpoints/tracker_common.c src/endpoints/tracker_osmand_form.c \
 	src/endpoints/tracker_osmand_json.c src/endpoints/tracker_owntracks.c \
 	src/endpoints/tracker_overland.c src/endpoints/tracker_decode.h

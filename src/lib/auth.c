@@ -27,6 +27,7 @@ static const struct {
         {"devices:write", UP_SCOPE_DEVICES_WRITE},
         {"devices:report", UP_SCOPE_DEVICES_REPORT},
         {"events:read", UP_SCOPE_EVENTS_READ},
+        {"webhooks:write", UP_SCOPE_WEBHOOKS_WRITE},
 };
 #define NSCOPES (sizeof(scope_names) / sizeof(scope_names[0]))
 

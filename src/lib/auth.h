@@ -28,11 +28,14 @@ enum up_scope {
 	UP_SCOPE_DEVICES_WRITE = 1u << 6,  /* change device fields */
 	UP_SCOPE_DEVICES_REPORT = 1u << 7, /* a tracker: post positions and alerts only */
 	UP_SCOPE_EVENTS_READ = 1u << 12,   /* read the change feed */
+	/* create, read, change and delete webhooks, rotate secrets, read deliveries */
+	UP_SCOPE_WEBHOOKS_WRITE = 1u << 13,
 };
 #define UP_SCOPE_ALL                                                                               \
 	(UP_SCOPE_USERS_READ | UP_SCOPE_USERS_WRITE | UP_SCOPE_DEVICE_APP_WRITE |                  \
 	 UP_SCOPE_GROUPS_READ | UP_SCOPE_GROUPS_WRITE | UP_SCOPE_DEVICES_READ |                    \
-	 UP_SCOPE_DEVICES_WRITE | UP_SCOPE_DEVICES_REPORT | UP_SCOPE_EVENTS_READ)
+	 UP_SCOPE_DEVICES_WRITE | UP_SCOPE_DEVICES_REPORT | UP_SCOPE_EVENTS_READ |                 \
+	 UP_SCOPE_WEBHOOKS_WRITE)
 
 /* Who is calling, once the token is recognised. */
 struct up_auth {

@@ -102,6 +102,7 @@ static enum up_err delete_history(struct up_db *db, struct up_write *w)
 }
 
 /* Every other rule is a line of the table. */
-static const struct up_hooks device_hooks = {NULL, NULL, delete_history};
+static const struct up_hooks device_hooks = {NULL, NULL, delete_history, NULL};
 
-const struct up_family up_device_family = {&up_device_resource, &device_hooks, "Device", "device"};
+const struct up_family up_device_family = {&up_device_resource, &device_hooks, "Device", "device",
+                                           0};

@@ -61,6 +61,11 @@ struct up_hooks {
 	enum up_err (*before_write)(struct up_db *db, struct up_write *w);
 	/* The row is locked and about to be deleted. */
 	enum up_err (*before_delete)(struct up_db *db, struct up_write *w);
+	/*
+	 * The write has committed: add to its answer (w->result, an object)
+	 * what only this answer shows (a new webhook's secret).
+	 */
+	enum up_err (*answer)(struct up_write *w);
 };
 
 struct up_family {
@@ -68,6 +73,7 @@ struct up_family {
 	const struct up_hooks *hooks; /* may be NULL */
 	const char *title;            /* "User": "User not found" */
 	const char *audit;            /* audit_log.resource of its rows; NULL: users (user_id) */
+	int no_events;                /* 1: its writes are not in the change feed (webhooks) */
 };
 
 

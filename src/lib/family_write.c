@@ -181,6 +181,8 @@ static enum up_err event(struct up_db *db, struct up_write *w, const char *what,
 {
 	char key[300];
 
+	if (w->family->no_events)
+		return UP_OK;
 	up_resource_key_format(w->family->res, &w->key, key, sizeof(key));
 	return up_event_append_noun(db, w->ctx->auth.tenant_id, w->family->res->noun, what, key,
 	                            version, names, w->req->request_id);
@@ -314,12 +316,15 @@ void up_write_reset(struct up_write *w)
 /* Run the write's transaction (hashing a secret between runs if need be) and answer. */
 static void run(struct up_write *w, struct up_call *call)
 {
+	const struct up_hooks *h = w->family->hooks;
 	enum up_err rc;
 
 	/* argon2id runs here, outside the transaction, never with a row locked. */
 	rc = prehash_input(w);
 	if (rc == UP_OK)
 		rc = up_secret_transaction(call->ctx->db, call->ctx->cfg, &w->secret, write_txn, w);
+	if (rc == UP_OK && w->kind != UP_W_DELETE && h != NULL && h->answer != NULL)
+		rc = h->answer(w);
 	if (rc != UP_OK) {
 		w->err.code = rc;
 		up_ctx_fail(call->ctx, call->resp, &w->err);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "catalog.h"
+#include "event.h"
 #include "field_check.h"
 #include "json.h"
 #include "resource.h"
@@ -218,5 +219,16 @@ int up_check_privileges(struct up_check *c, const cJSON *v)
 				return up_check_fail(c, "item %zu repeats \"%s\"", n - 1,
 				                     p->valuestring);
 	}
+	return 1;
+}
+
+/* The bound text (c->text, the list joined by commas) must be a `types` of the feed. */
+int up_check_event_types(struct up_check *c, const cJSON *v)
+{
+	(void)v;
+	if (c->text == NULL || !up_event_types_valid(c->text))
+		return up_check_fail(c, "must list event types such as user.created, group.deleted "
+		                        "or device.* (user, group, device: created, updated, "
+		                        "deleted; alert.created)");
 	return 1;
 }

@@ -39,6 +39,9 @@ int up_check_email(struct up_check *c, const cJSON *v);      /* a mail address *
 int up_check_tags(struct up_check *c, const cJSON *v);       /* string -> string, <= max_len */
 int up_check_privileges(struct up_check *c, const cJSON *v); /* unique [a-z_]{1,32}, <= max_len */
 
+/* Webhooks: event types as GET /api/events takes them ("user.created", "device.*"). */
+int up_check_event_types(struct up_check *c, const cJSON *v);
+
 /* 1 if the n >= 2 bytes at s are digits whose last one is the Luhn check digit. */
 int up_luhn_valid(const char *s, size_t n);
 

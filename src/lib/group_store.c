@@ -142,6 +142,6 @@ static enum up_err refuse_in_use(struct up_db *db, struct up_write *w)
 	                    (unsigned long long)devices, devices == 1 ? "" : "s");
 }
 
-static const struct up_hooks group_hooks = {NULL, NULL, refuse_in_use};
+static const struct up_hooks group_hooks = {NULL, NULL, refuse_in_use, NULL};
 
-const struct up_family up_group_family = {&up_group_resource, &group_hooks, "Group", "group"};
+const struct up_family up_group_family = {&up_group_resource, &group_hooks, "Group", "group", 0};

@@ -30,6 +30,7 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/csv.c src/lib/csv.h src/lib/response_stream.c src/lib/response_stream.h \
 	src/lib/user_store.c src/lib/user_store.h \
 	src/lib/group_store.c src/lib/group_store.h \
+	src/lib/webhook_store.c src/lib/webhook_store.h \
 	src/lib/app.c src/lib/app.h \
 	src/lib/password.c src/lib/password.h \
 	src/lib/secret.c src/lib/secret.h \

@@ -26,6 +26,16 @@ int up_resource_merge_keeps_null(const void *arg, const char *name)
 	return i < 0 || (r->fields[i].flags & UP_FF_HIDDEN) || r->fields[i].dflt == NULL;
 }
 
+const char *up_resource_modified(const struct up_resource *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfields; i++)
+		if (r->fields[i].flags & UP_FF_MODIFIED)
+			return r->fields[i].column;
+	return "modified_at";
+}
+
 const struct up_field *up_resource_key(const struct up_resource *r)
 {
 	size_t i;
@@ -179,6 +189,33 @@ static cJSON *id_string(const char *prefix, const char *cell, enum up_err *rc)
 	return cJSON_CreateString(buf);
 }
 
+/* A UP_FT_LIST cell ("user.*,alert.created") as an array of its words; NULL on no memory. */
+static cJSON *list_value(const char *cell)
+{
+	cJSON *a = cJSON_CreateArray();
+	char *copy = strdup(cell), *p = copy, *word;
+
+	if (a == NULL || copy == NULL)
+		goto fail;
+	while ((word = strsep(&p, ",")) != NULL) {
+		cJSON *s;
+
+		if (word[0] == '\0')
+			continue;
+		s = cJSON_CreateString(word);
+		if (s == NULL || !cJSON_AddItemToArray(a, s)) {
+			cJSON_Delete(s);
+			goto fail;
+		}
+	}
+	free(copy);
+	return a;
+fail:
+	free(copy);
+	cJSON_Delete(a);
+	return NULL;
+}
+
 /* One field's JSON value from its cell; NULL return only on allocation failure. */
 static cJSON *field_value(const struct up_field *f, const char *cell, enum up_err *rc)
 {
@@ -220,6 +257,8 @@ static cJSON *field_value(const struct up_field *f, const char *cell, enum up_er
 		*rc = up_json_parse(cell, strlen(cell), 64, &v);
 		return v;
 	}
+	case UP_FT_LIST:
+		return list_value(cell);
 	case UP_FT_SECRET:
 		break;
 	}

@@ -28,6 +28,7 @@ enum up_ftype {
 	UP_FT_JSON,     /* TEXT holding JSON (object or array), emitted as JSON */
 	UP_FT_REF,      /* BIGINT id of another resource, "<prefix><n>" or null */
 	UP_FT_SECRET,   /* never read back (password hash) */
+	UP_FT_LIST,     /* VARCHAR of comma-separated words, a JSON array of strings */
 };
 
 #define UP_FF_READONLY 0x1    /* server-managed: writes are refused */
@@ -37,6 +38,7 @@ enum up_ftype {
 #define UP_FF_CREATEONLY 0x10 /* given (required) on create, read-only afterwards */
 #define UP_FF_REQUIRED 0x20   /* never absent nor null */
 #define UP_FF_COMPUTED 0x40   /* column is an SQL expression over the row: read-only */
+#define UP_FF_MODIFIED 0x80   /* the time of the last write (default: the column modified_at) */
 
 /* At most this many fields in a table (checked at compile time by each table). */
 #define UP_MAX_FIELDS 40
@@ -104,6 +106,9 @@ struct up_resource {
 	 */
 	const char *list_index;
 };
+
+/* The column a write of r sets to its time: the UP_FF_MODIFIED field's, else modified_at. */
+const char *up_resource_modified(const struct up_resource *r);
 
 /* Index of field `name` in r, or -1. */
 int up_resource_field(const struct up_resource *r, const char *name);

@@ -311,6 +311,15 @@ const char *up_current_cell(const struct up_resource *r, const struct up_current
 	                                                : NULL;
 }
 
+/* A representation that shows the version (webhooks): the cell of the new one. */
+static enum up_err set_version_cell(struct up_db_result *res, size_t idx, uint64_t version)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)version);
+	return set_cell(res, idx, buf);
+}
+
 enum up_err up_resource_after_write(const struct up_resource *r, struct up_current *cur,
                                     const struct up_row *row, cJSON **out, uint64_t *version)
 {
@@ -327,8 +336,10 @@ enum up_err up_resource_after_write(const struct up_resource *r, struct up_curre
 
 		if (idx < 0)
 			continue;
-		if (strcmp(f->column, "modified_at") == 0)
+		if (strcmp(f->column, up_resource_modified(r)) == 0)
 			rc = set_cell(&cur->raw, (size_t)idx, cur->now);
+		else if (strcmp(f->column, "version") == 0 && (f->flags & UP_FF_READONLY))
+			rc = set_version_cell(&cur->raw, (size_t)idx, cur->version + 1);
 		else if (row->set[i] && insertable(f) && !(f->flags & UP_FF_CREATEONLY))
 			rc = set_cell(&cur->raw, (size_t)idx, row->text[i]);
 	}
@@ -458,7 +469,8 @@ static const char *update_sql(struct family_sql *s, const struct up_resource *r,
 		if (mask & (UINT64_C(1) << i))
 			ok &= up_buf_cat(buf, SQL_MAX, &used, "%s = ?, ", r->fields[i].column);
 	ok &= up_buf_cat(buf, SQL_MAX, &used,
-	                 "version = version + 1, modified_at = %s WHERE tenant_id = ? AND %s = ?",
+	                 "version = version + 1, %s = %s WHERE tenant_id = ? AND %s = ?",
+	                 up_resource_modified(r),
 	                 mask & UPDATE_SERVER_TIME ? "UTC_TIMESTAMP(6)" : "?",
 	                 up_resource_key(r)->column);
 	if (!ok)

@@ -110,6 +110,48 @@ static int t_json(struct up_check *c, const cJSON *v)
 	return 1;
 }
 
+/*
+ * An array of min_len to max_len distinct words (no comma, no blank, at
+ * most 32 characters each), bound as their comma-separated list.
+ */
+static int t_list(struct up_check *c, const cJSON *v)
+{
+	const struct up_field *f = c->field;
+	const cJSON *e, *o;
+	size_t n = 0, len = 0;
+	char *out;
+
+	if (!cJSON_IsArray(v))
+		return up_check_fail(c, "must be an array of strings");
+	cJSON_ArrayForEach(e, v)
+	{
+		if (!cJSON_IsString(e) || e->valuestring[0] == '\0' ||
+		    !up_valid_charset(e->valuestring,
+		                      "abcdefghijklmnopqrstuvwxyz"
+		                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.*-",
+		                      1, 32))
+			return up_check_fail(
+			        c, "must be an array of words (letters, digits, _ . * -)");
+		for (o = v->child; o != e; o = o->next)
+			if (strcmp(o->valuestring, e->valuestring) == 0)
+				return up_check_fail(c, "names %s more than once", e->valuestring);
+		n++;
+		len += strlen(e->valuestring) + 1;
+	}
+	if (f->max_len > 0 && (n < f->min_len || n > f->max_len))
+		return up_check_fail(c, "must have %zu to %zu entries", f->min_len, f->max_len);
+	out = c->text = calloc(1, len + 1);
+	if (out == NULL)
+		return up_check_fail(c, "out of memory");
+	cJSON_ArrayForEach(e, v)
+	{
+		if (out != c->text)
+			*out++ = ',';
+		out = stpcpy(out, e->valuestring);
+	}
+	return 1;
+}
+
 static int t_ref(struct up_check *c, const cJSON *v)
 {
 	char buf[32];
@@ -131,7 +173,7 @@ static int t_readonly(struct up_check *c, const cJSON *v)
 static const up_check_fn type_validators[] = {
         [UP_FT_ID] = t_readonly, [UP_FT_STRING] = t_string,     [UP_FT_BOOL] = t_bool,
         [UP_FT_UINT] = t_uint,   [UP_FT_DATETIME] = t_datetime, [UP_FT_JSON] = t_json,
-        [UP_FT_REF] = t_ref,     [UP_FT_SECRET] = t_secret,
+        [UP_FT_REF] = t_ref,     [UP_FT_SECRET] = t_secret,     [UP_FT_LIST] = t_list,
 };
 
 /* What a null or absent value of a field with a default is told. */

@@ -87,7 +87,7 @@ const struct up_resource up_user_resource = {
 };
 
 /* Users need no hook: the password, a UP_FT_SECRET line, is hashed by the pipeline. */
-const struct up_family up_user_family = {&up_user_resource, NULL, "User", NULL};
+const struct up_family up_user_family = {&up_user_resource, NULL, "User", NULL, 0};
 
 int up_user_field_index(const char *name)
 {

@@ -62,7 +62,7 @@ static int issue_opts_parse(int argc, char **argv, struct issue_opts *o)
 	if (up_scopes_parse(scopes, &mask) != UP_OK) {
 		admin_err("unknown scope in '%s' (users:read users:write device_app_user:write "
 		          "groups:read groups:write devices:read devices:write devices:report "
-		          "events:read)",
+		          "events:read webhooks:write)",
 		          scopes);
 		return 2;
 	}

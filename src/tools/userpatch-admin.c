@@ -51,7 +51,7 @@ static const char usage[] =
         "                                   import FILE (NDJSON, .csv, .json array) in chunks;\n"
         "                                   progress on stderr; exit status 1 if rows failed\n"
         "scopes: users:read users:write device_app_user:write devices:read devices:write\n"
-        "        devices:report groups:read groups:write events:read\n"
+        "        devices:report groups:read groups:write events:read webhooks:write\n"
         "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
         "/userpatch.conf.\n";
 

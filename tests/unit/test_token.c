@@ -86,10 +86,11 @@ static const struct scope_case scope_cases[] = {
          UP_SCOPE_GROUPS_READ | UP_SCOPE_GROUPS_WRITE, "groups:read groups:write"},
         {__LINE__, "all",
          "users:read,users:write,device_app_user:write,groups:read,groups:write,devices:read,"
-         "devices:write,devices:report,events:read",
+         "devices:write,devices:report,events:read,webhooks:write",
          UP_OK, UP_SCOPE_ALL,
          "users:read users:write device_app_user:write groups:read groups:write devices:read "
-         "devices:write devices:report events:read"},
+         "devices:write devices:report events:read webhooks:write"},
+        {__LINE__, "webhooks", "webhooks:write", UP_OK, UP_SCOPE_WEBHOOKS_WRITE, "webhooks:write"},
         {__LINE__, "unknown", "users:admin", UP_ERR_BAD_REQUEST, 0, NULL},
         {__LINE__, "prefix of a scope", "users:rea", UP_ERR_BAD_REQUEST, 0, NULL},
         {__LINE__, "empty", "", UP_ERR_BAD_REQUEST, 0, NULL},
