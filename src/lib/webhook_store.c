@@ -62,6 +62,7 @@ const struct up_resource up_webhook_resource = {
         sizeof(webhook_fields) / sizeof(webhook_fields[0]),
         NULL,
         0,
+        "ix_webhooks_tenant",
 };
 
 enum up_err up_webhook_last_seq(struct up_db *db, uint64_t tenant, uint64_t *seq)
