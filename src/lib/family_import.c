@@ -352,8 +352,9 @@ static enum up_err prepare_new(struct up_db *db, struct import *im, struct row *
 
 /*
  * Rows [from, to) as new records written together (import_batch.h), when
- * none names an existing record or another row's value; else *slow: they
- * run one by one, and nothing of them was written here.
+ * none names an existing record and no two name one value (the unique
+ * indexes refuse their INSERT); else *slow: they run one by one, and
+ * nothing of them was written here.
  */
 static enum up_err batch_rows(struct up_db *db, struct import *im, size_t from, size_t to,
                               int *slow)
@@ -392,7 +393,7 @@ static enum up_err batch_rows(struct up_db *db, struct import *im, size_t from, 
 	if (rc == UP_OK && clear)
 		rc = up_import_batch_insert(db, pend, np);
 	if (rc == UP_ERR_CONFLICT) {
-		/* A duplicate the lookups could not see (the column's collation): one by one. */
+		/* Two rows naming one value (a unique index refused the INSERT): one by one. */
 		*slow = 1;
 		im->room = room;
 		rc = UP_OK;

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: ISC */
 /* import_batch.c: new rows of an import in multi-row statements (see import_batch.h). */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +13,6 @@ struct named {
 	const char *text;
 	struct up_key key; /* a key field's parsed value */
 };
-
-static int cmp_fold(const void *a, const void *b)
-{
-	const char *x = ((const struct named *)a)->text, *y = ((const struct named *)b)->text;
-
-	for (; *x != '\0' && tolower((unsigned char)*x) == tolower((unsigned char)*y); x++, y++)
-		;
-	return tolower((unsigned char)*x) - tolower((unsigned char)*y);
-}
 
 /* The values of field i the rows give (*nv of them; a key that cannot be one is left out). */
 static size_t values_of(const struct up_resource *r, size_t i, const cJSON *const *docs, size_t n,
@@ -95,7 +85,7 @@ enum up_err up_import_batch_clear(struct up_db *db, const struct up_resource *r,
 {
 	struct named *v = calloc(n + 1, sizeof(*v));
 	enum up_err rc = v != NULL ? UP_OK : UP_ERR_NOMEM;
-	size_t i, k, nv;
+	size_t i, nv;
 	int found = 0;
 
 	*clear = 0;
@@ -105,13 +95,7 @@ enum up_err up_import_batch_clear(struct up_db *db, const struct up_resource *r,
 		if ((!(f->flags & UP_FF_KEY) && f->unique_key == NULL) || (f->flags & UP_FF_HIDDEN))
 			continue;
 		nv = values_of(r, i, docs, n, v);
-		if (nv == 0)
-			continue;
-		/* Two rows naming one value: the second meets the first's record. */
-		qsort(v, nv, sizeof(*v), cmp_fold);
-		for (k = 1; k < nv && !found; k++)
-			found = cmp_fold(&v[k - 1], &v[k]) == 0;
-		if (!found)
+		if (nv > 0)
 			rc = any_record(db, r, tenant, i, v, nv, &found);
 	}
 	*clear = rc == UP_OK && !found;

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * import_batch.h: the new rows of an import written together.  A run of
- * rows that names no existing record and no value another of them names
- * is validated row by row (family.h, defer_insert) and then written with
- * three statements in all: one multi-row INSERT, one multi-row insert of
- * their audit rows and one of their events, in the caller's transaction.
+ * rows that names no existing record is validated row by row (family.h,
+ * defer_insert) and then written with three statements in all: one multi-row INSERT, one multi-row
+ * insert of their audit rows and one of their events, in the caller's transaction.
  */
 #ifndef UP_IMPORT_BATCH_H
 #define UP_IMPORT_BATCH_H
@@ -20,8 +19,10 @@
 /*
  * *clear is 1 when none of the n rows docs[i] (borrowed; NULL entries are
  * ignored) names, by its key or a unique field, a record of tenant (read
- * with a lock: FOR UPDATE), and no two of them name the same value (any
- * case); 0 when the rows must run one by one, as each may meet a record.
+ * with a lock: FOR UPDATE); 0 when the rows must run one by one, as each
+ * may meet a record.  Rows naming one another are left to the unique
+ * indexes: their INSERT fails (up_import_batch_insert) and they run one by
+ * one.
  */
 enum up_err up_import_batch_clear(struct up_db *db, const struct up_resource *r, uint64_t tenant,
                                   const cJSON *const *docs, size_t n, int *clear);

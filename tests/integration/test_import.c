@@ -518,7 +518,10 @@ struct dup_case {
 	const char *check_sql; /* must then be 1 */
 };
 
-/* Rows 1 and 2 name one e-mail (in another case); row 3 is new. */
+/*
+ * Rows 1 and 2 name one e-mail (in another case); row 3 is new.  The rows'
+ * multi-row INSERT meets the unique index, and they run again one by one.
+ */
 #define DUP_ROWS                                                                                   \
 	"{\"name\":\"First\",\"email\":\"dup@example.com\"}\n"                                     \
 	"{\"name\":\"Second\",\"email\":\"DUP@example.com\",\"description\":\"d\"}\n"              \
