@@ -24,4 +24,19 @@ enum up_err up_audit_write_resource(struct up_db *db, uint64_t tenant_id, uint64
                                     const char *resource, const char *key, const char *request_id,
                                     const char *action, const cJSON *fields);
 
+/* One row of up_audit_write_many: the record and its changed field names (borrowed). */
+struct up_audit_row {
+	uint64_t user_id;    /* the users' audit (resource NULL) */
+	const char *key;     /* any other resource's key */
+	const cJSON *fields; /* a JSON array of names */
+};
+
+/*
+ * n audit rows of one action in one statement, as n calls of
+ * up_audit_write (resource NULL) or up_audit_write_resource would write.
+ */
+enum up_err up_audit_write_many(struct up_db *db, uint64_t tenant_id, uint64_t token_id,
+                                const char *resource, const char *request_id, const char *action,
+                                const struct up_audit_row *rows, size_t n);
+
 #endif

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "parse.h"
 #include "resource.h"
+#include "strbuf.h"
 
 static const char sql_append[] =
         "INSERT INTO events (tenant_id, type, resource_id, version, changed_fields, request_id, "
@@ -82,6 +83,41 @@ enum up_err up_event_append_noun(struct up_db *db, uint64_t tenant_id, const cha
 	if (n < 0 || (size_t)n >= sizeof(type))
 		return UP_ERR_INTERNAL;
 	return up_event_append(db, tenant_id, type, resource_id, version, fields, request_id);
+}
+
+enum up_err up_event_append_many(struct up_db *db, uint64_t tenant_id, const char *noun,
+                                 const char *what, const struct up_event_row *rows, size_t n,
+                                 const char *request_id)
+{
+	struct up_db_param *p = NULL;
+	char type[40], *sql = NULL;
+	int len = snprintf(type, sizeof(type), "%s.%s", noun, what);
+	enum up_err rc = UP_ERR_NOMEM;
+	size_t i, k = 0;
+
+	if (n == 0)
+		return UP_OK;
+	if (len < 0 || (size_t)len >= sizeof(type) || n > UP_DB_MAX_PARAMS / 5)
+		return UP_ERR_INTERNAL;
+	sql = up_sql_rows(
+	        "INSERT INTO events (tenant_id, type, resource_id, version, changed_fields, "
+	        "request_id, created_at) VALUES ",
+	        "(?, ?, ?, ?, NULL, ?, UTC_TIMESTAMP(6))", n, "");
+	p = calloc(n * 5, sizeof(*p));
+	if (sql == NULL || p == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		p[k++] = UP_P_U64(tenant_id);
+		p[k++] = UP_P_STR(type);
+		p[k++] = UP_P_STR(rows[i].resource_id);
+		p[k++] = UP_P_U64(rows[i].version);
+		p[k++] = UP_P_STR(request_id != NULL ? request_id : "");
+	}
+	rc = up_db_exec(db, sql, p, k, NULL);
+out:
+	free(p);
+	free(sql);
+	return rc;
 }
 
 static enum up_err order_txn(struct up_db *db, void *arg)

@@ -39,6 +39,20 @@ enum up_err up_event_append_noun(struct up_db *db, uint64_t tenant_id, const cha
  * at most UP_EVENT_PAGE_MAX of them, in one transaction that holds the
  * tenant's event_seq row.  Runs its own transaction: call it outside one.
  */
+/* One event of up_event_append_many (the resource id borrowed). */
+struct up_event_row {
+	const char *resource_id;
+	uint64_t version;
+};
+
+/*
+ * n events "noun.what" without changed fields (created: imports) in one
+ * statement, as n calls of up_event_append_noun would append.
+ */
+enum up_err up_event_append_many(struct up_db *db, uint64_t tenant_id, const char *noun,
+                                 const char *what, const struct up_event_row *rows, size_t n,
+                                 const char *request_id);
+
 enum up_err up_event_order(struct up_db *db, uint64_t tenant_id);
 
 /*

@@ -35,12 +35,14 @@ struct up_write {
 	struct up_key key;  /* the row (for POST: set by the insert) */
 	const cJSON *input; /* the patch (PATCH) or the representation (PUT, POST) */
 	int merge;          /* PATCH: input is a JSON Merge Patch (RFC 7396), not a JSON Patch */
+	int defer_insert;   /* POST: stop before the INSERT (imports insert many rows at once) */
 	/* reset at every attempt */
 	struct up_current cur; /* the row as it is, locked (cur.json NULL for POST) */
 	cJSON *next;           /* the new representation, validated */
 	struct up_row row;     /* the columns to write and their bound text */
 	cJSON *result;         /* the row after the write */
 	uint64_t version;
+	int pending;         /* defer_insert: w->row is valid and ready; nothing written */
 	struct up_error err; /* what the answer says when the write fails */
 	/* kept across attempts */
 	char key_buf[256];       /* a text key made by POST */
@@ -76,7 +78,6 @@ struct up_family {
 	int no_events;                /* 1: its writes are not in the change feed (webhooks) */
 };
 
-
 /*
  * The pipeline for a handler that runs many writes in its own transactions
  * (imports): up_write_in_txn runs write w inside the caller's transaction
@@ -86,6 +87,16 @@ struct up_family {
  */
 enum up_err up_write_in_txn(struct up_db *db, struct up_write *w);
 void up_write_reset(struct up_write *w);
+
+/*
+ * A POST run with defer_insert set ends with w->pending set and w->row
+ * ready, before the INSERT: the caller inserts the rows of many such writes
+ * in one statement (up_resource_insert_many), then tells each its new row
+ * (id: the auto id, 0 for a text key; version) with up_write_inserted, and
+ * writes their audit rows and events itself (up_audit_write_many,
+ * up_event_append_many).
+ */
+void up_write_inserted(struct up_write *w, uint64_t id, uint64_t version);
 
 /* The route handlers: call->family says which family, call->id which row. */
 void up_family_get(struct up_call *call);    /* GET, HEAD /{id} */

@@ -14,12 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "family.h"
+#include "import_batch.h"
 #include "import_rows.h"
 #include "json.h"
 #include "parse.h"
 #include "usage.h"
 
-#define IMPORT_CHUNK 200
+#define IMPORT_CHUNK 1000
+/* Rows a run of new rows writes with one multi-row statement at most. */
+#define IMPORT_BATCH 500
 
 enum policy { ON_FAIL, ON_SKIP, ON_UPDATE };
 enum action { A_NONE, A_CREATED, A_UPDATED, A_UNCHANGED, A_SKIPPED, A_FAILED };
@@ -45,6 +48,8 @@ struct import {
 	size_t n, from, to; /* the chunk being run: rows [from, to) */
 	enum policy policy;
 	int dry, atomic, rolled_back;
+	/* writes the token's daily quota leaves: now, and when the chunk began */
+	uint64_t room, room_chunk;
 };
 
 static void row_reset(struct row *r)
@@ -259,6 +264,22 @@ static enum up_err write_row(struct up_db *db, struct import *im, struct row *r,
 	return rc;
 }
 
+/* Reset r for a run; 0 when it fails before any lookup (not an object, a secret not kept). */
+static int row_start(struct row *r)
+{
+	row_reset(r);
+	if (r->in->doc == NULL) {
+		row_fail_reason(r, UP_ERR_BAD_JSON, "", r->in->problem);
+		return 0;
+	}
+	if (r->bad_secret != NULL) {
+		row_fail_reason(r, UP_ERR_VALIDATION, r->bad_secret,
+		                "is not an argon2id hash that can be kept");
+		return 0;
+	}
+	return 1;
+}
+
 static enum up_err import_row(struct up_db *db, struct import *im, struct row *r)
 {
 	const char *by = NULL;
@@ -266,16 +287,8 @@ static enum up_err import_row(struct up_db *db, struct import *im, struct row *r
 	int two;
 	enum up_err rc;
 
-	row_reset(r);
-	if (r->in->doc == NULL) {
-		row_fail_reason(r, UP_ERR_BAD_JSON, "", r->in->problem);
+	if (!row_start(r))
 		return UP_OK;
-	}
-	if (r->bad_secret != NULL) {
-		row_fail_reason(r, UP_ERR_VALIDATION, r->bad_secret,
-		                "is not an argon2id hash that can be kept");
-		return UP_OK;
-	}
 	rc = find_record(db, im, r, key, sizeof(key), &by, &two);
 	if (rc != UP_OK || two)
 		return rc;
@@ -289,7 +302,117 @@ static enum up_err import_row(struct up_db *db, struct import *im, struct row *r
 		}
 		return UP_OK;
 	}
-	return write_row(db, im, r, key);
+	if (im->room == 0) {
+		row_fail_reason(r, UP_ERR_QUOTA, "", "the token's daily quota is used up");
+		return UP_OK;
+	}
+	rc = write_row(db, im, r, key);
+	if (rc == UP_OK && (r->action == A_CREATED || r->action == A_UPDATED))
+		im->room--;
+	return rc;
+}
+
+/*
+ * Validate row r as a new record without writing it (w: defer_insert);
+ * *ready when it is to be inserted, else r says why it failed.
+ */
+static enum up_err prepare_new(struct up_db *db, struct import *im, struct row *r,
+                               struct up_write *w, int *ready)
+{
+	enum up_err rc;
+
+	*ready = 0;
+	w->ctx = im->call->ctx;
+	w->req = &im->req;
+	w->family = im->call->family;
+	w->kind = UP_W_POST;
+	w->merge = 1;
+	w->defer_insert = 1;
+	w->input = writable_copy(w->family->res, r->in->doc, 0);
+	if (w->input == NULL)
+		return UP_ERR_NOMEM;
+	if (r->secret != NULL)
+		w->secret = *r->secret;
+	rc = up_write_in_txn(db, w);
+	if (r->secret != NULL) {
+		*r->secret = w->secret; /* what was hashed stays for a run again */
+		memset(&w->secret, 0, sizeof(w->secret));
+	}
+	if (rc == UP_OK && !w->pending)
+		rc = UP_ERR_INTERNAL; /* every secret of a row is hashed before */
+	if (rc == UP_OK) {
+		*ready = 1;
+	} else if (row_error(rc)) {
+		row_fail(r, rc, w->err.details);
+		w->err.details = NULL;
+		rc = UP_OK;
+	}
+	return rc;
+}
+
+/*
+ * Rows [from, to) as new records written together (import_batch.h), when
+ * none names an existing record and no two name one value (the unique
+ * indexes refuse their INSERT); else *slow: they run one by one, and
+ * nothing of them was written here.
+ */
+static enum up_err batch_rows(struct up_db *db, struct import *im, size_t from, size_t to,
+                              int *slow)
+{
+	const struct up_family *fam = im->call->family;
+	size_t n = to - from, np = 0, i;
+	const cJSON **docs = calloc(n, sizeof(*docs));
+	struct up_write *ws = calloc(n, sizeof(*ws)), **pend = calloc(n, sizeof(*pend));
+	size_t *who = calloc(n, sizeof(*who));
+	uint64_t room = im->room;
+	enum up_err rc = docs && ws && pend && who ? UP_OK : UP_ERR_NOMEM;
+	int clear = 0, ready;
+
+	for (i = 0; rc == UP_OK && i < n; i++)
+		docs[i] = im->rows[from + i].bad_secret == NULL ? im->rows[from + i].in->doc : NULL;
+	if (rc == UP_OK)
+		rc = up_import_batch_clear(db, fam->res, im->call->ctx->auth.tenant_id, docs, n,
+		                           &clear);
+	*slow = !clear;
+	for (i = 0; rc == UP_OK && clear && i < n; i++) {
+		struct row *r = &im->rows[from + i];
+
+		if (!row_start(r))
+			continue;
+		if (im->room == 0) {
+			row_fail_reason(r, UP_ERR_QUOTA, "", "the token's daily quota is used up");
+			continue;
+		}
+		rc = prepare_new(db, im, r, &ws[i], &ready);
+		if (rc == UP_OK && ready) {
+			pend[np] = &ws[i];
+			who[np++] = from + i;
+			im->room--;
+		}
+	}
+	if (rc == UP_OK && clear)
+		rc = up_import_batch_insert(db, pend, np);
+	if (rc == UP_ERR_CONFLICT) {
+		/* Two rows naming one value (a unique index refused the INSERT): one by one. */
+		*slow = 1;
+		im->room = room;
+		rc = UP_OK;
+	}
+	for (i = 0; rc == UP_OK && !*slow && i < np; i++) {
+		im->rows[who[i]].action = A_CREATED;
+		up_resource_key_format(fam->res, &pend[i]->key, im->rows[who[i]].id,
+		                       sizeof(im->rows[who[i]].id));
+	}
+	for (i = 0; ws != NULL && i < n; i++) {
+		up_write_reset(&ws[i]);
+		up_secret_wipe(&ws[i].secret);
+		up_json_wipe_delete((cJSON *)ws[i].input);
+	}
+	free(docs);
+	free(ws);
+	free(pend);
+	free(who);
+	return rc;
 }
 
 /* One chunk as one transaction (run again from its start on deadlock). */
@@ -297,13 +420,19 @@ static enum up_err chunk_txn(struct up_db *db, void *arg)
 {
 	struct import *im = arg;
 	enum up_err rc = UP_OK;
-	size_t i, failed = 0;
+	size_t i, j, end, failed = 0;
+	int slow;
 
 	im->rolled_back = 0;
-	for (i = im->from; rc == UP_OK && i < im->to; i++) {
-		rc = import_row(db, im, &im->rows[i]);
-		failed += im->rows[i].action == A_FAILED;
+	im->room = im->room_chunk;
+	for (i = im->from; rc == UP_OK && i < im->to; i = end) {
+		end = im->to - i > IMPORT_BATCH ? i + IMPORT_BATCH : im->to;
+		rc = batch_rows(db, im, i, end, &slow);
+		for (j = i; rc == UP_OK && slow && j < end; j++)
+			rc = import_row(db, im, &im->rows[j]);
 	}
+	for (i = im->from; rc == UP_OK && i < im->to; i++)
+		failed += im->rows[i].action == A_FAILED;
 	if (rc == UP_OK && (im->dry || (im->atomic && failed > 0))) {
 		im->rolled_back = 1;
 		rc = UP_ERR_CONFLICT; /* any error rolls back; rolled_back tells it was meant */
@@ -341,6 +470,28 @@ static enum up_err prehash(struct import *im, const struct up_config *cfg)
 	return UP_OK;
 }
 
+/* Each record a committed chunk wrote counts as one write of the token (apiUsage, the quota). */
+static void count_writes(const struct import *im)
+{
+	char day[11];
+	size_t i;
+
+	if (im->call->ctx->auth.token_id == 0)
+		return; /* no token: the shell's import (userpatch-admin) */
+	up_usage_today(day);
+	for (i = im->from; i < im->to; i++)
+		if (im->rows[i].action == A_CREATED || im->rows[i].action == A_UPDATED)
+			(void)up_usage_count(im->call->ctx->auth.token_id, day);
+}
+
+/* The writes the token's daily quota leaves for this import (after the request itself). */
+static uint64_t quota_room(const struct up_auth *auth)
+{
+	if (auth->token_id == 0 || !auth->has_limit)
+		return UINT64_MAX;
+	return auth->usage.daily >= auth->daily_limit ? 0 : auth->daily_limit - auth->usage.daily;
+}
+
 /* Run every chunk (atomic or dry: all rows in one); the rows' outcomes are in im->rows. */
 static enum up_err run_chunks(struct import *im)
 {
@@ -348,27 +499,18 @@ static enum up_err run_chunks(struct import *im)
 	size_t chunk = im->atomic ? im->n : IMPORT_CHUNK;
 	enum up_err rc = UP_OK;
 
+	im->room_chunk = quota_room(&ctx->auth);
 	for (im->from = 0; rc == UP_OK && im->from < im->n; im->from = im->to) {
 		im->to = im->n - im->from > chunk ? im->from + chunk : im->n;
 		rc = up_db_transaction(ctx->db, chunk_txn, im);
+		if (rc == UP_OK) {
+			count_writes(im);
+			im->room_chunk = im->room;
+		}
 		if (rc != UP_OK && im->rolled_back)
 			rc = UP_OK;
 	}
 	return rc;
-}
-
-/* Each record written counts as one write of the token (apiUsage, the daily quota). */
-static void count_writes(const struct import *im, int committed)
-{
-	char day[11];
-	size_t i;
-
-	if (!committed || im->call->ctx->auth.token_id == 0)
-		return; /* no token: the shell's import (userpatch-admin) */
-	up_usage_today(day);
-	for (i = 0; i < im->n; i++)
-		if (im->rows[i].action == A_CREATED || im->rows[i].action == A_UPDATED)
-			(void)up_usage_count(im->call->ctx->auth.token_id, day);
 }
 
 /* The answer: the counts, and one result per row that was not plainly created. */
@@ -484,7 +626,6 @@ void up_family_import(struct up_call *call)
 		up_ctx_fail(call->ctx, call->resp, &e);
 		goto out;
 	}
-	count_writes(&im, !im.dry && !im.rolled_back);
 	body = report(&im, !im.dry && !im.rolled_back);
 	if (body == NULL) {
 		up_error_set(&e, UP_ERR_NOMEM, NULL);

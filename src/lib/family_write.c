@@ -37,6 +37,7 @@ static void attempt_reset(struct up_write *w)
 	up_error_reset(&w->err);
 	w->next = w->result = NULL;
 	w->version = 0;
+	w->pending = 0;
 }
 
 /*
@@ -276,6 +277,10 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 		goto out; /* later: nothing is written in this run */
 	if (h != NULL && h->before_write != NULL)
 		rc = h->before_write(db, w);
+	if (rc == UP_OK && w->kind == UP_W_POST && w->defer_insert) {
+		w->pending = 1; /* the caller inserts, audits and appends the event */
+		goto out;
+	}
 	/* The new state is known here: no SELECT reads it back. */
 	if (rc == UP_OK && w->kind == UP_W_POST) {
 		rc = up_resource_insert(db, r, tenant, &w->row, &id, &w->result, &w->version);
@@ -311,6 +316,13 @@ enum up_err up_write_in_txn(struct up_db *db, struct up_write *w)
 void up_write_reset(struct up_write *w)
 {
 	attempt_reset(w);
+}
+
+void up_write_inserted(struct up_write *w, uint64_t id, uint64_t version)
+{
+	take_new_key(w, id);
+	w->version = version;
+	w->pending = 0;
 }
 
 /* Run the write's transaction (hashing a secret between runs if need be) and answer. */

@@ -283,6 +283,16 @@ enum up_err up_resource_insert(struct up_db *db, const struct up_resource *r, ui
                                uint64_t *version);
 
 /*
+ * Insert n validated rows (rows[i], borrowed) in one statement, in order:
+ * ids[i] the auto id of each (0 for a family keyed by text), versions[i]
+ * its version.  A duplicate key fails the whole statement (nothing is
+ * inserted): UP_ERR_CONFLICT, as up_resource_insert.
+ */
+enum up_err up_resource_insert_many(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                                    const struct up_row *const *rows, size_t n, uint64_t *ids,
+                                    uint64_t *versions);
+
+/*
  * UPDATE the set columns of row k (only those), bump version and set
  * modified_at to now (borrowed; up_current.now; NULL: the server's clock,
  * for a row written without being locked first).  Nothing set: nothing

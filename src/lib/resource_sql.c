@@ -565,6 +565,112 @@ enum up_err up_resource_insert(struct up_db *db, const struct up_resource *r, ui
 	return rc;
 }
 
+/*
+ * The columns a multi-row insert binds: those some row sets, and those with
+ * a default of the table (bound as up_resource_insert binds them); a column
+ * no row sets and without one is left out, for the table's NULL.
+ */
+static int insert_column(const struct up_resource *r, size_t i, const struct up_row *const *rows,
+                         size_t n)
+{
+	size_t k;
+
+	if (!insertable(&r->fields[i]))
+		return 0;
+	if (r->fields[i].dflt != NULL)
+		return 1;
+	for (k = 0; k < n; k++)
+		if (rows[k]->set[i] && rows[k]->text[i] != NULL)
+			return 1;
+	return 0;
+}
+
+/* The multi-row insert of n rows (owned by the caller), its width (parameters a row) and columns.
+ */
+static char *insert_many_sql(const struct up_resource *r, const struct up_row *const *rows,
+                             size_t n, size_t *width, unsigned char *cols)
+{
+	char head[SQL_MAX], tuple[SQL_MAX], tail[SQL_MAX];
+	size_t h = 0, t = 0, l = 0, i;
+	int ok;
+
+	*width = 1;
+	ok = up_buf_cat(head, SQL_MAX, &h, "INSERT INTO %s (tenant_id", r->table);
+	ok &= up_buf_cat(tuple, SQL_MAX, &t, "(?");
+	for (i = 0; i < r->nfields; i++) {
+		cols[i] = (unsigned char)insert_column(r, i, rows, n);
+		if (!cols[i])
+			continue;
+		ok &= up_buf_cat(head, SQL_MAX, &h, ", %s", r->fields[i].column);
+		ok &= up_buf_cat(tuple, SQL_MAX, &t, ", ?");
+		(*width)++;
+	}
+	ok &= up_buf_cat(head, SQL_MAX, &h, ") VALUES ");
+	ok &= up_buf_cat(tuple, SQL_MAX, &t, ")");
+	ok &= up_buf_cat(tail, SQL_MAX, &l, " RETURNING %s, version", up_resource_key(r)->column);
+	return ok ? up_sql_rows(head, tuple, n, tail) : NULL;
+}
+
+/* The parameters of row (one a column of cols, at p), as up_resource_insert binds them. */
+static void insert_params(const struct up_resource *r, uint64_t tenant, const struct up_row *row,
+                          const unsigned char *cols, struct up_db_param *p)
+{
+	size_t i, n = 0;
+
+	p[n++] = UP_P_U64(tenant);
+	for (i = 0; i < r->nfields; i++) {
+		const struct up_field *f = &r->fields[i];
+
+		if (!cols[i])
+			continue;
+		if (row->set[i])
+			p[n++] = UP_P_STR_OR_NULL(row->text[i]);
+		else if (f->dflt != NULL && f->type == UP_FT_BOOL)
+			p[n++] = UP_P_STR(strcmp(f->dflt, "true") == 0 ? "1" : "0");
+		else
+			p[n++] = UP_P_STR_OR_NULL(f->dflt);
+	}
+}
+
+enum up_err up_resource_insert_many(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                                    const struct up_row *const *rows, size_t n, uint64_t *ids,
+                                    uint64_t *versions)
+{
+	struct up_db_result res = {0};
+	struct up_db_param *p = NULL;
+	unsigned char cols[UP_MAX_FIELDS];
+	size_t width, i;
+	char *sql;
+	enum up_err rc = UP_ERR_NOMEM;
+
+	if (n == 0)
+		return UP_OK;
+	sql = insert_many_sql(r, rows, n, &width, cols);
+	if (sql != NULL && n > UP_DB_MAX_PARAMS / width)
+		rc = UP_ERR_INTERNAL;
+	else if (sql != NULL && (p = calloc(n * width, sizeof(*p))) != NULL) {
+		for (i = 0; i < n; i++)
+			insert_params(r, tenant, rows[i], cols, p + i * width);
+		rc = up_db_query(db, sql, p, n * width, &res);
+	}
+	if (rc == UP_OK && (res.nrows != n || res.ncols != 2))
+		rc = UP_ERR_INTERNAL;
+	for (i = 0; rc == UP_OK && i < n; i++) {
+		ids[i] = 0;
+		if (keyed_by_id(r))
+			rc = up_parse_u64(up_db_cell(&res, i, 0), 1, UINT64_MAX, &ids[i]);
+		if (rc == UP_OK)
+			rc = up_parse_u64(up_db_cell(&res, i, 1), 0, UINT64_MAX, &versions[i]);
+		if (rc != UP_OK)
+			rc = UP_ERR_INTERNAL;
+	}
+	if (res.cells != NULL)
+		up_db_result_free(&res);
+	free(p);
+	free(sql);
+	return rc;
+}
+
 enum up_err up_resource_delete(struct up_db *db, const struct up_resource *r, uint64_t tenant,
                                const struct up_key *k)
 {

@@ -19,4 +19,11 @@ int up_buf_cat(char *buf, size_t len, size_t *used, const char *fmt, ...)
  */
 char *up_decimal(unsigned long long n, char *end);
 
+/*
+ * A multi-row statement: head, n copies of tuple joined by ", ", then tail,
+ * in a new string (owned by the caller: free); NULL when n is 0 or memory
+ * runs out.  The parts are constants of the caller, never data.
+ */
+char *up_sql_rows(const char *head, const char *tuple, size_t n, const char *tail);
+
 #endif

@@ -4,7 +4,10 @@
  * every conflict policy on each unique key of users, groups and devices
  * (table-driven, each row saying what the database holds afterwards), dry
  * runs, atomic imports with one bad row, CSV quoting, the export -> import
- * round trip, tenant isolation, passwords, and the row limit.
+ * round trip, tenant isolation, passwords, and the row limit; rows that
+ * name one another inside one request (the new rows of a request are
+ * written together, each row's outcome as if written one by one), and the
+ * token's daily quota counted per row written.
  */
 #include <check.h>
 #include <stdio.h>
@@ -14,6 +17,7 @@
 #include "groups.h"
 #include "json.h"
 #include "testutil.h"
+#include "usage.h"
 #include "users.h"
 
 static struct tu_env env;
@@ -505,6 +509,140 @@ START_TEST(test_route_formats)
 }
 END_TEST
 
+struct dup_case {
+	int line;
+	const char *desc;
+	const char *policy;
+	long long created, updated, skipped, failed;
+	const char *second;    /* the action of the row naming the first */
+	const char *check_sql; /* must then be 1 */
+};
+
+/*
+ * Rows 1 and 2 name one e-mail (in another case); row 3 is new.  The rows'
+ * multi-row INSERT meets the unique index, and they run again one by one.
+ */
+#define DUP_ROWS                                                                                   \
+	"{\"name\":\"First\",\"email\":\"dup@example.com\"}\n"                                     \
+	"{\"name\":\"Second\",\"email\":\"DUP@example.com\",\"description\":\"d\"}\n"              \
+	"{\"name\":\"Third\",\"email\":\"third@example.com\"}\n"
+
+static const struct dup_case dup_cases[] = {
+        {__LINE__, "fail: the second row conflicts with the first", "fail", 2, 0, 0, 1, "failed",
+         "SELECT COUNT(*) = 0 FROM users WHERE name = 'Second'"},
+        {__LINE__, "skip: the second row leaves the first's record", "skip", 2, 0, 1, 0, "skipped",
+         "SELECT COUNT(*) = 1 FROM users WHERE name = 'First' AND description IS NULL"},
+        {__LINE__, "update: the second row merges into the first's record", "update", 2, 1, 0, 0,
+         "updated",
+         "SELECT COUNT(*) = 1 FROM users WHERE name = 'Second' AND description = 'd' AND "
+         "email_key = 'dup@example.com'"},
+};
+
+START_TEST(test_duplicates_in_request)
+{
+	const struct dup_case *c = &dup_cases[_i];
+	char uri[128];
+	cJSON *out = NULL;
+	long long audits = sql_int("SELECT COUNT(*) FROM audit_log", NULL);
+	long long events = sql_int("SELECT COUNT(*) FROM events", NULL);
+
+	tu_exec(&env, "DELETE FROM users", NULL, NULL, NULL);
+	snprintf(uri, sizeof(uri), "/api/users/import?onConflict=%s", c->policy);
+	ck_assert_int_eq(import(up_users_handle, uri, users_w, ND, DUP_ROWS, &out), 200);
+	ck_assert_msg(num(out, "created") == c->created && num(out, "updated") == c->updated &&
+	                      num(out, "skipped") == c->skipped && num(out, "failed") == c->failed,
+	              "line %d (%s): counts", c->line, c->desc);
+	ck_assert_msg(strcmp(result(out, "action"), c->second) == 0, "line %d (%s): action %s",
+	              c->line, c->desc, result(out, "action"));
+	ck_assert_msg(sql_int(c->check_sql, NULL) == 1, "line %d (%s): database", c->line, c->desc);
+	ck_assert_int_eq(users_of("acme"), 2);
+	/* One audit row and one event per record created or changed, each naming its record. */
+	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM audit_log", NULL),
+	                 audits + c->created + c->updated);
+	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM events", NULL),
+	                 events + c->created + c->updated);
+	ck_assert_int_eq(
+	        sql_int("SELECT COUNT(*) FROM events e JOIN users u ON "
+	                "e.resource_id = CONCAT('usr-', u.id) WHERE e.type = 'user.created'",
+	                NULL),
+	        2);
+	ck_assert_int_eq(
+	        sql_int("SELECT COUNT(*) FROM audit_log a JOIN users u ON a.user_id = u.id "
+	                "WHERE a.action = 'create'",
+	                NULL),
+	        2);
+	cJSON_Delete(out);
+}
+END_TEST
+
+struct quota_case {
+	int line;
+	const char *desc;
+	unsigned quota; /* the token's daily quota; the import request itself counts one */
+	const char *query;
+	const char *rows;
+	long long created, failed, over; /* over: rows failed with quota_exceeded */
+	long long stored, usage;         /* users stored, the token's count after */
+};
+
+#define SIX_NEW                                                                                    \
+	"{\"name\":\"Q1\"}\n{\"name\":\"Q2\"}\n{\"name\":\"Q3\"}\n{\"name\":\"Q4\"}\n{\"name\":"   \
+	"\"Q5\"}\n"                                                                                \
+	"{\"name\":\"Q6\"}\n"
+
+static const struct quota_case quota_cases[] = {
+        {__LINE__, "quota 5: the request and four rows; two rows refused", 5, "", SIX_NEW, 4, 2, 2,
+         4, 5},
+        {__LINE__, "room for every row: none refused", 7, "", SIX_NEW, 6, 0, 0, 6, 7},
+        {__LINE__, "a row failing its rules takes no room", 5, "",
+         "{\"name\":\"\"}\n{\"name\":\"Q1\"}\n{\"name\":\"Q2\"}\n{\"name\":\"Q3\"}\n"
+         "{\"name\":\"Q4\"}\n{\"name\":\"Q5\"}\n",
+         4, 2, 1, 4, 5},
+        {__LINE__, "atomic past the quota: nothing stored, only the request counted", 5,
+         "?atomic=true", SIX_NEW, 4, 2, 2, 0, 1},
+        {__LINE__, "dry run: judged against the quota, nothing stored or counted", 5,
+         "?dryRun=true", SIX_NEW, 4, 2, 2, 0, 1},
+        {__LINE__, "quota used up by the request: every row refused", 1, "", SIX_NEW, 0, 6, 6, 0,
+         1},
+};
+
+START_TEST(test_quota)
+{
+	const struct quota_case *c = &quota_cases[_i];
+	const cJSON *res, *it;
+	char hdr[96], uri[128], tid[32];
+	uint64_t token_id = 0;
+	cJSON *out = NULL;
+	long long over = 0;
+
+	tu_exec(&env, "DELETE FROM users", NULL, NULL, NULL);
+	tu_token(&env, "acme", "users:read,users:write", c->quota, hdr, &token_id);
+	snprintf(uri, sizeof(uri), "/api/users/import%s", c->query);
+	ck_assert_int_eq(import(up_users_handle, uri, hdr, ND, c->rows, &out), 200);
+	ck_assert_msg(num(out, "created") == c->created && num(out, "failed") == c->failed,
+	              "line %d (%s): created %lld failed %lld", c->line, c->desc,
+	              num(out, "created"), num(out, "failed"));
+	res = cJSON_GetObjectItemCaseSensitive(out, "results");
+	cJSON_ArrayForEach(it, res)
+	{
+		const cJSON *code = cJSON_GetObjectItemCaseSensitive(it, "code");
+
+		over += cJSON_IsString(code) && strcmp(code->valuestring, "quota_exceeded") == 0;
+	}
+	ck_assert_msg(over == c->over, "line %d (%s): %lld rows over the quota", c->line, c->desc,
+	              over);
+	ck_assert_msg(users_of("acme") == c->stored, "line %d (%s): %lld stored", c->line, c->desc,
+	              users_of("acme"));
+	ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
+	snprintf(tid, sizeof(tid), "%llu", (unsigned long long)token_id);
+	ck_assert_msg(
+	        sql_int("SELECT COALESCE(SUM(count), 0) FROM api_usage_slot WHERE token_id = ?",
+	                tid) == c->usage,
+	        "line %d (%s): usage", c->line, c->desc);
+	cJSON_Delete(out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("import");
@@ -519,6 +657,9 @@ int main(void)
 	tcase_add_test(tc, test_tenants);
 	tcase_add_test(tc, test_passwords);
 	tcase_add_test(tc, test_limits);
+	tcase_add_loop_test(tc, test_duplicates_in_request, 0,
+	                    sizeof(dup_cases) / sizeof(dup_cases[0]));
+	tcase_add_loop_test(tc, test_quota, 0, sizeof(quota_cases) / sizeof(quota_cases[0]));
 	tcase_add_loop_test(tc, test_route_formats, 0,
 	                    sizeof(route_cases) / sizeof(route_cases[0]));
 	suite_add_tcase(s, tc);
