@@ -51,15 +51,18 @@ static enum up_err decode(const struct up_call *call, enum proto p, time_t now,
 	return rc;
 }
 
-/* Store what r reports for device; the alert (if any) is checked before anything is stored. */
+/*
+ * Store what r reports for device: its positions and its alert (if any) in
+ * one transaction; both are checked before anything is stored.
+ */
 static enum up_err store(struct up_ctx *ctx, uint64_t device, const struct up_track_report *r,
-                         time_t now, struct up_error *e)
+                         time_t now, const char *request_id, struct up_error *e)
 {
 	struct up_position *p = NULL;
 	struct up_alert a;
-	uint64_t accepted = 0, id = 0;
+	struct up_report rep = {.request_id = request_id};
 	size_t n = 0;
-	int dup = 0, has_alert = 0;
+	int has_alert = 0;
 	enum up_err rc;
 
 	memset(&a, 0, sizeof(a));
@@ -73,10 +76,12 @@ static enum up_err store(struct up_ctx *ctx, uint64_t device, const struct up_tr
 	if (rc == UP_ERR_VALIDATION)
 		up_error_set(e, rc,
 		             "The report breaks field rules; nothing was stored; see details");
-	if (rc == UP_OK)
-		rc = up_positions_store(ctx->db, ctx->auth.tenant_id, device, p, n, &accepted);
-	if (rc == UP_OK && has_alert)
-		rc = up_alert_store(ctx->db, ctx->auth.tenant_id, device, &a, &id, &dup);
+	if (rc == UP_OK) {
+		rep.p = p;
+		rep.n = n;
+		rep.alert = has_alert ? &a : NULL;
+		rc = up_report_store(ctx->db, ctx->auth.tenant_id, device, &rep);
+	}
 	if (rc == UP_ERR_NOT_FOUND)
 		rc = up_error_set(e, UP_ERR_DEVICE_NOT_FOUND, NULL);
 	up_positions_free(p, n);
@@ -121,7 +126,7 @@ static void report(struct up_call *call, enum proto p)
 	if (rc == UP_OK && r.positions != NULL) {
 		rc = up_tracker_device_of(call->ctx, r.device, call->req->request_id, &device, &e);
 		if (rc == UP_OK)
-			rc = store(call->ctx, device, &r, now, &e);
+			rc = store(call->ctx, device, &r, now, call->req->request_id, &e);
 	}
 	if (rc != UP_OK) {
 		if (e.code != rc) {
