@@ -6,6 +6,7 @@
  * "battery_level" (0-1), "battery_state", "motion": [...], "wifi",
  * "device_id", ...}}, ...]}.  The device is the first point's device_id.
  */
+#include <math.h>
 #include <string.h>
 #include "position.h"
 #include "tracker_decode.h"
@@ -21,6 +22,7 @@ static const struct {
         {"course", "course", 1},
         {"horizontal_accuracy", "accuracy", 1},
 };
+#define SPEED 1 /* nums[SPEED] is in m/s */
 #define NNUMS (sizeof(nums) / sizeof(nums[0]))
 
 /* 1 if name has a member of ours (or is the time or device). */
@@ -34,26 +36,41 @@ static int is_own(const char *name)
 	return strcmp(name, "timestamp") == 0 || strcmp(name, "device_id") == 0;
 }
 
+/*
+ * Member name (a string constant, never copied or freed: a batch is 1,000
+ * points, and each copy is an allocation) of o as number v; 0, or -1 (memory).
+ */
+static int add_num(cJSON *o, const char *name, double v)
+{
+	cJSON *n = cJSON_CreateNumber(v);
+
+	if (n == NULL || !cJSON_AddItemToObjectCS(o, name, n)) {
+		cJSON_Delete(n);
+		return -1;
+	}
+	return 0;
+}
+
 /* The other properties as attributes; arrays of strings (motion) joined by ",". */
 static void attributes(cJSON *pos, const cJSON *props)
 {
-	cJSON *attrs = cJSON_CreateObject();
+	cJSON *attrs = NULL;
 	const cJSON *x, *y;
 
-	if (attrs == NULL)
-		return;
 	cJSON_ArrayForEach(x, props)
 	{
 		char buf[256] = "";
 
-		if (is_own(x->string))
+		if (is_own(x->string) || !(cJSON_IsString(x) || cJSON_IsNumber(x) ||
+		                           cJSON_IsBool(x) || cJSON_IsArray(x)))
 			continue;
-		if (cJSON_IsString(x) || cJSON_IsNumber(x) || cJSON_IsBool(x)) {
+		/* Made at the first attribute: most points of a batch have none. */
+		if (attrs == NULL && (attrs = cJSON_CreateObject()) == NULL)
+			return;
+		if (!cJSON_IsArray(x)) {
 			cJSON_AddItemToObject(attrs, x->string, cJSON_Duplicate(x, 0));
 			continue;
 		}
-		if (!cJSON_IsArray(x))
-			continue;
 		cJSON_ArrayForEach(y, x) if (cJSON_IsString(y) &&
 		                             strlen(buf) + strlen(y->valuestring) + 2 < sizeof(buf))
 		{
@@ -63,10 +80,8 @@ static void attributes(cJSON *pos, const cJSON *props)
 		}
 		cJSON_AddStringToObject(attrs, x->string, buf);
 	}
-	if (attrs->child != NULL)
-		cJSON_AddItemToObject(pos, "attributes", attrs);
-	else
-		cJSON_Delete(attrs);
+	if (attrs != NULL)
+		cJSON_AddItemToObjectCS(pos, "attributes", attrs);
 }
 
 /* Point i as a position document (added to out->positions); 0, or -1 (memory). */
@@ -74,36 +89,42 @@ static int point(const cJSON *f, long i, struct up_track_report *out, struct up_
 {
 	const cJSON *props = MEMBER(f, "properties"), *ts = MEMBER(props, "timestamp");
 	const cJSON *c = MEMBER(MEMBER(f, "geometry"), "coordinates");
-	cJSON *pos = cJSON_CreateObject();
-	char t[48];
+	const cJSON *lon = c != NULL ? c->child : NULL, *lat = lon != NULL ? lon->next : NULL;
+	cJSON *pos = cJSON_CreateObject(), *t;
+	char text[48];
 	size_t k;
 
 	if (pos == NULL)
 		return -1;
 	cJSON_AddItemToArray(out->positions, pos);
-	if (!cJSON_IsString(ts) || up_tracker_time(ts->valuestring, t, sizeof(t)) != 0)
+	if (!cJSON_IsString(ts) || up_tracker_time(ts->valuestring, text, sizeof(text)) != 0)
 		up_error_detail_at(e, i, "properties.timestamp", "must be an RFC 3339 date-time");
-	else
-		cJSON_AddStringToObject(pos, "time", t);
-	if (cJSON_GetArraySize(c) < 2 || !cJSON_IsNumber(cJSON_GetArrayItem(c, 0)) ||
-	    !cJSON_IsNumber(cJSON_GetArrayItem(c, 1))) {
-		up_error_detail_at(e, i, "geometry.coordinates", "must be [longitude, latitude]");
-	} else {
-		cJSON_AddNumberToObject(pos, "latitude", cJSON_GetArrayItem(c, 1)->valuedouble);
-		cJSON_AddNumberToObject(pos, "longitude", cJSON_GetArrayItem(c, 0)->valuedouble);
+	else if ((t = cJSON_CreateString(text)) == NULL ||
+	         !cJSON_AddItemToObjectCS(pos, "time", t)) {
+		cJSON_Delete(t);
+		return -1;
 	}
+	if (!cJSON_IsNumber(lon) || !cJSON_IsNumber(lat))
+		up_error_detail_at(e, i, "geometry.coordinates", "must be [longitude, latitude]");
+	else if (add_num(pos, "latitude", lat->valuedouble) != 0 ||
+	         add_num(pos, "longitude", lon->valuedouble) != 0)
+		return -1;
 	for (k = 0; k < NNUMS; k++) {
 		const cJSON *v = MEMBER(props, nums[k].from);
-		double factor = strcmp(nums[k].from, "speed") == 0 ? UP_MPS_KMH : 1;
+		double raw, d;
 
 		if (v == NULL || cJSON_IsNull(v))
 			continue;
-		if (!cJSON_IsNumber(v))
+		if (!cJSON_IsNumber(v)) {
 			up_error_detail_at(e, i, nums[k].from, "must be a number");
-		else if (nums[k].known_only)
-			up_tracker_add_known(pos, nums[k].to, v->valuedouble, factor);
-		else
-			cJSON_AddNumberToObject(pos, nums[k].to, v->valuedouble * factor);
+			continue;
+		}
+		raw = v->valuedouble;
+		d = raw * (k == SPEED ? UP_MPS_KMH : 1);
+		/* A negative speed, course or accuracy is Overland's "unknown": left out. */
+		if ((!nums[k].known_only || (isfinite(raw) && raw >= 0)) &&
+		    add_num(pos, nums[k].to, d) != 0)
+			return -1;
 	}
 	attributes(pos, props);
 	return 0;
