@@ -55,12 +55,13 @@ static enum up_err decode(const struct up_call *call, enum proto p, time_t now,
  * Store what r reports for device: its positions and its alert (if any) in
  * one transaction; both are checked before anything is stored.
  */
-static enum up_err store(struct up_ctx *ctx, uint64_t device, const struct up_track_report *r,
-                         time_t now, const char *request_id, struct up_error *e)
+static enum up_err store(struct up_ctx *ctx, uint64_t device, const char *unique_id,
+                         const struct up_track_report *r, time_t now, const char *request_id,
+                         struct up_error *e)
 {
 	struct up_position *p = NULL;
 	struct up_alert a;
-	struct up_report rep = {.request_id = request_id};
+	struct up_report rep = {.request_id = request_id, .unique_id = unique_id};
 	size_t n = 0;
 	int has_alert = 0;
 	enum up_err rc;
@@ -87,6 +88,32 @@ static enum up_err store(struct up_ctx *ctx, uint64_t device, const struct up_tr
 	up_positions_free(p, n);
 	if (has_alert)
 		up_alert_free(&a);
+	return rc;
+}
+
+/*
+ * The device of r, then r stored for it.  A device remembered by uniqueId
+ * is checked by the store; when it is no longer that one, it is forgotten
+ * and the device looked up again.
+ */
+static enum up_err locate_and_store(struct up_call *call, const struct up_track_report *r,
+                                    time_t now, struct up_error *e)
+{
+	const char *rid = call->req->request_id;
+	uint64_t device = 0;
+	int cached = 0;
+	enum up_err rc;
+
+	rc = up_tracker_device_of(call->ctx, r->device, rid, &device, &cached, e);
+	if (rc == UP_OK)
+		rc = store(call->ctx, device, cached ? r->device : NULL, r, now, rid, e);
+	if (rc != UP_ERR_DEVICE_NOT_FOUND || !cached)
+		return rc;
+	up_tracker_device_forget(call->ctx->auth.tenant_id, r->device);
+	up_error_reset(e);
+	rc = up_tracker_device_of(call->ctx, r->device, rid, &device, &cached, e);
+	if (rc == UP_OK)
+		rc = store(call->ctx, device, NULL, r, now, rid, e);
 	return rc;
 }
 
@@ -118,16 +145,12 @@ static void report(struct up_call *call, enum proto p)
 	struct up_track_report r;
 	struct up_error e = {0};
 	time_t now = time(NULL);
-	uint64_t device = 0;
 	enum up_err rc;
 
 	rc = decode(call, p, now, &r, &e);
 	/* OwnTracks' other messages (transition, lwt, ...) store nothing. */
-	if (rc == UP_OK && r.positions != NULL) {
-		rc = up_tracker_device_of(call->ctx, r.device, call->req->request_id, &device, &e);
-		if (rc == UP_OK)
-			rc = store(call->ctx, device, &r, now, call->req->request_id, &e);
-	}
+	if (rc == UP_OK && r.positions != NULL)
+		rc = locate_and_store(call, &r, now, &e);
 	if (rc != UP_OK) {
 		if (e.code != rc) {
 			up_error_reset(&e);

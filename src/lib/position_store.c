@@ -28,6 +28,12 @@ static char *sql_insert[NCHUNKS];
 static const char sql_raise_last[] =
         "UPDATE devices SET last_fix_time = ? WHERE tenant_id = ? AND id = ? "
         "AND (last_fix_time IS NULL OR last_fix_time < ?)";
+/* The same when the caller found the device by a uniqueId it cached: it must still be that. */
+static const char sql_raise_last_uid[] =
+        "UPDATE devices SET last_fix_time = ? WHERE tenant_id = ? AND id = ? AND unique_id = ? "
+        "AND (last_fix_time IS NULL OR last_fix_time < ?)";
+static const char sql_device_locked_uid[] =
+        "SELECT id FROM devices WHERE tenant_id = ? AND id = ? AND unique_id = ? FOR UPDATE";
 static const char sql_device[] = "SELECT id FROM devices WHERE tenant_id = ? AND id = ?";
 static const char sql_device_locked[] =
         "SELECT id FROM devices WHERE tenant_id = ? AND id = ? FOR UPDATE";
@@ -129,12 +135,13 @@ struct store_job {
 	struct up_db_param *params; /* room for one chunk of the largest size */
 	uint64_t accepted;
 	struct alert_job *alert; /* stored in the same transaction; NULL for none */
+	const char *unique_id;   /* the device must have it; NULL: no such check */
 };
 
 static enum up_err store_txn(struct up_db *db, void *arg)
 {
 	struct store_job *job = arg;
-	struct up_db_param key[4];
+	struct up_db_param key[5];
 	struct up_db_info info;
 	const char *newest = job->p[0].time;
 	size_t i, done = 0, k = 0;
@@ -148,18 +155,24 @@ static enum up_err store_txn(struct up_db *db, void *arg)
 	 * First lock the device row (every batch of the device queues here, so
 	 * batches never deadlock on each other) and raise its newest fix time.
 	 */
-	key[0] = UP_P_STR(newest);
-	key[1] = UP_P_U64(job->tenant);
-	key[2] = UP_P_U64(job->device);
-	key[3] = UP_P_STR(newest);
-	rc = up_db_exec(db, sql_raise_last, key, 4, &info);
+	k = 0;
+	key[k++] = UP_P_STR(newest);
+	key[k++] = UP_P_U64(job->tenant);
+	key[k++] = UP_P_U64(job->device);
+	if (job->unique_id != NULL)
+		key[k++] = UP_P_STR(job->unique_id);
+	key[k++] = UP_P_STR(newest);
+	rc = up_db_exec(db, job->unique_id != NULL ? sql_raise_last_uid : sql_raise_last, key, k,
+	                &info);
 	if (rc != UP_OK)
 		return rc;
 	if (info.affected == 0) {
 		/* Nothing newer in this batch, or no such device: tell which. */
 		struct up_db_result res;
 
-		rc = up_db_query(db, sql_device_locked, key + 1, 2, &res);
+		rc = up_db_query(db,
+		                 job->unique_id != NULL ? sql_device_locked_uid : sql_device_locked,
+		                 key + 1, k - 2, &res);
 		if (rc != UP_OK)
 			return rc;
 		i = res.nrows;
@@ -167,6 +180,7 @@ static enum up_err store_txn(struct up_db *db, void *arg)
 		if (i == 0)
 			return UP_ERR_NOT_FOUND;
 	}
+	k = 0;
 	while (done < job->n) {
 		while (chunk_sizes[k] > job->n - done)
 			k++;
@@ -181,7 +195,11 @@ static enum up_err store_txn(struct up_db *db, void *arg)
 
 enum up_err up_report_store(struct up_db *db, uint64_t tenant, uint64_t device, struct up_report *r)
 {
-	struct store_job job = {.tenant = tenant, .device = device, .p = r->p, .n = r->n};
+	struct store_job job = {.tenant = tenant,
+	                        .device = device,
+	                        .p = r->p,
+	                        .n = r->n,
+	                        .unique_id = r->unique_id};
 	struct alert_job alert = {
 	        .tenant = tenant, .device = device, .a = r->alert, .request_id = r->request_id};
 	char *pos_text = NULL;

@@ -151,10 +151,10 @@ struct cost_case {
 static const struct cost_case cost_cases[] = {
         {__LINE__, "JSON position: BEGIN, raise lastLocation, INSERT, COMMIT", 1, NULL,
          "{\"time\":\"2025-06-01T10:00:0%dZ\",\"latitude\":48.85,\"longitude\":2.29}", 4, 1},
-        {__LINE__, "OsmAnd GET: the device by uniqueId, then as a JSON position", 0, OSM "%d", NULL,
-         5, 1},
+        {__LINE__, "OsmAnd GET, device remembered: as a JSON position (uniqueId in the UPDATE)", 0,
+         OSM "%d", NULL, 4, 1},
         {__LINE__, "OsmAnd alarm: and the alert and its event, in the same transaction", 0,
-         OSM "%d&alarm=sos", NULL, 8, 1},
+         OSM "%d&alarm=sos", NULL, 7, 1},
 };
 
 /* Once to warm the token and the statements, then counted; the usage write is not due. */
@@ -267,6 +267,77 @@ START_TEST(test_alarm_one_transaction)
 }
 END_TEST
 
+struct moved_case {
+	int line;
+	const char *desc;
+	const char *change; /* SQL run between two reports of phone-1; ?, ?: first device, tenant */
+	int bound_other;    /* 1: the second report's token is bound to the device "other" */
+	int status;         /* of the second report */
+	long long first, second; /* positions of the first device and of "other" afterwards */
+};
+
+#define SWAP                                                                                       \
+	"UPDATE devices SET unique_id = IF(id = ?, NULL, 'phone-1') WHERE tenant_id = ? AND "      \
+	"unique_id IN ('phone-1', 'other') ORDER BY unique_id = 'other'"
+
+static const struct moved_case moved_cases[] = {
+        {__LINE__, "uniqueId unchanged: both on the first device", "DO ?, ?", 0, 200, 2, 0},
+        {__LINE__, "uniqueId moved to another device: the second report follows it", SWAP, 0, 200,
+         1, 1},
+        {__LINE__, "uniqueId moved to the device a token is bound to: that token may report", SWAP,
+         1, 200, 1, 1},
+        {__LINE__, "bound to another device, uniqueId not moved: 403, nothing stored", "DO ?, ?", 1,
+         403, 1, 0},
+        {__LINE__, "device deleted: 404, nothing stored",
+         "DELETE FROM devices WHERE id = ? AND tenant_id = ?", 0, 404, -1, 0},
+};
+
+/* The device of a uniqueId remembered by the process follows a change of uniqueId. */
+START_TEST(test_unique_id_moves)
+{
+	const struct moved_case *c = &moved_cases[_i];
+	char name[32], auth[96], device[24], uri[256], tenant[24], *other;
+	struct tu_env env;
+	struct tu_call call = {"GET", uri, auth, NULL, NULL, NULL, NULL};
+	int status;
+
+	tu_env_open(&env);
+	snprintf(name, sizeof(name), "moved-%d", c->line);
+	report_tenant(&env, name, auth, device, sizeof(device));
+	snprintf(tenant, sizeof(tenant), "%llu", (unsigned long long)tu_tenant(&env, name));
+	tu_exec(&env, "INSERT INTO devices (tenant_id, unique_id) VALUES (?, 'other')", tenant,
+	        NULL, NULL);
+	other = tu_scalar(&env,
+	                  "SELECT id FROM devices WHERE unique_id = 'other' AND tenant_id = ?",
+	                  tenant, NULL, NULL);
+	ck_assert_ptr_nonnull(other);
+	snprintf(uri, sizeof(uri), OSM "1748772000");
+	ck_assert_int_eq(tu_call_status(&env, up_trackers_handle, &call, NULL), 200);
+	tu_exec(&env, c->change, device, tenant, NULL);
+	if (c->bound_other) {
+		uint64_t token_id = 0;
+		char tid[24];
+
+		tu_token(&env, name, "devices:report", 0, auth, &token_id);
+		snprintf(tid, sizeof(tid), "%llu", (unsigned long long)token_id);
+		tu_exec(&env, "UPDATE api_tokens SET device_id = ? WHERE id = ?", other, tid, NULL);
+	}
+	snprintf(uri, sizeof(uri), OSM "1748772060");
+	status = tu_call_status(&env, up_trackers_handle, &call, NULL);
+	ck_assert_msg(status == c->status, "line %d: %s: status %d", c->line, c->desc, status);
+	if (c->first >= 0)
+		ck_assert_msg(tu_scalar_int(&env,
+		                            "SELECT COUNT(*) FROM positions WHERE device_id = ?",
+		                            device, NULL, NULL) == c->first,
+		              "line %d: %s: positions of the first device", c->line, c->desc);
+	ck_assert_msg(tu_scalar_int(&env, "SELECT COUNT(*) FROM positions WHERE device_id = ?",
+	                            other, NULL, NULL) == c->second,
+	              "line %d: %s: positions of the other device", c->line, c->desc);
+	free(other);
+	tu_env_close(&env);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trackers");
@@ -276,6 +347,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_device_of_report, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_loop_test(tc, test_report_cost, 0,
 	                    (int)(sizeof(cost_cases) / sizeof(cost_cases[0])));
+	tcase_add_loop_test(tc, test_unique_id_moves, 0,
+	                    (int)(sizeof(moved_cases) / sizeof(moved_cases[0])));
 	tcase_add_loop_test(tc, test_alarm_one_transaction, 0,
 	                    (int)(sizeof(alarm_cases) / sizeof(alarm_cases[0])));
 	suite_add_tcase(s, tc);
