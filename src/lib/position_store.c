@@ -144,7 +144,7 @@ static enum up_err store_txn(struct up_db *db, void *arg)
 	struct up_db_param key[5];
 	struct up_db_info info;
 	const char *newest = job->p[0].time;
-	size_t i, done = 0, k = 0;
+	size_t i, done = 0, k = 0, nkey = 0;
 	enum up_err rc;
 
 	job->accepted = 0;
@@ -155,14 +155,13 @@ static enum up_err store_txn(struct up_db *db, void *arg)
 	 * First lock the device row (every batch of the device queues here, so
 	 * batches never deadlock on each other) and raise its newest fix time.
 	 */
-	k = 0;
-	key[k++] = UP_P_STR(newest);
-	key[k++] = UP_P_U64(job->tenant);
-	key[k++] = UP_P_U64(job->device);
+	key[nkey++] = UP_P_STR(newest);
+	key[nkey++] = UP_P_U64(job->tenant);
+	key[nkey++] = UP_P_U64(job->device);
 	if (job->unique_id != NULL)
-		key[k++] = UP_P_STR(job->unique_id);
-	key[k++] = UP_P_STR(newest);
-	rc = up_db_exec(db, job->unique_id != NULL ? sql_raise_last_uid : sql_raise_last, key, k,
+		key[nkey++] = UP_P_STR(job->unique_id);
+	key[nkey++] = UP_P_STR(newest);
+	rc = up_db_exec(db, job->unique_id != NULL ? sql_raise_last_uid : sql_raise_last, key, nkey,
 	                &info);
 	if (rc != UP_OK)
 		return rc;
@@ -172,7 +171,7 @@ static enum up_err store_txn(struct up_db *db, void *arg)
 
 		rc = up_db_query(db,
 		                 job->unique_id != NULL ? sql_device_locked_uid : sql_device_locked,
-		                 key + 1, k - 2, &res);
+		                 key + 1, nkey - 2, &res);
 		if (rc != UP_OK)
 			return rc;
 		i = res.nrows;
@@ -180,7 +179,6 @@ static enum up_err store_txn(struct up_db *db, void *arg)
 		if (i == 0)
 			return UP_ERR_NOT_FOUND;
 	}
-	k = 0;
 	while (done < job->n) {
 		while (chunk_sizes[k] > job->n - done)
 			k++;
