@@ -84,20 +84,53 @@ static void attributes(cJSON *pos, const cJSON *props)
 		cJSON_AddItemToObjectCS(pos, "attributes", attrs);
 }
 
+/* The members of a point's properties that are ours, found in one walk. */
+struct props {
+	const cJSON *ts, *num[NNUMS];
+	int others; /* 1 when some member may be an attribute */
+};
+
+/* One walk over props (the first of duplicate names counts, as in a lookup). */
+static void sort_props(const cJSON *props, struct props *pp)
+{
+	const cJSON *x;
+	size_t k;
+
+	memset(pp, 0, sizeof(*pp));
+	cJSON_ArrayForEach(x, props)
+	{
+		if (strcmp(x->string, "timestamp") == 0) {
+			if (pp->ts == NULL)
+				pp->ts = x;
+			continue;
+		}
+		if (strcmp(x->string, "device_id") == 0)
+			continue;
+		for (k = 0; k < NNUMS && strcmp(x->string, nums[k].from) != 0; k++)
+			;
+		if (k == NNUMS)
+			pp->others = 1;
+		else if (pp->num[k] == NULL)
+			pp->num[k] = x;
+	}
+}
+
 /* Point i as a position document (added to out->positions); 0, or -1 (memory). */
 static int point(const cJSON *f, long i, struct up_track_report *out, struct up_error *e)
 {
-	const cJSON *props = MEMBER(f, "properties"), *ts = MEMBER(props, "timestamp");
+	const cJSON *props = MEMBER(f, "properties");
 	const cJSON *c = MEMBER(MEMBER(f, "geometry"), "coordinates");
 	const cJSON *lon = c != NULL ? c->child : NULL, *lat = lon != NULL ? lon->next : NULL;
 	cJSON *pos = cJSON_CreateObject(), *t;
+	struct props pp;
 	char text[48];
 	size_t k;
 
 	if (pos == NULL)
 		return -1;
 	cJSON_AddItemToArray(out->positions, pos);
-	if (!cJSON_IsString(ts) || up_tracker_time(ts->valuestring, text, sizeof(text)) != 0)
+	sort_props(cJSON_IsObject(props) ? props : NULL, &pp);
+	if (!cJSON_IsString(pp.ts) || up_tracker_time(pp.ts->valuestring, text, sizeof(text)) != 0)
 		up_error_detail_at(e, i, "properties.timestamp", "must be an RFC 3339 date-time");
 	else if ((t = cJSON_CreateString(text)) == NULL ||
 	         !cJSON_AddItemToObjectCS(pos, "time", t)) {
@@ -110,7 +143,7 @@ static int point(const cJSON *f, long i, struct up_track_report *out, struct up_
 	         add_num(pos, "longitude", lon->valuedouble) != 0)
 		return -1;
 	for (k = 0; k < NNUMS; k++) {
-		const cJSON *v = MEMBER(props, nums[k].from);
+		const cJSON *v = pp.num[k];
 		double raw, d;
 
 		if (v == NULL || cJSON_IsNull(v))
@@ -126,7 +159,8 @@ static int point(const cJSON *f, long i, struct up_track_report *out, struct up_
 		    add_num(pos, nums[k].to, d) != 0)
 			return -1;
 	}
-	attributes(pos, props);
+	if (pp.others)
+		attributes(pos, props);
 	return 0;
 }
 

@@ -184,6 +184,14 @@ static const struct dec_case cases[] = {
             "{'locations':[{'type':'Feature','geometry':{'type':'Point'},'properties':"
             "{'timestamp':'2025-12-31T15:00:00Z'}}]}",
             UP_ERR_VALIDATION, "geometry.coordinates"),
+        BAD(OVERLAND, "properties an array, not an object: no time",
+            "{'locations':[{'type':'Feature','geometry':{'type':'Point','coordinates':[2,1]},"
+            "'properties':[1,'x']}]}",
+            UP_ERR_VALIDATION, "properties.timestamp"),
+        BAD(OVERLAND, "a course given as text before a duplicate name's number: the first counts",
+            "{'locations':[{'type':'Feature','geometry':{'type':'Point','coordinates':[2,1]},"
+            "'properties':{'timestamp':'2025-12-31T15:00:00Z','course':'east','course':9}}]}",
+            UP_ERR_VALIDATION, "course"),
 };
 
 /* s with every ' as " (owned by the caller). */
