@@ -42,11 +42,16 @@ static enum up_err decode(const struct up_call *call, enum proto p, time_t now,
 		return up_tracker_osmand_form(req->query, req->body_len > 0 ? req->body : NULL, now,
 		                              r, e);
 	}
+	/* Overland's batches are read in place: no tree of their GeoJSON. */
+	if (p == P_OVERLAND) {
+		rc = up_req_json_text(call, json_only, e);
+		return rc == UP_OK ? up_tracker_overland_text(req->body, req->body_len, now, r, e)
+		                   : rc;
+	}
 	rc = up_req_json_body(call, json_only, &doc, e);
 	if (rc == UP_OK)
-		rc = p == P_OSMAND      ? up_tracker_osmand_json(doc, now, r, e)
-		     : p == P_OWNTRACKS ? up_tracker_owntracks(doc, req->limit_d, now, r, e)
-		                        : up_tracker_overland(doc, now, r, e);
+		rc = p == P_OSMAND ? up_tracker_osmand_json(doc, now, r, e)
+		                   : up_tracker_owntracks(doc, req->limit_d, now, r, e);
 	cJSON_Delete(doc);
 	return rc;
 }
