@@ -14,10 +14,13 @@
 #   overland  POST /api/trackers/overland, 1,000-point batches, 8
 #             connections: against batch (target 0.9)
 #
-# Each runs for SECONDS (default 10). Every position of every request has
-# its own fix time, so nothing is a duplicate. It prints positions per
-# second, the ratio batch / ceiling (target: at least 0.5) and checks that
-# the database holds exactly the positions the requests sent.
+# Each runs for SECONDS (default 10). The pairs compared (single and
+# osmand, batch and overland) run in 4 slices taken in turns, so that both
+# sides of a ratio see the same background load. Every position of every
+# request has its own fix time, so nothing is a duplicate. It prints
+# positions per second, the ratio batch / ceiling (target: at least 0.5)
+# and checks that the database holds exactly the positions the requests
+# sent.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +48,7 @@ local first = tonumber(os.getenv("BENCH_FIRST_DEVICE"))
 local batch = tonumber(os.getenv("BENCH_BATCH"))
 local token = os.getenv("BENCH_TOKEN")
 local mode = os.getenv("BENCH_MODE") or "json"
+local base = tonumber(os.getenv("BENCH_T0") or "1577836800")
 local next_id = 0
 function setup(thread)
 	thread:set("device", first + next_id)
@@ -65,7 +69,7 @@ local ofmt = '{"type":"Feature","geometry":{"type":"Point","coordinates":[%.5f,%
 	'"properties":{"timestamp":"%s","altitude":35,"speed":11.8,"course":90,' ..
 	'"horizontal_accuracy":5,"device_id":"u%d"}}'
 function request()
-	local t0 = 1577836800 + n * batch
+	local t0 = base + n * batch
 	if mode == "osmand" then
 		n = n + 1
 		return wrk.format("GET", string.format("/api/trackers/osmand?id=u%d&timestamp=%d" ..
@@ -93,11 +97,13 @@ function request()
 end
 LUA
 
-# wrk_run CONNECTIONS FIRST_DEVICE BATCH [MODE]: prints "requests seconds".
+# wrk_run CONNECTIONS FIRST_DEVICE BATCH [MODE [SECONDS [SLICE]]]: prints
+# "requests seconds"; slice k sends fix times from 2020 + k * 10^7 s.
 wrk_run() {
 	local out
 	out=$(BENCH_FIRST_DEVICE=$2 BENCH_BATCH=$3 BENCH_TOKEN=$token BENCH_MODE=${4:-json} \
-		wrk -t"$1" -c"$1" -d"${seconds}s" --timeout 30s -s "$work/post.lua" \
+		BENCH_T0=$((1577836800 + ${6:-0} * 10000000)) \
+		wrk -t"$1" -c"$1" -d"${5:-$seconds}s" --timeout 30s -s "$work/post.lua" \
 		"$base/api/devices")
 	if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then
 		echo "ingest_bench: failed requests:" >&2
@@ -105,6 +111,22 @@ wrk_run() {
 		exit 1
 	fi
 	awk '/ requests in / { r = $1; s = $4; sub(/s,?$/, "", s); print r, s }' <<<"$out"
+}
+
+# turns "C1 FIRST1 BATCH1 MODE1" "C2 FIRST2 BATCH2 MODE2": both in 4 slices of
+# SECONDS / 4 (at least 1 s) taken in turns; prints "req1 secs1 req2 secs2".
+turns() {
+	local slice=$((seconds / 4 > 0 ? seconds / 4 : 1)) k r1=0 s1=0 r2=0 s2=0 r s
+	local -a a b
+	read -r -a a <<<"$1"
+	read -r -a b <<<"$2"
+	for k in 0 1 2 3; do
+		read -r r s < <(wrk_run "${a[0]}" "${a[1]}" "${a[2]}" "${a[3]}" "$slice" "$k")
+		r1=$((r1 + r)) s1=$(awk -v a="$s1" -v b="$s" 'BEGIN { print a + b }')
+		read -r r s < <(wrk_run "${b[0]}" "${b[1]}" "${b[2]}" "${b[3]}" "$slice" "$k")
+		r2=$((r2 + r)) s2=$(awk -v a="$s2" -v b="$s" 'BEGIN { print a + b }')
+	done
+	echo "$r1 $s1 $r2 $s2"
 }
 
 stored() { sql "SELECT COUNT(*) FROM positions WHERE device_id BETWEEN $1 AND $2"; }
@@ -120,14 +142,12 @@ check() {
 
 read -r c_rows c_secs < <(USERPATCH_CONFIG=$USERPATCH_CONFIG "$build/bench/ingest_ceiling" 41 8 "$seconds")
 check ceiling "$c_rows" "$(stored 41 48)"
-read -r b_reqs b_secs < <(wrk_run 8 1 1000)
-check batch "$((b_reqs * 1000))" "$(stored 1 8)" 8000
-read -r s_reqs s_secs < <(wrk_run 32 9 1)
-check single "$s_reqs" "$(stored 9 40)" 32
-read -r o_reqs o_secs < <(wrk_run 32 49 1 osmand)
-check osmand "$o_reqs" "$(stored 49 80)" 32
-read -r v_reqs v_secs < <(wrk_run 8 81 1000 overland)
-check overland "$((v_reqs * 1000))" "$(stored 81 88)" 8000
+read -r b_reqs b_secs v_reqs v_secs < <(turns "8 1 1000 json" "8 81 1000 overland")
+check batch "$((b_reqs * 1000))" "$(stored 1 8)" $((4 * 8000))
+check overland "$((v_reqs * 1000))" "$(stored 81 88)" $((4 * 8000))
+read -r s_reqs s_secs o_reqs o_secs < <(turns "32 9 1 json" "32 49 1 osmand")
+check single "$s_reqs" "$(stored 9 40)" $((4 * 32))
+check osmand "$o_reqs" "$(stored 49 80)" $((4 * 32))
 
 awk -v cr="$c_rows" -v cs="$c_secs" -v br="$b_reqs" -v bs="$b_secs" \
 	-v sr="$s_reqs" -v ss="$s_secs" -v oreq="$o_reqs" -v osec="$o_secs" \

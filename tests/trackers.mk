@@ -18,7 +18,7 @@ EXTRA_DIST += tests/e2e/trackers_api.sh
 # handler level against a private MariaDB.
 check_PROGRAMS += tests/integration/test_trackers
 tests_integration_test_trackers_SOURCES = tests/integration/test_trackers.c \
-	$(TRACKERS_HANDLER_SOURCES)
+	$(TRACKERS_HANDLER_SOURCES) $(DEVICES_HANDLER_SOURCES)
 tests_integration_test_trackers_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints \
 	-I$(top_srcdir)/tests/common
 tests_integration_test_trackers_CFLAGS = $(TEST_CFLAGS)

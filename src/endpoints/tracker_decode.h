@@ -58,7 +58,14 @@ enum up_err up_tracker_osmand_json(const cJSON *doc, time_t now, struct up_track
 enum up_err up_tracker_owntracks(const cJSON *doc, const char *limit_d, time_t now,
                                  struct up_track_report *out, struct up_error *e);
 
-/* Overland: {"locations": [GeoJSON Point Feature, ...]}, 1 to 1,000 of them. */
+/*
+ * Overland: {"locations": [GeoJSON Point Feature, ...]}, 1 to 1,000 of them,
+ * read from the len bytes of text (borrowed), which up_json_validate must
+ * have accepted.  up_tracker_overland does the same from a tree (it prints
+ * doc, borrowed, and reads the text).
+ */
+enum up_err up_tracker_overland_text(const char *text, size_t len, time_t now,
+                                     struct up_track_report *out, struct up_error *e);
 enum up_err up_tracker_overland(const cJSON *doc, time_t now, struct up_track_report *out,
                                 struct up_error *e);
 

@@ -4,12 +4,65 @@
  * names, by uniqueId, else by IMEI; the one a bound token reports for; or,
  * with tracker_register_unknown = on, a new device of the token's tenant
  * with that uniqueId, made and audited in one transaction.
+ *
+ * A device found by uniqueId is remembered by the process (a small table
+ * indexed by a hash of tenant and uniqueId), so that a phone reporting
+ * every few seconds costs no lookup statement: the store then checks the
+ * uniqueId under the device's lock, and a miss (changed uniqueId, deleted
+ * device) forgets the entry and looks again.
  */
 #include <stdio.h>
 #include <string.h>
 #include "audit.h"
 #include "device_store.h"
+#include "tracker_decode.h"
 #include "tracker_device.h"
+
+#define CACHE_SLOTS 256
+
+/* Devices found by uniqueId: slot by hash; a colliding entry replaces the older. */
+static struct {
+	uint64_t tenant, id; /* id 0: empty */
+	char name[UP_TRACKER_DEVICE_LEN + 1];
+} cache[CACHE_SLOTS];
+
+static size_t slot_of(uint64_t tenant, const char *name)
+{
+	uint64_t h = 1469598103934665603ULL ^ tenant;
+
+	for (; *name != '\0'; name++)
+		h = (h ^ (unsigned char)*name) * 1099511628211ULL;
+	return (size_t)(h % CACHE_SLOTS);
+}
+
+/* The cached device of name in tenant: its id, 0 for none. */
+static uint64_t cache_get(uint64_t tenant, const char *name)
+{
+	size_t i = slot_of(tenant, name);
+
+	return cache[i].id != 0 && cache[i].tenant == tenant && strcmp(cache[i].name, name) == 0
+	               ? cache[i].id
+	               : 0;
+}
+
+static void cache_put(uint64_t tenant, const char *name, uint64_t id)
+{
+	size_t i = slot_of(tenant, name);
+
+	if (strlen(name) > UP_TRACKER_DEVICE_LEN)
+		return;
+	cache[i].tenant = tenant;
+	cache[i].id = id;
+	snprintf(cache[i].name, sizeof(cache[i].name), "%s", name);
+}
+
+void up_tracker_device_forget(uint64_t tenant, const char *name)
+{
+	size_t i = slot_of(tenant, name);
+
+	if (cache[i].tenant == tenant && strcmp(cache[i].name, name) == 0)
+		cache[i].id = 0;
+}
 
 static const char sql_register[] = "INSERT INTO devices (tenant_id, unique_id) VALUES (?, ?)";
 
@@ -60,12 +113,13 @@ static enum up_err register_txn(struct up_db *db, void *arg)
 }
 
 enum up_err up_tracker_device_of(struct up_ctx *ctx, const char *name, const char *request_id,
-                                 uint64_t *device, struct up_error *e)
+                                 uint64_t *device, int *cached, struct up_error *e)
 {
 	uint64_t bound = ctx->auth.device_id;
-	enum up_err rc;
+	enum up_err rc = UP_OK;
 
 	*device = 0;
+	*cached = 0;
 	if (name[0] == '\0') {
 		*device = bound;
 		return bound != 0 ? UP_OK
@@ -73,7 +127,15 @@ enum up_err up_tracker_device_of(struct up_ctx *ctx, const char *name, const cha
 		                                 "The report names no device (OsmAnd id, "
 		                                 "device_id, X-Limit-D, topic or tid)");
 	}
-	rc = find_by(ctx, "uniqueId", name, 0, device);
+	*device = cache_get(ctx->auth.tenant_id, name);
+	/* A refusal is never made on memory alone: the database says it. */
+	if (bound != 0 && *device != bound)
+		*device = 0;
+	*cached = *device != 0;
+	if (*device == 0)
+		rc = find_by(ctx, "uniqueId", name, 0, device);
+	if (rc == UP_OK && *device != 0 && !*cached)
+		cache_put(ctx->auth.tenant_id, name, *device);
 	if (rc == UP_OK && *device == 0)
 		rc = find_by(ctx, "imei", name, 0, device);
 	if (rc != UP_OK)

@@ -42,24 +42,33 @@ static enum up_err decode(const struct up_call *call, enum proto p, time_t now,
 		return up_tracker_osmand_form(req->query, req->body_len > 0 ? req->body : NULL, now,
 		                              r, e);
 	}
+	/* Overland's batches are read in place: no tree of their GeoJSON. */
+	if (p == P_OVERLAND) {
+		rc = up_req_json_text(call, json_only, e);
+		return rc == UP_OK ? up_tracker_overland_text(req->body, req->body_len, now, r, e)
+		                   : rc;
+	}
 	rc = up_req_json_body(call, json_only, &doc, e);
 	if (rc == UP_OK)
-		rc = p == P_OSMAND      ? up_tracker_osmand_json(doc, now, r, e)
-		     : p == P_OWNTRACKS ? up_tracker_owntracks(doc, req->limit_d, now, r, e)
-		                        : up_tracker_overland(doc, now, r, e);
+		rc = p == P_OSMAND ? up_tracker_osmand_json(doc, now, r, e)
+		                   : up_tracker_owntracks(doc, req->limit_d, now, r, e);
 	cJSON_Delete(doc);
 	return rc;
 }
 
-/* Store what r reports for device; the alert (if any) is checked before anything is stored. */
-static enum up_err store(struct up_ctx *ctx, uint64_t device, const struct up_track_report *r,
-                         time_t now, struct up_error *e)
+/*
+ * Store what r reports for device: its positions and its alert (if any) in
+ * one transaction; both are checked before anything is stored.
+ */
+static enum up_err store(struct up_ctx *ctx, uint64_t device, const char *unique_id,
+                         const struct up_track_report *r, time_t now, const char *request_id,
+                         struct up_error *e)
 {
 	struct up_position *p = NULL;
 	struct up_alert a;
-	uint64_t accepted = 0, id = 0;
+	struct up_report rep = {.request_id = request_id, .unique_id = unique_id};
 	size_t n = 0;
-	int dup = 0, has_alert = 0;
+	int has_alert = 0;
 	enum up_err rc;
 
 	memset(&a, 0, sizeof(a));
@@ -73,15 +82,43 @@ static enum up_err store(struct up_ctx *ctx, uint64_t device, const struct up_tr
 	if (rc == UP_ERR_VALIDATION)
 		up_error_set(e, rc,
 		             "The report breaks field rules; nothing was stored; see details");
-	if (rc == UP_OK)
-		rc = up_positions_store(ctx->db, ctx->auth.tenant_id, device, p, n, &accepted);
-	if (rc == UP_OK && has_alert)
-		rc = up_alert_store(ctx->db, ctx->auth.tenant_id, device, &a, &id, &dup);
+	if (rc == UP_OK) {
+		rep.p = p;
+		rep.n = n;
+		rep.alert = has_alert ? &a : NULL;
+		rc = up_report_store(ctx->db, ctx->auth.tenant_id, device, &rep);
+	}
 	if (rc == UP_ERR_NOT_FOUND)
 		rc = up_error_set(e, UP_ERR_DEVICE_NOT_FOUND, NULL);
 	up_positions_free(p, n);
 	if (has_alert)
 		up_alert_free(&a);
+	return rc;
+}
+
+/*
+ * The device of r, then r stored for it.  A device remembered by uniqueId
+ * is checked by the store; when it is no longer that one, it is forgotten
+ * and the device looked up again.
+ */
+static enum up_err locate_and_store(struct up_call *call, const struct up_track_report *r,
+                                    time_t now, struct up_error *e)
+{
+	const char *rid = call->req->request_id;
+	uint64_t device = 0;
+	int cached = 0;
+	enum up_err rc;
+
+	rc = up_tracker_device_of(call->ctx, r->device, rid, &device, &cached, e);
+	if (rc == UP_OK)
+		rc = store(call->ctx, device, cached ? r->device : NULL, r, now, rid, e);
+	if (rc != UP_ERR_DEVICE_NOT_FOUND || !cached)
+		return rc;
+	up_tracker_device_forget(call->ctx->auth.tenant_id, r->device);
+	up_error_reset(e);
+	rc = up_tracker_device_of(call->ctx, r->device, rid, &device, &cached, e);
+	if (rc == UP_OK)
+		rc = store(call->ctx, device, NULL, r, now, rid, e);
 	return rc;
 }
 
@@ -113,16 +150,12 @@ static void report(struct up_call *call, enum proto p)
 	struct up_track_report r;
 	struct up_error e = {0};
 	time_t now = time(NULL);
-	uint64_t device = 0;
 	enum up_err rc;
 
 	rc = decode(call, p, now, &r, &e);
 	/* OwnTracks' other messages (transition, lwt, ...) store nothing. */
-	if (rc == UP_OK && r.positions != NULL) {
-		rc = up_tracker_device_of(call->ctx, r.device, call->req->request_id, &device, &e);
-		if (rc == UP_OK)
-			rc = store(call->ctx, device, &r, now, &e);
-	}
+	if (rc == UP_OK && r.positions != NULL)
+		rc = locate_and_store(call, &r, now, &e);
 	if (rc != UP_OK) {
 		if (e.code != rc) {
 			up_error_reset(&e);

@@ -8,6 +8,7 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/config.c src/lib/config.h \
 	src/lib/config_reload.c src/lib/config_reload.h \
 	src/lib/json.c src/lib/json_print.c src/lib/json.h \
+	src/lib/json_cursor.c src/lib/json_cursor.h \
 	src/lib/utf8.c src/lib/utf8.h \
 	src/lib/http.c src/lib/http.h \
 	src/lib/db.c src/lib/db.h \

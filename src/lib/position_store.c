@@ -28,6 +28,12 @@ static char *sql_insert[NCHUNKS];
 static const char sql_raise_last[] =
         "UPDATE devices SET last_fix_time = ? WHERE tenant_id = ? AND id = ? "
         "AND (last_fix_time IS NULL OR last_fix_time < ?)";
+/* The same when the caller found the device by a uniqueId it cached: it must still be that. */
+static const char sql_raise_last_uid[] =
+        "UPDATE devices SET last_fix_time = ? WHERE tenant_id = ? AND id = ? AND unique_id = ? "
+        "AND (last_fix_time IS NULL OR last_fix_time < ?)";
+static const char sql_device_locked_uid[] =
+        "SELECT id FROM devices WHERE tenant_id = ? AND id = ? AND unique_id = ? FOR UPDATE";
 static const char sql_device[] = "SELECT id FROM devices WHERE tenant_id = ? AND id = ?";
 static const char sql_device_locked[] =
         "SELECT id FROM devices WHERE tenant_id = ? AND id = ? FOR UPDATE";
@@ -110,21 +116,35 @@ static enum up_err insert_chunk(struct up_db *db, uint64_t device, const struct 
 	return rc;
 }
 
+struct alert_job {
+	uint64_t tenant, device;
+	const struct up_alert *a;
+	const char *pos_text;
+	const char *request_id; /* of the event alert.created; may be NULL */
+	uint64_t id;
+	int duplicate; /* 1: a resend, id is the stored alert's */
+};
+
+static enum up_err alert_rows(struct up_db *db, struct alert_job *job);
+static enum up_err alert_pos_text(const struct up_alert *a, char **out);
+
 struct store_job {
 	uint64_t tenant, device;
 	const struct up_position *p;
 	size_t n;
 	struct up_db_param *params; /* room for one chunk of the largest size */
 	uint64_t accepted;
+	struct alert_job *alert; /* stored in the same transaction; NULL for none */
+	const char *unique_id;   /* the device must have it; NULL: no such check */
 };
 
 static enum up_err store_txn(struct up_db *db, void *arg)
 {
 	struct store_job *job = arg;
-	struct up_db_param key[4];
+	struct up_db_param key[5];
 	struct up_db_info info;
 	const char *newest = job->p[0].time;
-	size_t i, done = 0, k = 0;
+	size_t i, done = 0, k = 0, nkey = 0;
 	enum up_err rc;
 
 	job->accepted = 0;
@@ -135,18 +155,23 @@ static enum up_err store_txn(struct up_db *db, void *arg)
 	 * First lock the device row (every batch of the device queues here, so
 	 * batches never deadlock on each other) and raise its newest fix time.
 	 */
-	key[0] = UP_P_STR(newest);
-	key[1] = UP_P_U64(job->tenant);
-	key[2] = UP_P_U64(job->device);
-	key[3] = UP_P_STR(newest);
-	rc = up_db_exec(db, sql_raise_last, key, 4, &info);
+	key[nkey++] = UP_P_STR(newest);
+	key[nkey++] = UP_P_U64(job->tenant);
+	key[nkey++] = UP_P_U64(job->device);
+	if (job->unique_id != NULL)
+		key[nkey++] = UP_P_STR(job->unique_id);
+	key[nkey++] = UP_P_STR(newest);
+	rc = up_db_exec(db, job->unique_id != NULL ? sql_raise_last_uid : sql_raise_last, key, nkey,
+	                &info);
 	if (rc != UP_OK)
 		return rc;
 	if (info.affected == 0) {
 		/* Nothing newer in this batch, or no such device: tell which. */
 		struct up_db_result res;
 
-		rc = up_db_query(db, sql_device_locked, key + 1, 2, &res);
+		rc = up_db_query(db,
+		                 job->unique_id != NULL ? sql_device_locked_uid : sql_device_locked,
+		                 key + 1, nkey - 2, &res);
 		if (rc != UP_OK)
 			return rc;
 		i = res.nrows;
@@ -162,25 +187,53 @@ static enum up_err store_txn(struct up_db *db, void *arg)
 			return rc;
 		done += chunk_sizes[k];
 	}
-	return UP_OK;
+	/* The device row is locked by now: the alert needs no lock of its own. */
+	return job->alert != NULL ? alert_rows(db, job->alert) : UP_OK;
+}
+
+enum up_err up_report_store(struct up_db *db, uint64_t tenant, uint64_t device, struct up_report *r)
+{
+	struct store_job job = {.tenant = tenant,
+	                        .device = device,
+	                        .p = r->p,
+	                        .n = r->n,
+	                        .unique_id = r->unique_id};
+	struct alert_job alert = {
+	        .tenant = tenant, .device = device, .a = r->alert, .request_id = r->request_id};
+	char *pos_text = NULL;
+	enum up_err rc;
+
+	r->accepted = 0;
+	r->alert_id = 0;
+	r->alert_duplicate = 0;
+	if (r->n == 0 || r->n > UP_POS_MAX_BATCH)
+		return UP_ERR_INTERNAL;
+	if (r->alert != NULL) {
+		rc = alert_pos_text(r->alert, &pos_text);
+		if (rc != UP_OK)
+			return rc;
+		alert.pos_text = pos_text;
+		job.alert = &alert;
+	}
+	job.params = calloc(r->n * POS_PARAMS, sizeof(*job.params));
+	rc = job.params != NULL ? up_db_transaction(db, store_txn, &job) : UP_ERR_NOMEM;
+	if (rc == UP_OK) {
+		r->accepted = job.accepted;
+		r->alert_id = alert.id;
+		r->alert_duplicate = alert.duplicate;
+	}
+	free(job.params);
+	free(pos_text);
+	return rc;
 }
 
 enum up_err up_positions_store(struct up_db *db, uint64_t tenant, uint64_t device,
                                const struct up_position *p, size_t n, uint64_t *accepted)
 {
-	struct store_job job = {.tenant = tenant, .device = device, .p = p, .n = n};
-	enum up_err rc;
+	struct up_report r = {.p = p, .n = n};
+	enum up_err rc = up_report_store(db, tenant, device, &r);
 
-	*accepted = 0;
-	if (n == 0 || n > UP_POS_MAX_BATCH)
-		return UP_ERR_INTERNAL;
-	job.params = calloc(n * POS_PARAMS, sizeof(*job.params));
-	if (job.params == NULL)
-		return UP_ERR_NOMEM;
-	rc = up_db_transaction(db, store_txn, &job);
-	if (rc == UP_OK)
-		*accepted = job.accepted;
-	free(job.params);
+	*accepted = r.accepted;
 	return rc;
 }
 
@@ -263,18 +316,9 @@ enum up_err up_positions_range(struct up_db *db, uint64_t tenant, uint64_t devic
 	return rc;
 }
 
-struct alert_job {
-	uint64_t tenant, device;
-	const struct up_alert *a;
-	const char *pos_text;
-	const char *request_id; /* of the event alert.created; may be NULL */
-	uint64_t id;
-	int duplicate; /* 1: a resend, id is the stored alert's */
-};
-
-static enum up_err alert_txn(struct up_db *db, void *arg)
+/* The alert of job, the device row being locked: a resend finds the stored one. */
+static enum up_err alert_rows(struct up_db *db, struct alert_job *job)
 {
-	struct alert_job *job = arg;
 	struct up_db_param p[5];
 	struct up_db_result res;
 	struct up_db_info info;
@@ -282,16 +326,6 @@ static enum up_err alert_txn(struct up_db *db, void *arg)
 
 	job->id = 0;
 	job->duplicate = 0;
-	/* Lock the device: a resend racing its original finds it. */
-	p[0] = UP_P_U64(job->tenant);
-	p[1] = UP_P_U64(job->device);
-	rc = up_db_query(db, sql_device_locked, p, 2, &res);
-	if (rc != UP_OK)
-		return rc;
-	rc = res.nrows == 1 ? UP_OK : UP_ERR_NOT_FOUND;
-	up_db_result_free(&res);
-	if (rc != UP_OK)
-		return rc;
 	p[0] = UP_P_U64(job->device);
 	p[1] = UP_P_STR(job->a->time);
 	p[2] = UP_P_STR(job->a->type);
@@ -327,6 +361,39 @@ static enum up_err alert_txn(struct up_db *db, void *arg)
 	return rc;
 }
 
+static enum up_err alert_txn(struct up_db *db, void *arg)
+{
+	struct alert_job *job = arg;
+	struct up_db_param p[2] = {UP_P_U64(job->tenant), UP_P_U64(job->device)};
+	struct up_db_result res;
+	enum up_err rc;
+
+	/* Lock the device: a resend racing its original finds it. */
+	rc = up_db_query(db, sql_device_locked, p, 2, &res);
+	if (rc != UP_OK)
+		return rc;
+	rc = res.nrows == 1 ? UP_OK : UP_ERR_NOT_FOUND;
+	up_db_result_free(&res);
+	return rc == UP_OK ? alert_rows(db, job) : rc;
+}
+
+/* The position of a (if any) as stored JSON text in *out (owned, NULL for none). */
+static enum up_err alert_pos_text(const struct up_alert *a, char **out)
+{
+	cJSON *pos = NULL;
+	enum up_err rc;
+
+	*out = NULL;
+	if (!a->has_position)
+		return UP_OK;
+	rc = up_position_to_json(&a->position, &pos);
+	if (rc != UP_OK)
+		return rc;
+	*out = up_json_print(pos);
+	cJSON_Delete(pos);
+	return *out != NULL ? UP_OK : UP_ERR_NOMEM;
+}
+
 enum up_err up_alert_store(struct up_db *db, uint64_t tenant, uint64_t device,
                            const struct up_alert *a, uint64_t *id, int *duplicate)
 {
@@ -339,21 +406,14 @@ enum up_err up_alert_store_req(struct up_db *db, uint64_t tenant, uint64_t devic
 {
 	struct alert_job job = {
 	        .tenant = tenant, .device = device, .a = a, .request_id = request_id};
-	cJSON *pos = NULL;
 	char *pos_text = NULL;
-	enum up_err rc = UP_OK;
+	enum up_err rc;
 
 	*id = 0;
 	*duplicate = 0;
-	if (a->has_position) {
-		rc = up_position_to_json(&a->position, &pos);
-		if (rc != UP_OK)
-			return rc;
-		pos_text = up_json_print(pos);
-		cJSON_Delete(pos);
-		if (pos_text == NULL)
-			return UP_ERR_NOMEM;
-	}
+	rc = alert_pos_text(a, &pos_text);
+	if (rc != UP_OK)
+		return rc;
 	job.pos_text = pos_text;
 	rc = up_db_transaction(db, alert_txn, &job);
 	if (rc == UP_OK) {

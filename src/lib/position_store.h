@@ -28,6 +28,30 @@ enum up_err up_positions_store(struct up_db *db, uint64_t tenant, uint64_t devic
                                const struct up_position *p, size_t n, uint64_t *accepted);
 
 /*
+ * What one report stores: positions, and an alert with them (a tracker's
+ * alarm), all in ONE transaction (retried on deadlock): all or none.
+ */
+struct up_report {
+	const struct up_position *p; /* n >= 1 checked positions (borrowed) */
+	size_t n;
+	const struct up_alert *alert; /* a checked alert (borrowed), or NULL */
+	const char *request_id;       /* of the event alert.created (borrowed), may be NULL */
+	const char *unique_id;        /* not NULL: the device must have this uniqueId (borrowed) */
+	uint64_t accepted;            /* out: rows inserted, as up_positions_store */
+	uint64_t alert_id;            /* out: the alert's id (new, or the stored one's) */
+	int alert_duplicate;          /* out: 1 when the alert is a resend, as up_alert_store */
+};
+
+/*
+ * Store r's positions as up_positions_store does and r's alert as
+ * up_alert_store does, in the same transaction.  UP_ERR_NOT_FOUND when the
+ * device is not the tenant's (or has not r->unique_id, checked under the
+ * device's lock); any failure stores nothing of either.
+ */
+enum up_err up_report_store(struct up_db *db, uint64_t tenant, uint64_t device,
+                            struct up_report *r);
+
+/*
  * The newest position (by fix time) of the device, as JSON (*out owned by
  * the caller).  UP_ERR_NOT_FOUND: no such device of the tenant;
  * UP_ERR_NO_LOCATION: the device has none yet.  One indexed read.

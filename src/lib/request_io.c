@@ -8,15 +8,13 @@
 #include "request_io.h"
 #include "validate.h"
 
-enum up_err up_req_json_body(const struct up_call *call, const char *const *types, cJSON **doc,
-                             struct up_error *e)
+/* Content-Type one of types and a body there: UP_OK, else the error in e. */
+static enum up_err body_there(const struct up_request *req, const char *const *types,
+                              struct up_error *e)
 {
-	const struct up_request *req = call->req;
 	char list[160];
 	size_t i, used = 0;
-	enum up_err rc;
 
-	*doc = NULL;
 	for (i = 0; types[i] != NULL; i++)
 		if (req->content_type != NULL && strcmp(req->content_type, types[i]) == 0)
 			break;
@@ -32,12 +30,42 @@ enum up_err up_req_json_body(const struct up_call *call, const char *const *type
 	}
 	if (req->body == NULL || req->body_len == 0)
 		return up_error_set(e, UP_ERR_BAD_JSON, "The request body is empty");
-	rc = up_json_parse(req->body, req->body_len, call->ctx->cfg->max_json_depth, doc);
+	return UP_OK;
+}
+
+static enum up_err not_json(enum up_err rc, struct up_error *e)
+{
 	if (rc != UP_OK)
 		up_error_set(e, rc, "%s",
 		             rc == UP_ERR_LIMIT ? "The body nests deeper than the limit"
 		                                : "The body is not valid JSON");
 	return rc;
+}
+
+enum up_err up_req_json_body(const struct up_call *call, const char *const *types, cJSON **doc,
+                             struct up_error *e)
+{
+	const struct up_request *req = call->req;
+	enum up_err rc;
+
+	*doc = NULL;
+	if ((rc = body_there(req, types, e)) != UP_OK)
+		return rc;
+	return not_json(
+	        up_json_parse(req->body, req->body_len, call->ctx->cfg->max_json_depth, doc), e);
+}
+
+enum up_err up_req_json_text(const struct up_call *call, const char *const *types,
+                             struct up_error *e)
+{
+	const struct up_request *req = call->req;
+	enum up_err rc;
+
+	if ((rc = body_there(req, types, e)) != UP_OK)
+		return rc;
+	return not_json(
+	        up_json_validate(req->body, req->body_len, call->ctx->cfg->max_json_depth, NULL),
+	        e);
 }
 
 /* 1 if the len bytes at p name a parameter of spec. */

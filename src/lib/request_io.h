@@ -29,6 +29,14 @@
 enum up_err up_req_json_body(const struct up_call *call, const char *const *types, cJSON **doc,
                              struct up_error *e);
 
+/*
+ * The same checks without a tree: UP_OK when the body (call->req->body,
+ * body_len bytes) is JSON that up_req_json_body would parse, for a decoder
+ * that reads the text in place; else the same error.
+ */
+enum up_err up_req_json_text(const struct up_call *call, const char *const *types,
+                             struct up_error *e);
+
 /* The kinds of query parameter a handler takes. */
 enum up_param_kind {
 	UP_PARAM_STRING, /* any text: value.text */

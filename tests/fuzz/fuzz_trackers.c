@@ -98,10 +98,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body = nl != NULL && (which == 0 || which == 2) ? nl + 1 : text;
 	if (which == 0) {
 		rc = up_tracker_osmand_form(text, nl != NULL ? body : NULL, NOW, &r, &e);
+	} else if (which == 3) {
+		if (up_json_validate(body, strlen(body), 32, NULL) == UP_OK)
+			rc = up_tracker_overland_text(body, strlen(body), NOW, &r, &e);
 	} else if (up_json_parse(body, strlen(body), 32, &doc) == UP_OK) {
-		rc = which == 1   ? up_tracker_osmand_json(doc, NOW, &r, &e)
-		     : which == 2 ? up_tracker_owntracks(doc, nl != NULL ? text : NULL, NOW, &r, &e)
-		                  : up_tracker_overland(doc, NOW, &r, &e);
+		rc = which == 1 ? up_tracker_osmand_json(doc, NOW, &r, &e)
+		                : up_tracker_owntracks(doc, nl != NULL ? text : NULL, NOW, &r, &e);
 	}
 	if (rc == UP_OK)
 		check_report(&r);

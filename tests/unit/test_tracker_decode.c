@@ -184,6 +184,14 @@ static const struct dec_case cases[] = {
             "{'locations':[{'type':'Feature','geometry':{'type':'Point'},'properties':"
             "{'timestamp':'2025-12-31T15:00:00Z'}}]}",
             UP_ERR_VALIDATION, "geometry.coordinates"),
+        BAD(OVERLAND, "properties an array, not an object: no time",
+            "{'locations':[{'type':'Feature','geometry':{'type':'Point','coordinates':[2,1]},"
+            "'properties':[1,'x']}]}",
+            UP_ERR_VALIDATION, "properties.timestamp"),
+        BAD(OVERLAND, "a course given as text before a duplicate name's number: the first counts",
+            "{'locations':[{'type':'Feature','geometry':{'type':'Point','coordinates':[2,1]},"
+            "'properties':{'timestamp':'2025-12-31T15:00:00Z','course':'east','course':9}}]}",
+            UP_ERR_VALIDATION, "course"),
 };
 
 /* s with every ' as " (owned by the caller). */
@@ -277,6 +285,141 @@ START_TEST(test_decode)
 }
 END_TEST
 
+/*
+ * Overland read in place (up_tracker_overland_text) from text a tree would
+ * print otherwise: escapes, white space, odd shapes.  Each must decode as
+ * the same text parsed and printed again does (up_tracker_overland): the
+ * same error, device, positions and details.
+ */
+static const struct {
+	int line;
+	const char *desc, *text; /* ' for " */
+	enum up_err want;
+} texts[] = {
+        {__LINE__, "escaped names and values, a surrogate pair in an attribute",
+         "{'loc\\u0061tions':[{'type':'Feature','geometry':{'coordinates':[2,1]},"
+         "'properties':{'time\\u0073tamp':'2025-12-31T15:00:00Z','sp\\u0065ed':3,"
+         "'device_id':'v\\u0061n','n\\u00e4me':'caf\\u00e9 \\ud83d\\ude00 \\\\ \\/ \\'q\\'',"
+         "'motion':['a\\tb','c']}}]}",
+         UP_OK},
+        {__LINE__, "white space everywhere, a third coordinate",
+         " { 'locations' : [ { 'properties' : { 'timestamp' : '2025-12-31T15:00:00Z' , "
+         "'speed' : null } ,\n 'geometry' : { 'coordinates' : [ 2 , 1 , 5e0 ] } } ] }\r\n",
+         UP_OK},
+        {__LINE__, "coordinates as an object: its first two values",
+         "{'locations':[{'geometry':{'coordinates':{'a':2.5,'b':-1E-2}},"
+         "'properties':{'timestamp':'2025-12-31T15:00:00Z'}}]}",
+         UP_OK},
+        {__LINE__, "duplicate names: the first properties, geometry and timestamp count",
+         "{'locations':[{'properties':{'timestamp':'2025-12-31T15:00:00Z','timestamp':1,"
+         "'altitude':[1],'altitude':2},'properties':{},'geometry':{'coordinates':[2,1]},"
+         "'geometry':{}}],'locations':[]}",
+         UP_ERR_VALIDATION},
+        {__LINE__, "attributes of every kind; objects and nulls are not ones",
+         "{'locations':[{'geometry':{'coordinates':[2,1]},'properties':{'timestamp':"
+         "'2025-12-31T15:00:00Z','a':true,'b':false,'c':null,'d':{'x':1},'e':[[1],'x',{}],"
+         "'f':-0.5e+3,'a_name_longer_than_any_of_ours_by_far':1}}]}",
+         UP_OK},
+        {__LINE__, "points that are not Features and one without anything",
+         "{'locations':[1,'x',[],{},null]}", UP_ERR_VALIDATION},
+        {__LINE__, "a device_id that cannot be a uniqueId",
+         "{'locations':[{'properties':{'device_id':'a b'}}]}", UP_ERR_VALIDATION},
+        {__LINE__, "locations not an array", "{'locations':{'a':1}}", UP_ERR_BAD_DATA},
+        {__LINE__, "no object at all", "[{'locations':[{}]}]", UP_ERR_BAD_DATA},
+};
+
+/* Decode text (' for ") both ways; rc of the text reader. */
+static enum up_err both_ways(int line, const char *input, struct up_track_report *r,
+                             struct up_error *e)
+{
+	struct up_track_report tr;
+	struct up_error te = {0};
+	char *text = dq(input);
+	cJSON *doc = NULL;
+	enum up_err rc, trc;
+
+	ck_assert_int_eq(up_json_validate(text, strlen(text), 32, NULL), UP_OK);
+	ck_assert_int_eq(up_json_parse(text, strlen(text), 32, &doc), UP_OK);
+	rc = up_tracker_overland_text(text, strlen(text), NOW, r, e);
+	trc = up_tracker_overland(doc, NOW, &tr, &te);
+	ck_assert_msg(rc == trc, "line %d: %s in place, %s from a tree", line, up_err_code(rc),
+	              up_err_code(trc));
+	ck_assert_msg(strcmp(r->device, tr.device) == 0, "line %d: device %s, %s", line, r->device,
+	              tr.device);
+	ck_assert_msg((r->positions == NULL && tr.positions == NULL) ||
+	                      cJSON_Compare(r->positions, tr.positions, 1),
+	              "line %d: the positions differ", line);
+	ck_assert_msg((e->details == NULL && te.details == NULL) ||
+	                      cJSON_Compare(e->details, te.details, 1),
+	              "line %d: the details differ", line);
+	up_track_report_free(&tr);
+	up_error_reset(&te);
+	cJSON_Delete(doc);
+	free(text);
+	return rc;
+}
+
+START_TEST(test_overland_text)
+{
+	struct up_track_report r;
+	struct up_error e = {0};
+	enum up_err rc = both_ways(texts[_i].line, texts[_i].text, &r, &e);
+
+	ck_assert_msg(rc == texts[_i].want, "line %d: %s: got %s, want %s", texts[_i].line,
+	              texts[_i].desc, up_err_code(rc), up_err_code(texts[_i].want));
+	up_track_report_free(&r);
+	up_error_reset(&e);
+}
+END_TEST
+
+/* n points (the first naming device) as Overland text with ' for ". */
+static char *points(int n, const char *device)
+{
+	static const char one[] = "%s{'geometry':{'coordinates':[2,1]},'properties':{'timestamp':"
+	                          "'2025-12-31T15:00:00Z'%s%s%s}}";
+	size_t size = (size_t)n * sizeof(one) + 64 + strlen(device), used;
+	char *t = malloc(size);
+	int i;
+
+	ck_assert_ptr_nonnull(t);
+	used = (size_t)snprintf(t, size, "{'locations':[");
+	for (i = 0; i < n; i++)
+		used += (size_t)snprintf(t + used, size - used, one, i == 0 ? "" : ",",
+		                         i == 0 ? ",'device_id':'" : "", i == 0 ? device : "",
+		                         i == 0 ? "'" : "");
+	snprintf(t + used, size - used, "]}");
+	return t;
+}
+
+/* 1,000 points are a batch; 1,001 are not, whatever else is wrong. */
+static const struct {
+	int line, n;
+	const char *device;
+	enum up_err want;
+} counts[] = {
+        {__LINE__, 1000, "van", UP_OK},
+        {__LINE__, 1001, "van", UP_ERR_BAD_DATA},
+        {__LINE__, 1001, "a b", UP_ERR_BAD_DATA},
+        {__LINE__, 1000, "a b", UP_ERR_VALIDATION},
+};
+
+START_TEST(test_overland_count)
+{
+	char *text = points(counts[_i].n, counts[_i].device);
+	struct up_track_report r;
+	struct up_error e = {0};
+	enum up_err rc = both_ways(counts[_i].line, text, &r, &e);
+
+	ck_assert_msg(rc == counts[_i].want, "line %d: %d points: got %s, want %s", counts[_i].line,
+	              counts[_i].n, up_err_code(rc), up_err_code(counts[_i].want));
+	ck_assert_msg(rc != UP_OK || cJSON_GetArraySize(r.positions) == counts[_i].n,
+	              "line %d: %d positions", counts[_i].line, cJSON_GetArraySize(r.positions));
+	up_track_report_free(&r);
+	up_error_reset(&e);
+	free(text);
+}
+END_TEST
+
 /* The time forms of tracker_common.c, one by one. */
 static const struct {
 	int line;
@@ -316,6 +459,8 @@ int main(void)
 
 	tcase_add_loop_test(tc, test_decode, 0, (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_loop_test(tc, test_times, 0, (int)(sizeof(times) / sizeof(times[0])));
+	tcase_add_loop_test(tc, test_overland_text, 0, (int)(sizeof(texts) / sizeof(texts[0])));
+	tcase_add_loop_test(tc, test_overland_count, 0, (int)(sizeof(counts) / sizeof(counts[0])));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
