@@ -29,3 +29,7 @@ check_PROGRAMS += tests/unit/test_webhook_url
 TESTS += tests/unit/test_webhook_url
 tests_unit_test_webhook_url_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_webhook_url_LDADD = $(TEST_LIBS)
+
+# `userpatch-admin webhooks deliver` against a real receiver (a database of its own).
+TESTS += tests/integration/webhooks_deliver.sh
+EXTRA_DIST += tests/integration/webhooks_deliver.sh tests/integration/webhook_receiver.py
