@@ -15,6 +15,8 @@ What it answers depends on the path's first segment:
                     deliverer's timeout is shorter), then 200
   /always500/...    500
   /slow/...         200 after 20 ms
+  /redirect/...     302 to /ok/redirected (which a deliverer must not follow)
+  /big/...          200 with a 1 MiB body
 Secrets: the file --secrets holds "PATH SECRET" lines, read on each request.
 
 usage: webhook_receiver.py --port-file FILE --log FILE --secrets FILE
@@ -84,6 +86,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(3)
         elif mode == "slow":
             time.sleep(0.02)
+        elif mode == "redirect":
+            status = 302
         record = {"path": self.path, "id": msg_id, "ts": ts, "sig": ok,
                   "status": status, "body": body.decode("utf-8", "replace"),
                   "ctype": self.headers.get("content-type", ""),
@@ -92,13 +96,23 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             with open(self.server.log, "a", encoding="utf-8") as f:
                 f.write(json.dumps(record) + "\n")
+        answer = b"x" * (1 << 20) if mode == "big" else b"ok"
         try:
             self.send_response(status)
-            self.send_header("content-length", "2")
+            if status == 302:
+                self.send_header("location", "/ok/redirected")
+            self.send_header("content-length", str(len(answer)))
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(answer)
         except OSError:
             pass
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a deliverer that hangs up (timeout, cut-off answer) is expected
 
 
 def main():
@@ -107,8 +121,7 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--secrets", required=True)
     a = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), Handler)
     server.log = a.log
     server.secrets = a.secrets
     with open(a.port_file + ".tmp", "w", encoding="ascii") as f:

@@ -4,7 +4,8 @@
 # (webhook_receiver.py, which checks every signature itself): the format
 # and signature, tenant isolation, a retry after a 500 and after a timeout
 # with the same webhook-id, order per resource, the connect-time address
-# refusal (by address and by a name that resolves to 127.0.0.1), "failing"
+# refusal (by address and by a name that resolves to 127.0.0.1), no
+# redirect followed, a long answer cut off, "failing"
 # after the retry window and "active" again, kill -9 of a deliverer and a
 # restart, two deliverers at once.  Webhooks and events are made by SQL.
 # Runs under tests/harness/run-test (private MariaDB with the schema applied).
@@ -189,6 +190,18 @@ expect "each an attempt with error 'refused address'" "refused address
 refused address" "$(sql "SELECT error FROM webhook_attempts WHERE webhook_id IN ($hr, $hn) ORDER BY webhook_id")"
 expect "and pending for a retry" "pending 1
 pending 1" "$(sql "SELECT CONCAT_WS(' ', state, attempts) FROM webhook_deliveries WHERE webhook_id IN ($hr, $hn) ORDER BY webhook_id")"
+
+# --- limits: no redirect followed, a long answer cut off -----------------
+fresh
+hd=$(hook "$ta" /redirect/d 'user.*')
+hg=$(hook "$ta" /big/g 'user.*')
+event "$ta" user.created usr-5 1
+deliver --once >/dev/null
+expect "a redirect is not followed" 0 "$(count_received /ok/redirected)"
+expect "a 3xx is a failure, pending for a retry" "pending 302" \
+	"$(sql "SELECT CONCAT_WS(' ', state, last_status) FROM webhook_deliveries WHERE webhook_id = $hd")"
+expect "a 2xx with a long answer is delivered" "delivered 200" \
+	"$(sql "SELECT CONCAT_WS(' ', state, last_status) FROM webhook_deliveries WHERE webhook_id = $hg")"
 
 # --- failing after the retry window, active again after a success -------
 fresh
