@@ -48,7 +48,8 @@ static const char usage[] =
         "                                   enabled webhook has received (daily, from cron)\n"
         "  webhooks deliver --once | --follow [--batch N] [--parallel N]\n"
         "                                   send the webhooks' due deliveries: --once what is\n"
-        "                                   due now (cron), --follow until SIGTERM (a service)\n"
+        "                                   due now (cron), --follow until SIGTERM (a service);\n"
+        "                                   for tests: [--retry-window SECONDS] [--lease SECONDS]\n"
         "  export users|groups|devices --tenant NAME [--format csv]\n"
         "                                   every record of the tenant on stdout (NDJSON or CSV)\n"
         "  import users|groups|devices --tenant NAME [--on-conflict fail|skip|update]\n"
@@ -57,7 +58,6 @@ static const char usage[] =
         "                                   progress on stderr; exit status 1 if rows failed\n"
         "scopes: users:read users:write device_app_user:write devices:read devices:write\n"
         "        devices:report groups:read groups:write events:read\n"
-        "        webhooks:write\n"
         "The configuration is read from --config, $USERPATCH_CONFIG or " SYSCONFDIR
         "/userpatch.conf.\n";
 
