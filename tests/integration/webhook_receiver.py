@@ -6,7 +6,8 @@ It checks each POST's signature with the Standard Webhooks algorithm (the
 base64 HMAC-SHA256, under the key of the whsec_ secret, of
 "<webhook-id>.<webhook-timestamp>.<body>"; any of the space-separated
 "v1,<sig>" may match), and writes one JSON line per request to the log:
-path, id, ts, sig (true/false), status, body, start and end (seconds).
+path, id, ts, sig (true/false), signature (the header), status, body,
+start and end (seconds).
 
 What it answers depends on the path's first segment:
   /ok/...           200
@@ -90,6 +91,7 @@ class Handler(BaseHTTPRequestHandler):
             status = 302
         record = {"path": self.path, "id": msg_id, "ts": ts, "sig": ok,
                   "status": status, "body": body.decode("utf-8", "replace"),
+                  "signature": sig,
                   "ctype": self.headers.get("content-type", ""),
                   "agent": self.headers.get("user-agent", ""),
                   "start": start, "end": time.time()}

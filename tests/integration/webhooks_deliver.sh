@@ -140,6 +140,32 @@ expect "one attempt row each, status 200" "2 200" \
 deliver --once >/dev/null
 expect "a second --once sends nothing again" 2 "$(wc -l <"$log")"
 
+# The shell receiver of docs/api/webhook-deliveries.md verifies it too.
+awk '/<!-- verify-webhook.sh -->/ { f = 1; next } f && /^```shell/ { p = 1; next }
+	p && /^```/ { exit } p' "$top_srcdir/docs/api/webhook-deliveries.md" >"$work/verify.sh"
+sa=$(awk '$1 == "/ok/a" { print $2 }' "$secrets")
+ra=$(received /ok/a)
+verify() { sh "$work/verify.sh" "$sa" "$(jq -r .id <<<"$ra")" "$(jq -r .ts <<<"$ra")" "$(jq -r .signature <<<"$ra")"; }
+if jq -j .body <<<"$ra" | verify; then ok "the documented shell receiver accepts it"; else bad "the documented shell receiver accepts it"; fi
+if jq -j '.body + " "' <<<"$ra" | verify; then bad "the shell receiver accepts a changed body"; else ok "the documented shell receiver refuses a changed body"; fi
+
+# --- after a rotation: signed with the new and the previous secret --------
+fresh
+hc=$(hook "$ta" /ok/rotated 'user.*')
+old="whsec_$(head -c 32 /dev/urandom | base64 -w0)"
+sql "UPDATE webhooks SET previous_secret = '$old', previous_until = UTC_TIMESTAMP(6) + INTERVAL 1 DAY WHERE id = $hc"
+sed -i '\|^/ok/rotated |d' "$secrets"
+echo "/ok/rotated $old" >>"$secrets"
+event "$ta" user.updated usr-1 3
+deliver --once >/dev/null
+expect "two signatures; the previous secret's verifies" "2 true" \
+	"$(received /ok/rotated | jq -r '"\(.signature | split(" ") | length) \(.sig)"')"
+sql "UPDATE webhooks SET previous_until = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND WHERE id = $hc"
+event "$ta" user.updated usr-1 4
+deliver --once >/dev/null
+expect "after previous_until, one signature" 1 \
+	"$(received /ok/rotated | jq -rs 'last | .signature | split(" ") | length')"
+
 # --- a retry after a 500 and after a timeout, with the same id -----------
 fresh
 hx=$(hook "$ta" /fail-first/x 'user.*')
