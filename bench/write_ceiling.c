@@ -16,9 +16,10 @@
  *     WHERE tenant_id = ? AND id = ? FOR UPDATE
  * fetched into the client, so it is the ceiling of a PATCH-shaped write
  * (locked read + UPDATE + audit + COMMIT).  MODE "plain" (the default) is
- * the write alone.
+ * the write alone.  MODE "events" is "locked" plus the change feed's event
+ * row a PATCH appends (up_event_append), for the event's cost.
  *
- *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS [plain|locked]
+ *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS [plain|locked|events]
  *
  * Reads the configuration from $USERPATCH_CONFIG.  Prints "transactions
  * seconds" on stdout; exits 1 if any transaction failed.
@@ -31,6 +32,7 @@
 #include <mysql.h>
 #include "config.h"
 #include "db.h"
+#include "event.h"
 #include "parse.h"
 #include "resource.h"
 #include "user_store.h"
@@ -47,6 +49,8 @@ static uint64_t tenant, first_user, users;
 static double deadline;
 /* The locked read of "locked" mode, or NULL in "plain" mode. */
 static char *sql_lock;
+/* "events" mode: the changed fields of the event, else NULL. */
+static cJSON *event_fields;
 
 struct worker {
 	pthread_t thread;
@@ -88,6 +92,13 @@ static enum up_err write_one(struct up_db *db, void *arg)
 		rc = UP_ERR_NOT_FOUND;
 	if (rc == UP_OK)
 		rc = up_db_exec(db, sql_audit, a, 3, NULL);
+	if (rc == UP_OK && event_fields != NULL) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "usr-%llu", (unsigned long long)w->user);
+		rc = up_event_append(db, tenant, "user.updated", id, 2, event_fields,
+		                     w->request_id);
+	}
 	return rc;
 }
 
@@ -146,12 +157,16 @@ int main(int argc, char **argv)
 	    up_parse_u64(argv[3], 1, 1000000, &users) != UP_OK ||
 	    up_parse_u64(argv[4], 1, 256, &threads) != UP_OK ||
 	    up_parse_u64(argv[5], 1, 3600, &seconds) != UP_OK ||
-	    (argc == 7 && strcmp(argv[6], "plain") != 0 && strcmp(argv[6], "locked") != 0)) {
+	    (argc == 7 && strcmp(argv[6], "plain") != 0 && strcmp(argv[6], "locked") != 0 &&
+	     strcmp(argv[6], "events") != 0)) {
 		fprintf(stderr, "usage: write_ceiling TENANT FIRST_USER USERS THREADS SECONDS "
-		                "[plain|locked]\n");
+		                "[plain|locked|events]\n");
 		return 2;
 	}
-	if (argc == 7 && strcmp(argv[6], "locked") == 0 && build_lock_sql() != 0)
+	if (argc == 7 && strcmp(argv[6], "plain") != 0 && build_lock_sql() != 0)
+		return 2;
+	if (argc == 7 && strcmp(argv[6], "events") == 0 &&
+	    (event_fields = cJSON_CreateStringArray((const char *[]){"message"}, 1)) == NULL)
 		return 2;
 	if (up_config_load(up_config_path(), &cfg, err, sizeof(err)) != UP_OK) {
 		fprintf(stderr, "write_ceiling: %s\n", err);
@@ -177,6 +192,7 @@ int main(int argc, char **argv)
 	printf("%lu %.3f\n", done, now() - start);
 	free(w);
 	free(sql_lock);
+	cJSON_Delete(event_fields);
 	up_config_free(&cfg);
 	up_db_library_end();
 	if (failed > 0) {

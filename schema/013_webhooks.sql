@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   PRIMARY KEY (id),
   UNIQUE KEY uq_deliveries_event (webhook_id, event_id),
   KEY ix_deliveries_due (state, next_attempt_at),
-  KEY ix_deliveries_resource (webhook_id, resource_id, event_seq),
+  KEY ix_deliveries_resource (webhook_id, resource_id, state, event_seq),
   KEY ix_deliveries_event (event_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 

@@ -18,14 +18,21 @@
 #include "resource.h"
 #include "webhook_deliver.h"
 
+/*
+ * Walks ix_deliveries_due in its order and stops at the limit: no sort of
+ * the backlog.  The webhook's `enabled` is a scalar subquery (a semi-join
+ * would drive from webhooks and sort every due row); the predecessor check
+ * reads only the pending rows of the resource (ix_deliveries_resource).
+ */
 static const char sql_due[] =
-        "SELECT d.id FROM webhook_deliveries d WHERE d.state = 'pending' "
-        "AND d.next_attempt_at <= UTC_TIMESTAMP(6) "
+        "SELECT d.id FROM webhook_deliveries d FORCE INDEX (ix_deliveries_due) "
+        "WHERE d.state = 'pending' AND d.next_attempt_at <= UTC_TIMESTAMP(6) "
         "AND (d.claimed_until IS NULL OR d.claimed_until < UTC_TIMESTAMP(6)) "
-        "AND d.webhook_id IN (SELECT w.id FROM webhooks w WHERE w.enabled = 1) "
-        "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.webhook_id = d.webhook_id "
-        "AND e.resource_id = d.resource_id AND e.event_seq < d.event_seq "
-        "AND e.state = 'pending') ORDER BY d.next_attempt_at, d.id LIMIT ?";
+        "AND (SELECT w.enabled FROM webhooks w WHERE w.id = d.webhook_id) = 1 "
+        "AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e FORCE INDEX (ix_deliveries_resource) "
+        "WHERE e.webhook_id = d.webhook_id AND e.resource_id = d.resource_id "
+        "AND e.state = 'pending' AND e.event_seq < d.event_seq) "
+        "ORDER BY d.next_attempt_at, d.id LIMIT ?";
 
 struct claim {
 	const struct wh_opts *o;
