@@ -243,6 +243,11 @@ expect "the webhook is failing, since when" "failing 1" \
 	"$(sql "SELECT CONCAT_WS(' ', status, failing_since IS NOT NULL) FROM webhooks WHERE id = $hf")"
 expect "it was tried more than twice" 1 \
 	"$(sql "SELECT COUNT(*) > 2 FROM webhook_attempts WHERE webhook_id = $hf")"
+# The monitoring queries of docs/operations.md run as printed and name it.
+awk '/^### Monitoring a failing webhook/ { f = 1; next } f && /^```sql/ { p = 1; next }
+	p && /^```/ { exit } p' "$top_srcdir/docs/operations.md" >"$work/monitor.sql"
+expect "operations.md's monitoring lists the failing webhook" "$hf" \
+	"$(sql "$(cat "$work/monitor.sql")" | head -n 1 | cut -f 1)"
 sql "UPDATE webhooks SET url = REPLACE(url, '/always500/f', '/ok/f') WHERE id = $hf"
 grep '^/always500/f ' "$secrets" | sed 's|^/always500/f|/ok/f|' >>"$secrets"
 event "$ta" user.updated usr-4 2
