@@ -81,11 +81,12 @@ static int parse_args(const struct up_config *cfg, int argc, char **argv, struct
 	        {"--lease", 1, 86400, offsetof(struct deliver_args, lease)},
 	        {"--retry-window", 1, 86400 * 7, offsetof(struct deliver_args, window)},
 	};
+	uint64_t slowest;
 	int i, k, known, once = 0;
 
 	a->batch = 100;
 	a->parallel = 16;
-	a->lease = cfg->webhook_connect_timeout + cfg->webhook_timeout + 30;
+	a->lease = 0;
 	a->window = WH_WINDOW_DEFAULT;
 	a->follow = 0;
 	if (argc < 2 || strcmp(argv[1], "deliver") != 0)
@@ -115,8 +116,15 @@ static int parse_args(const struct up_config *cfg, int argc, char **argv, struct
 	}
 	if (once + a->follow != 1)
 		goto usage;
-	if (a->lease <= cfg->webhook_connect_timeout + cfg->webhook_timeout) {
-		admin_err("--lease must be longer than webhook_connect_timeout + webhook_timeout");
+	/* A batch goes out in waves of --parallel, each at most connect + request time. */
+	slowest = (a->batch + a->parallel - 1) / a->parallel *
+	          (cfg->webhook_connect_timeout + cfg->webhook_timeout);
+	if (a->lease == 0)
+		a->lease = slowest + 30;
+	if (a->lease <= slowest) {
+		admin_err("--lease must be longer than the slowest batch: %llu s (batch / parallel "
+		          "waves of webhook_connect_timeout + webhook_timeout)",
+		          (unsigned long long)slowest);
 		return 2;
 	}
 	return 0;

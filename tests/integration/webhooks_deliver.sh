@@ -260,14 +260,14 @@ stop_last
 fresh
 hk=$(hook "$ta" /slow/k 'user.*')
 many_events 300 30
-follow --parallel 4 --batch 20 --lease 4
+follow --parallel 4 --batch 8 --lease 5
 sleep 0.8
 kill -9 "${deliverers[-1]}"
 wait "${deliverers[-1]}" 2>/dev/null || true
 unset 'deliverers[-1]'
 got=$(count_received /slow/k)
 if [ "$got" -gt 0 ] && [ "$got" -lt 300 ]; then ok "killed mid-way ($got requests)"; else bad "killed mid-way: $got requests"; fi
-follow --parallel 4 --batch 20 --lease 4
+follow --parallel 4 --batch 8 --lease 5
 until_sql "SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = $hk AND state = 'delivered'" 300 30 ||
 	bad "after the restart: not all delivered"
 stop_last
