@@ -6,7 +6,7 @@
 #   event row   the PATCH-shaped write ceiling (bench/write_ceiling ...
 #               locked: locked read, UPDATE, audit row, COMMIT, 8 threads)
 #               against the same with the change feed's event INSERT
-#               (write_ceiling ... events), in alternating 3 s turns, two
+#               (write_ceiling ... events), in alternating 3 s turns, three
 #               each; printed as the ratio events / locked (target: the
 #               event costs under 10 %, a ratio above 0.90)
 #   delivery    DELIVERIES (default 20,000) events of as many users, then
@@ -33,7 +33,7 @@ stack_lighttpd_start "$work/web" "$port" "$build" "$USERPATCH_CONFIG"
 
 echo "== the event row against the PATCH-shaped write ceiling (8 threads)"
 : >"$work/ceiling"
-for turn in 1 2; do
+for turn in 1 2 3; do
 	for mode in locked events; do
 		out=$("$build/bench/write_ceiling" 1 1 1000 8 3 "$mode")
 		echo "$turn $mode $out" >>"$work/ceiling"
