@@ -12,6 +12,7 @@
 set -euo pipefail
 : "${UP_TEST_DB_DIR:?run this test through tests/harness/run-test}"
 : "${UP_TEST_ADMIN:?run this test through tests/harness/run-test}"
+: "${top_srcdir:?run this test through tests/harness/run-test}"
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -19,6 +20,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/webhooks-deliver.XXXXXX")
 receiver=
 deliverers=()
+# shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
 	local p
 	for p in "${deliverers[@]}" $receiver; do kill -9 "$p" 2>/dev/null || true; done
@@ -249,7 +251,8 @@ awk '/^### Monitoring a failing webhook/ { f = 1; next } f && /^```sql/ { p = 1;
 expect "operations.md's monitoring lists the failing webhook" "$hf" \
 	"$(sql "$(cat "$work/monitor.sql")" | head -n 1 | cut -f 1)"
 sql "UPDATE webhooks SET url = REPLACE(url, '/always500/f', '/ok/f') WHERE id = $hf"
-grep '^/always500/f ' "$secrets" | sed 's|^/always500/f|/ok/f|' >>"$secrets"
+sf=$(awk '$1 == "/always500/f" { print $2 }' "$secrets")
+echo "/ok/f $sf" >>"$secrets"
 event "$ta" user.updated usr-4 2
 until_sql "SELECT status FROM webhooks WHERE id = $hf" active 15 || true
 expect "a later success makes it active again" "active 1" \
