@@ -112,6 +112,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # two deliverers' connections at once
 
     def handle_error(self, request, client_address):
         pass  # a deliverer that hangs up (timeout, cut-off answer) is expected
