@@ -16,7 +16,10 @@
 /* The most events one webhook takes in one transaction. */
 #define FANOUT_MAX 5000
 
-static const char sql_tenants[] = "SELECT DISTINCT tenant_id FROM webhooks WHERE enabled = 1";
+/* The tenants with an enabled webhook and events not yet ordered (uq_events_seq finds them). */
+static const char sql_tenants[] =
+        "SELECT DISTINCT w.tenant_id FROM webhooks w WHERE w.enabled = 1 AND EXISTS "
+        "(SELECT 1 FROM events e WHERE e.tenant_id = w.tenant_id AND e.seq IS NULL)";
 /* Only the webhooks behind their tenant's last ordered event: an idle pass costs one read. */
 static const char sql_hooks[] =
         "SELECT w.id FROM webhooks w JOIN event_seq s ON s.tenant_id = w.tenant_id "
