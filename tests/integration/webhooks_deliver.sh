@@ -114,6 +114,15 @@ until_received() {
 	return 1
 }
 
+# --- usage errors: exit 2, nothing done ---------------------------------
+for args in "" "--once --follow" "--once --batch 0" "--once --parallel 257" "--once --lease 1" \
+	"--follow --retry-window x" "--once --extra"; do
+	rc=0
+	# shellcheck disable=SC2086 # word splitting of the argument list is wanted
+	deliver $args >/dev/null 2>&1 || rc=$?
+	expect "webhooks deliver $args exits 2" 2 "$rc"
+done
+
 # --- format, signature, tenant isolation --------------------------------
 ha=$(hook "$ta" /ok/a 'user.*')
 hb=$(hook "$tb" /ok/b 'user.*,group.*')
