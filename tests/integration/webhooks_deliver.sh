@@ -152,9 +152,9 @@ expect "one attempt row each, status 200" "2 200" \
 deliver --once >/dev/null
 expect "a second --once sends nothing again" 2 "$(wc -l <"$log")"
 
-# The shell receiver of docs/api/webhook-deliveries.md verifies it too.
+# The shell receiver of docs/webhook-deliveries.md verifies it too.
 awk '/<!-- verify-webhook.sh -->/ { f = 1; next } f && /^```shell/ { p = 1; next }
-	p && /^```/ { exit } p' "$top_srcdir/docs/api/webhook-deliveries.md" >"$work/verify.sh"
+	p && /^```/ { exit } p' "$top_srcdir/docs/webhook-deliveries.md" >"$work/verify.sh"
 sa=$(awk '$1 == "/ok/a" { print $2 }' "$secrets")
 ra=$(received /ok/a)
 verify() { sh "$work/verify.sh" "$sa" "$(jq -r .id <<<"$ra")" "$(jq -r .ts <<<"$ra")" "$(jq -r .signature <<<"$ra")"; }
