@@ -274,7 +274,7 @@ fresh
 hk=$(hook "$ta" /slow/k 'user.*')
 many_events 300 30
 follow --parallel 4 --batch 8 --lease 5
-sleep 0.8
+until_received /slow/k 20 20 || true
 kill -9 "${deliverers[-1]}"
 wait "${deliverers[-1]}" 2>/dev/null || true
 unset 'deliverers[-1]'
