@@ -72,3 +72,12 @@ EXTRA_DIST += bench/import_bench.sh
 bench: bench-import
 bench-import: all
 	$(SHELL) $(srcdir)/bench/import_bench.sh $(abs_builddir)
+
+# Webhooks: the event row's cost on the PATCH-shaped write ceiling, and the
+# delivery throughput of one deliverer against a local receiver:
+# bench/webhook_bench.sh, run by `make bench`.
+EXTRA_DIST += bench/webhook_bench.sh
+.PHONY: bench-webhooks
+bench: bench-webhooks
+bench-webhooks: all bench/write_ceiling$(EXEEXT) bench/noop_fcgi$(EXEEXT)
+	$(SHELL) $(srcdir)/bench/webhook_bench.sh $(abs_builddir)

@@ -16,14 +16,15 @@
  *     WHERE tenant_id = ? AND id = ? FOR UPDATE
  * fetched into the client, so it is the ceiling of a PATCH-shaped write
  * (locked read + UPDATE + audit + COMMIT).  MODE "plain" (the default) is
- * the write alone.  Two more modes measure what a change of the write
- * protocol could buy the database, each a variant of "locked":
+ * the write alone.  More modes, each a variant of "locked":
  *   narrow    the locked read returns only id and version (and the time);
  *   nobegin   no START TRANSACTION: the session runs with autocommit off,
- *             so the locked read opens the transaction (4 statements).
+ *             so the locked read opens the transaction (4 statements);
+ *   events    plus the change feed's event row a PATCH appends
+ *             (up_event_append), for the event's cost.
  *
  *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS
- *                 [plain|locked|narrow|nobegin]
+ *                 [plain|locked|narrow|nobegin|events]
  *
  * Reads the configuration from $USERPATCH_CONFIG.  Prints "transactions
  * seconds" on stdout; exits 1 if any transaction failed.
@@ -36,6 +37,7 @@
 #include <mysql.h>
 #include "config.h"
 #include "db.h"
+#include "event.h"
 #include "parse.h"
 #include "resource.h"
 #include "user_store.h"
@@ -54,6 +56,8 @@ static double deadline;
 static char *sql_lock;
 /* "nobegin": autocommit off, COMMIT sent by the client loop, no START TRANSACTION. */
 static int no_begin;
+/* "events" mode: the changed fields of the event, else NULL. */
+static cJSON *event_fields;
 
 struct worker {
 	pthread_t thread;
@@ -95,6 +99,13 @@ static enum up_err write_one(struct up_db *db, void *arg)
 		rc = UP_ERR_NOT_FOUND;
 	if (rc == UP_OK)
 		rc = up_db_exec(db, sql_audit, a, 3, NULL);
+	if (rc == UP_OK && event_fields != NULL) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "usr-%llu", (unsigned long long)w->user);
+		rc = up_event_append(db, tenant, "user.updated", id, 2, event_fields,
+		                     w->request_id);
+	}
 	return rc;
 }
 
@@ -167,14 +178,18 @@ int main(int argc, char **argv)
 	    up_parse_u64(argv[4], 1, 256, &threads) != UP_OK ||
 	    up_parse_u64(argv[5], 1, 3600, &seconds) != UP_OK ||
 	    (argc == 7 && strcmp(argv[6], "plain") != 0 && strcmp(argv[6], "locked") != 0 &&
-	     strcmp(argv[6], "narrow") != 0 && strcmp(argv[6], "nobegin") != 0)) {
+	     strcmp(argv[6], "narrow") != 0 && strcmp(argv[6], "nobegin") != 0 &&
+	     strcmp(argv[6], "events") != 0)) {
 		fprintf(stderr, "usage: write_ceiling TENANT FIRST_USER USERS THREADS SECONDS "
-		                "[plain|locked|narrow|nobegin]\n");
+		                "[plain|locked|narrow|nobegin|events]\n");
 		return 2;
 	}
 	no_begin = argc == 7 && strcmp(argv[6], "nobegin") == 0;
 	if (argc == 7 && strcmp(argv[6], "plain") != 0 &&
 	    build_lock_sql(strcmp(argv[6], "narrow") == 0) != 0)
+		return 2;
+	if (argc == 7 && strcmp(argv[6], "events") == 0 &&
+	    (event_fields = cJSON_CreateStringArray((const char *[]){"message"}, 1)) == NULL)
 		return 2;
 	if (up_config_load(up_config_path(), &cfg, err, sizeof(err)) != UP_OK) {
 		fprintf(stderr, "write_ceiling: %s\n", err);
@@ -200,6 +215,7 @@ int main(int argc, char **argv)
 	printf("%lu %.3f\n", done, now() - start);
 	free(w);
 	free(sql_lock);
+	cJSON_Delete(event_fields);
 	up_config_free(&cfg);
 	up_db_library_end();
 	if (failed > 0) {

@@ -3,4 +3,5 @@
 EXTRA_DIST += debian/changelog debian/control debian/copyright debian/rules \
 	debian/source/format debian/userpatch.install debian/gen-snippets \
 	debian/userpatch.postrm debian/userpatch.lintian-overrides debian/userpatch.cron.d \
+	debian/userpatch-webhooks.service \
 	debian/local.mk

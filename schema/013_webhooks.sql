@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   resource_id      VARCHAR(300) NOT NULL,         -- order is kept per (webhook, resource)
   state            VARCHAR(12) NOT NULL DEFAULT 'pending', -- pending | delivered | failed
   attempts         INT UNSIGNED NOT NULL DEFAULT 0,
+  first_attempt_at DATETIME(6) NULL,              -- the retry window (a day) counts from it
   next_attempt_at  DATETIME(6) NOT NULL,
   claimed_until    DATETIME(6) NULL,
   claimed_by       VARCHAR(64) NULL,
@@ -57,7 +58,7 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   PRIMARY KEY (id),
   UNIQUE KEY uq_deliveries_event (webhook_id, event_id),
   KEY ix_deliveries_due (state, next_attempt_at),
-  KEY ix_deliveries_resource (webhook_id, resource_id, event_seq),
+  KEY ix_deliveries_resource (webhook_id, resource_id, state, event_seq),
   KEY ix_deliveries_event (event_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 

@@ -49,3 +49,7 @@ check_PROGRAMS += tests/unit/test_webhook_validate
 TESTS += tests/unit/test_webhook_validate
 tests_unit_test_webhook_validate_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_webhook_validate_LDADD = $(UP_LIBS) $(CHECK_LIBS)
+
+# `userpatch-admin webhooks deliver` against a real receiver (a database of its own).
+TESTS += tests/integration/webhooks_deliver.sh
+EXTRA_DIST += tests/integration/webhooks_deliver.sh tests/integration/webhook_receiver.py

@@ -35,7 +35,13 @@ static const char sql_page[] =
         "OR FIND_IN_SET(CONCAT(SUBSTRING_INDEX(type, '.', 1), '.*'), ?) > 0) "
         "ORDER BY seq LIMIT ?";
 
-static const char sql_prune[] = "DELETE FROM events WHERE created_at < ? ORDER BY id LIMIT ?";
+/* Kept: what an enabled webhook has not yet taken (unordered, or after its cursor) or still sends.
+ */
+static const char sql_prune[] =
+        "DELETE FROM events WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM webhooks w "
+        "WHERE w.tenant_id = events.tenant_id AND w.enabled = 1 AND (events.seq IS NULL "
+        "OR events.seq > w.cursor_seq)) AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d "
+        "WHERE d.event_id = events.id AND d.state = 'pending') ORDER BY id LIMIT ?";
 
 /* The types an event can have; "noun.*" stands for every type of the noun. */
 static const char *const known_types[] = {

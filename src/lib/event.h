@@ -72,6 +72,9 @@ int up_event_types_valid(const char *text);
 /*
  * Delete events created before `before` ("YYYY-MM-DD HH:MM:SS", UTC), at
  * most `batch` rows a statement, until none is left; *deleted the count.
+ * An event an enabled webhook of its tenant has not yet taken (no seq yet,
+ * or a seq after the webhook's cursor), or that a pending delivery still
+ * sends, is kept, however old.
  */
 enum up_err up_event_prune(struct up_db *db, const char *before, uint64_t batch, uint64_t *deleted);
 

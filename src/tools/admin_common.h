@@ -62,8 +62,10 @@ int admin_token(struct admin_env *env, int argc, char **argv);
 /* `positions prune ...` and `alerts prune ...` (argv[0] is the history's name). */
 int admin_prune(struct admin_env *env, int argc, char **argv);
 int admin_usage(struct admin_env *env, int argc, char **argv);
-/* `events prune --older-than DAYS`. */
+/* `events prune --older-than DURATION|DAYS`. */
 int admin_events(struct admin_env *env, int argc, char **argv);
+/* `webhooks deliver ...` (admin_webhooks.c). */
+int admin_webhooks(struct admin_env *env, int argc, char **argv);
 /* `audit prune ...` (admin_audit.c). */
 int admin_audit(struct admin_env *env, int argc, char **argv);
 /* `export ...` and `import ...` (argv[0] is which; admin_bulk.c). */

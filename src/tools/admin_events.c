@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * admin_events.c: `userpatch-admin events prune --older-than DAYS`: delete
- * the change feed's events created more than DAYS days ago (run it daily,
- * from cron, like `usage fold`).
+ * admin_events.c: `userpatch-admin events prune --older-than DURATION`:
+ * delete the change feed's events created more than DURATION ago (90d,
+ * 12w, 36h, as the other prunes take it; a bare number is days), except
+ * what an enabled webhook has not yet received (up_event_prune).  Run it
+ * daily, from cron, like `usage fold`.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,24 +17,27 @@
 
 int admin_events(struct admin_env *env, int argc, char **argv)
 {
-	const char *days_text;
+	const char *age_text;
 	char before[32];
-	uint64_t days = 0, deleted = 0;
+	uint64_t seconds = 0, deleted = 0;
 	struct tm tm;
 	time_t cut;
 	enum up_err rc;
 	int bad = 0;
 
-	days_text = admin_opt(argc, argv, 2, "--older-than", &bad);
-	if (argc != 4 || strcmp(argv[1], "prune") != 0 || bad || days_text == NULL) {
-		admin_err("usage: events prune --older-than DAYS");
+	age_text = admin_opt(argc, argv, 2, "--older-than", &bad);
+	if (argc != 4 || strcmp(argv[1], "prune") != 0 || bad || age_text == NULL) {
+		admin_err("usage: events prune --older-than DURATION");
 		return 2;
 	}
-	if (up_parse_u64(days_text, 1, 36500, &days) != UP_OK) {
-		admin_err("--older-than takes a number of days from 1 to 36500");
+	if (up_parse_u64(age_text, 1, 36500, &seconds) == UP_OK)
+		seconds *= 86400; /* a bare number: days */
+	else if (up_parse_duration(age_text, &seconds) != UP_OK) {
+		admin_err("--older-than takes a duration such as 90d, 12w or 36h (or a number "
+		          "of days from 1 to 36500)");
 		return 2;
 	}
-	cut = time(NULL) - (time_t)(days * 86400);
+	cut = time(NULL) - (time_t)seconds;
 	if (gmtime_r(&cut, &tm) == NULL ||
 	    strftime(before, sizeof(before), "%Y-%m-%d %H:%M:%S", &tm) == 0) {
 		admin_err("cannot work out the cut-off time");

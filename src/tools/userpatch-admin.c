@@ -42,8 +42,14 @@ static const char usage[] =
         "                                   into daily totals (run it daily, from cron)\n"
         "  usage show TOKEN_ID              a token's lifetime count, then its count per UTC\n"
         "                                   day, newest first (DAY<TAB>COUNT)\n"
-        "  events prune --older-than DAYS   delete change-feed events older than DAYS days\n"
-        "                                   (run it daily, from cron)\n"
+        "  events prune --older-than DURATION\n"
+        "                                   delete change-feed events older than DURATION\n"
+        "                                   (90d, 12w, 36h; a bare number is days) that every\n"
+        "                                   enabled webhook has received (daily, from cron)\n"
+        "  webhooks deliver --once | --follow [--batch N] [--parallel N]\n"
+        "                                   send the webhooks' due deliveries: --once what is\n"
+        "                                   due now (cron), --follow until SIGTERM (a service);\n"
+        "                                   for tests: [--retry-window SECONDS] [--lease SECONDS]\n"
         "  export users|groups|devices --tenant NAME [--format csv]\n"
         "                                   every record of the tenant on stdout (NDJSON or CSV)\n"
         "  import users|groups|devices --tenant NAME [--on-conflict fail|skip|update]\n"
@@ -74,6 +80,8 @@ static admin_fn *command(const char *cmd)
 		return admin_usage;
 	if (strcmp(cmd, "events") == 0)
 		return admin_events;
+	if (strcmp(cmd, "webhooks") == 0)
+		return admin_webhooks;
 	if (strcmp(cmd, "audit") == 0)
 		return admin_audit;
 	if (strcmp(cmd, "export") == 0 || strcmp(cmd, "import") == 0)

@@ -144,7 +144,7 @@ fi
 # What is overridden, and why (the N: lines are the reasons).
 lintian -I --show-overrides "$deb" 2>/dev/null | grep -E '^(O|N):' | sed 's/^/    /' || true
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libfcgi0ldbl libcjson1 libmariadb3 libsodium23; do
+for lib in libfcgi0ldbl libcjson1 libmariadb3 libsodium23 libcurl4; do
 	if [[ $depends == *"$lib "* || $depends == *"$lib," || $depends == *"$lib" ]]; then
 		pass "Depends names $lib (from shlibs)"
 	else
