@@ -66,6 +66,8 @@ int admin_usage(struct admin_env *env, int argc, char **argv);
 int admin_events(struct admin_env *env, int argc, char **argv);
 /* `webhooks deliver ...` (admin_webhooks.c). */
 int admin_webhooks(struct admin_env *env, int argc, char **argv);
+/* `webhooks prune ...` (webhook_prune.c; argv[0] is "webhooks"). */
+int admin_webhooks_prune(struct admin_env *env, int argc, char **argv);
 /* `audit prune ...` (admin_audit.c). */
 int admin_audit(struct admin_env *env, int argc, char **argv);
 /* `export ...` and `import ...` (argv[0] is which; admin_bulk.c). */

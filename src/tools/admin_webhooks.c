@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * admin_webhooks.c: `userpatch-admin webhooks deliver --once | --follow
- * [--batch N] [--parallel N]`.  Each pass: fan-out, claim a batch, POST it,
- * record the outcomes (webhook_deliver.h).  --once delivers what is due
- * now and exits (cron); --follow goes on, pausing when idle, until SIGTERM
- * or SIGINT, after which it records the batch in hand and exits 0.
- * --retry-window SECONDS and --lease SECONDS exist for tests: the retry
- * schedule squeezed into SECONDS instead of a day, and a short lease.
+ * [--batch N] [--parallel N]` (and `webhooks prune`: webhook_prune.c).
+ * Each pass: fan-out, claim a batch, POST it, record the outcomes
+ * (webhook_deliver.h).  --once delivers what is due now and exits (cron);
+ * --follow goes on, pausing when idle, until SIGTERM or SIGINT, after which
+ * it records the batch in hand and exits 0.  --retry-window SECONDS and
+ * --lease SECONDS exist for tests: the retry schedule squeezed into SECONDS
+ * instead of a day, and a short lease.
  */
 #include <signal.h>
 #include <stddef.h>
@@ -142,6 +143,8 @@ int admin_webhooks(struct admin_env *env, int argc, char **argv)
 	enum up_err rc = UP_OK;
 	int status = 1;
 
+	if (argc >= 2 && strcmp(argv[1], "prune") == 0)
+		return admin_webhooks_prune(env, argc, argv);
 	if (parse_args(&env->cfg, argc, argv, &a) != 0)
 		return 2;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)

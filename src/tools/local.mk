@@ -10,7 +10,7 @@ src_tools_userpatch_admin_SOURCES = src/tools/userpatch-admin.c \
 	src/tools/admin_help.c src/tools/admin_events.c src/tools/admin_bulk.c \
 	src/tools/admin_webhooks.c src/tools/webhook_deliver.h src/tools/webhook_opts.c \
 	src/tools/webhook_fanout.c src/tools/webhook_claim.c src/tools/webhook_send.c \
-	src/tools/webhook_record.c
+	src/tools/webhook_record.c src/tools/webhook_prune.c
 # libcurl (webhook deliveries) is linked here only: the web programs stay lean.
 src_tools_userpatch_admin_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 src_tools_userpatch_admin_LDADD = $(UP_LIBS) $(CURL_LIBS)

@@ -7,7 +7,8 @@
 # refusal (by address and by a name that resolves to 127.0.0.1), no
 # redirect followed, a long answer cut off, "failing"
 # after the retry window and "active" again, kill -9 of a deliverer and a
-# restart, two deliverers at once.  Webhooks and events are made by SQL.
+# restart, two deliverers at once; `webhooks prune`.  Webhooks and events
+# are made by SQL.
 # Runs under tests/harness/run-test (private MariaDB with the schema applied).
 set -euo pipefail
 : "${UP_TEST_DB_DIR:?run this test through tests/harness/run-test}"
@@ -312,4 +313,21 @@ expect "one successful attempt each" "300 300" \
 	"$(sql "SELECT CONCAT_WS(' ', COUNT(*), COUNT(DISTINCT delivery_id)) FROM webhook_attempts WHERE webhook_id = $h2 AND status = 200")"
 expect "no failed attempt" "" \
 	"$(sql "SELECT CONCAT_WS(' ', delivery_id, COALESCE(status, error)) FROM webhook_attempts WHERE webhook_id = $h2 AND (status IS NULL OR status <> 200)")"
+
+# --- webhooks prune: old attempts and finished deliveries, never a pending one
+sql "UPDATE webhook_attempts SET attempted_at = attempted_at - INTERVAL 40 DAY WHERE webhook_id = $h2"
+sql "UPDATE webhook_deliveries SET next_attempt_at = next_attempt_at - INTERVAL 40 DAY WHERE webhook_id = $h2"
+sql "UPDATE webhook_deliveries SET state = 'pending' WHERE webhook_id = $h2 ORDER BY id LIMIT 1"
+others=$(sql "SELECT CONCAT_WS(' ', (SELECT COUNT(*) FROM webhook_attempts WHERE webhook_id <> $h2), (SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id <> $h2))")
+expect "prune says what it deleted" "pruned 300 delivery attempts and 299 finished deliveries" \
+	"$("$UP_TEST_ADMIN" --config "$conf" webhooks prune --older-than 30d)"
+expect "what is left of the old webhook: its pending delivery" "0 1 pending" \
+	"$(sql "SELECT CONCAT_WS(' ', (SELECT COUNT(*) FROM webhook_attempts WHERE webhook_id = $h2), COUNT(*), MIN(state)) FROM webhook_deliveries WHERE webhook_id = $h2")"
+expect "newer rows stay" "$others" \
+	"$(sql "SELECT CONCAT_WS(' ', (SELECT COUNT(*) FROM webhook_attempts WHERE webhook_id <> $h2), (SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id <> $h2))")"
+if "$UP_TEST_ADMIN" --config "$conf" webhooks prune --older-than soon 2>/dev/null; then
+	bad "webhooks prune took a malformed duration"
+else
+	ok "webhooks prune refuses a malformed duration"
+fi
 it_finish
