@@ -51,6 +51,20 @@ static int insertable(const struct up_field *f)
 	return !(f->flags & (UP_FF_READONLY | UP_FF_COMPUTED)) && f->type != UP_FT_ID;
 }
 
+/*
+ * The value bound for field i of row in an INSERT: the row's, else the
+ * field's default (columns with a default are NOT NULL: an unset one
+ * takes it), else NULL.  Borrows from row and f.
+ */
+static struct up_db_param insert_value(const struct up_field *f, const struct up_row *row, size_t i)
+{
+	if (row->set[i])
+		return UP_P_STR_OR_NULL(row->text[i]);
+	if (f->dflt != NULL && f->type == UP_FT_BOOL)
+		return UP_P_STR(strcmp(f->dflt, "true") == 0 ? "1" : "0");
+	return UP_P_STR_OR_NULL(f->dflt);
+}
+
 static int keyed_by_id(const struct up_resource *r)
 {
 	return up_resource_key(r)->type == UP_FT_ID;
@@ -543,15 +557,8 @@ enum up_err up_resource_insert(struct up_db *db, const struct up_resource *r, ui
 	for (i = 0; i < r->nfields; i++) {
 		const struct up_field *f = &r->fields[i];
 
-		if (!insertable(f))
-			continue;
-		/* Columns with a default are NOT NULL: an unset one takes the default. */
-		if (row->set[i])
-			p[n++] = UP_P_STR_OR_NULL(row->text[i]);
-		else if (f->dflt != NULL && f->type == UP_FT_BOOL)
-			p[n++] = UP_P_STR(strcmp(f->dflt, "true") == 0 ? "1" : "0");
-		else
-			p[n++] = UP_P_STR_OR_NULL(f->dflt);
+		if (insertable(f))
+			p[n++] = insert_value(f, row, i);
 	}
 	rc = up_db_query(db, s->insert, p, n, &res);
 	if (rc != UP_OK)
@@ -621,14 +628,8 @@ static void insert_params(const struct up_resource *r, uint64_t tenant, const st
 	for (i = 0; i < r->nfields; i++) {
 		const struct up_field *f = &r->fields[i];
 
-		if (!cols[i])
-			continue;
-		if (row->set[i])
-			p[n++] = UP_P_STR_OR_NULL(row->text[i]);
-		else if (f->dflt != NULL && f->type == UP_FT_BOOL)
-			p[n++] = UP_P_STR(strcmp(f->dflt, "true") == 0 ? "1" : "0");
-		else
-			p[n++] = UP_P_STR_OR_NULL(f->dflt);
+		if (cols[i])
+			p[n++] = insert_value(f, row, i);
 	}
 }
 
