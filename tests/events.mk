@@ -48,7 +48,7 @@ EXTRA_DIST += tests/e2e/webhooks_api.sh
 check_PROGRAMS += tests/unit/test_webhook_validate
 TESTS += tests/unit/test_webhook_validate
 tests_unit_test_webhook_validate_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_webhook_validate_LDADD = $(UP_LIBS) $(CHECK_LIBS)
+tests_unit_test_webhook_validate_LDADD = $(TEST_LIBS)
 
 # `userpatch-admin webhooks deliver` against a real receiver (a database of its own).
 TESTS += tests/integration/webhooks_deliver.sh

@@ -8,7 +8,7 @@ tests_unit_test_group_validate_SOURCES = tests/unit/test_group_validate.c \
 	$(GROUPS_HANDLER_SOURCES)
 tests_unit_test_group_validate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/endpoints
 tests_unit_test_group_validate_CFLAGS = $(TEST_CFLAGS)
-tests_unit_test_group_validate_LDADD = $(UP_LIBS) $(CHECK_LIBS)
+tests_unit_test_group_validate_LDADD = $(TEST_LIBS)
 
 # Every method and status against a private MariaDB (tests/harness/run-test).
 tests_integration_test_groups_SOURCES = tests/integration/test_groups.c \

@@ -10,17 +10,9 @@
 #include <string.h>
 #include "groups.h"
 #include "json.h"
+#include "value_check.h"
 
-struct value_case {
-	int line;
-	const char *desc;
-	const char *field;
-	const char *json; /* the value; NULL: absent */
-	int ok;
-	const char *text; /* ok: the bound text (NULL: SQL NULL); else a part of the reason */
-};
-
-static const struct value_case value_cases[] = {
+static const struct tu_value_case value_cases[] = {
         {__LINE__, "id", "id", "\"administrators\"", 1, "administrators"},
         {__LINE__, "id with digits and _.-", "id", "\"team-1.a_b\"", 1, "team-1.a_b"},
         {__LINE__, "id of one digit", "id", "\"7\"", 1, "7"},
@@ -53,30 +45,7 @@ static const struct value_case value_cases[] = {
 
 START_TEST(test_values)
 {
-	const struct value_case *c = &value_cases[_i];
-	int i = up_resource_field(&up_group_resource, c->field), ok;
-	struct up_error e = {0};
-	struct up_check chk = {.err = &e};
-	const cJSON *reason;
-	cJSON *v = NULL;
-
-	ck_assert_msg(i >= 0, "line %d: no field %s", c->line, c->field);
-	if (c->json != NULL)
-		ck_assert_int_eq(up_json_parse(c->json, strlen(c->json), 16, &v), UP_OK);
-	ok = up_resource_check_value(&up_group_resource, (size_t)i, v, &chk);
-	reason = cJSON_GetObjectItem(cJSON_GetArrayItem(e.details, 0), "reason");
-	ck_assert_msg(ok == c->ok, "line %d (%s): got %d", c->line, c->desc, ok);
-	if (c->ok && c->text != NULL)
-		ck_assert_msg(chk.text != NULL && strcmp(chk.text, c->text) == 0,
-		              "line %d (%s): text %s", c->line, c->desc,
-		              chk.text != NULL ? chk.text : "(null)");
-	if (!c->ok)
-		ck_assert_msg(cJSON_IsString(reason) &&
-		                      strstr(reason->valuestring, c->text) != NULL,
-		              "line %d (%s): reason lacks '%s'", c->line, c->desc, c->text);
-	free(chk.text);
-	up_error_reset(&e);
-	cJSON_Delete(v);
+	tu_check_value(&up_group_resource, &value_cases[_i]);
 }
 END_TEST
 

@@ -11,18 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "json.h"
+#include "value_check.h"
 #include "webhook_store.h"
 
-struct value_case {
-	int line;
-	const char *desc;
-	const char *field;
-	const char *json; /* the value; NULL: absent */
-	int ok;
-	const char *text; /* ok: the bound text (NULL: SQL NULL); else a part of the reason */
-};
-
-static const struct value_case value_cases[] = {
+static const struct tu_value_case value_cases[] = {
         {__LINE__, "types: one", "types", "[\"user.created\"]", 1, "user.created"},
         {__LINE__, "types: several, in order", "types", "[\"user.*\",\"alert.created\"]", 1,
          "user.*,alert.created"},
@@ -56,31 +48,7 @@ static const struct value_case value_cases[] = {
 
 START_TEST(test_values)
 {
-	const struct value_case *c = &value_cases[_i];
-	int i = up_resource_field(&up_webhook_resource, c->field), ok;
-	struct up_error e = {0};
-	struct up_check chk = {.err = &e};
-	const cJSON *reason;
-	cJSON *v = NULL;
-
-	ck_assert_msg(i >= 0, "line %d: no field %s", c->line, c->field);
-	if (c->json != NULL)
-		ck_assert_int_eq(up_json_parse(c->json, strlen(c->json), 16, &v), UP_OK);
-	ok = up_resource_check_value(&up_webhook_resource, (size_t)i, v, &chk);
-	reason = cJSON_GetObjectItem(cJSON_GetArrayItem(e.details, 0), "reason");
-	ck_assert_msg(ok == c->ok, "line %d (%s): got %d", c->line, c->desc, ok);
-	if (c->ok && c->text != NULL)
-		ck_assert_msg(chk.text != NULL && strcmp(chk.text, c->text) == 0,
-		              "line %d (%s): text %s", c->line, c->desc,
-		              chk.text != NULL ? chk.text : "(null)");
-	if (!c->ok)
-		ck_assert_msg(cJSON_IsString(reason) &&
-		                      strstr(reason->valuestring, c->text) != NULL,
-		              "line %d (%s): reason lacks '%s' (%s)", c->line, c->desc, c->text,
-		              cJSON_IsString(reason) ? reason->valuestring : "none");
-	free(chk.text);
-	up_error_reset(&e);
-	cJSON_Delete(v);
+	tu_check_value(&up_webhook_resource, &value_cases[_i]);
 }
 END_TEST
 
