@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "audit.h"
+#include "event.h"
 #include "device_store.h"
 #include "tracker_decode.h"
 #include "tracker_device.h"
@@ -85,7 +86,10 @@ struct register_job {
 	uint64_t id;
 };
 
-/* Look again under lock (a racing first report may have made it), else insert and audit. */
+/*
+ * Look again under lock (a racing first report may have made it), else
+ * insert, audit, and append its device.created event.
+ */
 static enum up_err register_txn(struct up_db *db, void *arg)
 {
 	struct register_job *job = arg;
@@ -109,6 +113,9 @@ static enum up_err register_txn(struct up_db *db, void *arg)
 	rc = up_audit_write_resource(db, job->ctx->auth.tenant_id, job->ctx->auth.token_id,
 	                             "device", key, job->request_id, "create", fields);
 	cJSON_Delete(fields);
+	if (rc == UP_OK) /* a new device is in the change feed, as one the API makes */
+		rc = up_event_append(db, job->ctx->auth.tenant_id, "device.created", key, 1, NULL,
+		                     job->request_id);
 	return rc;
 }
 

@@ -109,6 +109,12 @@ START_TEST(test_device_of_report)
 	                            "resource = 'device' AND action = 'create' AND token_id = ?",
 	                            tenant, tid, NULL) == c->audits,
 	              "line %d: %s: audit rows", c->line, c->desc);
+	/* a device the report made is in the change feed too, once */
+	ck_assert_msg(tu_scalar_int(&env,
+	                            "SELECT COUNT(*) FROM events WHERE tenant_id = ? AND "
+	                            "type = 'device.created' AND version = 1",
+	                            tenant, NULL, NULL) == c->audits,
+	              "line %d: %s: device.created events", c->line, c->desc);
 	if (c->register_unknown && c->status == 200)
 		ck_assert_int_eq(
 		        tu_scalar_int(&env,
