@@ -26,11 +26,19 @@ static const char sql_retry[] =
         "next_attempt_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND, last_status = ?, "
         "last_error = ?, claimed_until = NULL, claimed_by = NULL "
         "WHERE id = ? AND claimed_by = ? AND state = 'pending'";
+/*
+ * A change of status is a new representation: version (the ETag) and
+ * updated_at move with it.  MariaDB assigns left to right, so status is
+ * compared before it is set.
+ */
 static const char sql_failing[] =
-        "UPDATE webhooks SET failing_since = IF(status = 'failing', failing_since, "
-        "UTC_TIMESTAMP(6)), status = 'failing' WHERE id = ?";
-static const char sql_active[] = "UPDATE webhooks SET status = 'active', failing_since = NULL "
-                                 "WHERE id = ? AND status = 'failing'";
+        "UPDATE webhooks SET version = version + (status <> 'failing'), "
+        "updated_at = IF(status = 'failing', updated_at, UTC_TIMESTAMP(6)), "
+        "failing_since = IF(status = 'failing', failing_since, UTC_TIMESTAMP(6)), "
+        "status = 'failing' WHERE id = ?";
+static const char sql_active[] =
+        "UPDATE webhooks SET version = version + 1, updated_at = UTC_TIMESTAMP(6), "
+        "status = 'active', failing_since = NULL WHERE id = ? AND status = 'failing'";
 
 struct record {
 	const struct wh_opts *o;

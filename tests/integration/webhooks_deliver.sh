@@ -252,8 +252,8 @@ if until_sql "SELECT state FROM webhook_deliveries WHERE webhook_id = $hf" faile
 else
 	bad "given up after the window"
 fi
-expect "the webhook is failing, since when" "failing 1" \
-	"$(sql "SELECT CONCAT_WS(' ', status, failing_since IS NOT NULL) FROM webhooks WHERE id = $hf")"
+expect "the webhook is failing, since when, a new version" "failing 1 2" \
+	"$(sql "SELECT CONCAT_WS(' ', status, failing_since IS NOT NULL, version) FROM webhooks WHERE id = $hf")"
 expect "it was tried more than twice" 1 \
 	"$(sql "SELECT COUNT(*) > 2 FROM webhook_attempts WHERE webhook_id = $hf")"
 # The monitoring queries of docs/operations.md run as printed and name it.
@@ -266,8 +266,8 @@ sf=$(awk '$1 == "/always500/f" { print $2 }' "$secrets")
 echo "/ok/f $sf" >>"$secrets"
 event "$ta" user.updated usr-4 2
 until_sql "SELECT status FROM webhooks WHERE id = $hf" active 15 || true
-expect "a later success makes it active again" "active 1" \
-	"$(sql "SELECT CONCAT_WS(' ', status, failing_since IS NULL) FROM webhooks WHERE id = $hf")"
+expect "a later success makes it active again, a new version" "active 1 3" \
+	"$(sql "SELECT CONCAT_WS(' ', status, failing_since IS NULL, version) FROM webhooks WHERE id = $hf")"
 stop_last
 
 # --- kill -9 mid-batch, then a restart: nothing lost ----------------------
