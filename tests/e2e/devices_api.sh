@@ -111,6 +111,9 @@ post_json "$tracker" "$base_path/alerts" '{"type":"fire","time":"2025-06-01T10:0
 expect_error 422 "unknown alert type"
 reqt "$reader" GET "$base_path/alerts"
 expect_status 200 "alerts"
+expect_no_json_key total
+reqt "$reader" GET "$base_path/alerts?count=exact"
+expect_status 200 "alerts with count=exact"
 expect_json total 1
 
 echo "# scopes and tenants"
