@@ -168,10 +168,16 @@ mkdir -p "$ROOT/home" "$ROOT/run" "$ROOT/tmp" "$ROOT/proc" "$ROOT/bin"
 chmod 1777 "$ROOT/tmp"
 install -d -o "$ACCT" -g "$ACCT" -m 0711 "$ROOT/home/$ACCT"
 (cd "$ROOT/home/$ACCT" && runuser -u "$ACCT" -- tar -xzf "$HOME_DIR/bundle.tar.gz")
-# The C library's objects, as the programs and sh name them, at their paths.
-for obj in $( (ldd "$UP/libexec/userpatch-users"; ldd /bin/sh) |
+# The C library's objects (those the bundle leaves to the host: glibc's own
+# libraries), as the programs and sh name them, at their paths.
+for obj in $( (for p in "$UP"/libexec/userpatch-*; do [ -x "$p" ] && ldd "$p"; done; ldd /bin/sh) |
 	awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u); do
 	case $obj in "$UP"/*) continue ;; esac
+	case ${obj##*/} in
+	ld-linux*.so.* | libc.so.* | libm.so.* | libpthread.so.* | libdl.so.* | librt.so.* | \
+		libresolv.so.* | libutil.so.* | libanl.so.* | libnsl.so.* | libmvec.so.*) ;;
+	*) continue ;;
+	esac
 	mkdir -p "$ROOT$(dirname "$obj")"
 	cp -L "$obj" "$ROOT$obj"
 done
