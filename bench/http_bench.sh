@@ -61,54 +61,16 @@ stack_lighttpd_start "$work/web" "$port" "$build" "$USERPATCH_CONFIG"
 base=http://127.0.0.1:$port
 
 # Every request must work before anything is timed.
-check() {
-	local code
-	code=$(curl -s -o "$work/check.out" -w '%{http_code}' "$@")
-	case $code in 2??) ;; *)
-		echo "http_bench: $* answered $code: $(cat "$work/check.out")" >&2
-		exit 1
-		;;
-	esac
-}
 auth=(-H "Authorization: Bearer $token")
-check "$base/noop/"
-check "${auth[@]}" "$base/api/users/usr-1"
-check "${auth[@]}" -X PATCH -H 'Content-Type: application/json-patch+json' \
-	--data '[{"op":"replace","path":"/message","value":"x"}]' "$base/api/users/usr-1"
-check "${auth[@]}" -H 'Content-Type: application/json' \
+bench_check http_bench "$base/noop/"
+bench_check http_bench "${auth[@]}" "$base/api/users/usr-1"
+bench_check_patch http_bench "$base" "$token"
+bench_check http_bench "${auth[@]}" -H 'Content-Type: application/json' \
 	--data '{"data":{"user_id":"usr-1","profile":{"first_name":"X"}}}' \
 	"$base/api/v1/device_app_user_update/"
 
-# wrk scripts: a random user per request; each wrk thread seeds its own.
-lua_common="local auth = 'Bearer $token'
-local n = 0
-function setup(thread) n = n + 1; thread:set('id', n) end
-function init(args) math.randomseed(os.time() * 100 + id) end"
-cat >"$work/get.lua" <<LUA
-$lua_common
-request = function()
-  return wrk.format('GET', '/api/users/usr-' .. math.random(1, 1000), {['Authorization'] = auth})
-end
-LUA
-cat >"$work/patch.lua" <<LUA
-$lua_common
-request = function()
-  local v = math.random(1, 1000000000)
-  return wrk.format('PATCH', '/api/users/usr-' .. math.random(1, 1000),
-    {['Authorization'] = auth, ['Content-Type'] = 'application/json-patch+json'},
-    '[{"op":"replace","path":"/message","value":"m' .. v .. '"},' ..
-    '{"op":"replace","path":"/description","value":"d' .. v .. '"}]')
-end
-LUA
-cat >"$work/device.lua" <<LUA
-$lua_common
-request = function()
-  return wrk.format('POST', '/api/v1/device_app_user_update/',
-    {['Authorization'] = auth, ['Content-Type'] = 'application/json'},
-    '{"data":{"user_id":"usr-' .. math.random(1, 1000) ..
-    '","profile":{"first_name":"F' .. math.random(1, 1000000000) .. '"}}}')
-end
-LUA
+# wrk scripts: a random user per request (bench/lib.sh).
+bench_lua "$token" get patch device
 
 status_vars="'Com_stmt_execute','Com_begin','Com_commit','Com_rollback','Com_insert'"
 status() {
@@ -156,17 +118,12 @@ slice() {
 	esac
 	before=$(status)
 	cpu0=$(cpu_ticks "$prog")
-	out=$(wrk -t2 -c"$c" -d"${secs}s" --latency "$@" "$url")
+	out=$(bench_wrk http_bench "$c" "$secs" "$url" "$@")
 	cpu1=$(cpu_ticks "$prog")
 	after=$(status)
-	if grep -q 'Non-2xx' <<<"$out" || ! grep -q 'Requests/sec' <<<"$out"; then
-		echo "http_bench: $name at c=$c: non-2xx responses (or none):" >&2
-		echo "$out" >&2
-		exit 1
-	fi
-	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
+	read -r reqs secs < <(bench_wrk_done <<<"$out")
 	add REQS "$name$c" "$reqs"
-	add SECS "$name$c" "$(awk '/requests in/ { sub(/s,$/, "", $4); print $4 }' <<<"$out")"
+	add SECS "$name$c" "$secs"
 	P50L[$name$c]+="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")") "
 	P99L[$name$c]+="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")") "
 	# Sorted names: Com_begin Com_commit Com_insert Com_rollback Com_stmt_execute.

@@ -67,3 +67,100 @@ bench_months_2025() {
 		FROM m WHERE DATE('2025-01-01') + INTERVAL n + 1 MONTH < $bound")
 	sql "ALTER TABLE positions REORGANIZE PARTITION $first INTO ($parts, PARTITION $first VALUES LESS THAN ($bound))"
 }
+
+# bench_check NAME CURL_ARG...: exit 1 unless the request answers 2xx (what
+# a benchmark times must work before it is timed).
+bench_check() {
+	local name=$1 code
+	shift
+	code=$(curl -s -o "$work/check.out" -w '%{http_code}' "$@")
+	case $code in 2??) ;; *)
+		echo "$name: $* answered $code: $(cat "$work/check.out")" >&2
+		exit 1
+		;;
+	esac
+}
+
+# bench_lua TOKEN NAME...: the wrk scripts $work/NAME.lua, each request on a
+# random user usr-N of usr-1 .. usr-1000 (each wrk thread seeds its own),
+# with TOKEN as the bearer:
+#   get     GET /api/users/usr-N
+#   patch   PATCH /api/users/usr-N, 2 replace ops (/message, /description)
+#           with new values, so every request writes
+#   device  POST /api/v1/device_app_user_update/ of user_id usr-N, a new
+#           profile.first_name, so every request writes
+bench_lua() {
+	local token=$1 name common
+	shift
+	common="local auth = 'Bearer $token'
+local n = 0
+function setup(thread) n = n + 1; thread:set('id', n) end
+function init(args) math.randomseed(os.time() * 100 + id) end"
+	for name in "$@"; do
+		{
+			echo "$common"
+			case $name in
+			get)
+				cat <<'LUA'
+request = function()
+  return wrk.format('GET', '/api/users/usr-' .. math.random(1, 1000), {['Authorization'] = auth})
+end
+LUA
+				;;
+			patch)
+				cat <<'LUA'
+request = function()
+  local v = math.random(1, 1000000000)
+  return wrk.format('PATCH', '/api/users/usr-' .. math.random(1, 1000),
+    {['Authorization'] = auth, ['Content-Type'] = 'application/json-patch+json'},
+    '[{"op":"replace","path":"/message","value":"m' .. v .. '"},' ..
+    '{"op":"replace","path":"/description","value":"d' .. v .. '"}]')
+end
+LUA
+				;;
+			device)
+				cat <<'LUA'
+request = function()
+  return wrk.format('POST', '/api/v1/device_app_user_update/',
+    {['Authorization'] = auth, ['Content-Type'] = 'application/json'},
+    '{"data":{"user_id":"usr-' .. math.random(1, 1000) ..
+    '","profile":{"first_name":"F' .. math.random(1, 1000000000) .. '"}}}')
+end
+LUA
+				;;
+			*)
+				echo "bench_lua: no wrk script $name" >&2
+				exit 2
+				;;
+			esac
+		} >"$work/$name.lua"
+	done
+}
+
+# bench_check_patch NAME BASE_URL TOKEN: one PATCH of usr-1 like the patch
+# script's must answer 2xx.
+bench_check_patch() {
+	bench_check "$1" -H "Authorization: Bearer $3" -X PATCH -H 'Content-Type: application/json-patch+json' \
+		--data '[{"op":"replace","path":"/message","value":"x"}]' "$2/api/users/usr-1"
+}
+
+# bench_wrk NAME CONNECTIONS SECONDS URL [WRK_ARG...]: one run of wrk with 2
+# threads and CONNECTIONS connections, --latency; prints wrk's output and
+# exits 1 on any non-2xx answer (or none at all).
+bench_wrk() {
+	local name=$1 c=$2 secs=$3 url=$4 out
+	shift 4
+	out=$(wrk -t2 -c"$c" -d"${secs}s" --latency "$@" "$url")
+	if grep -q 'Non-2xx' <<<"$out" || ! grep -q 'Requests/sec' <<<"$out"; then
+		echo "$name: wrk -c$c $* $url: non-2xx responses (or none):" >&2
+		echo "$out" >&2
+		exit 1
+	fi
+	printf '%s\n' "$out"
+}
+
+# bench_wrk_done: "requests seconds" of the wrk output on stdin (as
+# bench/write_ceiling prints "transactions seconds").
+bench_wrk_done() {
+	awk '/requests in/ { sub(/s,$/, "", $4); print $1, $4 }'
+}

@@ -73,8 +73,9 @@ bench: bench-import
 bench-import: all
 	$(SHELL) $(srcdir)/bench/import_bench.sh $(abs_builddir)
 
-# Webhooks: the event row's cost on the PATCH-shaped write ceiling, and the
-# delivery throughput of one deliverer against a local receiver:
+# Webhooks: the event row's cost on PATCH (PATCH through lighttpd in turns
+# with the PATCH-shaped write ceiling without and with the event row), and
+# the delivery throughput of one deliverer against a local receiver:
 # bench/webhook_bench.sh, run by `make bench`.
 EXTRA_DIST += bench/webhook_bench.sh
 .PHONY: bench-webhooks
