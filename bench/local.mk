@@ -40,7 +40,7 @@ bench-http: all bench/write_ceiling$(EXEEXT) bench/noop_fcgi$(EXEEXT)
 # What the benchmark scripts share.
 EXTRA_DIST += bench/lib.sh
 
-# Lists and reads at 1,000 users and at SCALE_USERS (default 1,000,000),
+# Lists, reads and writes at 1,000 users and at SCALE_USERS (default 1,000,000),
 # route history at 10,000 positions and at SCALE_POSITIONS (10,000,000),
 # and the prune of a month: bench/scale_bench.sh, `make bench-scale`;
 # `make bench` runs it at 20,000 users and 200,000 positions.

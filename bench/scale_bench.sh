@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: ISC
-# scale_bench.sh [BUILD_DIR] [N] [M]: whether list and read requests cost
-# the same for a tenant of 1,000 users and for one of N (default 1,000,000),
+# scale_bench.sh [BUILD_DIR] [N] [M]: whether list, read and write requests
+# cost the same for a tenant of 1,000 users and for one of N (default 1,000,000),
 # and a device's route history the same for 10,000 positions and for M
 # (default 10,000,000), through lighttpd on one private MariaDB
 # (scripts/lib/stack.sh).
@@ -24,11 +24,24 @@
 #   GET /api/groups/big                      a group and its users count
 #   GET /api/groups                          the groups
 #   GET /api/users/usr-C                     one user
+#   GET .../lastLocation                     the device's newest position
+#
+# and the writes, each of the 6 runs (and the 7th that counts the rows)
+# on a user or fix times no other request touches, so that they change
+# nothing a later measurement reads:
+#
+#   PATCH /api/users/usr-W                   a JSON Patch of /message, W from 50 %
+#   POST /api/v1/device_app_user_update/     first_name of usr-W', W' after them
+#   POST .../locations                       a batch of 1,000 positions of the big
+#                                            device, fix times in June 2024 (before
+#                                            every loaded one: lastLocation and the
+#                                            route stay as they were)
 #
 # Beside each time, the rows (and index entries) the database read for the
 # request at each size, from its Handler_read_* counters: the time is what
 # the target is stated in, the rows are why, and they are not disturbed by
-# other load on the machine.  Any answer but 200 fails the run.  BENCH_SMALL sets the first size.
+# other load on the machine.  Any answer but 200 (201 for a new batch and a
+# device-app update) fails the run.  BENCH_SMALL sets the first size.
 #
 # The device's positions are one a second from 2025-01-01 on, loaded by
 # direct SQL (INSERT ... SELECT FROM a sequence, a million rows a statement)
@@ -62,7 +75,9 @@ fi
 bench_stack scale
 "$admin" tenant add scale >/dev/null 2>&1
 tenant=$(sql "SELECT id FROM tenants WHERE name = 'scale'")
-token=$("$admin" token issue --tenant scale --scopes users:read,groups:read,devices:read 2>/dev/null)
+token=$("$admin" token issue --tenant scale \
+	--scopes users:read,users:write,groups:read,devices:read,devices:report,device_app_user:write \
+	2>/dev/null)
 sql "INSERT INTO user_groups (tenant_id, group_key, name, privileges, tags)
      VALUES ($tenant, 'big', 'Big', '[]', '{}'), ($tenant, 'small', 'Small', '[]', '{}')"
 sql "INSERT INTO devices (tenant_id) VALUES ($tenant)"
@@ -152,11 +167,85 @@ requests() {
 /api/groups/big
 /api/groups
 /api/users/usr-$c
+/api/devices/dev-$device/lastLocation
 /api/users?group=big&limit=50&count=exact
 /api/devices/dev-$device/locations?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z&limit=1000
 /api/devices/dev-$device/locations?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z&limit=1000&cursor=2025-01-01T02:00:00Z
 /api/devices/dev-$device/locations?from=2025-01-01T01:00:00Z&to=2025-01-01T02:00:00Z text/csv
 EOF
+}
+
+# The writes of the table, by name.
+writes="patch device-app batch"
+# writes_users SIZE: the 14 users the writes at SIZE change (two runs of 7),
+# from the middle of the tenant: none of them is read by a GET above.
+writes_users() {
+	# shellcheck disable=SC2207
+	wusers=($(sql "SELECT id FROM users WHERE tenant_id = $tenant ORDER BY id
+		LIMIT 14 OFFSET $(($1 / 2))"))
+}
+# batch_body FILE PHASE K: 1,000 positions of fix times in June 2024, each
+# (PHASE, K) its own 1,000 seconds.
+batch_body() {
+	awk -v s0=$((($2 * 7 + $3) * 1000)) 'BEGIN {
+		printf "["
+		for (i = 0; i < 1000; i++) {
+			s = s0 + i
+			printf "%s{\"time\":\"2024-06-01T%02d:%02d:%02dZ\",\"latitude\":%.5f,\"longitude\":%.5f,\"speed\":42.5}",
+				i ? "," : "", int(s / 3600), int(s % 3600 / 60), s % 60, 48.85 + i / 1e5, 2.29 + i / 1e5
+		}
+		printf "]"
+	}' >"$1"
+}
+# write_once NAME PHASE K: the Kth (0-6) write NAME of PHASE (0 small, 1
+# big), on wusers; prints "code seconds".
+write_once() {
+	local fmt='%{http_code} %{time_total}\n' auth="Authorization: Bearer $token"
+	case $1 in
+	patch)
+		curl -s -o "$work/out" -w "$fmt" -H "$auth" -X PATCH \
+			-H 'Content-Type: application/json-patch+json' \
+			--data "[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"m$2-$3\"}]" \
+			"$base/api/users/usr-${wusers[$3]}" ;;
+	device-app)
+		curl -s -o "$work/out" -w "$fmt" -H "$auth" -H 'Content-Type: application/json' \
+			--data "{\"data\":{\"user_id\":\"usr-${wusers[$(($3 + 7))]}\",\"profile\":{\"first_name\":\"F$2-$3\"}}}" \
+			"$base/api/v1/device_app_user_update/" ;;
+	batch)
+		batch_body "$work/batch.json" "$2" "$3"
+		curl -s -o "$work/out" -w "$fmt" -H "$auth" -H 'Content-Type: application/json' \
+			--data-binary @"$work/batch.json" "$base/api/devices/dev-$device/locations" ;;
+	esac
+}
+# write_ms NAME PHASE: one warm-up, then the median of 5 writes NAME, in ms.
+write_ms() {
+	local k code t want=200 times=()
+	[ "$1" = patch ] || want=201 # the device-app update answers 201 on success
+	for k in 0 1 2 3 4 5; do
+		read -r code t < <(write_once "$1" "$2" "$k")
+		[ "$code" = "$want" ] || {
+			echo "scale_bench: write $1 answered $code: $(head -c 300 "$work/out")" >&2
+			exit 1
+		}
+		[ "$k" = 0 ] || times+=("$t")
+	done
+	printf '%s\n' "${times[@]}" | sort -n | sed -n 3p | awk '{printf "%.1f", $1 * 1000}'
+}
+# write_reads NAME PHASE: the rows the database read for the 7th write.
+write_reads() {
+	local a b c
+	a=$(handler_reads)
+	b=$(handler_reads)
+	write_once "$1" "$2" 6 >/dev/null
+	c=$(handler_reads)
+	echo $((c - b - (b - a)))
+}
+write_label() {
+	case $1 in
+	patch) echo "PATCH /api/users/usr-W (JSON Patch of /message)" ;;
+	device-app) echo "POST /api/v1/device_app_user_update/ (first_name)" ;;
+	batch) echo "POST .../locations (a batch of 1,000 positions)" ;;
+	esac
 }
 
 declare -A at_small rows_small
@@ -169,6 +258,11 @@ while read -r path accept; do
 	rows_small[$i]=$(reads "$path" "$accept")
 	i=$((i + 1))
 done < <(requests "$small")
+writes_users "$small"
+for w in $writes; do
+	at_small[$w]=$(write_ms "$w" 0)
+	rows_small[$w]=$(write_reads "$w" 0)
+done
 t0=$(date +%s)
 load $((small + 1)) "$big"
 users_s=$(($(date +%s) - t0))
@@ -180,7 +274,8 @@ echo "scale_bench: loaded $big users in $users_s s, $pos_big positions in $pos_s
 	echo "scale_bench: could not create the $big users" >&2
 	exit 1
 }
-[ "$(sql "SELECT COUNT(*) FROM positions WHERE device_id = $device")" = "$pos_big" ] || {
+[ "$(sql "SELECT COUNT(*) FROM positions WHERE device_id = $device
+	AND fix_time >= '2025-01-01'")" = "$pos_big" ] || {
 	echo "scale_bench: could not create the $pos_big positions" >&2
 	exit 1
 }
@@ -209,12 +304,24 @@ while read -r path accept; do
 	esac
 	label=${path/usr-[0-9]*/usr-C}
 	label=${label/\/api\/devices\/dev-[0-9]*\/locations/.../locations}
+	label=${label/\/api\/devices\/dev-[0-9]*\/lastLocation/.../lastLocation}
 	label=${label//2025-01-/}
 	[ -z "$accept" ] || label="$label ($accept)"
 	printf '%-64s %10s %10s %6sx %8s %8s%s\n' "$label" "${at_small[$i]}" "$t" \
 		"$ratio" "${rows_small[$i]}" "$rows" "$note"
 	i=$((i + 1))
 done < <(requests "$big")
+writes_users "$big"
+for w in $writes; do
+	t=$(write_ms "$w" 1)
+	rows=$(write_reads "$w" 1)
+	ratio=$(awk -v a="${at_small[$w]}" -v b="$t" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
+	note=
+	awk -v r="$ratio" 'BEGIN { exit !(r > 2) }' && note=" (above 2x)"
+	worst=$(awk -v r="$ratio" -v w="$worst" 'BEGIN { print (r > w ? r : w) }')
+	printf '%-64s %10s %10s %6sx %8s %8s%s\n' "$(write_label "$w")" "${at_small[$w]}" "$t" \
+		"$ratio" "${rows_small[$w]}" "$rows" "$note"
+done
 echo "largest growth (count=exact aside): ${worst}x (target <= 2x)"
 
 t0=$(date +%s%3N)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include "device_store.h"
 #include "devices_internal.h"
+#include "parse.h"
 #include "position.h"
 #include "position_store.h"
 #include "request_io.h"
@@ -282,21 +283,70 @@ void up_dev_post_alert(struct up_call *call)
 	up_alert_free(&a);
 }
 
-enum { A_LIMIT, A_OFFSET, A_COUNT, A__N };
+enum { A_LIMIT, A_OFFSET, A_CURSOR, A_COUNT, A__N };
 
-/* As the lists: total only with count=exact (it counts every alert of the device). */
+/*
+ * As the lists: offset up to UP_LIST_MAX_OFFSET, then cursor (the id of the
+ * last alert of the page before, its nextCursor); total only with
+ * count=exact (it counts every alert of the device).
+ */
 static const struct up_param alerts_params[A__N] = {
         [A_LIMIT] = {"limit", UP_PARAM_NUMBER, 1, ALERTS_MAX_LIMIT, ALERTS_DEFAULT_LIMIT},
         [A_OFFSET] = {"offset", UP_PARAM_NUMBER, 0, INT64_MAX, 0},
+        [A_CURSOR] = {"cursor", UP_PARAM_STRING, 0, 0, 0},
         [A_COUNT] = {"count", UP_PARAM_STRING, 0, 0, 0},
 };
+
+/* The page of alerts v asks for into *q; a bad offset, cursor or count in e. */
+static enum up_err alerts_query(const struct up_param_value *v, struct up_alert_query *q,
+                                struct up_error *e)
+{
+	const char *cursor = v[A_CURSOR].text;
+	const size_t plen = sizeof(UP_ALERT_PREFIX) - 1;
+	enum up_err rc;
+
+	memset(q, 0, sizeof(*q));
+	rc = up_req_paging(&v[A_OFFSET], &v[A_CURSOR], e);
+	if (rc != UP_OK)
+		return rc;
+	if (v[A_COUNT].present && strcmp(v[A_COUNT].text, "exact") != 0)
+		return up_error_set(e, UP_ERR_BAD_REQUEST,
+		                    "count must be exact (or absent: no total)");
+	if (v[A_CURSOR].present && (strncmp(cursor, UP_ALERT_PREFIX, plen) != 0 ||
+	                            up_parse_u64(cursor + plen, 1, UINT64_MAX, &q->after) != UP_OK))
+		return up_error_set(e, UP_ERR_BAD_REQUEST,
+		                    "cursor must be a nextCursor value of an earlier page");
+	q->limit = v[A_LIMIT].num;
+	q->offset = v[A_OFFSET].num;
+	return UP_OK;
+}
+
+/* The page's tail: total (count=exact), limit, offset, nextCursor (more follow). */
+static enum up_err alerts_tail(cJSON *body, const struct up_param_value *v,
+                               const struct up_alert_query *q, uint64_t total, int more)
+{
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(body, "alerts");
+	const cJSON *last = cJSON_GetArrayItem(items, cJSON_GetArraySize(items) - 1);
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(last, "id");
+
+	if ((v[A_COUNT].present && cJSON_AddNumberToObject(body, "total", (double)total) == NULL) ||
+	    cJSON_AddNumberToObject(body, "limit", (double)q->limit) == NULL ||
+	    cJSON_AddNumberToObject(body, "offset", (double)q->offset) == NULL)
+		return UP_ERR_NOMEM;
+	if (more && cJSON_IsString(id) &&
+	    cJSON_AddStringToObject(body, "nextCursor", id->valuestring) == NULL)
+		return UP_ERR_NOMEM;
+	return UP_OK;
+}
 
 void up_dev_get_alerts(struct up_call *call)
 {
 	struct up_ctx *ctx = call->ctx;
 	struct up_param_value v[A__N];
+	struct up_alert_query q;
 	struct up_error e = {0};
 	uint64_t device = 0, total = 0;
+	int more = 0;
 	cJSON *items = NULL, *body = NULL;
 	enum up_err rc;
 
@@ -304,23 +354,18 @@ void up_dev_get_alerts(struct up_call *call)
 	rc = device_of(call, &device);
 	if (rc == UP_OK)
 		rc = up_req_params(call, alerts_params, A__N, v, &e);
-	if (rc == UP_OK && v[A_COUNT].present && strcmp(v[A_COUNT].text, "exact") != 0)
-		rc = up_error_set(&e, UP_ERR_BAD_REQUEST,
-		                  "count must be exact (or absent: no total)");
 	if (rc == UP_OK)
-		rc = up_alerts_list(ctx->db, ctx->auth.tenant_id, device, v[A_LIMIT].num,
-		                    v[A_OFFSET].num, &items, v[A_COUNT].present ? &total : NULL);
+		rc = alerts_query(v, &q, &e);
+	if (rc == UP_OK)
+		rc = up_alerts_list(ctx->db, ctx->auth.tenant_id, device, &q, &items,
+		                    v[A_COUNT].present ? &total : NULL, &more);
 	if (rc == UP_OK && ((body = device_body(device)) == NULL ||
 	                    !cJSON_AddItemToObject(body, "alerts", items))) {
 		cJSON_Delete(items);
 		rc = UP_ERR_NOMEM;
 	}
-	if (rc == UP_OK &&
-	    ((v[A_COUNT].present &&
-	      cJSON_AddNumberToObject(body, "total", (double)total) == NULL) ||
-	     cJSON_AddNumberToObject(body, "limit", (double)v[A_LIMIT].num) == NULL ||
-	     cJSON_AddNumberToObject(body, "offset", (double)v[A_OFFSET].num) == NULL))
-		rc = UP_ERR_NOMEM;
+	if (rc == UP_OK)
+		rc = alerts_tail(body, v, &q, total, more);
 	if (rc != UP_OK) {
 		cJSON_Delete(body);
 		fail(call, rc, &e);

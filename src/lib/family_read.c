@@ -9,8 +9,6 @@
 
 #define LIST_DEFAULT_LIMIT 50
 #define LIST_MAX_LIMIT 500
-/* Offset paging reads and skips offset rows: past this, page with nextCursor. */
-#define LIST_MAX_OFFSET 10000
 
 void up_family_get(struct up_call *call)
 {
@@ -41,7 +39,8 @@ enum { P_LIMIT, P_OFFSET, P_CURSOR, P_COUNT, P_FILTERS };
 /*
  * The list's parameters into q: spec and vals hold limit, offset, cursor,
  * count and then the filters (vals released by the caller).  An offset
- * past LIST_MAX_OFFSET is 400 offset_too_large; count takes only "exact".
+ * past UP_LIST_MAX_OFFSET is 400 offset_too_large (up_req_paging); count
+ * takes only "exact".
  * Failures in e.
  */
 static enum up_err parse_query(const struct up_call *call, struct up_list_query *q,
@@ -72,13 +71,9 @@ static enum up_err parse_query(const struct up_call *call, struct up_list_query 
 	memset(q, 0, sizeof(*q));
 	q->limit = vals[P_LIMIT].num;
 	q->offset = vals[P_OFFSET].num;
-	if (vals[P_CURSOR].present && vals[P_OFFSET].present)
-		return up_error_set(e, bad, "Give cursor or offset, not both");
-	if (q->offset > LIST_MAX_OFFSET)
-		return up_error_set(e, UP_ERR_OFFSET_RANGE,
-		                    "offset must be at most %d: page further with cursor, the "
-		                    "nextCursor of the page before",
-		                    LIST_MAX_OFFSET);
+	rc = up_req_paging(&vals[P_OFFSET], &vals[P_CURSOR], e);
+	if (rc != UP_OK)
+		return rc;
 	if (vals[P_COUNT].present && strcmp(vals[P_COUNT].text, "exact") != 0)
 		return up_error_set(e, bad, "count must be exact (or absent: no total)");
 	q->count_exact = vals[P_COUNT].present;

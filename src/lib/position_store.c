@@ -57,6 +57,17 @@ static const char sql_alert_same[] = "SELECT id FROM alerts "
 static const char sql_alert_list[] =
         "SELECT id, type, alert_time, message, position FROM alerts WHERE device_id = ? "
         "ORDER BY alert_time DESC, id DESC LIMIT ? OFFSET ?";
+/*
+ * The page after alert c (keyset on ix_alerts_device_time): older than c, or
+ * as old and of a smaller id.  No such alert of the device (pruned since):
+ * c is empty, and so is the page.
+ */
+static const char sql_alert_after[] =
+        "SELECT a.id, a.type, a.alert_time, a.message, a.position FROM alerts a "
+        "JOIN (SELECT alert_time, id FROM alerts WHERE id = ? AND device_id = ?) c "
+        "WHERE a.device_id = ? AND (a.alert_time < c.alert_time OR "
+        "(a.alert_time = c.alert_time AND a.id < c.id)) "
+        "ORDER BY a.alert_time DESC, a.id DESC LIMIT ?";
 static const char sql_alert_count[] = "SELECT COUNT(*) FROM alerts WHERE device_id = ?";
 
 /* The bounds of DATETIME, for open ends of a range. */
@@ -505,14 +516,19 @@ static enum up_err list_alert_row(const struct up_db_result *res, size_t row, vo
 	return row_alert(res, row, *(const uint64_t *)ctx, out);
 }
 
-enum up_err up_alerts_list(struct up_db *db, uint64_t tenant, uint64_t device, uint64_t limit,
-                           uint64_t offset, cJSON **items, uint64_t *total)
+enum up_err up_alerts_list(struct up_db *db, uint64_t tenant, uint64_t device,
+                           const struct up_alert_query *q, cJSON **items, uint64_t *total,
+                           int *more)
 {
-	struct up_db_param p[3] = {UP_P_U64(device), UP_P_U64(limit), UP_P_U64(offset)};
+	/* One more than the page tells whether a next page exists. */
+	struct up_db_param p[3] = {UP_P_U64(device), UP_P_U64(q->limit + 1), UP_P_U64(q->offset)};
+	struct up_db_param pa[4] = {UP_P_U64(q->after), UP_P_U64(device), UP_P_U64(device),
+	                            UP_P_U64(q->limit + 1)};
 	struct up_db_result res;
 	enum up_err rc;
 
 	*items = NULL;
+	*more = 0;
 	rc = device_of_tenant(db, tenant, device);
 	if (rc != UP_OK)
 		return rc;
@@ -522,10 +538,14 @@ enum up_err up_alerts_list(struct up_db *db, uint64_t tenant, uint64_t device, u
 		if (rc != UP_OK)
 			return rc;
 	}
-	rc = up_db_query(db, sql_alert_list, p, 3, &res);
+	if (q->after != 0)
+		rc = up_db_query(db, sql_alert_after, pa, 4, &res);
+	else
+		rc = up_db_query(db, sql_alert_list, p, 3, &res);
 	if (rc != UP_OK)
 		return rc;
-	rc = up_db_rows_json(&res, res.nrows, list_alert_row, &device, items);
+	*more = res.nrows > q->limit;
+	rc = up_db_rows_json(&res, *more ? q->limit : res.nrows, list_alert_row, &device, items);
 	up_db_result_free(&res);
 	return rc;
 }

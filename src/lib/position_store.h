@@ -100,12 +100,23 @@ enum up_err up_alert_store_req(struct up_db *db, uint64_t tenant, uint64_t devic
  */
 enum up_err up_alert_to_json(uint64_t id, uint64_t device, const struct up_alert *a, cJSON **out);
 
+/* Which page of a device's alerts: after (an alert id, 0 = none) or offset. */
+struct up_alert_query {
+	uint64_t limit;
+	uint64_t offset; /* rows skipped; ignored when after is set */
+	uint64_t after;  /* the page after this alert (the nextCursor of the page before) */
+};
+
 /*
  * A page of the device's alerts, newest first (by time, then id): *items a
- * JSON array (owned by the caller); when total is not NULL, *total all of
- * the device's alerts (a count that grows with them: asked for only).
+ * JSON array (owned by the caller), *more 1 when alerts follow the page.
+ * With q->after, the page reads only its rows (keyset); an alert id that is
+ * no alert of the device (pruned since) gives an empty page.  When total is
+ * not NULL, *total all of the device's alerts (a count that grows with
+ * them: asked for only).
  */
-enum up_err up_alerts_list(struct up_db *db, uint64_t tenant, uint64_t device, uint64_t limit,
-                           uint64_t offset, cJSON **items, uint64_t *total);
+enum up_err up_alerts_list(struct up_db *db, uint64_t tenant, uint64_t device,
+                           const struct up_alert_query *q, cJSON **items, uint64_t *total,
+                           int *more);
 
 #endif

@@ -154,6 +154,19 @@ void up_req_params_free(struct up_param_value *v, size_t n)
 	}
 }
 
+enum up_err up_req_paging(const struct up_param_value *offset, const struct up_param_value *cursor,
+                          struct up_error *e)
+{
+	if (cursor->present && offset->present)
+		return up_error_set(e, UP_ERR_BAD_REQUEST, "Give cursor or offset, not both");
+	if (offset->num > UP_LIST_MAX_OFFSET)
+		return up_error_set(e, UP_ERR_OFFSET_RANGE,
+		                    "offset must be at most %d: page further with cursor, the "
+		                    "nextCursor of the page before",
+		                    UP_LIST_MAX_OFFSET);
+	return UP_OK;
+}
+
 int up_if_match(const char *if_match, uint64_t version)
 {
 	const char *p = if_match;

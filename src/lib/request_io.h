@@ -70,6 +70,19 @@ enum up_err up_req_params(const struct up_call *call, const struct up_param *spe
                           struct up_param_value *out, struct up_error *e);
 void up_req_params_free(struct up_param_value *v, size_t n);
 
+/* Offset paging reads and skips offset rows: past this, page with nextCursor. */
+#define UP_LIST_MAX_OFFSET 10000
+
+/*
+ * The paging of a list that takes both offset and cursor (the values from
+ * up_req_params): both given is 400 bad_request; an offset past
+ * UP_LIST_MAX_OFFSET is 400 offset_too_large with the hint to page on with
+ * cursor, the nextCursor of the page before.  Every list checks here, so the
+ * cap and its sentence are the same everywhere.
+ */
+enum up_err up_req_paging(const struct up_param_value *offset, const struct up_param_value *cursor,
+                          struct up_error *e);
+
 /* 1 if an If-Match header value (borrowed; NULL = absent) admits version. */
 int up_if_match(const char *if_match, uint64_t version);
 

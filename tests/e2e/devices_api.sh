@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: ISC
 # The Devices API through lighttpd: positions (one, batches, duplicates, a
-# bad batch that stores nothing), lastLocation, route history, alerts, the
-# devices:report scope, tenant isolation, and 8 concurrent clients posting
-# interleaved, shuffled batches of one device; every response is checked
+# bad batch that stores nothing), lastLocation, route history, alerts
+# (paged by cursor, offset capped), the devices:report scope, tenant
+# isolation, and 8 concurrent clients posting interleaved, shuffled
+# batches of one device; every response is checked
 # against docs/openapi.yaml; DELETE of a device takes its positions and
 # alerts with it.
 set -euo pipefail
@@ -115,6 +116,22 @@ expect_no_json_key total
 reqt "$reader" GET "$base_path/alerts?count=exact"
 expect_status 200 "alerts with count=exact"
 expect_json total 1
+post_json "$tracker" "$base_path/alerts" '{"type":"ignitionOn","time":"2025-06-01T10:00:00Z"}'
+expect_status 201 "an older alert"
+reqt "$reader" GET "$base_path/alerts?limit=1"
+expect_status 200 "alerts one a page"
+expect_json nextCursor '"alr-1"'
+reqt "$reader" GET "$base_path/alerts?limit=1&cursor=alr-1"
+expect_status 200 "the page after the cursor"
+check "the page after alr-1 holds the older alert" "$(jq -r '.alerts[0].id' "$E2E_TMP/body")" "alr-2"
+expect_no_json_key nextCursor
+reqt "$reader" GET "$base_path/alerts?offset=10000"
+expect_status 200 "alerts offset at the cap"
+reqt "$reader" GET "$base_path/alerts?offset=10001"
+expect_error 400 "alerts offset past the cap"
+expect_json code '"offset_too_large"'
+reqt "$reader" GET "$base_path/alerts?offset=1&cursor=alr-1"
+expect_error 400 "alerts cursor and offset together"
 
 echo "# scopes and tenants"
 reqt "$tracker" GET "$base_path/lastLocation"

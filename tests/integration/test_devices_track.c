@@ -550,6 +550,18 @@ static const struct status_case status_cases[] = {
          "bad_request"},
         {__LINE__, "alerts count other than exact", "GET", "alerts?count=estimate", 2, NULL, NULL,
          400, "bad_request"},
+        {__LINE__, "alerts offset at the window's edge", "GET", "alerts?offset=10000", 2, NULL,
+         NULL, 200, NULL},
+        {__LINE__, "alerts offset one past the window", "GET", "alerts?offset=10001", 2, NULL, NULL,
+         400, "offset_too_large"},
+        {__LINE__, "alerts offset far past it", "GET", "alerts?offset=900000&limit=50", 2, NULL,
+         NULL, 400, "offset_too_large"},
+        {__LINE__, "alerts cursor and offset", "GET", "alerts?cursor=alr-1&offset=1", 2, NULL, NULL,
+         400, "bad_request"},
+        {__LINE__, "alerts cursor not an alert id", "GET", "alerts?cursor=dev-1", 2, NULL, NULL,
+         400, "bad_request"},
+        {__LINE__, "alerts cursor of no alert of the device: an empty page", "GET",
+         "alerts?cursor=alr-999999999", 2, NULL, NULL, 200, NULL},
         {__LINE__, "lastLocation takes no parameters", "GET", "lastLocation?x=1", 2, NULL, NULL,
          400, "bad_request"},
         {__LINE__, "history of a device without positions", "GET", "locations", 2, NULL, NULL, 200,
@@ -585,6 +597,10 @@ START_TEST(test_statuses)
 	if (c->code != NULL) {
 		expect_str(j, "code", c->code);
 		ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(j, "success")));
+		/* The cap's sentence says how to page on. */
+		if (strcmp(c->code, "offset_too_large") == 0)
+			ck_assert_msg(strstr(str(j, "error"), "cursor") != NULL, "line %d: %s",
+			              c->line, str(j, "error"));
 	}
 	after = state(&fx, fx.dev);
 	ck_assert_msg(strcmp(before, after) == 0, "line %d: the device changed", c->line);
@@ -617,6 +633,40 @@ START_TEST(test_options_and_allow)
 	fx_close(&fx);
 }
 END_TEST
+
+/*
+ * Keyset paging over test_alerts' three alerts (sos and first at 10:00Z,
+ * ignitionOn at 09:00Z), one a page: each page's nextCursor is its last
+ * alert's id and leads to the next; the last page has none.
+ */
+static void alerts_by_cursor(struct fx *fx, const char *first)
+{
+	static const char *const types[] = {"sos", "overspeed", "ignitionOn"};
+	char u[256], next[32] = "";
+	const cJSON *a, *nc;
+	cJSON *j = NULL;
+	size_t k;
+
+	for (k = 0; k < 3; k++) {
+		snprintf(u, sizeof(u), "%s?limit=1%s%s", uri(fx->dev, "alerts"),
+		         k > 0 ? "&cursor=" : "", next);
+		ck_assert_int_eq(get(fx, u, fx->read, &j), 200);
+		a = cJSON_GetObjectItemCaseSensitive(j, "alerts");
+		ck_assert_int_eq(cJSON_GetArraySize(a), 1);
+		expect_str(cJSON_GetArrayItem(a, 0), "type", types[k]);
+		if (k == 1)
+			expect_str(cJSON_GetArrayItem(a, 0), "id", first);
+		nc = cJSON_GetObjectItemCaseSensitive(j, "nextCursor");
+		if (k < 2) {
+			ck_assert(cJSON_IsString(nc));
+			expect_str(j, "nextCursor", str(cJSON_GetArrayItem(a, 0), "id"));
+			snprintf(next, sizeof(next), "%s", nc->valuestring);
+		} else {
+			ck_assert_ptr_null(nc);
+		}
+		cJSON_Delete(j);
+	}
+}
 
 START_TEST(test_alerts)
 {
@@ -693,6 +743,7 @@ START_TEST(test_alerts)
 	ck_assert_int_eq(cJSON_GetArraySize(a), 1);
 	expect_str(cJSON_GetArrayItem(a, 0), "type", "ignitionOn");
 	cJSON_Delete(j);
+	alerts_by_cursor(&fx, first);
 	fx_close(&fx);
 }
 END_TEST
