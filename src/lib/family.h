@@ -17,6 +17,8 @@
 #include "route.h"
 #include "secret.h"
 
+struct up_import_run; /* import_run.h */
+
 enum up_wkind { UP_W_PATCH, UP_W_PUT, UP_W_POST, UP_W_DELETE };
 
 /*
@@ -107,5 +109,13 @@ void up_family_patch(struct up_call *call);  /* PATCH /{id} */
 void up_family_delete(struct up_call *call); /* DELETE /{id} */
 void up_family_export(struct up_call *call); /* GET <collection>/export (family_export.c) */
 void up_family_import(struct up_call *call); /* POST <collection>/import (family_import.c) */
+
+/*
+ * The import of the shell (userpatch-admin), never routed: as
+ * up_family_import, with each committed chunk recording in its transaction
+ * how many rows of the run are done, and the body's first run->skip rows
+ * left out (import_run.h).  run is borrowed; NULL is up_family_import.
+ */
+void up_family_import_run(struct up_call *call, const struct up_import_run *run);
 
 #endif

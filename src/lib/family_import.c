@@ -8,13 +8,17 @@
  * update).  Rows run in chunks, one transaction each, so a bad row fails
  * alone; atomic=true makes all rows one transaction that is kept only when
  * no row failed, dryRun=true rolls every chunk back.  Secrets are hashed
- * before the transactions (or kept, when already argon2id hashes).
+ * before the transactions (or kept, when already argon2id hashes).  The
+ * shell's import (userpatch-admin) names a run: each chunk that commits
+ * records, in its own transaction, how many rows of the run are done
+ * (import_run.h), and rows done before the request are not run again.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "family.h"
 #include "import_batch.h"
+#include "import_run.h"
 #include "import_rows.h"
 #include "json.h"
 #include "parse.h"
@@ -45,7 +49,9 @@ struct import {
 	struct up_call *call;
 	struct up_request req; /* the call's request without If-Match (which names one record) */
 	struct row *rows;
-	size_t n, from, to; /* the chunk being run: rows [from, to) */
+	size_t n, from, to;              /* the chunk being run: rows [from, to) */
+	size_t first;                    /* rows before it are done already (the run's skip) */
+	const struct up_import_run *run; /* borrowed; NULL: no run (HTTP) */
 	enum policy policy;
 	int dry, atomic, rolled_back;
 	/* writes the token's daily quota leaves: now, and when the chunk began */
@@ -437,6 +443,8 @@ static enum up_err chunk_txn(struct up_db *db, void *arg)
 		im->rolled_back = 1;
 		rc = UP_ERR_CONFLICT; /* any error rolls back; rolled_back tells it was meant */
 	}
+	if (rc == UP_OK && im->run != NULL) /* the run's count commits with the rows */
+		rc = up_import_run_save(db, im->run, im->run->base + im->to);
 	return rc;
 }
 
@@ -448,7 +456,7 @@ static enum up_err prehash(struct import *im, const struct up_config *cfg)
 
 	for (f = 0; f < res->nfields && res->fields[f].type != UP_FT_SECRET; f++)
 		;
-	for (i = 0; f < res->nfields && i < im->n; i++) {
+	for (i = im->first; f < res->nfields && i < im->n; i++) {
 		struct row *r = &im->rows[i];
 		const cJSON *pw = cJSON_GetObjectItemCaseSensitive(r->in->doc, res->fields[f].name);
 		enum up_err rc;
@@ -500,7 +508,7 @@ static enum up_err run_chunks(struct import *im)
 	enum up_err rc = UP_OK;
 
 	im->room_chunk = quota_room(&ctx->auth);
-	for (im->from = 0; rc == UP_OK && im->from < im->n; im->from = im->to) {
+	for (im->from = im->first; rc == UP_OK && im->from < im->n; im->from = im->to) {
 		im->to = im->n - im->from > chunk ? im->from + chunk : im->n;
 		rc = up_db_transaction(ctx->db, chunk_txn, im);
 		if (rc == UP_OK) {
@@ -524,7 +532,7 @@ static cJSON *report(const struct import *im, int committed)
 		cJSON_Delete(results);
 		return NULL;
 	}
-	for (i = 0; i < im->n; i++) {
+	for (i = im->first; i < im->n; i++) {
 		const struct row *r = &im->rows[i];
 		cJSON *o;
 
@@ -595,6 +603,11 @@ static void free_rows(struct import *im)
 
 void up_family_import(struct up_call *call)
 {
+	up_family_import_run(call, NULL);
+}
+
+void up_family_import_run(struct up_call *call, const struct up_import_run *run)
+{
 	const struct up_config *cfg = call->ctx->cfg;
 	struct up_import_row *in = NULL;
 	struct up_error e = {0};
@@ -607,6 +620,7 @@ void up_family_import(struct up_call *call)
 	im.call = call;
 	im.req = *call->req;
 	im.req.if_match = NULL;
+	im.run = run;
 	rc = take_params(call, &im, &e);
 	if (rc == UP_OK)
 		rc = up_import_rows(call->family->res, call->req->content_type, call->req->body,
@@ -616,6 +630,8 @@ void up_family_import(struct up_call *call)
 		rc = up_error_set(&e, UP_ERR_NOMEM, NULL);
 	for (i = 0; rc == UP_OK && i < im.n; i++)
 		im.rows[i].in = &in[i];
+	if (run != NULL)
+		im.first = run->skip < im.n ? run->skip : im.n;
 	if (rc == UP_OK)
 		rc = prehash(&im, cfg);
 	if (rc == UP_OK)

@@ -29,6 +29,7 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/family.h src/lib/family_read.c src/lib/family_write.c \
 	src/lib/family_export.c src/lib/family_import.c src/lib/import_rows.c src/lib/import_rows.h \
 	src/lib/import_batch.c src/lib/import_batch.h \
+	src/lib/import_run.c src/lib/import_run.h \
 	src/lib/csv.c src/lib/csv.h src/lib/response_stream.c src/lib/response_stream.h \
 	src/lib/user_store.c src/lib/user_store.h \
 	src/lib/group_store.c src/lib/group_store.h \

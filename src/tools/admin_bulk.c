@@ -3,11 +3,12 @@
  * admin_bulk.c: `userpatch-admin export|import users|groups|devices`: the
  * HTTP routes' handlers (family_export.c, family_import.c) run from a
  * shell, with the tenant given by name and no token (audit rows then name
- * no token).  An import is sent in requests of --chunk rows (each one
- * transaction of the handler), with progress on stderr (a bar on a
- * terminal, a line every few seconds otherwise), --resume from the last
- * committed chunk (FILE.progress), a summary (--json for scripts), and an
- * exit status of 1 when rows failed.
+ * no token).  An import is sent in requests of --chunk rows (the handler
+ * commits every 1000 rows of a request), with progress on stderr (a bar on a
+ * terminal, a line every few seconds otherwise), --resume after the last
+ * committed chunk (the run FILE.progress names, whose count the handler
+ * commits with the rows: admin_resume.h), a summary (--json for scripts),
+ * and an exit status of 1 when rows failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +17,18 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "admin_common.h"
+#include "admin_resume.h"
 #include "csv.h"
 #include "device_store.h"
 #include "family.h"
 #include "group_store.h"
 #include "import_rows.h"
+#include "import_run.h"
 #include "json.h"
 #include "parse.h"
 #include "user_store.h"
 
-#define DEFAULT_CHUNK 200 /* the handler's own transaction size: a request is one transaction */
+#define DEFAULT_CHUNK 200 /* rows a request: under the handler's chunk (1000), one transaction */
 
 static const struct up_family *family_of(const char *name)
 {
@@ -46,10 +49,13 @@ static int to_stdout(void *arg, const char *buf, size_t len)
 	return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
 }
 
-/* One call of handler h as tenant, with query, media type and body; resp filled. */
+/*
+ * One call of handler h as tenant, with query, media type and body; resp
+ * filled.  An import with ir (borrowed; may be NULL) runs as that run's.
+ */
 static void run(struct admin_env *env, uint64_t tenant, const struct up_family *fam,
-                void (*h)(struct up_call *), const char *query, const char *ctype, const char *body,
-                size_t len, struct up_response *resp)
+                void (*h)(struct up_call *), const struct up_import_run *ir, const char *query,
+                const char *ctype, const char *body, size_t len, struct up_response *resp)
 {
 	struct up_ctx ctx;
 	struct up_request req;
@@ -69,7 +75,10 @@ static void run(struct admin_env *env, uint64_t tenant, const struct up_family *
 	snprintf(req.request_id, sizeof(req.request_id), "admin-%08x%08x", randombytes_random(),
 	         randombytes_random());
 	call = (struct up_call){&ctx, &req, resp, NULL, fam, NULL};
-	h(&call);
+	if (ir != NULL && h == up_family_import)
+		up_family_import_run(&call, ir);
+	else
+		h(&call);
 }
 
 static int do_export(struct admin_env *env, uint64_t tenant, const struct up_family *fam,
@@ -83,7 +92,7 @@ static int do_export(struct admin_env *env, uint64_t tenant, const struct up_fam
 	up_response_init(&resp);
 	resp.out = to_stdout;
 	resp.out_body_only = 1;
-	run(env, tenant, fam, up_family_export, query, NULL, NULL, 0, &resp);
+	run(env, tenant, fam, up_family_export, NULL, query, NULL, NULL, 0, &resp);
 	rc = resp.status == 200 && fflush(stdout) == 0 ? 0 : 1;
 	if (resp.status != 200)
 		admin_err("export failed: %s", resp.body != NULL ? resp.body : "");
@@ -227,34 +236,6 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static size_t resume_point(const char *state)
-{
-	FILE *f = fopen(state, "r");
-	unsigned long long n = 0;
-
-	if (f != NULL) {
-		if (fscanf(f, "rows %llu", &n) != 1)
-			n = 0;
-		fclose(f);
-	}
-	return (size_t)n;
-}
-
-static void save_point(const char *state, size_t rows)
-{
-	char tmp[4200];
-	FILE *f;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", state);
-	f = fopen(tmp, "w");
-	if (f == NULL)
-		return;
-	fprintf(f, "rows %zu\n", rows);
-	if (fclose(f) == 0)
-		rename(tmp,
-		       state); /* replaced at once: an interruption leaves the old or the new */
-}
-
 struct import_opts {
 	const char *file, *query, *ctype;
 	size_t chunk;
@@ -301,10 +282,12 @@ static int do_import(struct admin_env *env, uint64_t tenant, const struct up_fam
 {
 	struct tally t = {0};
 	struct piece *pv = NULL;
+	struct up_import_run ir = {.tenant = tenant};
 	char state[4096];
 	size_t len = 0, n = 0, head = 0, first = 1, i;
 	char *text = read_file(o->file, &len), *body = NULL;
-	int rc = 2;
+	uint64_t done = 0;
+	int rc = 2, dry = strstr(o->query, "dryRun=true") != NULL, have_run = 0;
 
 	snprintf(state, sizeof(state), "%s.progress", o->file);
 	if (text == NULL) {
@@ -329,9 +312,12 @@ static int do_import(struct admin_env *env, uint64_t tenant, const struct up_fam
 	t.total = n;
 	t.start = t.last_print = time(NULL);
 	t.tty = isatty(2);
-	t.rows = o->resume ? resume_point(state) : 0;
-	if (t.rows > n)
-		t.rows = n;
+	if (admin_resume_begin(env->db, state, o->resume, dry, &ir, &have_run, &done) != 0)
+		goto out;
+	if (o->array)
+		ir.skip = (size_t)done; /* rows of the one request, left out by the handler */
+	else
+		t.rows = done < n ? (size_t)done : n;
 	for (i = t.rows; i < n; i = t.rows) {
 		size_t to = o->array ? n : (n - i > o->chunk ? i + o->chunk : n);
 		size_t a = pv[i].at, b = pv[to].at, blen = head + (b - a);
@@ -341,19 +327,20 @@ static int do_import(struct admin_env *env, uint64_t tenant, const struct up_fam
 		memcpy(body, text, head); /* the CSV header before every chunk */
 		memcpy(body + head, text + a, b - a);
 		up_response_init(&resp);
-		run(env, tenant, fam, up_family_import, o->query, o->ctype, body, blen, &resp);
+		/* The handler counts the run's rows from the file's first. */
+		ir.base = o->array ? 0 : i;
+		run(env, tenant, fam, up_family_import, have_run ? &ir : NULL, o->query, o->ctype,
+		    body, blen, &resp);
 		if (add_answer(&t, &resp, o->array ? 0 : offset) != 0) {
 			up_response_free(&resp);
 			goto out;
 		}
 		up_response_free(&resp);
 		t.rows = to;
-		if (!strstr(o->query, "dryRun=true"))
-			save_point(state, t.rows);
 		progress(&t, t.rows == n);
 	}
-	if (!strstr(o->query, "dryRun=true"))
-		unlink(state); /* done: nothing to resume */
+	if (have_run && !dry)
+		admin_resume_end(env->db, state, &ir); /* done: nothing to resume */
 	summary(&t, o);
 	rc = t.failed > 0 ? 1 : 0;
 out:

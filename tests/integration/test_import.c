@@ -7,7 +7,8 @@
  * round trip, tenant isolation, passwords, and the row limit; rows that
  * name one another inside one request (the new rows of a request are
  * written together, each row's outcome as if written one by one), and the
- * token's daily quota counted per row written.
+ * token's daily quota counted per row written; the shell's runs (the
+ * count of rows done committed with each chunk, rows done before left out).
  */
 #include <check.h>
 #include <stdio.h>
@@ -15,9 +16,11 @@
 #include <string.h>
 #include "devices.h"
 #include "groups.h"
+#include "import_run.h"
 #include "json.h"
 #include "testutil.h"
 #include "usage.h"
+#include "user_store.h"
 #include "users.h"
 
 static struct tu_env env;
@@ -643,6 +646,98 @@ START_TEST(test_quota)
 }
 END_TEST
 
+/*
+ * The shell's import with a run (up_family_import_run), one step after
+ * another on one run of tenant "runs": what it creates and the run's count
+ * of rows done and the users stored afterwards (-1: no run row).
+ */
+static const struct run_step {
+	int line;
+	const char *desc;
+	uint64_t base;
+	size_t skip;
+	const char *query, *body;
+	long long created, results, rows_done, stored;
+} run_steps[] = {
+        {__LINE__, "three rows after 100: done 103", 100, 0, "",
+         "{'name':'R1'}\n\n{'name':'R2'}\n{'name':'R3'}\n", 3, 0, 103, 3},
+        {__LINE__, "the first row done already: left out, unreported", 103, 1, "",
+         "{'name':'R1'}\n{'name':'R4'}\n{'name':'R5'}\n", 2, 0, 106, 5},
+        {__LINE__, "a failed row commits with its chunk: counted", 106, 0, "",
+         "{'name':'R6'}\n{'email':'bad'}\n", 1, 1, 108, 6},
+        {__LINE__, "every row done: nothing runs", 108, 5, "", "{'name':'R1'}\n", 0, 0, 108, 6},
+        {__LINE__, "a dry run writes no count", 200, 0, "dryRun=true", "{'name':'D1'}\n", 1, 0, 108,
+         6},
+        {__LINE__, "an atomic import rolled back writes no count", 300, 0, "atomic=true",
+         "{'name':'A1'}\n{'email':'bad'}\n", 1, 1, 108, 6},
+        {__LINE__, "an atomic import kept: its count", 300, 0, "atomic=true", "{'name':'A1'}\n", 1,
+         0, 301, 7},
+};
+
+START_TEST(test_run_counts)
+{
+	const struct run_step *c = &run_steps[_i];
+	struct up_import_run run = {"0123456789abcdef0123456789abcdef", 0, c->base, c->skip};
+	struct up_request req;
+	struct up_response resp;
+	struct up_ctx ctx;
+	struct up_call call;
+	cJSON *out = NULL, *http = NULL;
+	size_t i;
+
+	run.tenant = tu_tenant(&env, "runs");
+	tu_exec(&env, "DELETE FROM import_runs", NULL, NULL, NULL);
+	tu_exec(&env, "DELETE FROM users WHERE tenant_id = (SELECT id FROM tenants WHERE name = ?)",
+	        "runs", NULL, NULL);
+	for (i = 0; i <= (size_t)_i; i++) { /* the steps before this one, then this one */
+		const struct run_step *s = &run_steps[i];
+		char *b = tu_q(s->body);
+
+		memset(&ctx, 0, sizeof(ctx));
+		memset(&req, 0, sizeof(req));
+		ctx.cfg = &env.cfg;
+		ctx.db = env.db;
+		ctx.auth.tenant_id = run.tenant;
+		ctx.authed = 1;
+		req.method = UP_M_POST;
+		req.query = (char *)s->query;
+		req.content_type = ND;
+		req.body = b;
+		req.body_len = strlen(b);
+		run.base = s->base;
+		run.skip = s->skip;
+		up_response_init(&resp);
+		call = (struct up_call){&ctx, &req, &resp, NULL, &up_user_family, NULL};
+		up_family_import_run(&call, &run);
+		ck_assert_msg(resp.status == 200, "line %d (%s): status %d", s->line, s->desc,
+		              resp.status);
+		cJSON_Delete(out);
+		out = NULL;
+		ck_assert_int_eq(up_json_parse(resp.body, resp.body_len, 64, &out), UP_OK);
+		up_response_free(&resp);
+		free(b);
+	}
+	ck_assert_msg(num(out, "created") == c->created, "line %d (%s): created %lld", c->line,
+	              c->desc, num(out, "created"));
+	ck_assert_msg(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(out, "results")) ==
+	                      c->results,
+	              "line %d (%s): results", c->line, c->desc);
+	ck_assert_msg(
+	        sql_int("SELECT COALESCE(MAX(rows_done), -1) FROM import_runs WHERE run_id = ?",
+	                run.id) == c->rows_done,
+	        "line %d (%s): rows done", c->line, c->desc);
+	ck_assert_msg(users_of("runs") == c->stored, "line %d (%s): %lld stored", c->line, c->desc,
+	              users_of("runs"));
+	/* An import over HTTP has no run. */
+	ck_assert_int_eq(import(up_users_handle, "/api/users/import", users_w, ND,
+	                        "{\"name\":\"H\"}\n", &http),
+	                 200);
+	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM import_runs WHERE run_id <> ?", run.id), 0);
+	cJSON_Delete(out);
+	cJSON_Delete(http);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("import");
@@ -662,6 +757,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_quota, 0, sizeof(quota_cases) / sizeof(quota_cases[0]));
 	tcase_add_loop_test(tc, test_route_formats, 0,
 	                    sizeof(route_cases) / sizeof(route_cases[0]));
+	tcase_add_loop_test(tc, test_run_counts, 0, sizeof(run_steps) / sizeof(run_steps[0]));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
