@@ -2,9 +2,10 @@
 /*
  * test_events.c: the change feed.  Every write of a group, user or device
  * and every alert appends one event in its own transaction (a write that
- * fails or changes nothing appends none); GET /api/events hands them out in
- * order, by tenant and scope; and a reader that follows the cursor while 8
- * writer processes commit in parallel sees every event exactly once.
+ * fails or changes nothing appends none, nor does one that fails after its
+ * event was inserted); GET /api/events hands them out in order, by tenant
+ * and scope; and a reader that follows the cursor while 8 writer processes
+ * commit in parallel sees every event exactly once.
  */
 #include <check.h>
 #include <stdio.h>
