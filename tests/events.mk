@@ -50,6 +50,15 @@ TESTS += tests/unit/test_webhook_validate
 tests_unit_test_webhook_validate_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_webhook_validate_LDADD = $(TEST_LIBS)
 
+# The retry schedule of deliveries (wh_backoff_us, compiled in: no database).
+check_PROGRAMS += tests/unit/test_webhook_backoff
+TESTS += tests/unit/test_webhook_backoff
+tests_unit_test_webhook_backoff_SOURCES = tests/unit/test_webhook_backoff.c \
+	src/tools/webhook_opts.c src/tools/webhook_deliver.h
+tests_unit_test_webhook_backoff_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/tools
+tests_unit_test_webhook_backoff_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_webhook_backoff_LDADD = $(TEST_LIBS)
+
 # `userpatch-admin webhooks deliver` against a real receiver (a database of its own).
 TESTS += tests/integration/webhooks_deliver.sh
 EXTRA_DIST += tests/integration/webhooks_deliver.sh tests/integration/webhook_receiver.py

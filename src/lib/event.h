@@ -34,11 +34,6 @@ enum up_err up_event_append_noun(struct up_db *db, uint64_t tenant_id, const cha
                                  const char *what, const char *resource_id, uint64_t version,
                                  const cJSON *fields, const char *request_id);
 
-/*
- * Give the tenant's committed events that have none their seq, in id order,
- * at most UP_EVENT_PAGE_MAX of them, in one transaction that holds the
- * tenant's event_seq row.  Runs its own transaction: call it outside one.
- */
 /* One event of up_event_append_many (the resource id borrowed). */
 struct up_event_row {
 	const char *resource_id;
@@ -53,6 +48,11 @@ enum up_err up_event_append_many(struct up_db *db, uint64_t tenant_id, const cha
                                  const char *what, const struct up_event_row *rows, size_t n,
                                  const char *request_id);
 
+/*
+ * Give the tenant's committed events that have none their seq, in id order,
+ * at most UP_EVENT_PAGE_MAX of them, in one transaction that holds the
+ * tenant's event_seq row.  Runs its own transaction: call it outside one.
+ */
 enum up_err up_event_order(struct up_db *db, uint64_t tenant_id);
 
 /*

@@ -2,9 +2,10 @@
 /*
  * test_events.c: the change feed.  Every write of a group, user or device
  * and every alert appends one event in its own transaction (a write that
- * fails or changes nothing appends none); GET /api/events hands them out in
- * order, by tenant and scope; and a reader that follows the cursor while 8
- * writer processes commit in parallel sees every event exactly once.
+ * fails or changes nothing appends none, nor does one that fails after its
+ * event was inserted); GET /api/events hands them out in order, by tenant
+ * and scope; and a reader that follows the cursor while 8 writer processes
+ * commit in parallel sees every event exactly once.
  */
 #include <check.h>
 #include <stdio.h>
@@ -30,59 +31,115 @@ enum target { T_GROUPS, T_USERS, T_DEVICE_APP, T_DEVICES };
 static up_handler_fn const handlers[] = {up_groups_handle, up_users_handle, up_device_app_handle,
                                          up_devices_handle};
 
-/* One write and what it must append: `events` rows, the last of them as given. */
+/*
+ * One write and what it must append: `events` rows, the last of them as
+ * given.  In uri and resource, "@D" is the tenant's newest device and "@U"
+ * its newest user, both as they were before the request; resource "@ID" is
+ * the id the answer gives (a create).
+ */
 struct write_case {
 	int line;
 	const char *desc;
 	enum target target;
-	const char *method, *uri, *ctype, *body; /* "@D" in uri: the tenant's newest device */
+	const char *method, *uri, *ctype, *body;
 	int status;
 	int events;                  /* rows appended */
-	const char *type, *resource; /* the last row's (when events > 0); "@D" as above */
+	const char *type, *resource; /* the last row's (when events > 0) */
+	long long version;           /* its version */
 	const char *changed;         /* its changed_fields, NULL for SQL NULL */
+	int discarded;               /* 1: the write inserted an event, then rolled it back */
 };
 
 static const struct write_case write_cases[] = {
         {__LINE__, "POST a group: group.created", T_GROUPS, "POST", "/api/groups", AJ,
-         "{\"id\":\"ops\",\"name\":\"Ops\"}", 201, 1, "group.created", "ops", NULL},
+         "{\"id\":\"ops\",\"name\":\"Ops\"}", 201, 1, "group.created", "ops", 1, NULL, 0},
         {__LINE__, "PATCH a group: group.updated naming the field", T_GROUPS, "PATCH",
-         "/api/groups/ops", MP, "{\"name\":\"Ops 2\"}", 200, 1, "group.updated", "ops",
-         "[\"name\"]"},
+         "/api/groups/ops", MP, "{\"name\":\"Ops 2\"}", 200, 1, "group.updated", "ops", 2,
+         "[\"name\"]", 0},
         {__LINE__, "a PATCH that breaks a rule (422): no event", T_GROUPS, "PATCH",
-         "/api/groups/ops", MP, "{\"name\":\"\"}", 422, 0, NULL, NULL, NULL},
+         "/api/groups/ops", MP, "{\"name\":\"\"}", 422, 0, NULL, NULL, 0, NULL, 0},
         {__LINE__, "a PATCH that changes nothing: no event", T_GROUPS, "PATCH", "/api/groups/ops",
-         MP, "{\"name\":\"Ops 2\"}", 200, 0, NULL, NULL, NULL},
+         MP, "{\"name\":\"Ops 2\"}", 200, 0, NULL, NULL, 0, NULL, 0},
         {__LINE__, "a POST of an id that exists (409): no event", T_GROUPS, "POST", "/api/groups",
-         AJ, "{\"id\":\"ops\",\"name\":\"Again\"}", 409, 0, NULL, NULL, NULL},
-        {__LINE__, "DELETE a group: group.deleted", T_GROUPS, "DELETE", "/api/groups/ops", NULL,
-         NULL, 204, 1, "group.deleted", "ops", NULL},
+         AJ, "{\"id\":\"ops\",\"name\":\"Again\"}", 409, 0, NULL, NULL, 0, NULL, 0},
+        {__LINE__, "DELETE a group: group.deleted at the version it had", T_GROUPS, "DELETE",
+         "/api/groups/ops", NULL, NULL, 204, 1, "group.deleted", "ops", 2, NULL, 0},
         {__LINE__, "DELETE it again (404): no event", T_GROUPS, "DELETE", "/api/groups/ops", NULL,
-         NULL, 404, 0, NULL, NULL, NULL},
+         NULL, 404, 0, NULL, NULL, 0, NULL, 0},
         {__LINE__, "device app, new user and device: device.created, then user.created",
          T_DEVICE_APP, "POST", "/api/v1/device_app_user_update/", AJ,
          "{\"data\":{\"username\":\"evapp\",\"imei\":\"490154203237518\"}}", 201, 2, "user.created",
-         NULL, NULL},
+         NULL, 1, NULL, 0},
         {__LINE__, "device app, a new IMSI: device.updated, then user.updated", T_DEVICE_APP,
          "POST", "/api/v1/device_app_user_update/", AJ,
          "{\"data\":{\"username\":\"evapp\",\"imsi\":\"310150123456789\"}}", 201, 2, "user.updated",
-         NULL, "[\"imsi\"]"},
+         NULL, 2, "[\"imsi\"]", 0},
         {__LINE__, "an alert: alert.created", T_DEVICES, "POST", "/api/devices/@D/alerts", AJ,
-         "{\"type\":\"sos\",\"time\":\"2026-01-02T03:04:05Z\"}", 201, 1, "alert.created", NULL,
-         NULL},
+         "{\"type\":\"sos\",\"time\":\"2026-01-02T03:04:05Z\"}", 201, 1, "alert.created", NULL, 1,
+         NULL, 0},
         {__LINE__, "the same alert resent: no event", T_DEVICES, "POST", "/api/devices/@D/alerts",
-         AJ, "{\"type\":\"sos\",\"time\":\"2026-01-02T03:04:05Z\"}", 200, 0, NULL, NULL, NULL},
+         AJ, "{\"type\":\"sos\",\"time\":\"2026-01-02T03:04:05Z\"}", 200, 0, NULL, NULL, 0, NULL,
+         0},
         {__LINE__, "PATCH a device: device.updated", T_DEVICES, "PATCH", "/api/devices/@D", MP,
-         "{\"name\":\"Van\"}", 200, 1, "device.updated", "@D", "[\"name\"]"},
+         "{\"name\":\"Van\"}", 200, 1, "device.updated", "@D", 3, "[\"name\"]", 0},
+        /* The users and devices resources. */
+        {__LINE__, "POST a user: user.created", T_USERS, "POST", "/api/users", AJ,
+         "{\"name\":\"Eve\",\"email\":\"eve@example.com\"}", 201, 1, "user.created", "@ID", 1, NULL,
+         0},
+        {__LINE__, "PATCH a user: user.updated naming both fields", T_USERS, "PATCH",
+         "/api/users/@U", MP, "{\"name\":\"Eve 2\",\"country\":\"Colombia\"}", 200, 1,
+         "user.updated", "@U", 2, "[\"name\",\"country\"]", 0},
+        {__LINE__, "a user PATCH that breaks a rule (422): no event", T_USERS, "PATCH",
+         "/api/users/@U", MP, "{\"country\":\"Narnia\"}", 422, 0, NULL, NULL, 0, NULL, 0},
+        {__LINE__, "a user POST with a taken email (422): no event", T_USERS, "POST", "/api/users",
+         AJ, "{\"name\":\"Eve\",\"email\":\"EVE@example.com\"}", 422, 0, NULL, NULL, 0, NULL, 0},
+        /* The device app writes the new device (and its event) before the user, whose
+         * INSERT then breaks the unique email: the device's event rolls back with it. */
+        {__LINE__, "device app, new device, then a taken email (409): no event", T_DEVICE_APP,
+         "POST", "/api/v1/device_app_user_update/", AJ,
+         "{\"data\":{\"username\":\"evdup\",\"imei\":\"356938035643809\","
+         "\"profile\":{\"email\":\"eve@example.com\"}}}",
+         409, 0, NULL, NULL, 0, NULL, 1},
+        {__LINE__, "DELETE a user: user.deleted at the version it had", T_USERS, "DELETE",
+         "/api/users/@U", NULL, NULL, 204, 1, "user.deleted", "@U", 2, NULL, 0},
+        {__LINE__, "POST a device: device.created", T_DEVICES, "POST", "/api/devices", AJ,
+         "{\"name\":\"Truck\"}", 201, 1, "device.created", "@ID", 1, NULL, 0},
+        {__LINE__, "PATCH a device: device.updated naming both fields", T_DEVICES, "PATCH",
+         "/api/devices/@D", MP, "{\"name\":\"Truck 2\",\"disabled\":true}", 200, 1,
+         "device.updated", "@D", 2, "[\"name\",\"disabled\"]", 0},
+        {__LINE__, "a device PATCH that changes nothing: no event", T_DEVICES, "PATCH",
+         "/api/devices/@D", MP, "{\"name\":\"Truck 2\"}", 200, 0, NULL, NULL, 0, NULL, 0},
+        {__LINE__, "DELETE a device: device.deleted at the version it had", T_DEVICES, "DELETE",
+         "/api/devices/@D", NULL, NULL, 204, 1, "device.deleted", "@D", 2, NULL, 0},
 };
 
-/* s with "@D" replaced by dev into buf. */
-static const char *with_device(const char *s, const char *dev, char *buf, size_t len)
-{
-	const char *at = s != NULL ? strstr(s, "@D") : NULL;
+/* The tenant's newest device and user ("dev-0", "usr-0" when there is none). */
+struct newest {
+	char dev[32], usr[32];
+};
 
+static void newest_of(struct tu_env *env, const char *tenant, struct newest *n)
+{
+	char *id;
+
+	id = tu_scalar(env, "SELECT MAX(id) FROM devices WHERE tenant_id = ?", tenant, NULL, NULL);
+	snprintf(n->dev, sizeof(n->dev), "dev-%s", id != NULL ? id : "0");
+	free(id);
+	id = tu_scalar(env, "SELECT MAX(id) FROM users WHERE tenant_id = ?", tenant, NULL, NULL);
+	snprintf(n->usr, sizeof(n->usr), "usr-%s", id != NULL ? id : "0");
+	free(id);
+}
+
+/* s with "@D" or "@U" replaced by n's device or user into buf. */
+static const char *with_ids(const char *s, const struct newest *n, char *buf, size_t len)
+{
+	const char *at = s != NULL ? strstr(s, "@D") : NULL, *id = n->dev;
+
+	if (at == NULL && s != NULL && (at = strstr(s, "@U")) != NULL)
+		id = n->usr;
 	if (at == NULL)
 		return s;
-	snprintf(buf, len, "%.*s%s%s", (int)(at - s), s, dev, at + 2);
+	snprintf(buf, len, "%.*s%s%s", (int)(at - s), s, id, at + 2);
 	return buf;
 }
 
@@ -92,14 +149,35 @@ static long long events_of(struct tu_env *env, const char *tenant)
 	                     NULL);
 }
 
+/* The id the next event row takes: an INSERT that rolls back still moves it. */
+static long long events_next_id(struct tu_env *env)
+{
+	return tu_scalar_int(env,
+	                     "SELECT AUTO_INCREMENT FROM information_schema.TABLES WHERE "
+	                     "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'events'",
+	                     NULL, NULL, NULL);
+}
+
+/* The newest event's column col (owned by the caller; NULL for SQL NULL). */
+static char *last_event(struct tu_env *env, const char *tenant, const char *col)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql),
+	         "SELECT %s FROM events WHERE tenant_id = ? ORDER BY id DESC LIMIT 1", col);
+	return tu_scalar(env, sql, tenant, NULL, NULL);
+}
+
 START_TEST(test_write_appends_event)
 {
 	const struct write_case *c = &write_cases[_i];
 	struct tu_env env;
-	char auth[96], tenant[24], dev[32] = "dev-0", ubuf[128], rbuf[64];
-	char *dev_id, *v;
+	char auth[96], tenant[24], ubuf[128], rbuf[64];
+	struct newest n;
+	char *v;
 	struct tu_call call = {c->method, NULL, auth, c->ctype, c->body, NULL, NULL};
-	long long before;
+	cJSON *j = NULL;
+	long long before, next_id;
 	size_t i;
 
 	tu_env_open(&env);
@@ -111,37 +189,37 @@ START_TEST(test_write_appends_event)
 		const struct write_case *p = &write_cases[i];
 		struct tu_call pc = {p->method, NULL, auth, p->ctype, p->body, NULL, NULL};
 
-		dev_id = tu_scalar(&env, "SELECT MAX(id) FROM devices WHERE tenant_id = ?", tenant,
-		                   NULL, NULL);
-		snprintf(dev, sizeof(dev), "dev-%s", dev_id != NULL ? dev_id : "0");
-		free(dev_id);
-		pc.uri = with_device(p->uri, dev, ubuf, sizeof(ubuf));
+		newest_of(&env, tenant, &n);
+		pc.uri = with_ids(p->uri, &n, ubuf, sizeof(ubuf));
 		tu_call_status(&env, handlers[p->target], &pc, NULL);
 	}
-	dev_id = tu_scalar(&env, "SELECT MAX(id) FROM devices WHERE tenant_id = ?", tenant, NULL,
-	                   NULL);
-	snprintf(dev, sizeof(dev), "dev-%s", dev_id != NULL ? dev_id : "0");
-	free(dev_id);
-	call.uri = with_device(c->uri, dev, ubuf, sizeof(ubuf));
+	newest_of(&env, tenant, &n);
+	call.uri = with_ids(c->uri, &n, ubuf, sizeof(ubuf));
 	before = events_of(&env, tenant);
-	ck_assert_msg(tu_call_status(&env, handlers[c->target], &call, NULL) == c->status,
+	next_id = events_next_id(&env);
+	ck_assert_msg(tu_call_status(&env, handlers[c->target], &call, &j) == c->status,
 	              "line %d (%s): status", c->line, c->desc);
 	ck_assert_msg(events_of(&env, tenant) == before + c->events, "line %d (%s): %lld events",
 	              c->line, c->desc, events_of(&env, tenant) - before);
+	if (c->discarded)
+		ck_assert_msg(events_next_id(&env) > next_id,
+		              "line %d (%s): no event was inserted before the write failed",
+		              c->line, c->desc);
 	if (c->events == 0)
 		goto out;
-	v = tu_scalar(&env, "SELECT type FROM events WHERE tenant_id = ? ORDER BY id DESC LIMIT 1",
-	              tenant, NULL, NULL);
+	v = last_event(&env, tenant, "type");
 	ck_assert_msg(v != NULL && strcmp(v, c->type) == 0, "line %d (%s): type %s", c->line,
 	              c->desc, v != NULL ? v : "(none)");
 	free(v);
+	v = last_event(&env, tenant, "version");
+	ck_assert_msg(v != NULL && strtoll(v, NULL, 10) == c->version, "line %d (%s): version %s",
+	              c->line, c->desc, v != NULL ? v : "(none)");
+	free(v);
 	/* The request's id, the one its audit row carries (alerts have none). */
-	v = tu_scalar(&env,
-	              "SELECT request_id FROM events WHERE tenant_id = ? ORDER BY id DESC LIMIT 1",
-	              tenant, NULL, NULL);
+	v = last_event(&env, tenant, "request_id");
 	ck_assert_msg(v != NULL && strlen(v) == 32, "line %d (%s): request id %s", c->line, c->desc,
 	              v != NULL ? v : "(none)");
-	if (c->target != T_DEVICES || strcmp(c->method, "PATCH") == 0)
+	if (strstr(c->uri, "/alerts") == NULL)
 		ck_assert_msg(tu_scalar_int(&env,
 		                            "SELECT COUNT(*) FROM audit_log WHERE tenant_id = ? "
 		                            "AND request_id = ?",
@@ -149,17 +227,18 @@ START_TEST(test_write_appends_event)
 		              "line %d (%s): no audit row of request %s", c->line, c->desc, v);
 	free(v);
 	if (c->resource != NULL) {
-		v = tu_scalar(&env,
-		              "SELECT resource_id FROM events WHERE tenant_id = ? "
-		              "ORDER BY id DESC LIMIT 1",
-		              tenant, NULL, NULL);
-		ck_assert_str_eq(v, with_device(c->resource, dev, rbuf, sizeof(rbuf)));
+		const char *want = with_ids(c->resource, &n, rbuf, sizeof(rbuf));
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "id");
+
+		if (strcmp(c->resource, "@ID") == 0)
+			want = cJSON_IsString(id) ? id->valuestring : "(no id in the answer)";
+		v = last_event(&env, tenant, "resource_id");
+		ck_assert_msg(v != NULL && strcmp(v, want) == 0,
+		              "line %d (%s): resource %s, not %s", c->line, c->desc,
+		              v != NULL ? v : "(none)", want);
 		free(v);
 	}
-	v = tu_scalar(
-	        &env,
-	        "SELECT changed_fields FROM events WHERE tenant_id = ? ORDER BY id DESC LIMIT 1",
-	        tenant, NULL, NULL);
+	v = last_event(&env, tenant, "changed_fields");
 	if (c->changed == NULL)
 		ck_assert_msg(v == NULL, "line %d (%s): changed %s", c->line, c->desc, v);
 	else
@@ -167,6 +246,7 @@ START_TEST(test_write_appends_event)
 		              c->line, c->desc, v != NULL ? v : "(null)");
 	free(v);
 out:
+	cJSON_Delete(j);
 	tu_env_close(&env);
 }
 END_TEST

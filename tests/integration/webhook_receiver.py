@@ -18,6 +18,9 @@ What it answers depends on the path's first segment:
   /slow/...         200 after 20 ms
   /redirect/...     302 to /ok/redirected (which a deliverer must not follow)
   /big/...          200 with a 1 MiB body
+  /hold/...         creates the file <log>.held, then waits until the file
+                    <log>.release exists (at most 10 s), then 200: the
+                    test looks at the database while a request is in flight
 Secrets: the file --secrets holds "PATH SECRET" lines, read on each request.
 
 usage: webhook_receiver.py --port-file FILE --log FILE --secrets FILE
@@ -89,6 +92,13 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(0.02)
         elif mode == "redirect":
             status = 302
+        elif mode == "hold":
+            with open(self.server.log + ".held", "w", encoding="ascii"):
+                pass
+            deadline = time.time() + 10
+            while (not os.path.exists(self.server.log + ".release")
+                   and time.time() < deadline):
+                time.sleep(0.05)
         record = {"path": self.path, "id": msg_id, "ts": ts, "sig": ok,
                   "status": status, "body": body.decode("utf-8", "replace"),
                   "signature": sig,

@@ -5,17 +5,22 @@
 # and signature, tenant isolation, a retry after a 500 and after a timeout
 # with the same webhook-id, order per resource, the connect-time address
 # refusal (by address and by a name that resolves to 127.0.0.1), no
-# redirect followed, a long answer cut off, "failing"
-# after the retry window and "active" again, kill -9 of a deliverer and a
-# restart, two deliverers at once; `webhooks prune`.  Webhooks and events
-# are made by SQL.
+# redirect followed, a long answer cut off, a refused connection, "failing"
+# after the retry window and "active" again (also as GET /api/webhooks/{id}
+# answers through lighttpd), no transaction held while a request is in
+# flight, kill -9 of a deliverer and a restart, two deliverers at once;
+# `webhooks prune`; no secret in the deliverers' output.  Webhooks and
+# events are made by SQL.
 # Runs under tests/harness/run-test (private MariaDB with the schema applied).
 set -euo pipefail
 : "${UP_TEST_DB_DIR:?run this test through tests/harness/run-test}"
 : "${UP_TEST_ADMIN:?run this test through tests/harness/run-test}"
 : "${top_srcdir:?run this test through tests/harness/run-test}"
+: "${top_builddir:?run this test through tests/harness/run-test}"
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=scripts/lib/stack.sh
+. "$top_srcdir/scripts/lib/stack.sh"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/webhooks-deliver.XXXXXX")
@@ -26,6 +31,7 @@ cleanup() {
 	local p
 	for p in "${deliverers[@]}" $receiver; do kill -9 "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	stack_lighttpd_stop "$work/web"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,20 +54,24 @@ webhook_allow_hosts = 127.0.0.1
 webhook_connect_timeout = 1
 webhook_timeout = 1
 CONF
-deliver() { "$UP_TEST_ADMIN" --config "$conf" webhooks deliver "$@"; }
+# A patient request time, for a request held on purpose or a loaded machine.
+sed 's/^webhook_timeout = .*/webhook_timeout = 10/' "$conf" >"$work/patient.conf"
+chmod 600 "$work/patient.conf"
+# Every deliverer's log lines go to deliver.out (searched for secrets at the end).
+deliver() { "$UP_TEST_ADMIN" --config "$conf" webhooks deliver "$@" 2>>"$work/deliver.out"; }
 
 "$UP_TEST_ADMIN" tenant add wh-a >/dev/null
 "$UP_TEST_ADMIN" tenant add wh-b >/dev/null
 ta=$(sql "SELECT id FROM tenants WHERE name = 'wh-a'")
 tb=$(sql "SELECT id FROM tenants WHERE name = 'wh-b'")
 
-# hook TENANT PATH TYPES [HOST]: a webhook to the receiver's PATH; prints its id.
+# hook TENANT PATH TYPES [HOST [PORT]]: a webhook to the receiver's PATH; prints its id.
 hook() {
 	local s
 	s="whsec_$(head -c 32 /dev/urandom | base64 -w0)"
 	echo "$2 $s" >>"$secrets"
 	sql "INSERT INTO webhooks (tenant_id, url, event_types, secret, cursor_seq, created_at, updated_at)
-	     VALUES ($1, 'http://${4:-127.0.0.1}:$port$2', '$3', '$s',
+	     VALUES ($1, 'http://${4:-127.0.0.1}:${5:-$port}$2', '$3', '$s',
 	     (SELECT COALESCE(MAX(last_seq), 0) FROM event_seq WHERE tenant_id = $1),
 	     UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)); SELECT LAST_INSERT_ID()"
 }
@@ -77,6 +87,31 @@ many_events() {
 		printf "(%s, 'user.updated', 'usr-%s', %s, 'r', UTC_TIMESTAMP(6))," "$ta" $((i % $2)) "$i"
 	done)
 	sql "INSERT INTO events (tenant_id, type, resource_id, version, request_id, created_at) VALUES ${rows%,}"
+}
+# web_start: lighttpd in front of the programs of the build tree, on this
+# test's config (one worker each); $api_base its URL, $api_token a
+# webhooks:write token of tenant a.
+api_base=
+web_start() {
+	local p
+	for _ in 1 2 3; do
+		p=$(stack_free_port) || break
+		if STACK_MAX_PROCS=1 stack_lighttpd_start "$work/web" "$p" "$top_builddir" "$conf"; then
+			api_base=http://127.0.0.1:$p
+			break
+		fi
+		stack_lighttpd_stop "$work/web"
+	done
+	[ -n "$api_base" ] || bad "lighttpd starts"
+	api_token=$("$UP_TEST_ADMIN" --config "$conf" token issue --tenant wh-a --scopes webhooks:write --label deliver-test 2>/dev/null)
+}
+# api_webhook ID: "HTTP-STATUS status failingSince-is-set" of GET
+# /api/webhooks/whk-ID: the webhook's status as a client reads it.
+api_webhook() {
+	local code
+	code=$(curl -s -o "$work/api.json" -w '%{http_code}' --max-time 10 \
+		-H "Authorization: Bearer $api_token" "$api_base/api/webhooks/whk-$1") || true
+	echo "$code $(jq -r '"\(.status) \(.failingSince != null)"' "$work/api.json" 2>/dev/null)"
 }
 # Only the webhooks made after this call take part.
 fresh() { sql "UPDATE webhooks SET enabled = 0"; }
@@ -242,7 +277,51 @@ expect "a 3xx is a failure, pending for a retry" "pending 302" \
 expect "a 2xx with a long answer is delivered" "delivered 200" \
 	"$(sql "SELECT CONCAT_WS(' ', state, last_status) FROM webhook_deliveries WHERE webhook_id = $hg")"
 
+# --- a refused connection: a failed attempt that says so ----------------
+fresh
+closed=$(stack_free_port)
+hq=$(hook "$ta" /ok/closed 'user.*' 127.0.0.1 "$closed")
+event "$ta" user.created usr-6 1
+start=$(date +%s)
+deliver --once >/dev/null
+expect "nothing listens on $closed: --once is done at once" 1 $(($(date +%s) - start < 5))
+expect "an attempt without a status, error 'connect'" "1 0 connect" \
+	"$(sql "SELECT CONCAT_WS(' ', COUNT(*), COALESCE(MAX(status), 0), MAX(error)) FROM webhook_attempts WHERE webhook_id = $hq")"
+expect "the delivery is pending for a retry, its last error said" "pending 1 connect" \
+	"$(sql "SELECT CONCAT_WS(' ', state, attempts, last_error) FROM webhook_deliveries WHERE webhook_id = $hq")"
+
+# --- no transaction, no lock held while a request is in flight -----------
+fresh
+hh=$(hook "$ta" /hold/h 'user.*')
+event "$ta" user.updated usr-7 1
+# The application's connections before the deliverer starts: the others'.
+others=$(sql "SELECT COALESCE(GROUP_CONCAT(ID), 0) FROM information_schema.PROCESSLIST WHERE USER = 'userpatch'")
+rm -f "$log.held" "$log.release"
+follow_conf=$work/patient.conf follow
+for _ in $(seq 100); do [ -e "$log.held" ] && break; sleep 0.1; done
+if [ -e "$log.held" ]; then ok "the receiver holds a request"; else bad "the receiver holds a request"; fi
+expect "the deliverer is connected meanwhile" 1 \
+	"$(sql "SELECT COUNT(*) > 0 FROM information_schema.PROCESSLIST WHERE USER = 'userpatch' AND ID NOT IN ($others)")"
+expect "and holds no transaction across the HTTP call" 0 \
+	"$(sql "SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p
+	        ON p.ID = t.trx_mysql_thread_id WHERE p.USER = 'userpatch' AND p.ID NOT IN ($others)")"
+expect "nor has any other connection (nothing else runs)" 0 \
+	"$(sql "SELECT COUNT(*) FROM information_schema.INNODB_TRX")"
+expect "the claim is committed: others see it" 1 \
+	"$(sql "SELECT claimed_by IS NOT NULL AND claimed_until > UTC_TIMESTAMP(6) FROM webhook_deliveries WHERE webhook_id = $hh")"
+if sql "SELECT id FROM webhook_deliveries WHERE webhook_id = $hh FOR UPDATE NOWAIT" >/dev/null 2>&1; then
+	ok "the delivery's row is not locked"
+else
+	bad "the delivery's row is not locked"
+fi
+touch "$log.release"
+until_sql "SELECT state FROM webhook_deliveries WHERE webhook_id = $hh" delivered 15 ||
+	bad "the held request: not delivered"
+stop_last
+expect "the held request was delivered once" 1 "$(count_received /hold/h)"
+
 # --- failing after the retry window, active again after a success -------
+web_start
 fresh
 hf=$(hook "$ta" /always500/f 'user.*')
 event "$ta" user.created usr-4 1
@@ -254,6 +333,7 @@ else
 fi
 expect "the webhook is failing, since when, a new version" "failing 1 2" \
 	"$(sql "SELECT CONCAT_WS(' ', status, failing_since IS NOT NULL, version) FROM webhooks WHERE id = $hf")"
+expect "GET /api/webhooks/{id} says failing" "200 failing true" "$(api_webhook "$hf")"
 expect "it was tried more than twice" 1 \
 	"$(sql "SELECT COUNT(*) > 2 FROM webhook_attempts WHERE webhook_id = $hf")"
 # The monitoring queries of docs/operations.md run as printed and name it.
@@ -268,6 +348,7 @@ event "$ta" user.updated usr-4 2
 until_sql "SELECT status FROM webhooks WHERE id = $hf" active 15 || true
 expect "a later success makes it active again, a new version" "active 1 3" \
 	"$(sql "SELECT CONCAT_WS(' ', status, failing_since IS NULL, version) FROM webhooks WHERE id = $hf")"
+expect "GET /api/webhooks/{id} says active" "200 active false" "$(api_webhook "$hf")"
 stop_last
 
 # --- kill -9 mid-batch, then a restart: nothing lost ----------------------
@@ -291,8 +372,6 @@ expect "a repeated id always carries the same body, signed" "0 true" \
 
 # --- two deliverers at once ---------------------------------------------
 # A patient request time, so that a loaded machine makes no retry here.
-sed 's/^webhook_timeout = .*/webhook_timeout = 10/' "$conf" >"$work/patient.conf"
-chmod 600 "$work/patient.conf"
 follow_conf=$work/patient.conf
 fresh
 h2=$(hook "$ta" /slow/two 'user.*')
@@ -330,4 +409,17 @@ if "$UP_TEST_ADMIN" --config "$conf" webhooks prune --older-than soon 2>/dev/nul
 else
 	ok "webhooks prune refuses a malformed duration"
 fi
+
+# --- no secret in what the deliverers wrote -------------------------------
+# Every secret a webhook had, whole and its base64 key alone.
+if grep -q . "$work/deliver.out"; then ok "the deliverers wrote log lines"; else bad "the deliverers wrote log lines"; fi
+leaks=0
+while read -r s; do
+	for needle in "$s" "${s#whsec_}"; do
+		if grep -rqF -e "$needle" "$work/deliver.out" "$work/web"; then
+			leaks=$((leaks + 1))
+		fi
+	done
+done < <(sql "SELECT secret FROM webhooks UNION SELECT previous_secret FROM webhooks WHERE previous_secret IS NOT NULL")
+expect "no secret in the deliverers' output or the web logs" 0 "$leaks"
 it_finish
