@@ -4,7 +4,8 @@
  * every conflict policy on each unique key of users, groups and devices
  * (table-driven, each row saying what the database holds afterwards), dry
  * runs, atomic imports with one bad row, CSV quoting, the export -> import
- * round trip, tenant isolation, passwords, and the row limit; rows that
+ * round trip of each family, references to groups and devices, tenant
+ * isolation, passwords, and the row and body limits; rows that
  * name one another inside one request (the new rows of a request are
  * written together, each row's outcome as if written one by one), and the
  * token's daily quota counted per row written.
