@@ -69,7 +69,8 @@ unsigned long up_route_body_limit(const struct up_route *row, const struct up_co
 {
 	if ((row->methods & UP_ROUTE_BATCH) && cfg->max_batch_body > cfg->max_body)
 		return cfg->max_batch_body;
-	if ((row->methods & UP_ROUTE_IMPORT) && cfg->max_import_body > cfg->max_body)
+	/* An import's limit is its own, above or below max_body: 413 past max_import_body. */
+	if (row->methods & UP_ROUTE_IMPORT)
 		return cfg->max_import_body;
 	return cfg->max_body;
 }

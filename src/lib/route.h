@@ -41,7 +41,10 @@ typedef void (*up_route_fn)(struct up_call *call);
  */
 #define UP_ROUTE_BATCH (1u << 16)
 
-/* In a row's methods: its body may be up to max_import_body (an import), when that is larger. */
+/*
+ * In a row's methods: its body may be up to max_import_body (an import), and
+ * no more, whether that is above or below max_body.
+ */
 #define UP_ROUTE_IMPORT (1u << 17)
 
 /*
@@ -77,8 +80,8 @@ struct up_routes {
 void up_route_dispatch(const struct up_routes *t, struct up_ctx *ctx, const struct up_request *req,
                        struct up_response *resp);
 
-/* The body limit of row (max_body, or for a UP_ROUTE_BATCH row the larger of it and
- * max_batch_body). */
+/* The body limit of row: max_body, for a UP_ROUTE_BATCH row the larger of it and
+ * max_batch_body, for a UP_ROUTE_IMPORT row max_import_body. */
 unsigned long up_route_body_limit(const struct up_route *row, const struct up_config *cfg);
 
 /* The largest body limit of t's rows: what the accept loop reads at most. */

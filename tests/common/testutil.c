@@ -172,6 +172,7 @@ void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *ca
 {
 	struct up_request req;
 	struct call_env e;
+	unsigned long cap;
 	enum up_err rc;
 
 	memset(&e, 0, sizeof(e));
@@ -180,10 +181,13 @@ void tu_call(struct tu_env *env, up_handler_fn handler, const struct tu_call *ca
 	e.len = call->body != NULL ? strlen(call->body) : 0;
 	snprintf(e.clen, sizeof(e.clen), "%zu", e.len);
 	up_response_init(resp);
-	rc = up_request_read(&req, call_getenv, &e, call_read, &e,
-	                     env->batch && env->cfg.max_batch_body > env->cfg.max_body
-	                             ? env->cfg.max_batch_body
-	                             : env->cfg.max_body);
+	/* The largest body a route of the program takes (up_routes_body_max). */
+	cap = env->cfg.max_body;
+	if (env->batch && env->cfg.max_batch_body > cap)
+		cap = env->cfg.max_batch_body;
+	if (env->import && env->cfg.max_import_body > cap)
+		cap = env->cfg.max_import_body;
+	rc = up_request_read(&req, call_getenv, &e, call_read, &e, cap);
 	if (rc != UP_OK) {
 		struct up_error err = {0};
 

@@ -21,6 +21,7 @@ struct tu_env {
 	struct up_db *db;  /* the handlers' connection */
 	struct up_ctx ctx; /* ctx.cfg = &cfg, ctx.db = db */
 	int batch;         /* 1: read bodies up to max_batch_body, as the devices program does */
+	int import; /* 1: read bodies up to max_import_body too, as programs with imports do */
 };
 
 /*

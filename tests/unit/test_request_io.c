@@ -182,14 +182,20 @@ static void nothing(struct up_call *call)
 	(void)call;
 }
 
-/* The body limit is the row's: max_body, or for a batch row the larger of it and max_batch_body. */
+/*
+ * The body limit is the row's: max_body, for a batch row the larger of it
+ * and max_batch_body, for an import row max_import_body (above or below
+ * max_body).
+ */
 START_TEST(test_body_limits)
 {
 	static const struct up_route rows[] = {
 	        {"/a", UP_MB(UP_M_GET), 0, nothing, NULL},
 	        {"/a", UP_MB(UP_M_POST) | UP_ROUTE_BATCH, 0, nothing, NULL},
+	        {"/a/import", UP_MB(UP_M_POST) | UP_ROUTE_IMPORT, 0, nothing, NULL},
 	};
 	static const struct up_routes plain = {rows, 1, NULL}, batch = {rows, 2, NULL};
+	static const struct up_routes import = {rows + 2, 1, NULL}, both = {rows, 3, NULL};
 	struct up_config cfg;
 
 	up_config_defaults(&cfg);
@@ -203,6 +209,14 @@ START_TEST(test_body_limits)
 	cfg.max_batch_body = 500;
 	ck_assert_uint_eq(up_route_body_limit(&rows[1], &cfg), 1000);
 	ck_assert_uint_eq(up_routes_body_max(&batch, &cfg), 1000);
+	/* An import's limit is max_import_body, above or below max_body. */
+	cfg.max_import_body = 8000;
+	ck_assert_uint_eq(up_route_body_limit(&rows[2], &cfg), 8000);
+	ck_assert_uint_eq(up_routes_body_max(&both, &cfg), 8000);
+	cfg.max_import_body = 700;
+	ck_assert_uint_eq(up_route_body_limit(&rows[2], &cfg), 700);
+	ck_assert_uint_eq(up_routes_body_max(&import, &cfg), 1000);
+	ck_assert_uint_eq(up_routes_body_max(&both, &cfg), 1000);
 }
 END_TEST
 
