@@ -110,7 +110,7 @@ static int post(struct fx *fx, const char *auth, enum form f, const char *inner,
 	        "POST", EP,
 	        auth,   f == AS_FORM ? "application/x-www-form-urlencoded" : "application/json",
 	        body,   NULL,
-	        NULL};
+	        NULL,   NULL};
 	int status = tu_call_status(&fx->env, up_device_app_handle, &c, json);
 
 	free(body);
@@ -1027,7 +1027,7 @@ START_TEST(test_audit_request_id)
 	struct up_response resp;
 	char *body = make_body(AS_STRING, "{'username': 'rid_user'}"), *rid;
 	struct tu_call c = {
-	        "POST", EP, fx.tok, "application/json", NULL, NULL, "client-chosen-id-1"};
+	        "POST", EP, fx.tok, "application/json", NULL, NULL, "client-chosen-id-1", NULL};
 
 	fx_open(&fx, "auditrid");
 	c.auth = fx.tok;
@@ -1060,7 +1060,7 @@ END_TEST
 static void parallel_client(const char *tok, int level, int go[][2], int done_fd)
 {
 	struct tu_env env;
-	struct tu_call call = {"POST", EP, tok, "application/json", NULL, NULL, NULL};
+	struct tu_call call = {"POST", EP, tok, "application/json", NULL, NULL, NULL, NULL};
 	struct up_response resp;
 	char inner[200], c;
 	int r, bad = 0;
@@ -1299,7 +1299,8 @@ START_TEST(test_http)
 		auth = fx.tok_read;
 	else if (c->auth == 3)
 		auth = "Bearer 00000000000000000000000000000000000000000000000000000000000000ff";
-	call = (struct tu_call){c->method, c->uri, auth, c->content_type, c->body, NULL, NULL};
+	call = (struct tu_call){c->method, c->uri, auth, c->content_type,
+	                        c->body,   NULL,   NULL, NULL};
 	before = db_state(&fx);
 	tu_call(&fx.env, up_device_app_handle, &call, &resp, &b);
 	ck_assert_msg(resp.status == c->status, "line %d: %s: status %d: %s", c->line, c->desc,

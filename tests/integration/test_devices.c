@@ -92,7 +92,7 @@ static int call_h(struct fx *fx, up_handler_fn h, const char *method, const char
 {
 	struct up_response resp;
 	char *b = body != NULL ? tu_q(body) : NULL;
-	struct tu_call c = {method, uri, auth, ctype, b, if_match, NULL};
+	struct tu_call c = {method, uri, auth, ctype, b, if_match, NULL, NULL};
 	int status;
 
 	tu_call(&fx->env, h, &c, &resp, json);
@@ -433,7 +433,7 @@ START_TEST(test_body_limit_and_options)
 	struct fx fx;
 	char dev[32], uri[64], *big;
 	struct up_response resp;
-	struct tu_call c = {"OPTIONS", NULL, NULL, NULL, NULL, NULL, NULL};
+	struct tu_call c = {"OPTIONS", NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	cJSON *j = NULL;
 	size_t n;
 
@@ -469,7 +469,8 @@ START_TEST(test_create)
 {
 	struct fx fx;
 	struct up_response resp;
-	struct tu_call c = {"POST", "/api/devices", NULL, "application/json", NULL, NULL, NULL};
+	struct tu_call c = {"POST", "/api/devices", NULL, "application/json",
+	                    NULL,   NULL,           NULL, NULL};
 	char *body = tu_q("{'name': 'Tracker 7', 'imei': '353918053412348', 'protocol': 'gt06', "
 	                  "'tags': {'fleet': 'north'}}");
 	char loc[64], *id;

@@ -77,7 +77,7 @@ static int call(struct fx *fx, const char *method, const char *uri, const char *
                 const char *ctype, const char *body, cJSON **json)
 {
 	char *b = body != NULL ? tu_q(body) : NULL;
-	struct tu_call c = {method, uri, auth, ctype, b, NULL, NULL};
+	struct tu_call c = {method, uri, auth, ctype, b, NULL, NULL, NULL};
 	int status = tu_call_status(&fx->env, up_devices_handle, &c, json);
 
 	free(b);
@@ -291,7 +291,7 @@ START_TEST(test_bad_batch_details_capped)
 	size_t len = 2 + UP_POS_MAX_BATCH * 3;
 	char *b = malloc(len), *before, *after;
 	struct up_response resp;
-	struct tu_call c = {"POST", NULL, NULL, "application/json", NULL, NULL, NULL};
+	struct tu_call c = {"POST", NULL, NULL, "application/json", NULL, NULL, NULL, NULL};
 	cJSON *j = NULL, *d;
 	int i;
 
@@ -615,7 +615,7 @@ START_TEST(test_options_and_allow)
 {
 	struct fx fx;
 	struct up_response resp;
-	struct tu_call c = {"OPTIONS", NULL, NULL, NULL, NULL, NULL, NULL};
+	struct tu_call c = {"OPTIONS", NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 	fx_open(&fx, "track-options");
 	c.uri = uri(fx.dev, "locations");
@@ -926,7 +926,7 @@ START_TEST(test_outage)
 	struct fx fx;
 	struct up_response resp;
 	char *b1 = batch(0, 10), *b2 = batch(100, 10), *body;
-	struct tu_call c = {"POST", NULL, NULL, "application/json", NULL, NULL, NULL};
+	struct tu_call c = {"POST", NULL, NULL, "application/json", NULL, NULL, NULL, NULL};
 	cJSON *j = NULL;
 
 	ck_assert_msg(getenv("UP_TEST_DB_CTL") != NULL, "UP_TEST_DB_CTL not set");

@@ -175,7 +175,7 @@ START_TEST(test_write_appends_event)
 	char auth[96], tenant[24], ubuf[128], rbuf[64];
 	struct newest n;
 	char *v;
-	struct tu_call call = {c->method, NULL, auth, c->ctype, c->body, NULL, NULL};
+	struct tu_call call = {c->method, NULL, auth, c->ctype, c->body, NULL, NULL, NULL};
 	cJSON *j = NULL;
 	long long before, next_id;
 	size_t i;
@@ -187,7 +187,7 @@ START_TEST(test_write_appends_event)
 	tu_exec(&env, "DELETE FROM events WHERE tenant_id = ?", tenant, NULL, NULL);
 	for (i = 0; i < (size_t)_i; i++) {
 		const struct write_case *p = &write_cases[i];
-		struct tu_call pc = {p->method, NULL, auth, p->ctype, p->body, NULL, NULL};
+		struct tu_call pc = {p->method, NULL, auth, p->ctype, p->body, NULL, NULL, NULL};
 
 		newest_of(&env, tenant, &n);
 		pc.uri = with_ids(p->uri, &n, ubuf, sizeof(ubuf));
@@ -254,7 +254,7 @@ END_TEST
 /* GET uri with auth through the events handler: the status, *j the body. */
 static int feed(struct tu_env *env, const char *auth, const char *uri, cJSON **j)
 {
-	struct tu_call c = {"GET", uri, auth, NULL, NULL, NULL, NULL};
+	struct tu_call c = {"GET", uri, auth, NULL, NULL, NULL, NULL, NULL};
 
 	return tu_call_status(env, up_events_handle, &c, j);
 }
@@ -324,10 +324,11 @@ START_TEST(test_feed)
 	                  NULL, NULL, NULL) == 0) {
 		struct tu_call w[] = {
 		        {"POST", "/api/groups", auth[0], AJ, "{\"id\":\"f\",\"name\":\"F\"}", NULL,
+		         NULL, NULL},
+		        {"PATCH", "/api/groups/f", auth[0], MP, "{\"name\":\"G\"}", NULL, NULL,
 		         NULL},
-		        {"PATCH", "/api/groups/f", auth[0], MP, "{\"name\":\"G\"}", NULL, NULL},
 		        {"POST", "/api/v1/device_app_user_update/", auth[0], AJ,
-		         "{\"data\":{\"username\":\"feed\"}}", NULL, NULL},
+		         "{\"data\":{\"username\":\"feed\"}}", NULL, NULL, NULL},
 		};
 
 		ck_assert_int_eq(tu_call_status(&env, up_groups_handle, &w[0], NULL), 201);
@@ -350,6 +351,7 @@ START_TEST(test_feed)
 			                    auth[0],
 			                    AJ,
 			                    "{\"type\":\"sos\",\"time\":\"2026-01-02T03:04:05Z\"}",
+			                    NULL,
 			                    NULL,
 			                    NULL};
 
@@ -385,7 +387,7 @@ static void writer(int w, const char *auth)
 	tu_env_open(&env);
 	for (i = 0; i < PER_WRITER; i++) {
 		char body[96];
-		struct tu_call c = {"POST", "/api/groups", auth, AJ, body, NULL, NULL};
+		struct tu_call c = {"POST", "/api/groups", auth, AJ, body, NULL, NULL, NULL};
 
 		snprintf(body, sizeof(body), "{\"id\":\"w%d-%d\",\"name\":\"W\"}", w, i);
 		if (tu_call_status(&env, up_groups_handle, &c, NULL) != 201)

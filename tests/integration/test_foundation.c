@@ -168,7 +168,7 @@ START_TEST(test_quota_and_429)
 {
 	struct tu_env env;
 	struct up_response resp;
-	struct tu_call call = {"GET", NULL, NULL, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	char header[100], uri[64];
 	cJSON *body;
 	int i;
@@ -227,7 +227,7 @@ START_TEST(test_status_cases)
 	const struct status_case *c = &status_cases[_i];
 	struct tu_env env;
 	struct up_response resp;
-	struct tu_call call = {c->method, NULL, NULL, NULL, NULL, NULL, NULL};
+	struct tu_call call = {c->method, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	char a_read[100], a_write[100], b_read[100], uris[3][64];
 	cJSON *body;
 
@@ -589,7 +589,7 @@ START_TEST(test_database_outage_503_and_recovery)
 {
 	struct tu_env env;
 	struct up_response resp;
-	struct tu_call call = {"GET", NULL, NULL, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	char header[100], uri[64];
 	cJSON *body;
 	long long version_before;

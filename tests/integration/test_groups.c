@@ -80,7 +80,7 @@ static const char *token(enum who w)
 static int call(up_handler_fn h, const char *method, const char *uri, enum who w, const char *ctype,
                 const char *body, const char *if_match, struct up_response *resp, cJSON **json)
 {
-	struct tu_call c = {method, uri, token(w), ctype, body, if_match, NULL};
+	struct tu_call c = {method, uri, token(w), ctype, body, if_match, NULL, NULL};
 
 	tu_call(env_now, h, &c, resp, json);
 	return resp->status;

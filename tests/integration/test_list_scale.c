@@ -202,7 +202,7 @@ static void check_reads(const struct shape_case *c)
 	const char *tok = c->handler == up_users_handle    ? g_users
 	                  : c->handler == up_groups_handle ? g_groups
 	                                                   : g_devices;
-	struct tu_call call = {"GET", uri, tok, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", uri, tok, NULL, NULL, NULL, NULL, NULL};
 	long long base, before, reads;
 
 	snprintf(uri, sizeof(uri), "%s?limit=%d%s%s%s%s", c->path, PAGE, c->query[0] ? "&" : "",
@@ -248,7 +248,8 @@ END_TEST
 START_TEST(test_count_exact)
 {
 	struct tu_call call = {
-	        "GET", "/api/users?group=big&limit=5&count=exact", t_users, NULL, NULL, NULL, NULL};
+	        "GET", "/api/users?group=big&limit=5&count=exact", t_users, NULL, NULL, NULL, NULL,
+	        NULL};
 	cJSON *json = NULL;
 
 	ck_assert_int_eq(tu_call_status(&env, up_users_handle, &call, &json), 200);
@@ -286,7 +287,7 @@ static const struct offset_case offsets[] = {
 START_TEST(test_offset_window)
 {
 	const struct offset_case *c = &offsets[_i];
-	struct tu_call call = {"GET", c->uri, NULL, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", c->uri, NULL, NULL, NULL, NULL, NULL, NULL};
 	up_handler_fn h =
 	        strncmp(c->uri, "/api/groups", 11) == 0 ? up_groups_handle : up_users_handle;
 	cJSON *json = NULL;
@@ -341,7 +342,7 @@ static void churn(int w)
 		char body[256], uri[64], grp[8];
 		cJSON *json = NULL;
 		struct tu_call call = {"POST", "/api/users", t_users, "application/json",
-		                       body,   NULL,         NULL};
+		                       body,   NULL,         NULL,    NULL};
 		const cJSON *id;
 
 		snprintf(grp, sizeof(grp), "c%d", (i + w) % 4);
@@ -396,7 +397,7 @@ static void churn(int w)
 static void check_counts(const char *grp)
 {
 	char uri[64];
-	struct tu_call call = {"GET", uri, t_groups, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", uri, t_groups, NULL, NULL, NULL, NULL, NULL};
 	cJSON *json = NULL;
 	long long users = tu_scalar_int(&env,
 	                                "SELECT COUNT(*) FROM users u JOIN tenants t ON t.id = "
@@ -459,8 +460,8 @@ START_TEST(test_counts_do_not_drift)
 		check_counts(groups[i]);
 	/* The groups still in use are refused with the kept count. */
 	{
-		struct tu_call call = {"DELETE", "/api/groups/big", t_groups, NULL, NULL, NULL,
-		                       NULL};
+		struct tu_call call = {
+		        "DELETE", "/api/groups/big", t_groups, NULL, NULL, NULL, NULL, NULL};
 		cJSON *json = NULL;
 
 		ck_assert_int_eq(tu_call_status(&env, up_groups_handle, &call, &json), 409);

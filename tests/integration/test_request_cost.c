@@ -19,7 +19,7 @@
 #include "users.h"
 
 static struct tu_env env;
-static char header[100], uri[64], user_id[32];
+static char header[100], uri[64], user_id[64];
 static uint64_t token_id;
 
 static void setup(void)
@@ -57,8 +57,7 @@ static const struct cost_case cases[] = {
          "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Cost\"}]", 0, 200, 3, 1},
         {__LINE__, "device-app update by user_id: BEGIN, lock, UPDATE, audit, event, COMMIT",
          "POST", "application/json",
-         "{\"data\":{\"user_id\":\"%s\",\"profile\":{\"first_name\":\"F%s\"}}}", 1, 201, 6,
-         1},
+         "{\"data\":{\"user_id\":\"%s\",\"profile\":{\"first_name\":\"F%s\"}}}", 1, 201, 6, 1},
 };
 
 /* call through h: *resp the answer (caller frees), *ds and *dc its statements and commits. */
@@ -77,7 +76,7 @@ static void measured(up_handler_fn h, const struct tu_call *call, struct up_resp
 START_TEST(test_cost)
 {
 	const struct cost_case *c = &cases[_i];
-	struct tu_call call = {c->method, NULL, header, c->ctype, NULL, NULL, NULL};
+	struct tu_call call = {c->method, NULL, header, c->ctype, NULL, NULL, NULL, NULL};
 	unsigned long ds, dc;
 	struct up_response resp;
 	char body[512], tag[32];
@@ -139,12 +138,13 @@ static void one_count_due(const struct tu_call *get)
 /* Counts a second old ride in the next write's transaction: one more statement, no more commits. */
 START_TEST(test_usage_rides_with_write)
 {
-	struct tu_call get = {"GET", uri, header, NULL, NULL, NULL, NULL};
+	struct tu_call get = {"GET", uri, header, NULL, NULL, NULL, NULL, NULL};
 	struct tu_call patch = {"PATCH",
 	                        uri,
 	                        header,
 	                        "application/json-patch+json",
 	                        "[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"ride\"}]",
+	                        NULL,
 	                        NULL,
 	                        NULL};
 	unsigned long ds, dc;
@@ -175,12 +175,13 @@ END_TEST
  * after it. */
 START_TEST(test_usage_survives_rollback)
 {
-	struct tu_call get = {"GET", uri, header, NULL, NULL, NULL, NULL};
+	struct tu_call get = {"GET", uri, header, NULL, NULL, NULL, NULL, NULL};
 	struct tu_call bad = {"PATCH",
 	                      uri,
 	                      header,
 	                      "application/json-patch+json",
 	                      "[{\"op\":\"replace\",\"path\":\"/email\",\"value\":\"x\"}]",
+	                      NULL,
 	                      NULL,
 	                      NULL};
 	unsigned long ds, dc;
@@ -201,7 +202,7 @@ END_TEST
 /* The counts are durable per token and day: the sum of the slot rows is what the answers say. */
 START_TEST(test_usage_durable)
 {
-	struct tu_call call = {"GET", uri, header, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", uri, header, NULL, NULL, NULL, NULL, NULL};
 	struct up_response resp;
 	cJSON *json = NULL;
 	int i;
@@ -233,7 +234,7 @@ END_TEST
 /* A token with a quota: RateLimit-Policy and RateLimit agree with apiDailyUsage; 429 past it. */
 START_TEST(test_ratelimit_headers)
 {
-	struct tu_call call = {"GET", uri, NULL, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", uri, NULL, NULL, NULL, NULL, NULL, NULL};
 	struct up_response resp;
 	char qheader[100], want[64];
 	cJSON *json = NULL;
@@ -320,7 +321,7 @@ static int other_worker(uint64_t token, unsigned parent_slot, int ready_fd)
  */
 START_TEST(test_quota_reads_before_commit)
 {
-	struct tu_call call = {"GET", uri, NULL, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", uri, NULL, NULL, NULL, NULL, NULL, NULL};
 	char qheader[100], tid[32], slot[16];
 	uint64_t qid;
 	cJSON *json = NULL;

@@ -59,7 +59,7 @@ START_TEST(test_device_of_report)
 	struct tu_env env;
 	uint64_t token_id = 0;
 	cJSON *json = NULL;
-	struct tu_call call = {"GET", c->uri, auth, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", c->uri, auth, NULL, NULL, NULL, NULL, NULL};
 	int status, i;
 
 	tu_env_open(&env);
@@ -169,7 +169,7 @@ START_TEST(test_report_cost)
 	const struct cost_case *c = &cost_cases[_i];
 	char name[32], auth[96], device[24], uri[256], body[256];
 	struct tu_env env;
-	struct tu_call call = {c->json ? "POST" : "GET", uri, auth, NULL, NULL, NULL, NULL};
+	struct tu_call call = {c->json ? "POST" : "GET", uri, auth, NULL, NULL, NULL, NULL, NULL};
 	unsigned long s0, c0, s1 = 0, c1 = 0;
 	struct up_response resp;
 	int round;
@@ -244,7 +244,7 @@ START_TEST(test_alarm_one_transaction)
 	const struct alarm_case *c = &alarm_cases[_i];
 	char name[32], auth[96], device[24], uri[256];
 	struct tu_env env;
-	struct tu_call call = {"GET", uri, auth, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", uri, auth, NULL, NULL, NULL, NULL, NULL};
 	int status;
 
 	tu_env_open(&env);
@@ -304,7 +304,7 @@ START_TEST(test_unique_id_moves)
 	const struct moved_case *c = &moved_cases[_i];
 	char name[32], auth[96], device[24], uri[256], tenant[24], *other;
 	struct tu_env env;
-	struct tu_call call = {"GET", uri, auth, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", uri, auth, NULL, NULL, NULL, NULL, NULL};
 	int status;
 
 	tu_env_open(&env);

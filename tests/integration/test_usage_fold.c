@@ -65,7 +65,7 @@ static long long q(const char *sql)
 /* What a fresh worker answers: apiUsage, apiDailyUsage (this request included). */
 static void answer(long long *total, long long *daily)
 {
-	struct tu_call call = {"GET", uri, header, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", uri, header, NULL, NULL, NULL, NULL, NULL};
 	cJSON *json = NULL;
 
 	up_auth_cache_clear();

@@ -44,7 +44,7 @@ static void worker(int w, const char *uri, const char *auth, const char *ctype)
 	tu_env_open(&env);
 	for (i = 0; i < PER_WORKER; i++) {
 		char body[128], name[16];
-		struct tu_call call = {"PATCH", uri, auth, ctype, body, NULL, NULL};
+		struct tu_call call = {"PATCH", uri, auth, ctype, body, NULL, NULL, NULL};
 		struct up_response resp;
 
 		priv_name(w, i, name);

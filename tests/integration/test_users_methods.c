@@ -354,7 +354,7 @@ END_TEST
 START_TEST(test_get_user)
 {
 	struct up_response resp;
-	struct tu_call call = {"GET", NULL, fx.reader, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", NULL, fx.reader, NULL, NULL, NULL, NULL, NULL};
 	char uri[64], idtext[32];
 	cJSON *json = NULL;
 	uint64_t id = tuu_user(&fx.env, fx.tenant, "Gus", "gus@example.com");
@@ -386,7 +386,7 @@ START_TEST(test_catalog_content)
 	size_t k;
 
 	for (k = 0; k < 2; k++) {
-		struct tu_call call = {"GET", cats[k].uri, fx.reader, NULL, NULL, NULL, NULL};
+		struct tu_call call = {"GET", cats[k].uri, fx.reader, NULL, NULL, NULL, NULL, NULL};
 		struct up_response resp;
 		const cJSON *arr, *e;
 		cJSON *json = NULL;
@@ -407,7 +407,7 @@ END_TEST
 static cJSON *list(const char *query, int want)
 {
 	char uri[256];
-	struct tu_call call = {"GET", uri, fx.reader, NULL, NULL, NULL, NULL};
+	struct tu_call call = {"GET", uri, fx.reader, NULL, NULL, NULL, NULL, NULL};
 	struct up_response resp;
 	cJSON *json = NULL;
 

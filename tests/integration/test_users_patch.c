@@ -456,6 +456,7 @@ START_TEST(test_patch_seed_shape)
 	                       "\"nuevo_email@example.com\"},{\"op\":\"add\",\"path\":\"/tags\","
 	                       "\"value\":{\"vip\":\"true\"}}]",
 	                       NULL,
+	                       NULL,
 	                       NULL};
 	struct up_response resp;
 	cJSON *json = NULL, *k;
@@ -581,6 +582,7 @@ START_TEST(test_patch_password)
 	                       "[{\"op\":\"add\",\"path\":\"/password\",\"value\":"
 	                       "\"correct horse battery staple\"}]",
 	                       NULL,
+	                       NULL,
 	                       NULL};
 	struct tuu_snap before, after;
 	struct up_response resp;
@@ -623,6 +625,7 @@ START_TEST(test_patch_null_defaults)
 	                       "[{\"op\":\"add\",\"path\":\"/privileges/-\",\"value\":\"read\"},"
 	                       "{\"op\":\"add\",\"path\":\"/tags/a\",\"value\":\"b\"}]",
 	                       NULL,
+	                       NULL,
 	                       NULL};
 	struct up_response resp;
 	cJSON *json = NULL;
@@ -660,6 +663,7 @@ START_TEST(test_patch_unknown_ids)
 		                       JP,
 		                       "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"x\"}]",
 		                       NULL,
+		                       NULL,
 		                       NULL};
 		struct up_response resp;
 
@@ -675,7 +679,7 @@ START_TEST(test_patch_too_many_ops)
 {
 	struct tuu_snap before, after;
 	struct up_response resp;
-	struct tu_call call = {"PATCH", NULL, fx.writer, JP, NULL, NULL, NULL};
+	struct tu_call call = {"PATCH", NULL, fx.writer, JP, NULL, NULL, NULL, NULL};
 	char uri[64], diff[128], *body;
 	size_t i, used = 1, n = fx.env.cfg.max_patch_ops + 1;
 	uint64_t id = tuu_user(&fx.env, fx.tenant, "Many", "many@example.com");
@@ -714,6 +718,7 @@ START_TEST(test_patch_password_copied)
 	                       fx.writer,
 	                       JP,
 	                       "[{\"op\":\"copy\",\"from\":\"/name\",\"path\":\"/password\"}]",
+	                       NULL,
 	                       NULL,
 	                       NULL};
 	struct tuu_snap after;
@@ -764,8 +769,9 @@ START_TEST(test_patch_answer_is_stored_state)
 	id = tuu_user(&fx.env, fx.tenant, "Stored State", "stored@example.com");
 	tuu_uri(uri, sizeof(uri), id, NULL);
 	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
-		struct tu_call patch = {"PATCH", uri, fx.writer, JP, writes[i].body, NULL, NULL};
-		struct tu_call get = {"GET", uri, fx.writer, NULL, NULL, NULL, NULL};
+		struct tu_call patch = {"PATCH",        uri,  fx.writer, JP,
+		                        writes[i].body, NULL, NULL,      NULL};
+		struct tu_call get = {"GET", uri, fx.writer, NULL, NULL, NULL, NULL, NULL};
 		struct up_response pr, gr;
 		cJSON *pj = NULL, *gj = NULL;
 
