@@ -16,6 +16,8 @@
 #             --before` March 2, 3, ... April 2 (a day of rows deleted row
 #             by row each, February and March dropped as partitions), one
 #             prune after the other; p99 during / p99 idle (target <= 2)
+#             (PRUNE_BENCH_PAUSE=P passes --pause P to these prunes: the
+#             pause after each delete statement, percent of its time)
 #
 # Then every position POSTed is in the database (nothing arriving during a
 # prune is lost: they are all newer than the cuts).
@@ -25,6 +27,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build/plain}" && pwd)
 rows=${2:-1000000}
 idle_batches=${PRUNE_BENCH_IDLE:-100}
+pause=()
+[ -n "${PRUNE_BENCH_PAUSE:-}" ] && pause=(--pause "$PRUNE_BENCH_PAUSE")
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
 bench_need prune_bench curl awk -- src/endpoints/userpatch-devices src/tools/userpatch-admin
@@ -100,7 +104,7 @@ month_ms=$(($(now_ms) - t0))
 # The cron replay in the background, batches in the foreground until it ends.
 (
 	for d in $(seq 2 32); do
-		"$admin" positions prune --before "$(date -u -d "2025-03-01 + $((d - 1)) days" +%Y-%m-%dT00:00:00Z)" >/dev/null
+		"$admin" positions prune "${pause[@]}" --before "$(date -u -d "2025-03-01 + $((d - 1)) days" +%Y-%m-%dT00:00:00Z)" >/dev/null
 	done
 ) &
 cron=$!

@@ -8,11 +8,14 @@
  * (the month the cut falls in, or one tenant's rows) device by device, in
  * short statements (a range of the (device_id, time) key each, at most
  * PRUNE_CHUNK rows), so trackers posting at the same time wait for no long
- * lock.  A device's newest position (its lastLocation) is always kept.  Every
- * prune also keeps PART_AHEAD months of partitions ahead.
+ * lock, each followed by a pause (--pause PERCENT of the time the statement
+ * took, 100 by default) that leaves the server to them.  A device's newest
+ * position (its lastLocation) is always kept.  Every prune also keeps
+ * PART_AHEAD months of partitions ahead.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "admin_common.h"
 #include "admin_partition.h"
 #include "parse.h"
@@ -21,6 +24,8 @@
 #define DEVICE_PAGE 500
 #define PART_AHEAD 3
 #define PART_AHEAD_MAX 120
+#define PAUSE_DEFAULT 100
+#define PAUSE_MAX 1000
 /* A partition change waits this long (seconds) for running statements on the table, while
  * the statements behind it wait too; past it the prune stops (the next run tries again). */
 static const char sql_lock_wait[] = "SET SESSION lock_wait_timeout = 10";
@@ -54,25 +59,48 @@ static const struct history histories[] = {
          {"alerts", "alert_time", 0}},
 };
 
-/* Delete device's rows before `before` (exclusive); adds the count to *pruned. */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Sleep pause percent of the time since start_ns. */
+static void pause_after(uint64_t start_ns, unsigned pause)
+{
+	uint64_t ns = (now_ns() - start_ns) / 100 * pause;
+	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+
+	while (pause > 0 && nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* Delete device's rows before `before` (exclusive), each statement followed by a pause of
+ * pause percent of its time; adds the count to *pruned. */
 static enum up_err prune_device(struct up_db *db, const struct history *h, uint64_t device,
-                                const char *before, uint64_t *pruned)
+                                const char *before, unsigned pause, uint64_t *pruned)
 {
 	struct up_db_param p[3] = {UP_P_U64(device), UP_P_STR(before), UP_P_U64(PRUNE_CHUNK)};
 	struct up_db_info info;
 	enum up_err rc;
+	uint64_t start;
 
 	do {
+		start = now_ns();
 		rc = up_db_exec(db, h->sql_prune, p, 3, &info);
 		if (rc != UP_OK)
 			return rc;
 		*pruned += info.affected;
+		if (info.affected > 0)
+			pause_after(start, pause);
 	} while (info.affected == PRUNE_CHUNK);
 	return UP_OK;
 }
 
 static enum up_err prune(struct up_db *db, const struct history *h, int has_tenant, uint64_t tenant,
-                         const char *before, uint64_t *pruned, uint64_t *devices)
+                         const char *before, unsigned pause, uint64_t *pruned, uint64_t *devices)
 {
 	struct up_db_param p[4];
 	struct up_db_result res;
@@ -99,7 +127,7 @@ static enum up_err prune(struct up_db *db, const struct history *h, int has_tena
 			/* Strictly before the newest to keep too: lastLocation stays. */
 			rc = prune_device(db, h, after,
 			                  last != NULL && strcmp(last, before) < 0 ? last : before,
-			                  pruned);
+			                  pause, pruned);
 			if (rc != UP_OK)
 				break;
 			if (*pruned > before_count)
@@ -178,7 +206,7 @@ static int partitions(struct admin_env *env, const struct history *h, int argc, 
 
 /* The partitions (every tenant only), then the rows left before the cut. */
 static enum up_err prune_all(struct up_db *db, const struct history *h, const char *tenant_name,
-                             uint64_t tenant, const char *before, uint64_t *pruned,
+                             uint64_t tenant, const char *before, unsigned pause, uint64_t *pruned,
                              uint64_t *devices)
 {
 	struct part_outcome o = {0};
@@ -193,7 +221,7 @@ static enum up_err prune_all(struct up_db *db, const struct history *h, const ch
 		rc = admin_part_drop_before(db, &h->part, before, &o);
 	say_partitions(h, &o);
 	if (rc == UP_OK)
-		rc = prune(db, h, tenant_name != NULL, tenant, before, pruned, devices);
+		rc = prune(db, h, tenant_name != NULL, tenant, before, pause, pruned, devices);
 	lock_table(db, h->noun, 0);
 	return rc;
 }
@@ -201,9 +229,9 @@ static enum up_err prune_all(struct up_db *db, const struct history *h, const ch
 int admin_prune(struct admin_env *env, int argc, char **argv)
 {
 	const struct history *h = NULL;
-	const char *tenant_name;
+	const char *tenant_name, *pause_text;
 	char before[27];
-	uint64_t tenant = 0, pruned = 0, devices = 0;
+	uint64_t tenant = 0, pruned = 0, devices = 0, pause = PAUSE_DEFAULT;
 	enum up_err rc;
 	size_t i;
 	int bad = 0;
@@ -214,10 +242,13 @@ int admin_prune(struct admin_env *env, int argc, char **argv)
 	if (h != NULL && argc >= 2 && strcmp(argv[1], "partitions") == 0)
 		return partitions(env, h, argc, argv);
 	tenant_name = admin_opt(argc, argv, 2, "--tenant", &bad);
+	pause_text = admin_opt(argc, argv, 2, "--pause", &bad);
 	if (h == NULL || argc < 2 || strcmp(argv[1], "prune") != 0 || bad ||
-	    argc != 4 + (tenant_name != NULL ? 2 : 0)) {
-		admin_err("usage: %s prune --before TIME | --older-than DURATION [--tenant NAME]",
-		          argv[0]);
+	    argc != 4 + (tenant_name != NULL ? 2 : 0) + (pause_text != NULL ? 2 : 0) ||
+	    (pause_text != NULL && up_parse_u64(pause_text, 0, PAUSE_MAX, &pause) != UP_OK)) {
+		admin_err("usage: %s prune --before TIME | --older-than DURATION [--tenant NAME] "
+		          "[--pause PERCENT] (0-%d)",
+		          argv[0], PAUSE_MAX);
 		return 2;
 	}
 	if (admin_cut(argc, argv, 2, before) != 0)
@@ -233,7 +264,7 @@ int admin_prune(struct admin_env *env, int argc, char **argv)
 			return 1;
 		}
 	}
-	rc = prune_all(env->db, h, tenant_name, tenant, before, &pruned, &devices);
+	rc = prune_all(env->db, h, tenant_name, tenant, before, (unsigned)pause, &pruned, &devices);
 	if (rc != UP_OK) {
 		if (rc != UP_ERR_CONFLICT)
 			admin_err("prune stopped after %llu %s: %s (error %u)",

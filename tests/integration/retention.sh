@@ -132,6 +132,9 @@ an unknown unit|positions prune --older-than 3m
 a negative duration|positions prune --older-than -3d
 over a hundred years|positions prune --older-than 40000d
 both --before and --older-than|positions prune --before 2025-03-01T00:00:00Z --older-than 30d
+--pause not a number|positions prune --older-than 30d --pause x
+--pause past 1000|positions prune --older-than 30d --pause 1001
+--pause without a value|positions prune --older-than 30d --pause
 --ahead not a number|positions partitions --ahead x
 --ahead past 120|positions partitions --ahead 121
 a stray argument to partitions|positions partitions now
@@ -149,7 +152,7 @@ count_from() { sql "SELECT COUNT(*) FROM positions WHERE fix_time >= '$1'"; }
 # --- a prune of every tenant: January and February go as partitions; d2's
 # newest (February 10) stays; March 1..14 go row by row.
 after_cut=$(count_from '2025-03-15')
-out=$(admin positions prune --before 2025-03-15T00:00:00Z)
+out=$(admin positions prune --pause 50 --before 2025-03-15T00:00:00Z)
 expect "prune reports the partitions dropped" "dropped 2 positions partitions" \
 	"$(echo "$out" | head -1 | cut -d' ' -f1-4)"
 expect "then the rows of the month the cut falls in" "pruned 28 positions of 2 devices" "$(echo "$out" | tail -1)"
