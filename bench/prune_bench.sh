@@ -26,7 +26,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build/plain}" && pwd)
 rows=${2:-1000000}
-idle_batches=${PRUNE_BENCH_IDLE:-100}
+idle_batches=${PRUNE_BENCH_IDLE:-300}
 pause=()
 [ -n "${PRUNE_BENCH_PAUSE:-}" ] && pause=(--pause "$PRUNE_BENCH_PAUSE")
 # shellcheck source=bench/lib.sh

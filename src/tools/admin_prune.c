@@ -9,7 +9,7 @@
  * short statements (a range of the (device_id, time) key each, at most
  * PRUNE_CHUNK rows), so trackers posting at the same time wait for no long
  * lock, each followed by a pause (--pause PERCENT of the time the statement
- * took, 100 by default) that leaves the server to them.  A device's newest
+ * took, 300 by default) that leaves the server to them.  A device's newest
  * position (its lastLocation) is always kept.  Every prune also keeps
  * PART_AHEAD months of partitions ahead.
  */
@@ -20,11 +20,11 @@
 #include "admin_partition.h"
 #include "parse.h"
 
-#define PRUNE_CHUNK 10000
+#define PRUNE_CHUNK 2000
 #define DEVICE_PAGE 500
 #define PART_AHEAD 3
 #define PART_AHEAD_MAX 120
-#define PAUSE_DEFAULT 100
+#define PAUSE_DEFAULT 300
 #define PAUSE_MAX 1000
 /* A partition change waits this long (seconds) for running statements on the table, while
  * the statements behind it wait too; past it the prune stops (the next run tries again). */

@@ -32,7 +32,7 @@ static const char usage[] =
         "                                   or DURATION (90d, 12w, 36h): whole months by\n"
         "                                   partition; each device keeps its newest "
         "(lastLocation);\n"
-        "                                   a pause of PERCENT (default 100) of each delete's\n"
+        "                                   a pause of PERCENT (default 300) of each delete's\n"
         "                                   time after it\n"
         "  alerts prune --before TIME | --older-than DURATION [--tenant NAME]\n"
         "                  [--pause PERCENT]\n"

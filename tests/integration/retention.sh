@@ -115,7 +115,7 @@ expect "the alerts of a device, newest first, by ix_alerts_device_time" "ref ix_
 expect "a resent alert found by ix_alerts_device_time" "ref ix_alerts_device_time" \
 	"$(explain alerts "SELECT id FROM alerts WHERE device_id = 1 AND alert_time = '2025-01-02 08:00:00' AND type = 'sos' ORDER BY id LIMIT 1" | cut -d' ' -f1-2)"
 expect "the row-wise prune of a device: a primary-key range" "range PRIMARY" \
-	"$(explain positions "DELETE FROM positions WHERE device_id = 1 AND fix_time < '2025-03-15' ORDER BY fix_time LIMIT 10000" | cut -d' ' -f1-2)"
+	"$(explain positions "DELETE FROM positions WHERE device_id = 1 AND fix_time < '2025-03-15' ORDER BY fix_time LIMIT 2000" | cut -d' ' -f1-2)"
 
 # --- refused arguments: exit 2, nothing deleted
 while IFS='|' read -r desc args; do
