@@ -105,14 +105,23 @@ struct tally {
 	long long created, updated, skipped, failed;
 	size_t rows, total;
 	cJSON *results; /* every result, lines of the file */
-	time_t start, last_print;
+	double start;   /* seconds, monotonic clock */
+	time_t last_print;
 	int tty;
 };
+
+static double mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void progress(struct tally *t, int done)
 {
 	time_t now = time(NULL);
-	double secs = difftime(now, t->start), rate = secs > 0 ? (double)t->rows / secs : 0;
+	double secs = mono_seconds() - t->start, rate = secs > 0 ? (double)t->rows / secs : 0;
 	long eta = rate > 0 ? (long)((double)(t->total - t->rows) / rate) : 0;
 
 	if (t->tty) {
@@ -310,7 +319,8 @@ static int do_import(struct admin_env *env, uint64_t tenant, const struct up_fam
 	if (pv == NULL || body == NULL || t.results == NULL)
 		goto out;
 	t.total = n;
-	t.start = t.last_print = time(NULL);
+	t.start = mono_seconds();
+	t.last_print = time(NULL);
 	t.tty = isatty(2);
 	if (admin_resume_begin(env->db, state, o->resume, dry, &ir, &have_run, &done) != 0)
 		goto out;

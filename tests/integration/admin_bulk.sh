@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 # `userpatch-admin import|export`: chunked imports with the file's own line
 # numbers in the results, the exit status (1 when rows failed), progress on
-# stderr (a line, not a bar, without a terminal), --json, an import killed
+# stderr (a line without a terminal, a bar on one), --json, an import killed
 # in the middle and finished with --resume (every row exactly once), CSV,
 # and an export of one tenant imported into another.  Runs under
 # tests/harness/run-test (private MariaDB with the schema applied).
@@ -37,6 +37,17 @@ else
 	bad "progress: $(head -c 300 "$work/err")"
 fi
 expect "no progress file left" no "$([ -e "$work/users.ndjson.progress" ] && echo yes || echo no)"
+# On a terminal (script(1) gives stderr one): the bar, redrawn in place.
+"$UP_TEST_ADMIN" tenant add bulk-tty >/dev/null
+script -qec "$(printf '%q ' "$UP_TEST_ADMIN" import users --tenant bulk-tty --chunk 100 "$work/users.ndjson") >/dev/null" \
+	"$work/tty" >/dev/null 2>&1 || true
+if grep -q $'\r\[#' "$work/tty" && grep -q '\[##############################\] 1000/1000 rows .* rows/s  ETA 0s' "$work/tty" &&
+	! grep -q 'userpatch-admin: [0-9]*/' "$work/tty"; then
+	ok "on a terminal: a bar redrawn in place, full at the end, no progress lines"
+else
+	bad "progress on a terminal: $(tr '\r' '|' <"$work/tty" | head -c 400)"
+fi
+expect "the terminal's import stored its rows" 999 "$(users "$(sql "SELECT id FROM tenants WHERE name = 'bulk-tty'")")"
 rc=0
 "$UP_TEST_ADMIN" import users --tenant bulk-a --on-conflict skip "$work/users.ndjson" >"$work/out" 2>/dev/null || rc=$?
 expect "again with skip: exit 1 for the bad row only" 1 "$rc"
