@@ -105,23 +105,16 @@ struct tally {
 	long long created, updated, skipped, failed;
 	size_t rows, total;
 	cJSON *results; /* every result, lines of the file */
-	double start;   /* seconds, monotonic clock */
+	uint64_t start; /* admin_mono_ns() */
 	time_t last_print;
 	int tty;
 };
 
-static double mono_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void progress(struct tally *t, int done)
 {
 	time_t now = time(NULL);
-	double secs = mono_seconds() - t->start, rate = secs > 0 ? (double)t->rows / secs : 0;
+	double secs = (double)(admin_mono_ns() - t->start) / 1e9,
+	       rate = secs > 0 ? (double)t->rows / secs : 0;
 	long eta = rate > 0 ? (long)((double)(t->total - t->rows) / rate) : 0;
 
 	if (t->tty) {
@@ -319,7 +312,7 @@ static int do_import(struct admin_env *env, uint64_t tenant, const struct up_fam
 	if (pv == NULL || body == NULL || t.results == NULL)
 		goto out;
 	t.total = n;
-	t.start = mono_seconds();
+	t.start = admin_mono_ns();
 	t.last_print = time(NULL);
 	t.tty = isatty(2);
 	if (admin_resume_begin(env->db, state, o->resume, dry, &ir, &have_run, &done) != 0)

@@ -59,18 +59,10 @@ static const struct history histories[] = {
          {"alerts", "alert_time", 0}},
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Sleep pause percent of the time since start_ns. */
 static void pause_after(uint64_t start_ns, unsigned pause)
 {
-	uint64_t ns = (now_ns() - start_ns) / 100 * pause;
+	uint64_t ns = (admin_mono_ns() - start_ns) / 100 * pause;
 	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
 
 	while (pause > 0 && nanosleep(&ts, &ts) != 0)
@@ -88,7 +80,7 @@ static enum up_err prune_device(struct up_db *db, const struct history *h, uint6
 	uint64_t start;
 
 	do {
-		start = now_ns();
+		start = admin_mono_ns();
 		rc = up_db_exec(db, h->sql_prune, p, 3, &info);
 		if (rc != UP_OK)
 			return rc;
