@@ -119,6 +119,11 @@ port=$(stack_free_port)
 stack_lighttpd_start "$work/web" "$port" "$build" "$USERPATCH_CONFIG"
 base=http://127.0.0.1:$port
 
+# median5_ms T1 ... T5: the median of five times in seconds, in ms.
+median5_ms() {
+	printf '%s\n' "$@" | sort -n | sed -n 3p | awk '{printf "%.1f", $1 * 1000}'
+}
+
 # median_ms PATH [ACCEPT]: one warm-up, then the median of 5 times of GET
 # PATH (with Accept: ACCEPT if given), in ms.
 median_ms() {
@@ -132,7 +137,7 @@ median_ms() {
 		}
 		[ "$i" = 0 ] || times+=("$t")
 	done
-	printf '%s\n' "${times[@]}" | sort -n | sed -n 3p | awk '{printf "%.1f", $1 * 1000}'
+	median5_ms "${times[@]}"
 }
 
 # reads PATH: rows and index entries the database read for one GET PATH
@@ -229,7 +234,7 @@ write_ms() {
 		}
 		[ "$k" = 0 ] || times+=("$t")
 	done
-	printf '%s\n' "${times[@]}" | sort -n | sed -n 3p | awk '{printf "%.1f", $1 * 1000}'
+	median5_ms "${times[@]}"
 }
 # write_reads NAME PHASE: the rows the database read for the 7th write.
 write_reads() {
