@@ -50,12 +50,12 @@ static int to_stdout(void *arg, const char *buf, size_t len)
 }
 
 /*
- * One call of handler h as tenant, with query, media type and body; resp
- * filled.  An import with ir (borrowed; may be NULL) runs as that run's.
+ * One export (ir NULL) or import (ir the run, borrowed; NULL: none) of fam
+ * as tenant, with query, media type and body; resp filled.
  */
-static void run(struct admin_env *env, uint64_t tenant, const struct up_family *fam,
-                void (*h)(struct up_call *), const struct up_import_run *ir, const char *query,
-                const char *ctype, const char *body, size_t len, struct up_response *resp)
+static void run(struct admin_env *env, uint64_t tenant, const struct up_family *fam, int import,
+                const struct up_import_run *ir, const char *query, const char *ctype,
+                const char *body, size_t len, struct up_response *resp)
 {
 	struct up_ctx ctx;
 	struct up_request req;
@@ -67,7 +67,7 @@ static void run(struct admin_env *env, uint64_t tenant, const struct up_family *
 	ctx.db = env->db;
 	ctx.auth.tenant_id = tenant;
 	ctx.authed = 1;
-	req.method = h == up_family_export ? UP_M_GET : UP_M_POST;
+	req.method = import ? UP_M_POST : UP_M_GET;
 	req.query = (char *)query;
 	req.content_type = (char *)ctype;
 	req.body = (char *)body;
@@ -75,10 +75,10 @@ static void run(struct admin_env *env, uint64_t tenant, const struct up_family *
 	snprintf(req.request_id, sizeof(req.request_id), "admin-%08x%08x", randombytes_random(),
 	         randombytes_random());
 	call = (struct up_call){&ctx, &req, resp, NULL, fam, NULL};
-	if (ir != NULL && h == up_family_import)
+	if (import)
 		up_family_import_run(&call, ir);
 	else
-		h(&call);
+		up_family_export(&call);
 }
 
 static int do_export(struct admin_env *env, uint64_t tenant, const struct up_family *fam,
@@ -92,7 +92,7 @@ static int do_export(struct admin_env *env, uint64_t tenant, const struct up_fam
 	up_response_init(&resp);
 	resp.out = to_stdout;
 	resp.out_body_only = 1;
-	run(env, tenant, fam, up_family_export, NULL, query, NULL, NULL, 0, &resp);
+	run(env, tenant, fam, 0, NULL, query, NULL, NULL, 0, &resp);
 	rc = resp.status == 200 && fflush(stdout) == 0 ? 0 : 1;
 	if (resp.status != 200)
 		admin_err("export failed: %s", resp.body != NULL ? resp.body : "");
@@ -332,8 +332,8 @@ static int do_import(struct admin_env *env, uint64_t tenant, const struct up_fam
 		up_response_init(&resp);
 		/* The handler counts the run's rows from the file's first. */
 		ir.base = o->array ? 0 : i;
-		run(env, tenant, fam, up_family_import, have_run ? &ir : NULL, o->query, o->ctype,
-		    body, blen, &resp);
+		run(env, tenant, fam, 1, have_run ? &ir : NULL, o->query, o->ctype, body, blen,
+		    &resp);
 		if (add_answer(&t, &resp, o->array ? 0 : offset) != 0) {
 			up_response_free(&resp);
 			goto out;
