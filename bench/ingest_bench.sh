@@ -7,13 +7,17 @@
 #             one multi-row INSERT of 1,000 rows in one transaction per
 #             batch, 8 connections (one device each)
 #   batch     POST /api/devices/{id}/locations with 1,000-position batches,
-#             wrk with 8 connections (one device each) through lighttpd
+#             8 connections (one device each) through lighttpd
 #   single    the same with one position per request, 32 connections
 #   osmand    GET /api/trackers/osmand, one fix per request as Traccar
 #             Client sends it, 32 connections: against single (target 0.9)
 #   overland  POST /api/trackers/overland, 1,000-point batches, 8
 #             connections: against batch (target 0.9)
 #
+# The batches (batch and overland) come from bench/batch_post, a C client
+# that builds each connection's request once and per request only rewrites
+# its 1,000 fix times, so the client takes little of the CPU the server
+# shares with it; single and osmand come from wrk with a Lua script.
 # Each runs for SECONDS (default 10). The pairs compared (single and
 # osmand, batch and overland) run in 4 slices taken in turns, so that both
 # sides of a ratio see the same background load. Every position of every
@@ -29,7 +33,7 @@ seconds=${2:-10}
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
 bench_need ingest_bench wrk curl -- src/endpoints/userpatch-devices src/endpoints/userpatch-trackers src/tools/userpatch-admin \
-	bench/ingest_ceiling
+	bench/ingest_ceiling bench/batch_post
 bench_stack ingest
 "$admin" tenant add bench >/dev/null
 token=$("$admin" token issue --tenant bench --scopes devices:report 2>/dev/null)
@@ -41,8 +45,9 @@ port=$(stack_free_port)
 stack_lighttpd_start "$work/web" "$port" "$build" "$USERPATCH_CONFIG"
 base=http://127.0.0.1:$port
 
-# wrk script: thread i (one connection) posts to device FIRST + i - 1; each
-# request carries BATCH positions with fix times never sent before.
+# wrk script (single and osmand): thread i (one connection) posts to device
+# FIRST + i - 1; each request carries BATCH positions (or one OsmAnd fix)
+# with fix times never sent before.
 cat >"$work/post.lua" <<'LUA'
 local first = tonumber(os.getenv("BENCH_FIRST_DEVICE"))
 local batch = tonumber(os.getenv("BENCH_BATCH"))
@@ -57,7 +62,6 @@ end
 function init(args)
 	n = 0
 	path = "/api/devices/dev-" .. device .. "/locations"
-	if mode == "overland" then path = "/api/trackers/overland" end
 	headers = { ["Authorization"] = "Bearer " .. token,
 		["Content-Type"] = "application/json" }
 	-- OsmAnd's GET has no body, so no Content-Type.
@@ -65,9 +69,6 @@ function init(args)
 end
 local fmt = '{"time":"%s","latitude":%.5f,"longitude":%.5f,"altitude":35,' ..
 	'"speed":42.5,"course":90,"accuracy":5}'
-local ofmt = '{"type":"Feature","geometry":{"type":"Point","coordinates":[%.5f,%.5f]},' ..
-	'"properties":{"timestamp":"%s","altitude":35,"speed":11.8,"course":90,' ..
-	'"horizontal_accuracy":5,"device_id":"u%d"}}'
 function request()
 	local t0 = base + n * batch
 	if mode == "osmand" then
@@ -75,15 +76,6 @@ function request()
 		return wrk.format("GET", string.format("/api/trackers/osmand?id=u%d&timestamp=%d" ..
 			"&lat=%.5f&lon=%.5f&speed=22.9&bearing=90&altitude=35&accuracy=5&batt=80",
 			device, t0, 48.85, 2.29), headers)
-	elseif mode == "overland" then
-		local parts = {}
-		for i = 0, batch - 1 do
-			parts[i + 1] = string.format(ofmt, 2.29 + i / 1e5, 48.85 + i / 1e5,
-				os.date("!%Y-%m-%dT%H:%M:%SZ", t0 + i), device)
-		end
-		n = n + 1
-		return wrk.format("POST", path, headers,
-			'{"locations":[' .. table.concat(parts, ",") .. ']}')
 	end
 	local parts = {}
 	for i = 0, batch - 1 do
@@ -113,25 +105,37 @@ wrk_run() {
 	awk '/ requests in / { r = $1; s = $4; sub(/s,?$/, "", s); print r, s }' <<<"$out"
 }
 
-# turns "C1 FIRST1 BATCH1 MODE1" "C2 FIRST2 BATCH2 MODE2": both in 4 slices of
-# SECONDS / 4 (at least 1 s) taken in turns; prints "req1 secs1 req2 secs2".
+# post_run CONNECTIONS FIRST_DEVICE BATCH MODE SECONDS SLICE: as wrk_run
+# with bench/batch_post (BATCH must be 1000; MODE json or overland): prints
+# "requests seconds", the requests answered 2xx within SECONDS.
+post_run() {
+	"$build/bench/batch_post" "$4" 127.0.0.1 "$port" "$token" "$2" "$1" "$5" \
+		$((1577836800 + $6 * 10000000))
+}
+
+# turns "RUN1 C1 FIRST1 BATCH1 MODE1" "RUN2 C2 FIRST2 BATCH2 MODE2" (RUN:
+# wrk_run or post_run): both in 4 slices of SECONDS / 4 (at least 1 s)
+# taken in turns; prints "req1 secs1 req2 secs2"; exits 1 if a run failed.
 turns() {
-	local slice=$((seconds / 4 > 0 ? seconds / 4 : 1)) k r1=0 s1=0 r2=0 s2=0 r s
+	local slice=$((seconds / 4 > 0 ? seconds / 4 : 1)) k r1=0 s1=0 r2=0 s2=0 r s out
 	local -a a b
 	read -r -a a <<<"$1"
 	read -r -a b <<<"$2"
 	for k in 0 1 2 3; do
-		read -r r s < <(wrk_run "${a[0]}" "${a[1]}" "${a[2]}" "${a[3]}" "$slice" "$k")
+		out=$("${a[@]}" "$slice" "$k") || exit 1
+		read -r r s <<<"$out"
 		r1=$((r1 + r)) s1=$(awk -v a="$s1" -v b="$s" 'BEGIN { print a + b }')
-		read -r r s < <(wrk_run "${b[0]}" "${b[1]}" "${b[2]}" "${b[3]}" "$slice" "$k")
+		out=$("${b[@]}" "$slice" "$k") || exit 1
+		read -r r s <<<"$out"
 		r2=$((r2 + r)) s2=$(awk -v a="$s2" -v b="$s" 'BEGIN { print a + b }')
 	done
 	echo "$r1 $s1 $r2 $s2"
 }
 
 stored() { sql "SELECT COUNT(*) FROM positions WHERE device_id BETWEEN $1 AND $2"; }
-# check WHAT SENT STORED [IN_FLIGHT]: every position wrk counted is stored;
-# requests still in flight when wrk stopped may add up to IN_FLIGHT more.
+# check WHAT SENT STORED [IN_FLIGHT]: every position the client (wrk or
+# batch_post) counted is stored; requests still in flight when it stopped
+# may add up to IN_FLIGHT more.
 check() {
 	local what=$1 want=$2 got=$3 slack=${4:-0}
 	if [ "$got" -lt "$want" ] || [ "$got" -gt $((want + slack)) ]; then
@@ -142,10 +146,12 @@ check() {
 
 read -r c_rows c_secs < <(USERPATCH_CONFIG=$USERPATCH_CONFIG "$build/bench/ingest_ceiling" 41 8 "$seconds")
 check ceiling "$c_rows" "$(stored 41 48)"
-read -r b_reqs b_secs v_reqs v_secs < <(turns "8 1 1000 json" "8 81 1000 overland")
+out=$(turns "post_run 8 1 1000 json" "post_run 8 81 1000 overland")
+read -r b_reqs b_secs v_reqs v_secs <<<"$out"
 check batch "$((b_reqs * 1000))" "$(stored 1 8)" $((4 * 8000))
 check overland "$((v_reqs * 1000))" "$(stored 81 88)" $((4 * 8000))
-read -r s_reqs s_secs o_reqs o_secs < <(turns "32 9 1 json" "32 49 1 osmand")
+out=$(turns "wrk_run 32 9 1 json" "wrk_run 32 49 1 osmand")
+read -r s_reqs s_secs o_reqs o_secs <<<"$out"
 check single "$s_reqs" "$(stored 9 40)" $((4 * 32))
 check osmand "$o_reqs" "$(stored 49 80)" $((4 * 32))
 

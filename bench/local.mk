@@ -12,15 +12,19 @@ bench: bench/json_patch_bench$(EXEEXT)
 EXTRA_DIST += bench/http_bench.sh
 
 # Position ingestion (Devices API) through lighttpd against its C-client
-# ceiling: bench/ingest_bench.sh, run by `make bench` too.
-noinst_PROGRAMS += bench/ingest_ceiling
+# ceiling: bench/ingest_bench.sh, run by `make bench` too.  bench/batch_post
+# is its load generator for the 1,000-position batches.
+noinst_PROGRAMS += bench/ingest_ceiling bench/batch_post
 bench_ingest_ceiling_SOURCES = bench/ingest_ceiling.c
 bench_ingest_ceiling_CFLAGS = $(AM_CFLAGS) -O2
 bench_ingest_ceiling_LDADD = $(UP_LIBS)
+bench_batch_post_SOURCES = bench/batch_post.c
+bench_batch_post_CFLAGS = $(AM_CFLAGS) -O2 -pthread
+bench_batch_post_LDADD = $(UP_LIBS) -lpthread
 EXTRA_DIST += bench/ingest_bench.sh
 .PHONY: bench-ingest
 bench: bench-ingest
-bench-ingest: all bench/ingest_ceiling$(EXEEXT)
+bench-ingest: all bench/ingest_ceiling$(EXEEXT) bench/batch_post$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/ingest_bench.sh $(abs_builddir)
 
 # The users write path through lighttpd against the database's durable-write
