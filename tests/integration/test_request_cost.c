@@ -120,6 +120,47 @@ START_TEST(test_cost)
 }
 END_TEST
 
+/*
+ * A read right after a write turns autocommit back on first (2 statements, no commit): it
+ * commits on its own and leaves no transaction open; the next read is 1 statement again.
+ */
+START_TEST(test_read_after_write)
+{
+	struct tu_call get = {"GET", uri, header, NULL, NULL, NULL, NULL, NULL};
+	struct tu_call patch = {"PATCH",
+	                        uri,
+	                        header,
+	                        "application/json-patch+json",
+	                        "[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"raw\"}]",
+	                        NULL,
+	                        NULL,
+	                        NULL};
+	unsigned long ds, dc;
+	struct up_response resp;
+
+	ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
+	tu_call(&env, up_users_handle, &patch, &resp, NULL);
+	ck_assert_int_eq(resp.status, 200);
+	up_response_free(&resp);
+	measured(up_users_handle, &get, &resp, &ds, &dc);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_msg(strstr(resp.body, "\"raw\"") != NULL, "the read sees the write: %s",
+	              resp.body);
+	up_response_free(&resp);
+	ck_assert_uint_eq(ds, 2);
+	ck_assert_uint_eq(dc, 0);
+	measured(up_users_handle, &get, &resp, &ds, &dc);
+	ck_assert_int_eq(resp.status, 200);
+	up_response_free(&resp);
+	ck_assert_uint_eq(ds, 1);
+	ck_assert_uint_eq(dc, 0);
+	/* No transaction stays open on the worker's connection after the read, and autocommit is
+	 * on. */
+	ck_assert_int_eq(tu_scalar_int(&env, "SELECT @@in_transaction", NULL, NULL, NULL), 0);
+	ck_assert_int_eq(tu_scalar_int(&env, "SELECT @@autocommit", NULL, NULL, NULL), 1);
+}
+END_TEST
+
 /* Sum of the token's usage slot rows: every day, or today only. */
 static long long slot_sum(int today_only)
 {
@@ -385,6 +426,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_cost, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, test_read_after_write);
 	tcase_add_test(tc, test_usage_rides_with_write);
 	tcase_add_test(tc, test_usage_survives_rollback);
 	tcase_add_test(tc, test_usage_durable);
