@@ -12,8 +12,9 @@
 #             UPDATE), `write_ceiling ... locked`
 #   nceiling  (only when asked for) the PATCH-shaped ceiling with a narrow
 #             locked read (id and version), `write_ceiling ... narrow`
-#   bceiling  (only when asked for) the PATCH-shaped ceiling without START
-#             TRANSACTION (autocommit off), `write_ceiling ... nobegin`
+#   bceiling  the PATCH-shaped ceiling without START TRANSACTION (autocommit
+#             off), `write_ceiling ... nobegin`: how the write pipeline now
+#             begins a transaction when the worker's previous one was a write
 #   no-op     bench/noop_fcgi behind the same lighttpd (HTTP + FastCGI only)
 #   GET       GET /api/users/usr-N, N random of 1,000
 #   PATCH     PATCH /api/users/usr-N, N random, 2 replace ops (/message,
@@ -32,14 +33,14 @@
 # workers' resident memory. Any non-2xx answer fails the run.
 #
 # BENCH_PROCS sets the workers per program (lighttpd max-procs; default: the
-# dev stack's); BENCH_ONLY=ceiling,lceiling,noop,get,patch,device runs a subset
-# (and nceiling, bceiling: the ceilings of two protocol changes).
+# dev stack's); BENCH_ONLY=ceiling,lceiling,bceiling,noop,get,patch,device runs
+# a subset (and nceiling: the ceiling of a narrow locked read).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build/plain}" && pwd)
 seconds=${2:-8}
-only=${BENCH_ONLY:-ceiling,lceiling,noop,get,patch,device}
+only=${BENCH_ONLY:-ceiling,lceiling,bceiling,noop,get,patch,device}
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
 bench_need http_bench wrk curl -- src/endpoints/userpatch-users src/endpoints/userpatch-device-app \
@@ -234,6 +235,8 @@ for c in 8 32; do
 		"PATCH/locked ceiling $(ratio "patch$c" "lceiling$c") (>= 0.7 at 32)," \
 		"device/ceiling $(ratio "device$c" "ceiling$c")," \
 		"device/locked ceiling $(ratio "device$c" "lceiling$c") (>= 0.8 at 32)," \
+		"PATCH/locked ceiling without BEGIN $(ratio "patch$c" "bceiling$c")," \
+		"device/that ceiling $(ratio "device$c" "bceiling$c")," \
 		"GET/no-op $(ratio "get$c" "noop$c") (>= 0.5 at 32)"
 done
 cpu_ratio() { awk -v a="${CPU[$1]:-}" -v b="${CPU[$2]:-}" 'BEGIN {

@@ -9,9 +9,10 @@
 #                 locked  the PATCH-shaped write ceiling (bench/write_ceiling
 #                         ... locked: locked read, UPDATE, audit row, COMMIT;
 #                         8 threads of one connection each, C client)
-#                 events  the same plus the change feed's event INSERT
-#                         (write_ceiling ... events, which calls the
-#                         up_event_append a PATCH calls)
+#                 events  the same plus the change feed's event row
+#                         (write_ceiling ... events: the audit row names
+#                         the event and migration 015's trigger inserts
+#                         it, as a PATCH's audit row does)
 #                 PATCH   PATCH /api/users/usr-N through lighttpd (wrk, 2
 #                         threads, 8 connections; bench/lib.sh's patch
 #                         script), which appends its event row as shipped
@@ -32,9 +33,10 @@
 # Why D / P is the event row's cost on PATCH throughput. Each of the 8
 # connections runs one request after another, so its time per request is
 # 8 / rate (Little's law). locked and events run the same transaction but
-# for the event INSERT, so D = 8/events - 8/locked is what the event row
-# adds to each write at this concurrency: the client's up_event_append, the
-# round trip, the INSERT and its share of the COMMIT, and the waits for the
+# for the event row, so D = 8/events - 8/locked is what the event row
+# adds to each write at this concurrency: the two columns more in the audit
+# row, the trigger's INSERT and its share of the COMMIT (no round trip of
+# its own since migration 015; one before), and the waits for the
 # database's CPU and log under that load. A PATCH at the same 8 connections
 # runs the same transaction with its event row, plus HTTP, FastCGI, JSON and
 # the patch; its time per request is P = 8 / PATCH rate. If the event row

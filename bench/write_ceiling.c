@@ -19,9 +19,11 @@
  * the write alone.  More modes, each a variant of "locked":
  *   narrow    the locked read returns only id and version (and the time);
  *   nobegin   no START TRANSACTION: the session runs with autocommit off,
- *             so the locked read opens the transaction (4 statements);
- *   events    plus the change feed's event row a PATCH appends
- *             (up_event_append), for the event's cost.
+ *             so the locked read opens the transaction (4 statements), as
+ *             the db layer's up_db_transaction() now begins one;
+ *   events    plus the change feed's event row a PATCH appends: the audit
+ *             row names it and migration 015's trigger inserts it, for
+ *             the event's cost.
  *
  *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS
  *                 [plain|locked|narrow|nobegin|events]
@@ -37,7 +39,6 @@
 #include <mysql.h>
 #include "config.h"
 #include "db.h"
-#include "event.h"
 #include "parse.h"
 #include "resource.h"
 #include "user_store.h"
@@ -48,16 +49,24 @@ static const char sql_update[] =
 static const char sql_audit[] =
         "INSERT INTO audit_log (tenant_id, token_id, user_id, request_id, action, changed_fields) "
         "VALUES (?, NULL, ?, ?, 'update', '[\"message\"]')";
+/* "events": the audit row names its event, which migration 015's trigger inserts (as a PATCH). */
+static const char sql_audit_event[] =
+        "INSERT INTO audit_log (tenant_id, token_id, user_id, resource_key, request_id, action, "
+        "changed_fields, event_type, event_version) VALUES (?, NULL, ?, ?, ?, 'update', "
+        "'[\"message\"]', 'user.updated', 2)";
 
 static struct up_config cfg;
 static uint64_t tenant, first_user, users;
 static double deadline;
 /* The locked read of "locked" mode, or NULL in "plain" mode. */
 static char *sql_lock;
-/* "nobegin": autocommit off, COMMIT sent by the client loop, no START TRANSACTION. */
+/*
+ * "nobegin": up_db_transaction(), which begins as the write pipeline does (autocommit off,
+ * left off between transactions: no START TRANSACTION); the other modes send START TRANSACTION.
+ */
 static int no_begin;
-/* "events" mode: the changed fields of the event, else NULL. */
-static cJSON *event_fields;
+/* "events" mode: the audit row carries the change feed's event. */
+static int with_event;
 
 struct worker {
 	pthread_t thread;
@@ -97,14 +106,15 @@ static enum up_err write_one(struct up_db *db, void *arg)
 		rc = up_db_exec(db, sql_update, u, 3, &info);
 	if (rc == UP_OK && info.affected != 1)
 		rc = UP_ERR_NOT_FOUND;
-	if (rc == UP_OK)
+	if (rc == UP_OK && !with_event) {
 		rc = up_db_exec(db, sql_audit, a, 3, NULL);
-	if (rc == UP_OK && event_fields != NULL) {
+	} else if (rc == UP_OK) {
 		char id[32];
+		struct up_db_param e[4] = {UP_P_U64(tenant), UP_P_U64(w->user), UP_P_STR(id),
+		                           UP_P_STR(w->request_id)};
 
 		snprintf(id, sizeof(id), "usr-%llu", (unsigned long long)w->user);
-		rc = up_event_append(db, tenant, "user.updated", id, 2, event_fields,
-		                     w->request_id);
+		rc = up_db_exec(db, sql_audit_event, e, 4, NULL);
 	}
 	return rc;
 }
@@ -114,8 +124,7 @@ static void *run(void *arg)
 	struct worker *w = arg;
 	struct up_db *db = NULL;
 
-	if (up_db_new(&cfg, &db) != UP_OK || up_db_connect(db) != UP_OK ||
-	    (no_begin && up_db_exec_trusted(db, "SET autocommit = 0") != UP_OK)) {
+	if (up_db_new(&cfg, &db) != UP_OK || up_db_connect(db) != UP_OK) {
 		w->failed++;
 		goto out;
 	}
@@ -127,12 +136,15 @@ static void *run(void *arg)
 		snprintf(w->request_id, sizeof(w->request_id), "ceiling-%lu-%p", w->done,
 		         (void *)w);
 		if (no_begin) {
-			rc = write_one(db, w);
+			/* The db layer's own transaction: autocommit off, left off between them. */
+			rc = up_db_transaction(db, write_one, w);
+		} else {
+			rc = up_db_exec_trusted(db, "START TRANSACTION");
+			if (rc == UP_OK)
+				rc = write_one(db, w);
 			rc = up_db_exec_trusted(db, rc == UP_OK ? "COMMIT" : "ROLLBACK") == UP_OK
 			             ? rc
 			             : UP_ERR_DB;
-		} else {
-			rc = up_db_transaction(db, write_one, w);
 		}
 		if (rc == UP_OK)
 			w->done++;
@@ -188,9 +200,7 @@ int main(int argc, char **argv)
 	if (argc == 7 && strcmp(argv[6], "plain") != 0 &&
 	    build_lock_sql(strcmp(argv[6], "narrow") == 0) != 0)
 		return 2;
-	if (argc == 7 && strcmp(argv[6], "events") == 0 &&
-	    (event_fields = cJSON_CreateStringArray((const char *[]){"message"}, 1)) == NULL)
-		return 2;
+	with_event = argc == 7 && strcmp(argv[6], "events") == 0;
 	if (up_config_load(up_config_path(), &cfg, err, sizeof(err)) != UP_OK) {
 		fprintf(stderr, "write_ceiling: %s\n", err);
 		return 2;
@@ -215,7 +225,6 @@ int main(int argc, char **argv)
 	printf("%lu %.3f\n", done, now() - start);
 	free(w);
 	free(sql_lock);
-	cJSON_Delete(event_fields);
 	up_config_free(&cfg);
 	up_db_library_end();
 	if (failed > 0) {

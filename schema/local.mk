@@ -11,3 +11,4 @@ dist_schema_DATA += schema/012_retention.sql
 dist_schema_DATA += schema/009_trackers.sql
 dist_schema_DATA += schema/013_webhooks.sql
 dist_schema_DATA += schema/014_import_runs.sql
+dist_schema_DATA += schema/015_audit_events.sql

@@ -432,7 +432,8 @@ static enum up_err fill_row(const struct up_resource *r, const struct state *st,
  * The event of a write of table r (users or devices) at key id: created, or
  * updated with the names of `changed` (the device app's updated_fields):
  * the user's event lists them all, as the answer does; the device's those
- * that are fields of a device.
+ * that are fields of a device.  (The user's rides on its audit row; the
+ * device's, which has none, is inserted here.)
  */
 static enum up_err da_event(struct up_db *db, const struct da_upsert *u,
                             const struct up_resource *r, uint64_t id, int created, uint64_t version,
@@ -638,6 +639,7 @@ static enum up_err lost_race(struct up_db *db, struct da_upsert *u, const uint64
 static enum up_err write_all(struct up_db *db, struct da_upsert *u, struct state *st)
 {
 	struct written w;
+	char key[64];
 	enum up_err rc = UP_OK;
 
 	memset(&w, 0, sizeof(w));
@@ -651,12 +653,16 @@ static enum up_err write_all(struct up_db *db, struct da_upsert *u, struct state
 	if (rc == UP_OK)
 		rc = write_user(db, u, st, &w);
 	rc = lost_race(db, u, st->found, rc, 1);
-	if (rc == UP_OK)
+	if (rc == UP_OK) {
+		/* The audit row carries the user's event, its names the same (all of them). */
+		struct up_key uk = {w.id, NULL};
+		struct up_audit_event ev = {st->target == 0 ? "user.created" : "user.updated", key,
+		                            w.version};
+
+		up_resource_key_format(&up_user_resource, &uk, key, sizeof(key));
 		rc = up_audit_write(db, u->tenant_id, u->token_id, w.id, u->request_id,
-		                    st->target == 0 ? "create" : "update", st->changed);
-	if (rc == UP_OK)
-		rc = da_event(db, u, &up_user_resource, w.id, st->target == 0, w.version,
-		              st->changed);
+		                    st->target == 0 ? "create" : "update", st->changed, &ev);
+	}
 	if (rc == UP_OK)
 		rc = take_result(u, w.id, w.version, w.modified_at, st->next);
 	return rc;

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "audit.h"
-#include "event.h"
 #include "device_store.h"
 #include "tracker_decode.h"
 #include "tracker_device.h"
@@ -110,12 +109,12 @@ static enum up_err register_txn(struct up_db *db, void *arg)
 	if (fields == NULL)
 		return UP_ERR_NOMEM;
 	snprintf(key, sizeof(key), UP_DEVICE_PREFIX "%llu", (unsigned long long)job->id);
+	/* A new device is in the change feed, as one the API makes: its event rides on the audit
+	 * row. */
 	rc = up_audit_write_resource(db, job->ctx->auth.tenant_id, job->ctx->auth.token_id,
-	                             "device", key, job->request_id, "create", fields);
+	                             "device", key, job->request_id, "create", fields,
+	                             &(struct up_audit_event){"device.created", key, 1});
 	cJSON_Delete(fields);
-	if (rc == UP_OK) /* a new device is in the change feed, as one the API makes */
-		rc = up_event_append(db, job->ctx->auth.tenant_id, "device.created", key, 1, NULL,
-		                     job->request_id);
 	return rc;
 }
 

@@ -103,7 +103,7 @@ static enum up_err rotate_txn(struct up_db *db, void *arg)
 	up_resource_key_format(&up_webhook_resource, &r->key, id, sizeof(id));
 	if (rc == UP_OK)
 		rc = up_audit_write_resource(db, auth->tenant_id, auth->token_id, "webhook", id,
-		                             r->call->req->request_id, "rotate_secret", names);
+		                             r->call->req->request_id, "rotate_secret", names, NULL);
 	if (rc == UP_OK)
 		rc = up_resource_load(db, &up_webhook_resource, auth->tenant_id, &r->key, 0,
 		                      &r->result, &r->version);

@@ -6,62 +6,65 @@
 #include "json.h"
 #include "strbuf.h"
 
+/* Both forms carry the event's columns (NULL when no event rides). */
 static const char sql_audit[] =
-        "INSERT INTO audit_log (tenant_id, token_id, user_id, request_id, action, changed_fields) "
-        "VALUES (?, ?, ?, ?, ?, ?)";
+        "INSERT INTO audit_log (tenant_id, token_id, user_id, resource_key, request_id, action, "
+        "changed_fields, event_type, event_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static const char sql_audit_resource[] =
         "INSERT INTO audit_log (tenant_id, token_id, resource, resource_key, request_id, action, "
-        "changed_fields) VALUES (?, ?, ?, ?, ?, ?, ?)";
+        "changed_fields, event_type, event_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /*
  * Run sql, whose parameters are the tenant, the token (NULL when 0), the
- * nwhat values of what (borrowed, at most 2), the request id, the action and
- * fields as JSON text.
+ * two values of what (borrowed), the request id, the action, fields as JSON
+ * text and the event's type and version (NULL without ev).
  */
 static enum up_err insert(struct up_db *db, const char *sql, uint64_t tenant_id, uint64_t token_id,
-                          const struct up_db_param *what, size_t nwhat, const char *request_id,
-                          const char *action, const cJSON *fields)
+                          const struct up_db_param what[2], const char *request_id,
+                          const char *action, const cJSON *fields, const struct up_audit_event *ev)
 {
-	struct up_db_param p[7];
+	struct up_db_param p[9];
 	enum up_err rc;
-	size_t i, n = 0;
-	char *text;
+	char *text = up_json_print(fields);
 
-	if (nwhat > 2)
-		return UP_ERR_INTERNAL;
-	text = up_json_print(fields);
 	if (text == NULL)
 		return UP_ERR_NOMEM;
-	p[n++] = UP_P_U64(tenant_id);
-	p[n++] = token_id != 0 ? UP_P_U64(token_id) : UP_P_NULL();
-	for (i = 0; i < nwhat; i++)
-		p[n++] = what[i];
-	p[n++] = UP_P_STR(request_id != NULL ? request_id : "");
-	p[n++] = UP_P_STR(action);
-	p[n++] = UP_P_STR(text);
-	rc = up_db_exec(db, sql, p, n, NULL);
+	p[0] = UP_P_U64(tenant_id);
+	p[1] = token_id != 0 ? UP_P_U64(token_id) : UP_P_NULL();
+	p[2] = what[0];
+	p[3] = what[1];
+	p[4] = UP_P_STR(request_id != NULL ? request_id : "");
+	p[5] = UP_P_STR(action);
+	p[6] = UP_P_STR(text);
+	p[7] = ev != NULL ? UP_P_STR(ev->type) : UP_P_NULL();
+	p[8] = ev != NULL ? UP_P_U64(ev->version) : UP_P_NULL();
+	rc = up_db_exec(db, sql, p, 9, NULL);
 	free(text);
 	return rc;
 }
 
 enum up_err up_audit_write(struct up_db *db, uint64_t tenant_id, uint64_t token_id,
                            uint64_t user_id, const char *request_id, const char *action,
-                           const cJSON *fields)
+                           const cJSON *fields, const struct up_audit_event *ev)
 {
-	struct up_db_param user = user_id != 0 ? UP_P_U64(user_id) : UP_P_NULL();
+	struct up_db_param what[2] = {
+	        user_id != 0 ? UP_P_U64(user_id) : UP_P_NULL(),
+	        ev != NULL ? UP_P_STR(ev->resource_id) : UP_P_NULL(),
+	};
 
-	return insert(db, sql_audit, tenant_id, token_id, &user, 1, request_id, action, fields);
+	return insert(db, sql_audit, tenant_id, token_id, what, request_id, action, fields, ev);
 }
 
 enum up_err up_audit_write_resource(struct up_db *db, uint64_t tenant_id, uint64_t token_id,
                                     const char *resource, const char *key, const char *request_id,
-                                    const char *action, const cJSON *fields)
+                                    const char *action, const cJSON *fields,
+                                    const struct up_audit_event *ev)
 {
 	struct up_db_param what[2] = {UP_P_STR(resource), UP_P_STR(key)};
 
-	return insert(db, sql_audit_resource, tenant_id, token_id, what, 2, request_id, action,
-	              fields);
+	return insert(db, sql_audit_resource, tenant_id, token_id, what, request_id, action, fields,
+	              ev);
 }
 
 static enum up_err many_params(struct up_db_param *p, char **texts, uint64_t tenant_id,

@@ -8,21 +8,36 @@
 #include "db.h"
 
 /*
+ * The change-feed event a write's audit row carries (borrowed strings):
+ * the trigger of schema/015_audit_events.sql inserts it into events from
+ * the audit row, in the same statement.  Its changed_fields are the audit
+ * row's for an "update", NULL otherwise.
+ */
+struct up_audit_event {
+	const char *type;        /* "user.updated", "device.created"... */
+	const char *resource_id; /* the public id: "usr-42" (a user's audit row keeps it too) */
+	uint64_t version;        /* the resource's version after the change */
+};
+
+/*
  * Record that `action` ("create", "update", "delete"...) changed `fields`
- * (a JSON array of field NAMES, borrowed; never values) of user user_id.
- * Call inside the transaction that makes the change.
+ * (a JSON array of field NAMES, borrowed; never values) of user user_id,
+ * and append the change's event when ev is not NULL (borrowed).  One
+ * statement; call it inside the transaction that makes the change.
  */
 enum up_err up_audit_write(struct up_db *db, uint64_t tenant_id, uint64_t token_id,
                            uint64_t user_id, const char *request_id, const char *action,
-                           const cJSON *fields);
+                           const cJSON *fields, const struct up_audit_event *ev);
 
 /*
  * The same for a row of another family: resource names it ("group"), key is
- * its public id ("administrators"); user_id stays NULL.
+ * its public id ("administrators"); user_id stays NULL.  ev, when not NULL,
+ * names the same resource (its resource_id is not used: key is).
  */
 enum up_err up_audit_write_resource(struct up_db *db, uint64_t tenant_id, uint64_t token_id,
                                     const char *resource, const char *key, const char *request_id,
-                                    const char *action, const cJSON *fields);
+                                    const char *action, const cJSON *fields,
+                                    const struct up_audit_event *ev);
 
 /* One row of up_audit_write_many: the record and its changed field names (borrowed). */
 struct up_audit_row {

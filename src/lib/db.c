@@ -515,6 +515,32 @@ static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
 	return UP_OK;
 }
 
+static enum up_err simple(struct up_db *db, const char *sql);
+
+/*
+ * A transaction begins without a START TRANSACTION of its own: the
+ * connection turns autocommit off for it ("SET autocommit = 0", one round
+ * trip, as START TRANSACTION was) and leaves it off after the COMMIT, so the
+ * worker's next transaction begins with its first statement, a round trip
+ * less.  A statement outside a transaction (a GET's SELECT, the usage
+ * counts, the admin tool's) first turns autocommit back on: it commits on
+ * its own as it always did, and no read leaves a transaction open between
+ * requests (holding metadata locks a migration would wait for).  The
+ * server's status flags say which mode the connection is in; a new
+ * connection starts with autocommit on.
+ */
+static int autocommit_is_on(const struct up_db *db)
+{
+	return (db->conn->server_status & SERVER_STATUS_AUTOCOMMIT) != 0;
+}
+
+static enum up_err autocommit_on(struct up_db *db)
+{
+	if (db->conn == NULL || autocommit_is_on(db))
+		return UP_OK;
+	return simple(db, "SET autocommit = 1");
+}
+
 /* Prepare (or reuse), bind and execute. */
 static enum up_err run(struct up_db *db, const char *sql, const struct up_db_param *params,
                        size_t n, MYSQL_STMT **out)
@@ -540,6 +566,8 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 		maybe_failback(db);
 	rc = up_db_connect(db);
 	if (rc != UP_OK)
+		return rc;
+	if (!db->in_txn && (rc = autocommit_on(db)) != UP_OK)
 		return rc;
 	rc = get_stmt(db, sql, &st);
 	if (rc != UP_OK)
@@ -944,6 +972,8 @@ enum up_err up_db_exec_trusted(struct up_db *db, const char *sql)
 {
 	enum up_err rc = up_db_connect(db);
 
+	if (rc == UP_OK && !db->in_txn)
+		rc = autocommit_on(db);
 	if (rc != UP_OK)
 		return rc;
 	return simple(db, sql);
@@ -975,6 +1005,7 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 {
 	unsigned attempt = 0;
 	int began, at_commit, fresh_used = 0;
+	unsigned long first;
 	enum up_err rc = UP_ERR_INTERNAL;
 
 	for (;;) {
@@ -984,7 +1015,13 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 		if (rc != UP_OK)
 			return rc;
 		db->in_txn = 1;
-		rc = simple(db, "START TRANSACTION");
+		if (!autocommit_is_on(db) && (db->conn->server_status & SERVER_STATUS_IN_TRANS))
+			rc = simple(db, "ROLLBACK"); /* never carry on what someone left open */
+		else if (autocommit_is_on(db))
+			rc = simple(db, "SET autocommit = 0");
+		else
+			rc = UP_OK;
+		first = db->statements + 1;
 		if (rc == UP_OK) {
 			began = 1;
 			rc = fn(db, arg);
@@ -1010,8 +1047,11 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 		db->in_txn = 0;
 		if (rc == UP_OK)
 			return UP_OK;
-		if (!began && db->fault != F_NONE && !fresh_used) {
-			/* The connection failed before the transaction began: once more. */
+		if ((!began || (db->statements == first && db->fault == F_LOST)) &&
+		    db->fault != F_NONE && !fresh_used) {
+			/* The connection failed before the transaction began, or at its
+			 * first statement (a connection the server closed while idle):
+			 * nothing was applied; once more. */
 			fresh_used = 1;
 			note_retry(db);
 			continue;

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sodium.h>
 #include "audit.h"
-#include "event.h"
 #include "family.h"
 #include "json.h"
 #include "json_merge_patch.h"
@@ -162,31 +161,30 @@ static enum up_err build_next(struct up_write *w)
 	return rc;
 }
 
+/*
+ * The change's audit row and, unless the family keeps out of the change
+ * feed, its event ("user.updated"...: what is "created", "updated" or
+ * "deleted"), in one statement (up_audit_write).
+ */
 static enum up_err audit(struct up_db *db, struct up_write *w, const char *action,
-                         const cJSON *names)
+                         const cJSON *names, const char *what, uint64_t version)
 {
 	const struct up_auth *auth = &w->ctx->auth;
-	char key[300];
+	struct up_audit_event ev = {NULL, NULL, version}, *evp = NULL;
+	char key[300], type[40];
 
+	up_resource_key_format(w->family->res, &w->key, key, sizeof(key));
+	if (!w->family->no_events) {
+		snprintf(type, sizeof(type), "%s.%s", w->family->res->noun, what);
+		ev.type = type;
+		ev.resource_id = key;
+		evp = &ev;
+	}
 	if (w->family->audit == NULL)
 		return up_audit_write(db, auth->tenant_id, auth->token_id, w->key.id,
-		                      w->req->request_id, action, names);
-	up_resource_key_format(w->family->res, &w->key, key, sizeof(key));
+		                      w->req->request_id, action, names, evp);
 	return up_audit_write_resource(db, auth->tenant_id, auth->token_id, w->family->audit, key,
-	                               w->req->request_id, action, names);
-}
-
-/* The change's event ("user.updated"...), in the same transaction; names NULL but for updates. */
-static enum up_err event(struct up_db *db, struct up_write *w, const char *what, uint64_t version,
-                         const cJSON *names)
-{
-	char key[300];
-
-	if (w->family->no_events)
-		return UP_OK;
-	up_resource_key_format(w->family->res, &w->key, key, sizeof(key));
-	return up_event_append_noun(db, w->ctx->auth.tenant_id, w->family->res->noun, what, key,
-	                            version, names, w->req->request_id);
+	                               w->req->request_id, action, names, evp);
 }
 
 static enum up_err do_delete(struct up_db *db, struct up_write *w)
@@ -200,9 +198,7 @@ static enum up_err do_delete(struct up_db *db, struct up_write *w)
 	if (rc == UP_OK)
 		rc = up_resource_delete(db, w->family->res, w->ctx->auth.tenant_id, &w->key);
 	if (rc == UP_OK)
-		rc = audit(db, w, "delete", names);
-	if (rc == UP_OK)
-		rc = event(db, w, "deleted", w->cur.version, NULL);
+		rc = audit(db, w, "delete", names, "deleted", w->cur.version);
 	cJSON_Delete(names);
 	return rc;
 }
@@ -289,12 +285,10 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 	} else if (rc == UP_OK) {
 		rc = up_resource_update(db, r, tenant, &w->key, &w->row, w->cur.now);
 	}
-	if (rc == UP_OK)
-		rc = audit(db, w, w->kind == UP_W_POST ? "create" : "update", names);
 	if (rc == UP_OK && w->kind == UP_W_POST)
-		rc = event(db, w, "created", w->version, NULL);
+		rc = audit(db, w, "create", names, "created", w->version);
 	else if (rc == UP_OK)
-		rc = event(db, w, "updated", w->cur.version + 1, names);
+		rc = audit(db, w, "update", names, "updated", w->cur.version + 1);
 	if (rc == UP_OK && w->kind != UP_W_POST)
 		rc = up_resource_after_write(r, &w->cur, &w->row, &w->result, &w->version);
 out:

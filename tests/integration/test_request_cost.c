@@ -41,23 +41,33 @@ struct cost_case {
 	const char *desc;
 	const char *method, *ctype, *body; /* body: %s is the user's public id */
 	int device_app;
+	int after_write; /* measured right after the warm-up write, on the same connection */
 	int status;
 	unsigned long statements, commits; /* exact, when no usage write is due */
 };
 
+#define PATCH_2OPS                                                                                 \
+	"[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"m-%s\"},"                          \
+	"{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"d-%s\"}]"
+#define DEVICE_APP_BODY "{\"data\":{\"user_id\":\"%s\",\"profile\":{\"first_name\":\"F%s\"}}}"
+
 static const struct cost_case cases[] = {
-        {__LINE__, "GET: the user SELECT only, no commit", "GET", NULL, NULL, 0, 200, 1, 0},
-        {__LINE__, "PATCH, 2 replace ops: BEGIN, lock, UPDATE, audit, event, COMMIT", "PATCH",
+        {__LINE__, "GET: the user SELECT only, no commit", "GET", NULL, NULL, 0, 0, 200, 1, 0},
+        {__LINE__,
+         "PATCH, 2 replace ops, after a read: autocommit off, lock, UPDATE, audit row with its "
+         "event, COMMIT",
+         "PATCH", "application/json-patch+json", PATCH_2OPS, 0, 0, 200, 5, 1},
+        {__LINE__, "PATCH right after a write: no begin at all: lock, UPDATE, audit, COMMIT",
+         "PATCH", "application/json-patch+json", PATCH_2OPS, 0, 1, 200, 4, 1},
+        {__LINE__, "PATCH that changes nothing: autocommit off, lock, COMMIT", "PATCH",
          "application/json-patch+json",
-         "[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"m-%s\"},"
-         "{\"op\":\"replace\",\"path\":\"/description\",\"value\":\"d-%s\"}]",
-         0, 200, 6, 1},
-        {__LINE__, "PATCH that changes nothing: BEGIN, lock, COMMIT", "PATCH",
-         "application/json-patch+json",
-         "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Cost\"}]", 0, 200, 3, 1},
-        {__LINE__, "device-app update by user_id: BEGIN, lock, UPDATE, audit, event, COMMIT",
-         "POST", "application/json",
-         "{\"data\":{\"user_id\":\"%s\",\"profile\":{\"first_name\":\"F%s\"}}}", 1, 201, 6, 1},
+         "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Cost\"}]", 0, 0, 200, 3, 1},
+        {__LINE__,
+         "device-app update by user_id, after a read: autocommit off, lock, UPDATE, audit row "
+         "with its event, COMMIT",
+         "POST", "application/json", DEVICE_APP_BODY, 1, 0, 201, 5, 1},
+        {__LINE__, "device-app update right after a write: lock, UPDATE, audit, COMMIT", "POST",
+         "application/json", DEVICE_APP_BODY, 1, 1, 201, 4, 1},
 };
 
 /* call through h: *resp the answer (caller frees), *ds and *dc its statements and commits. */
@@ -94,7 +104,8 @@ START_TEST(test_cost)
 #pragma GCC diagnostic pop
 		call.body = c->body != NULL ? body : NULL;
 		call.uri = c->device_app ? "/api/v1/device_app_user_update/" : uri;
-		ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
+		if (round == 0 || !c->after_write)
+			ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
 		measured(c->device_app ? up_device_app_handle : up_users_handle, &call, &resp, &ds,
 		         &dc);
 		ck_assert_msg(resp.status == c->status, "%s: status %d: %s", c->desc, resp.status,
@@ -104,7 +115,49 @@ START_TEST(test_cost)
 	/* The count waits (no usage write is due yet: it was made just now). */
 	ck_assert_msg(ds == c->statements, "%s: %lu statements", c->desc, ds);
 	ck_assert_msg(dc == c->commits, "%s: %lu commits", c->desc, dc);
-	ck_assert_msg(up_usage_unwritten(token_id, NULL) == 1, "%s: count not waiting", c->desc);
+	ck_assert_msg(up_usage_unwritten(token_id, NULL) == (c->after_write ? 2u : 1u),
+	              "%s: count not waiting", c->desc);
+}
+END_TEST
+
+/*
+ * A read right after a write turns autocommit back on first (2 statements, no commit): it
+ * commits on its own and leaves no transaction open; the next read is 1 statement again.
+ */
+START_TEST(test_read_after_write)
+{
+	struct tu_call get = {"GET", uri, header, NULL, NULL, NULL, NULL, NULL};
+	struct tu_call patch = {"PATCH",
+	                        uri,
+	                        header,
+	                        "application/json-patch+json",
+	                        "[{\"op\":\"replace\",\"path\":\"/message\",\"value\":\"raw\"}]",
+	                        NULL,
+	                        NULL,
+	                        NULL};
+	unsigned long ds, dc;
+	struct up_response resp;
+
+	ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
+	tu_call(&env, up_users_handle, &patch, &resp, NULL);
+	ck_assert_int_eq(resp.status, 200);
+	up_response_free(&resp);
+	measured(up_users_handle, &get, &resp, &ds, &dc);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_msg(strstr(resp.body, "\"raw\"") != NULL, "the read sees the write: %s",
+	              resp.body);
+	up_response_free(&resp);
+	ck_assert_uint_eq(ds, 2);
+	ck_assert_uint_eq(dc, 0);
+	measured(up_users_handle, &get, &resp, &ds, &dc);
+	ck_assert_int_eq(resp.status, 200);
+	up_response_free(&resp);
+	ck_assert_uint_eq(ds, 1);
+	ck_assert_uint_eq(dc, 0);
+	/* No transaction stays open on the worker's connection after the read, and autocommit is
+	 * on. */
+	ck_assert_int_eq(tu_scalar_int(&env, "SELECT @@in_transaction", NULL, NULL, NULL), 0);
+	ck_assert_int_eq(tu_scalar_int(&env, "SELECT @@autocommit", NULL, NULL, NULL), 1);
 }
 END_TEST
 
@@ -154,7 +207,9 @@ START_TEST(test_usage_rides_with_write)
 	measured(up_users_handle, &patch, &resp, &ds, &dc);
 	ck_assert_int_eq(resp.status, 200);
 	up_response_free(&resp);
-	ck_assert_uint_eq(ds, 6 + 1); /* the PATCH (with its event) and the usage write */
+	/* after a read: autocommit off, lock, UPDATE, audit (with its event), the usage write,
+	 * COMMIT */
+	ck_assert_uint_eq(ds, 5 + 1);
 	ck_assert_uint_eq(dc, 1);
 	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
 	ck_assert_int_eq(slot_sum(0), 2);
@@ -191,9 +246,10 @@ START_TEST(test_usage_survives_rollback)
 	measured(up_users_handle, &bad, &resp, &ds, &dc);
 	ck_assert_int_eq(resp.status, 422);
 	up_response_free(&resp);
-	/* BEGIN, lock, ROLLBACK; then the counts by themselves: one autocommit INSERT. */
+	/* Autocommit off, lock, ROLLBACK; then the counts by themselves: autocommit back on
+	 * and one INSERT that commits on its own. */
 	ck_assert_uint_eq(dc, 0);
-	ck_assert_uint_eq(ds, 4);
+	ck_assert_uint_eq(ds, 5);
 	ck_assert_int_eq(up_usage_unwritten(token_id, NULL), 0);
 	ck_assert_int_eq(slot_sum(0), 2);
 }
@@ -370,6 +426,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_cost, 0, sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, test_read_after_write);
 	tcase_add_test(tc, test_usage_rides_with_write);
 	tcase_add_test(tc, test_usage_survives_rollback);
 	tcase_add_test(tc, test_usage_durable);
