@@ -253,6 +253,23 @@ static long chunked_length(const char *p, size_t n)
 	}
 }
 
+/* Reads more of an answer into c->resp after *have bytes: 0, or -1 when full, closed or failed. */
+static int read_more(struct conn *c, size_t *have)
+{
+	ssize_t r;
+
+	do {
+		if (*have == RESPONSE_MAX)
+			return -1;
+		r = read(c->fd, c->resp + *have, RESPONSE_MAX - *have);
+	} while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return -1;
+	*have += (size_t)r;
+	c->resp[*have] = '\0';
+	return 0;
+}
+
 /*
  * Reads one answer into c->resp (its first RESPONSE_MAX bytes).  Returns
  * its status, or -1 on a socket or protocol error.  Sets *close_after if
@@ -270,19 +287,11 @@ static int read_response(struct conn *c, int *close_after)
 	*close_after = 0;
 	c->resp[0] = '\0';
 	while (eoh == NULL) {
-		ssize_t r;
-
-		if (have == RESPONSE_MAX) {
-			why = "header too long";
+		if (read_more(c, &have) != 0) {
+			if (have == RESPONSE_MAX)
+				why = "header too long";
 			goto fail;
 		}
-		r = read(c->fd, c->resp + have, RESPONSE_MAX - have);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			goto fail;
-		have += (size_t)r;
-		c->resp[have] = '\0';
 		eoh = strstr(c->resp, "\r\n\r\n");
 	}
 	head = (size_t)(eoh - c->resp) + 4;
@@ -301,19 +310,9 @@ static int read_response(struct conn *c, int *close_after)
 	}
 	body_have = have - head;
 	if (chunked) { /* small: the whole of it in c->resp */
-		while ((n = chunked_length(c->resp + head, have - head)) == 0) {
-			ssize_t r;
-
-			if (have == RESPONSE_MAX)
+		while ((n = chunked_length(c->resp + head, have - head)) == 0)
+			if (read_more(c, &have) != 0)
 				goto fail;
-			r = read(c->fd, c->resp + have, RESPONSE_MAX - have);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0)
-				goto fail;
-			have += (size_t)r;
-			c->resp[have] = '\0';
-		}
 		if (n < 0 || (size_t)n != have - head)
 			goto fail;
 	} else if (has_length) {
