@@ -15,6 +15,11 @@
 #   bceiling  the PATCH-shaped ceiling without START TRANSACTION (autocommit
 #             off), `write_ceiling ... nobegin`: how the write pipeline now
 #             begins a transaction when the worker's previous one was a write
+#   pceiling  (only when asked for) bceiling plus the event row through the
+#             audit row: the statements a PATCH sends after a write
+#   tceiling  (only when asked for) a candidate: the same rows, the audit row
+#             (and so the event) written by a trigger from columns the UPDATE
+#             sets (added to this benchmark's database only): 3 statements
 #   no-op     bench/noop_fcgi behind the same lighttpd (HTTP + FastCGI only)
 #   GET       GET /api/users/usr-N, N random of 1,000
 #   PATCH     PATCH /api/users/usr-N, N random, 2 replace ops (/message,
@@ -34,7 +39,7 @@
 #
 # BENCH_PROCS sets the workers per program (lighttpd max-procs; default: the
 # dev stack's); BENCH_ONLY=ceiling,lceiling,bceiling,noop,get,patch,device runs
-# a subset (and nceiling: the ceiling of a narrow locked read).
+# a subset (and nceiling, pceiling, tceiling: see above).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,6 +65,20 @@ sql "INSERT INTO users (tenant_id, name, email)
 port=$(stack_free_port)
 stack_lighttpd_start "$work/web" "$port" "$build" "$USERPATCH_CONFIG"
 base=http://127.0.0.1:$port
+
+# tceiling measures a candidate: the audit row written by a trigger from
+# columns the UPDATE sets. Only this benchmark's own database gets them.
+if [[ ",$only," == *",tceiling,"* ]]; then
+	sql "ALTER TABLE users ADD COLUMN audit_request_id VARCHAR(64) NULL,
+	     ADD COLUMN audit_fields TEXT NULL"
+	sql "CREATE TRIGGER tr_bench_users_audit AFTER UPDATE ON users FOR EACH ROW
+	     INSERT INTO audit_log (tenant_id, token_id, user_id, resource_key, request_id,
+	       action, changed_fields, event_type, event_version)
+	     SELECT NEW.tenant_id, NULL, NEW.id, CONCAT('usr-', NEW.id), NEW.audit_request_id,
+	       'update', NEW.audit_fields, 'user.updated', NEW.version FROM DUAL
+	     WHERE NEW.audit_request_id IS NOT NULL
+	       AND NOT (NEW.audit_request_id <=> OLD.audit_request_id)"
+fi
 
 # Every request must work before anything is timed.
 auth=(-H "Authorization: Bearer $token")
@@ -145,6 +164,7 @@ ceiling_slice() {
 	local name=$1 threads=$2 secs=$3 out db0 db1 mode=plain
 	case $name in
 	lceiling) mode=locked ;; nceiling) mode=narrow ;; bceiling) mode=nobegin ;;
+	pceiling) mode=pipeline ;; tceiling) mode=trigger ;;
 	esac
 	db0=$(awk '{ print $14 + $15 }' "/proc/$(cat "$work/db/mysqld.pid")/stat")
 	out=$("$build/bench/write_ceiling" 1 1 1000 "$threads" "$secs" "$mode")
@@ -190,12 +210,14 @@ for c in 8 32; do
 		want lceiling && ceiling_slice lceiling "$c" "$slice_s"
 		want nceiling && ceiling_slice nceiling "$c" "$slice_s"
 		want bceiling && ceiling_slice bceiling "$c" "$slice_s"
+		want pceiling && ceiling_slice pceiling "$c" "$slice_s"
+		want tceiling && ceiling_slice tceiling "$c" "$slice_s"
 		want noop && slice noop "$c" "$slice_s" "$base/noop/"
 		want get && slice get "$c" "$slice_s" "$base/" -s "$work/get.lua"
 		want patch && slice patch "$c" "$slice_s" "$base/" -s "$work/patch.lua"
 		want device && slice device "$c" "$slice_s" "$base/" -s "$work/device.lua"
 	done
-	for name in ceiling lceiling nceiling bceiling noop get patch device; do
+	for name in ceiling lceiling nceiling bceiling pceiling tceiling noop get patch device; do
 		want "$name" && finish "$name$c"
 	done
 done
@@ -216,11 +238,11 @@ echo "p50/p99: median over the slices; stmt/req, commit/req, ins/req: MariaDB gl
 printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' what c req/s p50_ms p99_ms p99/p50 stmt/req commit/req ins/req \
 	"cpu_us/req (workers/lighttpd/mariadbd)"
 for c in 8 32; do
-	for name in ceiling lceiling nceiling bceiling noop get patch device; do
+	for name in ceiling lceiling nceiling bceiling pceiling tceiling noop get patch device; do
 		[ -n "${RATE[$name$c]:-}" ] || continue
 		if is_ceiling "$name"; then
 			printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' "$name" "$c" "${RATE[$name$c]}" \
-				- - - "$(case $name in [ln]ceiling) echo 5 ;; *) echo 4 ;; esac)" 1 1 "${CPU[$name$c]}"
+				- - - "$(case $name in [ln]ceiling) echo 5 ;; tceiling) echo 3 ;; *) echo 4 ;; esac)" 1 1 "${CPU[$name$c]}"
 		else
 			printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' "$name" "$c" "${RATE[$name$c]}" \
 				"${P50[$name$c]}" "${P99[$name$c]}" "$(tail_ratio "$name$c")" \

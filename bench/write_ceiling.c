@@ -23,10 +23,17 @@
  *             the db layer's up_db_transaction() now begins one;
  *   events    plus the change feed's event row a PATCH appends: the audit
  *             row names it and migration 015's trigger inserts it, for
- *             the event's cost.
+ *             the event's cost;
+ *   pipeline  nobegin and events together: the statements a PATCH sends
+ *             after a write (lock, UPDATE, audit with its event, COMMIT);
+ *   trigger   a candidate, measured only: the UPDATE also sets the columns
+ *             audit_request_id and audit_fields, and a trigger on users
+ *             (which http_bench.sh adds to its own database when asked for
+ *             tceiling) writes the audit row, and so the event, from them:
+ *             lock, UPDATE, COMMIT (3 statements, no BEGIN).
  *
  *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS
- *                 [plain|locked|narrow|nobegin|events]
+ *                 [plain|locked|narrow|nobegin|events|pipeline|trigger]
  *
  * Reads the configuration from $USERPATCH_CONFIG.  Prints "transactions
  * seconds" on stdout; exits 1 if any transaction failed.
@@ -67,6 +74,11 @@ static char *sql_lock;
 static int no_begin;
 /* "events" mode: the audit row carries the change feed's event. */
 static int with_event;
+/* "trigger" mode: the UPDATE carries the audit row's values, a trigger writes it. */
+static int by_trigger;
+static const char sql_update_audited[] =
+        "UPDATE users SET message = ?, version = version + 1, modified_at = UTC_TIMESTAMP(6), "
+        "audit_request_id = ?, audit_fields = '[\"message\"]' WHERE tenant_id = ? AND id = ?";
 
 struct worker {
 	pthread_t thread;
@@ -101,6 +113,13 @@ static enum up_err write_one(struct up_db *db, void *arg)
 				rc = UP_ERR_NOT_FOUND;
 			up_db_result_free(&res);
 		}
+	}
+	if (rc == UP_OK && by_trigger) {
+		struct up_db_param t[4] = {UP_P_STR(w->message), UP_P_STR(w->request_id),
+		                           UP_P_U64(tenant), UP_P_U64(w->user)};
+
+		rc = up_db_exec(db, sql_update_audited, t, 4, &info);
+		return rc == UP_OK && info.affected != 1 ? UP_ERR_NOT_FOUND : rc;
 	}
 	if (rc == UP_OK)
 		rc = up_db_exec(db, sql_update, u, 3, &info);
@@ -191,16 +210,19 @@ int main(int argc, char **argv)
 	    up_parse_u64(argv[5], 1, 3600, &seconds) != UP_OK ||
 	    (argc == 7 && strcmp(argv[6], "plain") != 0 && strcmp(argv[6], "locked") != 0 &&
 	     strcmp(argv[6], "narrow") != 0 && strcmp(argv[6], "nobegin") != 0 &&
-	     strcmp(argv[6], "events") != 0)) {
+	     strcmp(argv[6], "events") != 0 && strcmp(argv[6], "pipeline") != 0 &&
+	     strcmp(argv[6], "trigger") != 0)) {
 		fprintf(stderr, "usage: write_ceiling TENANT FIRST_USER USERS THREADS SECONDS "
-		                "[plain|locked|narrow|nobegin|events]\n");
+		                "[plain|locked|narrow|nobegin|events|pipeline|trigger]\n");
 		return 2;
 	}
-	no_begin = argc == 7 && strcmp(argv[6], "nobegin") == 0;
+	by_trigger = argc == 7 && strcmp(argv[6], "trigger") == 0;
+	with_event = argc == 7 && strcmp(argv[6], "pipeline") == 0;
+	no_begin = argc == 7 && (strcmp(argv[6], "nobegin") == 0 || with_event || by_trigger);
 	if (argc == 7 && strcmp(argv[6], "plain") != 0 &&
 	    build_lock_sql(strcmp(argv[6], "narrow") == 0) != 0)
 		return 2;
-	with_event = argc == 7 && strcmp(argv[6], "events") == 0;
+	with_event = with_event || (argc == 7 && strcmp(argv[6], "events") == 0);
 	if (up_config_load(up_config_path(), &cfg, err, sizeof(err)) != UP_OK) {
 		fprintf(stderr, "write_ceiling: %s\n", err);
 		return 2;
