@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include "auth.h"
 #include "log.h"
+#include "mono.h"
 #include "parse.h"
 #include "proc.h"
 #include "usage.h"
@@ -147,14 +148,6 @@ struct token_entry {
 static struct token_entry cache[TOKEN_CACHE];
 static pid_t cache_owner; /* a forked child reads its tokens afresh */
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void up_auth_cache_clear(void)
 {
 	sodium_memzero(cache, sizeof(cache));
@@ -223,7 +216,7 @@ static enum up_err cache_read(struct up_db *db, const unsigned char digest[UP_DI
 	}
 	t.used = 1;
 	memcpy(t.digest, digest, UP_DIGEST_BYTES);
-	t.read_ms = mono_ms();
+	t.read_ms = up_mono_ms();
 	snprintf(t.day, sizeof(t.day), "%s", day);
 	/* Counted here but not committed yet: not in the sums. */
 	t.mine_total = up_usage_unwritten(t.token_id, NULL);
@@ -289,7 +282,7 @@ enum up_err up_auth_request(struct up_db *db, const char *authorization, unsigne
 	/* A token with a quota sees the other workers' counts at least every flush period. */
 	if (e != NULL && e->has_limit && max_age > UP_USAGE_FLUSH_MS)
 		max_age = UP_USAGE_FLUSH_MS;
-	if (e == NULL || mono_ms() - e->read_ms >= max_age || strcmp(e->day, day) != 0) {
+	if (e == NULL || up_mono_ms() - e->read_ms >= max_age || strcmp(e->day, day) != 0) {
 		rc = cache_read(db, digest, day, &e);
 		if (rc != UP_OK)
 			goto out;

@@ -11,6 +11,7 @@
 #include "db_error.h"
 #include "db_hosts.h"
 #include "log.h"
+#include "mono.h"
 
 #define STMT_CACHE 96
 #define MAX_PARAMS 64
@@ -60,14 +61,6 @@ struct up_db {
 	up_db_outcome_fn outcome;
 };
 
-static time_t now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 enum up_err up_db_new(const struct up_config *cfg, struct up_db **out)
 {
 	struct up_db *db = calloc(1, sizeof(*db));
@@ -85,7 +78,7 @@ enum up_err up_db_new(const struct up_config *cfg, struct up_db **out)
 	}
 	db->nhosts = (size_t)n;
 	db->cfg = cfg;
-	db->cur_since = now_s();
+	db->cur_since = (time_t)(up_mono_ms() / 1000);
 	*out = db;
 	return UP_OK;
 }
@@ -380,7 +373,7 @@ static void use_host(struct up_db *db, size_t i, MYSQL *m, int spare)
 		       host_label(db, i), host_label(db, db->cur));
 		db->failovers++;
 		db->cur = i;
-		db->cur_since = now_s();
+		db->cur_since = (time_t)(up_mono_ms() / 1000);
 	}
 	db->conn = m;
 	db->conn_spare = spare;
@@ -433,7 +426,7 @@ static void maybe_failback(struct up_db *db)
 	size_t i;
 
 	if (db->conn == NULL || (db->cur == 0 && !db->conn_spare) ||
-	    now_s() - db->cur_since < (time_t)db->cfg->db_failback_delay)
+	    (time_t)(up_mono_ms() / 1000) - db->cur_since < (time_t)db->cfg->db_failback_delay)
 		return;
 	for (i = 0; i < db->nhosts; i++) {
 		MYSQL *m;
@@ -450,7 +443,7 @@ static void maybe_failback(struct up_db *db)
 		if (m != NULL)
 			mysql_close(m);
 	}
-	db->cur_since = now_s(); /* ask again after another delay */
+	db->cur_since = (time_t)(up_mono_ms() / 1000); /* ask again after another delay */
 }
 
 const char *up_db_host(const struct up_db *db)

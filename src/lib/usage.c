@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "log.h"
+#include "mono.h"
 #include "proc.h"
 #include "usage.h"
 
@@ -36,14 +37,6 @@ static void check_owner(void)
 static const char sql_add[] =
         "INSERT INTO api_usage_slot (token_id, day, slot, count) VALUES (?, ?, ?, ?) "
         "ON DUPLICATE KEY UPDATE count = count + VALUES(count)";
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void up_usage_today(char day[11])
 {
@@ -124,7 +117,7 @@ int up_usage_count(uint64_t token_id, const char *day)
 	}
 	e->count++;
 	if (oldest_ms == 0)
-		oldest_ms = now_ms();
+		oldest_ms = up_mono_ms();
 	return 0;
 }
 
@@ -151,7 +144,7 @@ static enum up_err precommit(struct up_db *db)
 	for (i = 0; i < npending; i++)
 		pending[i].inflight = 0;
 	/* Not yet a second old: left for a later transaction (one statement a second at most). */
-	if (oldest_ms == 0 || now_ms() - oldest_ms < UP_USAGE_FLUSH_MS)
+	if (oldest_ms == 0 || up_mono_ms() - oldest_ms < UP_USAGE_FLUSH_MS)
 		return UP_OK;
 	for (i = 0; i < npending && rc == UP_OK; i++) {
 		if (pending[i].count == 0)
@@ -184,7 +177,7 @@ void up_usage_install(struct up_db *db)
 enum up_err up_usage_flush_due(struct up_db *db)
 {
 	check_owner();
-	if (npending == 0 || oldest_ms == 0 || now_ms() - oldest_ms < UP_USAGE_FLUSH_MS)
+	if (npending == 0 || oldest_ms == 0 || up_mono_ms() - oldest_ms < UP_USAGE_FLUSH_MS)
 		return UP_OK;
 	return flush_autocommit(db);
 }
@@ -196,7 +189,7 @@ long up_usage_due_in_ms(void)
 	check_owner();
 	if (npending == 0 || oldest_ms == 0)
 		return -1;
-	left = oldest_ms + UP_USAGE_FLUSH_MS - now_ms();
+	left = oldest_ms + UP_USAGE_FLUSH_MS - up_mono_ms();
 	return left > 0 ? (long)left : 0;
 }
 

@@ -25,6 +25,7 @@
 #include "import_rows.h"
 #include "import_run.h"
 #include "json.h"
+#include "mono.h"
 #include "parse.h"
 #include "user_store.h"
 
@@ -105,7 +106,7 @@ struct tally {
 	long long created, updated, skipped, failed;
 	size_t rows, total;
 	cJSON *results; /* every result, lines of the file */
-	uint64_t start; /* admin_mono_ns() */
+	uint64_t start; /* up_mono_ns() */
 	time_t last_print;
 	int tty;
 };
@@ -113,7 +114,7 @@ struct tally {
 static void progress(struct tally *t, int done)
 {
 	time_t now = time(NULL);
-	double secs = (double)(admin_mono_ns() - t->start) / 1e9,
+	double secs = (double)(up_mono_ns() - t->start) / 1e9,
 	       rate = secs > 0 ? (double)t->rows / secs : 0;
 	long eta = rate > 0 ? (long)((double)(t->total - t->rows) / rate) : 0;
 
@@ -312,7 +313,7 @@ static int do_import(struct admin_env *env, uint64_t tenant, const struct up_fam
 	if (pv == NULL || body == NULL || t.results == NULL)
 		goto out;
 	t.total = n;
-	t.start = admin_mono_ns();
+	t.start = up_mono_ns();
 	t.last_print = time(NULL);
 	t.tty = isatty(2);
 	if (admin_resume_begin(env->db, state, o->resume, dry, &ir, &have_run, &done) != 0)

@@ -39,14 +39,6 @@ const char *admin_opt(int argc, char **argv, int from, const char *name, int *ba
 	return NULL;
 }
 
-uint64_t admin_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int admin_cut(int argc, char **argv, int from, char cut[27])
 {
 	int bad = 0;

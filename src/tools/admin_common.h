@@ -30,9 +30,6 @@ int admin_has_flag(int argc, char **argv, int from, const char *name);
  */
 int admin_cut(int argc, char **argv, int from, char cut[27]);
 
-/* Nanoseconds of the monotonic clock (durations: progress rates, pauses). */
-uint64_t admin_mono_ns(void);
-
 /* Tenant id by name: UP_ERR_NOT_FOUND if none. */
 enum up_err admin_tenant_id(struct up_db *db, const char *name, uint64_t *id);
 

@@ -18,6 +18,7 @@
 #include <time.h>
 #include "admin_common.h"
 #include "admin_partition.h"
+#include "mono.h"
 #include "parse.h"
 
 #define PRUNE_CHUNK 2000
@@ -62,7 +63,7 @@ static const struct history histories[] = {
 /* Sleep pause percent of the time since start_ns. */
 static void pause_after(uint64_t start_ns, unsigned pause)
 {
-	uint64_t ns = (admin_mono_ns() - start_ns) / 100 * pause;
+	uint64_t ns = (up_mono_ns() - start_ns) / 100 * pause;
 	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
 
 	while (pause > 0 && nanosleep(&ts, &ts) != 0)
@@ -80,7 +81,7 @@ static enum up_err prune_device(struct up_db *db, const struct history *h, uint6
 	uint64_t start;
 
 	do {
-		start = admin_mono_ns();
+		start = up_mono_ns();
 		rc = up_db_exec(db, h->sql_prune, p, 3, &info);
 		if (rc != UP_OK)
 			return rc;
