@@ -46,13 +46,13 @@ struct up_db {
 	unsigned long retries;
 	struct up_db_host hosts[UP_DB_HOSTS_MAX];
 	size_t nhosts;
-	size_t cur;         /* the host that works (connected to, or first to try) */
-	time_t cur_since;   /* monotonic seconds when the worker settled on cur */
-	int conn_spare;     /* connected to a read-only or desynced host as a last resort */
-	int in_txn;         /* inside up_db_transaction() */
-	enum fault fault;   /* of the last failed statement */
-	int fault_in_trans; /* the server had a transaction open when it failed */
-	int sent;           /* the current statement was sent for execution */
+	size_t cur;          /* the host that works (connected to, or first to try) */
+	long long cur_since; /* monotonic ms when the worker settled on cur */
+	int conn_spare;      /* connected to a read-only or desynced host as a last resort */
+	int in_txn;          /* inside up_db_transaction() */
+	enum fault fault;    /* of the last failed statement */
+	int fault_in_trans;  /* the server had a transaction open when it failed */
+	int sent;            /* the current statement was sent for execution */
 	unsigned long failovers;
 	/* statements and commits sent (up_db_stats) */
 	unsigned long statements, commits;
@@ -78,7 +78,7 @@ enum up_err up_db_new(const struct up_config *cfg, struct up_db **out)
 	}
 	db->nhosts = (size_t)n;
 	db->cfg = cfg;
-	db->cur_since = (time_t)(up_mono_ms() / 1000);
+	db->cur_since = up_mono_ms();
 	*out = db;
 	return UP_OK;
 }
@@ -373,7 +373,7 @@ static void use_host(struct up_db *db, size_t i, MYSQL *m, int spare)
 		       host_label(db, i), host_label(db, db->cur));
 		db->failovers++;
 		db->cur = i;
-		db->cur_since = (time_t)(up_mono_ms() / 1000);
+		db->cur_since = up_mono_ms();
 	}
 	db->conn = m;
 	db->conn_spare = spare;
@@ -426,7 +426,7 @@ static void maybe_failback(struct up_db *db)
 	size_t i;
 
 	if (db->conn == NULL || (db->cur == 0 && !db->conn_spare) ||
-	    (time_t)(up_mono_ms() / 1000) - db->cur_since < (time_t)db->cfg->db_failback_delay)
+	    up_mono_ms() - db->cur_since < (long long)db->cfg->db_failback_delay * 1000)
 		return;
 	for (i = 0; i < db->nhosts; i++) {
 		MYSQL *m;
@@ -443,7 +443,7 @@ static void maybe_failback(struct up_db *db)
 		if (m != NULL)
 			mysql_close(m);
 	}
-	db->cur_since = (time_t)(up_mono_ms() / 1000); /* ask again after another delay */
+	db->cur_since = up_mono_ms(); /* ask again after another delay */
 }
 
 const char *up_db_host(const struct up_db *db)
