@@ -107,7 +107,12 @@ tenant() { sql "SELECT id FROM tenants WHERE name = 'bulk-$1'"; }
 for i in $(seq 1 3000); do echo "{\"name\":\"R $i\"}"; done >"$work/resume.ndjson"
 resume_case "requests of 20" b 3000 20 200 0 "$work/resume.ndjson"
 # Requests of 2,500 rows, over the handler's own chunk (1,000): killed
-# between two of its commits inside one request.
+# between two of its commits inside one request.  The chunks of a request
+# commit one right after the other, so that the poll can catch the moment
+# between two of them on a loaded machine too, a trigger of this test's
+# database makes each row take 0.2 ms more (200 ms a chunk) for these two
+# cases.
+sql "CREATE TRIGGER test_slow_rows BEFORE INSERT ON users FOR EACH ROW SET @slow = SLEEP(0.0002)"
 "$UP_TEST_ADMIN" tenant add bulk-d >/dev/null
 for i in $(seq 1 5000); do echo "{\"name\":\"D $i\"}"; done >"$work/big.ndjson"
 resume_case "requests of 2500" d 5000 2500 1 2500 "$work/big.ndjson"
@@ -115,6 +120,7 @@ resume_case "requests of 2500" d 5000 2500 1 2500 "$work/big.ndjson"
 "$UP_TEST_ADMIN" tenant add bulk-e >/dev/null
 jq -sc . "$work/big.ndjson" >"$work/big.json"
 resume_case "a JSON array" e 5000 20 1 5000 "$work/big.json"
+sql "DROP TRIGGER test_slow_rows"
 
 # A progress file that names no run of the tenant is not resumed; a dry run records nothing.
 rc=0
