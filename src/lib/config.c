@@ -2,6 +2,7 @@
 /* config.c: table-driven configuration parsing. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,12 +336,28 @@ out:
 /* The files that may hold the database password. */
 enum up_secret_file { UP_SECRET_CONFIG = 0, UP_SECRET_PASSWORD };
 
-/* The last secret-bearing file found readable by everyone, per kind: warned once. */
+/*
+ * The last secret-bearing file found readable by everyone, per kind: warned
+ * once.  A file is its device, inode and path (a hash of it): a deleted
+ * file's inode number is given to the next file made, which is not the
+ * file that was warned about.
+ */
 static struct {
 	int set;
 	dev_t dev;
 	ino_t ino;
+	uint64_t path;
 } public_warned[2];
+
+/* FNV-1a of a path. */
+static uint64_t path_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
 
 /*
  * A file that holds a secret (the configuration may hold db_password; the
@@ -355,11 +372,12 @@ static void warn_if_public(FILE *f, const char *path, enum up_secret_file kind)
 	if (fstat(fileno(f), &st) != 0 || (st.st_mode & S_IROTH) == 0)
 		return;
 	if (public_warned[kind].set && public_warned[kind].dev == st.st_dev &&
-	    public_warned[kind].ino == st.st_ino)
+	    public_warned[kind].ino == st.st_ino && public_warned[kind].path == path_hash(path))
 		return;
 	public_warned[kind].set = 1;
 	public_warned[kind].dev = st.st_dev;
 	public_warned[kind].ino = st.st_ino;
+	public_warned[kind].path = path_hash(path);
 	up_log(UP_LOG_WARN,
 	       "%s %.200s is readable by every user of this host (mode %04o): the database "
 	       "password and its file should be readable by their owner and group only "
