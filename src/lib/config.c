@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include "config.h"
 #include "db_hosts.h"
+#include "hash.h"
 #include "json.h"
 #include "parse.h"
 
@@ -349,16 +350,6 @@ static struct {
 	uint64_t path;
 } public_warned[2];
 
-/* FNV-1a of a path. */
-static uint64_t path_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 /*
  * A file that holds a secret (the configuration may hold db_password; the
  * password file does) should be readable by its owner and group only: log a
@@ -372,12 +363,13 @@ static void warn_if_public(FILE *f, const char *path, enum up_secret_file kind)
 	if (fstat(fileno(f), &st) != 0 || (st.st_mode & S_IROTH) == 0)
 		return;
 	if (public_warned[kind].set && public_warned[kind].dev == st.st_dev &&
-	    public_warned[kind].ino == st.st_ino && public_warned[kind].path == path_hash(path))
+	    public_warned[kind].ino == st.st_ino &&
+	    public_warned[kind].path == up_hash(path, strlen(path)))
 		return;
 	public_warned[kind].set = 1;
 	public_warned[kind].dev = st.st_dev;
 	public_warned[kind].ino = st.st_ino;
-	public_warned[kind].path = path_hash(path);
+	public_warned[kind].path = up_hash(path, strlen(path));
 	up_log(UP_LOG_WARN,
 	       "%s %.200s is readable by every user of this host (mode %04o): the database "
 	       "password and its file should be readable by their owner and group only "

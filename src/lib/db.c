@@ -10,6 +10,7 @@
 #include "db.h"
 #include "db_error.h"
 #include "db_hosts.h"
+#include "hash.h"
 #include "log.h"
 #include "mono.h"
 
@@ -456,22 +457,11 @@ unsigned long up_db_failover_count(const struct up_db *db)
 	return db->failovers;
 }
 
-/* FNV-1a of the n bytes at s. */
-static uint64_t sql_hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
-
 static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
 {
 	my_bool update_max = 1;
 	size_t i, len = strlen(sql);
-	uint64_t hash = sql_hash(sql, len);
+	uint64_t hash = up_hash(sql, len);
 	struct stmt_slot *slot;
 	MYSQL_STMT *st;
 

@@ -20,6 +20,7 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/usage.c src/lib/usage.h \
 	src/lib/proc.c src/lib/proc.h \
 	src/lib/mono.c src/lib/mono.h \
+	src/lib/hash.c src/lib/hash.h \
 	src/lib/usage_fold.c src/lib/usage_fold.h \
 	src/lib/resource.c src/lib/resource.h \
 	src/lib/resource_sql.c src/lib/resource_validate.c \
