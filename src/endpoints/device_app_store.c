@@ -429,11 +429,10 @@ static enum up_err fill_row(const struct up_resource *r, const struct state *st,
 }
 
 /*
- * The event of a write of table r (users or devices) at key id: created, or
- * updated with the names of `changed` (the device app's updated_fields):
- * the user's event lists them all, as the answer does; the device's those
- * that are fields of a device.  (The user's rides on its audit row; the
- * device's, which has none, is inserted here.)
+ * The event of a write of table r (devices) at key id: created, or updated
+ * with those names of `changed` (the device app's updated_fields) that are
+ * fields of r.  (The user's event rides on its audit row, all names; the
+ * device has no audit row, so its event is inserted here.)
  */
 static enum up_err da_event(struct up_db *db, const struct da_upsert *u,
                             const struct up_resource *r, uint64_t id, int created, uint64_t version,
@@ -448,8 +447,7 @@ static enum up_err da_event(struct up_db *db, const struct da_upsert *u,
 	if (!created && (names = cJSON_CreateArray()) == NULL)
 		return UP_ERR_NOMEM;
 	for (c = created || changed == NULL ? NULL : changed->child; c != NULL; c = c->next) {
-		if (cJSON_IsString(c) &&
-		    (r == &up_user_resource || up_resource_field(r, c->valuestring) >= 0) &&
+		if (cJSON_IsString(c) && up_resource_field(r, c->valuestring) >= 0 &&
 		    !cJSON_AddItemToArray(names, cJSON_CreateString(c->valuestring))) {
 			cJSON_Delete(names);
 			return UP_ERR_NOMEM;
