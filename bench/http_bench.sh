@@ -16,7 +16,8 @@
 #             off), `write_ceiling ... nobegin`: how the write pipeline now
 #             begins a transaction when the worker's previous one was a write
 #   pceiling  (only when asked for) bceiling plus the event row through the
-#             audit row: the statements a PATCH sends after a write
+#             audit row, the audit row sent first and its answer read with
+#             the UPDATE's: what a PATCH sends after a write (3 round trips)
 #   tceiling  (only when asked for) a candidate: the same rows, the audit row
 #             (and so the event) written by a trigger from columns the UPDATE
 #             sets (added to this benchmark's database only): 3 statements

@@ -633,11 +633,24 @@ static enum up_err lost_race(struct up_db *db, struct da_upsert *u, const uint64
 	return rc;
 }
 
+/* The user's audit row, which carries its event, the names the same (all of them). */
+static enum up_err audit_user(struct up_db *db, const struct da_upsert *u, const struct state *st,
+                              uint64_t id, uint64_t version)
+{
+	struct up_key uk = {id, NULL};
+	char key[64];
+	struct up_audit_event ev = {st->target == 0 ? "user.created" : "user.updated", key,
+	                            version};
+
+	up_resource_key_format(&up_user_resource, &uk, key, sizeof(key));
+	return up_audit_write(db, u->tenant_id, u->token_id, id, u->request_id,
+	                      st->target == 0 ? "create" : "update", st->changed, &ev);
+}
+
 /* 4. Write the device and the user, and the audit row; the result without reading back. */
 static enum up_err write_all(struct up_db *db, struct da_upsert *u, struct state *st)
 {
 	struct written w;
-	char key[64];
 	enum up_err rc = UP_OK;
 
 	memset(&w, 0, sizeof(w));
@@ -648,19 +661,14 @@ static enum up_err write_all(struct up_db *db, struct da_upsert *u, struct state
 			return rc;
 		rc = write_device(db, u, st);
 	}
+	/* An update's audit row goes first: its answer is read with the UPDATE's. */
+	if (rc == UP_OK && st->target != 0)
+		rc = audit_user(db, u, st, st->target, st->user.version + 1);
 	if (rc == UP_OK)
 		rc = write_user(db, u, st, &w);
 	rc = lost_race(db, u, st->found, rc, 1);
-	if (rc == UP_OK) {
-		/* The audit row carries the user's event, its names the same (all of them). */
-		struct up_key uk = {w.id, NULL};
-		struct up_audit_event ev = {st->target == 0 ? "user.created" : "user.updated", key,
-		                            w.version};
-
-		up_resource_key_format(&up_user_resource, &uk, key, sizeof(key));
-		rc = up_audit_write(db, u->tenant_id, u->token_id, w.id, u->request_id,
-		                    st->target == 0 ? "create" : "update", st->changed, &ev);
-	}
+	if (rc == UP_OK && st->target == 0)
+		rc = audit_user(db, u, st, w.id, w.version);
 	if (rc == UP_OK)
 		rc = take_result(u, w.id, w.version, w.modified_at, st->next);
 	return rc;

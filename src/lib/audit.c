@@ -39,7 +39,8 @@ static enum up_err insert(struct up_db *db, const char *sql, uint64_t tenant_id,
 	p[6] = UP_P_STR(text);
 	p[7] = ev != NULL ? UP_P_STR(ev->type) : UP_P_NULL();
 	p[8] = ev != NULL ? UP_P_U64(ev->version) : UP_P_NULL();
-	rc = up_db_exec(db, sql, p, 9, NULL);
+	/* Its answer is read with the next statement's (or before the COMMIT). */
+	rc = up_db_exec_later(db, sql, p, 9);
 	free(text);
 	return rc;
 }

@@ -18,6 +18,19 @@
 #define MAX_PARAMS 64
 
 /*
+ * Answers read later (Connector/C 3.3.1 and later: MARIADB_OPT_SKIP_READ_RESPONSE
+ * and the read methods of the client's public method table).  With another
+ * client library every statement waits for its own answer.
+ */
+#if defined(MARIADB_PACKAGE_VERSION_ID) && MARIADB_PACKAGE_VERSION_ID >= 30301
+#define HAVE_LATER 1
+#else
+#define HAVE_LATER 0
+#endif
+/* Statements whose answers may wait unread at once (more: the oldest are read first). */
+#define LATER_MAX 8
+
+/*
  * A prepared statement and its own copy of the SQL text (the caller's text
  * may be built in a buffer and freed; a slot never points into it), found
  * by hash and length, then compared byte for byte.
@@ -55,8 +68,11 @@ struct up_db {
 	int fault_in_trans;  /* the server had a transaction open when it failed */
 	int sent;            /* the current statement was sent for execution */
 	unsigned long failovers;
-	/* statements and commits sent (up_db_stats) */
-	unsigned long statements, commits;
+	/* statements and commits sent (up_db_stats), answers waited for */
+	unsigned long statements, commits, waits;
+	/* sent, answers not read yet, in the order sent; NULL: a plain query */
+	MYSQL_STMT *later[LATER_MAX];
+	size_t nlater;
 	/* run inside every transaction before COMMIT, and told its outcome */
 	up_db_precommit_fn precommit;
 	up_db_outcome_fn outcome;
@@ -98,6 +114,7 @@ static void drop_stmts(struct up_db *db)
 
 void up_db_disconnect(struct up_db *db)
 {
+	db->nlater = 0; /* their answers went with the connection */
 	drop_stmts(db);
 	if (db->conn != NULL)
 		mysql_close(db->conn);
@@ -136,6 +153,11 @@ void up_db_stats(const struct up_db *db, unsigned long *statements, unsigned lon
 {
 	*statements = db->statements;
 	*commits = db->commits;
+}
+
+unsigned long up_db_waits(const struct up_db *db)
+{
+	return db->waits;
 }
 
 const struct up_config *up_db_config(const struct up_db *db)
@@ -457,6 +479,114 @@ unsigned long up_db_failover_count(const struct up_db *db)
 	return db->failovers;
 }
 
+/*
+ * Answers read later.  Inside a transaction a statement whose outcome the
+ * caller needs only as "it worked" (an audit row, the SET that begins the
+ * transaction) is sent without waiting for its answer; the answer is read,
+ * in order, with the next statement's, so both cost one wait.  A failed
+ * answer read this way is the next statement's failure (or the COMMIT's,
+ * which is then not sent): the transaction fails and is rolled back as if
+ * the first statement had failed on its own.  Nothing is ever sent after a
+ * COMMIT or a ROLLBACK without the answers before it read.
+ */
+
+/* The failure of an answer read later: the first one counts, unless a later one lost the
+ * connection (then nothing more can be read, and that decides what happens next). */
+static enum up_err later_failure(struct up_db *db, enum up_err first, unsigned e, const char *msg)
+{
+	enum up_err rc = classify(db, e, msg);
+
+	return first == UP_OK || db->fault != F_NONE ? rc : first;
+}
+
+/* Read every answer still unread, in order; the first failure is returned. */
+static enum up_err read_later(struct up_db *db)
+{
+	enum up_err rc = UP_OK;
+	size_t i, n = db->nlater;
+
+	db->nlater = 0;
+	for (i = 0; i < n && db->conn != NULL; i++) {
+		MYSQL_STMT *st = db->later[i];
+
+#if HAVE_LATER
+		if (st == NULL ? mysql_read_query_result(db->conn) != 0
+		               : db->conn->methods->db_read_execute_response(st) != 0) {
+			if (st == NULL)
+				rc = later_failure(db, rc, mysql_errno(db->conn),
+				                   mysql_error(db->conn));
+			else
+				rc = later_failure(db, rc, mysql_stmt_errno(st),
+				                   mysql_stmt_error(st));
+			continue; /* a lost connection ends the loop, and freed st */
+		}
+		if (st != NULL)
+			mysql_stmt_free_result(st);
+#else
+		(void)st;
+#endif
+	}
+	return rc;
+}
+
+/* Read the answers still unread before a statement that needs the connection to itself. */
+static enum up_err settle(struct up_db *db)
+{
+	if (db->nlater == 0)
+		return UP_OK;
+	db->waits++;
+	return read_later(db);
+}
+
+/* Whether st was sent and its answer is still unread. */
+static int is_later(const struct up_db *db, const MYSQL_STMT *st)
+{
+	size_t i;
+
+	for (i = 0; i < db->nlater; i++)
+		if (db->later[i] == st)
+			return 1;
+	return 0;
+}
+
+#if HAVE_LATER
+/* Execute st (bound) without reading its answer; 0 when sent. */
+static int send_only(struct up_db *db, MYSQL_STMT *st)
+{
+	my_bool on = 1, off = 0;
+	int r;
+
+	mysql_optionsv(db->conn, MARIADB_OPT_SKIP_READ_RESPONSE, &on);
+	r = mysql_stmt_execute(st);
+	mysql_optionsv(db->conn, MARIADB_OPT_SKIP_READ_RESPONSE, &off);
+	return r;
+}
+#endif
+
+static enum up_err simple(struct up_db *db, const char *sql);
+
+/* Send a fixed statement (SET ...) whose answer is read with the next statement's. */
+static enum up_err simple_later(struct up_db *db, const char *sql)
+{
+#if HAVE_LATER
+	enum up_err rc;
+
+	if (db->conn == NULL) {
+		db->fault = F_LOST;
+		return UP_ERR_DB_UNAVAILABLE;
+	}
+	if (db->nlater == LATER_MAX && (rc = settle(db)) != UP_OK)
+		return rc;
+	db->statements++;
+	if (mysql_send_query(db->conn, sql, (unsigned long)strlen(sql)) != 0)
+		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
+	db->later[db->nlater++] = NULL;
+	return UP_OK;
+#else
+	return simple(db, sql);
+#endif
+}
+
 static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
 {
 	my_bool update_max = 1;
@@ -464,6 +594,7 @@ static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
 	uint64_t hash = up_hash(sql, len);
 	struct stmt_slot *slot;
 	MYSQL_STMT *st;
+	enum up_err rc;
 
 	for (i = 0; i < db->nstmts; i++) {
 		slot = &db->stmts[i];
@@ -472,14 +603,19 @@ static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
 			return UP_OK;
 		}
 	}
+	/* A PREPARE reads its answer at once, and a full cache closes statements: the
+	 * answers still unread first. */
+	if ((rc = settle(db)) != UP_OK)
+		return rc;
+	if (db->conn == NULL)
+		return UP_ERR_DB_UNAVAILABLE;
 	if (db->nstmts == STMT_CACHE)
 		drop_stmts(db); /* full: start over rather than grow without bound */
 	st = mysql_stmt_init(db->conn);
 	if (st == NULL)
 		return UP_ERR_NOMEM;
 	if (mysql_stmt_prepare(st, sql, len) != 0) {
-		enum up_err rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-
+		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 		mysql_stmt_close(st);
 		return rc;
 	}
@@ -498,35 +634,91 @@ static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
 	return UP_OK;
 }
 
-static enum up_err simple(struct up_db *db, const char *sql);
-
 /*
  * A transaction begins without a START TRANSACTION of its own: the
- * connection turns autocommit off for it ("SET autocommit = 0", one round
- * trip, as START TRANSACTION was) and leaves it off after the COMMIT, so the
- * worker's next transaction begins with its first statement, a round trip
- * less.  A statement outside a transaction (a GET's SELECT, the usage
- * counts, the admin tool's) first turns autocommit back on: it commits on
- * its own as it always did, and no read leaves a transaction open between
- * requests (holding metadata locks a migration would wait for).  The
- * server's status flags say which mode the connection is in; a new
- * connection starts with autocommit on.
+ * connection turns autocommit off for it ("SET autocommit = 0", whose answer
+ * is read with the first statement's) and leaves it off after the COMMIT, so
+ * the worker's next transaction begins with its first statement.  A
+ * statement outside a transaction (a GET's SELECT, the usage counts, the
+ * admin tool's) first turns autocommit back on (a read sends the SET with
+ * it, one wait for both): it commits on its own as it always did, and no
+ * read leaves a transaction open between requests (holding metadata locks a
+ * migration would wait for).  The server's status flags say which mode the
+ * connection is in; a new connection starts with autocommit on.
  */
 static int autocommit_is_on(const struct up_db *db)
 {
 	return (db->conn->server_status & SERVER_STATUS_AUTOCOMMIT) != 0;
 }
 
-static enum up_err autocommit_on(struct up_db *db)
+/* A statement that only reads: it may run again when its connection was lost. */
+static int is_read(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(')
+		sql++;
+	return strncasecmp(sql, "SELECT", 6) == 0 || strncasecmp(sql, "SHOW", 4) == 0;
+}
+
+/*
+ * Before sql outside a transaction.  A read sends the SET ahead of itself
+ * (if either's connection is lost, the read runs again); anything else waits
+ * for the SET's answer first, so that a lost connection is known before it
+ * is sent.
+ */
+static enum up_err autocommit_on(struct up_db *db, const char *sql)
 {
 	if (db->conn == NULL || autocommit_is_on(db))
 		return UP_OK;
-	return simple(db, "SET autocommit = 1");
+	return sql != NULL && is_read(sql) ? simple_later(db, "SET autocommit = 1")
+	                                   : simple(db, "SET autocommit = 1");
 }
 
-/* Prepare (or reuse), bind and execute. */
+/*
+ * Execute st (bound): at once, reading its answer (and those still unread
+ * before it, one wait for all); or, when later, without reading it.
+ */
+static enum up_err execute(struct up_db *db, MYSQL_STMT *st, int later)
+{
+#if HAVE_LATER
+	enum up_err rc;
+
+	if (!later && db->nlater == 0) {
+		db->waits++;
+		if (mysql_stmt_execute(st) != 0)
+			return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+		return UP_OK;
+	}
+	if (send_only(db, st) != 0)
+		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	if (later) {
+		db->later[db->nlater++] = st;
+		return UP_OK;
+	}
+	db->waits++;
+	rc = read_later(db);
+	if (db->conn == NULL)
+		return rc; /* lost: st went with the connection */
+	if (db->conn->methods->db_read_execute_response(st) != 0)
+		return later_failure(db, rc, mysql_stmt_errno(st), mysql_stmt_error(st));
+	if (rc != UP_OK) {
+		/* An earlier answer failed: this one's rows are read and dropped. */
+		if (mysql_stmt_field_count(st) > 0)
+			(void)mysql_stmt_store_result(st);
+		mysql_stmt_free_result(st);
+	}
+	return rc;
+#else
+	(void)later;
+	db->waits++;
+	if (mysql_stmt_execute(st) != 0)
+		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
+	return UP_OK;
+#endif
+}
+
+/* Prepare (or reuse), bind and execute (later: see execute()). */
 static enum up_err run(struct up_db *db, const char *sql, const struct up_db_param *params,
-                       size_t n, MYSQL_STMT **out)
+                       size_t n, int later, MYSQL_STMT **out)
 {
 	MYSQL_BIND stack_binds[MAX_PARAMS], *binds = stack_binds;
 	unsigned long stack_lens[MAX_PARAMS], *lens = stack_lens;
@@ -550,11 +742,16 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 	rc = up_db_connect(db);
 	if (rc != UP_OK)
 		return rc;
-	if (!db->in_txn && (rc = autocommit_on(db)) != UP_OK)
+	if (!db->in_txn && (rc = autocommit_on(db, sql)) != UP_OK)
 		return rc;
 	rc = get_stmt(db, sql, &st);
 	if (rc != UP_OK)
 		return rc;
+	/* One execution of a statement at a time; no more unread answers than kept. */
+	if ((is_later(db, st) || db->nlater == LATER_MAX) && (rc = settle(db)) != UP_OK)
+		return rc;
+	if (db->conn == NULL)
+		return UP_ERR_DB_UNAVAILABLE;
 	if (mysql_stmt_param_count(st) != n) {
 		up_log(UP_LOG_ERROR, "statement takes %lu parameters, %zu given",
 		       mysql_stmt_param_count(st), n);
@@ -608,25 +805,15 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 	}
 	db->sent = 1;
 	db->statements++;
-	if (mysql_stmt_execute(st) != 0) {
-		rc = classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-		goto out;
-	}
-	*out = st;
+	rc = execute(db, st, later);
+	if (rc == UP_OK)
+		*out = st;
 out:
 	if (binds != stack_binds)
 		free(binds);
 	if (lens != stack_lens)
 		free(lens);
 	return rc;
-}
-
-/* A statement that only reads: it may run again when its connection was lost. */
-static int is_read(const char *sql)
-{
-	while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '(')
-		sql++;
-	return strncasecmp(sql, "SELECT", 6) == 0 || strncasecmp(sql, "SHOW", 4) == 0;
 }
 
 /*
@@ -670,7 +857,7 @@ static enum up_err exec_once(struct up_db *db, const char *sql, const struct up_
                              size_t nparams, struct up_db_info *info)
 {
 	MYSQL_STMT *st;
-	enum up_err rc = run(db, sql, params, nparams, &st);
+	enum up_err rc = run(db, sql, params, nparams, 0, &st);
 
 	if (rc != UP_OK)
 		return rc;
@@ -692,6 +879,16 @@ enum up_err up_db_exec(struct up_db *db, const char *sql, const struct up_db_par
 	if (again(db, sql, rc))
 		rc = exec_once(db, sql, params, nparams, info);
 	return rc;
+}
+
+enum up_err up_db_exec_later(struct up_db *db, const char *sql, const struct up_db_param *params,
+                             size_t nparams)
+{
+	MYSQL_STMT *st;
+
+	if (!db->in_txn || !HAVE_LATER)
+		return up_db_exec(db, sql, params, nparams, NULL);
+	return run(db, sql, params, nparams, 1, &st);
 }
 
 void up_db_result_free(struct up_db_result *res)
@@ -913,7 +1110,7 @@ static enum up_err query_once(struct up_db *db, const char *sql, const struct up
 	enum up_err rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = run(db, sql, params, nparams, &st);
+	rc = run(db, sql, params, nparams, 0, &st);
 	if (rc != UP_OK)
 		return rc;
 	meta = mysql_stmt_result_metadata(st);
@@ -938,14 +1135,23 @@ enum up_err up_db_query(struct up_db *db, const char *sql, const struct up_db_pa
 	return rc;
 }
 
-/* A fixed statement outside the prepared-statement path (BEGIN, COMMIT...). */
+/*
+ * A fixed statement outside the prepared-statement path (COMMIT, ROLLBACK,
+ * SET...).  The answers still unread are read first, and a failed one is
+ * returned without sending sql: a COMMIT never follows a failed statement.
+ */
 static enum up_err simple(struct up_db *db, const char *sql)
 {
+	enum up_err rc = settle(db);
+
+	if (rc != UP_OK)
+		return rc;
 	if (db->conn == NULL) {
 		db->fault = F_LOST;
 		return UP_ERR_DB_UNAVAILABLE;
 	}
 	db->statements++;
+	db->waits++;
 	if (mysql_real_query(db->conn, sql, strlen(sql)) != 0)
 		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
 	return UP_OK;
@@ -956,7 +1162,7 @@ enum up_err up_db_exec_trusted(struct up_db *db, const char *sql)
 	enum up_err rc = up_db_connect(db);
 
 	if (rc == UP_OK && !db->in_txn)
-		rc = autocommit_on(db);
+		rc = autocommit_on(db, NULL);
 	if (rc != UP_OK)
 		return rc;
 	return simple(db, sql);
@@ -978,6 +1184,7 @@ static void rollback(struct up_db *db)
 	unsigned e = db->last_errno;
 	enum fault f = db->fault;
 
+	(void)settle(db); /* answers still unread: whatever they say, all is undone */
 	if (db->conn != NULL)
 		(void)simple(db, "ROLLBACK");
 	db->last_errno = e;
@@ -1001,7 +1208,7 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 		if (!autocommit_is_on(db) && (db->conn->server_status & SERVER_STATUS_IN_TRANS))
 			rc = simple(db, "ROLLBACK"); /* never carry on what someone left open */
 		else if (autocommit_is_on(db))
-			rc = simple(db, "SET autocommit = 0");
+			rc = simple_later(db, "SET autocommit = 0");
 		else
 			rc = UP_OK;
 		first = db->statements + 1;

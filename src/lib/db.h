@@ -97,6 +97,17 @@ enum up_err up_db_connect(struct up_db *db);
 enum up_err up_db_exec(struct up_db *db, const char *sql, const struct up_db_param *params,
                        size_t nparams, struct up_db_info *info);
 
+/*
+ * Inside a transaction: send a statement that returns no rows and read its
+ * answer with the next statement's (one wait for both), or before COMMIT.
+ * Its failure is returned by that next statement, or by the COMMIT, which is
+ * then not sent: the transaction fails and is rolled back.  For statements
+ * whose counts nobody needs (an audit row).  Outside a transaction, or with
+ * a client library that cannot read answers later: up_db_exec().
+ */
+enum up_err up_db_exec_later(struct up_db *db, const char *sql, const struct up_db_param *params,
+                             size_t nparams);
+
 /* Run a query; res is filled (even with zero rows) on UP_OK. */
 enum up_err up_db_query(struct up_db *db, const char *sql, const struct up_db_param *params,
                         size_t nparams, struct up_db_result *res);
@@ -136,6 +147,10 @@ const char *up_db_host(const struct up_db *db);
 unsigned long up_db_failover_count(const struct up_db *db);
 /* Statements sent (prepared executions and plain ones such as COMMIT) and COMMITs, since made. */
 void up_db_stats(const struct up_db *db, unsigned long *statements, unsigned long *commits);
+
+/* Answers waited for since made: round trips (statements whose answers were read together
+ * count once). */
+unsigned long up_db_waits(const struct up_db *db);
 
 /* The configuration the handle was made with (borrowed). */
 const struct up_config *up_db_config(const struct up_db *db);

@@ -195,10 +195,11 @@ static enum up_err do_delete(struct up_db *db, struct up_write *w)
 
 	if (rc == UP_OK && h != NULL && h->before_delete != NULL)
 		rc = h->before_delete(db, w);
-	if (rc == UP_OK)
-		rc = up_resource_delete(db, w->family->res, w->ctx->auth.tenant_id, &w->key);
+	/* The audit row first: its answer is read with the DELETE's. */
 	if (rc == UP_OK)
 		rc = audit(db, w, "delete", names, "deleted", w->cur.version);
+	if (rc == UP_OK)
+		rc = up_resource_delete(db, w->family->res, w->ctx->auth.tenant_id, &w->key);
 	cJSON_Delete(names);
 	return rc;
 }
@@ -282,13 +283,14 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 		rc = up_resource_insert(db, r, tenant, &w->row, &id, &w->result, &w->version);
 		if (rc == UP_OK)
 			take_new_key(w, id);
+		if (rc == UP_OK)
+			rc = audit(db, w, "create", names, "created", w->version);
 	} else if (rc == UP_OK) {
-		rc = up_resource_update(db, r, tenant, &w->key, &w->row, w->cur.now);
-	}
-	if (rc == UP_OK && w->kind == UP_W_POST)
-		rc = audit(db, w, "create", names, "created", w->version);
-	else if (rc == UP_OK)
+		/* The audit row first: its answer is read with the UPDATE's, one wait for both. */
 		rc = audit(db, w, "update", names, "updated", w->cur.version + 1);
+		if (rc == UP_OK)
+			rc = up_resource_update(db, r, tenant, &w->key, &w->row, w->cur.now);
+	}
 	if (rc == UP_OK && w->kind != UP_W_POST)
 		rc = up_resource_after_write(r, &w->cur, &w->row, &w->result, &w->version);
 out:

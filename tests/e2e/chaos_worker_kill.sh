@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: ISC
 # kill -9 a FastCGI worker in the middle of a PATCH, after its transaction has
-# changed the user row but before it could write the audit row and commit:
+# written the audit row and changed the user row but before it could commit:
 # nothing of that write stays (the server rolls the transaction back), the
 # client gets an error, not a 200, and lighttpd replaces the worker;
 # concurrent writers carry on (only 200/503 for them, all acknowledged
-# writes in audit_log). The worker is held there by a table lock on
-# audit_log that the test takes and releases.
+# writes in audit_log). The worker is held there by a trigger of the test's
+# database that waits, after that one UPDATE, for a named lock the test
+# holds and releases.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -33,13 +34,15 @@ echo "# workers: $(echo "$workers" | tr '\n' ' ')"
 v0=$(e2e_sql "SELECT version FROM users WHERE id = $vid")
 a0=$(e2e_sql "SELECT COUNT(*) FROM audit_log WHERE user_id = $vid")
 
-# Hold a write lock on audit_log in a session the test controls.
+# Hold a named lock in a session the test controls; the victim's UPDATE waits for it.
+e2e_sql "CREATE TRIGGER tr_chaos_hold AFTER UPDATE ON users FOR EACH ROW
+	DO IF(NEW.description = 'never stored', GET_LOCK('up_chaos_hold', 120), 0)"
 mkfifo "$E2E_TMP/sql"
 mariadb --no-defaults -S "$UP_TEST_DB_DIR/mysqld.sock" -u root -N -B userpatch \
 	<"$E2E_TMP/sql" >"$E2E_TMP/locker.out" 2>&1 &
 locker=$!
 exec 3>"$E2E_TMP/sql"
-echo "LOCK TABLES audit_log WRITE; SELECT 'locked';" >&3
+echo "SELECT GET_LOCK('up_chaos_hold', 10); SELECT 'locked';" >&3
 for _ in $(seq 100); do grep -q locked "$E2E_TMP/locker.out" && break; sleep 0.1; done
 
 curl -s -o "$E2E_TMP/victim.body" -w '%{http_code}' --max-time 60 -X PATCH \
@@ -48,22 +51,24 @@ curl -s -o "$E2E_TMP/victim.body" -w '%{http_code}' --max-time 60 -X PATCH \
 	"$UP_TEST_BASE_URL/api/users/$victim" >"$E2E_TMP/victim.status" 3>&- &
 client=$!
 
-# The worker's connection waits on the INSERT into audit_log with the user
-# row already changed in its open transaction: a dirty read (READ
-# UNCOMMITTED) sees the change that no one else can.
+# The worker's connection waits in its UPDATE (the trigger) with the audit
+# row written and the user row changed in its open transaction: a dirty
+# read (READ UNCOMMITTED) sees both, which no one else can.
 conn=
 for _ in $(seq 600); do
+	# (In the trigger the process list shows its statement and its definer.)
 	conn=$(e2e_sql "SELECT p.ID FROM information_schema.PROCESSLIST p
-		WHERE p.USER = 'userpatch' AND p.INFO LIKE 'INSERT INTO audit_log%' LIMIT 1")
+		WHERE p.STATE = 'User lock' AND p.INFO LIKE 'DO IF(NEW.description%' LIMIT 1")
 	if [ -n "$conn" ] && [ "$(e2e_sql "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED;
-		SELECT description FROM users WHERE id = $vid")" = "never stored" ]; then
+		SELECT CONCAT(description, '/', (SELECT COUNT(*) FROM audit_log WHERE user_id = $vid))
+		FROM users WHERE id = $vid")" = "never stored/$((a0 + 1))" ]; then
 		break
 	fi
 	conn=
 	sleep 0.05
 done
 if [ -n "$conn" ]; then
-	pass "a worker is mid-request: row changed, waiting to write the audit row (connection $conn)"
+	pass "a worker is mid-request: audit row written, row changed, not committed (connection $conn)"
 else
 	fail "no worker blocked inside its write transaction"
 	e2e_sql "SELECT p.ID, p.USER, p.STATE, LEFT(p.INFO, 60), t.trx_rows_modified
@@ -71,7 +76,7 @@ else
 		LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID" || true
 	cat "$E2E_TMP/locker.out"
 fi
-# Concurrent writers on another user meanwhile (they queue behind the lock).
+# Concurrent writers on another user meanwhile.
 stop=$E2E_TMP/stop
 for w in 1 2 3; do
 	e2e_patch_writer "$token" "$other" "w$w" "$E2E_TMP/w$w.out" "$stop" 3>&- &
@@ -92,12 +97,14 @@ if [ "$status" != 200 ] && [ "$status" != 000 ]; then
 else
 	fail "the interrupted PATCH answered '$status'"
 fi
-# The server notices the closed connection and rolls back; then unlock.
-for _ in $(seq 100); do
+# Release the lock: the UPDATE ends, and the server finds the connection
+# closed and rolls back; wait until it has.
+echo "DO RELEASE_LOCK('up_chaos_hold');" >&3
+for _ in $(seq 200); do
 	[ -z "$(e2e_sql "SELECT ID FROM information_schema.PROCESSLIST WHERE ID = ${conn:-0}")" ] && break
 	sleep 0.05
 done
-echo "UNLOCK TABLES;" >&3
+e2e_sql "DROP TRIGGER tr_chaos_hold"
 exec 3>&-
 wait "$locker" || true
 sleep 3

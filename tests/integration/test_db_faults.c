@@ -3,8 +3,10 @@
  * Integration tests of the database layer's fault handling against the
  * private MariaDB of tests/harness/run-test: which statements run again on a
  * new connection when theirs is killed mid-statement (reads and transactions
- * that had not committed: yes; a write outside a transaction: never), and
- * that a server that stops answering costs at most the configured timeouts.
+ * that had not committed: yes; a write outside a transaction: never), that a
+ * server that stops answering costs at most the configured timeouts, and that
+ * a statement whose answer is read later (up_db_exec_later) fails its
+ * transaction when it fails, whatever follows it.
  */
 #include <check.h>
 #include <signal.h>
@@ -220,7 +222,8 @@ START_TEST(test_transaction_after_restart)
 	setup_table(&env);
 	tu_db_ctl("stop");
 	tu_db_ctl("start");
-	/* The first statement is START TRANSACTION, on the dead connection. */
+	/* The first statements (SET autocommit = 0, sent with the UPDATE) go to the dead
+	 * connection. */
 	ck_assert_int_eq(up_db_transaction(env.db, count_txn, &runs), UP_OK);
 	ck_assert_uint_eq(runs, 1);
 	ck_assert_int_eq(
@@ -280,6 +283,124 @@ START_TEST(test_stopped_server_costs_the_timeouts)
 }
 END_TEST
 
+/*
+ * Answers read later: a transaction changes t_fault (v + 1), sends an INSERT
+ * into t_later with up_db_exec_later(), then a read, another write or
+ * nothing (the COMMIT).  A failed INSERT (a duplicate key) fails the
+ * transaction at whatever follows it, the COMMIT is not sent, nothing is
+ * kept, and the connection stays in step (the read's rows are dropped).
+ */
+enum later_next { NEXT_QUERY, NEXT_EXEC, NEXT_COMMIT };
+
+struct later_case {
+	const char *desc;
+	int dup;              /* the INSERT read later fails (key 1 is taken) */
+	enum later_next next; /* what follows it */
+	enum up_err rc;       /* the transaction's outcome */
+	long long v, rows;    /* t_fault.v and t_later's rows after */
+	unsigned long waits;  /* of the transaction: the INSERT's answer costs none of its own */
+};
+
+static const struct later_case later_cases[] = {
+        {"an INSERT read with the next read: kept, 3 waits (SET with the UPDATE, INSERT with "
+         "the SELECT, COMMIT)",
+         0, NEXT_QUERY, UP_OK, 1, 2, 3},
+        {"an INSERT read with the next write: kept, 3 waits", 0, NEXT_EXEC, UP_OK, 2, 2, 3},
+        {"an INSERT read before the COMMIT: kept, 3 waits (its answer, then the COMMIT)", 0,
+         NEXT_COMMIT, UP_OK, 1, 2, 3},
+        {"a failed INSERT fails the next read: nothing kept, its rows dropped", 1, NEXT_QUERY,
+         UP_ERR_CONFLICT, 0, 1, 3},
+        {"a failed INSERT fails the next write: nothing kept", 1, NEXT_EXEC, UP_ERR_CONFLICT, 0, 1,
+         3},
+        {"a failed INSERT fails the COMMIT, which is not sent: nothing kept", 1, NEXT_COMMIT,
+         UP_ERR_CONFLICT, 0, 1, 3},
+};
+
+struct later_arg {
+	const struct later_case *c;
+	long long key;
+};
+
+static enum up_err later_txn(struct up_db *db, void *p)
+{
+	const struct later_arg *a = p;
+	struct up_db_param id[1] = {UP_P_I64(1)}, key[1] = {UP_P_I64(a->key)};
+	struct up_db_result res;
+	enum up_err rc;
+
+	rc = up_db_exec(db, "UPDATE t_fault SET v = v + 1 WHERE id = ?", id, 1, NULL);
+	if (rc == UP_OK)
+		rc = up_db_exec_later(db, "INSERT INTO t_later (id) VALUES (?)", key, 1);
+	if (rc != UP_OK || a->c->next == NEXT_COMMIT)
+		return rc;
+	if (a->c->next == NEXT_EXEC)
+		return up_db_exec(db, "UPDATE t_fault SET v = v + 1 WHERE id = ?", id, 1, NULL);
+	rc = up_db_query(db, "SELECT id FROM t_later ORDER BY id", NULL, 0, &res);
+	if (rc == UP_OK) {
+		ck_assert_uint_ge(res.nrows, 1); /* its own INSERT is seen */
+		up_db_result_free(&res);
+	}
+	return rc;
+}
+
+START_TEST(test_answer_read_later)
+{
+	const struct later_case *c = &later_cases[_i];
+	struct later_arg warm = {c, 9}, arg = {c, c->dup ? 1 : 2};
+	struct tu_env env;
+	unsigned long w0;
+	enum up_err rc;
+
+	tu_env_open(&env);
+	setup_table(&env);
+	tu_exec(&env, "CREATE TABLE IF NOT EXISTS t_later (id INT PRIMARY KEY) ENGINE=InnoDB", NULL,
+	        NULL, NULL);
+	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
+	/* Once with a new key, so that every statement is prepared (a PREPARE waits on its own). */
+	ck_assert_int_eq(up_db_transaction(env.db, later_txn, &warm), UP_OK);
+	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
+	tu_exec(&env, "INSERT INTO t_later (id) VALUES (1)", NULL, NULL, NULL);
+	tu_exec(&env, "UPDATE t_fault SET v = 0", NULL, NULL, NULL);
+	w0 = up_db_waits(env.db);
+	rc = up_db_transaction(env.db, later_txn, &arg);
+	ck_assert_msg(rc == c->rc, "%s: %s", c->desc, up_err_code(rc));
+	ck_assert_msg(up_db_waits(env.db) - w0 == c->waits, "%s: %lu waits", c->desc,
+	              up_db_waits(env.db) - w0);
+	if (c->dup)
+		ck_assert_str_eq(up_db_dup_key(env.db), "PRIMARY");
+	ck_assert_int_eq(
+	        tu_scalar_int(&env, "SELECT v FROM t_fault WHERE id = 1", NULL, NULL, NULL), c->v);
+	ck_assert_int_eq(tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later", NULL, NULL, NULL),
+	                 c->rows);
+	/* The worker's own connection is in step: its next transaction runs and commits. */
+	arg.key = 3;
+	ck_assert_int_eq(up_db_transaction(env.db, later_txn, &arg), UP_OK);
+	ck_assert_int_eq(
+	        tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later WHERE id = 3", NULL, NULL, NULL),
+	        1);
+	tu_env_close(&env);
+}
+END_TEST
+
+/* Outside a transaction up_db_exec_later() is up_db_exec(): its failure is its own. */
+START_TEST(test_later_outside_a_transaction)
+{
+	struct tu_env env;
+	struct up_db_param key[1] = {UP_P_I64(1)};
+
+	tu_env_open(&env);
+	tu_exec(&env, "CREATE TABLE IF NOT EXISTS t_later (id INT PRIMARY KEY) ENGINE=InnoDB", NULL,
+	        NULL, NULL);
+	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
+	ck_assert_int_eq(up_db_exec_later(env.db, "INSERT INTO t_later (id) VALUES (?)", key, 1),
+	                 UP_OK);
+	ck_assert_int_eq(up_db_exec_later(env.db, "INSERT INTO t_later (id) VALUES (?)", key, 1),
+	                 UP_ERR_CONFLICT);
+	ck_assert_int_eq(tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later", NULL, NULL, NULL), 1);
+	tu_env_close(&env);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db_faults");
@@ -291,6 +412,9 @@ int main(void)
 	tcase_add_test(tc, test_transaction_killed_before_commit_runs_again);
 	tcase_add_test(tc, test_transaction_after_restart);
 	tcase_add_test(tc, test_stopped_server_costs_the_timeouts);
+	tcase_add_loop_test(tc, test_answer_read_later, 0,
+	                    (int)(sizeof(later_cases) / sizeof(later_cases[0])));
+	tcase_add_test(tc, test_later_outside_a_transaction);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

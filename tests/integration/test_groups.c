@@ -807,6 +807,7 @@ struct cost_case {
 	const char *method, *uri, *ctype, *body;
 	int status;
 	unsigned long statements, commits; /* exact, when no usage write is due */
+	unsigned long waits; /* round trips: answers read together (up_db_exec_later) count once */
 };
 
 /*
@@ -815,20 +816,25 @@ struct cost_case {
  */
 static const struct cost_case cost_cases[] = {
         {__LINE__, "GET a group: one SELECT (its users counted in it)", 0, "GET",
-         "/api/groups/cost1", NULL, NULL, 200, 1, 0},
-        {__LINE__, "PATCH a group: autocommit off, lock, UPDATE, audit with its event, COMMIT", 0,
-         "PATCH", "/api/groups/cost1", JP,
-         "[{\"op\":\"add\",\"path\":\"/tags/@\",\"value\":\"x\"}]", 200, 5, 1},
+         "/api/groups/cost1", NULL, NULL, 200, 1, 0, 1},
         {__LINE__,
-         "POST a group: autocommit off, INSERT ... RETURNING, audit with its event, COMMIT", 0,
-         "POST", "/api/groups", AJ, "{\"id\":\"cost-@\",\"name\":\"C\"}", 201, 4, 1},
+         "PATCH a group: autocommit off with the lock, audit with its event with the UPDATE, "
+         "COMMIT",
+         0, "PATCH", "/api/groups/cost1", JP,
+         "[{\"op\":\"add\",\"path\":\"/tags/@\",\"value\":\"x\"}]", 200, 5, 1, 3},
         {__LINE__,
-         "DELETE a group: autocommit off, lock, two counts, DELETE, audit with its event, COMMIT",
-         0, "DELETE", "/api/groups/cost-@", NULL, NULL, 204, 7, 1},
+         "POST a group: autocommit off with the INSERT ... RETURNING, audit with its event (read "
+         "before the COMMIT: it names the new row), COMMIT",
+         0, "POST", "/api/groups", AJ, "{\"id\":\"cost-@\",\"name\":\"C\"}", 201, 4, 1, 3},
         {__LINE__,
-         "a user's group: autocommit off, lock, group check, UPDATE, audit with its event, COMMIT",
+         "DELETE a group: autocommit off with the lock, two counts, audit with its event with "
+         "the DELETE, COMMIT",
+         0, "DELETE", "/api/groups/cost-@", NULL, NULL, 204, 7, 1, 5},
+        {__LINE__,
+         "a user's group: autocommit off with the lock, group check, audit with its event with "
+         "the UPDATE, COMMIT",
          1, "PATCH", NULL, JP, "[{\"op\":\"replace\",\"path\":\"/group\",\"value\":\"cost@\"}]",
-         200, 6, 1},
+         200, 6, 1, 4},
 };
 
 /* s with each '@' replaced by the round's letter, into buf. */
@@ -851,7 +857,7 @@ START_TEST(test_cost)
 	const struct cost_case *c = &cost_cases[_i];
 	struct up_response resp;
 	char uri[96], id[32], email[64];
-	unsigned long s0 = 0, c0 = 0, s1 = 0, c1 = 0;
+	unsigned long s0 = 0, c0 = 0, s1 = 0, c1 = 0, w0 = 0, w1 = 0;
 	int round;
 
 	make_group("acme", "cost1", "Cost");
@@ -875,10 +881,12 @@ START_TEST(test_cost)
 			at_round(c->uri, round, uri, sizeof(uri));
 		ck_assert_int_eq(up_usage_flush_now(fx.env.db), UP_OK);
 		up_db_stats(fx.env.db, &s0, &c0);
+		w0 = up_db_waits(fx.env.db);
 		call(c->users ? up_users_handle : up_groups_handle, c->method, uri,
 		     c->users ? W_USERS : W_WRITER, c->ctype,
 		     at_round(c->body, round, b, sizeof(b)), NULL, &resp, NULL);
 		up_db_stats(fx.env.db, &s1, &c1);
+		w1 = up_db_waits(fx.env.db);
 		ck_assert_msg(resp.status == c->status, "line %d (%s): status %d: %s", c->line,
 		              c->desc, resp.status, resp.body != NULL ? resp.body : "");
 		up_response_free(&resp);
@@ -887,6 +895,7 @@ START_TEST(test_cost)
 	              s1 - s0);
 	ck_assert_msg(c1 - c0 == c->commits, "line %d (%s): %lu commits", c->line, c->desc,
 	              c1 - c0);
+	ck_assert_msg(w1 - w0 == c->waits, "line %d (%s): %lu waits", c->line, c->desc, w1 - w0);
 }
 END_TEST
 

@@ -44,6 +44,7 @@ struct cost_case {
 	int after_write; /* measured right after the warm-up write, on the same connection */
 	int status;
 	unsigned long statements, commits; /* exact, when no usage write is due */
+	unsigned long waits;               /* round trips: answers read together count once */
 };
 
 #define PATCH_2OPS                                                                                 \
@@ -52,35 +53,39 @@ struct cost_case {
 #define DEVICE_APP_BODY "{\"data\":{\"user_id\":\"%s\",\"profile\":{\"first_name\":\"F%s\"}}}"
 
 static const struct cost_case cases[] = {
-        {__LINE__, "GET: the user SELECT only, no commit", "GET", NULL, NULL, 0, 0, 200, 1, 0},
+        {__LINE__, "GET: the user SELECT only, no commit", "GET", NULL, NULL, 0, 0, 200, 1, 0, 1},
         {__LINE__,
-         "PATCH, 2 replace ops, after a read: autocommit off, lock, UPDATE, audit row with its "
-         "event, COMMIT",
-         "PATCH", "application/json-patch+json", PATCH_2OPS, 0, 0, 200, 5, 1},
-        {__LINE__, "PATCH right after a write: no begin at all: lock, UPDATE, audit, COMMIT",
-         "PATCH", "application/json-patch+json", PATCH_2OPS, 0, 1, 200, 4, 1},
-        {__LINE__, "PATCH that changes nothing: autocommit off, lock, COMMIT", "PATCH",
+         "PATCH, 2 replace ops, after a read: autocommit off with the lock, the audit row "
+         "(with its event) with the UPDATE, COMMIT: 3 waits",
+         "PATCH", "application/json-patch+json", PATCH_2OPS, 0, 0, 200, 5, 1, 3},
+        {__LINE__,
+         "PATCH right after a write: no begin at all: lock, audit row with the UPDATE, COMMIT",
+         "PATCH", "application/json-patch+json", PATCH_2OPS, 0, 1, 200, 4, 1, 3},
+        {__LINE__, "PATCH that changes nothing: autocommit off with the lock, COMMIT", "PATCH",
          "application/json-patch+json",
-         "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Cost\"}]", 0, 0, 200, 3, 1},
+         "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Cost\"}]", 0, 0, 200, 3, 1, 2},
         {__LINE__,
-         "device-app update by user_id, after a read: autocommit off, lock, UPDATE, audit row "
-         "with its event, COMMIT",
-         "POST", "application/json", DEVICE_APP_BODY, 1, 0, 201, 5, 1},
-        {__LINE__, "device-app update right after a write: lock, UPDATE, audit, COMMIT", "POST",
-         "application/json", DEVICE_APP_BODY, 1, 1, 201, 4, 1},
+         "device-app update by user_id, after a read: autocommit off with the lock, the audit "
+         "row (with its event) with the UPDATE, COMMIT",
+         "POST", "application/json", DEVICE_APP_BODY, 1, 0, 201, 5, 1, 3},
+        {__LINE__, "device-app update right after a write: lock, audit row with the UPDATE, COMMIT",
+         "POST", "application/json", DEVICE_APP_BODY, 1, 1, 201, 4, 1, 3},
 };
+
+static unsigned long last_waits; /* of the last measured() call */
 
 /* call through h: *resp the answer (caller frees), *ds and *dc its statements and commits. */
 static void measured(up_handler_fn h, const struct tu_call *call, struct up_response *resp,
                      unsigned long *ds, unsigned long *dc)
 {
-	unsigned long s0, c0, s1, c1;
+	unsigned long s0, c0, s1, c1, w0 = up_db_waits(env.db);
 
 	up_db_stats(env.db, &s0, &c0);
 	tu_call(&env, h, call, resp, NULL);
 	up_db_stats(env.db, &s1, &c1);
 	*ds = s1 - s0;
 	*dc = c1 - c0;
+	last_waits = up_db_waits(env.db) - w0;
 }
 
 START_TEST(test_cost)
@@ -115,14 +120,16 @@ START_TEST(test_cost)
 	/* The count waits (no usage write is due yet: it was made just now). */
 	ck_assert_msg(ds == c->statements, "%s: %lu statements", c->desc, ds);
 	ck_assert_msg(dc == c->commits, "%s: %lu commits", c->desc, dc);
+	ck_assert_msg(last_waits == c->waits, "%s: %lu waits", c->desc, last_waits);
 	ck_assert_msg(up_usage_unwritten(token_id, NULL) == (c->after_write ? 2u : 1u),
 	              "%s: count not waiting", c->desc);
 }
 END_TEST
 
 /*
- * A read right after a write turns autocommit back on first (2 statements, no commit): it
- * commits on its own and leaves no transaction open; the next read is 1 statement again.
+ * A read right after a write turns autocommit back on first (2 statements in one wait, no
+ * commit): it commits on its own and leaves no transaction open; the next read is 1 statement
+ * again.
  */
 START_TEST(test_read_after_write)
 {
@@ -138,6 +145,10 @@ START_TEST(test_read_after_write)
 	unsigned long ds, dc;
 	struct up_response resp;
 
+	/* The GET once first: its statement is prepared (a PREPARE waits on its own). */
+	tu_call(&env, up_users_handle, &get, &resp, NULL);
+	ck_assert_int_eq(resp.status, 200);
+	up_response_free(&resp);
 	ck_assert_int_eq(up_usage_flush_now(env.db), UP_OK);
 	tu_call(&env, up_users_handle, &patch, &resp, NULL);
 	ck_assert_int_eq(resp.status, 200);
@@ -149,6 +160,7 @@ START_TEST(test_read_after_write)
 	up_response_free(&resp);
 	ck_assert_uint_eq(ds, 2);
 	ck_assert_uint_eq(dc, 0);
+	ck_assert_uint_eq(last_waits, 1); /* the SET is sent with the SELECT */
 	measured(up_users_handle, &get, &resp, &ds, &dc);
 	ck_assert_int_eq(resp.status, 200);
 	up_response_free(&resp);
