@@ -40,7 +40,10 @@
 #
 # BENCH_PROCS sets the workers per program (lighttpd max-procs; default: the
 # dev stack's); BENCH_ONLY=ceiling,lceiling,bceiling,noop,get,patch,device runs
-# a subset (and nceiling, pceiling, tceiling: see above).
+# a subset (and nceiling, pceiling, tceiling: see above). BENCH_DB_DELAY_US=N
+# puts the database N microseconds away, each way (bench/db_hop between every
+# client, the workers' and the ceilings', and the server's socket), as a
+# database on another host would be.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,10 +53,17 @@ only=${BENCH_ONLY:-ceiling,lceiling,bceiling,noop,get,patch,device}
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
 bench_need http_bench wrk curl -- src/endpoints/userpatch-users src/endpoints/userpatch-device-app \
-	src/tools/userpatch-admin bench/write_ceiling bench/noop_fcgi
+	src/tools/userpatch-admin bench/write_ceiling bench/noop_fcgi bench/db_hop
 [ -n "${BENCH_PROCS:-}" ] && export STACK_MAX_PROCS=$BENCH_PROCS
 export STACK_EXTRA_FCGI="/noop:$build/bench/noop_fcgi"
 bench_stack bench
+if [ -n "${BENCH_DB_DELAY_US:-}" ]; then
+	"$build/bench/db_hop" "$work/hop.sock" "$work/db/mysqld.sock" "$BENCH_DB_DELAY_US" &
+	hop=$!
+	trap 'kill $hop 2>/dev/null; bench_cleanup' EXIT
+	for _ in $(seq 50); do [ -S "$work/hop.sock" ] && break; sleep 0.1; done
+	sed -i "s|^db_socket = .*|db_socket = $work/hop.sock|" "$USERPATCH_CONFIG"
+fi
 "$admin" tenant add bench >/dev/null 2>&1
 token=$("$admin" token issue --tenant bench \
 	--scopes users:read,users:write,device_app_user:write 2>/dev/null)

@@ -29,7 +29,10 @@ bench-ingest: all bench/ingest_ceiling$(EXEEXT) bench/batch_post$(EXEEXT)
 
 # The users write path through lighttpd against the database's durable-write
 # ceiling and a FastCGI no-op: bench/http_bench.sh, run by `make bench`.
-noinst_PROGRAMS += bench/write_ceiling bench/noop_fcgi
+noinst_PROGRAMS += bench/write_ceiling bench/noop_fcgi bench/db_hop
+bench_db_hop_SOURCES = bench/db_hop.c
+bench_db_hop_CFLAGS = $(AM_CFLAGS) -O2 -pthread
+bench_db_hop_LDADD = $(UP_LIBS) -lpthread
 bench_write_ceiling_SOURCES = bench/write_ceiling.c
 bench_write_ceiling_CFLAGS = $(AM_CFLAGS) -O2 -pthread
 bench_write_ceiling_LDADD = $(UP_LIBS) -lpthread
@@ -38,7 +41,7 @@ bench_noop_fcgi_CFLAGS = $(AM_CFLAGS) -O2
 bench_noop_fcgi_LDADD = $(FCGI_LIBS)
 .PHONY: bench-http
 bench: bench-http
-bench-http: all bench/write_ceiling$(EXEEXT) bench/noop_fcgi$(EXEEXT)
+bench-http: all bench/write_ceiling$(EXEEXT) bench/noop_fcgi$(EXEEXT) bench/db_hop$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/http_bench.sh $(abs_builddir)
 
 # What the benchmark scripts share.
