@@ -18,6 +18,11 @@
 #   pceiling  (only when asked for) bceiling plus the event row through the
 #             audit row, the audit row sent first and its answer read with
 #             the UPDATE's: what a PATCH sends after a write (3 round trips)
+#   oceiling  (only when asked for) a candidate: no transaction and no lock:
+#             the read a GET makes, then one UPDATE committed on its own if
+#             the version is still the one read, which sets session variables
+#             in its WHERE from which a trigger (added to this benchmark's
+#             database only) writes the audit row and the event: 2 statements
 #   tceiling  (only when asked for) a candidate: the same rows, the audit row
 #             (and so the event) written by a trigger from columns the UPDATE
 #             sets (added to this benchmark's database only): 3 statements
@@ -40,7 +45,7 @@
 #
 # BENCH_PROCS sets the workers per program (lighttpd max-procs; default: the
 # dev stack's); BENCH_ONLY=ceiling,lceiling,bceiling,noop,get,patch,device runs
-# a subset (and nceiling, pceiling, tceiling: see above). BENCH_DB_DELAY_US=N
+# a subset (and nceiling, pceiling, oceiling, tceiling: see above). BENCH_DB_DELAY_US=N
 # puts the database N microseconds away, each way (bench/db_hop between every
 # client, the workers' and the ceilings', and the server's socket), as a
 # database on another host would be.
@@ -89,6 +94,16 @@ if [[ ",$only," == *",tceiling,"* ]]; then
 	       'update', NEW.audit_fields, 'user.updated', NEW.version FROM DUAL
 	     WHERE NEW.audit_request_id IS NOT NULL
 	       AND NOT (NEW.audit_request_id <=> OLD.audit_request_id)"
+fi
+
+# oceiling measures a candidate: the audit row written by a trigger from
+# session variables the UPDATE sets (only when they are set).
+if [[ ",$only," == *",oceiling,"* ]]; then
+	sql "CREATE TRIGGER tr_bench_users_vars AFTER UPDATE ON users FOR EACH ROW
+	     INSERT INTO audit_log (tenant_id, token_id, user_id, resource_key, request_id,
+	       action, changed_fields, event_type, event_version)
+	     SELECT NEW.tenant_id, NULL, NEW.id, @up_key, @up_rid, 'update', @up_names,
+	       'user.updated', NEW.version FROM DUAL WHERE @up_rid IS NOT NULL"
 fi
 
 # Every request must work before anything is timed.
@@ -175,7 +190,7 @@ ceiling_slice() {
 	local name=$1 threads=$2 secs=$3 out db0 db1 mode=plain
 	case $name in
 	lceiling) mode=locked ;; nceiling) mode=narrow ;; bceiling) mode=nobegin ;;
-	pceiling) mode=pipeline ;; tceiling) mode=trigger ;;
+	pceiling) mode=pipeline ;; tceiling) mode=trigger ;; oceiling) mode=vars ;;
 	esac
 	db0=$(awk '{ print $14 + $15 }' "/proc/$(cat "$work/db/mysqld.pid")/stat")
 	out=$("$build/bench/write_ceiling" 1 1 1000 "$threads" "$secs" "$mode")
@@ -223,12 +238,13 @@ for c in 8 32; do
 		want bceiling && ceiling_slice bceiling "$c" "$slice_s"
 		want pceiling && ceiling_slice pceiling "$c" "$slice_s"
 		want tceiling && ceiling_slice tceiling "$c" "$slice_s"
+		want oceiling && ceiling_slice oceiling "$c" "$slice_s"
 		want noop && slice noop "$c" "$slice_s" "$base/noop/"
 		want get && slice get "$c" "$slice_s" "$base/" -s "$work/get.lua"
 		want patch && slice patch "$c" "$slice_s" "$base/" -s "$work/patch.lua"
 		want device && slice device "$c" "$slice_s" "$base/" -s "$work/device.lua"
 	done
-	for name in ceiling lceiling nceiling bceiling pceiling tceiling noop get patch device; do
+	for name in ceiling lceiling nceiling bceiling pceiling tceiling oceiling noop get patch device; do
 		want "$name" && finish "$name$c"
 	done
 done
@@ -249,11 +265,11 @@ echo "p50/p99: median over the slices; stmt/req, commit/req, ins/req: MariaDB gl
 printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' what c req/s p50_ms p99_ms p99/p50 stmt/req commit/req ins/req \
 	"cpu_us/req (workers/lighttpd/mariadbd)"
 for c in 8 32; do
-	for name in ceiling lceiling nceiling bceiling pceiling tceiling noop get patch device; do
+	for name in ceiling lceiling nceiling bceiling pceiling tceiling oceiling noop get patch device; do
 		[ -n "${RATE[$name$c]:-}" ] || continue
 		if is_ceiling "$name"; then
 			printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' "$name" "$c" "${RATE[$name$c]}" \
-				- - - "$(case $name in [ln]ceiling) echo 5 ;; tceiling) echo 3 ;; *) echo 4 ;; esac)" 1 1 "${CPU[$name$c]}"
+				- - - "$(case $name in [ln]ceiling) echo 5 ;; tceiling) echo 3 ;; oceiling) echo 2 ;; *) echo 4 ;; esac)" 1 1 "${CPU[$name$c]}"
 		else
 			printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' "$name" "$c" "${RATE[$name$c]}" \
 				"${P50[$name$c]}" "${P99[$name$c]}" "$(tail_ratio "$name$c")" \

@@ -28,6 +28,14 @@
  *             write: lock, the audit row with its event sent first without
  *             waiting (up_db_exec_later), its answer read with the UPDATE's,
  *             COMMIT: 4 statements, 3 round trips;
+ *   vars      a candidate, measured only: no transaction of its own and no
+ *             lock; the row is read as a GET reads it, then one UPDATE,
+ *             committed on its own (autocommit), changes it if its version
+ *             is still the one read (else the write runs again) and sets
+ *             session variables (@up_rid, @up_key, @up_names) in its WHERE,
+ *             from which a trigger on users (which http_bench.sh adds to
+ *             its own database when asked for oceiling) writes the audit
+ *             row, and so the event: 2 statements, 2 round trips;
  *   trigger   a candidate, measured only: the UPDATE also sets the columns
  *             audit_request_id and audit_fields, and a trigger on users
  *             (which http_bench.sh adds to its own database when asked for
@@ -35,7 +43,7 @@
  *             lock, UPDATE, COMMIT (3 statements, no BEGIN).
  *
  *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS
- *                 [plain|locked|narrow|nobegin|events|pipeline|trigger]
+ *                 [plain|locked|narrow|nobegin|events|pipeline|trigger|vars]
  *
  * Reads the configuration from $USERPATCH_CONFIG.  Prints "transactions
  * seconds" on stdout; exits 1 if any transaction failed.
@@ -80,6 +88,12 @@ static int with_event;
 static int audit_first;
 /* "trigger" mode: the UPDATE carries the audit row's values, a trigger writes it. */
 static int by_trigger;
+/* "vars" mode: an unlocked read, then an UPDATE that carries the audit row's values. */
+static int by_vars;
+static const char sql_update_vars[] =
+        "UPDATE users SET message = ?, version = version + 1, modified_at = UTC_TIMESTAMP(6) "
+        "WHERE tenant_id = ? AND id = ? AND version = ? AND ((@up_rid := ?) IS NULL OR 1) "
+        "AND ((@up_key := ?) IS NULL OR 1) AND ((@up_names := ?) IS NULL OR 1)";
 static const char sql_update_audited[] =
         "UPDATE users SET message = ?, version = version + 1, modified_at = UTC_TIMESTAMP(6), "
         "audit_request_id = ?, audit_fields = '[\"message\"]' WHERE tenant_id = ? AND id = ?";
@@ -87,7 +101,7 @@ static const char sql_update_audited[] =
 struct worker {
 	pthread_t thread;
 	unsigned seed;
-	unsigned long done, failed;
+	unsigned long done, failed, reruns;
 	uint64_t user;
 	char message[32], request_id[40];
 };
@@ -126,6 +140,33 @@ static enum up_err write_one(struct up_db *db, void *arg)
 	struct up_db_info info;
 	enum up_err rc = UP_OK;
 
+	if (by_vars) {
+		/* The read a GET makes, then the UPDATE if the version is still the one read. */
+		char id[32];
+		uint64_t version = 0;
+
+		rc = up_db_query(db, sql_lock, k, 2, &res);
+		if (rc == UP_OK) {
+			if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, res.ncols - 2), 0,
+			                                   INT64_MAX, &version) != UP_OK)
+				rc = UP_ERR_NOT_FOUND;
+			up_db_result_free(&res);
+		}
+		snprintf(id, sizeof(id), "usr-%llu", (unsigned long long)w->user);
+		if (rc == UP_OK) {
+			struct up_db_param v[7] = {UP_P_STR(w->message),     UP_P_U64(tenant),
+			                           UP_P_U64(w->user),        UP_P_U64(version),
+			                           UP_P_STR(w->request_id),  UP_P_STR(id),
+			                           UP_P_STR("[\"message\"]")};
+
+			rc = up_db_exec(db, sql_update_vars, v, 7, &info);
+		}
+		if (rc == UP_OK && info.affected != 1) {
+			w->reruns++;
+			return write_one(db, w); /* another writer came first: read again */
+		}
+		return rc;
+	}
 	if (sql_lock != NULL) {
 		rc = up_db_query(db, sql_lock, k, 2, &res);
 		if (rc == UP_OK) {
@@ -168,7 +209,10 @@ static void *run(void *arg)
 		snprintf(w->message, sizeof(w->message), "m%d", rand_r(&w->seed));
 		snprintf(w->request_id, sizeof(w->request_id), "ceiling-%lu-%p", w->done,
 		         (void *)w);
-		if (no_begin) {
+		if (by_vars) {
+			/* No transaction: the UPDATE commits on its own. */
+			rc = write_one(db, w);
+		} else if (no_begin) {
 			/* The db layer's own transaction: autocommit off, left off between them. */
 			rc = up_db_transaction(db, write_one, w);
 		} else {
@@ -189,8 +233,9 @@ out:
 	return NULL;
 }
 
-/* The locked read of "locked" mode, with the users family's own columns (narrow: id). */
-static int build_lock_sql(int narrow)
+/* The locked read of "locked" mode, with the users family's own columns (narrow: id; "vars"
+ * mode: not locked). */
+static int build_lock_sql(int narrow, int locked)
 {
 	char cols[4096];
 	size_t len;
@@ -203,9 +248,8 @@ static int build_lock_sql(int narrow)
 	if ((sql_lock = malloc(len)) == NULL)
 		return -1;
 	snprintf(sql_lock, len,
-	         "SELECT %s, version, UTC_TIMESTAMP(6) FROM users WHERE tenant_id = ? AND id = ? "
-	         "FOR UPDATE",
-	         cols);
+	         "SELECT %s, version, UTC_TIMESTAMP(6) FROM users WHERE tenant_id = ? AND id = ?%s",
+	         cols, locked ? " FOR UPDATE" : "");
 	return 0;
 }
 
@@ -225,16 +269,17 @@ int main(int argc, char **argv)
 	    (argc == 7 && strcmp(argv[6], "plain") != 0 && strcmp(argv[6], "locked") != 0 &&
 	     strcmp(argv[6], "narrow") != 0 && strcmp(argv[6], "nobegin") != 0 &&
 	     strcmp(argv[6], "events") != 0 && strcmp(argv[6], "pipeline") != 0 &&
-	     strcmp(argv[6], "trigger") != 0)) {
+	     strcmp(argv[6], "trigger") != 0 && strcmp(argv[6], "vars") != 0)) {
 		fprintf(stderr, "usage: write_ceiling TENANT FIRST_USER USERS THREADS SECONDS "
-		                "[plain|locked|narrow|nobegin|events|pipeline|trigger]\n");
+		                "[plain|locked|narrow|nobegin|events|pipeline|trigger|vars]\n");
 		return 2;
 	}
 	by_trigger = argc == 7 && strcmp(argv[6], "trigger") == 0;
+	by_vars = argc == 7 && strcmp(argv[6], "vars") == 0;
 	with_event = audit_first = argc == 7 && strcmp(argv[6], "pipeline") == 0;
 	no_begin = argc == 7 && (strcmp(argv[6], "nobegin") == 0 || with_event || by_trigger);
 	if (argc == 7 && strcmp(argv[6], "plain") != 0 &&
-	    build_lock_sql(strcmp(argv[6], "narrow") == 0) != 0)
+	    build_lock_sql(strcmp(argv[6], "narrow") == 0, !by_vars) != 0)
 		return 2;
 	with_event = with_event || (argc == 7 && strcmp(argv[6], "events") == 0);
 	if (up_config_load(up_config_path(), &cfg, err, sizeof(err)) != UP_OK) {
