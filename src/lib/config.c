@@ -56,6 +56,7 @@ static const struct key_info keys[] = {
         {"log_level", K_LOG_LEVEL, OFF(log_level), 0, 0},
         {"log_file", K_STR, OFF(log_file), 0, 0},
         {"db_failback_delay", K_ULONG, OFF(db_failback_delay), 1, 86400},
+        {"db_pipeline", K_ONOFF, OFF(db_pipeline), 0, 0},
         {"max_batch_body", K_ULONG, OFF(max_batch_body), 256, 64UL * 1024 * 1024},
         {"token_cache_seconds", K_ULONG, OFF(token_cache_seconds), 0, 60},
         {"max_future_fix", K_ULONG, OFF(max_future_fix), 0, 86400},
@@ -78,6 +79,7 @@ void up_config_defaults(struct up_config *cfg)
 	cfg->db_rw_timeout = 30;
 	cfg->db_retries = 3;
 	cfg->db_failback_delay = 60;
+	cfg->db_pipeline = 1;
 	cfg->max_body = 64 * 1024;
 	cfg->max_batch_body = 1024 * 1024;
 	cfg->max_import_body = 16UL * 1024 * 1024;

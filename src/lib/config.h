@@ -25,10 +25,12 @@ struct up_config {
 	unsigned long db_rw_timeout;      /* seconds */
 	unsigned long db_retries;         /* transaction retries on deadlock/lock wait */
 	unsigned long db_failback_delay;  /* seconds before earlier hosts are tried again */
-	unsigned long max_body;           /* bytes */
-	unsigned long max_batch_body;     /* bytes: POST /api/devices/{id}/locations */
-	unsigned long max_import_body;    /* bytes: POST <collection>/import */
-	unsigned long max_import_rows;    /* rows of one import */
+	int db_pipeline; /* on: answers that only say "it worked" are read with the next statement's
+	                  */
+	unsigned long max_body;        /* bytes */
+	unsigned long max_batch_body;  /* bytes: POST /api/devices/{id}/locations */
+	unsigned long max_import_body; /* bytes: POST <collection>/import */
+	unsigned long max_import_rows; /* rows of one import */
 	unsigned long max_json_depth;
 	unsigned long max_patch_ops;
 	unsigned long max_pointer_len;

@@ -20,7 +20,7 @@
 /*
  * Answers read later (Connector/C 3.3.1 and later: MARIADB_OPT_SKIP_READ_RESPONSE
  * and the read methods of the client's public method table).  With another
- * client library every statement waits for its own answer.
+ * client library, or db_pipeline off, every statement waits for its own answer.
  */
 #if defined(MARIADB_PACKAGE_VERSION_ID) && MARIADB_PACKAGE_VERSION_ID >= 30301
 #define HAVE_LATER 1
@@ -571,6 +571,8 @@ static enum up_err simple_later(struct up_db *db, const char *sql)
 #if HAVE_LATER
 	enum up_err rc;
 
+	if (!db->cfg->db_pipeline)
+		return simple(db, sql);
 	if (db->conn == NULL) {
 		db->fault = F_LOST;
 		return UP_ERR_DB_UNAVAILABLE;
@@ -886,7 +888,7 @@ enum up_err up_db_exec_later(struct up_db *db, const char *sql, const struct up_
 {
 	MYSQL_STMT *st;
 
-	if (!db->in_txn || !HAVE_LATER)
+	if (!db->in_txn || !HAVE_LATER || !db->cfg->db_pipeline)
 		return up_db_exec(db, sql, params, nparams, NULL);
 	return run(db, sql, params, nparams, 1, &st);
 }

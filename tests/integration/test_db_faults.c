@@ -299,6 +299,7 @@ struct later_case {
 	enum up_err rc;       /* the transaction's outcome */
 	long long v, rows;    /* t_fault.v and t_later's rows after */
 	unsigned long waits;  /* of the transaction: the INSERT's answer costs none of its own */
+	int off;              /* db_pipeline off: every statement waits for its own answer */
 };
 
 static const struct later_case later_cases[] = {
@@ -314,6 +315,10 @@ static const struct later_case later_cases[] = {
          3},
         {"a failed INSERT fails the COMMIT, which is not sent: nothing kept", 1, NEXT_COMMIT,
          UP_ERR_CONFLICT, 0, 1, 3},
+        {"db_pipeline off: the same, each of the 5 statements waits for its own answer", 0,
+         NEXT_QUERY, UP_OK, 1, 2, 5, 1},
+        {"db_pipeline off: a failed INSERT fails at once: nothing kept", 1, NEXT_QUERY,
+         UP_ERR_CONFLICT, 0, 1, 4, 1},
 };
 
 struct later_arg {
@@ -352,6 +357,7 @@ START_TEST(test_answer_read_later)
 	enum up_err rc;
 
 	tu_env_open(&env);
+	env.cfg.db_pipeline = !c->off; /* the handle reads its configuration at each statement */
 	setup_table(&env);
 	tu_exec(&env, "CREATE TABLE IF NOT EXISTS t_later (id INT PRIMARY KEY) ENGINE=InnoDB", NULL,
 	        NULL, NULL);

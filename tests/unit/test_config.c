@@ -132,6 +132,9 @@ static const struct config_case cases[] = {
          "more than 16 hosts"},
         {__LINE__, "db_failback_delay 0", "db_user = u\ndb_name = n\ndb_failback_delay = 0\n",
          UP_ERR_CONFIG, "db_failback_delay must be a whole number from 1 to 86400"},
+        {__LINE__, "db_pipeline off", "db_user = u\ndb_name = n\ndb_pipeline = off\n", UP_OK, NULL},
+        {__LINE__, "db_pipeline: only on or off", "db_user = u\ndb_name = n\ndb_pipeline = 1\n",
+         UP_ERR_CONFIG, "line 3: db_pipeline must be on or off"},
 };
 
 /* What a value holds once blanks, comments and quotes are taken off. */
