@@ -549,6 +549,12 @@ static int is_later(const struct up_db *db, const MYSQL_STMT *st)
 	return 0;
 }
 
+/* Whether answers may be read later on this handle (the library can, db_pipeline is on). */
+static int pipelining(const struct up_db *db)
+{
+	return HAVE_LATER && db->cfg->db_pipeline;
+}
+
 #if HAVE_LATER
 /* Execute st (bound) without reading its answer; 0 when sent. */
 static int send_only(struct up_db *db, MYSQL_STMT *st)
@@ -568,10 +574,9 @@ static enum up_err simple(struct up_db *db, const char *sql);
 /* Send a fixed statement (SET ...) whose answer is read with the next statement's. */
 static enum up_err simple_later(struct up_db *db, const char *sql)
 {
-#if HAVE_LATER
 	enum up_err rc;
 
-	if (!db->cfg->db_pipeline)
+	if (!pipelining(db))
 		return simple(db, sql);
 	if (db->conn == NULL) {
 		db->fault = F_LOST;
@@ -584,9 +589,6 @@ static enum up_err simple_later(struct up_db *db, const char *sql)
 		return classify(db, mysql_errno(db->conn), mysql_error(db->conn));
 	db->later[db->nlater++] = NULL;
 	return UP_OK;
-#else
-	return simple(db, sql);
-#endif
 }
 
 static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
@@ -609,8 +611,6 @@ static enum up_err get_stmt(struct up_db *db, const char *sql, MYSQL_STMT **out)
 	 * answers still unread first. */
 	if ((rc = settle(db)) != UP_OK)
 		return rc;
-	if (db->conn == NULL)
-		return UP_ERR_DB_UNAVAILABLE;
 	if (db->nstmts == STMT_CACHE)
 		drop_stmts(db); /* full: start over rather than grow without bound */
 	st = mysql_stmt_init(db->conn);
@@ -675,21 +675,15 @@ static enum up_err autocommit_on(struct up_db *db, const char *sql)
 	                                   : simple(db, "SET autocommit = 1");
 }
 
-/*
- * Execute st (bound): at once, reading its answer (and those still unread
- * before it, one wait for all); or, when later, without reading it.
- */
-static enum up_err execute(struct up_db *db, MYSQL_STMT *st, int later)
-{
 #if HAVE_LATER
+/*
+ * Execute st (bound) behind answers still unread, or with its own answer
+ * left unread (later): the answers are read in order, one wait for all.
+ */
+static enum up_err execute_in_line(struct up_db *db, MYSQL_STMT *st, int later)
+{
 	enum up_err rc;
 
-	if (!later && db->nlater == 0) {
-		db->waits++;
-		if (mysql_stmt_execute(st) != 0)
-			return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
-		return UP_OK;
-	}
 	if (send_only(db, st) != 0)
 		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 	if (later) {
@@ -709,13 +703,25 @@ static enum up_err execute(struct up_db *db, MYSQL_STMT *st, int later)
 		mysql_stmt_free_result(st);
 	}
 	return rc;
+}
+#endif
+
+/*
+ * Execute st (bound): at once, reading its answer (and those still unread
+ * before it, one wait for all); or, when later, without reading it.
+ */
+static enum up_err execute(struct up_db *db, MYSQL_STMT *st, int later)
+{
+#if HAVE_LATER
+	if (later || db->nlater > 0)
+		return execute_in_line(db, st, later);
 #else
 	(void)later;
+#endif
 	db->waits++;
 	if (mysql_stmt_execute(st) != 0)
 		return classify(db, mysql_stmt_errno(st), mysql_stmt_error(st));
 	return UP_OK;
-#endif
 }
 
 /* Prepare (or reuse), bind and execute (later: see execute()). */
@@ -752,8 +758,6 @@ static enum up_err run(struct up_db *db, const char *sql, const struct up_db_par
 	/* One execution of a statement at a time; no more unread answers than kept. */
 	if ((is_later(db, st) || db->nlater == LATER_MAX) && (rc = settle(db)) != UP_OK)
 		return rc;
-	if (db->conn == NULL)
-		return UP_ERR_DB_UNAVAILABLE;
 	if (mysql_stmt_param_count(st) != n) {
 		up_log(UP_LOG_ERROR, "statement takes %lu parameters, %zu given",
 		       mysql_stmt_param_count(st), n);
@@ -888,7 +892,7 @@ enum up_err up_db_exec_later(struct up_db *db, const char *sql, const struct up_
 {
 	MYSQL_STMT *st;
 
-	if (!db->in_txn || !HAVE_LATER || !db->cfg->db_pipeline)
+	if (!db->in_txn || !pipelining(db))
 		return up_db_exec(db, sql, params, nparams, NULL);
 	return run(db, sql, params, nparams, 1, &st);
 }
