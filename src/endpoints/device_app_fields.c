@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include "device_store.h"
 #include "device_app.h"
+#include "hash.h"
 #include "json.h"
 #include "parse.h"
 #include "user_store.h"
@@ -190,13 +191,9 @@ struct name_set {
 static int name_set_add(struct name_set *set, const char *name)
 {
 	const size_t n = sizeof(set->slot) / sizeof(set->slot[0]);
-	uint32_t h = 2166136261u; /* FNV-1a */
-	const unsigned char *p;
 	size_t i;
 
-	for (p = (const unsigned char *)name; *p != '\0'; p++)
-		h = (h ^ *p) * 16777619u;
-	for (i = h % n; set->slot[i] != NULL; i = (i + 1) % n)
+	for (i = (size_t)(up_hash(name, strlen(name)) % n); set->slot[i] != NULL; i = (i + 1) % n)
 		if (strcmp(set->slot[i], name) == 0)
 			return 0;
 	set->slot[i] = name;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include "audit.h"
 #include "device_store.h"
+#include "hash.h"
 #include "tracker_decode.h"
 #include "tracker_device.h"
 
@@ -28,11 +29,7 @@ static struct {
 
 static size_t slot_of(uint64_t tenant, const char *name)
 {
-	uint64_t h = 1469598103934665603ULL ^ tenant;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 1099511628211ULL;
-	return (size_t)(h % CACHE_SLOTS);
+	return (size_t)((up_hash(name, strlen(name)) ^ tenant) % CACHE_SLOTS);
 }
 
 /* The cached device of name in tenant: its id, 0 for none. */

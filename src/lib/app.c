@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <sys/socket.h>
 #include <sodium.h>
 #include "app.h"
 #include "config_reload.h"
 #include "log.h"
+#include "mono.h"
 #include "usage.h"
 
 static int has_header(const struct up_response *resp, const char *name)
@@ -187,12 +187,9 @@ static int idle_wait(FCGX_Request *r, struct up_db *db)
 	}
 }
 
-static long elapsed_us(const struct timespec *a)
+static long elapsed_us(uint64_t start_ns)
 {
-	struct timespec b;
-
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (long)(b.tv_sec - a->tv_sec) * 1000000L + (b.tv_nsec - a->tv_nsec) / 1000L;
+	return (long)((up_mono_ns() - start_ns) / 1000u);
 }
 
 /* SIGTERM (the web server stopping its workers): leave the accept loop, write the counts. */
@@ -233,16 +230,16 @@ int up_app_main(const char *prog, const struct up_routes *routes)
 	for (served = 0;; served++) {
 		struct up_request req;
 		struct up_response resp;
-		struct timespec start;
+		uint64_t start;
 		FCGX_Request *io = cgi ? NULL : &fcgx;
 		enum up_err rc;
 		int input_done;
 
 		if (cgi ? served > 0 : idle_wait(&fcgx, ctx.db) != 0 || FCGX_Accept_r(&fcgx) < 0)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &start);
+		start = up_mono_ns();
 		/* An edited config file takes effect here, between requests. */
-		if (up_live_config_check(&live, start.tv_sec) == 1) {
+		if (up_live_config_check(&live, (long long)(start / 1000000000u)) == 1) {
 			ctx.db = live.db;
 			if (ctx.db != NULL)
 				up_usage_install(ctx.db);
@@ -284,7 +281,7 @@ int up_app_main(const char *prog, const struct up_routes *routes)
 		else
 			finish(&fcgx, on_unix, input_done);
 		up_log(UP_LOG_INFO, "%s %s %d %ldus db=%s%s%s", req.method_name,
-		       req.path != NULL ? req.path : "-", resp.status, elapsed_us(&start),
+		       req.path != NULL ? req.path : "-", resp.status, elapsed_us(start),
 		       ctx.db != NULL ? up_db_host(ctx.db) : "-",
 		       req.client_request_id[0] != '\0' ? " client_rid=" : "",
 		       req.client_request_id);

@@ -361,17 +361,18 @@ static void warn_if_public(FILE *f, const char *path, enum up_secret_file kind)
 {
 	static const char *const what[] = {"configuration file", "password file"};
 	struct stat st;
+	uint64_t path_hash;
 
 	if (fstat(fileno(f), &st) != 0 || (st.st_mode & S_IROTH) == 0)
 		return;
+	path_hash = up_hash(path, strlen(path));
 	if (public_warned[kind].set && public_warned[kind].dev == st.st_dev &&
-	    public_warned[kind].ino == st.st_ino &&
-	    public_warned[kind].path == up_hash(path, strlen(path)))
+	    public_warned[kind].ino == st.st_ino && public_warned[kind].path == path_hash)
 		return;
 	public_warned[kind].set = 1;
 	public_warned[kind].dev = st.st_dev;
 	public_warned[kind].ino = st.st_ino;
-	public_warned[kind].path = up_hash(path, strlen(path));
+	public_warned[kind].path = path_hash;
 	up_log(UP_LOG_WARN,
 	       "%s %.200s is readable by every user of this host (mode %04o): the database "
 	       "password and its file should be readable by their owner and group only "
