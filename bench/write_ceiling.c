@@ -101,7 +101,7 @@ static const char sql_update_audited[] =
 struct worker {
 	pthread_t thread;
 	unsigned seed;
-	unsigned long done, failed, reruns;
+	unsigned long done, failed;
 	uint64_t user;
 	char message[32], request_id[40];
 };
@@ -115,20 +115,61 @@ static double now(void)
 }
 
 /* The audit row (with its event in "events" and "pipeline" mode); later: up_db_exec_later. */
+/* The public id of w's user ("usr-N") into buf. */
+static const char *user_key(const struct worker *w, char buf[32])
+{
+	snprintf(buf, 32, "usr-%llu", (unsigned long long)w->user);
+	return buf;
+}
+
 static enum up_err write_audit(struct up_db *db, const struct worker *w, int later)
 {
+	char id[32];
 	struct up_db_param a[3] = {UP_P_U64(tenant), UP_P_U64(w->user), UP_P_STR(w->request_id)};
 	struct up_db_param e[4] = {UP_P_U64(tenant), UP_P_U64(w->user), UP_P_NULL(),
 	                           UP_P_STR(w->request_id)};
+	const char *sql = with_event ? sql_audit_event : sql_audit;
+	const struct up_db_param *p = with_event ? e : a;
+	size_t n = with_event ? 4 : 3;
+
+	if (with_event)
+		e[2] = UP_P_STR(user_key(w, id));
+	return later ? up_db_exec_later(db, sql, p, n) : up_db_exec(db, sql, p, n, NULL);
+}
+
+/*
+ * "vars" mode: the read a GET makes, then the UPDATE if the version is still the one
+ * read (committed on its own); read again when another writer came first.
+ */
+static enum up_err write_vars(struct up_db *db, struct worker *w)
+{
+	struct up_db_param k[2] = {UP_P_U64(tenant), UP_P_U64(w->user)};
+	struct up_db_result res;
+	struct up_db_info info;
+	enum up_err rc;
 	char id[32];
 
-	if (!with_event)
-		return later ? up_db_exec_later(db, sql_audit, a, 3)
-		             : up_db_exec(db, sql_audit, a, 3, NULL);
-	snprintf(id, sizeof(id), "usr-%llu", (unsigned long long)w->user);
-	e[2] = UP_P_STR(id);
-	return later ? up_db_exec_later(db, sql_audit_event, e, 4)
-	             : up_db_exec(db, sql_audit_event, e, 4, NULL);
+	do {
+		uint64_t version = 0;
+
+		rc = up_db_query(db, sql_lock, k, 2, &res);
+		if (rc != UP_OK)
+			return rc;
+		if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, res.ncols - 2), 0, INT64_MAX,
+		                                   &version) != UP_OK)
+			rc = UP_ERR_NOT_FOUND;
+		up_db_result_free(&res);
+		if (rc == UP_OK) {
+			struct up_db_param v[7] = {
+			        UP_P_STR(w->message),     UP_P_U64(tenant),
+			        UP_P_U64(w->user),        UP_P_U64(version),
+			        UP_P_STR(w->request_id),  UP_P_STR(user_key(w, id)),
+			        UP_P_STR("[\"message\"]")};
+
+			rc = up_db_exec(db, sql_update_vars, v, 7, &info);
+		}
+	} while (rc == UP_OK && info.affected != 1);
+	return rc;
 }
 
 static enum up_err write_one(struct up_db *db, void *arg)
@@ -140,33 +181,6 @@ static enum up_err write_one(struct up_db *db, void *arg)
 	struct up_db_info info;
 	enum up_err rc = UP_OK;
 
-	if (by_vars) {
-		/* The read a GET makes, then the UPDATE if the version is still the one read. */
-		char id[32];
-		uint64_t version = 0;
-
-		rc = up_db_query(db, sql_lock, k, 2, &res);
-		if (rc == UP_OK) {
-			if (res.nrows != 1 || up_parse_u64(up_db_cell(&res, 0, res.ncols - 2), 0,
-			                                   INT64_MAX, &version) != UP_OK)
-				rc = UP_ERR_NOT_FOUND;
-			up_db_result_free(&res);
-		}
-		snprintf(id, sizeof(id), "usr-%llu", (unsigned long long)w->user);
-		if (rc == UP_OK) {
-			struct up_db_param v[7] = {UP_P_STR(w->message),     UP_P_U64(tenant),
-			                           UP_P_U64(w->user),        UP_P_U64(version),
-			                           UP_P_STR(w->request_id),  UP_P_STR(id),
-			                           UP_P_STR("[\"message\"]")};
-
-			rc = up_db_exec(db, sql_update_vars, v, 7, &info);
-		}
-		if (rc == UP_OK && info.affected != 1) {
-			w->reruns++;
-			return write_one(db, w); /* another writer came first: read again */
-		}
-		return rc;
-	}
 	if (sql_lock != NULL) {
 		rc = up_db_query(db, sql_lock, k, 2, &res);
 		if (rc == UP_OK) {
@@ -211,7 +225,7 @@ static void *run(void *arg)
 		         (void *)w);
 		if (by_vars) {
 			/* No transaction: the UPDATE commits on its own. */
-			rc = write_one(db, w);
+			rc = write_vars(db, w);
 		} else if (no_begin) {
 			/* The db layer's own transaction: autocommit off, left off between them. */
 			rc = up_db_transaction(db, write_one, w);
