@@ -18,6 +18,9 @@
 #   pceiling  (only when asked for) bceiling plus the event row through the
 #             audit row, the audit row sent first and its answer read with
 #             the UPDATE's: what a PATCH sends after a write (3 round trips)
+#   kceiling  what a PATCH now sends: the locked read, then the audit row with
+#             its event and the UPDATE kept for the COMMIT and sent with it as
+#             one compound statement (`write_ceiling ... block`): 2 round trips
 #   oceiling  (only when asked for) a candidate: no transaction and no lock:
 #             the read a GET makes, then one UPDATE committed on its own if
 #             the version is still the one read, which sets session variables
@@ -44,7 +47,7 @@
 # workers' resident memory. Any non-2xx answer fails the run.
 #
 # BENCH_PROCS sets the workers per program (lighttpd max-procs; default: the
-# dev stack's); BENCH_ONLY=ceiling,lceiling,bceiling,noop,get,patch,device runs
+# dev stack's); BENCH_ONLY=ceiling,lceiling,bceiling,kceiling,noop,get,patch,device runs
 # a subset (and nceiling, pceiling, oceiling, tceiling: see above). BENCH_DB_DELAY_US=N
 # puts the database N microseconds away, each way (bench/db_hop between every
 # client, the workers' and the ceilings', and the server's socket), as a
@@ -54,7 +57,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build/plain}" && pwd)
 seconds=${2:-8}
-only=${BENCH_ONLY:-ceiling,lceiling,bceiling,noop,get,patch,device}
+only=${BENCH_ONLY:-ceiling,lceiling,bceiling,kceiling,noop,get,patch,device}
 # shellcheck source=bench/lib.sh
 . "$top/bench/lib.sh"
 bench_need http_bench wrk curl -- src/endpoints/userpatch-users src/endpoints/userpatch-device-app \
@@ -190,7 +193,7 @@ ceiling_slice() {
 	local name=$1 threads=$2 secs=$3 out db0 db1 mode=plain
 	case $name in
 	lceiling) mode=locked ;; nceiling) mode=narrow ;; bceiling) mode=nobegin ;;
-	pceiling) mode=pipeline ;; tceiling) mode=trigger ;; oceiling) mode=vars ;;
+	pceiling) mode=pipeline ;; tceiling) mode=trigger ;; oceiling) mode=vars ;; kceiling) mode=block ;;
 	esac
 	db0=$(awk '{ print $14 + $15 }' "/proc/$(cat "$work/db/mysqld.pid")/stat")
 	out=$("$build/bench/write_ceiling" 1 1 1000 "$threads" "$secs" "$mode")
@@ -239,12 +242,13 @@ for c in 8 32; do
 		want pceiling && ceiling_slice pceiling "$c" "$slice_s"
 		want tceiling && ceiling_slice tceiling "$c" "$slice_s"
 		want oceiling && ceiling_slice oceiling "$c" "$slice_s"
+		want kceiling && ceiling_slice kceiling "$c" "$slice_s"
 		want noop && slice noop "$c" "$slice_s" "$base/noop/"
 		want get && slice get "$c" "$slice_s" "$base/" -s "$work/get.lua"
 		want patch && slice patch "$c" "$slice_s" "$base/" -s "$work/patch.lua"
 		want device && slice device "$c" "$slice_s" "$base/" -s "$work/device.lua"
 	done
-	for name in ceiling lceiling nceiling bceiling pceiling tceiling oceiling noop get patch device; do
+	for name in ceiling lceiling nceiling bceiling pceiling tceiling oceiling kceiling noop get patch device; do
 		want "$name" && finish "$name$c"
 	done
 done
@@ -265,11 +269,11 @@ echo "p50/p99: median over the slices; stmt/req, commit/req, ins/req: MariaDB gl
 printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' what c req/s p50_ms p99_ms p99/p50 stmt/req commit/req ins/req \
 	"cpu_us/req (workers/lighttpd/mariadbd)"
 for c in 8 32; do
-	for name in ceiling lceiling nceiling bceiling pceiling tceiling oceiling noop get patch device; do
+	for name in ceiling lceiling nceiling bceiling pceiling tceiling oceiling kceiling noop get patch device; do
 		[ -n "${RATE[$name$c]:-}" ] || continue
 		if is_ceiling "$name"; then
 			printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' "$name" "$c" "${RATE[$name$c]}" \
-				- - - "$(case $name in [ln]ceiling) echo 5 ;; tceiling) echo 3 ;; oceiling) echo 2 ;; *) echo 4 ;; esac)" 1 1 "${CPU[$name$c]}"
+				- - - "$(case $name in [ln]ceiling) echo 5 ;; tceiling) echo 3 ;; [ok]ceiling) echo 2 ;; *) echo 4 ;; esac)" 1 1 "${CPU[$name$c]}"
 		else
 			printf '%-10s %3s %9s %9s %9s %8s %9s %9s %9s  %s\n' "$name" "$c" "${RATE[$name$c]}" \
 				"${P50[$name$c]}" "${P99[$name$c]}" "$(tail_ratio "$name$c")" \
@@ -286,6 +290,7 @@ for c in 8 32; do
 		"device/locked ceiling $(ratio "device$c" "lceiling$c") (>= 0.8 at 32)," \
 		"PATCH/locked ceiling without BEGIN $(ratio "patch$c" "bceiling$c")," \
 		"device/that ceiling $(ratio "device$c" "bceiling$c")," \
+		"PATCH/its own protocol's ceiling (kceiling) $(ratio "patch$c" "kceiling$c")," \
 		"GET/no-op $(ratio "get$c" "noop$c") (>= 0.5 at 32)"
 done
 cpu_ratio() { awk -v a="${CPU[$1]:-}" -v b="${CPU[$2]:-}" 'BEGIN {

@@ -36,6 +36,10 @@
  *             from which a trigger on users (which http_bench.sh adds to
  *             its own database when asked for oceiling) writes the audit
  *             row, and so the event: 2 statements, 2 round trips;
+ *   block     pipeline as a PATCH now sends it: lock, then the audit row
+ *             with its event and the UPDATE kept for the COMMIT
+ *             (up_db_exec_at_commit), which sends them with it as one
+ *             compound statement: 2 statements, 2 round trips;
  *   trigger   a candidate, measured only: the UPDATE also sets the columns
  *             audit_request_id and audit_fields, and a trigger on users
  *             (which http_bench.sh adds to its own database when asked for
@@ -43,7 +47,7 @@
  *             lock, UPDATE, COMMIT (3 statements, no BEGIN).
  *
  *   write_ceiling TENANT FIRST_USER USERS THREADS SECONDS
- *                 [plain|locked|narrow|nobegin|events|pipeline|trigger|vars]
+ *                 [plain|locked|narrow|nobegin|events|pipeline|block|trigger|vars]
  *
  * Reads the configuration from $USERPATCH_CONFIG.  Prints "transactions
  * seconds" on stdout; exits 1 if any transaction failed.
@@ -90,6 +94,8 @@ static int audit_first;
 static int by_trigger;
 /* "vars" mode: an unlocked read, then an UPDATE that carries the audit row's values. */
 static int by_vars;
+/* "block" mode: the audit row and the UPDATE are kept for the COMMIT (up_db_exec_at_commit). */
+static int by_block;
 static const char sql_update_vars[] =
         "UPDATE users SET message = ?, version = version + 1, modified_at = UTC_TIMESTAMP(6) "
         "WHERE tenant_id = ? AND id = ? AND version = ? AND ((@up_rid := ?) IS NULL OR 1) "
@@ -196,6 +202,15 @@ static enum up_err write_one(struct up_db *db, void *arg)
 		rc = up_db_exec(db, sql_update_audited, t, 4, &info);
 		return rc == UP_OK && info.affected != 1 ? UP_ERR_NOT_FOUND : rc;
 	}
+	if (rc == UP_OK && by_block) {
+		char id[32];
+		struct up_db_param e[4] = {UP_P_U64(tenant), UP_P_U64(w->user), UP_P_NULL(),
+		                           UP_P_STR(w->request_id)};
+
+		e[2] = UP_P_STR(user_key(w, id));
+		rc = up_db_exec_at_commit(db, sql_audit_event, e, 4);
+		return rc == UP_OK ? up_db_exec_at_commit(db, sql_update, u, 3) : rc;
+	}
 	if (rc == UP_OK && audit_first)
 		rc = write_audit(db, w, 1);
 	if (rc == UP_OK)
@@ -283,15 +298,18 @@ int main(int argc, char **argv)
 	    (argc == 7 && strcmp(argv[6], "plain") != 0 && strcmp(argv[6], "locked") != 0 &&
 	     strcmp(argv[6], "narrow") != 0 && strcmp(argv[6], "nobegin") != 0 &&
 	     strcmp(argv[6], "events") != 0 && strcmp(argv[6], "pipeline") != 0 &&
-	     strcmp(argv[6], "trigger") != 0 && strcmp(argv[6], "vars") != 0)) {
+	     strcmp(argv[6], "trigger") != 0 && strcmp(argv[6], "vars") != 0 &&
+	     strcmp(argv[6], "block") != 0)) {
 		fprintf(stderr, "usage: write_ceiling TENANT FIRST_USER USERS THREADS SECONDS "
-		                "[plain|locked|narrow|nobegin|events|pipeline|trigger|vars]\n");
+		                "[plain|locked|narrow|nobegin|events|pipeline|block|trigger|vars]\n");
 		return 2;
 	}
 	by_trigger = argc == 7 && strcmp(argv[6], "trigger") == 0;
 	by_vars = argc == 7 && strcmp(argv[6], "vars") == 0;
+	by_block = argc == 7 && strcmp(argv[6], "block") == 0;
 	with_event = audit_first = argc == 7 && strcmp(argv[6], "pipeline") == 0;
-	no_begin = argc == 7 && (strcmp(argv[6], "nobegin") == 0 || with_event || by_trigger);
+	no_begin = argc == 7 &&
+	           (strcmp(argv[6], "nobegin") == 0 || with_event || by_trigger || by_block);
 	if (argc == 7 && strcmp(argv[6], "plain") != 0 &&
 	    build_lock_sql(strcmp(argv[6], "narrow") == 0, !by_vars) != 0)
 		return 2;

@@ -517,7 +517,12 @@ static enum up_err write_user(struct up_db *db, const struct da_upsert *u, const
 			snprintf(w->modified_at, sizeof(w->modified_at), "%.10s %.8s",
 			         m->valuestring, m->valuestring + 11);
 	} else if (rc == UP_OK) {
-		rc = up_resource_update(db, ur, u->tenant_id, &k, &row, st->user.now);
+		/* The locked user's UPDATE goes with the COMMIT unless it may meet a duplicate,
+		 * which lost_race() must see here. */
+		rc = up_row_sets_unique(ur, &row)
+		             ? up_resource_update(db, ur, u->tenant_id, &k, &row, st->user.now)
+		             : up_resource_update_at_commit(db, ur, u->tenant_id, &k, &row,
+		                                            st->user.now);
 		w->id = st->target;
 		w->version = st->user.version + 1;
 		snprintf(w->modified_at, sizeof(w->modified_at), "%s", st->user.now);
@@ -661,7 +666,7 @@ static enum up_err write_all(struct up_db *db, struct da_upsert *u, struct state
 			return rc;
 		rc = write_device(db, u, st);
 	}
-	/* An update's audit row goes first: its answer is read with the UPDATE's. */
+	/* An update's audit row, kept for the COMMIT (with the UPDATE, when that is kept too). */
 	if (rc == UP_OK && st->target != 0)
 		rc = audit_user(db, u, st, st->target, st->user.version + 1);
 	if (rc == UP_OK)

@@ -39,8 +39,8 @@ static enum up_err insert(struct up_db *db, const char *sql, uint64_t tenant_id,
 	p[6] = UP_P_STR(text);
 	p[7] = ev != NULL ? UP_P_STR(ev->type) : UP_P_NULL();
 	p[8] = ev != NULL ? UP_P_U64(ev->version) : UP_P_NULL();
-	/* Its answer is read with the next statement's (or before the COMMIT). */
-	rc = up_db_exec_later(db, sql, p, 9);
+	/* Sent with the COMMIT (or its answer read with the next statement's). */
+	rc = up_db_exec_at_commit(db, sql, p, 9);
 	free(text);
 	return rc;
 }

@@ -23,10 +23,10 @@ struct up_audit_event {
  * Record that `action` ("create", "update", "delete"...) changed `fields`
  * (a JSON array of field NAMES, borrowed; never values) of user user_id,
  * and append the change's event when ev is not NULL (borrowed).  One
- * statement, sent with up_db_exec_later(): inside a transaction its failure
- * may be returned by the next statement, so write it before the change's
- * own statement when the audit row does not need that one's result; call it
- * inside the transaction that makes the change.
+ * statement, kept for the COMMIT (up_db_exec_at_commit): inside a
+ * transaction its failure is the COMMIT's (or, where statements cannot be
+ * kept, the next statement's); call it inside the transaction that makes
+ * the change.
  */
 enum up_err up_audit_write(struct up_db *db, uint64_t tenant_id, uint64_t token_id,
                            uint64_t user_id, const char *request_id, const char *action,

@@ -8,6 +8,7 @@
 #include <mysql.h>
 #include <sodium.h>
 #include "db.h"
+#include "db_block.h"
 #include "db_error.h"
 #include "db_hosts.h"
 #include "hash.h"
@@ -29,6 +30,8 @@
 #endif
 /* Statements whose answers may wait unread at once (more: the oldest are read first). */
 #define LATER_MAX 8
+/* Statements kept for the COMMIT at once (more: those kept are sent first, read later). */
+#define BLOCK_MAX 8
 
 /*
  * A prepared statement and its own copy of the SQL text (the caller's text
@@ -73,6 +76,9 @@ struct up_db {
 	/* sent, answers not read yet, in the order sent; NULL: a plain query */
 	MYSQL_STMT *later[LATER_MAX];
 	size_t nlater;
+	/* statements kept for the COMMIT (up_db_exec_at_commit) */
+	struct up_db_block block;
+	int block_ok; /* the server runs compound statements (MariaDB), known once connected */
 	/* run inside every transaction before COMMIT, and told its outcome */
 	up_db_precommit_fn precommit;
 	up_db_outcome_fn outcome;
@@ -126,6 +132,7 @@ void up_db_close(struct up_db *db)
 	if (db == NULL)
 		return;
 	up_db_disconnect(db);
+	up_db_block_free(&db->block);
 	free(db);
 }
 
@@ -400,6 +407,9 @@ static void use_host(struct up_db *db, size_t i, MYSQL *m, int spare)
 	}
 	db->conn = m;
 	db->conn_spare = spare;
+	/* Compound statements (BEGIN NOT ATOMIC) are MariaDB's, 10.1.1 and later. */
+	db->block_ok = strstr(mysql_get_server_info(m), "MariaDB") != NULL &&
+	               mysql_get_server_version(m) >= 100101;
 	up_log(db->nhosts > 1 ? UP_LOG_INFO : UP_LOG_DEBUG,
 	       "connected to database host %s (connection %lu)", host_label(db, i),
 	       mysql_thread_id(m));
@@ -897,6 +907,55 @@ enum up_err up_db_exec_later(struct up_db *db, const char *sql, const struct up_
 	return run(db, sql, params, nparams, 1, &st);
 }
 
+/* Whether statements may be kept for the COMMIT on this handle's connection. */
+static int blocking(const struct up_db *db)
+{
+	return db->in_txn && db->conn != NULL && db->block_ok && db->cfg->db_pipeline;
+}
+
+/*
+ * Send the statements kept, as one compound statement: with the COMMIT,
+ * waiting for its answer; or without (a long transaction's), its answer
+ * read later.
+ */
+static enum up_err send_block(struct up_db *db, int with_commit)
+{
+	const struct up_db_param *p;
+	const char *sql;
+	MYSQL_STMT *st;
+	size_t n;
+	/* Never a COMMIT behind an unread answer: one that failed (a block whose handler rolled
+	 * back) would leave the COMMIT to commit what ran after it. */
+	enum up_err rc = with_commit ? settle(db) : UP_OK;
+
+	if (rc == UP_OK)
+		rc = up_db_block_finish(&db->block, with_commit, &sql, &p, &n);
+	if (rc == UP_OK)
+		rc = run(db, sql, p, n, !with_commit, &st);
+	if (rc == UP_OK && with_commit)
+		mysql_stmt_free_result(st);
+	up_db_block_reset(&db->block);
+	return rc;
+}
+
+enum up_err up_db_exec_at_commit(struct up_db *db, const char *sql,
+                                 const struct up_db_param *params, size_t nparams)
+{
+	enum up_err rc;
+
+	if (!blocking(db))
+		return up_db_exec_later(db, sql, params, nparams);
+	if (db->block.nstmts == BLOCK_MAX && (rc = send_block(db, 0)) != UP_OK)
+		return rc;
+	return up_db_block_add(&db->block, sql, params, nparams);
+}
+
+/* The COMMIT, with the statements kept for it when there are any (one compound statement). */
+static enum up_err commit(struct up_db *db)
+{
+	return db->block.nstmts == 0 ? simple(db, "COMMIT") : send_block(db, 1);
+}
+
 void up_db_result_free(struct up_db_result *res)
 {
 	size_t i;
@@ -1211,6 +1270,7 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 		if (rc != UP_OK)
 			return rc;
 		db->in_txn = 1;
+		up_db_block_reset(&db->block);
 		if (!autocommit_is_on(db) && (db->conn->server_status & SERVER_STATUS_IN_TRANS))
 			rc = simple(db, "ROLLBACK"); /* never carry on what someone left open */
 		else if (autocommit_is_on(db))
@@ -1226,7 +1286,7 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 			if (rc == UP_OK) {
 				at_commit = 1;
 				db->commits++;
-				rc = simple(db, "COMMIT");
+				rc = commit(db);
 				if (db->outcome != NULL)
 					/* An unknown outcome (connection lost at COMMIT) counts as
 					 * committed: what the hook wrote is not written twice. A
@@ -1241,6 +1301,7 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 		if (rc != UP_OK)
 			rollback(db);
 		db->in_txn = 0;
+		up_db_block_reset(&db->block);
 		if (rc == UP_OK)
 			return UP_OK;
 		if ((!began || (db->statements == first && db->fault == F_LOST)) &&

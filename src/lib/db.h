@@ -108,6 +108,19 @@ enum up_err up_db_exec(struct up_db *db, const char *sql, const struct up_db_par
 enum up_err up_db_exec_later(struct up_db *db, const char *sql, const struct up_db_param *params,
                              size_t nparams);
 
+/*
+ * Inside a transaction: keep a statement that returns no rows for the
+ * COMMIT, which then runs it (after every statement run before the COMMIT)
+ * and commits in one compound statement, one wait for all; sql and the
+ * values are copied.  Its failure is the COMMIT's: nothing of the
+ * transaction is kept.  For the last writes of a transaction whose counts
+ * nobody needs (the UPDATE of a row the transaction has locked, its audit
+ * row).  Where the server has no compound statements (MySQL), db_pipeline
+ * is off, or outside a transaction: up_db_exec_later().
+ */
+enum up_err up_db_exec_at_commit(struct up_db *db, const char *sql,
+                                 const struct up_db_param *params, size_t nparams);
+
 /* Run a query; res is filled (even with zero rows) on UP_OK. */
 enum up_err up_db_query(struct up_db *db, const char *sql, const struct up_db_param *params,
                         size_t nparams, struct up_db_result *res);

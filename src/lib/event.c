@@ -74,8 +74,8 @@ enum up_err up_event_append(struct up_db *db, uint64_t tenant_id, const char *ty
 	p[3] = UP_P_U64(version);
 	p[4] = UP_P_STR_OR_NULL(text);
 	p[5] = UP_P_STR(request_id != NULL ? request_id : "");
-	/* In a transaction its answer is read with the next statement's (or before the COMMIT). */
-	rc = up_db_exec_later(db, sql_append, p, 6);
+	/* In a transaction it is sent with the COMMIT. */
+	rc = up_db_exec_at_commit(db, sql_append, p, 6);
 	free(text);
 	return rc;
 }

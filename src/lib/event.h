@@ -19,8 +19,8 @@
  * Append the event `type` ("user.updated") of the resource with public id
  * resource_id ("usr-42") at `version`; fields is the JSON array of the
  * changed field names (borrowed; NULL for a create or delete), request_id
- * may be NULL.  One INSERT (up_db_exec_later: its failure may be returned by
- * the next statement); call it inside the transaction that makes the
+ * may be NULL.  One INSERT, kept for the COMMIT (up_db_exec_at_commit: its
+ * failure is the COMMIT's); call it inside the transaction that makes the
  * change, so that the event commits, or rolls back, with it.
  */
 enum up_err up_event_append(struct up_db *db, uint64_t tenant_id, const char *type,

@@ -195,7 +195,7 @@ static enum up_err do_delete(struct up_db *db, struct up_write *w)
 
 	if (rc == UP_OK && h != NULL && h->before_delete != NULL)
 		rc = h->before_delete(db, w);
-	/* The audit row first: its answer is read with the DELETE's. */
+	/* The audit row goes with the COMMIT. */
 	if (rc == UP_OK)
 		rc = audit(db, w, "delete", names, "deleted", w->cur.version);
 	if (rc == UP_OK)
@@ -286,10 +286,11 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 		if (rc == UP_OK)
 			rc = audit(db, w, "create", names, "created", w->version);
 	} else if (rc == UP_OK) {
-		/* The audit row first: its answer is read with the UPDATE's, one wait for both. */
+		/* The audit row and the UPDATE of the locked row go with the COMMIT. */
 		rc = audit(db, w, "update", names, "updated", w->cur.version + 1);
 		if (rc == UP_OK)
-			rc = up_resource_update(db, r, tenant, &w->key, &w->row, w->cur.now);
+			rc = up_resource_update_at_commit(db, r, tenant, &w->key, &w->row,
+			                                  w->cur.now);
 	}
 	if (rc == UP_OK && w->kind != UP_W_POST)
 		rc = up_resource_after_write(r, &w->cur, &w->row, &w->result, &w->version);
@@ -331,6 +332,9 @@ static void run(struct up_write *w, struct up_call *call)
 	rc = prehash_input(w);
 	if (rc == UP_OK)
 		rc = up_secret_transaction(call->ctx->db, call->ctx->cfg, &w->secret, write_txn, w);
+	/* A duplicate value the UPDATE met at COMMIT: named as if met at the UPDATE. */
+	if (rc == UP_ERR_CONFLICT && w->err.message[0] == '\0' && up_error_ndetails(&w->err) == 0)
+		rc = up_resource_dup_key(call->ctx->db, w->family->res, &w->err);
 	if (rc == UP_OK && w->kind != UP_W_DELETE && h != NULL && h->answer != NULL)
 		rc = h->answer(w);
 	if (rc != UP_OK) {

@@ -12,6 +12,7 @@ src_lib_libuserpatch_a_SOURCES = \
 	src/lib/utf8.c src/lib/utf8.h \
 	src/lib/http.c src/lib/http.h \
 	src/lib/db.c src/lib/db.h \
+	src/lib/db_block.c src/lib/db_block.h \
 	src/lib/db_error.c src/lib/db_error.h \
 	src/lib/db_hosts.c src/lib/db_hosts.h \
 	src/lib/db_rows.c src/lib/db_rows.h \

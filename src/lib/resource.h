@@ -221,6 +221,9 @@ int up_resource_merge_keeps_null(const void *arg, const char *name);
 /* Names of the set fields of row as a JSON array (owned by the caller); NULL on no memory. */
 cJSON *up_row_names(const struct up_resource *r, const struct up_row *row, size_t *count);
 
+/* Whether row sets a field a unique index covers (the key, or one with a unique_key). */
+int up_row_sets_unique(const struct up_resource *r, const struct up_row *row);
+
 /* ---- SQL (resource_sql.c).  Every statement filters by tenant; values are bound. ---- */
 
 /*
@@ -301,6 +304,16 @@ enum up_err up_resource_insert_many(struct up_db *db, const struct up_resource *
  */
 enum up_err up_resource_update(struct up_db *db, const struct up_resource *r, uint64_t tenant,
                                const struct up_key *k, const struct up_row *row, const char *now);
+
+/*
+ * The same UPDATE of a row this transaction holds locked (now: its
+ * up_current.now), kept for the COMMIT (up_db_exec_at_commit): the row
+ * cannot be gone, and a duplicate unique value is the transaction's failure
+ * (UP_ERR_CONFLICT from up_db_transaction; up_resource_dup_key names it).
+ */
+enum up_err up_resource_update_at_commit(struct up_db *db, const struct up_resource *r,
+                                         uint64_t tenant, const struct up_key *k,
+                                         const struct up_row *row, const char *now);
 
 /* DELETE row k of tenant; UP_ERR_NOT_FOUND if no such row. */
 enum up_err up_resource_delete(struct up_db *db, const struct up_resource *r, uint64_t tenant,

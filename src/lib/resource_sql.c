@@ -503,8 +503,10 @@ static const char *update_sql(struct family_sql *s, const struct up_resource *r,
 	return u->sql;
 }
 
-enum up_err up_resource_update(struct up_db *db, const struct up_resource *r, uint64_t tenant,
-                               const struct up_key *k, const struct up_row *row, const char *now)
+/* The UPDATE of row k: now, or with the COMMIT (at_commit, now required). */
+static enum up_err update(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                          const struct up_key *k, const struct up_row *row, const char *now,
+                          int at_commit)
 {
 	struct family_sql *s = sql_of(r);
 	struct up_db_param p[UP_MAX_FIELDS + 3];
@@ -514,7 +516,7 @@ enum up_err up_resource_update(struct up_db *db, const struct up_resource *r, ui
 	const char *sql;
 	enum up_err rc;
 
-	if (s == NULL)
+	if (s == NULL || (at_commit && now == NULL))
 		return UP_ERR_INTERNAL;
 	for (i = 0; i < r->nfields; i++) {
 		if (!row->set[i] || !insertable(&r->fields[i]) ||
@@ -532,10 +534,25 @@ enum up_err up_resource_update(struct up_db *db, const struct up_resource *r, ui
 		p[n++] = UP_P_STR(now);
 	p[n++] = UP_P_U64(tenant);
 	p[n++] = key_param(r, k);
+	if (at_commit)
+		return up_db_exec_at_commit(db, sql, p, n);
 	rc = up_db_exec(db, sql, p, n, &info);
 	if (rc == UP_OK && info.affected == 0)
 		rc = UP_ERR_NOT_FOUND;
 	return rc;
+}
+
+enum up_err up_resource_update(struct up_db *db, const struct up_resource *r, uint64_t tenant,
+                               const struct up_key *k, const struct up_row *row, const char *now)
+{
+	return update(db, r, tenant, k, row, now, 0);
+}
+
+enum up_err up_resource_update_at_commit(struct up_db *db, const struct up_resource *r,
+                                         uint64_t tenant, const struct up_key *k,
+                                         const struct up_row *row, const char *now)
+{
+	return update(db, r, tenant, k, row, now, 1);
 }
 
 enum up_err up_resource_insert(struct up_db *db, const struct up_resource *r, uint64_t tenant,

@@ -407,6 +407,181 @@ START_TEST(test_later_outside_a_transaction)
 }
 END_TEST
 
+/*
+ * Statements kept for the COMMIT: a transaction changes t_fault (v + 1),
+ * keeps INSERTs into t_later with up_db_exec_at_commit(), maybe reads
+ * t_later, and commits: the kept statements and the COMMIT are one compound
+ * statement.  One that fails (a duplicate key) rolls back the whole
+ * transaction and the COMMIT's error names the key; more than the db layer
+ * keeps at once (8) go ahead in a block of their own, and the COMMIT is
+ * never sent behind that block's unread answer.
+ */
+struct commit_case {
+	const char *desc;
+	int keys[12];        /* the INSERTs kept, in order (0 ends); key 1 is taken */
+	int read;            /* a read follows them (it runs first: it sees none) */
+	int off;             /* db_pipeline off: each runs at once */
+	enum up_err rc;      /* the transaction's outcome */
+	long long v, rows;   /* t_fault.v and t_later's rows after */
+	unsigned long waits; /* of the transaction */
+};
+
+static const struct commit_case commit_cases[] = {
+        {"one INSERT kept: it runs with the COMMIT in one statement: 2 waits (SET with the "
+         "UPDATE, the block)",
+         {2},
+         0,
+         0,
+         UP_OK,
+         1,
+         2,
+         2},
+        {"the second of two kept is a duplicate: the block rolls back, nothing kept (not the "
+         "UPDATE before it), the key named; 3 waits (the ROLLBACK)",
+         {2, 1},
+         0,
+         0,
+         UP_ERR_CONFLICT,
+         0,
+         1,
+         3},
+        {"a read after a kept INSERT runs before it and does not see its row",
+         {2},
+         1,
+         0,
+         UP_OK,
+         1,
+         2,
+         3},
+        {"10 kept: the first 8 go ahead in a block read later, the COMMIT waits for its answer, "
+         "then runs with the last 2: 3 waits",
+         {2, 3, 4, 5, 6, 7, 8, 9, 10, 11},
+         0,
+         0,
+         UP_OK,
+         1,
+         11,
+         3},
+        {"10 kept, the third a duplicate: the first block fails, the COMMIT is not sent, "
+         "nothing kept",
+         {2, 3, 1, 4, 5, 6, 7, 8, 9, 10},
+         0,
+         0,
+         UP_ERR_CONFLICT,
+         0,
+         1,
+         3},
+        {"db_pipeline off: the INSERT runs at once; SET, UPDATE, INSERT, COMMIT: 4 waits",
+         {2},
+         0,
+         1,
+         UP_OK,
+         1,
+         2,
+         4},
+        {"db_pipeline off: a duplicate fails at once, nothing kept",
+         {1},
+         0,
+         1,
+         UP_ERR_CONFLICT,
+         0,
+         1,
+         4},
+};
+
+struct commit_arg {
+	const struct commit_case *c;
+	int offset; /* added to every key (the warm-up's keys are all new) */
+};
+
+static enum up_err commit_txn(struct up_db *db, void *p)
+{
+	const struct commit_arg *a = p;
+	struct up_db_param id[1] = {UP_P_I64(1)};
+	enum up_err rc;
+	size_t i;
+
+	rc = up_db_exec(db, "UPDATE t_fault SET v = v + 1 WHERE id = ?", id, 1, NULL);
+	for (i = 0; rc == UP_OK && i < 12 && a->c->keys[i] != 0; i++) {
+		struct up_db_param key[1] = {UP_P_I64(a->c->keys[i] + a->offset)};
+
+		rc = up_db_exec_at_commit(db, "INSERT INTO t_later (id) VALUES (?)", key, 1);
+	}
+	if (rc == UP_OK && a->c->read) {
+		struct up_db_result res;
+
+		rc = up_db_query(db, "SELECT id FROM t_later", NULL, 0, &res);
+		if (rc == UP_OK) {
+			ck_assert_uint_eq(res.nrows,
+			                  1); /* the row taken before: not the kept one */
+			up_db_result_free(&res);
+		}
+	}
+	return rc;
+}
+
+START_TEST(test_kept_for_commit)
+{
+	const struct commit_case *c = &commit_cases[_i];
+	static const struct commit_case next = {"after", {50}, 0, 0, UP_OK, 0, 0, 0};
+	struct commit_arg warm = {c, 100}, arg = {c, 0}, after = {&next, 0};
+	struct tu_env env;
+	unsigned long w0;
+	enum up_err rc;
+
+	tu_env_open(&env);
+	env.cfg.db_pipeline = !c->off;
+	setup_table(&env);
+	tu_exec(&env, "CREATE TABLE IF NOT EXISTS t_later (id INT PRIMARY KEY) ENGINE=InnoDB", NULL,
+	        NULL, NULL);
+	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
+	/* Once with new keys, so that every statement (and block) is prepared. */
+	if (c->read)
+		tu_exec(&env, "INSERT INTO t_later (id) VALUES (1)", NULL, NULL, NULL);
+	ck_assert_int_eq(up_db_transaction(env.db, commit_txn, &warm), UP_OK);
+	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
+	tu_exec(&env, "INSERT INTO t_later (id) VALUES (1)", NULL, NULL, NULL);
+	tu_exec(&env, "UPDATE t_fault SET v = 0", NULL, NULL, NULL);
+	w0 = up_db_waits(env.db);
+	rc = up_db_transaction(env.db, commit_txn, &arg);
+	ck_assert_msg(rc == c->rc, "%s: %s", c->desc, up_err_code(rc));
+	ck_assert_msg(up_db_waits(env.db) - w0 == c->waits, "%s: %lu waits", c->desc,
+	              up_db_waits(env.db) - w0);
+	if (c->rc == UP_ERR_CONFLICT)
+		ck_assert_str_eq(up_db_dup_key(env.db), "PRIMARY");
+	ck_assert_int_eq(
+	        tu_scalar_int(&env, "SELECT v FROM t_fault WHERE id = 1", NULL, NULL, NULL), c->v);
+	ck_assert_int_eq(tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later", NULL, NULL, NULL),
+	                 c->rows);
+	/* The connection is in step: its next transaction runs and commits. */
+	ck_assert_int_eq(up_db_transaction(env.db, commit_txn, &after), UP_OK);
+	ck_assert_int_eq(
+	        tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later WHERE id = 50", NULL, NULL, NULL),
+	        1);
+	tu_env_close(&env);
+}
+END_TEST
+
+/* Outside a transaction up_db_exec_at_commit() runs at once: its failure is its own. */
+START_TEST(test_kept_outside_a_transaction)
+{
+	struct tu_env env;
+	struct up_db_param key[1] = {UP_P_I64(1)};
+
+	tu_env_open(&env);
+	tu_exec(&env, "CREATE TABLE IF NOT EXISTS t_later (id INT PRIMARY KEY) ENGINE=InnoDB", NULL,
+	        NULL, NULL);
+	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
+	ck_assert_int_eq(
+	        up_db_exec_at_commit(env.db, "INSERT INTO t_later (id) VALUES (?)", key, 1), UP_OK);
+	ck_assert_int_eq(
+	        up_db_exec_at_commit(env.db, "INSERT INTO t_later (id) VALUES (?)", key, 1),
+	        UP_ERR_CONFLICT);
+	ck_assert_int_eq(tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later", NULL, NULL, NULL), 1);
+	tu_env_close(&env);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db_faults");
@@ -421,6 +596,9 @@ int main(void)
 	tcase_add_loop_test(tc, test_answer_read_later, 0,
 	                    (int)(sizeof(later_cases) / sizeof(later_cases[0])));
 	tcase_add_test(tc, test_later_outside_a_transaction);
+	tcase_add_loop_test(tc, test_kept_for_commit, 0,
+	                    (int)(sizeof(commit_cases) / sizeof(commit_cases[0])));
+	tcase_add_test(tc, test_kept_outside_a_transaction);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

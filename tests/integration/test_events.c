@@ -93,13 +93,13 @@ static const struct write_case write_cases[] = {
          "/api/users/@U", MP, "{\"country\":\"Narnia\"}", 422, 0, NULL, NULL, 0, NULL, 0},
         {__LINE__, "a user POST with a taken email (422): no event", T_USERS, "POST", "/api/users",
          AJ, "{\"name\":\"Eve\",\"email\":\"EVE@example.com\"}", 422, 0, NULL, NULL, 0, NULL, 0},
-        /* The device app writes the new device (and its event) before the user, whose
-         * INSERT then breaks the unique email: the device's event rolls back with it. */
+        /* The device app writes the new device before the user, whose INSERT then breaks
+         * the unique email: the device's event, kept for the COMMIT, is never sent. */
         {__LINE__, "device app, new device, then a taken email (409): no event", T_DEVICE_APP,
          "POST", "/api/v1/device_app_user_update/", AJ,
          "{\"data\":{\"username\":\"evdup\",\"imei\":\"356938035643809\","
          "\"profile\":{\"email\":\"eve@example.com\"}}}",
-         409, 0, NULL, NULL, 0, NULL, 1},
+         409, 0, NULL, NULL, 0, NULL, 0},
         {__LINE__, "DELETE a user: user.deleted at the version it had", T_USERS, "DELETE",
          "/api/users/@U", NULL, NULL, 204, 1, "user.deleted", "@U", 2, NULL, 0},
         {__LINE__, "POST a device: device.created", T_DEVICES, "POST", "/api/devices", AJ,
@@ -111,6 +111,17 @@ static const struct write_case write_cases[] = {
          "/api/devices/@D", MP, "{\"name\":\"Truck 2\"}", 200, 0, NULL, NULL, 0, NULL, 0},
         {__LINE__, "DELETE a device: device.deleted at the version it had", T_DEVICES, "DELETE",
          "/api/devices/@D", NULL, NULL, 204, 1, "device.deleted", "@D", 2, NULL, 0},
+        {__LINE__, "POST a user: user.created (Zoe)", T_USERS, "POST", "/api/users", AJ,
+         "{\"name\":\"Zoe\",\"email\":\"zoe@example.com\"}", 201, 1, "user.created", "@ID", 1, NULL,
+         0},
+        {__LINE__, "POST a user: user.created (Yan)", T_USERS, "POST", "/api/users", AJ,
+         "{\"name\":\"Yan\",\"email\":\"yan@example.com\"}", 201, 1, "user.created", "@ID", 1, NULL,
+         0},
+        /* The audit row (and its event) and the UPDATE go with the COMMIT, in that order: the
+         * event is inserted, the UPDATE breaks the unique email, the server rolls both back. */
+        {__LINE__, "a user PATCH to a taken email (422): the event rolled back with it", T_USERS,
+         "PATCH", "/api/users/@U", MP, "{\"email\":\"ZOE@example.com\"}", 422, 0, NULL, NULL, 0,
+         NULL, 1},
 };
 
 /* The tenant's newest device and user ("dev-0", "usr-0" when there is none). */
