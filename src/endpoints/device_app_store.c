@@ -486,6 +486,28 @@ static enum up_err write_device(struct up_db *db, const struct da_upsert *u, str
 	return rc;
 }
 
+/* Whether the user's UPDATE changes a column a unique index covers (it may meet a duplicate). */
+static int changes_unique(const struct state *st)
+{
+	int fid;
+
+	for (fid = 0; fid < DA__MAX; fid++) {
+		const struct up_field *f;
+		int i = da_line(fid);
+
+		if (da_resource(fid) != &up_user_resource || i < 0)
+			continue;
+		f = &up_user_resource.fields[i];
+		if (f->unique_key == NULL && !(f->flags & UP_FF_KEY))
+			continue;
+		if (st->val[fid] == NULL || st->next[fid] == NULL
+		            ? st->val[fid] != st->next[fid]
+		            : strcmp(st->val[fid], st->next[fid]) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The user: inserted when st->target is 0, else updated; *w what was stored. */
 static enum up_err write_user(struct up_db *db, const struct da_upsert *u, const struct state *st,
                               struct written *w)
@@ -519,7 +541,7 @@ static enum up_err write_user(struct up_db *db, const struct da_upsert *u, const
 	} else if (rc == UP_OK) {
 		/* The locked user's UPDATE goes with the COMMIT unless it may meet a duplicate,
 		 * which lost_race() must see here. */
-		rc = up_row_sets_unique(ur, &row)
+		rc = changes_unique(st)
 		             ? up_resource_update(db, ur, u->tenant_id, &k, &row, st->user.now)
 		             : up_resource_update_at_commit(db, ur, u->tenant_id, &k, &row,
 		                                            st->user.now);

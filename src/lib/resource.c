@@ -106,17 +106,6 @@ cJSON *up_row_names(const struct up_resource *r, const struct up_row *row, size_
 	return names;
 }
 
-int up_row_sets_unique(const struct up_resource *r, const struct up_row *row)
-{
-	size_t i;
-
-	for (i = 0; i < r->nfields; i++)
-		if (row->set[i] &&
-		    ((r->fields[i].flags & UP_FF_KEY) || r->fields[i].unique_key != NULL))
-			return 1;
-	return 0;
-}
-
 static int readable(const struct up_field *f)
 {
 	return f->type != UP_FT_SECRET;

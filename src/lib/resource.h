@@ -221,9 +221,6 @@ int up_resource_merge_keeps_null(const void *arg, const char *name);
 /* Names of the set fields of row as a JSON array (owned by the caller); NULL on no memory. */
 cJSON *up_row_names(const struct up_resource *r, const struct up_row *row, size_t *count);
 
-/* Whether row sets a field a unique index covers (the key, or one with a unique_key). */
-int up_row_sets_unique(const struct up_resource *r, const struct up_row *row);
-
 /* ---- SQL (resource_sql.c).  Every statement filters by tenant; values are bound. ---- */
 
 /*

@@ -66,11 +66,18 @@ static const struct cost_case cases[] = {
          "application/json-patch+json",
          "[{\"op\":\"replace\",\"path\":\"/name\",\"value\":\"Cost\"}]", 0, 0, 200, 3, 1, 2},
         {__LINE__,
-         "device-app update by user_id, after a read: autocommit off with the lock, the UPDATE, "
-         "the audit row (with its event) with the COMMIT",
-         "POST", "application/json", DEVICE_APP_BODY, 1, 0, 201, 4, 1, 3},
-        {__LINE__, "device-app update right after a write: lock, UPDATE, audit row with the COMMIT",
-         "POST", "application/json", DEVICE_APP_BODY, 1, 1, 201, 3, 1, 3},
+         "device-app update by user_id, after a read: autocommit off with the lock, then the "
+         "UPDATE (no unique column changes), the audit row (with its event) and the COMMIT in "
+         "one",
+         "POST", "application/json", DEVICE_APP_BODY, 1, 0, 201, 3, 1, 2},
+        {__LINE__, "device-app update right after a write: lock, then UPDATE, audit row, COMMIT",
+         "POST", "application/json", DEVICE_APP_BODY, 1, 1, 201, 2, 1, 2},
+        {__LINE__,
+         "device-app update of the email (a unique column), after a read: the UPDATE runs at "
+         "once (a duplicate must show before the COMMIT), then the audit row with the COMMIT",
+         "POST", "application/json",
+         "{\"data\":{\"user_id\":\"%s\",\"profile\":{\"email\":\"e%s@example.com\"}}}", 1, 0, 201,
+         4, 1, 3},
 };
 
 static unsigned long last_waits; /* of the last measured() call */
