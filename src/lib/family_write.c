@@ -217,6 +217,24 @@ static void take_new_key(struct up_write *w, uint64_t id)
 	}
 }
 
+/*
+ * The failure rc as the answer words it: a duplicate key (met at its
+ * statement or at the COMMIT that carried it) named by its field, and the
+ * family's messages for a broken rule or a missing row.
+ */
+static enum up_err explain(struct up_db *db, struct up_write *w, enum up_err rc)
+{
+	const struct up_resource *r = w->family->res;
+
+	if (rc == UP_ERR_CONFLICT && w->err.message[0] == '\0')
+		rc = up_resource_dup_key(db, r, &w->err);
+	if (rc == UP_ERR_VALIDATION && w->err.message[0] == '\0')
+		up_error_set(&w->err, rc, "The %s breaks field rules; see details", r->noun);
+	if (rc == UP_ERR_NOT_FOUND && w->err.message[0] == '\0')
+		up_error_set(&w->err, rc, "%s not found", w->family->title);
+	return rc;
+}
+
 static enum up_err write_txn(struct up_db *db, void *arg)
 {
 	struct up_write *w = arg;
@@ -295,12 +313,7 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 	if (rc == UP_OK && w->kind != UP_W_POST)
 		rc = up_resource_after_write(r, &w->cur, &w->row, &w->result, &w->version);
 out:
-	if (rc == UP_ERR_CONFLICT)
-		rc = up_resource_dup_key(db, r, &w->err);
-	if (rc == UP_ERR_VALIDATION && w->err.message[0] == '\0')
-		up_error_set(&w->err, rc, "The %s breaks field rules; see details", r->noun);
-	if (rc == UP_ERR_NOT_FOUND && w->err.message[0] == '\0')
-		up_error_set(&w->err, rc, "%s not found", w->family->title);
+	rc = explain(db, w, rc);
 	cJSON_Delete(names);
 	return rc;
 }
@@ -332,9 +345,8 @@ static void run(struct up_write *w, struct up_call *call)
 	rc = prehash_input(w);
 	if (rc == UP_OK)
 		rc = up_secret_transaction(call->ctx->db, call->ctx->cfg, &w->secret, write_txn, w);
-	/* A duplicate value the UPDATE met at COMMIT: named as if met at the UPDATE. */
-	if (rc == UP_ERR_CONFLICT && w->err.message[0] == '\0' && up_error_ndetails(&w->err) == 0)
-		rc = up_resource_dup_key(call->ctx->db, w->family->res, &w->err);
+	/* A duplicate value the UPDATE met at the COMMIT: named as if met at the UPDATE. */
+	rc = explain(call->ctx->db, w, rc);
 	if (rc == UP_OK && w->kind != UP_W_DELETE && h != NULL && h->answer != NULL)
 		rc = h->answer(w);
 	if (rc != UP_OK) {
