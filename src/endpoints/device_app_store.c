@@ -688,13 +688,11 @@ static enum up_err write_all(struct up_db *db, struct da_upsert *u, struct state
 			return rc;
 		rc = write_device(db, u, st);
 	}
-	/* An update's audit row, kept for the COMMIT (with the UPDATE, when that is kept too). */
-	if (rc == UP_OK && st->target != 0)
-		rc = audit_user(db, u, st, st->target, st->user.version + 1);
 	if (rc == UP_OK)
 		rc = write_user(db, u, st, &w);
 	rc = lost_race(db, u, st->found, rc, 1);
-	if (rc == UP_OK && st->target == 0)
+	/* The audit row, kept for the COMMIT (after the UPDATE, when that is kept too). */
+	if (rc == UP_OK)
 		rc = audit_user(db, u, st, w.id, w.version);
 	if (rc == UP_OK)
 		rc = take_result(u, w.id, w.version, w.modified_at, st->next);

@@ -7,6 +7,7 @@
 static const char head[] =
         "BEGIN NOT ATOMIC DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END; ";
 static const char tail_commit[] = "COMMIT; END";
+static const char tail_end[] = "END"; /* a long transaction's block: it goes on after it */
 
 /* Room for need more bytes in a buffer of *cap bytes holding *len. */
 static int grow(void **buf, size_t *cap, size_t len, size_t need, size_t size)
@@ -86,7 +87,7 @@ nomem:
 enum up_err up_db_block_finish(struct up_db_block *b, int commit, const char **sql,
                                const struct up_db_param **params, size_t *n)
 {
-	const char *tail = commit ? tail_commit : tail_commit + 8; /* "END" */
+	const char *tail = commit ? tail_commit : tail_end;
 	size_t i, tlen = strlen(tail);
 
 	if (b->nstmts == 0)

@@ -38,6 +38,8 @@ struct up_write {
 	const cJSON *input; /* the patch (PATCH) or the representation (PUT, POST) */
 	int merge;          /* PATCH: input is a JSON Merge Patch (RFC 7396), not a JSON Patch */
 	int defer_insert;   /* POST: stop before the INSERT (imports insert many rows at once) */
+	int row_alone;      /* the write fails alone, the transaction goes on (an import's row):
+	                     * its UPDATE runs at once, not with the COMMIT */
 	/* reset at every attempt */
 	struct up_current cur; /* the row as it is, locked (cur.json NULL for POST) */
 	cJSON *next;           /* the new representation, validated */

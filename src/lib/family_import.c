@@ -240,6 +240,7 @@ static enum up_err write_row(struct up_db *db, struct import *im, struct row *r,
 	w.family = fam;
 	w.kind = key[0] == '\0' ? UP_W_POST : UP_W_PATCH;
 	w.merge = 1;
+	w.row_alone = 1; /* a bad row fails alone: its UPDATE cannot wait for the COMMIT */
 	if (w.kind == UP_W_PATCH && up_resource_parse_key(fam->res, key, &w.key) != UP_OK)
 		return UP_ERR_INTERNAL;
 	w.input = writable_copy(fam->res, r->in->doc, w.kind == UP_W_PATCH);

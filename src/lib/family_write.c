@@ -195,11 +195,11 @@ static enum up_err do_delete(struct up_db *db, struct up_write *w)
 
 	if (rc == UP_OK && h != NULL && h->before_delete != NULL)
 		rc = h->before_delete(db, w);
-	/* The audit row goes with the COMMIT. */
-	if (rc == UP_OK)
-		rc = audit(db, w, "delete", names, "deleted", w->cur.version);
 	if (rc == UP_OK)
 		rc = up_resource_delete(db, w->family->res, w->ctx->auth.tenant_id, &w->key);
+	/* The audit row, once the DELETE worked, goes with the COMMIT. */
+	if (rc == UP_OK)
+		rc = audit(db, w, "delete", names, "deleted", w->cur.version);
 	cJSON_Delete(names);
 	return rc;
 }
@@ -303,6 +303,12 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 			take_new_key(w, id);
 		if (rc == UP_OK)
 			rc = audit(db, w, "create", names, "created", w->version);
+	} else if (rc == UP_OK && w->row_alone) {
+		/* The UPDATE now: a duplicate fails this row, and only then is its audit row kept.
+		 */
+		rc = up_resource_update(db, r, tenant, &w->key, &w->row, w->cur.now);
+		if (rc == UP_OK)
+			rc = audit(db, w, "update", names, "updated", w->cur.version + 1);
 	} else if (rc == UP_OK) {
 		/* The audit row and the UPDATE of the locked row go with the COMMIT. */
 		rc = audit(db, w, "update", names, "updated", w->cur.version + 1);

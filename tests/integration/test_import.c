@@ -866,6 +866,49 @@ START_TEST(test_duplicates_in_request)
 }
 END_TEST
 
+/*
+ * A row whose UPDATE fails (a duplicate key, which a trigger of the test's
+ * database raises as a concurrent writer's row would) fails alone: the
+ * UPDATE runs at once, not with the COMMIT, which would fail the whole
+ * chunk; no audit row or event is kept for it, and the next row commits.
+ */
+START_TEST(test_update_row_fails_alone)
+{
+	char body[256];
+	cJSON *out = NULL;
+	long long old, audits, events;
+	int status;
+
+	tu_exec(&env, "DELETE FROM users", NULL, NULL, NULL);
+	make_records();
+	tu_exec(&env,
+	        "CREATE TRIGGER tr_test_collide BEFORE UPDATE ON users FOR EACH ROW "
+	        "IF NEW.description = 'collide' THEN SIGNAL SQLSTATE '23000' SET MYSQL_ERRNO = "
+	        "1062, "
+	        "MESSAGE_TEXT = 'Duplicate entry ''1-x'' for key ''uq_users_email'''; END IF",
+	        NULL, NULL, NULL);
+	old = sql_int("SELECT id FROM users WHERE email = 'old@example.com'", NULL);
+	audits = sql_int("SELECT COUNT(*) FROM audit_log", NULL);
+	events = sql_int("SELECT COUNT(*) FROM events", NULL);
+	snprintf(body, sizeof(body),
+	         "{\"id\":\"usr-%lld\",\"description\":\"collide\"}\n{\"name\":\"Fresh\"}\n", old);
+	status = import(up_users_handle, "/api/users/import?onConflict=update", users_w, ND, body,
+	                &out);
+	tu_exec(&env, "DROP TRIGGER tr_test_collide", NULL, NULL, NULL);
+	ck_assert_int_eq(status, 200);
+	ck_assert_int_eq(num(out, "failed"), 1);
+	ck_assert_int_eq(num(out, "created"), 1);
+	ck_assert_int_eq(num(out, "updated"), 0);
+	ck_assert_str_eq(result(out, "action"), "failed");
+	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM users WHERE description = 'kept'", NULL), 1);
+	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM users WHERE name = 'Fresh'", NULL), 1);
+	/* Fresh's audit row and event only. */
+	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM audit_log", NULL), audits + 1);
+	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM events", NULL), events + 1);
+	cJSON_Delete(out);
+}
+END_TEST
+
 struct quota_case {
 	int line;
 	const char *desc;
@@ -1046,6 +1089,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_body_limits, 0, sizeof(body_cases) / sizeof(body_cases[0]));
 	tcase_add_loop_test(tc, test_duplicates_in_request, 0,
 	                    sizeof(dup_cases) / sizeof(dup_cases[0]));
+	tcase_add_test(tc, test_update_row_fails_alone);
 	tcase_add_loop_test(tc, test_quota, 0, sizeof(quota_cases) / sizeof(quota_cases[0]));
 	tcase_add_loop_test(tc, test_route_formats, 0,
 	                    sizeof(route_cases) / sizeof(route_cases[0]));
