@@ -17,7 +17,8 @@
 #             begins a transaction when the worker's previous one was a write
 #   pceiling  (only when asked for) bceiling plus the event row through the
 #             audit row, the audit row sent first and its answer read with
-#             the UPDATE's: what a PATCH sends after a write (3 round trips)
+#             the UPDATE's: what a PATCH sent after a write in the fourth
+#             round (3 round trips)
 #   kceiling  what a PATCH now sends: the locked read, then the audit row with
 #             its event and the UPDATE kept for the COMMIT and sent with it as
 #             one compound statement (`write_ceiling ... block`): 2 round trips
