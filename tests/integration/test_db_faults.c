@@ -283,6 +283,59 @@ START_TEST(test_stopped_server_costs_the_timeouts)
 }
 END_TEST
 
+/* A handle (db_pipeline off when off), t_fault, and t_later empty. */
+static void open_later(struct tu_env *env, int off)
+{
+	tu_env_open(env);
+	env->cfg.db_pipeline = !off; /* the handle reads its configuration at each statement */
+	setup_table(env);
+	tu_exec(env, "CREATE TABLE IF NOT EXISTS t_later (id INT PRIMARY KEY) ENGINE=InnoDB", NULL,
+	        NULL, NULL);
+	tu_exec(env, "DELETE FROM t_later", NULL, NULL, NULL);
+}
+
+/* After the warm-up: t_later holds key 1 only, t_fault.v is 0. */
+static void reset_later(struct tu_env *env)
+{
+	tu_exec(env, "DELETE FROM t_later", NULL, NULL, NULL);
+	tu_exec(env, "INSERT INTO t_later (id) VALUES (1)", NULL, NULL, NULL);
+	tu_exec(env, "UPDATE t_fault SET v = 0", NULL, NULL, NULL);
+}
+
+/* Run fn(arg) as the measured transaction: its outcome must be rc, in waits round trips. */
+static void run_measured(struct tu_env *env, up_db_txn_fn fn, void *arg, enum up_err rc,
+                         unsigned long waits, const char *desc)
+{
+	unsigned long w0 = up_db_waits(env->db);
+	enum up_err got = up_db_transaction(env->db, fn, arg);
+
+	ck_assert_msg(got == rc, "%s: %s", desc, up_err_code(got));
+	ck_assert_msg(up_db_waits(env->db) - w0 == waits, "%s: %lu waits", desc,
+	              up_db_waits(env->db) - w0);
+	if (rc == UP_ERR_CONFLICT)
+		ck_assert_str_eq(up_db_dup_key(env->db), "PRIMARY");
+}
+
+/* The connection is in step after the measured transaction: fn(arg), which inserts key,
+ * runs and commits.  Closes env. */
+static void in_step(struct tu_env *env, up_db_txn_fn fn, void *arg, const char *key)
+{
+	ck_assert_int_eq(up_db_transaction(env->db, fn, arg), UP_OK);
+	ck_assert_int_eq(
+	        tu_scalar_int(env, "SELECT COUNT(*) FROM t_later WHERE id = ?", key, NULL, NULL),
+	        1);
+	tu_env_close(env);
+}
+
+/* t_fault.v and t_later's rows after a transaction of the cases below. */
+static void check_rows(struct tu_env *env, long long v, long long rows)
+{
+	ck_assert_int_eq(tu_scalar_int(env, "SELECT v FROM t_fault WHERE id = 1", NULL, NULL, NULL),
+	                 v);
+	ck_assert_int_eq(tu_scalar_int(env, "SELECT COUNT(*) FROM t_later", NULL, NULL, NULL),
+	                 rows);
+}
+
 /*
  * Answers read later: a transaction changes t_fault (v + 1), sends an INSERT
  * into t_later with up_db_exec_later(), then a read, another write or
@@ -353,57 +406,15 @@ START_TEST(test_answer_read_later)
 	const struct later_case *c = &later_cases[_i];
 	struct later_arg warm = {c, 9}, arg = {c, c->dup ? 1 : 2};
 	struct tu_env env;
-	unsigned long w0;
-	enum up_err rc;
 
-	tu_env_open(&env);
-	env.cfg.db_pipeline = !c->off; /* the handle reads its configuration at each statement */
-	setup_table(&env);
-	tu_exec(&env, "CREATE TABLE IF NOT EXISTS t_later (id INT PRIMARY KEY) ENGINE=InnoDB", NULL,
-	        NULL, NULL);
-	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
+	open_later(&env, c->off);
 	/* Once with a new key, so that every statement is prepared (a PREPARE waits on its own). */
 	ck_assert_int_eq(up_db_transaction(env.db, later_txn, &warm), UP_OK);
-	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
-	tu_exec(&env, "INSERT INTO t_later (id) VALUES (1)", NULL, NULL, NULL);
-	tu_exec(&env, "UPDATE t_fault SET v = 0", NULL, NULL, NULL);
-	w0 = up_db_waits(env.db);
-	rc = up_db_transaction(env.db, later_txn, &arg);
-	ck_assert_msg(rc == c->rc, "%s: %s", c->desc, up_err_code(rc));
-	ck_assert_msg(up_db_waits(env.db) - w0 == c->waits, "%s: %lu waits", c->desc,
-	              up_db_waits(env.db) - w0);
-	if (c->dup)
-		ck_assert_str_eq(up_db_dup_key(env.db), "PRIMARY");
-	ck_assert_int_eq(
-	        tu_scalar_int(&env, "SELECT v FROM t_fault WHERE id = 1", NULL, NULL, NULL), c->v);
-	ck_assert_int_eq(tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later", NULL, NULL, NULL),
-	                 c->rows);
-	/* The worker's own connection is in step: its next transaction runs and commits. */
+	reset_later(&env);
+	run_measured(&env, later_txn, &arg, c->rc, c->waits, c->desc);
+	check_rows(&env, c->v, c->rows);
 	arg.key = 3;
-	ck_assert_int_eq(up_db_transaction(env.db, later_txn, &arg), UP_OK);
-	ck_assert_int_eq(
-	        tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later WHERE id = 3", NULL, NULL, NULL),
-	        1);
-	tu_env_close(&env);
-}
-END_TEST
-
-/* Outside a transaction up_db_exec_later() is up_db_exec(): its failure is its own. */
-START_TEST(test_later_outside_a_transaction)
-{
-	struct tu_env env;
-	struct up_db_param key[1] = {UP_P_I64(1)};
-
-	tu_env_open(&env);
-	tu_exec(&env, "CREATE TABLE IF NOT EXISTS t_later (id INT PRIMARY KEY) ENGINE=InnoDB", NULL,
-	        NULL, NULL);
-	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
-	ck_assert_int_eq(up_db_exec_later(env.db, "INSERT INTO t_later (id) VALUES (?)", key, 1),
-	                 UP_OK);
-	ck_assert_int_eq(up_db_exec_later(env.db, "INSERT INTO t_later (id) VALUES (?)", key, 1),
-	                 UP_ERR_CONFLICT);
-	ck_assert_int_eq(tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later", NULL, NULL, NULL), 1);
-	tu_env_close(&env);
+	in_step(&env, later_txn, &arg, "3");
 }
 END_TEST
 
@@ -526,57 +537,42 @@ START_TEST(test_kept_for_commit)
 	static const struct commit_case next = {"after", {50}, 0, 0, UP_OK, 0, 0, 0};
 	struct commit_arg warm = {c, 100}, arg = {c, 0}, after = {&next, 0};
 	struct tu_env env;
-	unsigned long w0;
-	enum up_err rc;
 
-	tu_env_open(&env);
-	env.cfg.db_pipeline = !c->off;
-	setup_table(&env);
-	tu_exec(&env, "CREATE TABLE IF NOT EXISTS t_later (id INT PRIMARY KEY) ENGINE=InnoDB", NULL,
-	        NULL, NULL);
-	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
+	open_later(&env, c->off);
 	/* Once with new keys, so that every statement (and block) is prepared. */
 	if (c->read)
 		tu_exec(&env, "INSERT INTO t_later (id) VALUES (1)", NULL, NULL, NULL);
 	ck_assert_int_eq(up_db_transaction(env.db, commit_txn, &warm), UP_OK);
-	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
-	tu_exec(&env, "INSERT INTO t_later (id) VALUES (1)", NULL, NULL, NULL);
-	tu_exec(&env, "UPDATE t_fault SET v = 0", NULL, NULL, NULL);
-	w0 = up_db_waits(env.db);
-	rc = up_db_transaction(env.db, commit_txn, &arg);
-	ck_assert_msg(rc == c->rc, "%s: %s", c->desc, up_err_code(rc));
-	ck_assert_msg(up_db_waits(env.db) - w0 == c->waits, "%s: %lu waits", c->desc,
-	              up_db_waits(env.db) - w0);
-	if (c->rc == UP_ERR_CONFLICT)
-		ck_assert_str_eq(up_db_dup_key(env.db), "PRIMARY");
-	ck_assert_int_eq(
-	        tu_scalar_int(&env, "SELECT v FROM t_fault WHERE id = 1", NULL, NULL, NULL), c->v);
-	ck_assert_int_eq(tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later", NULL, NULL, NULL),
-	                 c->rows);
-	/* The connection is in step: its next transaction runs and commits. */
-	ck_assert_int_eq(up_db_transaction(env.db, commit_txn, &after), UP_OK);
-	ck_assert_int_eq(
-	        tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later WHERE id = 50", NULL, NULL, NULL),
-	        1);
-	tu_env_close(&env);
+	reset_later(&env);
+	run_measured(&env, commit_txn, &arg, c->rc, c->waits, c->desc);
+	check_rows(&env, c->v, c->rows);
+	in_step(&env, commit_txn, &after, "50");
 }
 END_TEST
 
-/* Outside a transaction up_db_exec_at_commit() runs at once: its failure is its own. */
-START_TEST(test_kept_outside_a_transaction)
+/* Outside a transaction a statement read later or kept for the COMMIT runs at once. */
+typedef enum up_err (*exec_fn)(struct up_db *, const char *, const struct up_db_param *, size_t);
+
+static const struct outside_case {
+	const char *desc;
+	exec_fn fn;
+} outside_cases[] = {
+        {"up_db_exec_later() is up_db_exec(): its failure is its own", up_db_exec_later},
+        {"up_db_exec_at_commit() is up_db_exec(): its failure is its own", up_db_exec_at_commit},
+};
+
+START_TEST(test_outside_a_transaction)
 {
+	const struct outside_case *c = &outside_cases[_i];
 	struct tu_env env;
 	struct up_db_param key[1] = {UP_P_I64(1)};
 
-	tu_env_open(&env);
-	tu_exec(&env, "CREATE TABLE IF NOT EXISTS t_later (id INT PRIMARY KEY) ENGINE=InnoDB", NULL,
-	        NULL, NULL);
-	tu_exec(&env, "DELETE FROM t_later", NULL, NULL, NULL);
-	ck_assert_int_eq(
-	        up_db_exec_at_commit(env.db, "INSERT INTO t_later (id) VALUES (?)", key, 1), UP_OK);
-	ck_assert_int_eq(
-	        up_db_exec_at_commit(env.db, "INSERT INTO t_later (id) VALUES (?)", key, 1),
-	        UP_ERR_CONFLICT);
+	open_later(&env, 0);
+	ck_assert_msg(c->fn(env.db, "INSERT INTO t_later (id) VALUES (?)", key, 1) == UP_OK, "%s",
+	              c->desc);
+	ck_assert_msg(c->fn(env.db, "INSERT INTO t_later (id) VALUES (?)", key, 1) ==
+	                      UP_ERR_CONFLICT,
+	              "%s", c->desc);
 	ck_assert_int_eq(tu_scalar_int(&env, "SELECT COUNT(*) FROM t_later", NULL, NULL, NULL), 1);
 	tu_env_close(&env);
 }
@@ -595,10 +591,10 @@ int main(void)
 	tcase_add_test(tc, test_stopped_server_costs_the_timeouts);
 	tcase_add_loop_test(tc, test_answer_read_later, 0,
 	                    (int)(sizeof(later_cases) / sizeof(later_cases[0])));
-	tcase_add_test(tc, test_later_outside_a_transaction);
 	tcase_add_loop_test(tc, test_kept_for_commit, 0,
 	                    (int)(sizeof(commit_cases) / sizeof(commit_cases[0])));
-	tcase_add_test(tc, test_kept_outside_a_transaction);
+	tcase_add_loop_test(tc, test_outside_a_transaction, 0,
+	                    (int)(sizeof(outside_cases) / sizeof(outside_cases[0])));
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
