@@ -304,8 +304,7 @@ static enum up_err write_txn(struct up_db *db, void *arg)
 		if (rc == UP_OK)
 			rc = audit(db, w, "create", names, "created", w->version);
 	} else if (rc == UP_OK && w->row_alone) {
-		/* The UPDATE now: a duplicate fails this row, and only then is its audit row kept.
-		 */
+		/* The UPDATE now (a duplicate fails this row alone), then its audit row. */
 		rc = up_resource_update(db, r, tenant, &w->key, &w->row, w->cur.now);
 		if (rc == UP_OK)
 			rc = audit(db, w, "update", names, "updated", w->cur.version + 1);
