@@ -120,6 +120,9 @@ int da_line(int fid);
 /* Index of the field whose unique key is `key` (from up_db_dup_key), or -1. */
 int da_field_by_unique_key(const char *key);
 
+/* Whether a unique index covers field fid's line (the key, or one with a unique_key). */
+int da_field_unique(int fid);
+
 /* One upsert: its inputs (borrowed), and what it stored. */
 struct da_upsert {
 	const struct up_config *cfg;

@@ -89,6 +89,13 @@ int da_field_by_unique_key(const char *key)
 	return -1;
 }
 
+int da_field_unique(int fid)
+{
+	const struct up_field *l = line_of(fid);
+
+	return l != NULL && (l->unique_key != NULL || (l->flags & UP_FF_KEY));
+}
+
 static int find_field(enum da_parent parent, const char *name)
 {
 	int i;

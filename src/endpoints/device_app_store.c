@@ -40,7 +40,8 @@ struct state {
 	char *prefs_text;            /* the merged preferences (owned) */
 	cJSON *changed;              /* updated_fields (owned) */
 	int device_changed;
-	int later; /* the password is judged outside the transaction: write nothing */
+	int user_unique_changed; /* a users column a unique index covers changes */
+	int later;               /* the password is judged outside the transaction: write nothing */
 };
 
 static void state_free(struct state *st)
@@ -313,6 +314,8 @@ static enum up_err next_values(struct da_upsert *u, struct state *st)
 		}
 		if (da_fields[fid].store == DA_S_DEVICE)
 			st->device_changed = 1;
+		else if (da_field_unique(fid))
+			st->user_unique_changed = 1;
 		cJSON_AddItemToArray(st->changed, cJSON_CreateString(da_fields[fid].path));
 	}
 	return UP_OK;
@@ -486,28 +489,6 @@ static enum up_err write_device(struct up_db *db, const struct da_upsert *u, str
 	return rc;
 }
 
-/* Whether the user's UPDATE changes a column a unique index covers (it may meet a duplicate). */
-static int changes_unique(const struct state *st)
-{
-	int fid;
-
-	for (fid = 0; fid < DA__MAX; fid++) {
-		const struct up_field *f;
-		int i = da_line(fid);
-
-		if (da_resource(fid) != &up_user_resource || i < 0)
-			continue;
-		f = &up_user_resource.fields[i];
-		if (f->unique_key == NULL && !(f->flags & UP_FF_KEY))
-			continue;
-		if (st->val[fid] == NULL || st->next[fid] == NULL
-		            ? st->val[fid] != st->next[fid]
-		            : strcmp(st->val[fid], st->next[fid]) != 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* The user: inserted when st->target is 0, else updated; *w what was stored. */
 static enum up_err write_user(struct up_db *db, const struct da_upsert *u, const struct state *st,
                               struct written *w)
@@ -541,7 +522,7 @@ static enum up_err write_user(struct up_db *db, const struct da_upsert *u, const
 	} else if (rc == UP_OK) {
 		/* The locked user's UPDATE goes with the COMMIT unless it may meet a duplicate,
 		 * which lost_race() must see here. */
-		rc = changes_unique(st)
+		rc = st->user_unique_changed
 		             ? up_resource_update(db, ur, u->tenant_id, &k, &row, st->user.now)
 		             : up_resource_update_at_commit(db, ur, u->tenant_id, &k, &row,
 		                                            st->user.now);

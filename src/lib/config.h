@@ -25,8 +25,8 @@ struct up_config {
 	unsigned long db_rw_timeout;      /* seconds */
 	unsigned long db_retries;         /* transaction retries on deadlock/lock wait */
 	unsigned long db_failback_delay;  /* seconds before earlier hosts are tried again */
-	int db_pipeline; /* on: answers that only say "it worked" are read with the next statement's
-	                  */
+	/* on: "it worked" answers read later, a write's last statements sent with its COMMIT */
+	int db_pipeline;
 	unsigned long max_body;        /* bytes */
 	unsigned long max_batch_body;  /* bytes: POST /api/devices/{id}/locations */
 	unsigned long max_import_body; /* bytes: POST <collection>/import */

@@ -1270,7 +1270,6 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 		if (rc != UP_OK)
 			return rc;
 		db->in_txn = 1;
-		up_db_block_reset(&db->block);
 		if (!autocommit_is_on(db) && (db->conn->server_status & SERVER_STATUS_IN_TRANS))
 			rc = simple(db, "ROLLBACK"); /* never carry on what someone left open */
 		else if (autocommit_is_on(db))
@@ -1301,7 +1300,7 @@ enum up_err up_db_transaction(struct up_db *db, up_db_txn_fn fn, void *arg)
 		if (rc != UP_OK)
 			rollback(db);
 		db->in_txn = 0;
-		up_db_block_reset(&db->block);
+		up_db_block_reset(&db->block); /* kept statements of a failed attempt */
 		if (rc == UP_OK)
 			return UP_OK;
 		if ((!began || (db->statements == first && db->fault == F_LOST)) &&

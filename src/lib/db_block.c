@@ -39,21 +39,12 @@ static int add_text(struct up_db_block *b, const char *s, size_t n)
 enum up_err up_db_block_add(struct up_db_block *b, const char *sql,
                             const struct up_db_param *params, size_t n)
 {
-	size_t i, len = b->len, np = b->nparams, dlen = b->dlen, before = b->capparams;
+	size_t i, len = b->len, np = b->nparams, dlen = b->dlen;
 
 	if (b->nparams + n > UP_DB_MAX_PARAMS)
 		return UP_ERR_INTERNAL;
 	if (!grow((void **)&b->params, &b->capparams, b->nparams, n, sizeof(*b->params)))
 		return UP_ERR_NOMEM;
-	if (b->capparams != before) {
-		size_t *off = realloc(b->off, b->capparams * sizeof(*off));
-
-		if (off == NULL) {
-			b->capparams = before; /* params grew, off did not: stay within off */
-			return UP_ERR_NOMEM;
-		}
-		b->off = off;
-	}
 	if ((b->len == 0 && !add_text(b, head, sizeof(head) - 1)) ||
 	    !add_text(b, sql, strlen(sql)) || !add_text(b, "; ", 2))
 		goto nomem;
@@ -66,7 +57,7 @@ enum up_err up_db_block_add(struct up_db_block *b, const char *sql,
 				goto nomem;
 			if (p->len > 0)
 				memcpy(b->data + b->dlen, p->ptr, p->len);
-			b->off[b->nparams] = b->dlen;
+			p->u64 = b->dlen;
 			b->dlen += p->len;
 			p->ptr = NULL;
 		}
@@ -97,7 +88,7 @@ enum up_err up_db_block_finish(struct up_db_block *b, int commit, const char **s
 	b->len -= tlen; /* the tail stays out of what later adds extend */
 	for (i = 0; i < b->nparams; i++)
 		if (b->params[i].type == UP_DB_STR || b->params[i].type == UP_DB_BLOB)
-			b->params[i].ptr = b->data + b->off[i];
+			b->params[i].ptr = b->data + b->params[i].u64;
 	*sql = b->sql;
 	*params = b->params;
 	*n = b->nparams;
@@ -113,7 +104,6 @@ void up_db_block_free(struct up_db_block *b)
 {
 	free(b->sql);
 	free(b->params);
-	free(b->off);
 	free(b->data);
 	memset(b, 0, sizeof(*b));
 }

@@ -23,8 +23,8 @@
 struct up_db_block {
 	char *sql; /* the compound statement's text so far (NUL-terminated) */
 	size_t len, cap;
-	struct up_db_param *params; /* string values: ptr is NULL until finished, see off */
-	size_t *off;                /* each string value's offset in data */
+	/* string and blob values: ptr is NULL until finished, u64 their offset in data */
+	struct up_db_param *params;
 	size_t nparams, capparams;
 	char *data; /* the copied string and blob values */
 	size_t dlen, dcap;
